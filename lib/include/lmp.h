@@ -1,0 +1,151 @@
+/*
+ * lmp.h - exact Loss Max-Pooling (LMP) weight solver.
+ *
+ * Rota Bulo, Neuhold, Kontschieder, "Loss Max-Pooling for Semantic Image
+ * Segmentation", CVPR 2017.  For losses l_1..l_n >= 0, p in [1, inf] and a
+ * support size m_px in [1, n], the LMP loss is
+ *
+ *     L(l) = max { sum_i w_i l_i : w >= 0, ||w||_p <= gamma, ||w||_inf <= tau }
+ *
+ * with gamma = n^(1/p - 1) and tau = gamma * m_px^(-1/p).  The maximiser w* is
+ * the gradient of L with respect to the losses, so the weights written here
+ * are the backward pass of the loss.
+ *
+ * The solver needs only libc and libm.  It keeps no global state: concurrent
+ * calls are safe as long as they do not share an lmp_workspace.
+ */
+#ifndef LMP_H
+#define LMP_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LMP_VERSION_MAJOR 0
+#define LMP_VERSION_MINOR 1
+#define LMP_VERSION_PATCH 0
+#define LMP_VERSION_STRING "0.1.0"
+
+typedef enum lmp_status {
+    LMP_OK = 0,
+    LMP_ERR_INVALID_ARG,    /* bad parameter: p < 1 or NaN, m outside (0, 1], m_pixels < 1, NULL */
+    LMP_ERR_INVALID_LOSS,   /* a negative, NaN or infinite loss; see lmp_result.bad_index */
+    LMP_ERR_EMPTY,          /* no valid pixel: value 0, weights 0 (outputs are still written) */
+    LMP_ERR_NOMEM,          /* allocation failed or size overflow */
+    LMP_ERR_NO_CONVERGENCE, /* internal consistency check failed (should not happen) */
+    LMP_ERR_CUDA,           /* a CUDA runtime call failed */
+    LMP_ERR_UNSUPPORTED     /* feature not built in (e.g. CUDA) */
+} lmp_status;
+
+/* What to do with NaN and +-Inf losses.  Negative losses are always an error. */
+typedef enum lmp_nonfinite {
+    LMP_NONFINITE_ERROR = 0, /* return LMP_ERR_INVALID_LOSS naming the first one */
+    LMP_NONFINITE_IGNORE     /* treat them like masked-out pixels */
+} lmp_nonfinite;
+
+typedef struct lmp_params {
+    double p;        /* norm exponent in [1, INFINITY]; INFINITY gives the mean loss */
+    double m;        /* support as a fraction of the valid pixels, in (0, 1] */
+    double m_pixels; /* support as a pixel count >= 1; used instead of m when > 0 */
+    lmp_nonfinite nonfinite;
+} lmp_params;
+
+/* p = 1.5, m = 0.1, m_pixels unused, non-finite losses are errors. */
+#define LMP_PARAMS_INIT { 1.5, 0.1, 0.0, LMP_NONFINITE_ERROR }
+
+typedef struct lmp_result {
+    double value;     /* the LMP loss L(l) */
+    double mean;      /* mean of the valid losses (L is never below it) */
+    double theta;     /* threshold: losses >= theta get weight tau (see lmp_solve); 0 when
+                         p = INFINITY or at most m_px losses are positive (the p-ball is
+                         slack and every positive loss gets tau) */
+    double tau;       /* cap on a single weight */
+    double gamma;     /* radius of the p-ball */
+    double m_px;      /* effective support in pixels, clamp(m * n_valid, 1, n_valid) */
+    size_t n_valid;   /* pixels left after the mask and ignored non-finite values */
+    size_t n_clamped; /* pixels whose weight is exactly tau */
+    size_t n_support; /* pixels with a non-zero weight (the positive losses) */
+    size_t bad_index; /* with LMP_ERR_INVALID_LOSS: index of the first bad loss */
+    float bad_value;  /* ... and its value */
+} lmp_result;
+
+/* Scratch memory reused across calls, so a training loop does not allocate on
+ * every step.  Create once, pass to every lmp_solve, destroy at the end.  It
+ * grows on demand; lmp_workspace_create(0) is valid.  A workspace must not be
+ * used by two threads at once. */
+typedef struct lmp_workspace lmp_workspace;
+
+/* Returns NULL when out of memory.  n_hint: largest n expected (may be 0). */
+lmp_workspace *lmp_workspace_create(size_t n_hint);
+/* destroy(NULL) does nothing. */
+void lmp_workspace_destroy(lmp_workspace *ws);
+
+/*
+ * Solve LMP for n losses.
+ *
+ * loss      n floats, read only; must be >= 0 where valid.
+ * valid     NULL (every pixel valid) or n bytes, non-zero = valid.  Masked
+ *           pixels are removed before n, gamma, tau and m_px are formed.
+ * params    see lmp_params; not NULL.
+ * weight    NULL (value only) or n floats written with w*: 0 at masked,
+ *           ignored and zero losses.  May not alias loss.
+ * result    not NULL; filled on LMP_OK and LMP_ERR_EMPTY (bad_index on
+ *           LMP_ERR_INVALID_LOSS).
+ * ws        NULL (scratch is allocated and freed inside the call) or a
+ *           workspace from lmp_workspace_create.
+ *
+ * The maximiser is w_i = tau * min(1, l_i / theta)^(q - 1), q = p / (p - 1),
+ * where theta solves sum_i min(1, l_i / theta)^q = m_px.  Conventions at the
+ * limits: zero losses get weight 0; when at most m_px losses are positive
+ * each gets tau; p = INFINITY gives 1/n to every positive loss; p = 1 gives
+ * tau = 1/m_px to losses above the ceil(m_px)-th largest and splits the rest
+ * of the mass equally among the losses equal to it.  Expected time O(n), no
+ * full sort.
+ *
+ * Returns LMP_OK, LMP_ERR_INVALID_ARG, LMP_ERR_INVALID_LOSS, LMP_ERR_EMPTY,
+ * LMP_ERR_NOMEM or LMP_ERR_NO_CONVERGENCE.
+ */
+lmp_status lmp_solve(const float *loss,
+                     const unsigned char *valid,
+                     size_t n,
+                     const lmp_params *params,
+                     float *weight,
+                     lmp_result *result,
+                     lmp_workspace *ws);
+
+/*
+ * Reference solver: same contract as lmp_solve, computed by a full sort of the
+ * losses in double precision (O(n log n)).  Slow; meant for tests and for
+ * checking the fast solver.
+ */
+lmp_status lmp_solve_sorted(const float *loss,
+                            const unsigned char *valid,
+                            size_t n,
+                            const lmp_params *params,
+                            float *weight,
+                            lmp_result *result);
+
+/*
+ * The last pass of lmp_solve on its own: weight[i] = tau * min(1, loss[i] /
+ * theta)^e for i < n, with no validation and no mask (theta > 0, e >= 0).
+ * Reading n floats, one power each and writing n floats is the floor that
+ * the solver's speed is measured against (`lmpviz bench`).
+ */
+void lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, float *weight);
+
+/* Checks p and m without solving: LMP_OK or LMP_ERR_INVALID_ARG. */
+lmp_status lmp_params_check(const lmp_params *params);
+
+/* Fixed English text for a status; never NULL. */
+const char *lmp_status_string(lmp_status status);
+
+/* "0.1.0" */
+const char *lmp_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LMP_H */

@@ -1,0 +1,181 @@
+/*
+ * Passes over the whole input.  They are the cost floor of the solver, so
+ * they are written to vectorise: no early exits, selects instead of branches,
+ * and integer exponents (p = 1.5 gives q = 3, q - 1 = 2) as products.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "lmp_internal.h"
+
+lmp_status
+lmpi_find_bad(const float *loss,
+              const unsigned char *valid,
+              size_t n,
+              lmp_nonfinite nonfinite,
+              lmp_result *result)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const float x = loss[i];
+        if (valid != NULL && valid[i] == 0)
+            continue;
+        if (x < 0.0f || (!(x - x == 0.0f) && nonfinite == LMP_NONFINITE_ERROR)) {
+            result->bad_index = i;
+            result->bad_value = x;
+            return LMP_ERR_INVALID_LOSS;
+        }
+    }
+    return LMP_OK;
+}
+
+lmp_status
+lmpi_scan_input(const float *loss,
+                const unsigned char *valid,
+                size_t n,
+                lmp_nonfinite nonfinite,
+                lmpi_scan *scan,
+                lmp_result *result)
+{
+    size_t n_valid = 0;
+    size_t n_pos = 0;
+    size_t n_bad = 0;
+    double sum = 0.0;
+    size_t i;
+
+    /* Counts only; the first bad index is searched for afterwards. */
+    for (i = 0; i < n; i++) {
+        const float x = loss[i];
+        const int use = valid == NULL || valid[i] != 0;
+        const int finite = (x - x == 0.0f);
+        const int bad = use && (finite ? x < 0.0f : nonfinite == LMP_NONFINITE_ERROR);
+        const int take = use && finite && x >= 0.0f;
+        n_bad += (size_t)bad;
+        n_valid += (size_t)take;
+        n_pos += (size_t)(take && x > 0.0f);
+        sum += take ? (double)x : 0.0;
+    }
+    if (n_bad > 0)
+        return lmpi_find_bad(loss, valid, n, nonfinite, result);
+    scan->n_valid = n_valid;
+    scan->n_pos = n_pos;
+    scan->sum = sum;
+    return LMP_OK;
+}
+
+/* value on every positive finite loss, 0 elsewhere and on masked pixels. */
+static void
+fill_weights_const(const float *loss, const unsigned char *valid, size_t n, float value,
+                   float *weight)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const float x = loss[i];
+        weight[i] = x > 0.0f && x - x == 0.0f ? value : 0.0f;
+    }
+    if (valid != NULL) {
+        for (i = 0; i < n; i++)
+            weight[i] = valid[i] ? weight[i] : 0.0f;
+    }
+}
+
+int
+lmpi_solve_direct(const float *loss,
+                  const unsigned char *valid,
+                  size_t n,
+                  const lmpi_setup *s,
+                  const lmpi_scan *scan,
+                  float *weight,
+                  lmp_result *result,
+                  lmp_status *status)
+{
+    if (scan->n_valid == 0) {
+        result->n_valid = 0;
+        if (weight != NULL)
+            memset(weight, 0, n * sizeof *weight);
+        *status = LMP_ERR_EMPTY;
+        return 0;
+    }
+    result->n_valid = scan->n_valid;
+    result->mean = scan->sum / (double)scan->n_valid;
+    result->m_px = s->m_px;
+    result->gamma = s->gamma;
+    result->tau = s->tau;
+    if (scan->n_pos == 0) {
+        if (weight != NULL)
+            memset(weight, 0, n * sizeof *weight);
+        *status = LMP_OK;
+        return 0;
+    }
+    /* p = inf (q = 1): uniform 1/n.  At most m_px positive losses: the
+     * equation for theta has no root and every positive loss sits at tau. */
+    if (isinf(s->p) || (double)scan->n_pos <= s->m_px) {
+        result->theta = 0.0;
+        result->n_clamped = scan->n_pos;
+        result->n_support = scan->n_pos;
+        result->value = s->tau * scan->sum;
+        if (weight != NULL)
+            fill_weights_const(loss, valid, n, (float)s->tau, weight);
+        *status = LMP_OK;
+        return 0;
+    }
+    return -1;
+}
+
+/* lmpi_pow_k with a constant k, so that each loop below has a fixed body. */
+#define POWK(r, K, e) lmpi_pow_k((r), (K), (e))
+
+void
+lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, float *weight)
+{
+    lmpi_weights_pow(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, weight);
+}
+
+void
+lmpi_weights_pow(const float *loss,
+                 const unsigned char *valid,
+                 lmp_nonfinite nonfinite,
+                 size_t n,
+                 double theta,
+                 double e,
+                 double tau,
+                 float *weight)
+{
+    const double inv_theta = 1.0 / theta;
+    const int k = lmpi_int_exponent(e);
+    size_t i;
+
+    /* Zero losses give r = 0 and weight 0; non-finite ones are fixed below. */
+#define WEIGHTS(K)                                                                   \
+    for (i = 0; i < n; i++) {                                                        \
+        double r = (double)loss[i] * inv_theta;                                      \
+        r = r < 1.0 ? r : 1.0;                                                       \
+        weight[i] = (float)(tau * POWK(r, K, e));                                    \
+    }
+    switch (k) {
+    case 1:
+        WEIGHTS(1);
+        break;
+    case 2:
+        WEIGHTS(2);
+        break;
+    case 3:
+        WEIGHTS(3);
+        break;
+    case 4:
+        WEIGHTS(4);
+        break;
+    default:
+        WEIGHTS(0);
+        break;
+    }
+#undef WEIGHTS
+    if (valid != NULL) {
+        for (i = 0; i < n; i++)
+            weight[i] = valid[i] ? weight[i] : 0.0f;
+    }
+    if (nonfinite == LMP_NONFINITE_IGNORE) {
+        for (i = 0; i < n; i++)
+            weight[i] = loss[i] - loss[i] == 0.0f ? weight[i] : 0.0f;
+    }
+}

@@ -1,0 +1,108 @@
+/* Internal helpers of liblmp shared between the solvers (not installed). */
+#ifndef LMP_INTERNAL_H
+#define LMP_INTERNAL_H
+
+#include <math.h>
+#include <stddef.h>
+
+#include "lmp.h"
+
+/* Quantities derived from the parameters once n_valid is known. */
+typedef struct lmpi_setup {
+    double p;
+    double q;     /* conjugate exponent p / (p - 1): INFINITY for p = 1, 1 for p = INFINITY */
+    double m_px;  /* clamp(m * n, 1, n) or clamp(m_pixels, 1, n) */
+    double gamma; /* n^(1/p - 1) */
+    double tau;   /* gamma * m_px^(-1/p) */
+} lmpi_setup;
+
+/* Fills s for n_valid >= 1 valid pixels; params already checked. */
+void lmpi_setup_init(lmpi_setup *s, const lmp_params *params, size_t n_valid);
+
+/* 1 when pixel i takes part: not masked out, and finite unless non-finite
+ * values are errors (then the caller has already rejected them). */
+static inline int
+lmpi_is_valid(const float *loss, const unsigned char *valid, size_t i, lmp_nonfinite nonfinite)
+{
+    if (valid != NULL && valid[i] == 0)
+        return 0;
+    if (nonfinite == LMP_NONFINITE_IGNORE && !(loss[i] - loss[i] == 0.0f))
+        return 0;
+    return 1;
+}
+
+/* Integer exponent k in [1, LMPI_MAX_INT_POW] when e == k exactly, else 0. */
+#define LMPI_MAX_INT_POW 4
+int lmpi_int_exponent(double e);
+
+/* r^e where k = lmpi_int_exponent(e): small integer powers as products (p =
+ * 1.5 gives q = 3 and q - 1 = 2, p = 2 gives 2 and 1), pow() otherwise. */
+static inline double
+lmpi_pow_k(double r, int k, double e)
+{
+    switch (k) {
+    case 1:
+        return r;
+    case 2:
+        return r * r;
+    case 3:
+        return r * r * r;
+    case 4:
+        return (r * r) * (r * r);
+    default:
+        return pow(r, e);
+    }
+}
+
+/*
+ * Passes over the whole input (kernels.c).  Masked or non-finite entries
+ * contribute nothing; the caller has already rejected negative losses.
+ */
+
+/* w_i = tau * min(1, x_i / theta)^e for valid x_i, 0 elsewhere; e > 0. */
+void lmpi_weights_pow(const float *loss,
+                      const unsigned char *valid,
+                      lmp_nonfinite nonfinite,
+                      size_t n,
+                      double theta,
+                      double e,
+                      double tau,
+                      float *weight);
+
+#endif /* LMP_INTERNAL_H */
+
+/* Validation and the statistics every solver needs. */
+typedef struct lmpi_scan {
+    size_t n_valid;
+    size_t n_pos;   /* valid losses > 0 */
+    double sum;     /* sum of valid losses */
+} lmpi_scan;
+
+/* One pass: LMP_OK, or LMP_ERR_INVALID_LOSS via lmpi_find_bad. */
+lmp_status lmpi_scan_input(const float *loss,
+                           const unsigned char *valid,
+                           size_t n,
+                           lmp_nonfinite nonfinite,
+                           lmpi_scan *scan,
+                           lmp_result *result);
+
+/* LMP_ERR_INVALID_LOSS with result->bad_index/bad_value set to the first
+ * negative loss, or the first NaN/Inf when those are errors; LMP_OK if none. */
+lmp_status lmpi_find_bad(const float *loss,
+                         const unsigned char *valid,
+                         size_t n,
+                         lmp_nonfinite nonfinite,
+                         lmp_result *result);
+
+/* Fills result and the weights for the cases with a direct answer: n_valid
+ * = 0 (returns LMP_ERR_EMPTY), no positive loss, p = INFINITY, or at most m_px
+ * positive losses (each gets tau).  Returns LMP_OK when it handled the case,
+ * -1 when the caller must solve for theta.  s must be set when n_valid > 0. */
+int lmpi_solve_direct(const float *loss,
+                      const unsigned char *valid,
+                      size_t n,
+                      const lmpi_setup *s,
+                      const lmpi_scan *scan,
+                      float *weight,
+                      lmp_result *result,
+                      lmp_status *status);
