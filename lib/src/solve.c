@@ -28,7 +28,9 @@
 #define SAMPLE_MIN_N 8192
 /* Sample size: the candidate set has about 2 * BRACKET_SIGMAS * n / sqrt(s)
  * losses, the sample costs O(s). */
-#define SAMPLE_SIZE 16384
+#define SAMPLE_SIZE 8192
+/* Scratch beyond the candidates: the sample and a copy the estimate consumes. */
+#define SCRATCH_EXTRA (2 * SAMPLE_SIZE)
 /* Half-width of the bracket around the estimated rank, in standard
  * deviations of a binomial rank count (sqrt(s) / 2 at most); 3 misses about
  * one time in 400 per side, which only costs a slower pass. */
@@ -48,16 +50,16 @@ lmp_workspace_create(size_t n_hint)
     if (ws == NULL)
         return NULL;
     if (n_hint > 0) {
-        if (n_hint > SIZE_MAX / sizeof(float) - SAMPLE_SIZE) {
+        if (n_hint > SIZE_MAX / sizeof(float) - SCRATCH_EXTRA) {
             free(ws);
             return NULL;
         }
-        ws->buf = malloc((n_hint + SAMPLE_SIZE) * sizeof(float));
+        ws->buf = malloc((n_hint + SCRATCH_EXTRA) * sizeof(float));
         if (ws->buf == NULL) {
             free(ws);
             return NULL;
         }
-        ws->cap = n_hint + SAMPLE_SIZE;
+        ws->cap = n_hint + SCRATCH_EXTRA;
     }
     return ws;
 }
@@ -129,16 +131,24 @@ pick_pivot(const float *c, size_t k, uint64_t *rng)
     return z < x ? x : (z > y ? y : z);
 }
 
-/* Moves the elements of c[0..k) that satisfy keep to the front; returns how
- * many there are.  keep_above: keep x > v, else keep x < v. */
+/* Keeps the elements of c[0..k) above v (keep_above) or below v, in order,
+ * at the front; returns how many.  Branch-free: which side a candidate falls
+ * on is a coin toss, and a mispredicted branch costs more than the copy. */
 static size_t
-partition_keep(float *c, size_t k, float v, int keep_above)
+compact_keep(float *c, size_t k, float v, int keep_above)
 {
     size_t j = 0;
     size_t i;
-    for (i = 0; i < k; i++) {
-        if (keep_above ? c[i] > v : c[i] < v)
-            swap_f(&c[j++], &c[i]);
+    if (keep_above) {
+        for (i = 0; i < k; i++) {
+            c[j] = c[i];
+            j += c[i] > v;
+        }
+    } else {
+        for (i = 0; i < k; i++) {
+            c[j] = c[i];
+            j += c[i] < v;
+        }
     }
     return j;
 }
@@ -192,43 +202,101 @@ folded_s(const search *st, double v, int k, double q)
     return st->lo > 0.0 ? st->s_lo * lmpi_pow_k(st->lo / v, k, q) : 0.0;
 }
 
+/* Statistics of the candidates c[0..k) about a pivot v: count and sum of
+ * those >= v, count of those == v, and sum over those < v of (l/v)^q. */
+typedef struct pivot_stats {
+    size_t cnt_ge;
+    size_t cnt_eq;
+    double sum_ge;
+    double sum_lt;
+} pivot_stats;
+
+#define STATS_LANES 8
+
+static void
+candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats *ps)
+{
+    const double inv_v = 1.0 / (double)v;
+    size_t cnt_ge[STATS_LANES] = { 0 };
+    size_t cnt_eq[STATS_LANES] = { 0 };
+    double sum_ge[STATS_LANES] = { 0 };
+    double sum_lt[STATS_LANES] = { 0 };
+    const size_t k8 = k - k % STATS_LANES;
+    size_t i;
+    int j;
+
+    /* Branch-free, in independent lanes, one loop per exponent so that the
+     * body is fixed.  The lanes are added up in a fixed order. */
+#define STATS_LOOP(K)                                                                       \
+    for (i = 0; i < k8; i += STATS_LANES) {                                                 \
+        for (j = 0; j < STATS_LANES; j++) {                                                 \
+            const double x = c[i + (size_t)j];                                              \
+            const int ge = x >= v;                                                          \
+            const double r = ge ? 0.0 : x * inv_v;                                          \
+            cnt_ge[j] += (size_t)ge;                                                        \
+            cnt_eq[j] += (size_t)(x == v);                                                  \
+            sum_ge[j] += ge ? x : 0.0;                                                      \
+            sum_lt[j] += lmpi_pow_k(r, (K), q);                                             \
+        }                                                                                   \
+    }
+    switch (kq) {
+    case 1:
+        STATS_LOOP(1);
+        break;
+    case 2:
+        STATS_LOOP(2);
+        break;
+    case 3:
+        STATS_LOOP(3);
+        break;
+    case 4:
+        STATS_LOOP(4);
+        break;
+    default:
+        STATS_LOOP(0);
+        break;
+    }
+#undef STATS_LOOP
+    for (i = k8; i < k; i++) {
+        const double x = c[i];
+        const int ge = x >= v;
+        cnt_ge[0] += (size_t)ge;
+        cnt_eq[0] += (size_t)(x == v);
+        sum_ge[0] += ge ? x : 0.0;
+        sum_lt[0] += lmpi_pow_k(ge ? 0.0 : x * inv_v, kq, q);
+    }
+    memset(ps, 0, sizeof *ps);
+    for (j = 0; j < STATS_LANES; j++) {
+        ps->cnt_ge += cnt_ge[j];
+        ps->cnt_eq += cnt_eq[j];
+        ps->sum_ge += sum_ge[j];
+        ps->sum_lt += sum_lt[j];
+    }
+}
+
 /* Runs the pivot search on the candidates c[0..k), which all lie in
- * (st->lo, st->hi).  Permutes c. */
+ * (st->lo, st->hi).  Overwrites c. */
 static void
 search_candidates(search *st, float *c, size_t k, double m_px, double q, uint64_t *rng)
 {
     const int kq = lmpi_int_exponent(q);
     while (k > 0) {
         const float v = pick_pivot(c, k, rng);
-        const double inv_v = 1.0 / (double)v;
-        size_t cnt_ge = 0;
-        size_t cnt_eq = 0;
-        double sum_ge = 0.0;
-        double sum_lt = 0.0;
+        pivot_stats ps;
         double s_v;
-        size_t i;
 
-        for (i = 0; i < k; i++) {
-            const double x = c[i];
-            if (x >= v) {
-                cnt_ge++;
-                cnt_eq += x == v;
-                sum_ge += x;
-            } else {
-                sum_lt += lmpi_pow_k(x * inv_v, kq, q);
-            }
-        }
+        candidate_stats(c, k, v, kq, q, &ps);
         s_v = folded_s(st, v, kq, q);
-        if ((double)st->clamped + s_v + (double)cnt_ge + sum_lt > m_px) {
+        if ((double)st->clamped + s_v + (double)ps.cnt_ge + ps.sum_lt > m_px) {
             /* theta > v: fold every candidate <= v (those equal to v add 1). */
-            st->s_lo = s_v + sum_lt + (double)cnt_eq;
+            st->s_lo = s_v + ps.sum_lt + (double)ps.cnt_eq;
             st->lo = v;
-            k = partition_keep(c, k, v, 1);
+            k = compact_keep(c, k, v, 1);
         } else {
-            st->clamped += cnt_ge;
-            st->sum_clamped += sum_ge;
+            st->clamped += ps.cnt_ge;
+            st->sum_clamped += ps.sum_ge;
             st->hi = v;
-            k = partition_keep(c, k, v, 0);
+            k = compact_keep(c, k, v, 0);
         }
     }
 }
@@ -267,19 +335,28 @@ draw_sample(const float *loss,
 
 /* Pivots a < b around the rank r (from the top) of the sample s[0..k):
  * b is the value delta ranks above, a the value delta ranks below; 0 and
- * INFINITY when the bracket runs off the sample. */
+ * INFINITY when the bracket runs off the sample.  The rank of a fixed value
+ * in the sample is binomial with variance r (1 - r/k). */
 static void
 bracket_rank(float *s, size_t k, double r, double *a, double *b, uint64_t *rng)
 {
-    const double delta = BRACKET_SIGMAS * sqrt((double)k) * 0.5 + 1.0;
-    const double rb = floor(r - delta);
-    const double ra = ceil(r + delta);
-    *b = rb >= 1.0 ? (double)nth_largest(s, k, (size_t)rb, rng) : INFINITY;
-    *a = ra <= (double)k ? (double)nth_largest(s, k, (size_t)ra, rng) : 0.0;
+    const double rc = fmin(fmax(r, 1.0), (double)k);
+    const double delta = BRACKET_SIGMAS * sqrt(rc * (1.0 - rc / (double)k) + 1.0) + 2.0;
+    const double rb = floor(rc - delta);
+    const double ra = ceil(rc + delta);
+    /* After nth_largest(s, k, j) the j largest values lead s, so the second
+     * selection only looks at those. */
+    size_t top = k;
+    *a = 0.0;
+    if (ra <= (double)k) {
+        top = (size_t)ra;
+        *a = nth_largest(s, k, top, rng);
+    }
+    *b = rb >= 1.0 ? (double)nth_largest(s, top, (size_t)rb, rng) : INFINITY;
 }
 
 /* Chooses the pivots from a sample (a = 0, b = INFINITY when the input is
- * small or the sample too thin).  buf has SAMPLE_SIZE floats. */
+ * small or the sample too thin).  buf has SCRATCH_EXTRA floats. */
 static void
 choose_pivots(const float *loss,
               const unsigned char *valid,
@@ -315,10 +392,12 @@ choose_pivots(const float *loss,
          * which theta is expected. */
         search s_est = { 0, 0.0, 0.0, 0.0, INFINITY };
         const double m_s = m_px * (double)est.n_pos / n_pos;
+        float *copy = buf + SAMPLE_SIZE;
         double theta_s = 0.0;
         size_t rank = 0;
         size_t i;
-        search_candidates(&s_est, buf, est.n_pos, m_s, q, rng);
+        memcpy(copy, buf, est.n_pos * sizeof *copy);
+        search_candidates(&s_est, copy, est.n_pos, m_s, q, rng);
         if (s_est.lo > 0.0)
             theta_s = s_est.lo * pow(s_est.s_lo / (m_s - (double)s_est.clamped), 1.0 / q);
         for (i = 0; i < est.n_pos; i++)
@@ -327,96 +406,197 @@ choose_pivots(const float *loss,
     }
 }
 
+/*
+ * The sweep is the solver's main cost next to the weight pass, so its loop is
+ * written with GCC/Clang vector extensions: eight losses at a time, compared
+ * in float (the pivots are float values, so this is exact), counted in int
+ * lanes, and summed in double lanes after widening.  The lanes are added up
+ * in a fixed order at the end, so the result does not depend on the
+ * instruction set the clone below runs on.
+ */
+typedef float v8f __attribute__((vector_size(32)));
+typedef int v8i __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+typedef long long v4l __attribute__((vector_size(32)));
+
+typedef union v8f_halves {
+    v8f v;
+    v4f h[2];
+} v8f_halves;
+
+/* float to double, lane by lane.  Written element-wise because GCC 12 turns
+ * __builtin_convertvector(v4f -> v4d) into two half conversions and a
+ * shuffle, but this into one vcvtps2pd. */
+#define CVT4(h) ((v4d){ (h)[0], (h)[1], (h)[2], (h)[3] })
+
+/* x where mask, else +0.0f */
+#define V8F_SELECT(mask, x) ((v8f)((v8i)(x) & (mask)))
+
+/* Per-lane accumulators of a sweep.  The int counts hold one block
+ * (SWEEP_BLOCK losses at most) and are then added to the size_t totals. */
+typedef struct sweep_acc {
+    size_t n_ok;  /* finite and >= 0 */
+    size_t n_pos; /* finite and > 0 */
+    size_t cnt_hi;
+    v8f min;      /* smallest used value, NaN aside: < 0 means a negative loss */
+    v4d sum[2];
+    v4d sum_hi[2];
+    v4d s_lo[2];
+} sweep_acc;
+
+#define SWEEP_BLOCK ((size_t)1 << 20)
+
+/* Pivots and options of one sweep. */
+typedef struct sweep_cfg {
+    float a;
+    float b;
+    double inv_a;
+    double q;
+    int p_one; /* candidates are [a, b) instead of (a, b) */
+} sweep_cfg;
+
+/* How the losses <= a are folded: not at all, as r^k for k = 1..4, or pow. */
+enum { FOLD_NONE = 0, FOLD_REAL = LMPI_MAX_INT_POW + 1 };
+
+/* r^q lane by lane, fold a constant (a macro: a function taking or returning
+ * v4d would need AVX in its calling convention). */
+#define FOLD_POWER(r, fold, q)                                                              \
+    ((fold) == FOLD_REAL ? (v4d){ pow((r)[0], (q)), pow((r)[1], (q)), pow((r)[2], (q)),      \
+                                  pow((r)[3], (q)) }                                        \
+     : (fold) == 1       ? (r)                                                              \
+     : (fold) == 2       ? (r) * (r)                                                        \
+     : (fold) == 3       ? (r) * (r) * (r)                                                  \
+                         : ((r) * (r)) * ((r) * (r)))
+
+/* Accumulates loss[0..len) (len a multiple of 8, at most SWEEP_BLOCK) into
+ * acc and appends the candidates to cand.  masked and fold are constants in
+ * each instance below, so that the loop carries no mask load, pow() call or
+ * exponent test it does not need. */
+static inline __attribute__((always_inline)) size_t
+sweep_block_body(const float *loss,
+                 const unsigned char *valid,
+                 size_t len,
+                 const sweep_cfg *cfg,
+                 sweep_acc *acc,
+                 float *cand,
+                 size_t n_cand,
+                 const int masked,
+                 const int fold)
+{
+    const v8f zero = { 0 };
+    const v8f inf = zero + INFINITY;
+    const v8f va = zero + cfg->a;
+    const v8f vb = zero + cfg->b;
+    const v4d vinv = (v4d){ 0 } + cfg->inv_a;
+    const v8i p_one = (v8i){ 0 } - (cfg->p_one != 0);
+    v8i n_ok = { 0 };
+    v8i n_pos = { 0 };
+    v8i cnt_hi = { 0 };
+    v8f min = acc->min;
+    v4d sum0 = acc->sum[0], sum1 = acc->sum[1];
+    v4d hi0 = acc->sum_hi[0], hi1 = acc->sum_hi[1];
+    v4d lo0 = acc->s_lo[0], lo1 = acc->s_lo[1];
+    size_t i;
+    int j;
+
+    for (i = 0; i < len; i += 8) {
+        v8f x;
+        v8i ok;
+        v8i pos;
+        v8i hi;
+        v8i c;
+        v8i lower;
+        v8f_halves h;
+        v4l any;
+        memcpy(&x, loss + i, sizeof x);
+        if (masked) {
+            const v8i use = (v8i){ valid[i], valid[i + 1], valid[i + 2], valid[i + 3],
+                                   valid[i + 4], valid[i + 5], valid[i + 6], valid[i + 7] } != 0;
+            const v8f xm = (v8f)(((v8i)x & use) | ((v8i)inf & ~use));
+            ok = use & (x >= zero) & (x < inf); /* NaN fails both */
+            lower = xm < min;
+            min = (v8f)(((v8i)xm & lower) | ((v8i)min & ~lower));
+        } else {
+            ok = (x >= zero) & (x < inf);
+            lower = x < min;
+            min = (v8f)(((v8i)x & lower) | ((v8i)min & ~lower));
+        }
+        pos = ok & (x > zero);
+        hi = pos & (x >= vb);
+        c = pos & (x < vb) & ((x > va) | (p_one & (x == va)));
+        n_ok -= ok;
+        n_pos -= pos;
+        cnt_hi -= hi;
+        h.v = V8F_SELECT(ok, x);
+        sum0 += CVT4(h.h[0]);
+        sum1 += CVT4(h.h[1]);
+        h.v = V8F_SELECT(hi, x);
+        hi0 += CVT4(h.h[0]);
+        hi1 += CVT4(h.h[1]);
+        if (fold != FOLD_NONE) {
+            h.v = V8F_SELECT(pos & (x <= va), x);
+            const v4d r0 = CVT4(h.h[0]) * vinv;
+            const v4d r1 = CVT4(h.h[1]) * vinv;
+            lo0 += FOLD_POWER(r0, fold, cfg->q);
+            lo1 += FOLD_POWER(r1, fold, cfg->q);
+        }
+        any = (v4l)c;
+        if (any[0] | any[1] | any[2] | any[3]) {
+            for (j = 0; j < 8; j++) {
+                if (c[j])
+                    cand[n_cand++] = loss[i + (size_t)j];
+            }
+        }
+    }
+    for (j = 0; j < 8; j++) {
+        acc->n_ok += (size_t)(unsigned)n_ok[j];
+        acc->n_pos += (size_t)(unsigned)n_pos[j];
+        acc->cnt_hi += (size_t)(unsigned)cnt_hi[j];
+    }
+    acc->min = min;
+    acc->sum[0] = sum0;
+    acc->sum[1] = sum1;
+    acc->sum_hi[0] = hi0;
+    acc->sum_hi[1] = hi1;
+    acc->s_lo[0] = lo0;
+    acc->s_lo[1] = lo1;
+    return n_cand;
+}
+
+typedef size_t (*sweep_block_fn)(const float *, const unsigned char *, size_t, const sweep_cfg *,
+                                 sweep_acc *, float *, size_t);
+
+#define SWEEP_BLOCK_INSTANCE(NAME, MASKED, FOLD)                                            \
+    __attribute__((target_clones("avx2", "default"))) static size_t NAME(                  \
+        const float *loss, const unsigned char *valid, size_t len, const sweep_cfg *cfg,    \
+        sweep_acc *acc, float *cand, size_t n_cand)                                         \
+    {                                                                                       \
+        return sweep_block_body(loss, valid, len, cfg, acc, cand, n_cand, MASKED, FOLD);    \
+    }
+SWEEP_BLOCK_INSTANCE(sweep_block_f0, 0, FOLD_NONE)
+SWEEP_BLOCK_INSTANCE(sweep_block_f1, 0, 1)
+SWEEP_BLOCK_INSTANCE(sweep_block_f2, 0, 2)
+SWEEP_BLOCK_INSTANCE(sweep_block_f3, 0, 3)
+SWEEP_BLOCK_INSTANCE(sweep_block_f4, 0, 4)
+SWEEP_BLOCK_INSTANCE(sweep_block_fr, 0, FOLD_REAL)
+SWEEP_BLOCK_INSTANCE(sweep_block_m0, 1, FOLD_NONE)
+SWEEP_BLOCK_INSTANCE(sweep_block_m1, 1, 1)
+SWEEP_BLOCK_INSTANCE(sweep_block_m2, 1, 2)
+SWEEP_BLOCK_INSTANCE(sweep_block_m3, 1, 3)
+SWEEP_BLOCK_INSTANCE(sweep_block_m4, 1, 4)
+SWEEP_BLOCK_INSTANCE(sweep_block_mr, 1, FOLD_REAL)
+#undef SWEEP_BLOCK_INSTANCE
+
 /* Result of one sweep over the input. */
 typedef struct sweep_out {
     lmpi_scan scan;
-    size_t n_bad;  /* negative losses, and NaN/Inf when those are errors */
-    size_t cnt_hi; /* positive losses >= b */
+    int maybe_bad;  /* a negative loss, or NaN/Inf when those are errors, may be present */
+    size_t cnt_hi;  /* positive losses >= b */
     double sum_hi;
-    size_t n_cand; /* candidates copied */
-    double s_lo;   /* sum over 0 < l <= a of (l/a)^q (q finite, a > 0) */
+    size_t n_cand;  /* candidates copied */
+    double s_lo;    /* sum over 0 < l <= a of (l/a)^q (q finite, a > 0) */
 } sweep_out;
-
-/* The sweep's sums are kept in SWEEP_LANES independent lanes (a fixed order,
- * so the result does not depend on the vector width) and the input is taken
- * in blocks that stay in L1 for the second, candidate-collecting loop. */
-#define SWEEP_LANES 8
-#define SWEEP_BLOCK 4096
-
-typedef struct sweep_lanes {
-    double sum[SWEEP_LANES];
-    double sum_hi[SWEEP_LANES];
-    double s_lo[SWEEP_LANES];
-    size_t n_valid[SWEEP_LANES];
-    size_t n_pos[SWEEP_LANES];
-    size_t n_bad[SWEEP_LANES];
-    size_t cnt_hi[SWEEP_LANES];
-} sweep_lanes;
-
-/* Counts and sums of loss[i0..i0 + len), len a multiple of SWEEP_LANES.
- * Branch-free so that it vectorises; fold_lo: form s_lo (p > 1, a > 0).  The
- * flags masked and real_q are constants in each instance below: a mask load
- * or a pow() call in the loop would stop the vectoriser. */
-static inline __attribute__((always_inline)) void
-sweep_stats_body(const float *loss,
-                 const unsigned char *valid,
-                 size_t i0,
-                 size_t len,
-                 int nonfinite_bad,
-                 double inv_a,
-                 double b,
-                 int fold_lo,
-                 int kq,
-                 double q,
-                 sweep_lanes *acc,
-                 const int masked,
-                 const int real_q)
-{
-    sweep_lanes s = *acc;
-    size_t i;
-    int j;
-    for (i = i0; i < i0 + len; i += SWEEP_LANES) {
-        for (j = 0; j < SWEEP_LANES; j++) {
-            const double x = loss[i + j];
-            const int use = !masked || valid[i + j] != 0;
-            const int finite = x - x == 0.0;
-            const int pos = use && finite && x > 0.0;
-            const int hi = pos && x >= b;
-            const double r = x * inv_a;
-            const int lo = pos && fold_lo && r <= 1.0;
-            const double rl = lo ? r : 0.0;
-            const double r2 = rl * rl;
-            double t;
-            if (real_q)
-                t = pow(rl, q);
-            else
-                t = kq == 1 ? rl : kq == 2 ? r2 : kq == 3 ? r2 * rl : r2 * r2;
-            s.n_bad[j] += use && (finite ? x < 0.0 : nonfinite_bad);
-            s.n_valid[j] += use && finite && x >= 0.0;
-            s.n_pos[j] += pos;
-            s.cnt_hi[j] += hi;
-            s.sum[j] += pos ? x : 0.0;
-            s.sum_hi[j] += hi ? x : 0.0;
-            s.s_lo[j] += t;
-        }
-    }
-    *acc = s;
-}
-
-#define SWEEP_STATS_INSTANCE(NAME, MASKED, REAL_Q)                                          \
-    __attribute__((target_clones("avx2", "default"))) static void NAME(                    \
-        const float *loss, const unsigned char *valid, size_t i0, size_t len,               \
-        int nonfinite_bad, double inv_a, double b, int fold_lo, int kq, double q,           \
-        sweep_lanes *acc)                                                                   \
-    {                                                                                       \
-        sweep_stats_body(loss, valid, i0, len, nonfinite_bad, inv_a, b, fold_lo, kq, q, acc, \
-                         MASKED, REAL_Q);                                                   \
-    }
-SWEEP_STATS_INSTANCE(sweep_stats_int, 0, 0)
-SWEEP_STATS_INSTANCE(sweep_stats_int_masked, 1, 0)
-SWEEP_STATS_INSTANCE(sweep_stats_real, 0, 1)
-SWEEP_STATS_INSTANCE(sweep_stats_real_masked, 1, 1)
-#undef SWEEP_STATS_INSTANCE
 
 /*
  * The first pass: validates and counts, and sorts every positive valid loss
@@ -434,47 +614,50 @@ sweep(const float *loss,
       float *cand,
       sweep_out *o)
 {
+    static const sweep_block_fn blocks[2][FOLD_REAL + 1] = {
+        { sweep_block_f0, sweep_block_f1, sweep_block_f2, sweep_block_f3, sweep_block_f4,
+          sweep_block_fr },
+        { sweep_block_m0, sweep_block_m1, sweep_block_m2, sweep_block_m3, sweep_block_m4,
+          sweep_block_mr },
+    };
+    const size_t n8 = n - n % 8;
     const int p_one = isinf(q);
-    const int fold_lo = !p_one && a > 0.0;
-    const int kq = lmpi_int_exponent(q);
-    const int nonfinite_bad = nonfinite == LMP_NONFINITE_ERROR;
-    const size_t n_lanes = n - n % SWEEP_LANES;
-    /* Integer q (or no folding at all) needs no pow(). */
-    const int real_q = fold_lo && kq == 0;
-    void (*stats)(const float *, const unsigned char *, size_t, size_t, int, double, double, int,
-                  int, double, sweep_lanes *) =
-        valid != NULL ? (real_q ? sweep_stats_real_masked : sweep_stats_int_masked)
-                      : (real_q ? sweep_stats_real : sweep_stats_int);
-    sweep_lanes acc;
-    size_t n_cand = 0;
-    size_t i0;
+    const int fold = p_one || !(a > 0.0) ? FOLD_NONE
+                     : lmpi_int_exponent(q) ? lmpi_int_exponent(q)
+                                            : FOLD_REAL;
+    sweep_cfg cfg;
+    sweep_acc acc;
+    size_t n_use = 0;
+    size_t n_cand;
+    double min = INFINITY;
     size_t i;
     int j;
 
+    /* a and b are sample values (floats), 0 or INFINITY. */
+    cfg.a = (float)a;
+    cfg.b = (float)b;
+    cfg.q = q;
+    cfg.p_one = p_one;
+    cfg.inv_a = fold != FOLD_NONE ? 1.0 / a : 0.0;
     memset(&acc, 0, sizeof acc);
-    for (i0 = 0; i0 < n_lanes; i0 += SWEEP_BLOCK) {
-        const size_t len = n_lanes - i0 < SWEEP_BLOCK ? n_lanes - i0 : SWEEP_BLOCK;
-        stats(loss, valid, i0, len, nonfinite_bad, fold_lo ? 1.0 / a : 0.0, b, fold_lo, kq, q,
-              &acc);
-        for (i = i0; i < i0 + len; i++) {
-            const float x = loss[i];
-            /* NaN fails every comparison, +Inf fails x < b. */
-            if ((p_one ? x >= a && x > 0.0f : x > a) && x < b && (valid == NULL || valid[i]))
-                cand[n_cand++] = x;
-        }
+    acc.min += INFINITY;
+    n_cand = 0;
+    for (i = 0; i < n8; i += SWEEP_BLOCK) {
+        const size_t len = n8 - i < SWEEP_BLOCK ? n8 - i : SWEEP_BLOCK;
+        n_cand = blocks[valid != NULL][fold](loss + i, valid ? valid + i : NULL, len, &cfg, &acc,
+                                             cand, n_cand);
     }
+
     memset(o, 0, sizeof *o);
-    for (i = n_lanes; i < n; i++) {
+    for (i = n8; i < n; i++) {
         const double x = loss[i];
         if (valid != NULL && valid[i] == 0)
             continue;
-        if (!(x - x == 0.0)) {
-            o->n_bad += nonfinite_bad;
+        min = x < min ? x : min;
+        if (!(x >= 0.0 && x < INFINITY))
             continue;
-        }
-        o->n_bad += x < 0.0;
-        o->scan.n_valid += x >= 0.0;
-        if (!(x > 0.0))
+        o->scan.n_valid++;
+        if (x == 0.0)
             continue;
         o->scan.n_pos++;
         o->scan.sum += x;
@@ -483,18 +666,29 @@ sweep(const float *loss,
             o->sum_hi += x;
         } else if (x > a || (p_one && x == a)) {
             cand[n_cand++] = (float)x;
-        } else if (fold_lo) {
-            o->s_lo += lmpi_pow_k(x / a, kq, q);
+        } else if (fold != FOLD_NONE) {
+            o->s_lo += lmpi_pow_k(x * cfg.inv_a, fold == FOLD_REAL ? 0 : fold, q);
         }
     }
-    for (j = 0; j < SWEEP_LANES; j++) {
-        o->scan.n_valid += acc.n_valid[j];
-        o->scan.n_pos += acc.n_pos[j];
-        o->scan.sum += acc.sum[j];
-        o->n_bad += acc.n_bad[j];
-        o->cnt_hi += acc.cnt_hi[j];
-        o->sum_hi += acc.sum_hi[j];
-        o->s_lo += acc.s_lo[j];
+    o->scan.n_valid += acc.n_ok;
+    o->scan.n_pos += acc.n_pos;
+    o->cnt_hi += acc.cnt_hi;
+    for (j = 0; j < 4; j++) {
+        o->scan.sum += acc.sum[0][j] + acc.sum[1][j];
+        o->sum_hi += acc.sum_hi[0][j] + acc.sum_hi[1][j];
+        o->s_lo += acc.s_lo[0][j] + acc.s_lo[1][j];
+    }
+    for (j = 0; j < 8; j++)
+        min = acc.min[j] < min ? acc.min[j] : min;
+    if (nonfinite == LMP_NONFINITE_ERROR) {
+        /* Every used pixel that is not valid is negative, NaN or Inf. */
+        if (valid == NULL)
+            n_use = n;
+        for (i = 0; valid != NULL && i < n; i++)
+            n_use += valid[i] != 0;
+        o->maybe_bad = n_use != o->scan.n_valid;
+    } else {
+        o->maybe_bad = min < 0.0; /* -Inf is ignored: lmpi_find_bad tells */
     }
     o->n_cand = n_cand;
 }
@@ -646,16 +840,16 @@ lmp_solve(const float *loss,
     }
 
     /* Room for the sample and for every loss as a candidate (the fallback). */
-    if (n > SIZE_MAX / sizeof(float) - SAMPLE_SIZE)
+    if (n > SIZE_MAX / sizeof(float) - SCRATCH_EXTRA)
         return LMP_ERR_NOMEM;
-    status = ws_reserve(w, n + SAMPLE_SIZE);
+    status = ws_reserve(w, n + SCRATCH_EXTRA);
     if (status != LMP_OK)
         return status;
     q = params->p == 1.0 ? INFINITY : params->p / (params->p - 1.0);
     choose_pivots(loss, valid, n, params, q, w->buf, &a, &b, &rng);
-    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + SAMPLE_SIZE, &sw);
-    if (sw.n_bad > 0) {
-        status = lmpi_find_bad(loss, valid, n, params->nonfinite, &r);
+    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + SCRATCH_EXTRA, &sw);
+    if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
+        status = LMP_ERR_INVALID_LOSS;
         *result = r;
         goto cleanup;
     }
@@ -664,10 +858,10 @@ lmp_solve(const float *loss,
     if (lmpi_solve_direct(loss, valid, n, &s, &sw.scan, weight, &r, &status) != 0) {
         r.n_support = sw.scan.n_pos;
         if (isinf(s.q)) {
-            solve_p1(loss, valid, n, params, &s, &sw, w->buf + SAMPLE_SIZE, weight, &r, &rng);
+            solve_p1(loss, valid, n, params, &s, &sw, w->buf + SCRATCH_EXTRA, weight, &r, &rng);
             status = LMP_OK;
         } else {
-            status = solve_q(loss, valid, n, params, &s, a, b, &sw, w->buf + SAMPLE_SIZE, weight,
+            status = solve_q(loss, valid, n, params, &s, a, b, &sw, w->buf + SCRATCH_EXTRA, weight,
                              &r, &rng);
         }
     }
