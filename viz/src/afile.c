@@ -1,0 +1,173 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "lmpviz.h"
+
+#define AFILE_SUFFIX ".tmp.XXXXXX"
+
+static void
+afile_set_err(lmpviz_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Length of the folder part of path, so that "%.*s" prints it; 0 means ".". */
+static int
+afile_folder_len(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        return 0;
+    if (slash == path)
+        return 1; /* keep the root "/" */
+    return (int)(slash - path);
+}
+
+/* Permissions a plain fopen() would give: mkstemp makes 0600 regardless of the
+ * umask.  umask() can only be read by setting it, so it is set back at once;
+ * this is a brief race with other threads that create files. */
+static mode_t
+afile_default_mode(void)
+{
+    mode_t mask = umask(077);
+
+    umask(mask);
+    return 0666 & ~mask;
+}
+
+static char *
+afile_strdup(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *copy = malloc(len);
+
+    if (copy != NULL)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+lmpviz_status
+lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err)
+{
+    size_t len;
+    int fd;
+    int folder_len;
+    const char *folder;
+
+    if (af == NULL || path == NULL || path[0] == '\0') {
+        afile_set_err(err, "no output path given");
+        if (af != NULL)
+            memset(af, 0, sizeof *af);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    memset(af, 0, sizeof *af);
+
+    len = strlen(path);
+    af->path = afile_strdup(path);
+    af->tmp_path = malloc(len + sizeof AFILE_SUFFIX);
+    if (af->path == NULL || af->tmp_path == NULL) {
+        afile_set_err(err, "out of memory");
+        lmpviz_afile_abort(af);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    memcpy(af->tmp_path, path, len);
+    memcpy(af->tmp_path + len, AFILE_SUFFIX, sizeof AFILE_SUFFIX);
+
+    folder_len = afile_folder_len(path);
+    folder = folder_len > 0 ? path : ".";
+    if (folder_len == 0)
+        folder_len = 1;
+
+    fd = mkstemp(af->tmp_path);
+    if (fd < 0) {
+        afile_set_err(err, "cannot create a file in folder %.*s: %s", folder_len, folder,
+                      strerror(errno));
+        free(af->tmp_path);
+        af->tmp_path = NULL; /* nothing to unlink */
+        lmpviz_afile_abort(af);
+        return LMPVIZ_ERR_IO;
+    }
+    if (fchmod(fd, afile_default_mode()) != 0) {
+        afile_set_err(err, "cannot set permissions in folder %.*s: %s", folder_len, folder,
+                      strerror(errno));
+        close(fd);
+        lmpviz_afile_abort(af);
+        return LMPVIZ_ERR_IO;
+    }
+    af->fp = fdopen(fd, "wb");
+    if (af->fp == NULL) {
+        afile_set_err(err, "cannot open a stream: %s", strerror(errno));
+        close(fd);
+        lmpviz_afile_abort(af);
+        return LMPVIZ_ERR_IO;
+    }
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_afile_commit(lmpviz_afile *af, lmpviz_err *err)
+{
+    lmpviz_status status = LMPVIZ_OK;
+    FILE *fp;
+    int write_failed;
+    int saved_errno;
+
+    if (af == NULL || af->fp == NULL || af->tmp_path == NULL || af->path == NULL) {
+        afile_set_err(err, "output file is not open");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+
+    fp = af->fp;
+    af->fp = NULL;
+    errno = 0;
+    write_failed = fflush(fp) != 0 || ferror(fp);
+    saved_errno = errno;
+    /* fclose also reports errors of the last buffered writes. */
+    if (fclose(fp) != 0 && !write_failed) {
+        write_failed = 1;
+        saved_errno = errno;
+    }
+    if (write_failed) {
+        afile_set_err(err, "cannot write: %s",
+                      saved_errno != 0 ? strerror(saved_errno) : "write error");
+        status = LMPVIZ_ERR_IO;
+        goto cleanup;
+    }
+    if (rename(af->tmp_path, af->path) != 0) {
+        afile_set_err(err, "cannot rename the temporary file over the target: %s", strerror(errno));
+        status = LMPVIZ_ERR_IO;
+        goto cleanup;
+    }
+    free(af->tmp_path);
+    af->tmp_path = NULL; /* renamed: nothing left to remove */
+
+cleanup:
+    lmpviz_afile_abort(af);
+    return status;
+}
+
+void
+lmpviz_afile_abort(lmpviz_afile *af)
+{
+    if (af == NULL)
+        return;
+    if (af->fp != NULL)
+        fclose(af->fp);
+    if (af->tmp_path != NULL)
+        unlink(af->tmp_path);
+    free(af->tmp_path);
+    free(af->path);
+    memset(af, 0, sizeof *af);
+}
