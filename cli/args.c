@@ -1,0 +1,191 @@
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cli.h"
+
+void
+cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lmpviz %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int
+cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "lmpviz %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\ntry 'lmpviz %s --help'\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+static int
+parse_real(const char *text, double *out)
+{
+    char *end = NULL;
+    double v;
+
+    if (text == NULL || *text == '\0')
+        return -1;
+    errno = 0;
+    v = strtod(text, &end);
+    if (end == text || *end != '\0' || errno == ERANGE || isnan(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int
+cli_parse_double(const char *cmd, const char *opt, const char *text, double *out)
+{
+    double v;
+    if (parse_real(text, &v) != 0 || !isfinite(v)) {
+        cli_usage_error(cmd, "%s: expected a number, got \"%s\"", opt, text ? text : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int
+cli_parse_size(const char *cmd, const char *opt, const char *text, size_t *out)
+{
+    char *end = NULL;
+    unsigned long long v = 0;
+
+    errno = 0;
+    if (text != NULL && *text != '\0' && *text != '-')
+        v = strtoull(text, &end, 10);
+    if (text == NULL || *text == '\0' || *text == '-' || end == text || *end != '\0' ||
+        errno == ERANGE || v == 0 || v > (unsigned long long)(SIZE_MAX / 16)) {
+        cli_usage_error(cmd, "%s: expected a positive whole number, got \"%s\"", opt,
+                        text ? text : "");
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+int
+cli_parse_p(const char *cmd, const char *opt, const char *text, double *out)
+{
+    double v;
+    if (text != NULL && (strcasecmp(text, "inf") == 0 || strcasecmp(text, "infinity") == 0)) {
+        *out = INFINITY;
+        return 0;
+    }
+    if (parse_real(text, &v) != 0 || !(v >= 1.0)) {
+        cli_usage_error(cmd, "%s: expected p >= 1 (a number or \"inf\"), got \"%s\"", opt,
+                        text ? text : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int
+cli_parse_m(const char *cmd, const char *opt, const char *text, double *out)
+{
+    double v;
+    if (parse_real(text, &v) != 0 || !(v > 0.0 && v <= 1.0)) {
+        cli_usage_error(cmd, "%s: expected a fraction in (0, 1], got \"%s\"", opt,
+                        text ? text : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int
+cli_parse_m_pixels(const char *cmd, const char *opt, const char *text, double *out)
+{
+    double v;
+    if (parse_real(text, &v) != 0 || !isfinite(v) || !(v >= 1.0)) {
+        cli_usage_error(cmd, "%s: expected a pixel count >= 1, got \"%s\"", opt, text ? text : "");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int
+cli_parse_list(const char *cmd,
+               const char *opt,
+               const char *text,
+               int (*parse_one)(const char *, const char *, const char *, double *),
+               double **out,
+               size_t *count,
+               size_t max_count)
+{
+    double *vals = NULL;
+    char *copy = NULL;
+    char *item;
+    char *save = NULL;
+    size_t k = 0;
+
+    *out = NULL;
+    *count = 0;
+    if (text == NULL || *text == '\0' || text[strlen(text) - 1] == ',' || text[0] == ',' ||
+        strstr(text, ",,") != NULL) {
+        cli_usage_error(cmd, "%s: expected a comma-separated list, got \"%s\"", opt,
+                        text ? text : "");
+        return -1;
+    }
+    copy = strdup(text);
+    vals = malloc(max_count * sizeof *vals);
+    if (copy == NULL || vals == NULL) {
+        cli_error(cmd, "out of memory");
+        goto fail;
+    }
+    for (item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+        if (k == max_count) {
+            cli_usage_error(cmd, "%s: at most %zu values, got more in \"%s\"", opt, max_count, text);
+            goto fail;
+        }
+        if (parse_one(cmd, opt, item, &vals[k]) != 0)
+            goto fail;
+        k++;
+    }
+    free(copy);
+    *out = vals;
+    *count = k;
+    return 0;
+fail:
+    free(copy);
+    free(vals);
+    return -1;
+}
+
+double
+cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+const char *
+cli_json_number(double v, char *buf, size_t len)
+{
+    if (isnan(v))
+        snprintf(buf, len, "null");
+    else if (isinf(v))
+        snprintf(buf, len, v > 0 ? "\"inf\"" : "\"-inf\"");
+    else
+        snprintf(buf, len, "%.17g", v);
+    return buf;
+}
