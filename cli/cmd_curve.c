@@ -1,0 +1,533 @@
+/* lmpviz curve: optimal LMP weights over pixels sorted by decreasing loss. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lmp.h"
+#include "lmpviz.h"
+
+#define CMD "curve"
+
+#define CURVE_MAX_LIST   16
+#define CURVE_MAX_SERIES 64
+#define CURVE_DEFAULT_W  800
+#define CURVE_DEFAULT_H  500
+#define PAPER_DEFAULT_W  1300
+#define PAPER_DEFAULT_H  500
+#define CURVE_DEFAULT_OUT "lmp_curve.png"
+
+/* The two panels of `--figure paper` (the paper's Figure 2): p swept at a
+ * fixed m, and m swept at a fixed p.  p = inf and m = 1 are the uniform
+ * weights 1/n. */
+static const double paper_p[] = { 1.0, 1.3, 1.5, 2.0, INFINITY };
+static const double paper_m[] = { 0.05, 0.1, 0.25, 1.0 };
+#define PAPER_FIXED_M 0.1
+#define PAPER_FIXED_P 1.5
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: lmpviz curve [--p LIST] [--m LIST | --m-pixels LIST] [--figure paper]\n"
+            "                    [--n N | --losses FILE.npy [--sample N]] [--dist NAME] [--seed S]\n"
+            "                    [--logy] [--scaled | --cumulative] [--size WxH] [--dpi D]\n"
+            "                    [--title TEXT] [-o FILE.png|.svg|.pdf] [--csv FILE.csv]\n"
+            "\n"
+            "Plots the optimal LMP weights w* over the pixels sorted by decreasing loss,\n"
+            "one curve per (p, m) combination, with the uniform weight 1/n as a dashed\n"
+            "line and the cap tau marked (a dotted line for one curve, a dot where each\n"
+            "curve leaves the cap for several).\n"
+            "\n"
+            "Options:\n"
+            "  --p LIST          norm exponents >= 1 or inf, comma-separated (default 1.5)\n"
+            "  --m LIST          support as fractions in (0, 1] (default 0.1);\n"
+            "                    m_px = clamp(m n, 1, n)\n"
+            "  --m-pixels LIST   support as pixel counts >= 1 (instead of --m)\n"
+            "  --figure paper    the two panels of the paper's Figure 2: left p = 1, 1.3,\n"
+            "                    1.5, 2, inf at m = %g (or a single --m); right m = 0.05,\n"
+            "                    0.1, 0.25, 1 at p = %g (or a single --p).  p = inf and\n"
+            "                    m = 1 give the uniform weights\n"
+            "  --n N             pixels of the generated profile (default %d)\n"
+            "  --losses FILE.npy real losses (every element of the array, any shape)\n"
+            "  --sample N        with --losses: N of them drawn without replacement\n"
+            "                    (GSL mt19937, --seed), reproducible\n"
+            "  --dist NAME       generated losses: exponential (default), lognormal,\n"
+            "                    gamma, uniform, halfnormal (GSL distributions)\n"
+            "  --seed S          seed of the generator and of --sample (default %lu)\n"
+            "  --logy            logarithmic weight axis (zero weights are not drawn)\n"
+            "  --scaled          plot n w, so that uniform = 1\n"
+            "  --cumulative      plot the share of the total weight held by the top k\n"
+            "                    pixels (uniform: k/n)\n"
+            "  --size WxH        image size in pixels (default %dx%d, paper %dx%d)\n"
+            "  --dpi D           dots per inch (default %g): text is sized in points, so a\n"
+            "                    larger dpi at the same size gives larger text\n"
+            "  --title TEXT      replace the title\n"
+            "  -o, --output FILE output file; the format follows the extension\n"
+            "                    (default %s)\n"
+            "  --csv FILE        also write rank, loss and one weight column per curve\n"
+            "                    (the weights w*, whatever the view)\n"
+            "  -h, --help        show this help\n",
+            PAPER_FIXED_M, PAPER_FIXED_P, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, CURVE_DEFAULT_W,
+            CURVE_DEFAULT_H, PAPER_DEFAULT_W, PAPER_DEFAULT_H, LMPVIZ_DPI_DEFAULT, CURVE_DEFAULT_OUT);
+}
+
+/* "800x500" -> 800, 500; each side in [64, 16384]. */
+static int
+parse_wh(const char *text, size_t *w, size_t *h)
+{
+    char *end = NULL;
+    unsigned long a, b;
+
+    if (text == NULL || *text < '0' || *text > '9')
+        goto bad;
+    errno = 0;
+    a = strtoul(text, &end, 10);
+    if (errno != 0 || (*end != 'x' && *end != 'X') || end[1] < '0' || end[1] > '9')
+        goto bad;
+    b = strtoul(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || a < 64 || b < 64 || a > 16384 || b > 16384)
+        goto bad;
+    *w = a;
+    *h = b;
+    return 0;
+bad:
+    cli_usage_error(CMD, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
+                    text ? text : "");
+    return -1;
+}
+
+static int
+parse_seed(const char *text, unsigned long *out)
+{
+    char *end = NULL;
+    unsigned long v;
+
+    errno = 0;
+    if (text == NULL || *text < '0' || *text > '9')
+        goto bad;
+    v = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0')
+        goto bad;
+    *out = v;
+    return 0;
+bad:
+    cli_usage_error(CMD, "--seed: expected a whole number >= 0, got \"%s\"", text ? text : "");
+    return -1;
+}
+
+enum {
+    OPT_P = 256,
+    OPT_M,
+    OPT_M_PIXELS,
+    OPT_FIGURE,
+    OPT_N,
+    OPT_LOSSES,
+    OPT_SAMPLE,
+    OPT_DIST,
+    OPT_SEED,
+    OPT_LOGY,
+    OPT_SCALED,
+    OPT_CUMULATIVE,
+    OPT_SIZE,
+    OPT_DPI,
+    OPT_TITLE,
+    OPT_CSV
+};
+
+typedef struct curve_args {
+    double *p, *m, *m_px;
+    size_t n_p, n_m, n_m_px;
+    int paper;
+    size_t n;
+    int have_n;
+    const char *losses;
+    size_t sample;
+    int have_dist;
+    lmpviz_dist dist;
+    unsigned long seed;
+    int logy, scaled, cumulative;
+    size_t width, height;
+    int have_size;
+    double dpi;
+    const char *title;
+    const char *output;
+    const char *csv;
+} curve_args;
+
+/* 0 ok, else the exit status. */
+static int
+parse_args(int argc, char **argv, curve_args *a)
+{
+    static const struct option longopts[] = {
+        { "p", required_argument, NULL, OPT_P },
+        { "m", required_argument, NULL, OPT_M },
+        { "m-pixels", required_argument, NULL, OPT_M_PIXELS },
+        { "figure", required_argument, NULL, OPT_FIGURE },
+        { "n", required_argument, NULL, OPT_N },
+        { "losses", required_argument, NULL, OPT_LOSSES },
+        { "sample", required_argument, NULL, OPT_SAMPLE },
+        { "dist", required_argument, NULL, OPT_DIST },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "logy", no_argument, NULL, OPT_LOGY },
+        { "scaled", no_argument, NULL, OPT_SCALED },
+        { "cumulative", no_argument, NULL, OPT_CUMULATIVE },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "dpi", required_argument, NULL, OPT_DPI },
+        { "title", required_argument, NULL, OPT_TITLE },
+        { "output", required_argument, NULL, 'o' },
+        { "csv", required_argument, NULL, OPT_CSV },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    lmpviz_format fmt;
+    int c;
+
+    a->n = LMPVIZ_PROFILE_N;
+    a->dist = LMPVIZ_PROFILE_DIST;
+    a->seed = LMPVIZ_PROFILE_SEED;
+    a->dpi = LMPVIZ_DPI_DEFAULT;
+    a->output = CURVE_DEFAULT_OUT;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_P:
+            free(a->p);
+            if (cli_parse_list(CMD, "--p", optarg, cli_parse_p, &a->p, &a->n_p, CURVE_MAX_LIST) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_M:
+            free(a->m);
+            if (cli_parse_list(CMD, "--m", optarg, cli_parse_m, &a->m, &a->n_m, CURVE_MAX_LIST) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_M_PIXELS:
+            free(a->m_px);
+            if (cli_parse_list(CMD, "--m-pixels", optarg, cli_parse_m_pixels, &a->m_px, &a->n_m_px,
+                               CURVE_MAX_LIST) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_FIGURE:
+            if (strcmp(optarg, "paper") != 0)
+                return cli_usage_error(CMD, "--figure: expected \"paper\", got \"%s\"", optarg);
+            a->paper = 1;
+            break;
+        case OPT_N:
+            if (cli_parse_size(CMD, "--n", optarg, &a->n) != 0)
+                return CLI_EXIT_USAGE;
+            a->have_n = 1;
+            break;
+        case OPT_LOSSES:
+            a->losses = optarg;
+            break;
+        case OPT_SAMPLE:
+            if (cli_parse_size(CMD, "--sample", optarg, &a->sample) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_DIST:
+            if (lmpviz_dist_parse(optarg, &a->dist) != LMPVIZ_OK)
+                return cli_usage_error(CMD,
+                                       "--dist: expected exponential, lognormal, gamma, uniform "
+                                       "or halfnormal, got \"%s\"",
+                                       optarg);
+            a->have_dist = 1;
+            break;
+        case OPT_SEED:
+            if (parse_seed(optarg, &a->seed) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_LOGY:
+            a->logy = 1;
+            break;
+        case OPT_SCALED:
+            a->scaled = 1;
+            break;
+        case OPT_CUMULATIVE:
+            a->cumulative = 1;
+            break;
+        case OPT_SIZE:
+            if (parse_wh(optarg, &a->width, &a->height) != 0)
+                return CLI_EXIT_USAGE;
+            a->have_size = 1;
+            break;
+        case OPT_DPI:
+            if (cli_parse_double(CMD, "--dpi", optarg, &a->dpi) != 0)
+                return CLI_EXIT_USAGE;
+            if (!(a->dpi >= 10.0 && a->dpi <= 2400.0))
+                return cli_usage_error(CMD, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
+            break;
+        case OPT_TITLE:
+            a->title = optarg;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case OPT_CSV:
+            a->csv = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case ':':
+            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
+        default:
+            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
+        return cli_usage_error(CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
+                               a->output);
+    if (a->csv != NULL && a->csv[0] == '\0')
+        return cli_usage_error(CMD, "--csv: expected a file name");
+    if (a->n_m > 0 && a->n_m_px > 0)
+        return cli_usage_error(CMD, "--m and --m-pixels: give one of them");
+    if (a->losses != NULL && a->have_n)
+        return cli_usage_error(CMD, "--n: applies to generated losses; with --losses use --sample N");
+    if (a->losses != NULL && a->have_dist)
+        return cli_usage_error(CMD, "--dist: applies to generated losses, not to --losses");
+    if (a->losses == NULL && a->sample > 0)
+        return cli_usage_error(CMD, "--sample: needs --losses FILE.npy (use --n for generated losses)");
+    if (a->scaled && a->cumulative)
+        return cli_usage_error(CMD, "--scaled and --cumulative: give one of them");
+    if (a->paper && (a->n_p > 1 || a->n_m > 1 || a->n_m_px > 0))
+        return cli_usage_error(CMD, "--figure paper: sweeps its own values; give at most one --p "
+                                    "(right panel) and one --m (left panel)");
+    if (a->n_p * (a->n_m_px > 0 ? a->n_m_px : (a->n_m > 0 ? a->n_m : 1)) > CURVE_MAX_SERIES)
+        return cli_usage_error(CMD, "--p and --m: at most %d combinations", CURVE_MAX_SERIES);
+    return 0;
+}
+
+/* The losses to plot: from the .npy (all or a sample) or generated. */
+static int
+load_losses(const curve_args *a, float **out, size_t *n)
+{
+    lmpviz_err err;
+    lmpviz_status st;
+    lmpviz_array arr;
+
+    *out = NULL;
+    *n = 0;
+    memset(&err, 0, sizeof err);
+    if (a->losses == NULL) {
+        float *v = malloc(a->n * sizeof *v);
+        if (v == NULL) {
+            cli_error(CMD, "out of memory for %zu losses", a->n);
+            return CLI_EXIT_FAILURE;
+        }
+        st = lmpviz_profile_generate(a->dist, a->n, a->seed, v);
+        if (st != LMPVIZ_OK) {
+            free(v);
+            cli_error(CMD, "cannot generate %s losses: %s", lmpviz_dist_name(a->dist),
+                      lmpviz_status_string(st));
+            return CLI_EXIT_FAILURE;
+        }
+        *out = v;
+        *n = a->n;
+        return 0;
+    }
+    memset(&arr, 0, sizeof arr);
+    st = lmpviz_npy_read_float(a->losses, &arr, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        return CLI_EXIT_FAILURE;
+    }
+    if (arr.count == 0) {
+        lmpviz_array_free(&arr);
+        cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
+        return CLI_EXIT_FAILURE;
+    }
+    if (a->sample == 0) {
+        *out = arr.data;
+        *n = arr.count;
+        arr.data = NULL;
+        lmpviz_array_free(&arr);
+        return 0;
+    }
+    if (a->sample > arr.count) {
+        cli_error(CMD, "%s: --sample %zu: the file holds only %zu losses", a->losses, a->sample,
+                  arr.count);
+        lmpviz_array_free(&arr);
+        return CLI_EXIT_FAILURE;
+    }
+    *out = malloc(a->sample * sizeof **out);
+    if (*out == NULL) {
+        lmpviz_array_free(&arr);
+        cli_error(CMD, "out of memory for %zu losses", a->sample);
+        return CLI_EXIT_FAILURE;
+    }
+    st = lmpviz_sample_float(arr.data, arr.count, a->sample, a->seed, *out);
+    lmpviz_array_free(&arr);
+    if (st != LMPVIZ_OK) {
+        free(*out);
+        *out = NULL;
+        cli_error(CMD, "%s: cannot draw %zu losses: %s", a->losses, a->sample, lmpviz_status_string(st));
+        return CLI_EXIT_FAILURE;
+    }
+    *n = a->sample;
+    return 0;
+}
+
+/* (p, m) pairs, p varying slowest. */
+static size_t
+make_params(const double *p, size_t n_p, const double *m, size_t n_m, int pixels, lmp_params *out)
+{
+    size_t i, j, k = 0;
+    for (i = 0; i < n_p; i++) {
+        for (j = 0; j < n_m; j++) {
+            lmp_params prm = LMP_PARAMS_INIT;
+            prm.p = p[i];
+            if (pixels)
+                prm.m_pixels = m[j];
+            else
+                prm.m = m[j];
+            out[k++] = prm;
+        }
+    }
+    return k;
+}
+
+int
+cmd_curve(int argc, char **argv)
+{
+    curve_args a;
+    float *loss = NULL;
+    size_t n = 0;
+    lmp_params params[CURVE_MAX_SERIES];
+    lmpviz_curve_data data[2];
+    const lmpviz_curve_data *sets[2];
+    size_t n_sets = 1, i;
+    lmpviz_figure *fig = NULL;
+    lmpviz_curve_opts opts;
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc;
+    double def_p = PAPER_FIXED_P, def_m = PAPER_FIXED_M;
+
+    memset(&a, 0, sizeof a);
+    memset(data, 0, sizeof data);
+    memset(&err, 0, sizeof err);
+    rc = parse_args(argc, argv, &a);
+    if (rc != 0) {
+        rc = rc < 0 ? CLI_EXIT_OK : rc;
+        goto cleanup;
+    }
+    rc = load_losses(&a, &loss, &n);
+    if (rc != 0)
+        goto cleanup;
+
+    memset(&opts, 0, sizeof opts);
+    opts.view = a.cumulative ? LMPVIZ_CURVE_CUMULATIVE : (a.scaled ? LMPVIZ_CURVE_SCALED : LMPVIZ_CURVE_WEIGHTS);
+    opts.logy = a.logy;
+
+    if (a.paper) {
+        size_t k;
+        double fixed_m = a.n_m == 1 ? a.m[0] : PAPER_FIXED_M;
+        double fixed_p = a.n_p == 1 ? a.p[0] : PAPER_FIXED_P;
+        k = make_params(paper_p, sizeof paper_p / sizeof paper_p[0], &fixed_m, 1, 0, params);
+        st = lmpviz_curve_compute(loss, n, params, k, &data[0], &err);
+        if (st == LMPVIZ_OK) {
+            k = make_params(&fixed_p, 1, paper_m, sizeof paper_m / sizeof paper_m[0], 0, params);
+            st = lmpviz_curve_compute(loss, n, params, k, &data[1], &err);
+        }
+        n_sets = 2;
+    } else {
+        size_t k;
+        const double *pl = a.n_p ? a.p : &def_p;
+        size_t npl = a.n_p ? a.n_p : 1;
+        if (a.n_m_px > 0)
+            k = make_params(pl, npl, a.m_px, a.n_m_px, 1, params);
+        else
+            k = make_params(pl, npl, a.n_m ? a.m : &def_m, a.n_m ? a.n_m : 1, 0, params);
+        st = lmpviz_curve_compute(loss, n, params, k, &data[0], &err);
+    }
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a.losses ? a.losses : "generated losses", err.msg);
+        rc = CLI_EXIT_FAILURE;
+        goto cleanup;
+    }
+
+    if (!a.have_size) {
+        a.width = a.paper ? PAPER_DEFAULT_W : CURVE_DEFAULT_W;
+        a.height = a.paper ? PAPER_DEFAULT_H : CURVE_DEFAULT_H;
+    }
+    fig = lmpviz_figure_create(a.width, a.height, a.dpi, 1, n_sets);
+    if (fig == NULL) {
+        cli_error(CMD, "out of memory for a %zux%zu figure", a.width, a.height);
+        rc = CLI_EXIT_FAILURE;
+        goto cleanup;
+    }
+    st = LMPVIZ_OK;
+    if (a.paper) {
+        char title[256];
+        if (a.title != NULL)
+            snprintf(title, sizeof title, "%s", a.title);
+        else if (a.losses != NULL)
+            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels of %s", n, a.losses);
+        else
+            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels (%s losses, seed %lu)", n,
+                     lmpviz_dist_name(a.dist), a.seed);
+        st = lmpviz_figure_set_title(fig, title);
+    } else {
+        opts.title = a.title;
+    }
+    for (i = 0; i < n_sets && st == LMPVIZ_OK; i++) {
+        char panel_title[128];
+        if (a.paper && i == 0) {
+            snprintf(panel_title, sizeof panel_title, "varying p at m = %g (%.4g px)",
+                     data[0].series[0].params.m, data[0].series[0].result.m_px);
+            opts.title = panel_title;
+        } else if (a.paper) {
+            if (isinf(data[1].series[0].params.p))
+                snprintf(panel_title, sizeof panel_title, "varying m at p = ∞");
+            else
+                snprintf(panel_title, sizeof panel_title, "varying m at p = %g", data[1].series[0].params.p);
+            opts.title = panel_title;
+        }
+        sets[i] = &data[i];
+        st = lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, i), &data[i], &opts, &err);
+    }
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+        rc = CLI_EXIT_FAILURE;
+        goto cleanup;
+    }
+    /* The CSV first: when the figure then fails, the CSV is removed, so a
+     * failed run leaves no file behind. */
+    if (a.csv != NULL) {
+        st = lmpviz_curve_write_csv(sets, n_sets, a.csv, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a.csv, err.msg[0] ? err.msg : lmpviz_status_string(st));
+            rc = CLI_EXIT_FAILURE;
+            goto cleanup;
+        }
+    }
+    st = lmpviz_figure_save(fig, a.output, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        if (a.csv != NULL)
+            remove(a.csv);
+        rc = CLI_EXIT_FAILURE;
+        goto cleanup;
+    }
+    printf("%s\n", a.output);
+    if (a.csv != NULL)
+        printf("%s\n", a.csv);
+    rc = CLI_EXIT_OK;
+
+cleanup:
+    lmpviz_figure_destroy(fig);
+    lmpviz_curve_data_free(&data[0]);
+    lmpviz_curve_data_free(&data[1]);
+    free(loss);
+    free(a.p);
+    free(a.m);
+    free(a.m_px);
+    return rc;
+}

@@ -1,0 +1,252 @@
+/*
+ * figure_region.c - the feasible set W of LMP for two pixels (the paper's
+ * Figure 1): W = { w >= 0 : ||w||_p <= gamma, ||w||_inf <= tau } with
+ * gamma = 2^(1/p - 1), tau = gamma * m_px^(-1/p), m_px = clamp(2 m, 1, 2).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lmpviz.h"
+
+#define REGION_ARC 181 /* points on the curved part of a p-ball */
+#define REGION_PI  3.14159265358979323846
+
+static void
+set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+set_err(lmpviz_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+static void
+region_params(double p, double m, double *gamma, double *tau, double *m_px)
+{
+    double mp = 2.0 * m;
+    if (mp < 1.0)
+        mp = 1.0;
+    if (mp > 2.0)
+        mp = 2.0;
+    *m_px = mp;
+    if (isinf(p)) {
+        *gamma = 0.5;
+        *tau = 0.5;
+        return;
+    }
+    *gamma = pow(2.0, 1.0 / p - 1.0);
+    *tau = *gamma * pow(mp, -1.0 / p);
+}
+
+/* Point of the quarter p-ball of radius gamma at parameter t in [0, pi/2]:
+ * (gamma cos(t)^(2/p), gamma sin(t)^(2/p)) has ||.||_p = gamma and spreads
+ * points evenly even for large p. */
+static void
+ball_point(double p, double gamma, double t, double *x, double *y)
+{
+    double c = cos(t), s = sin(t);
+    *x = gamma * pow(c > 0.0 ? c : 0.0, 2.0 / p);
+    *y = gamma * pow(s > 0.0 ? s : 0.0, 2.0 / p);
+}
+
+lmpviz_status
+lmpviz_region_boundary(double p, double m, size_t n_arc, double *x, double *y, size_t *count)
+{
+    double gamma, tau, m_px;
+    size_t k = 0, j;
+
+    if (!(p >= 1.0) || !(m > 0.0 && m <= 1.0) || n_arc < 2 || x == NULL || y == NULL || count == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    region_params(p, m, &gamma, &tau, &m_px);
+    x[k] = 0.0;
+    y[k++] = 0.0;
+    x[k] = tau;
+    y[k++] = 0.0;
+    /* The cap corner (tau, tau) lies inside the ball only when m_px = 2 (or
+     * p = inf): then W is the square [0, tau]^2. */
+    if (isinf(p) || 2.0 * pow(tau / gamma, p) <= 1.0 + 1e-12) {
+        x[k] = tau;
+        y[k++] = tau;
+    } else {
+        /* Where the cap w1 = tau meets the ball, in the parameter t. */
+        double r = pow(tau / gamma, p / 2.0);
+        double t0 = acos(r > 1.0 ? 1.0 : r);
+        double t1 = asin(r > 1.0 ? 1.0 : r);
+        for (j = 0; j < n_arc; j++) {
+            double t = t0 + (t1 - t0) * (double)j / (double)(n_arc - 1);
+            ball_point(p, gamma, t, &x[k], &y[k]);
+            k++;
+        }
+    }
+    x[k] = 0.0;
+    y[k++] = tau;
+    *count = k;
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_err *err)
+{
+    double bx[REGION_ARC + 4], by[REGION_ARC + 4];
+    double extent = 0.5;
+    double ux, uy, len;
+    size_t i, j, count;
+    char label[160], ps[32], title[LMPVIZ_ERR_LEN];
+    lmpviz_status st;
+    lmpviz_style mk;
+    double gamma, tau, m_px = 1.0;
+    int any_cap_drawn = 0;
+
+    assert(panel != NULL);
+    if (opts == NULL || opts->p == NULL || opts->n_p == 0 || !(opts->m > 0.0 && opts->m <= 1.0)) {
+        set_err(err, "expected at least one p and m in (0, 1]");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    for (i = 0; i < opts->n_p; i++) {
+        if (!(opts->p[i] >= 1.0)) {
+            set_err(err, "expected p >= 1, got %g", opts->p[i]);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        region_params(opts->p[i], opts->m, &gamma, &tau, &m_px);
+        extent = fmax(extent, gamma);
+    }
+    if (opts->have_losses &&
+        (!(opts->losses[0] >= 0.0) || !(opts->losses[1] >= 0.0) || !isfinite(opts->losses[0]) ||
+         !isfinite(opts->losses[1]) || opts->losses[0] + opts->losses[1] <= 0.0)) {
+        set_err(err, "expected two finite losses >= 0, not both 0");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    extent *= 1.08;
+
+    /* Sets first (filled), then their outlines on top. */
+    for (i = 0; i < opts->n_p; i++) {
+        lmpviz_style fill = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_SOLID);
+        double p = opts->p[i];
+        fill.line_width = 2.0;
+        fill.fill_alpha = opts->n_p > 1 ? 0.10 : 0.18;
+        region_params(p, opts->m, &gamma, &tau, &m_px);
+        st = lmpviz_region_boundary(p, opts->m, REGION_ARC, bx, by, &count);
+        if (st != LMPVIZ_OK)
+            return st;
+        if (isinf(p))
+            snprintf(ps, sizeof ps, "∞");
+        else
+            snprintf(ps, sizeof ps, "%g", p);
+        snprintf(label, sizeof label, "p = %s: γ = %.3g, τ = %.3g", ps, gamma, tau);
+        st = lmpviz_panel_add_polygon(panel, bx, by, count, &fill, label);
+        if (st != LMPVIZ_OK)
+            return st;
+    }
+    /* Where the cap cuts the ball: the rest of the ball, dotted. */
+    for (i = 0; i < opts->n_p; i++) {
+        double p = opts->p[i];
+        lmpviz_style rest = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_DOTTED);
+        rest.line_width = 1.2;
+        region_params(p, opts->m, &gamma, &tau, &m_px);
+        if (isinf(p) || tau >= gamma * (1.0 - 1e-12))
+            continue;
+        for (j = 0; j < REGION_ARC; j++)
+            ball_point(p, gamma, 0.5 * REGION_PI * (double)j / (double)(REGION_ARC - 1), &bx[j], &by[j]);
+        st = lmpviz_panel_add_series(panel, bx, by, REGION_ARC, &rest,
+                                     any_cap_drawn ? NULL : "‖w‖ₚ = γ beyond the cap");
+        if (st != LMPVIZ_OK)
+            return st;
+        any_cap_drawn = 1;
+    }
+
+    if (opts->have_losses) {
+        double l0 = opts->losses[0], l1 = opts->losses[1];
+        lmpviz_style arrow = lmpviz_style_line(lmpviz_color_hex(0x222222), LMPVIZ_DASH_SOLID);
+        arrow.line_width = 1.4;
+        len = hypot(l0, l1);
+        ux = l0 / len;
+        uy = l1 / len;
+        snprintf(label, sizeof label, "loss direction ℓ = (%g, %g)", l0, l1);
+        st = lmpviz_panel_add_arrow(panel, 0.0, 0.0, ux * extent * 0.95, uy * extent * 0.95, &arrow,
+                                    label);
+        if (st != LMPVIZ_OK)
+            return st;
+        for (i = 0; i < opts->n_p; i++) {
+            lmp_params prm = LMP_PARAMS_INIT;
+            float loss[2], w[2];
+            lmp_result res;
+            lmp_status ls;
+            lmpviz_style support = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_DASHED);
+            double sx[2], sy[2];
+
+            prm.p = opts->p[i];
+            prm.m = opts->m;
+            loss[0] = (float)l0;
+            loss[1] = (float)l1;
+            ls = lmp_solve(loss, NULL, 2, &prm, w, &res, NULL);
+            if (ls != LMP_OK) {
+                set_err(err, "LMP solver failed for p = %g: %s", prm.p, lmp_status_string(ls));
+                return LMPVIZ_ERR_SOLVER;
+            }
+            /* The level line w . l = L touches W at w*: it shows why w* is
+             * the maximiser. */
+            support.line_width = 0.9;
+            sx[0] = (double)w[0] - uy * 2.0 * extent;
+            sy[0] = (double)w[1] + ux * 2.0 * extent;
+            sx[1] = (double)w[0] + uy * 2.0 * extent;
+            sy[1] = (double)w[1] - ux * 2.0 * extent;
+            st = lmpviz_panel_add_series(panel, sx, sy, 2, &support,
+                                         i == 0 ? "level line w·ℓ = L at w*" : NULL);
+            if (st != LMPVIZ_OK)
+                return st;
+            mk = lmpviz_style_marker(lmpviz_palette_color(i), LMPVIZ_MARKER_DIAMOND, 9.0);
+            {
+                double wx = w[0], wy = w[1];
+                if (isinf(opts->p[i]))
+                    snprintf(ps, sizeof ps, "∞");
+                else
+                    snprintf(ps, sizeof ps, "%g", opts->p[i]);
+                snprintf(label, sizeof label, "w* (p = %s) = (%.3f, %.3f)", ps, wx, wy);
+                st = lmpviz_panel_add_series(panel, &wx, &wy, 1, &mk, label);
+            }
+            if (st != LMPVIZ_OK)
+                return st;
+        }
+    }
+
+    {
+        double hx = 0.5, hy = 0.5;
+        mk = lmpviz_style_marker(lmpviz_color_hex(0x000000), LMPVIZ_MARKER_CIRCLE, 7.0);
+        st = lmpviz_panel_add_series(panel, &hx, &hy, 1, &mk, "uniform w = (½, ½)");
+        if (st != LMPVIZ_OK)
+            return st;
+    }
+
+    lmpviz_panel_set_xlim(panel, -0.02 * extent, extent);
+    lmpviz_panel_set_ylim(panel, -0.02 * extent, extent);
+    lmpviz_panel_set_equal_aspect(panel, 1);
+    lmpviz_panel_set_grid(panel, 1);
+    lmpviz_panel_set_legend(panel, LMPVIZ_LEGEND_OUTSIDE_RIGHT);
+    st = lmpviz_panel_set_xlabel(panel, "w₁");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_ylabel(panel, "w₂");
+    if (st != LMPVIZ_OK)
+        return st;
+    if (opts->title != NULL) {
+        snprintf(title, sizeof title, "%s", opts->title);
+    } else if (opts->n_p == 1) {
+        if (isinf(opts->p[0]))
+            snprintf(ps, sizeof ps, "∞");
+        else
+            snprintf(ps, sizeof ps, "%g", opts->p[0]);
+        snprintf(title, sizeof title, "Feasible set W for n = 2: p = %s, m = %g (%g px)", ps, opts->m,
+                 m_px);
+    } else {
+        snprintf(title, sizeof title, "Feasible set W for n = 2: m = %g (%g px)", opts->m, m_px);
+    }
+    return lmpviz_panel_set_title(panel, title);
+}
