@@ -20,7 +20,8 @@ lmpi_find_bad(const float *loss,
         const float x = loss[i];
         if (valid != NULL && valid[i] == 0)
             continue;
-        if (x < 0.0f || (!(x - x == 0.0f) && nonfinite == LMP_NONFINITE_ERROR)) {
+        const int finite = x - x == 0.0f;
+        if (finite ? x < 0.0f : nonfinite == LMP_NONFINITE_ERROR) {
             result->bad_index = i;
             result->bad_value = x;
             return LMP_ERR_INVALID_LOSS;
@@ -131,7 +132,7 @@ lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, 
     lmpi_weights_pow(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, weight);
 }
 
-void
+__attribute__((target_clones("avx2", "default"))) void
 lmpi_weights_pow(const float *loss,
                  const unsigned char *valid,
                  lmp_nonfinite nonfinite,

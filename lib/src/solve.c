@@ -436,7 +436,8 @@ typedef union v8f_halves {
 /* Per-lane accumulators of a sweep.  The int counts hold one block
  * (SWEEP_BLOCK losses at most) and are then added to the size_t totals. */
 typedef struct sweep_acc {
-    size_t n_ok;  /* finite and >= 0 */
+    size_t n_ok;  /* finite and >= 0 (not counted by strict sweeps) */
+    int any_bad;  /* strict sweeps: a loss is negative, NaN or Inf */
     size_t n_pos; /* finite and > 0 */
     size_t cnt_hi;
     v8f min;      /* smallest used value, NaN aside: < 0 means a negative loss */
@@ -470,9 +471,9 @@ enum { FOLD_NONE = 0, FOLD_REAL = LMPI_MAX_INT_POW + 1 };
                          : ((r) * (r)) * ((r) * (r)))
 
 /* Accumulates loss[0..len) (len a multiple of 8, at most SWEEP_BLOCK) into
- * acc and appends the candidates to cand.  masked and fold are constants in
- * each instance below, so that the loop carries no mask load, pow() call or
- * exponent test it does not need. */
+ * acc and appends the candidates to cand.  strict (no mask, non-finite losses
+ * are errors) and fold are constants in each instance below, so that the loop
+ * carries no mask load, count, pow() call or exponent test it does not need. */
 static inline __attribute__((always_inline)) size_t
 sweep_block_body(const float *loss,
                  const unsigned char *valid,
@@ -481,7 +482,7 @@ sweep_block_body(const float *loss,
                  sweep_acc *acc,
                  float *cand,
                  size_t n_cand,
-                 const int masked,
+                 const int strict,
                  const int fold)
 {
     const v8f zero = { 0 };
@@ -491,6 +492,7 @@ sweep_block_body(const float *loss,
     const v4d vinv = (v4d){ 0 } + cfg->inv_a;
     const v8i p_one = (v8i){ 0 } - (cfg->p_one != 0);
     v8i n_ok = { 0 };
+    v8i any_bad = { 0 };
     v8i n_pos = { 0 };
     v8i cnt_hi = { 0 };
     v8f min = acc->min;
@@ -510,27 +512,32 @@ sweep_block_body(const float *loss,
         v8f_halves h;
         v4l any;
         memcpy(&x, loss + i, sizeof x);
-        if (masked) {
-            const v8i use = (v8i){ valid[i], valid[i + 1], valid[i + 2], valid[i + 3],
-                                   valid[i + 4], valid[i + 5], valid[i + 6], valid[i + 7] } != 0;
+        if (strict) {
+            /* No mask and every non-finite or negative loss is an error:
+             * only whether one occurs matters (lmpi_find_bad says where). */
+            ok = (x >= zero) & (x < inf); /* NaN fails both */
+            any_bad |= ~ok;
+            pos = x > zero;
+            h.v = x;
+        } else {
+            const v8i use = valid == NULL ? (v8i){ -1, -1, -1, -1, -1, -1, -1, -1 }
+                                          : (v8i){ valid[i], valid[i + 1], valid[i + 2],
+                                                   valid[i + 3], valid[i + 4], valid[i + 5],
+                                                   valid[i + 6], valid[i + 7] } != 0;
             const v8f xm = (v8f)(((v8i)x & use) | ((v8i)inf & ~use));
-            ok = use & (x >= zero) & (x < inf); /* NaN fails both */
+            ok = use & (x >= zero) & (x < inf);
             lower = xm < min;
             min = (v8f)(((v8i)xm & lower) | ((v8i)min & ~lower));
-        } else {
-            ok = (x >= zero) & (x < inf);
-            lower = x < min;
-            min = (v8f)(((v8i)x & lower) | ((v8i)min & ~lower));
+            n_ok -= ok;
+            pos = ok & (x > zero);
+            h.v = V8F_SELECT(ok, x);
         }
-        pos = ok & (x > zero);
-        hi = pos & (x >= vb);
-        c = pos & (x < vb) & ((x > va) | (p_one & (x == va)));
-        n_ok -= ok;
-        n_pos -= pos;
-        cnt_hi -= hi;
-        h.v = V8F_SELECT(ok, x);
         sum0 += CVT4(h.h[0]);
         sum1 += CVT4(h.h[1]);
+        hi = pos & (x >= vb);
+        c = pos & (x < vb) & ((x > va) | (p_one & (x == va)));
+        n_pos -= pos;
+        cnt_hi -= hi;
         h.v = V8F_SELECT(hi, x);
         hi0 += CVT4(h.h[0]);
         hi1 += CVT4(h.h[1]);
@@ -550,6 +557,7 @@ sweep_block_body(const float *loss,
         }
     }
     for (j = 0; j < 8; j++) {
+        acc->any_bad |= any_bad[j] != 0;
         acc->n_ok += (size_t)(unsigned)n_ok[j];
         acc->n_pos += (size_t)(unsigned)n_pos[j];
         acc->cnt_hi += (size_t)(unsigned)cnt_hi[j];
@@ -567,25 +575,25 @@ sweep_block_body(const float *loss,
 typedef size_t (*sweep_block_fn)(const float *, const unsigned char *, size_t, const sweep_cfg *,
                                  sweep_acc *, float *, size_t);
 
-#define SWEEP_BLOCK_INSTANCE(NAME, MASKED, FOLD)                                            \
+#define SWEEP_BLOCK_INSTANCE(NAME, STRICT, FOLD)                                            \
     __attribute__((target_clones("avx2", "default"))) static size_t NAME(                  \
         const float *loss, const unsigned char *valid, size_t len, const sweep_cfg *cfg,    \
         sweep_acc *acc, float *cand, size_t n_cand)                                         \
     {                                                                                       \
-        return sweep_block_body(loss, valid, len, cfg, acc, cand, n_cand, MASKED, FOLD);    \
+        return sweep_block_body(loss, valid, len, cfg, acc, cand, n_cand, STRICT, FOLD);    \
     }
-SWEEP_BLOCK_INSTANCE(sweep_block_f0, 0, FOLD_NONE)
-SWEEP_BLOCK_INSTANCE(sweep_block_f1, 0, 1)
-SWEEP_BLOCK_INSTANCE(sweep_block_f2, 0, 2)
-SWEEP_BLOCK_INSTANCE(sweep_block_f3, 0, 3)
-SWEEP_BLOCK_INSTANCE(sweep_block_f4, 0, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_fr, 0, FOLD_REAL)
-SWEEP_BLOCK_INSTANCE(sweep_block_m0, 1, FOLD_NONE)
-SWEEP_BLOCK_INSTANCE(sweep_block_m1, 1, 1)
-SWEEP_BLOCK_INSTANCE(sweep_block_m2, 1, 2)
-SWEEP_BLOCK_INSTANCE(sweep_block_m3, 1, 3)
-SWEEP_BLOCK_INSTANCE(sweep_block_m4, 1, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_mr, 1, FOLD_REAL)
+SWEEP_BLOCK_INSTANCE(sweep_block_s0, 1, FOLD_NONE)
+SWEEP_BLOCK_INSTANCE(sweep_block_s1, 1, 1)
+SWEEP_BLOCK_INSTANCE(sweep_block_s2, 1, 2)
+SWEEP_BLOCK_INSTANCE(sweep_block_s3, 1, 3)
+SWEEP_BLOCK_INSTANCE(sweep_block_s4, 1, 4)
+SWEEP_BLOCK_INSTANCE(sweep_block_sr, 1, FOLD_REAL)
+SWEEP_BLOCK_INSTANCE(sweep_block_g0, 0, FOLD_NONE)
+SWEEP_BLOCK_INSTANCE(sweep_block_g1, 0, 1)
+SWEEP_BLOCK_INSTANCE(sweep_block_g2, 0, 2)
+SWEEP_BLOCK_INSTANCE(sweep_block_g3, 0, 3)
+SWEEP_BLOCK_INSTANCE(sweep_block_g4, 0, 4)
+SWEEP_BLOCK_INSTANCE(sweep_block_gr, 0, FOLD_REAL)
 #undef SWEEP_BLOCK_INSTANCE
 
 /* Result of one sweep over the input. */
@@ -615,12 +623,13 @@ sweep(const float *loss,
       sweep_out *o)
 {
     static const sweep_block_fn blocks[2][FOLD_REAL + 1] = {
-        { sweep_block_f0, sweep_block_f1, sweep_block_f2, sweep_block_f3, sweep_block_f4,
-          sweep_block_fr },
-        { sweep_block_m0, sweep_block_m1, sweep_block_m2, sweep_block_m3, sweep_block_m4,
-          sweep_block_mr },
+        { sweep_block_g0, sweep_block_g1, sweep_block_g2, sweep_block_g3, sweep_block_g4,
+          sweep_block_gr },
+        { sweep_block_s0, sweep_block_s1, sweep_block_s2, sweep_block_s3, sweep_block_s4,
+          sweep_block_sr },
     };
     const size_t n8 = n - n % 8;
+    const int strict = valid == NULL && nonfinite == LMP_NONFINITE_ERROR;
     const int p_one = isinf(q);
     const int fold = p_one || !(a > 0.0) ? FOLD_NONE
                      : lmpi_int_exponent(q) ? lmpi_int_exponent(q)
@@ -644,8 +653,8 @@ sweep(const float *loss,
     n_cand = 0;
     for (i = 0; i < n8; i += SWEEP_BLOCK) {
         const size_t len = n8 - i < SWEEP_BLOCK ? n8 - i : SWEEP_BLOCK;
-        n_cand = blocks[valid != NULL][fold](loss + i, valid ? valid + i : NULL, len, &cfg, &acc,
-                                             cand, n_cand);
+        n_cand = blocks[strict][fold](loss + i, valid ? valid + i : NULL, len, &cfg, &acc, cand,
+                                      n_cand);
     }
 
     memset(o, 0, sizeof *o);
@@ -670,7 +679,7 @@ sweep(const float *loss,
             o->s_lo += lmpi_pow_k(x * cfg.inv_a, fold == FOLD_REAL ? 0 : fold, q);
         }
     }
-    o->scan.n_valid += acc.n_ok;
+    o->scan.n_valid += strict ? (acc.any_bad ? 0 : n8) : acc.n_ok;
     o->scan.n_pos += acc.n_pos;
     o->cnt_hi += acc.cnt_hi;
     for (j = 0; j < 4; j++) {

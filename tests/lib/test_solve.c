@@ -583,6 +583,43 @@ test_bracket_fallback(void **state)
 }
 
 static void
+test_random_nonfinite(void **state)
+{
+    /* NaN and +-Inf sprinkled in: ignored on request (same answer as the
+     * reference), otherwise an error naming the first of them. */
+    uint64_t rs = seed_state ^ 0x99ULL;
+    static float loss[40000];
+    static unsigned char valid[40000];
+    const float specials[3] = { NAN, INFINITY, -INFINITY };
+    size_t c;
+    (void)state;
+    for (c = 0; c < 40; c++) {
+        const size_t n = 8 + (size_t)(test_rand_unit(&rs) * 39990.0);
+        lmp_params prm = params_pm(test_ps[c % 10], random_m(&rs));
+        size_t first = n;
+        lmp_result r;
+        size_t i;
+        random_losses(loss, n, &rs);
+        for (i = 0; i < n; i++) {
+            valid[i] = test_rand_unit(&rs) < 0.9;
+            if (test_rand_unit(&rs) < 0.01) {
+                loss[i] = specials[test_rand_u64(&rs) % 3];
+                if (first == n && (c % 2 == 0 || valid[i]))
+                    first = i;
+            }
+        }
+        prm.nonfinite = LMP_NONFINITE_IGNORE;
+        check_against_reference(loss, c % 2 ? valid : NULL, n, &prm, NULL);
+        prm.nonfinite = LMP_NONFINITE_ERROR;
+        if (first < n) {
+            assert_int_equal(lmp_solve(loss, c % 2 ? valid : NULL, n, &prm, NULL, &r, NULL),
+                             LMP_ERR_INVALID_LOSS);
+            assert_int_equal(r.bad_index, first);
+        }
+    }
+}
+
+static void
 test_certificate_random(void **state)
 {
     uint64_t rs = seed_state ^ 0x5151ULL;
@@ -696,6 +733,7 @@ main(void)
         cmocka_unit_test(test_random_against_reference),
         cmocka_unit_test(test_large_against_reference),
         cmocka_unit_test(test_bracket_fallback),
+        cmocka_unit_test(test_random_nonfinite),
         cmocka_unit_test(test_certificate_random),
         cmocka_unit_test(test_permutation_and_scaling),
         cmocka_unit_test(test_public_bug_cases),
