@@ -11,6 +11,7 @@
 #define LMPVIZ_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lmp.h"
@@ -57,13 +58,21 @@ lmpviz_status lmpviz_afile_commit(lmpviz_afile *af, lmpviz_err *err);
 void lmpviz_afile_abort(lmpviz_afile *af);
 
 /* ------------------------------------------------------------------------
+ * Buffers for whole images and arrays (huge-page backed where the system
+ * allows: far fewer page faults when they are filled).  NULL when out of
+ * memory; lmpviz_big_free(NULL) does nothing.  64-byte aligned at least.
+ */
+void *lmpviz_big_alloc(size_t bytes);
+void lmpviz_big_free(void *ptr);
+
+/* ------------------------------------------------------------------------
  * NumPy .npy files (format versions 1.0, 2.0 and 3.0, little-endian,
  * C order).  Float data of any supported dtype is converted to float.
  */
 #define LMPVIZ_NPY_MAXDIM 8
 
 typedef struct lmpviz_array {
-    float *data; /* owned; count elements in C order */
+    float *data; /* owned (lmpviz_big_alloc); count elements in C order */
     size_t shape[LMPVIZ_NPY_MAXDIM];
     size_t ndim;
     size_t count;   /* product of shape (1 for a 0-d array) */
@@ -386,6 +395,345 @@ typedef struct lmpviz_region_opts {
  * (1/2, 1/2) and, with losses, the loss direction and w* from lmp_solve.
  * LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG, LMPVIZ_ERR_SOLVER or LMPVIZ_ERR_NOMEM. */
 lmpviz_status lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_err *err);
+
+/* ------------------------------------------------------------------------
+ * Images on a figure panel (additions to the plotting layer).
+ */
+
+/* An image drawn into the data rectangle [x0, x1] x [y0, y1], row 0 at the
+ * top (y1).  Pixels are cairo ARGB32: one uint32_t 0xAARRGGBB per pixel,
+ * premultiplied alpha, stride_px >= width pixels per row; they are copied.
+ * smooth != 0 filters when the image is scaled (photos, heatmaps); 0 keeps
+ * hard pixel edges (label maps).  The rectangle counts in the automatic axis
+ * limits.  LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (a size of 0, NULL pixels,
+ * x1 <= x0 or y1 <= y0) or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpviz_panel_add_image(lmpviz_panel *panel,
+                                     const uint32_t *argb,
+                                     size_t width,
+                                     size_t height,
+                                     size_t stride_px,
+                                     double x0,
+                                     double y0,
+                                     double x1,
+                                     double y1,
+                                     int smooth);
+/* on = 0 hides the spines, ticks and tick labels (and frees their space):
+ * for pictures.  Axes are visible by default. */
+void lmpviz_panel_set_axes_visible(lmpviz_panel *panel, int on);
+/* A vertical colour bar right of the axes box, as tall as it: colors[0] at
+ * the bottom, colors[n_colors - 1] at the top; ticks at fractions pos[k] in
+ * [0, 1] of its height with the given labels; label (NULL for none) written
+ * along it.  Replaces an earlier colour bar; everything is copied.
+ * LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (n_colors == 0, NULL arrays, a position
+ * outside [0, 1]) or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpviz_panel_set_colorbar(lmpviz_panel *panel,
+                                        const lmpviz_color *colors,
+                                        size_t n_colors,
+                                        const double *pos,
+                                        const char *const *tick_labels,
+                                        size_t n_ticks,
+                                        const char *label);
+
+/* ------------------------------------------------------------------------
+ * Raster images (libpng).
+ */
+
+/* An 8-bit RGB image, row-major, 3 bytes per pixel, no padding. */
+typedef struct lmpviz_image {
+    unsigned char *rgb; /* owned; width * height * 3 bytes */
+    size_t width, height;
+    int bit_depth; /* of the file: 8 or 16 (informative) */
+    int channels;  /* of the file: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA */
+} lmpviz_image;
+
+/* Reads a PNG frame (grey, grey+alpha, RGB, RGBA or palette; 8 or 16 bits)
+ * as 8-bit RGB with libpng's simplified API.  16-bit samples are taken as
+ * sRGB-encoded (as Cityscapes' 16-bit frames are), so v16 becomes
+ * round(v16 / 257) with no gamma change; alpha is composited onto black.
+ * LMPVIZ_ERR_IO (cannot open), LMPVIZ_ERR_FORMAT (not a PNG, truncated,
+ * corrupt), LMPVIZ_ERR_NOMEM.  out is zeroed on failure. */
+lmpviz_status lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err);
+void lmpviz_image_free(lmpviz_image *im);
+
+/* A single-channel label map with exact integer values. */
+typedef struct lmpviz_labelmap {
+    uint16_t *data; /* owned; width * height values, row-major */
+    size_t width, height;
+    int bit_depth; /* of the file: 1, 2, 4, 8 or 16 */
+} lmpviz_labelmap;
+
+/* Reads a grey or palette PNG of 1..16 bits with libpng's classic API and
+ * no transformation: grey values or palette indices, exactly as stored (no
+ * gamma, no palette expansion).  Colour or alpha images are refused with
+ * LMPVIZ_ERR_FORMAT (a label map has one channel).  Errors as
+ * lmpviz_image_read.  out is zeroed on failure. */
+lmpviz_status lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err);
+void lmpviz_labelmap_free(lmpviz_labelmap *lm);
+
+/* Writes a PNG atomically with libpng: channels 1 (grey), 3 (RGB) or 4
+ * (RGBA); bit_depth 8 (unsigned char samples) or 16 (uint16_t samples, in
+ * host order); stride in samples per row.  compression 0..9 (zlib level) or
+ * -1 for the default.  LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG, LMPVIZ_ERR_IO,
+ * LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpviz_png_write(const char *path,
+                               const void *samples,
+                               size_t width,
+                               size_t height,
+                               size_t stride,
+                               int channels,
+                               int bit_depth,
+                               int compression,
+                               lmpviz_err *err);
+
+/* ------------------------------------------------------------------------
+ * Colormaps compiled into the library (scripts/gen-tables): matplotlib's
+ * 256-entry viridis, magma, inferno, plasma, cividis (CC0) and turbo
+ * (Apache-2.0), sRGB; index 0 is the low end.
+ */
+typedef enum lmpviz_cmap {
+    LMPVIZ_CMAP_VIRIDIS = 0,
+    LMPVIZ_CMAP_MAGMA,
+    LMPVIZ_CMAP_INFERNO,
+    LMPVIZ_CMAP_PLASMA,
+    LMPVIZ_CMAP_CIVIDIS,
+    LMPVIZ_CMAP_TURBO
+} lmpviz_cmap;
+#define LMPVIZ_CMAP_COUNT 6
+#define LMPVIZ_CMAP_SIZE  256
+
+/* "viridis", ... (any case) -> cmap; LMPVIZ_ERR_INVALID_ARG otherwise. */
+lmpviz_status lmpviz_cmap_parse(const char *name, lmpviz_cmap *cmap);
+const char *lmpviz_cmap_name(lmpviz_cmap cmap);
+/* Entry round(t * 255) of the table, t clamped to [0, 1] (NaN gives 0). */
+lmpviz_color lmpviz_cmap_color(lmpviz_cmap cmap, double t);
+/* The table as 8-bit sRGB, lut[3 * i + c]. */
+void lmpviz_cmap_lut8(lmpviz_cmap cmap, unsigned char lut[3 * LMPVIZ_CMAP_SIZE]);
+
+/* ------------------------------------------------------------------------
+ * Cityscapes labels (the official table, compiled in).
+ */
+#define LMPVIZ_CS_CLASSES 19  /* trainIds 0..18 */
+#define LMPVIZ_CS_IGNORE  255 /* trainId of pixels left out of the loss */
+#define LMPVIZ_CS_MAX_ID  33  /* largest labelId */
+
+typedef enum lmpviz_label_type {
+    LMPVIZ_LABELS_ID = 0,  /* *_gtFine_labelIds.png: ids 0..33 */
+    LMPVIZ_LABELS_TRAINID  /* *_gtFine_labelTrainIds.png: 0..18 and 255 */
+} lmpviz_label_type;
+
+/* Class name of a trainId ("road", ...); NULL when train_id >= 19. */
+const char *lmpviz_cs_class_name(unsigned train_id);
+/* Official colour of a trainId; black for 255 and anything else. */
+lmpviz_color lmpviz_cs_class_color(unsigned train_id);
+/* trainId of a labelId (255 for ignored ids and -1); -1 when id is not in
+ * the table. */
+int lmpviz_cs_trainid_of_id(int id);
+
+/* Converts n label values to trainIds (255 = ignore).  A value outside the
+ * type's range (id > 33; a trainId not in 0..18 or 255) gives
+ * LMPVIZ_ERR_FORMAT, with err naming the pixel (x, y) = (i % width,
+ * i / width) and the value.  LMPVIZ_OK otherwise. */
+lmpviz_status lmpviz_cs_to_trainids(const uint16_t *labels,
+                                    size_t n,
+                                    size_t width,
+                                    lmpviz_label_type type,
+                                    unsigned char *train,
+                                    lmpviz_err *err);
+
+/* ------------------------------------------------------------------------
+ * Segmentation losses from model outputs (`lmpviz heatmap`).
+ */
+
+typedef enum lmpviz_score_kind {
+    LMPVIZ_SCORES_PROBS = 0, /* class probabilities (softmax outputs) */
+    LMPVIZ_SCORES_LOGITS     /* unnormalised scores */
+} lmpviz_score_kind;
+
+typedef enum lmpviz_layout {
+    LMPVIZ_LAYOUT_AUTO = 0, /* (C,H,W) or (H,W,C), told apart by C = 19 */
+    LMPVIZ_LAYOUT_CHW,
+    LMPVIZ_LAYOUT_HWC
+} lmpviz_layout;
+
+/* A borrowed view of a score array: element (c, y, x) is
+ * data[c * c_stride + y * row_stride + x * x_stride]. */
+typedef struct lmpviz_scores {
+    const float *data; /* borrowed */
+    size_t classes, height, width;
+    size_t c_stride, row_stride, x_stride;
+} lmpviz_scores;
+
+/* Interprets a 3-d array as scores.  AUTO picks CHW when shape[0] = 19 and
+ * HWC when shape[2] = 19 (CHW when both); otherwise, or when the array is
+ * not 3-d, LMPVIZ_ERR_FORMAT with err giving the shape and the way out
+ * (--layout).  An explicit layout needs at least 2 classes. */
+lmpviz_status lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *out, lmpviz_err *err);
+
+/* Smallest probability used in -log(max(p, eps)), so that a float16 zero
+ * gives a finite loss of about 18.4 nats. */
+#define LMPVIZ_PROB_EPS 1e-8
+
+/* Per-pixel cross-entropy on a width x height grid of trainIds (255 =
+ * ignore): -log(max(p_y, LMPVIZ_PROB_EPS)) for probabilities, the
+ * log-softmax computed stably (max subtracted, sums in double) for logits.
+ * When the scores have another size they are sampled bilinearly (pixel
+ * centres aligned, as PyTorch's interpolate with align_corners=False); the
+ * caller decides whether that is allowed.  loss[i] = 0 and valid[i] = 0 at
+ * ignored pixels, valid[i] = 1 elsewhere; *n_valid gets their count (may be
+ * NULL).  LMPVIZ_ERR_FORMAT when a trainId is not below scores->classes
+ * (err names the pixel) or a score is NaN/infinite or a probability
+ * negative; LMPVIZ_ERR_INVALID_ARG for a zero size. */
+lmpviz_status lmpviz_seg_loss(const lmpviz_scores *scores,
+                              lmpviz_score_kind kind,
+                              const unsigned char *train,
+                              size_t width,
+                              size_t height,
+                              float *loss,
+                              unsigned char *valid,
+                              size_t *n_valid,
+                              lmpviz_err *err);
+
+/* The predicted class (argmax over the classes, lowest index on ties) on a
+ * width x height grid, sampling bilinearly when the sizes differ (argmax of
+ * the interpolated scores). */
+void lmpviz_seg_argmax(const lmpviz_scores *scores, size_t width, size_t height, unsigned char *pred);
+
+/* Resampling of row-major grids: nearest neighbour (labels) and bilinear
+ * with aligned pixel centres (scores, losses). */
+void lmpviz_resize_nearest_u8(const unsigned char *src,
+                              size_t sw,
+                              size_t sh,
+                              unsigned char *dst,
+                              size_t dw,
+                              size_t dh);
+void lmpviz_resize_bilinear_f32(const float *src, size_t sw, size_t sh, float *dst, size_t dw, size_t dh);
+
+/* ------------------------------------------------------------------------
+ * Per-class analysis of LMP weights.  Weights are counted in units of n·w
+ * (n valid pixels of the frame, so uniform weights give 1), which makes
+ * frames of different sizes add up.
+ */
+typedef struct lmpviz_class_stats {
+    size_t pixels[LMPVIZ_CS_CLASSES];
+    double loss_sum[LMPVIZ_CS_CLASSES]; /* sum of the losses */
+    double nw_sum[LMPVIZ_CS_CLASSES];   /* sum of n·w */
+    size_t frames;                      /* frames added */
+} lmpviz_class_stats;
+
+typedef struct lmpviz_class_row {
+    unsigned train_id;
+    const char *name;
+    size_t pixels;
+    double pixel_share;  /* of all valid pixels */
+    double loss_share;   /* of the total loss */
+    double weight_share; /* of the total n·w */
+    double mean_nw;      /* nw_sum / pixels: > 1 means up-weighted */
+    double mean_loss;
+} lmpviz_class_row;
+
+/* Adds one frame: n pixels with trainIds (255 skipped), losses and weights;
+ * n_valid is the frame's valid count (the n of n·w).  Sums in double in
+ * pixel order.  LMPVIZ_ERR_INVALID_ARG when a trainId is neither below 19
+ * nor 255. */
+lmpviz_status lmpviz_class_stats_add(lmpviz_class_stats *st,
+                                     const unsigned char *train,
+                                     const float *loss,
+                                     const float *weight,
+                                     size_t n,
+                                     size_t n_valid);
+/* st += other. */
+void lmpviz_class_stats_merge(lmpviz_class_stats *st, const lmpviz_class_stats *other);
+/* The classes present (pixels > 0) in trainId order; returns their count
+ * (at most 19).  Shares are 0 when a total is 0. */
+size_t lmpviz_class_stats_rows(const lmpviz_class_stats *st, lmpviz_class_row rows[LMPVIZ_CS_CLASSES]);
+/* CSV, header train_id,class,pixels,pixel_share,loss_share,weight_share,
+ * mean_nw,mean_loss,loss_sum,nw_sum (the last two let shards be merged by
+ * adding), one line per class present; to an open stream. */
+lmpviz_status lmpviz_class_stats_write_csv(const lmpviz_class_stats *st, FILE *fp);
+
+/* ------------------------------------------------------------------------
+ * Heatmap overlays of LMP weights on frames.
+ */
+typedef enum lmpviz_hscale {
+    LMPVIZ_HSCALE_LINEAR = 0, /* n·w from 0 to the cap n·tau */
+    LMPVIZ_HSCALE_LOG,        /* log10 n·w over [vmin, n·tau] */
+    LMPVIZ_HSCALE_RANK        /* rank of w among the valid pixels */
+} lmpviz_hscale;
+
+/* "linear", "log", "rank" -> scale; LMPVIZ_ERR_INVALID_ARG otherwise. */
+lmpviz_status lmpviz_hscale_parse(const char *name, lmpviz_hscale *scale);
+const char *lmpviz_hscale_name(lmpviz_hscale scale);
+
+typedef struct lmpviz_overlay_opts {
+    lmpviz_cmap cmap;
+    lmpviz_hscale scale;
+    double alpha;      /* opacity of the heatmap over valid pixels, [0, 1] */
+    double dim;        /* frame brightness factor, [0, 1] (1 = unchanged) */
+    double desaturate; /* 0 = frame colours, 1 = grey */
+    double vmax;       /* top of the scale in n·w; <= 0: n·tau (the cap) */
+    double vmin;       /* bottom of a log scale in n·w; <= 0: vmax / 1000 */
+} lmpviz_overlay_opts;
+
+/* alpha 0.65, dim 0.6, desaturate 0.7, viridis, linear, automatic limits. */
+#define LMPVIZ_OVERLAY_OPTS_INIT { LMPVIZ_CMAP_VIRIDIS, LMPVIZ_HSCALE_LINEAR, 0.65, 0.6, 0.7, 0.0, 0.0 }
+
+/* How values map to the colour scale, for the colour bar: position t in
+ * [0, 1] of value v (n·w).  For RANK, the n·w quantiles at 0, 1/8, ... 1
+ * (nine values) are kept so that ticks can be labelled. */
+typedef struct lmpviz_colorscale {
+    lmpviz_hscale scale;
+    double vmin, vmax;    /* n·w at t = 0 and t = 1 */
+    double quantile[9];   /* RANK only: n·w at t = k / 8 */
+} lmpviz_colorscale;
+
+/* Renders the frame (dimmed, desaturated) with the weights (n·w of the
+ * n_valid valid pixels) blended on top in the colormap; ignored pixels show
+ * the frame only.  frame, weight and valid share width x height.  argb
+ * receives width * height cairo ARGB32 pixels (opaque); cs (NULL allowed)
+ * the mapping used.  LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (sizes, alpha, dim,
+ * desaturate outside [0, 1]) or LMPVIZ_ERR_NOMEM (rank scale). */
+lmpviz_status lmpviz_overlay_render(const lmpviz_image *frame,
+                                    const float *weight,
+                                    const unsigned char *valid,
+                                    size_t n_valid,
+                                    double tau,
+                                    const lmpviz_overlay_opts *opts,
+                                    uint32_t *argb,
+                                    lmpviz_colorscale *cs);
+
+/* Fills n_colors entries of the colormap from bottom to top, and up to
+ * max_ticks tick positions and labels (in n·w; "1" marks the uniform
+ * weight when it is in range) for a colour bar of cs.  labels point into
+ * label_buf (max_ticks * 24 bytes).  Returns the number of ticks. */
+size_t lmpviz_colorscale_ticks(const lmpviz_colorscale *cs,
+                               double *pos,
+                               const char **labels,
+                               char *label_buf,
+                               size_t max_ticks);
+
+/* Colours a trainId map with the Cityscapes palette (255 black) as opaque
+ * ARGB32; shade in [0, 1] mixes in the frame's grey value (0 = pure label
+ * colours); frame may be NULL. */
+void lmpviz_labels_render(const unsigned char *train,
+                          const lmpviz_image *frame,
+                          double shade,
+                          size_t width,
+                          size_t height,
+                          uint32_t *argb);
+
+/* Opaque ARGB32 of an RGB image. */
+void lmpviz_image_to_argb(const lmpviz_image *im, uint32_t *argb);
+
+/* A scalar map (losses) through a colormap on [0, vmax] (vmax <= 0: the
+ * 99th percentile of the valid values, computed by the caller), invalid
+ * pixels dark grey. */
+void lmpviz_scalar_render(const float *v,
+                          const unsigned char *valid,
+                          size_t width,
+                          size_t height,
+                          lmpviz_cmap cmap,
+                          double vmax,
+                          uint32_t *argb);
 
 #ifdef __cplusplus
 }

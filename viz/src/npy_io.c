@@ -432,7 +432,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     }
 
     alloc_bytes = (item_size > sizeof(float) ? data_bytes : count * sizeof(float));
-    buf = malloc(alloc_bytes > 0 ? alloc_bytes : sizeof(float));
+    buf = lmpviz_big_alloc(alloc_bytes > 0 ? alloc_bytes : sizeof(float));
     if (buf == NULL) {
         npy_set_err(err, "out of memory for %zu elements", count);
         status = LMPVIZ_ERR_NOMEM;
@@ -447,11 +447,6 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
         goto cleanup;
     }
     npy_convert_in_place(buf, count, item_size);
-    if (item_size > sizeof(float) && count > 0) {
-        unsigned char *shrunk = realloc(buf, count * sizeof(float));
-        if (shrunk != NULL)
-            buf = shrunk;
-    }
 
     out->data = (float *)(void *)buf;
     buf = NULL;
@@ -471,7 +466,7 @@ read_error:
     status = LMPVIZ_ERR_IO;
 
 cleanup:
-    free(buf);
+    lmpviz_big_free(buf);
     free(header);
     if (fp != NULL)
         fclose(fp);
@@ -537,6 +532,6 @@ lmpviz_array_free(lmpviz_array *a)
 {
     if (a == NULL)
         return;
-    free(a->data);
+    lmpviz_big_free(a->data);
     memset(a, 0, sizeof *a);
 }
