@@ -65,7 +65,7 @@ lmpi_scan_input(const float *loss,
 }
 
 /* value on every positive finite loss, 0 elsewhere and on masked pixels. */
-static void
+__attribute__((target_clones("avx2", "default"))) static void
 fill_weights_const(const float *loss, const unsigned char *valid, size_t n, float value,
                    float *weight)
 {

@@ -548,11 +548,14 @@ sweep_block_body(const float *loss,
             lo0 += FOLD_POWER(r0, fold, cfg->q);
             lo1 += FOLD_POWER(r1, fold, cfg->q);
         }
+        /* Few groups of eight hold a candidate; within one, which lanes do
+         * is a coin toss, so the append is branch-free (cand has room: it
+         * never runs ahead of the input). */
         any = (v4l)c;
         if (any[0] | any[1] | any[2] | any[3]) {
             for (j = 0; j < 8; j++) {
-                if (c[j])
-                    cand[n_cand++] = loss[i + (size_t)j];
+                cand[n_cand] = x[j];
+                n_cand += (size_t)(c[j] & 1);
             }
         }
     }
@@ -836,14 +839,18 @@ lmp_solve(const float *loss,
     if (result == NULL || (loss == NULL && n > 0) || lmp_params_check(params) != LMP_OK)
         return LMP_ERR_INVALID_ARG;
     if (isinf(params->p)) {
-        /* The mean loss: no threshold to find. */
-        lmpi_scan scan;
-        status = lmpi_scan_input(loss, valid, n, params->nonfinite, &scan, &r);
-        if (status == LMP_OK) {
-            if (scan.n_valid > 0)
-                lmpi_setup_init(&s, params, scan.n_valid);
-            lmpi_solve_direct(loss, valid, n, &s, &scan, weight, &r, &status);
+        /* The mean loss: no threshold to find.  With a = b = 0 the sweep
+         * only validates, counts and sums (every positive loss is ">= b"),
+         * and its candidate list stays empty. */
+        float no_cand[1];
+        sweep(loss, valid, n, params->nonfinite, 0.0, 0.0, 1.0, no_cand, &sw);
+        if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
+            *result = r;
+            return LMP_ERR_INVALID_LOSS;
         }
+        if (sw.scan.n_valid > 0)
+            lmpi_setup_init(&s, params, sw.scan.n_valid);
+        lmpi_solve_direct(loss, valid, n, &s, &sw.scan, weight, &r, &status);
         *result = r;
         return status;
     }
