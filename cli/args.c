@@ -43,7 +43,9 @@ parse_real(const char *text, double *out)
         return -1;
     errno = 0;
     v = strtod(text, &end);
-    if (end == text || *end != '\0' || errno == ERANGE || isnan(v))
+    /* ERANGE also flags underflow ("1e-310" is subnormal but a valid
+     * fraction); refuse only overflow. */
+    if (end == text || *end != '\0' || (errno == ERANGE && isinf(v)) || isnan(v))
         return -1;
     *out = v;
     return 0;

@@ -91,6 +91,7 @@ cmd_bench(int argc, char **argv)
     size_t i;
 
     optind = 0;
+    opterr = 0; /* our own message below, not getopt's */
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
         case 'n':

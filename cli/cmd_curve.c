@@ -316,14 +316,14 @@ load_losses(const curve_args *a, float **out, size_t *n)
     *n = 0;
     memset(&err, 0, sizeof err);
     if (a->losses == NULL) {
-        float *v = malloc(a->n * sizeof *v);
+        float *v = lmpviz_big_alloc(a->n * sizeof *v);
         if (v == NULL) {
             cli_error(CMD, "out of memory for %zu losses", a->n);
             return CLI_EXIT_FAILURE;
         }
         st = lmpviz_profile_generate(a->dist, a->n, a->seed, v);
         if (st != LMPVIZ_OK) {
-            free(v);
+            lmpviz_big_free(v);
             cli_error(CMD, "cannot generate %s losses: %s", lmpviz_dist_name(a->dist),
                       lmpviz_status_string(st));
             return CLI_EXIT_FAILURE;
@@ -356,7 +356,7 @@ load_losses(const curve_args *a, float **out, size_t *n)
         lmpviz_array_free(&arr);
         return CLI_EXIT_FAILURE;
     }
-    *out = malloc(a->sample * sizeof **out);
+    *out = lmpviz_big_alloc(a->sample * sizeof **out);
     if (*out == NULL) {
         lmpviz_array_free(&arr);
         cli_error(CMD, "out of memory for %zu losses", a->sample);
@@ -365,7 +365,7 @@ load_losses(const curve_args *a, float **out, size_t *n)
     st = lmpviz_sample_float(arr.data, arr.count, a->sample, a->seed, *out);
     lmpviz_array_free(&arr);
     if (st != LMPVIZ_OK) {
-        free(*out);
+        lmpviz_big_free(*out);
         *out = NULL;
         cli_error(CMD, "%s: cannot draw %zu losses: %s", a->losses, a->sample, lmpviz_status_string(st));
         return CLI_EXIT_FAILURE;
@@ -525,7 +525,7 @@ cleanup:
     lmpviz_figure_destroy(fig);
     lmpviz_curve_data_free(&data[0]);
     lmpviz_curve_data_free(&data[1]);
-    free(loss);
+    lmpviz_big_free(loss); /* from load_losses: lmpviz_big_alloc or an array's data */
     free(a.p);
     free(a.m);
     free(a.m_px);

@@ -82,23 +82,30 @@ print_text(const char *source, const lmp_params *prm, const lmp_result *r)
     printf("support  %zu\n", r->n_support);
 }
 
+/* s (a file name) as a JSON string: quote, backslash and control
+ * characters escaped. */
+static void
+put_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            putchar('\\');
+        if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
 static void
 print_json(const char *source, const lmp_params *prm, const lmp_result *r, const char *out)
 {
     char pbuf[32];
     char mbuf[32];
     fputs("{\"losses\": ", stdout);
-    /* source and out are file names: escape what JSON needs. */
-    putchar('"');
-    for (; *source; source++) {
-        if (*source == '"' || *source == '\\')
-            putchar('\\');
-        if ((unsigned char)*source < 0x20)
-            printf("\\u%04x", (unsigned char)*source);
-        else
-            putchar(*source);
-    }
-    putchar('"');
+    put_json_string(source);
     printf(", \"n\": %zu, \"p\": %s, \"m\": %s, \"m_px\": %.17g, \"value\": %.17g, "
            "\"mean\": %.17g, \"theta\": %.17g, \"tau\": %.17g, \"gamma\": %.17g, "
            "\"clamped\": %zu, \"support\": %zu",
@@ -106,13 +113,8 @@ print_json(const char *source, const lmp_params *prm, const lmp_result *r, const
            prm->m_pixels > 0.0 ? "null" : cli_json_number(prm->m, mbuf, sizeof mbuf), r->m_px,
            r->value, r->mean, r->theta, r->tau, r->gamma, r->n_clamped, r->n_support);
     if (out != NULL) {
-        fputs(", \"weights\": \"", stdout);
-        for (; *out; out++) {
-            if (*out == '"' || *out == '\\')
-                putchar('\\');
-            putchar(*out);
-        }
-        putchar('"');
+        fputs(", \"weights\": ", stdout);
+        put_json_string(out);
     }
     puts("}");
 }
@@ -149,6 +151,7 @@ cmd_solve(int argc, char **argv)
     int opt;
 
     optind = 0;
+    opterr = 0; /* our own message below, not getopt's */
     while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'l':
@@ -210,7 +213,7 @@ cmd_solve(int argc, char **argv)
                  LMPVIZ_PROFILE_N, lmpviz_dist_name(LMPVIZ_PROFILE_DIST), LMPVIZ_PROFILE_SEED);
     }
     if (out_path != NULL) {
-        weight = malloc((n ? n : 1) * sizeof *weight);
+        weight = lmpviz_big_alloc((n ? n : 1) * sizeof *weight);
         if (weight == NULL) {
             cli_error(cmd, "out of memory for %zu weights", n);
             goto cleanup;
@@ -223,7 +226,7 @@ cmd_solve(int argc, char **argv)
         describe_index(&arr, r.bad_index, where, sizeof where);
         cli_error(cmd, "%s: %s is %g; expected finite losses >= 0%s", source, where,
                   (double)r.bad_value,
-                  r.bad_value < 0.0f ? "" : " (--ignore-nonfinite skips NaN and Inf)");
+                  isfinite(r.bad_value) ? "" : " (--ignore-nonfinite skips NaN and Inf)");
         goto cleanup;
     }
     if (st == LMP_ERR_EMPTY) {
@@ -253,6 +256,6 @@ cleanup:
         lmpviz_array_free(&arr);
     else
         free(loss);
-    free(weight);
+    lmpviz_big_free(weight);
     return rc;
 }

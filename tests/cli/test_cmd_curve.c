@@ -8,7 +8,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <png.h>
@@ -21,6 +20,7 @@
 #include "cli.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "cli_test_util.h"
 #include "test_util.h"
 
 #define COLOR_TOL 12
@@ -32,60 +32,9 @@
  * Helpers
  */
 
-typedef struct run_result {
-    int rc;
-    char out[8192];
-    char err[8192];
-} run_result;
-
-static void
-slurp(FILE *f, char *buf, size_t size)
-{
-    size_t n;
-    rewind(f);
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-}
-
 /* Runs cmd_curve with the NULL-terminated arguments, capturing stdout and
  * stderr. */
-static void
-run_curve(run_result *r, ...)
-{
-    char *argv[64];
-    int argc = 0;
-    va_list ap;
-    FILE *out = tmpfile(), *err = tmpfile();
-    int save_out, save_err;
-    const char *a;
-
-    assert_non_null(out);
-    assert_non_null(err);
-    argv[argc++] = (char *)"curve";
-    va_start(ap, r);
-    while ((a = va_arg(ap, const char *)) != NULL && argc < 63)
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    argv[argc] = NULL;
-
-    fflush(stdout);
-    fflush(stderr);
-    save_out = dup(1);
-    save_err = dup(2);
-    dup2(fileno(out), 1);
-    dup2(fileno(err), 2);
-    r->rc = cmd_curve(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(save_out, 1);
-    dup2(save_err, 2);
-    close(save_out);
-    close(save_err);
-    slurp(out, r->out, sizeof r->out);
-    slurp(err, r->err, sizeof r->err);
-    fclose(out);
-    fclose(err);
-}
+#define run_curve(r, ...) run_cmd((r), cmd_curve, "curve", __VA_ARGS__)
 
 typedef struct image {
     unsigned w, h;
@@ -127,88 +76,6 @@ count_color(const image *im, lmpviz_color c)
         for (x = 0; x < im->w; x++)
             n += (size_t)pixel_is(im, x, y, c, COLOR_TOL);
     return n;
-}
-
-typedef struct fixture {
-    char dir[64];
-    char path[256];
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (fx == NULL)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/lmp_test_curve_XXXXXX");
-    if (mkdtemp(fx->dir) == NULL) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    char p[512];
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static const char *
-in_dir(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, name);
-    return fx->path;
-}
-
-static int
-entries(const fixture *fx)
-{
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    int n = 0;
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    }
-    closedir(d);
-    return n;
-}
-
-static char *
-read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 static int
@@ -617,8 +484,6 @@ test_bad_options(void **state)
         char *argv[16];
         int argc = 0, j;
         run_result r;
-        FILE *out = tmpfile(), *err = tmpfile();
-        int so, se;
 
         argv[argc++] = (char *)"curve";
         for (j = 0; j < 8 && cases[i].args[j] != NULL; j++)
@@ -632,23 +497,7 @@ test_bad_options(void **state)
             argv[2] = (char *)fx->path;
             argv[3] = (char *)"--p";
         }
-        fflush(stdout);
-        fflush(stderr);
-        so = dup(1);
-        se = dup(2);
-        dup2(fileno(out), 1);
-        dup2(fileno(err), 2);
-        r.rc = cmd_curve(argc, argv);
-        fflush(stdout);
-        fflush(stderr);
-        dup2(so, 1);
-        dup2(se, 2);
-        close(so);
-        close(se);
-        slurp(out, r.out, sizeof r.out);
-        slurp(err, r.err, sizeof r.err);
-        fclose(out);
-        fclose(err);
+        run_argv(&r, cmd_curve, argc, argv);
         if (r.rc != cases[i].rc || strstr(r.err, cases[i].msg) == NULL)
             fail_msg("case %zu (%s): rc %d, stderr \"%s\"", i, cases[i].args[0], r.rc, r.err);
         if (cases[i].rc == 2)

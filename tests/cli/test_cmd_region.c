@@ -6,7 +6,6 @@
 
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <png.h>
 #include <stdio.h>
@@ -17,60 +16,13 @@
 #include "cli.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "cli_test_util.h"
 
 #define COLOR_TOL 12
 
-typedef struct run_result {
-    int rc;
-    char out[4096];
-    char err[4096];
-} run_result;
-
-static void
-slurp(FILE *f, char *buf, size_t size)
-{
-    size_t n;
-    rewind(f);
-    n = fread(buf, 1, size - 1, f);
-    buf[n] = '\0';
-}
-
-static void
-run_region(run_result *r, ...)
-{
-    char *argv[32];
-    int argc = 0;
-    va_list ap;
-    FILE *out = tmpfile(), *err = tmpfile();
-    int so, se;
-    const char *a;
-
-    assert_non_null(out);
-    assert_non_null(err);
-    argv[argc++] = (char *)"region";
-    va_start(ap, r);
-    while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
-        argv[argc++] = (char *)a;
-    va_end(ap);
-    argv[argc] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    so = dup(1);
-    se = dup(2);
-    dup2(fileno(out), 1);
-    dup2(fileno(err), 2);
-    r->rc = cmd_region(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so);
-    close(se);
-    slurp(out, r->out, sizeof r->out);
-    slurp(err, r->err, sizeof r->err);
-    fclose(out);
-    fclose(err);
-}
+/* Runs cmd_region with the NULL-terminated arguments, capturing stdout and
+ * stderr. */
+#define run_region(r, ...) run_cmd((r), cmd_region, "region", __VA_ARGS__)
 
 typedef struct image {
     unsigned w, h;
@@ -101,69 +53,6 @@ count_color(const image *im, lmpviz_color c)
         const unsigned char *p = im->px + 4 * i;
         n += abs(p[0] - r) <= COLOR_TOL && abs(p[1] - g) <= COLOR_TOL && abs(p[2] - b) <= COLOR_TOL;
     }
-    return n;
-}
-
-typedef struct fixture {
-    char dir[64];
-    char path[256];
-} fixture;
-
-static int
-setup(void **state)
-{
-    fixture *fx = calloc(1, sizeof *fx);
-    if (fx == NULL)
-        return -1;
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/lmp_test_region_XXXXXX");
-    if (mkdtemp(fx->dir) == NULL) {
-        free(fx);
-        return -1;
-    }
-    *state = fx;
-    return 0;
-}
-
-static int
-teardown(void **state)
-{
-    fixture *fx = *state;
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    char p[512];
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", fx->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
-}
-
-static const char *
-in_dir(fixture *fx, const char *name)
-{
-    snprintf(fx->path, sizeof fx->path, "%s/%s", fx->dir, name);
-    return fx->path;
-}
-
-static int
-entries(const fixture *fx)
-{
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    int n = 0;
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    }
-    closedir(d);
     return n;
 }
 
