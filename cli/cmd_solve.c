@@ -14,7 +14,7 @@ usage(FILE *out)
 {
     fprintf(out,
             "Usage: lmpviz solve [--losses FILE.npy] [--p P] [--m M | --m-pixels K]\n"
-            "                    [-o WEIGHTS.npy] [--json] [--ignore-nonfinite]\n"
+            "                    [-o WEIGHTS.npy] [--json] [--ignore-nonfinite] [--ignore-zeros]\n"
             "\n"
             "Solves Loss Max-Pooling exactly: the LMP loss\n"
             "  L = max { sum_i w_i l_i : w >= 0, ||w||_p <= n^(1/p-1), ||w||_inf <= tau }\n"
@@ -31,6 +31,8 @@ usage(FILE *out)
             "  --json             print the result as one JSON object\n"
             "  --ignore-nonfinite treat NaN and Inf losses as ignored pixels (weight 0)\n"
             "                     instead of an error\n"
+            "  --ignore-zeros     treat zero losses as ignored pixels: they leave n (for\n"
+            "                     loss maps that store 0 at ignore labels)\n"
             "  -h, --help         show this help\n"
             "\n"
             "Prints the LMP loss (value), the mean loss, theta (losses >= theta get the\n"
@@ -130,6 +132,7 @@ cmd_solve(int argc, char **argv)
         { "output", required_argument, NULL, 'o' },
         { "json", no_argument, NULL, 'j' },
         { "ignore-nonfinite", no_argument, NULL, 'i' },
+        { "ignore-zeros", no_argument, NULL, 'z' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -139,6 +142,8 @@ cmd_solve(int argc, char **argv)
     const char *out_path = NULL;
     int json = 0;
     int have_m = 0;
+    int ignore_zeros = 0;
+    unsigned char *valid = NULL;
     lmpviz_array arr = { 0 };
     float *loss = NULL;
     float *weight = NULL;
@@ -178,6 +183,9 @@ cmd_solve(int argc, char **argv)
             break;
         case 'i':
             prm.nonfinite = LMP_NONFINITE_IGNORE;
+            break;
+        case 'z':
+            ignore_zeros = 1;
             break;
         case 'h':
             usage(stdout);
@@ -220,7 +228,17 @@ cmd_solve(int argc, char **argv)
         }
     }
 
-    st = lmp_solve(loss, NULL, n, &prm, weight, &r, NULL);
+    if (ignore_zeros) {
+        size_t i;
+        valid = malloc(n ? n : 1);
+        if (valid == NULL) {
+            cli_error(cmd, "out of memory for a mask of %zu pixels", n);
+            goto cleanup;
+        }
+        for (i = 0; i < n; i++)
+            valid[i] = loss[i] != 0.0f;
+    }
+    st = lmp_solve(loss, valid, n, &prm, weight, &r, NULL);
     if (st == LMP_ERR_INVALID_LOSS) {
         char where[160];
         describe_index(&arr, r.bad_index, where, sizeof where);
@@ -257,5 +275,6 @@ cleanup:
     else
         free(loss);
     lmpviz_big_free(weight);
+    free(valid);
     return rc;
 }

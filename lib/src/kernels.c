@@ -180,3 +180,28 @@ lmpi_weights_pow(const float *loss,
             weight[i] = loss[i] - loss[i] == 0.0f ? weight[i] : 0.0f;
     }
 }
+
+__attribute__((target_clones("avx2", "default"))) void
+lmpi_weights_p1(const float *loss,
+                const unsigned char *valid,
+                lmp_nonfinite nonfinite,
+                size_t n,
+                float t,
+                float w_tau,
+                float w_share,
+                float *weight)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const float x = loss[i];
+        weight[i] = x > t ? w_tau : (x == t ? w_share : 0.0f);
+    }
+    if (valid != NULL) {
+        for (i = 0; i < n; i++)
+            weight[i] = valid[i] ? weight[i] : 0.0f;
+    }
+    if (nonfinite == LMP_NONFINITE_IGNORE) {
+        for (i = 0; i < n; i++)
+            weight[i] = loss[i] - loss[i] == 0.0f ? weight[i] : 0.0f;
+    }
+}

@@ -69,6 +69,16 @@ void lmpi_weights_pow(const float *loss,
                       double tau,
                       float *weight);
 
+/* p = 1: w_i = w_tau above t, w_share at t, 0 below and at invalid pixels. */
+void lmpi_weights_p1(const float *loss,
+                     const unsigned char *valid,
+                     lmp_nonfinite nonfinite,
+                     size_t n,
+                     float t,
+                     float w_tau,
+                     float w_share,
+                     float *weight);
+
 #endif /* LMP_INTERNAL_H */
 
 /* Validation and the statistics every solver needs. */

@@ -741,18 +741,8 @@ solve_p1(const float *loss,
     r->theta = t;
     r->n_clamped = above + (share == s->tau ? equal : 0);
     r->value = s->tau * sum_above + share * (double)equal * (double)t;
-    if (weight != NULL) {
-        const float w_tau = (float)s->tau;
-        const float w_share = (float)share;
-        for (i = 0; i < n; i++) {
-            const float x = loss[i];
-            weight[i] = x > t ? w_tau : (x == t ? w_share : 0.0f);
-        }
-        for (i = 0; valid != NULL && i < n; i++)
-            weight[i] = valid[i] ? weight[i] : 0.0f;
-        for (i = 0; params->nonfinite == LMP_NONFINITE_IGNORE && i < n; i++)
-            weight[i] = loss[i] - loss[i] == 0.0f ? weight[i] : 0.0f;
-    }
+    if (weight != NULL)
+        lmpi_weights_p1(loss, valid, params->nonfinite, n, t, (float)s->tau, (float)share, weight);
 }
 
 /* 1 < p < inf: checks the bracket (a, b] of the sweep, then searches. */

@@ -391,6 +391,41 @@ test_p_inf_is_mean(void **state)
 }
 
 static void
+test_ignore_zeros(void **state)
+{
+    /* Zeros leave n: the same answer as the array without them. */
+    fixture *fx = *state;
+    float loss[60];
+    float compact[60];
+    size_t shape[2] = { 6, 10 };
+    size_t k = 0;
+    size_t i;
+    lmp_params prm = LMP_PARAMS_INIT;
+    lmp_result res;
+    char npy[256];
+    run_result r;
+
+    random_losses(loss, 60);
+    for (i = 0; i < 60; i++) {
+        if (i % 3 == 0)
+            loss[i] = 0.0f;
+        else
+            compact[k++] = loss[i];
+    }
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "z.npy"));
+    write_npy(npy, loss, shape, 2);
+    assert_int_equal(lmp_solve(compact, NULL, k, &prm, NULL, &res, NULL), LMP_OK);
+    run_solve(&r, "--losses", npy, "--ignore-zeros", "--json", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(json_double(r.out, "value") == res.value);
+    assert_non_null(strstr(r.out, "\"n\": 40,"));
+    /* without it the zeros count: a smaller gamma, another value */
+    run_solve(&r, "--losses", npy, "--json", NULL);
+    assert_non_null(strstr(r.out, "\"n\": 60,"));
+    assert_true(json_double(r.out, "value") != res.value);
+}
+
+static void
 test_help(void **state)
 {
     run_result r;
@@ -792,6 +827,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_weights_file_matches_lmp_solve, setup, teardown),
         cmocka_unit_test_setup_teardown(test_m_pixels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_p_inf_is_mean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ignore_zeros, setup, teardown),
         cmocka_unit_test(test_help),
         cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_npy, setup, teardown),
