@@ -22,6 +22,7 @@ int cmd_solve(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_region(int argc, char **argv);
+int cmd_heatmap(int argc, char **argv);
 
 /* Messages to stderr, prefixed "lmpviz CMD: ". */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

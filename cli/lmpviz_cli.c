@@ -15,6 +15,7 @@ static const struct command commands[] = {
     { "solve", cmd_solve, "LMP weights and loss for a .npy of losses (or the default profile)" },
     { "curve", cmd_curve, "plot the optimal weight profile over sorted pixels" },
     { "region", cmd_region, "draw the feasible set W for two pixels (the paper's Figure 1)" },
+    { "heatmap", cmd_heatmap, "LMP weights over a segmentation output on a frame, or a whole split" },
     { "bench", cmd_bench, "time the solver against a sort-based solver and the one-pass floor" },
 };
 

@@ -417,6 +417,10 @@ lmpviz_status lmpviz_panel_add_image(lmpviz_panel *panel,
                                      double x1,
                                      double y1,
                                      int smooth);
+/* PNG encoding of lmpviz_figure_save/write: -1 (the default) uses cairo's
+ * writer; 0..9 uses libpng at that zlib level with one fast filter (3 writes
+ * a 2-megapixel photo figure in about a third of the time). */
+void lmpviz_figure_set_png_level(lmpviz_figure *fig, int level);
 /* on = 0 hides the spines, ticks and tick labels (and frees their space):
  * for pictures.  Axes are visible by default. */
 void lmpviz_panel_set_axes_visible(lmpviz_panel *panel, int on);
@@ -567,7 +571,10 @@ typedef struct lmpviz_scores {
  * HWC when shape[2] = 19 (CHW when both); otherwise, or when the array is
  * not 3-d, LMPVIZ_ERR_FORMAT with err giving the shape and the way out
  * (--layout).  An explicit layout needs at least 2 classes. */
-lmpviz_status lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *out, lmpviz_err *err);
+lmpviz_status lmpviz_scores_view(const lmpviz_array *a,
+                                 lmpviz_layout layout,
+                                 lmpviz_scores *out,
+                                 lmpviz_err *err);
 
 /* Smallest probability used in -log(max(p, eps)), so that a float16 zero
  * gives a finite loss of about 18.4 nats. */
@@ -595,18 +602,27 @@ lmpviz_status lmpviz_seg_loss(const lmpviz_scores *scores,
 
 /* The predicted class (argmax over the classes, lowest index on ties) on a
  * width x height grid, sampling bilinearly when the sizes differ (argmax of
- * the interpolated scores). */
-void lmpviz_seg_argmax(const lmpviz_scores *scores, size_t width, size_t height, unsigned char *pred);
+ * the interpolated scores).  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpviz_seg_argmax(const lmpviz_scores *scores,
+                                size_t width,
+                                size_t height,
+                                unsigned char *pred);
 
 /* Resampling of row-major grids: nearest neighbour (labels) and bilinear
- * with aligned pixel centres (scores, losses). */
+ * with aligned pixel centres (scores, losses; LMPVIZ_OK or
+ * LMPVIZ_ERR_NOMEM). */
 void lmpviz_resize_nearest_u8(const unsigned char *src,
                               size_t sw,
                               size_t sh,
                               unsigned char *dst,
                               size_t dw,
                               size_t dh);
-void lmpviz_resize_bilinear_f32(const float *src, size_t sw, size_t sh, float *dst, size_t dw, size_t dh);
+lmpviz_status lmpviz_resize_bilinear_f32(const float *src,
+                                         size_t sw,
+                                         size_t sh,
+                                         float *dst,
+                                         size_t dw,
+                                         size_t dh);
 
 /* ------------------------------------------------------------------------
  * Per-class analysis of LMP weights.  Weights are counted in units of n·w
@@ -645,7 +661,8 @@ lmpviz_status lmpviz_class_stats_add(lmpviz_class_stats *st,
 void lmpviz_class_stats_merge(lmpviz_class_stats *st, const lmpviz_class_stats *other);
 /* The classes present (pixels > 0) in trainId order; returns their count
  * (at most 19).  Shares are 0 when a total is 0. */
-size_t lmpviz_class_stats_rows(const lmpviz_class_stats *st, lmpviz_class_row rows[LMPVIZ_CS_CLASSES]);
+size_t lmpviz_class_stats_rows(const lmpviz_class_stats *st,
+                               lmpviz_class_row rows[LMPVIZ_CS_CLASSES]);
 /* CSV, header train_id,class,pixels,pixel_share,loss_share,weight_share,
  * mean_nw,mean_loss,loss_sum,nw_sum (the last two let shards be merged by
  * adding), one line per class present; to an open stream. */
@@ -675,7 +692,8 @@ typedef struct lmpviz_overlay_opts {
 } lmpviz_overlay_opts;
 
 /* alpha 0.65, dim 0.6, desaturate 0.7, viridis, linear, automatic limits. */
-#define LMPVIZ_OVERLAY_OPTS_INIT { LMPVIZ_CMAP_VIRIDIS, LMPVIZ_HSCALE_LINEAR, 0.65, 0.6, 0.7, 0.0, 0.0 }
+#define LMPVIZ_OVERLAY_OPTS_INIT \
+    { LMPVIZ_CMAP_VIRIDIS, LMPVIZ_HSCALE_LINEAR, 0.65, 0.6, 0.7, 0.0, 0.0 }
 
 /* How values map to the colour scale, for the colour bar: position t in
  * [0, 1] of value v (n·w).  For RANK, the n·w quantiles at 0, 1/8, ... 1
@@ -734,6 +752,71 @@ void lmpviz_scalar_render(const float *v,
                           lmpviz_cmap cmap,
                           double vmax,
                           uint32_t *argb);
+
+/* ------------------------------------------------------------------------
+ * One frame, end to end (`lmpviz heatmap`): read the frame, the labels and
+ * the model output, compute the per-pixel losses and the LMP weights.
+ */
+typedef enum lmpviz_pred_kind {
+    LMPVIZ_PRED_PROBS = 0, /* class probabilities, (C,H,W) or (H,W,C) */
+    LMPVIZ_PRED_LOGITS,    /* logits, same shapes */
+    LMPVIZ_PRED_LOSS       /* a per-pixel loss map (H,W) */
+} lmpviz_pred_kind;
+
+typedef struct lmpviz_heatmap_input {
+    const char *image;  /* frame PNG */
+    const char *labels; /* label PNG */
+    const char *pred;   /* .npy */
+    lmpviz_pred_kind pred_kind;
+    lmpviz_label_type label_type;
+    lmpviz_layout layout;
+    int resize;      /* resample labels (nearest) and scores (bilinear) to the frame */
+    int want_argmax; /* also fill lmpviz_heatmap.pred (scores only) */
+} lmpviz_heatmap_input;
+
+typedef struct lmpviz_heatmap {
+    lmpviz_image frame;
+    size_t width, height; /* of the frame; every map below has this size */
+    size_t n_valid;
+    unsigned char *train; /* trainIds, 255 = ignored */
+    unsigned char *valid; /* 1 = counted in n */
+    unsigned char *pred;  /* argmax trainIds, or NULL */
+    float *loss;          /* 0 at ignored pixels */
+    float *weight;        /* lmp_solve(loss, valid), 0 at ignored pixels */
+    lmp_params params;
+    lmp_result result;
+    double seconds_read, seconds_loss, seconds_solve; /* wall time of each stage */
+} lmpviz_heatmap;
+
+/* Runs the pipeline.  Sizes must agree unless in->resize.  err names the
+ * file at fault and what was expected ("labels.png: expected ...").
+ * LMPVIZ_ERR_IO, LMPVIZ_ERR_FORMAT (bad file, shape or size mismatch, label
+ * out of range, dtype), LMPVIZ_ERR_SOLVER (a negative or non-finite loss in
+ * a loss map; err names the pixel), LMPVIZ_ERR_INVALID_ARG (params) or
+ * LMPVIZ_ERR_NOMEM.  A frame without valid pixels is LMPVIZ_OK with n_valid
+ * = 0 and zero weights.  ws may be NULL.  out is zeroed on failure. */
+lmpviz_status lmpviz_heatmap_compute(const lmpviz_heatmap_input *in,
+                                     const lmp_params *params,
+                                     lmp_workspace *ws,
+                                     lmpviz_heatmap *out,
+                                     lmpviz_err *err);
+/* Safe on a zeroed struct. */
+void lmpviz_heatmap_free(lmpviz_heatmap *hm);
+
+typedef struct lmpviz_heatmap_fig_opts {
+    lmpviz_overlay_opts overlay;
+    int panels;        /* 0: the overlay with a colour bar; 1: frame | ground truth |
+                          prediction | loss | weights | class shares */
+    size_t width_px;   /* 0: automatic */
+    const char *title; /* NULL: p, m, n, LMP loss and mean loss */
+} lmpviz_heatmap_fig_opts;
+
+/* Builds the figure (the caller saves and destroys it).  NULL on failure
+ * with *status (NOMEM or INVALID_ARG) and err set. */
+lmpviz_figure *lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
+                                     const lmpviz_heatmap_fig_opts *opts,
+                                     lmpviz_status *status,
+                                     lmpviz_err *err);
 
 #ifdef __cplusplus
 }

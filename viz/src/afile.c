@@ -1,5 +1,9 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,7 +12,10 @@
 
 #include "lmpviz.h"
 
-#define AFILE_SUFFIX ".tmp.XXXXXX"
+/* ".tmp." then pid, a counter and clock bits in hex: unique among threads and
+ * processes; O_EXCL settles the rest. */
+#define AFILE_SUFFIX_MAX 64
+#define AFILE_TRIES      100
 
 static void
 afile_set_err(lmpviz_err *err, const char *fmt, ...)
@@ -35,16 +42,26 @@ afile_folder_len(const char *path)
     return (int)(slash - path);
 }
 
-/* Permissions a plain fopen() would give: mkstemp makes 0600 regardless of the
- * umask.  umask() can only be read by setting it, so it is set back at once;
- * this is a brief race with other threads that create files. */
-static mode_t
-afile_default_mode(void)
+/* Creates a new file next to path with the permissions fopen() would give:
+ * open() with mode 0666 lets the kernel apply the umask (mkstemp would make
+ * 0600, and reading the umask means setting it, a race with other threads). */
+static int
+afile_create_tmp(const char *path, char *tmp, size_t tmp_size)
 {
-    mode_t mask = umask(077);
+    static atomic_uint counter;
+    int tries;
 
-    umask(mask);
-    return 0666 & ~mask;
+    for (tries = 0; tries < AFILE_TRIES; tries++) {
+        struct timespec ts;
+        int fd;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(tmp, tmp_size, "%s.tmp.%lx.%x.%lx", path, (unsigned long)getpid(),
+                 atomic_fetch_add(&counter, 1u), (unsigned long)ts.tv_nsec);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    return -1;
 }
 
 static char *
@@ -76,33 +93,24 @@ lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err)
 
     len = strlen(path);
     af->path = afile_strdup(path);
-    af->tmp_path = malloc(len + sizeof AFILE_SUFFIX);
+    af->tmp_path = malloc(len + AFILE_SUFFIX_MAX);
     if (af->path == NULL || af->tmp_path == NULL) {
         afile_set_err(err, "out of memory");
         lmpviz_afile_abort(af);
         return LMPVIZ_ERR_NOMEM;
     }
-    memcpy(af->tmp_path, path, len);
-    memcpy(af->tmp_path + len, AFILE_SUFFIX, sizeof AFILE_SUFFIX);
 
     folder_len = afile_folder_len(path);
     folder = folder_len > 0 ? path : ".";
     if (folder_len == 0)
         folder_len = 1;
 
-    fd = mkstemp(af->tmp_path);
+    fd = afile_create_tmp(path, af->tmp_path, len + AFILE_SUFFIX_MAX);
     if (fd < 0) {
         afile_set_err(err, "cannot create a file in folder %.*s: %s", folder_len, folder,
                       strerror(errno));
         free(af->tmp_path);
         af->tmp_path = NULL; /* nothing to unlink */
-        lmpviz_afile_abort(af);
-        return LMPVIZ_ERR_IO;
-    }
-    if (fchmod(fd, afile_default_mode()) != 0) {
-        afile_set_err(err, "cannot set permissions in folder %.*s: %s", folder_len, folder,
-                      strerror(errno));
-        close(fd);
         lmpviz_afile_abort(af);
         return LMPVIZ_ERR_IO;
     }

@@ -20,6 +20,7 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 
+#include "image_internal.h"
 #include "lmpviz.h"
 
 #define FONT_FAMILY   "DejaVu Sans"
@@ -62,7 +63,8 @@ typedef enum item_kind {
     ITEM_HLINE,
     ITEM_VLINE,
     ITEM_ARROW,
-    ITEM_TEXT
+    ITEM_TEXT,
+    ITEM_IMAGE
 } item_kind;
 
 typedef struct plot_item {
@@ -75,7 +77,23 @@ typedef struct plot_item {
     char *label; /* owned; legend label, or the text of ITEM_TEXT */
     lmpviz_anchor anchor;
     double dx, dy, size;
+    uint32_t *pix; /* ITEM_IMAGE: owned ARGB32, iw * ih; x, y hold the corners */
+    size_t iw, ih;
+    int smooth;
 } plot_item;
+
+/* Colour bar right of the axes box. */
+#define CBAR_GAP   8.0  /* between the axes box and the bar, pt */
+#define CBAR_WIDTH 11.0 /* width of the bar, pt */
+
+typedef struct colorbar {
+    lmpviz_color *colors; /* owned; n_colors, bottom to top */
+    size_t n_colors;
+    double *pos;  /* owned; n_ticks fractions of the height */
+    char **ticks; /* owned */
+    size_t n_ticks;
+    char *label; /* owned or NULL */
+} colorbar;
 
 typedef struct axis {
     int log;
@@ -98,6 +116,8 @@ struct lmpviz_panel {
     lmpviz_legend_loc legend;
     plot_item *items;
     size_t n_items, cap_items;
+    int axes_off;     /* no spines, ticks or tick labels */
+    colorbar cbar;    /* n_colors == 0: none */
 
     /* layout, in points */
     int laid_out;
@@ -119,6 +139,7 @@ struct lmpviz_figure {
     char *title;
     size_t rows, cols;
     lmpviz_panel *panels;
+    int png_level; /* -1: cairo's own PNG writer; 0..9: libpng at that zlib level */
 };
 
 static const unsigned long okabe_ito[LMPVIZ_PALETTE_SIZE] = {
@@ -237,6 +258,19 @@ panel_init(lmpviz_panel *pn)
 }
 
 static void
+colorbar_free(colorbar *cb)
+{
+    size_t k;
+    for (k = 0; k < cb->n_ticks; k++)
+        free(cb->ticks[k]);
+    free(cb->ticks);
+    free(cb->pos);
+    free(cb->colors);
+    free(cb->label);
+    memset(cb, 0, sizeof *cb);
+}
+
+static void
 panel_free(lmpviz_panel *pn)
 {
     size_t i;
@@ -244,7 +278,9 @@ panel_free(lmpviz_panel *pn)
         free(pn->items[i].x);
         free(pn->items[i].y);
         free(pn->items[i].label);
+        free(pn->items[i].pix);
     }
+    colorbar_free(&pn->cbar);
     free(pn->items);
     free(pn->title);
     free(pn->xlabel);
@@ -275,6 +311,7 @@ lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows,
     fig->height = (double)height_px * 72.0 / dpi;
     fig->rows = rows;
     fig->cols = cols;
+    fig->png_level = -1;
     for (i = 0; i < rows * cols; i++)
         panel_init(&fig->panels[i]);
     return fig;
@@ -305,6 +342,13 @@ replace_string(char **dst, const char *src)
     free(*dst);
     *dst = copy;
     return LMPVIZ_OK;
+}
+
+void
+lmpviz_figure_set_png_level(lmpviz_figure *fig, int level)
+{
+    assert(fig != NULL);
+    fig->png_level = level < -1 ? -1 : (level > 9 ? 9 : level);
 }
 
 lmpviz_status
@@ -438,6 +482,7 @@ drop_last_item(lmpviz_panel *pn)
     free(it->x);
     free(it->y);
     free(it->label);
+    free(it->pix);
     pn->n_items--;
 }
 
@@ -563,6 +608,105 @@ lmpviz_panel_add_text(lmpviz_panel *panel,
     it->dy = dy;
     it->size = size > 0.0 ? size : FONT_TEXT;
     return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_panel_add_image(lmpviz_panel *panel,
+                       const uint32_t *argb,
+                       size_t width,
+                       size_t height,
+                       size_t stride_px,
+                       double x0,
+                       double y0,
+                       double x1,
+                       double y1,
+                       int smooth)
+{
+    double xs[2] = { x0, x1 }, ys[2] = { y0, y1 };
+    lmpviz_style style;
+    lmpviz_status st;
+    plot_item *it;
+    size_t r;
+
+    assert(panel != NULL);
+    /* cairo takes int sizes and an int stride in bytes. */
+    if (argb == NULL || width == 0 || height == 0 || stride_px < width || width > 32767 ||
+        height > 32767 || !(x1 > x0) || !(y1 > y0) || !isfinite(x0) || !isfinite(x1) ||
+        !isfinite(y0) || !isfinite(y1))
+        return LMPVIZ_ERR_INVALID_ARG;
+    style = lmpviz_style_line(lmpviz_color_hex(0), LMPVIZ_DASH_SOLID);
+    st = add_points(panel, ITEM_IMAGE, xs, ys, 2, &style, NULL);
+    if (st != LMPVIZ_OK)
+        return st;
+    it = &panel->items[panel->n_items - 1];
+    it->pix = malloc(width * height * sizeof *it->pix);
+    if (it->pix == NULL) {
+        drop_last_item(panel);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    for (r = 0; r < height; r++)
+        memcpy(it->pix + r * width, argb + r * stride_px, width * sizeof *argb);
+    it->iw = width;
+    it->ih = height;
+    it->smooth = smooth;
+    return LMPVIZ_OK;
+}
+
+void
+lmpviz_panel_set_axes_visible(lmpviz_panel *panel, int on)
+{
+    assert(panel != NULL);
+    panel->axes_off = !on;
+    panel->laid_out = 0;
+}
+
+lmpviz_status
+lmpviz_panel_set_colorbar(lmpviz_panel *panel,
+                          const lmpviz_color *colors,
+                          size_t n_colors,
+                          const double *pos,
+                          const char *const *tick_labels,
+                          size_t n_ticks,
+                          const char *label)
+{
+    colorbar cb;
+    size_t k;
+
+    assert(panel != NULL);
+    if (colors == NULL || n_colors == 0 || n_colors > 65536 || n_ticks > MAX_TICKS ||
+        (n_ticks > 0 && (pos == NULL || tick_labels == NULL)))
+        return LMPVIZ_ERR_INVALID_ARG;
+    for (k = 0; k < n_ticks; k++) {
+        if (!(pos[k] >= 0.0 && pos[k] <= 1.0) || tick_labels[k] == NULL)
+            return LMPVIZ_ERR_INVALID_ARG;
+    }
+    memset(&cb, 0, sizeof cb);
+    cb.colors = malloc(n_colors * sizeof *cb.colors);
+    cb.pos = malloc((n_ticks ? n_ticks : 1) * sizeof *cb.pos);
+    cb.ticks = calloc(n_ticks ? n_ticks : 1, sizeof *cb.ticks);
+    if (cb.colors == NULL || cb.pos == NULL || cb.ticks == NULL)
+        goto nomem;
+    memcpy(cb.colors, colors, n_colors * sizeof *colors);
+    cb.n_colors = n_colors;
+    for (k = 0; k < n_ticks; k++) {
+        cb.ticks[k] = dup_or_null(tick_labels[k]);
+        if (cb.ticks[k] == NULL)
+            goto nomem;
+        cb.pos[k] = pos[k];
+        cb.n_ticks = k + 1;
+    }
+    if (label != NULL) {
+        cb.label = dup_or_null(label);
+        if (cb.label == NULL)
+            goto nomem;
+    }
+    colorbar_free(&panel->cbar);
+    panel->cbar = cb;
+    panel->laid_out = 0;
+    return LMPVIZ_OK;
+nomem:
+    colorbar_free(&cb);
+    return LMPVIZ_ERR_NOMEM;
 }
 
 /* ------------------------------------------------------------------------
@@ -1137,6 +1281,12 @@ legend_overlap(const lmpviz_panel *pn, double rx, double ry, double rw, double r
             break;
         case ITEM_TEXT:
             break;
+        case ITEM_IMAGE:
+            if (to_pt(pn, it->x[0], it->y[1], &px0, &py0) == 0 &&
+                to_pt(pn, it->x[1], it->y[0], &px1, &py1) == 0 && px0 < rx + rw && px1 > rx &&
+                py0 < ry + rh && py1 > ry)
+                hits += 100;
+            break;
         default:
             stride = it->n > 20000 ? it->n / 20000 : 1;
             for (k = 0; k < it->n; k += stride) {
@@ -1200,7 +1350,18 @@ panel_layout(cairo_t *cr, lmpviz_panel *pn)
     double legend_w = 0.0;
     int outside = pn->legend == LMPVIZ_LEGEND_OUTSIDE_RIGHT;
     size_t n_legend = legend_count(pn);
+    double cbar_w = 0.0;
     int pass, it;
+
+    if (pn->cbar.n_colors > 0) {
+        size_t k;
+        double tw = 0.0;
+        for (k = 0; k < pn->cbar.n_ticks; k++)
+            tw = fmax(tw, text_width(cr, FONT_TICK, pn->cbar.ticks[k]));
+        cbar_w = CBAR_GAP + CBAR_WIDTH + TICK_LEN + TICK_PAD + tw;
+        if (pn->cbar.label != NULL)
+            cbar_w += LABEL_PAD + label_h;
+    }
 
     axis_limits(pn, &pn->xa, 0);
     axis_limits(pn, &pn->ya, 1);
@@ -1216,10 +1377,18 @@ panel_layout(cairo_t *cr, lmpviz_panel *pn)
             double x_over;
             if (pn->ya.mult[0] != '\0' || pn->xa.mult[0] != '\0')
                 top_extra = fmax(top_extra, tick_h + 2.0);
-            pn->ax = pn->cx + CELL_PAD + left_label + ytick_w + TICK_LEN + TICK_PAD;
-            pn->ay = pn->cy + CELL_PAD + title_h + top_extra;
-            pn->aw = pn->cx + pn->cw - CELL_PAD - right_extra - legend_w - pn->ax;
-            pn->ah = pn->cy + pn->ch - CELL_PAD - bottom_label - tick_h - TICK_LEN - TICK_PAD - pn->ay;
+            if (pn->axes_off) {
+                pn->ax = pn->cx + CELL_PAD + left_label;
+                pn->ay = pn->cy + CELL_PAD + title_h;
+                pn->aw = pn->cx + pn->cw - CELL_PAD - legend_w - cbar_w - pn->ax;
+                pn->ah = pn->cy + pn->ch - CELL_PAD - bottom_label - pn->ay;
+            } else {
+                pn->ax = pn->cx + CELL_PAD + left_label + ytick_w + TICK_LEN + TICK_PAD;
+                pn->ay = pn->cy + CELL_PAD + title_h + top_extra;
+                pn->aw = pn->cx + pn->cw - CELL_PAD - right_extra - legend_w - cbar_w - pn->ax;
+                pn->ah = pn->cy + pn->ch - CELL_PAD - bottom_label - tick_h - TICK_LEN - TICK_PAD -
+                         pn->ay;
+            }
             if (pn->aw < 10.0)
                 pn->aw = 10.0;
             if (pn->ah < 10.0)
@@ -1228,6 +1397,10 @@ panel_layout(cairo_t *cr, lmpviz_panel *pn)
             axis_ticks(cr, &pn->ya, pn->ah, 0);
             ytick_w = max_label_width(cr, &pn->ya);
             pn->ytick_w = ytick_w;
+            if (pn->axes_off) {
+                pn->ytick_w = 0.0;
+                break;
+            }
             /* The last x label may stick out right of the axes. */
             right_extra = 0.0;
             if (pn->xa.n_ticks > 0) {
@@ -1530,6 +1703,79 @@ draw_arrow(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
 }
 
 static void
+draw_image(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
+{
+    double left, top, right, bottom;
+    cairo_surface_t *img;
+    cairo_pattern_t *pat;
+
+    if (to_pt(pn, it->x[0], it->y[1], &left, &top) != 0 ||
+        to_pt(pn, it->x[1], it->y[0], &right, &bottom) != 0 || !(right > left) || !(bottom > top))
+        return;
+    /* cairo only reads the pixels; the item keeps them alive until the
+     * surface is destroyed below. */
+    img = cairo_image_surface_create_for_data((unsigned char *)it->pix, CAIRO_FORMAT_ARGB32,
+                                              (int)it->iw, (int)it->ih,
+                                              (int)(it->iw * sizeof(uint32_t)));
+    cairo_save(cr);
+    cairo_translate(cr, left, top);
+    cairo_scale(cr, (right - left) / (double)it->iw, (bottom - top) / (double)it->ih);
+    cairo_set_source_surface(cr, img, 0.0, 0.0);
+    pat = cairo_get_source(cr);
+    cairo_pattern_set_filter(pat, it->smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST);
+    /* PAD: no fade to transparent at the image border when filtering. */
+    cairo_pattern_set_extend(pat, CAIRO_EXTEND_PAD);
+    cairo_rectangle(cr, 0.0, 0.0, (double)it->iw, (double)it->ih);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(img);
+}
+
+static void
+draw_colorbar(cairo_t *cr, const lmpviz_panel *pn)
+{
+    const colorbar *cb = &pn->cbar;
+    double x = pn->ax + pn->aw + CBAR_GAP;
+    double y = pn->ay, h = pn->ah;
+    double tw = 0.0;
+    size_t k;
+
+    /* A gradient through every colour: no seams between bands. */
+    if (cb->n_colors == 1) {
+        set_color(cr, cb->colors[0]);
+    } else {
+        cairo_pattern_t *g = cairo_pattern_create_linear(0.0, y + h, 0.0, y);
+        for (k = 0; k < cb->n_colors; k++)
+            cairo_pattern_add_color_stop_rgba(g, (double)k / (double)(cb->n_colors - 1),
+                                              cb->colors[k].r, cb->colors[k].g, cb->colors[k].b,
+                                              cb->colors[k].a);
+        cairo_set_source(cr, g);
+        cairo_pattern_destroy(g);
+    }
+    cairo_rectangle(cr, x, y, CBAR_WIDTH, h);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.0, 0.0, 0.0);
+    cairo_set_line_width(cr, AXIS_LW);
+    cairo_rectangle(cr, x, y, CBAR_WIDTH, h);
+    cairo_stroke(cr);
+    for (k = 0; k < cb->n_ticks; k++) {
+        double ty = y + h * (1.0 - cb->pos[k]);
+        cairo_move_to(cr, x + CBAR_WIDTH, ty);
+        cairo_line_to(cr, x + CBAR_WIDTH + TICK_LEN, ty);
+    }
+    cairo_stroke(cr);
+    for (k = 0; k < cb->n_ticks; k++) {
+        double ty = y + h * (1.0 - cb->pos[k]);
+        draw_text(cr, FONT_TICK, cb->ticks[k], x + CBAR_WIDTH + TICK_LEN + TICK_PAD, ty,
+                  LMPVIZ_ANCHOR_W, 0.0);
+        tw = fmax(tw, text_width(cr, FONT_TICK, cb->ticks[k]));
+    }
+    if (cb->label != NULL)
+        draw_text(cr, FONT_LABEL, cb->label, x + CBAR_WIDTH + TICK_LEN + TICK_PAD + tw + LABEL_PAD,
+                  y + 0.5 * h, LMPVIZ_ANCHOR_S, 0.5 * PLOT_PI);
+}
+
+static void
 draw_item(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
 {
     size_t k;
@@ -1586,6 +1832,9 @@ draw_item(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
             draw_text(cr, it->size, it->label, px + it->dx, py + it->dy, it->anchor, 0.0);
         }
         break;
+    case ITEM_IMAGE:
+        draw_image(cr, pn, it);
+        break;
     }
 }
 
@@ -1639,6 +1888,24 @@ draw_legend(cairo_t *cr, const lmpviz_panel *pn)
     }
 }
 
+/* Title, axis labels and legend of a panel whose axes are hidden. */
+static void
+draw_panel_labels(cairo_t *cr, const lmpviz_panel *pn)
+{
+    cairo_set_source_rgb(cr, 0.0, 0.0, 0.0);
+    if (pn->xlabel != NULL)
+        draw_text(cr, FONT_LABEL, pn->xlabel, pn->ax + 0.5 * pn->aw, pn->ay + pn->ah + LABEL_PAD,
+                  LMPVIZ_ANCHOR_N, 0.0);
+    if (pn->ylabel != NULL)
+        draw_text(cr, FONT_LABEL, pn->ylabel, pn->ax - LABEL_PAD, pn->ay + 0.5 * pn->ah,
+                  LMPVIZ_ANCHOR_S, -0.5 * PLOT_PI);
+    if (pn->title != NULL)
+        draw_text(cr, FONT_TITLE, pn->title, pn->ax + 0.5 * pn->aw, pn->ay - TITLE_PAD,
+                  LMPVIZ_ANCHOR_S, 0.0);
+    if (pn->has_legend)
+        draw_legend(cr, pn);
+}
+
 static void
 draw_panel(cairo_t *cr, const lmpviz_panel *pn)
 {
@@ -1675,6 +1942,13 @@ draw_panel(cairo_t *cr, const lmpviz_panel *pn)
     for (i = 0; i < pn->n_items; i++) {
         if (pn->items[i].kind == ITEM_TEXT)
             draw_item(cr, pn, &pn->items[i]);
+    }
+
+    if (pn->cbar.n_colors > 0)
+        draw_colorbar(cr, pn);
+    if (pn->axes_off) {
+        draw_panel_labels(cr, pn);
+        return;
     }
 
     /* spines */
@@ -1799,6 +2073,14 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
     draw_figure(cr, fig);
     cs = cairo_status(cr);
     cairo_destroy(cr);
+    if (cs == CAIRO_STATUS_SUCCESS && fmt == LMPVIZ_FORMAT_PNG && fig->png_level >= 0) {
+        cairo_surface_flush(s);
+        st = lmpvizi_png_write_argb(fp, cairo_image_surface_get_data(s), fig->width_px,
+                                    fig->height_px, (size_t)cairo_image_surface_get_stride(s),
+                                    fig->png_level, err);
+        cairo_surface_destroy(s);
+        return st;
+    }
     if (cs == CAIRO_STATUS_SUCCESS && fmt == LMPVIZ_FORMAT_PNG)
         cs = cairo_surface_write_to_png_stream(s, write_stream, fp);
     cairo_surface_finish(s);

@@ -1,0 +1,1121 @@
+/* lmpviz heatmap: LMP weights over real segmentation outputs, one frame or a
+ * whole Cityscapes split. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lmp.h"
+#include "lmpviz.h"
+
+#define CMD "heatmap"
+
+#define HEATMAP_DEFAULT_OUT "lmp_heatmap.png"
+#define DEFAULT_PRED_SUFFIX "_probs.npy"
+#define MAX_JOBS            256
+#define PATH_LEN            4096
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: lmpviz heatmap --image FRAME.png --labels LABELS.png\n"
+            "                      (--probs P.npy | --logits L.npy | --loss LOSS.npy) [options]\n"
+            "       lmpviz heatmap --cityscapes-root DIR --pred-dir DIR --out-dir DIR\n"
+            "                      [--split val] [--city NAME] [--pred-suffix _probs.npy]\n"
+            "                      [--jobs N] [--shard I/N] [options]\n"
+            "\n"
+            "Computes the per-pixel cross-entropy of a segmentation output against the\n"
+            "ground truth, solves Loss Max-Pooling for it, and draws where the weight\n"
+            "went: the frame with the LMP weights blended on top, and a per-class table\n"
+            "of the shares of pixels, loss and weight.  Weights are shown as n·w, so 1\n"
+            "is the uniform weight of the plain mean loss.\n"
+            "\n"
+            "Inputs (one frame):\n"
+            "  --image FILE        the frame: 8- or 16-bit PNG, RGB, RGBA or grey\n"
+            "  --labels FILE       ground truth PNG, 8 or 16 bit (Cityscapes labelIds)\n"
+            "  --label-type T      id (default: *_gtFine_labelIds.png, 0..33) or trainid\n"
+            "                      (*_gtFine_labelTrainIds.png, 0..18 and 255 = ignore)\n"
+            "  --probs FILE.npy    class probabilities, (C,H,W) or (H,W,C), float16/32/64\n"
+            "  --logits FILE.npy   logits, same shapes (stable log-softmax)\n"
+            "  --loss FILE.npy     a per-pixel loss map (H,W)\n"
+            "  --layout L          auto (default; C = 19 tells them apart), chw or hwc\n"
+            "  --resize            accept labels and scores of another size than the frame:\n"
+            "                      labels nearest-neighbour, scores bilinear\n"
+            "\n"
+            "LMP:\n"
+            "  --p P               norm exponent >= 1 or inf (default 1.5)\n"
+            "  --m M               support as a fraction of the valid pixels (default 0.1)\n"
+            "  --m-pixels K        support as a pixel count (instead of --m)\n"
+            "\n"
+            "Outputs (one frame):\n"
+            "  -o, --output FILE   the figure, .png, .svg or .pdf (default %s)\n"
+            "  --panels            frame | ground truth | prediction | loss | weights |\n"
+            "                      class shares, instead of the overlay alone\n"
+            "  --save-weights F    the weights as float32 .npy (H,W), 0 at ignored pixels\n"
+            "  --save-loss F       the losses likewise\n"
+            "  --stats FILE.csv    the per-class table (it is also printed)\n"
+            "\n"
+            "Look:\n"
+            "  --cmap NAME         viridis (default), magma, inferno, plasma, cividis, turbo\n"
+            "  --scale S           linear (default: 0 to the cap n·tau), log or rank\n"
+            "  --alpha A           opacity of the heatmap in [0, 1] (default 0.65)\n"
+            "  --dim D             brightness of the frame in [0, 1] (default 0.6)\n"
+            "  --desaturate D      0 keeps the frame's colours, 1 makes it grey (default 0.7)\n"
+            "  --vmax V            top of the colour scale in n·w (default: the cap n·tau)\n"
+            "  --width PX          figure width in pixels (default: from the frame)\n"
+            "  --title TEXT        replace the title\n"
+            "\n"
+            "A whole split (Cityscapes layout):\n"
+            "  --cityscapes-root D frames in D/leftImg8bit/SPLIT/CITY/*_leftImg8bit.png,\n"
+            "                      labels in D/gtFine/SPLIT/CITY/*_gtFine_labelIds.png\n"
+            "                      (labelTrainIds with --label-type trainid)\n"
+            "  --split NAME        train, val or test (default val)\n"
+            "  --city NAME         only this city\n"
+            "  --pred-dir D        model outputs D/CITY/STEM<suffix> or D/STEM<suffix>\n"
+            "  --pred-suffix S     default %s; a suffix containing \"logit\" reads\n"
+            "                      logits, one containing \"loss\" loss maps\n"
+            "  --out-dir D         writes D/CITY/STEM_lmp.png and STEM_stats.csv, and\n"
+            "                      D/classes.csv (the split's per-class table, adding\n"
+            "                      n·w over frames) and D/frames.csv\n"
+            "  --jobs N            threads (default: all cores)\n"
+            "  --shard I/N         only the I-th of N disjoint parts (1 <= I <= N); the\n"
+            "                      tables become classes_shardI-of-N.csv etc.\n"
+            "  --quiet             no progress output\n"
+            "  --timing            print the time of each stage to stderr\n"
+            "  -h, --help          show this help\n"
+            "\n"
+            "A frame that cannot be processed is reported and skipped; the exit status is\n"
+            "1 when any frame failed.  Slurm array job over 8 shards:\n"
+            "  #SBATCH --array=1-8\n"
+            "  lmpviz heatmap --cityscapes-root $CS --split train --pred-dir preds \\\n"
+            "      --out-dir out --resize --jobs $SLURM_CPUS_PER_TASK \\\n"
+            "      --shard $SLURM_ARRAY_TASK_ID/8 --quiet\n"
+            "then add the loss_sum and nw_sum columns of out/classes_shard*-of-8.csv.\n",
+            HEATMAP_DEFAULT_OUT, DEFAULT_PRED_SUFFIX);
+}
+
+enum {
+    OPT_IMAGE = 256,
+    OPT_LABELS,
+    OPT_LABEL_TYPE,
+    OPT_PROBS,
+    OPT_LOGITS,
+    OPT_LOSS,
+    OPT_LAYOUT,
+    OPT_RESIZE,
+    OPT_P,
+    OPT_M,
+    OPT_M_PIXELS,
+    OPT_PANELS,
+    OPT_SAVE_WEIGHTS,
+    OPT_SAVE_LOSS,
+    OPT_STATS,
+    OPT_CMAP,
+    OPT_SCALE,
+    OPT_ALPHA,
+    OPT_DIM,
+    OPT_DESATURATE,
+    OPT_VMAX,
+    OPT_WIDTH,
+    OPT_TITLE,
+    OPT_ROOT,
+    OPT_SPLIT,
+    OPT_CITY,
+    OPT_PRED_DIR,
+    OPT_PRED_SUFFIX,
+    OPT_OUT_DIR,
+    OPT_JOBS,
+    OPT_SHARD,
+    OPT_QUIET,
+    OPT_TIMING
+};
+
+typedef struct heatmap_args {
+    lmpviz_heatmap_input in;
+    int n_pred;
+    lmp_params params;
+    int have_m, have_m_px;
+    lmpviz_heatmap_fig_opts fig;
+    const char *output;
+    const char *save_weights, *save_loss, *stats;
+    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
+    size_t jobs;
+    size_t shard_i, shard_n;
+    int quiet, timing;
+    int any_single;
+} heatmap_args;
+
+static int
+parse_unit(const char *opt, const char *text, double *out)
+{
+    double v;
+    if (cli_parse_double(CMD, opt, text, &v) != 0)
+        return -1;
+    if (!(v >= 0.0 && v <= 1.0)) {
+        cli_usage_error(CMD, "%s: expected a number in [0, 1], got \"%s\"", opt, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int
+parse_shard(const char *text, size_t *i, size_t *n)
+{
+    char *end = NULL;
+    unsigned long a, b;
+
+    errno = 0;
+    if (text == NULL || *text < '0' || *text > '9')
+        goto bad;
+    a = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '/' || end[1] < '0' || end[1] > '9')
+        goto bad;
+    b = strtoul(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || a < 1 || b < 1 || a > b || b > 1000000)
+        goto bad;
+    *i = a;
+    *n = b;
+    return 0;
+bad:
+    cli_usage_error(CMD, "--shard: expected I/N with 1 <= I <= N, got \"%s\"", text ? text : "");
+    return -1;
+}
+
+static int
+suffix_is(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* 0 ok, -1 help printed, else the exit status. */
+static int
+parse_args(int argc, char **argv, heatmap_args *a)
+{
+    static const struct option longopts[] = {
+        { "image", required_argument, NULL, OPT_IMAGE },
+        { "labels", required_argument, NULL, OPT_LABELS },
+        { "label-type", required_argument, NULL, OPT_LABEL_TYPE },
+        { "probs", required_argument, NULL, OPT_PROBS },
+        { "logits", required_argument, NULL, OPT_LOGITS },
+        { "loss", required_argument, NULL, OPT_LOSS },
+        { "layout", required_argument, NULL, OPT_LAYOUT },
+        { "resize", no_argument, NULL, OPT_RESIZE },
+        { "p", required_argument, NULL, OPT_P },
+        { "m", required_argument, NULL, OPT_M },
+        { "m-pixels", required_argument, NULL, OPT_M_PIXELS },
+        { "panels", no_argument, NULL, OPT_PANELS },
+        { "save-weights", required_argument, NULL, OPT_SAVE_WEIGHTS },
+        { "save-loss", required_argument, NULL, OPT_SAVE_LOSS },
+        { "stats", required_argument, NULL, OPT_STATS },
+        { "cmap", required_argument, NULL, OPT_CMAP },
+        { "scale", required_argument, NULL, OPT_SCALE },
+        { "alpha", required_argument, NULL, OPT_ALPHA },
+        { "dim", required_argument, NULL, OPT_DIM },
+        { "desaturate", required_argument, NULL, OPT_DESATURATE },
+        { "vmax", required_argument, NULL, OPT_VMAX },
+        { "width", required_argument, NULL, OPT_WIDTH },
+        { "title", required_argument, NULL, OPT_TITLE },
+        { "output", required_argument, NULL, 'o' },
+        { "cityscapes-root", required_argument, NULL, OPT_ROOT },
+        { "split", required_argument, NULL, OPT_SPLIT },
+        { "city", required_argument, NULL, OPT_CITY },
+        { "pred-dir", required_argument, NULL, OPT_PRED_DIR },
+        { "pred-suffix", required_argument, NULL, OPT_PRED_SUFFIX },
+        { "out-dir", required_argument, NULL, OPT_OUT_DIR },
+        { "jobs", required_argument, NULL, OPT_JOBS },
+        { "shard", required_argument, NULL, OPT_SHARD },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "timing", no_argument, NULL, OPT_TIMING },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    lmp_params def = LMP_PARAMS_INIT;
+    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
+    lmpviz_format fmt;
+    double v;
+    int c;
+    long nproc;
+
+    a->params = def;
+    a->fig.overlay = ov;
+    a->output = HEATMAP_DEFAULT_OUT;
+    a->split = "val";
+    a->pred_suffix = DEFAULT_PRED_SUFFIX;
+    nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    a->jobs = nproc > 0 ? (size_t)nproc : 1;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_IMAGE:
+            a->in.image = optarg;
+            a->any_single = 1;
+            break;
+        case OPT_LABELS:
+            a->in.labels = optarg;
+            a->any_single = 1;
+            break;
+        case OPT_LABEL_TYPE:
+            if (strcmp(optarg, "id") == 0 || strcmp(optarg, "labelid") == 0)
+                a->in.label_type = LMPVIZ_LABELS_ID;
+            else if (strcmp(optarg, "trainid") == 0)
+                a->in.label_type = LMPVIZ_LABELS_TRAINID;
+            else
+                return cli_usage_error(CMD, "--label-type: expected id or trainid, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_PROBS:
+        case OPT_LOGITS:
+        case OPT_LOSS:
+            a->in.pred = optarg;
+            a->in.pred_kind = c == OPT_PROBS    ? LMPVIZ_PRED_PROBS
+                              : c == OPT_LOGITS ? LMPVIZ_PRED_LOGITS
+                                                : LMPVIZ_PRED_LOSS;
+            a->n_pred++;
+            a->any_single = 1;
+            break;
+        case OPT_LAYOUT:
+            if (strcmp(optarg, "auto") == 0)
+                a->in.layout = LMPVIZ_LAYOUT_AUTO;
+            else if (strcmp(optarg, "chw") == 0)
+                a->in.layout = LMPVIZ_LAYOUT_CHW;
+            else if (strcmp(optarg, "hwc") == 0)
+                a->in.layout = LMPVIZ_LAYOUT_HWC;
+            else
+                return cli_usage_error(CMD, "--layout: expected auto, chw or hwc, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_RESIZE:
+            a->in.resize = 1;
+            break;
+        case OPT_P:
+            if (cli_parse_p(CMD, "--p", optarg, &a->params.p) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_M:
+            if (cli_parse_m(CMD, "--m", optarg, &a->params.m) != 0)
+                return CLI_EXIT_USAGE;
+            a->have_m = 1;
+            break;
+        case OPT_M_PIXELS:
+            if (cli_parse_m_pixels(CMD, "--m-pixels", optarg, &a->params.m_pixels) != 0)
+                return CLI_EXIT_USAGE;
+            a->have_m_px = 1;
+            break;
+        case OPT_PANELS:
+            a->fig.panels = 1;
+            break;
+        case OPT_SAVE_WEIGHTS:
+            a->save_weights = optarg;
+            a->any_single = 1;
+            break;
+        case OPT_SAVE_LOSS:
+            a->save_loss = optarg;
+            a->any_single = 1;
+            break;
+        case OPT_STATS:
+            a->stats = optarg;
+            a->any_single = 1;
+            break;
+        case OPT_CMAP:
+            if (lmpviz_cmap_parse(optarg, &a->fig.overlay.cmap) != LMPVIZ_OK)
+                return cli_usage_error(
+                    CMD,
+                    "--cmap: expected viridis, magma, inferno, plasma, cividis or turbo, "
+                    "got \"%s\"",
+                    optarg);
+            break;
+        case OPT_SCALE:
+            if (lmpviz_hscale_parse(optarg, &a->fig.overlay.scale) != LMPVIZ_OK)
+                return cli_usage_error(CMD, "--scale: expected linear, log or rank, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_ALPHA:
+            if (parse_unit("--alpha", optarg, &a->fig.overlay.alpha) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_DIM:
+            if (parse_unit("--dim", optarg, &a->fig.overlay.dim) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_DESATURATE:
+            if (parse_unit("--desaturate", optarg, &a->fig.overlay.desaturate) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_VMAX:
+            if (cli_parse_double(CMD, "--vmax", optarg, &v) != 0)
+                return CLI_EXIT_USAGE;
+            if (!(v > 0.0))
+                return cli_usage_error(CMD, "--vmax: expected a number > 0, got \"%s\"", optarg);
+            a->fig.overlay.vmax = v;
+            break;
+        case OPT_WIDTH:
+            if (cli_parse_size(CMD, "--width", optarg, &a->fig.width_px) != 0)
+                return CLI_EXIT_USAGE;
+            if (a->fig.width_px < 200 || a->fig.width_px > 16384)
+                return cli_usage_error(CMD, "--width: expected 200..16384 pixels, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_TITLE:
+            a->fig.title = optarg;
+            break;
+        case 'o':
+            a->output = optarg;
+            a->any_single = 1;
+            break;
+        case OPT_ROOT:
+            a->root = optarg;
+            break;
+        case OPT_SPLIT:
+            a->split = optarg;
+            break;
+        case OPT_CITY:
+            a->city = optarg;
+            break;
+        case OPT_PRED_DIR:
+            a->pred_dir = optarg;
+            break;
+        case OPT_PRED_SUFFIX:
+            a->pred_suffix = optarg;
+            break;
+        case OPT_OUT_DIR:
+            a->out_dir = optarg;
+            break;
+        case OPT_JOBS:
+            if (cli_parse_size(CMD, "--jobs", optarg, &a->jobs) != 0)
+                return CLI_EXIT_USAGE;
+            if (a->jobs > MAX_JOBS)
+                return cli_usage_error(CMD, "--jobs: expected at most %d, got \"%s\"", MAX_JOBS,
+                                       optarg);
+            break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &a->shard_i, &a->shard_n) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_QUIET:
+            a->quiet = 1;
+            break;
+        case OPT_TIMING:
+            a->timing = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case ':':
+            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
+        default:
+            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (a->have_m && a->have_m_px)
+        return cli_usage_error(CMD, "--m and --m-pixels: give one of them");
+    if (a->root != NULL) {
+        if (a->any_single)
+            return cli_usage_error(
+                CMD, "--cityscapes-root: processes a split; --image, --labels, --probs, "
+                     "--logits, --loss, -o, --stats, --save-weights and --save-loss "
+                     "are for one frame");
+        if (a->pred_dir == NULL)
+            return cli_usage_error(
+                CMD, "--cityscapes-root: needs --pred-dir DIR with the model outputs");
+        if (a->out_dir == NULL)
+            return cli_usage_error(CMD, "--cityscapes-root: needs --out-dir DIR");
+        if (a->pred_suffix[0] == '\0' || strchr(a->pred_suffix, '/') != NULL)
+            return cli_usage_error(
+                CMD, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
+                a->pred_suffix);
+        if (a->split[0] == '\0' || strchr(a->split, '/') != NULL)
+            return cli_usage_error(CMD, "--split: expected a split name such as val, got \"%s\"",
+                                   a->split);
+        a->in.pred_kind = strstr(a->pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
+                          : strstr(a->pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
+                                                                   : LMPVIZ_PRED_PROBS;
+        return 0;
+    }
+    if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL || a->shard_n != 0)
+        return cli_usage_error(
+            CMD, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
+    if (a->in.image == NULL)
+        return cli_usage_error(
+            CMD, "--image: expected the frame PNG (or --cityscapes-root for a split)");
+    if (a->in.labels == NULL)
+        return cli_usage_error(CMD, "--labels: expected the ground-truth label PNG");
+    if (a->n_pred != 1)
+        return cli_usage_error(CMD, "expected exactly one of --probs, --logits and --loss, got %d",
+                               a->n_pred);
+    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
+        return cli_usage_error(
+            CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"", a->output);
+    if (a->save_weights != NULL && !suffix_is(a->save_weights, ".npy"))
+        return cli_usage_error(CMD,
+                               "--save-weights: expected a file name ending in .npy, got \"%s\"",
+                               a->save_weights);
+    if (a->save_loss != NULL && !suffix_is(a->save_loss, ".npy"))
+        return cli_usage_error(CMD, "--save-loss: expected a file name ending in .npy, got \"%s\"",
+                               a->save_loss);
+    if (a->stats != NULL && a->stats[0] == '\0')
+        return cli_usage_error(CMD, "--stats: expected a file name");
+    return 0;
+}
+
+static void
+print_class_table(FILE *out, const lmpviz_class_stats *st)
+{
+    lmpviz_class_row rows[LMPVIZ_CS_CLASSES];
+    size_t k, n = lmpviz_class_stats_rows(st, rows);
+
+    fprintf(out, "%-14s %10s %8s %8s %9s %9s %10s\n", "class", "pixels", "pixels%", "loss%",
+            "weight%", "mean_nw", "mean_loss");
+    for (k = 0; k < n; k++)
+        fprintf(out, "%-14s %10zu %8.2f %8.2f %9.2f %9.3f %10.4f\n", rows[k].name, rows[k].pixels,
+                100.0 * rows[k].pixel_share, 100.0 * rows[k].loss_share,
+                100.0 * rows[k].weight_share, rows[k].mean_nw, rows[k].mean_loss);
+}
+
+static lmpviz_status
+write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
+{
+    lmpviz_afile af;
+    lmpviz_status s;
+
+    memset(&af, 0, sizeof af);
+    s = lmpviz_afile_open(&af, path, err);
+    if (s != LMPVIZ_OK)
+        return s;
+    s = lmpviz_class_stats_write_csv(st, af.fp);
+    if (s != LMPVIZ_OK) {
+        lmpviz_afile_abort(&af);
+        snprintf(err->msg, sizeof err->msg, "write failed");
+        return s;
+    }
+    return lmpviz_afile_commit(&af, err);
+}
+
+/* ------------------------------------------------------------------------
+ * One frame
+ */
+static int
+run_single(heatmap_args *a)
+{
+    lmpviz_heatmap hm;
+    lmpviz_class_stats cst;
+    lmpviz_figure *fig = NULL;
+    lmpviz_err err;
+    lmpviz_status st;
+    const char *written[4];
+    size_t n_written = 0, k, shape[2];
+    int rc = CLI_EXIT_FAILURE;
+    double t0 = cli_now(), t_fig = 0.0, t_save = 0.0, t;
+
+    memset(&err, 0, sizeof err);
+    memset(&cst, 0, sizeof cst);
+    a->in.want_argmax = a->fig.panels;
+    st = lmpviz_heatmap_compute(&a->in, &a->params, NULL, &hm, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s", err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    if (hm.n_valid == 0)
+        cli_error(CMD, "%s: warning: no valid pixel (every label is ignored); all weights are 0",
+                  a->in.labels);
+    lmpviz_class_stats_add(&cst, hm.train, hm.loss, hm.weight, hm.width * hm.height, hm.n_valid);
+
+    t = cli_now();
+    fig = lmpviz_heatmap_figure(&hm, &a->fig, &st, &err);
+    t_fig = cli_now() - t;
+    if (fig == NULL) {
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+        goto cleanup;
+    }
+    shape[0] = hm.height;
+    shape[1] = hm.width;
+    if (a->stats != NULL) {
+        st = write_stats_csv(a->stats, &cst, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->stats, err.msg);
+            goto cleanup;
+        }
+        written[n_written++] = a->stats;
+    }
+    if (a->save_weights != NULL) {
+        st = lmpviz_npy_write_float(a->save_weights, hm.weight, shape, 2, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->save_weights, err.msg);
+            goto cleanup;
+        }
+        written[n_written++] = a->save_weights;
+    }
+    if (a->save_loss != NULL) {
+        st = lmpviz_npy_write_float(a->save_loss, hm.loss, shape, 2, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->save_loss, err.msg);
+            goto cleanup;
+        }
+        written[n_written++] = a->save_loss;
+    }
+    t = cli_now();
+    st = lmpviz_figure_save(fig, a->output, &err);
+    t_save = cli_now() - t;
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+        goto cleanup;
+    }
+    rc = CLI_EXIT_OK;
+    if (!a->quiet) {
+        printf("n = %zu valid pixels of %zux%zu, m_px = %.6g, tau = %.6g, theta = %.6g\n",
+               hm.n_valid, hm.width, hm.height, hm.result.m_px, hm.result.tau, hm.result.theta);
+        printf("LMP loss %.6g, mean loss %.6g, %zu pixels at the cap, %zu with weight > 0\n",
+               hm.result.value, hm.result.mean, hm.result.n_clamped, hm.result.n_support);
+        print_class_table(stdout, &cst);
+        for (k = 0; k < n_written; k++)
+            printf("%s\n", written[k]);
+        printf("%s\n", a->output);
+    }
+    if (a->timing)
+        fprintf(stderr,
+                "lmpviz heatmap: timing: read %.3f s, loss %.3f s, solve %.3f s, figure %.3f s, "
+                "draw+encode %.3f s, total %.3f s\n",
+                hm.seconds_read, hm.seconds_loss, hm.seconds_solve, t_fig, t_save, cli_now() - t0);
+    n_written = 0;
+
+cleanup:
+    for (k = 0; k < n_written; k++)
+        remove(written[k]);
+    lmpviz_figure_destroy(fig);
+    lmpviz_heatmap_free(&hm);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * A whole split
+ */
+typedef struct frame_job {
+    char *city;
+    char *stem;
+    char *image, *labels, *pred;
+    int done, ok;
+    lmpviz_class_stats stats;
+    size_t n_valid;
+    double mean, value, seconds;
+    char msg[LMPVIZ_ERR_LEN + 64];
+} frame_job;
+
+typedef struct split_run {
+    heatmap_args *a;
+    frame_job *jobs;
+    size_t n_jobs;
+    size_t next, done, failed;
+    int tty;
+    double t0;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} split_run;
+
+static char *
+path_join(const char *a, const char *b, const char *c)
+{
+    size_t len = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
+    char *p = malloc(len);
+    if (p == NULL)
+        return NULL;
+    if (c != NULL)
+        snprintf(p, len, "%s/%s/%s", a, b, c);
+    else
+        snprintf(p, len, "%s/%s", a, b);
+    return p;
+}
+
+static int
+cmp_str(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* Sorted names in dir that end with suffix (any when NULL) and are (or are
+ * not) folders. */
+static int
+list_dir(const char *dir, const char *suffix, int want_dirs, char ***out, size_t *count)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+
+    *out = NULL;
+    *count = 0;
+    if (d == NULL)
+        return -1;
+    while ((e = readdir(d)) != NULL) {
+        struct stat sb;
+        char *full;
+        int is_dir;
+        if (e->d_name[0] == '.')
+            continue;
+        if (suffix != NULL && !suffix_is(e->d_name, suffix))
+            continue;
+        full = path_join(dir, e->d_name, NULL);
+        if (full == NULL)
+            break;
+        is_dir = stat(full, &sb) == 0 && S_ISDIR(sb.st_mode);
+        free(full);
+        if (is_dir != want_dirs)
+            continue;
+        if (n == cap) {
+            char **g;
+            cap = cap ? 2 * cap : 64;
+            g = realloc(names, cap * sizeof *g);
+            if (g == NULL)
+                break;
+            names = g;
+        }
+        names[n] = strdup(e->d_name);
+        if (names[n] == NULL)
+            break;
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    *out = names;
+    *count = n;
+    return 0;
+}
+
+static void
+free_names(char **names, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+static int
+file_exists(const char *p)
+{
+    struct stat sb;
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static int
+mkdir_p(const char *path)
+{
+    char buf[PATH_LEN];
+    size_t i, len = strlen(path);
+
+    if (len == 0 || len >= sizeof buf)
+        return -1;
+    memcpy(buf, path, len + 1);
+    for (i = 1; i <= len; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
+/* Lists the frames of the split (this shard's part) and pairs each with
+ * its labels and prediction paths; missing files are found at run time. */
+static int
+collect_frames(heatmap_args *a, frame_job **out, size_t *count, size_t *total)
+{
+    char *img_root = NULL, *split_dir;
+    char **cities = NULL, **files = NULL;
+    size_t n_cities = 0, n_files = 0, i, j, n = 0, cap = 0, idx = 0;
+    frame_job *jobs = NULL;
+    const char *label_suffix = a->in.label_type == LMPVIZ_LABELS_TRAINID
+                                   ? "_gtFine_labelTrainIds.png"
+                                   : "_gtFine_labelIds.png";
+    int rc = -1;
+
+    img_root = path_join(a->root, "leftImg8bit", a->split);
+    if (img_root == NULL)
+        return -1;
+    if (list_dir(img_root, NULL, 1, &cities, &n_cities) != 0) {
+        cli_error(CMD, "%s: cannot list the frames: %s (expected DIR/leftImg8bit/%s/CITY/)",
+                  img_root, strerror(errno), a->split);
+        free(img_root);
+        return -1;
+    }
+    for (i = 0; i < n_cities; i++) {
+        char *city_dir;
+        if (a->city != NULL && strcmp(a->city, cities[i]) != 0)
+            continue;
+        city_dir = path_join(img_root, cities[i], NULL);
+        if (city_dir == NULL || list_dir(city_dir, "_leftImg8bit.png", 0, &files, &n_files) != 0) {
+            free(city_dir);
+            continue;
+        }
+        for (j = 0; j < n_files; j++, idx++) {
+            frame_job *f;
+            size_t stem_len = strlen(files[j]) - strlen("_leftImg8bit.png");
+            char *pc;
+            if (a->shard_n > 0 && idx % a->shard_n != a->shard_i - 1)
+                continue;
+            if (n == cap) {
+                frame_job *g;
+                cap = cap ? 2 * cap : 64;
+                g = realloc(jobs, cap * sizeof *g);
+                if (g == NULL)
+                    goto oom;
+                jobs = g;
+            }
+            f = &jobs[n];
+            memset(f, 0, sizeof *f);
+            n++;
+            f->city = strdup(cities[i]);
+            f->stem = strndup(files[j], stem_len);
+            f->image = path_join(city_dir, files[j], NULL);
+            if (f->city == NULL || f->stem == NULL || f->image == NULL)
+                goto oom;
+            split_dir = malloc(strlen(a->root) + strlen(a->split) + strlen(cities[i]) + stem_len +
+                               strlen(label_suffix) + 16);
+            if (split_dir == NULL)
+                goto oom;
+            sprintf(split_dir, "%s/gtFine/%s/%s/%s%s", a->root, a->split, cities[i], f->stem,
+                    label_suffix);
+            f->labels = split_dir;
+            pc = malloc(strlen(a->pred_dir) + strlen(cities[i]) + stem_len +
+                        strlen(a->pred_suffix) + 4);
+            if (pc == NULL)
+                goto oom;
+            sprintf(pc, "%s/%s/%s%s", a->pred_dir, cities[i], f->stem, a->pred_suffix);
+            if (!file_exists(pc))
+                sprintf(pc, "%s/%s%s", a->pred_dir, f->stem, a->pred_suffix);
+            f->pred = pc;
+        }
+        free_names(files, n_files);
+        files = NULL;
+        free(city_dir);
+    }
+    rc = 0;
+    goto done;
+oom:
+    cli_error(CMD, "out of memory listing the frames");
+    free_names(files, n_files);
+done:
+    free_names(cities, n_cities);
+    free(img_root);
+    *out = jobs;
+    *count = n;
+    *total = idx;
+    return rc;
+}
+
+static void
+process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
+{
+    heatmap_args *a = r->a;
+    lmpviz_heatmap_input in = a->in;
+    lmpviz_heatmap hm;
+    lmpviz_figure *fig = NULL;
+    lmpviz_err err;
+    lmpviz_status st;
+    char *dir = NULL, *png = NULL, *csv = NULL;
+    double t0 = cli_now();
+
+    memset(&err, 0, sizeof err);
+    memset(&hm, 0, sizeof hm);
+    in.image = f->image;
+    in.labels = f->labels;
+    in.pred = f->pred;
+    in.want_argmax = a->fig.panels && in.pred_kind != LMPVIZ_PRED_LOSS;
+    if (!file_exists(f->labels)) {
+        snprintf(f->msg, sizeof f->msg, "%s: missing (expected the labels of %s)", f->labels,
+                 f->image);
+        goto done;
+    }
+    if (!file_exists(f->pred)) {
+        snprintf(f->msg, sizeof f->msg, "%s: missing (no prediction for %s in --pred-dir)", f->pred,
+                 f->stem);
+        goto done;
+    }
+    st = lmpviz_heatmap_compute(&in, &a->params, ws, &hm, &err);
+    if (st != LMPVIZ_OK) {
+        snprintf(f->msg, sizeof f->msg, "%s", err.msg);
+        goto done;
+    }
+    lmpviz_class_stats_add(&f->stats, hm.train, hm.loss, hm.weight, hm.width * hm.height,
+                           hm.n_valid);
+    f->n_valid = hm.n_valid;
+    f->mean = hm.result.mean;
+    f->value = hm.result.value;
+    dir = path_join(a->out_dir, f->city, NULL);
+    png = dir ? malloc(strlen(dir) + strlen(f->stem) + 16) : NULL;
+    csv = dir ? malloc(strlen(dir) + strlen(f->stem) + 16) : NULL;
+    if (png == NULL || csv == NULL) {
+        snprintf(f->msg, sizeof f->msg, "out of memory");
+        goto done;
+    }
+    sprintf(png, "%s/%s_lmp.png", dir, f->stem);
+    sprintf(csv, "%s/%s_stats.csv", dir, f->stem);
+    if (mkdir_p(dir) != 0) {
+        snprintf(f->msg, sizeof f->msg, "%s: cannot create the folder: %s", dir, strerror(errno));
+        goto done;
+    }
+    fig = lmpviz_heatmap_figure(&hm, &a->fig, &st, &err);
+    if (fig == NULL) {
+        snprintf(f->msg, sizeof f->msg, "%s: %s", png, err.msg);
+        goto done;
+    }
+    st = write_stats_csv(csv, &f->stats, &err);
+    if (st != LMPVIZ_OK) {
+        snprintf(f->msg, sizeof f->msg, "%s: %s", csv, err.msg);
+        goto done;
+    }
+    st = lmpviz_figure_save(fig, png, &err);
+    if (st != LMPVIZ_OK) {
+        remove(csv);
+        snprintf(f->msg, sizeof f->msg, "%s: %s", png, err.msg);
+    }
+    if (st == LMPVIZ_OK)
+        f->ok = 1;
+done:
+    f->seconds = cli_now() - t0;
+    lmpviz_figure_destroy(fig);
+    lmpviz_heatmap_free(&hm);
+    free(dir);
+    free(png);
+    free(csv);
+}
+
+static void
+fmt_duration(double s, char *buf, size_t len)
+{
+    long t = (long)(s + 0.5);
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, len, "--:--");
+    else if (t >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* Called with the mutex held. */
+static void
+draw_progress(split_run *r, int final)
+{
+    double el = cli_now() - r->t0;
+    double rate = el > 0 ? (double)r->done / el : 0.0;
+    double left = rate > 0 ? (double)(r->n_jobs - r->done) / rate : NAN;
+    char eta[32], bar[33];
+    size_t k, fill = r->n_jobs ? 30 * r->done / r->n_jobs : 30;
+
+    fmt_duration(left, eta, sizeof eta);
+    for (k = 0; k < 30; k++)
+        bar[k] = k < fill ? '#' : '.';
+    bar[30] = '\0';
+    fprintf(stderr, "\r\033[K[%s] %zu/%zu frames  %.2f frames/s  %s left%s%s", bar, r->done,
+            r->n_jobs, rate, eta, r->failed ? "  failed: " : "", "");
+    if (r->failed)
+        fprintf(stderr, "%zu", r->failed);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void *
+worker(void *arg)
+{
+    split_run *r = arg;
+    lmp_workspace *ws = lmp_workspace_create(0);
+
+    for (;;) {
+        frame_job *f;
+        pthread_mutex_lock(&r->mu);
+        if (r->next >= r->n_jobs) {
+            pthread_mutex_unlock(&r->mu);
+            break;
+        }
+        f = &r->jobs[r->next++];
+        pthread_mutex_unlock(&r->mu);
+
+        process_frame(r, f, ws);
+
+        pthread_mutex_lock(&r->mu);
+        f->done = 1;
+        r->done++;
+        if (!f->ok) {
+            r->failed++;
+            if (r->tty && !r->a->quiet)
+                fprintf(stderr, "\r\033[K");
+            cli_error(CMD, "%s: skipped: %s", f->stem, f->msg);
+        } else if (!r->tty && !r->a->quiet) {
+            fprintf(
+                stderr,
+                "lmpviz heatmap: [%zu/%zu] %s: n = %zu, mean loss %.4g, LMP loss %.4g (%.2f s)\n",
+                r->done, r->n_jobs, f->stem, f->n_valid, f->mean, f->value, f->seconds);
+        }
+        if (r->tty && !r->a->quiet)
+            draw_progress(r, 0);
+        pthread_cond_signal(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+    }
+    lmp_workspace_destroy(ws);
+    return NULL;
+}
+
+static int
+write_tables(split_run *r, const lmpviz_class_stats *total)
+{
+    heatmap_args *a = r->a;
+    char name_c[64], name_f[64];
+    char *pc = NULL, *pf = NULL;
+    lmpviz_afile af;
+    lmpviz_err err;
+    lmpviz_status st;
+    size_t i;
+    int rc = -1;
+
+    memset(&err, 0, sizeof err);
+    if (a->shard_n > 0) {
+        snprintf(name_c, sizeof name_c, "classes_shard%zu-of-%zu.csv", a->shard_i, a->shard_n);
+        snprintf(name_f, sizeof name_f, "frames_shard%zu-of-%zu.csv", a->shard_i, a->shard_n);
+    } else {
+        snprintf(name_c, sizeof name_c, "classes.csv");
+        snprintf(name_f, sizeof name_f, "frames.csv");
+    }
+    pc = path_join(a->out_dir, name_c, NULL);
+    pf = path_join(a->out_dir, name_f, NULL);
+    if (pc == NULL || pf == NULL)
+        goto done;
+    st = write_stats_csv(pc, total, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", pc, err.msg);
+        goto done;
+    }
+    memset(&af, 0, sizeof af);
+    st = lmpviz_afile_open(&af, pf, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", pf, err.msg);
+        goto done;
+    }
+    fprintf(af.fp, "city,frame,status,n_valid,mean_loss,lmp_loss,seconds\n");
+    for (i = 0; i < r->n_jobs; i++) {
+        const frame_job *f = &r->jobs[i];
+        if (f->ok)
+            fprintf(af.fp, "%s,%s,ok,%zu,%.9g,%.9g,%.3f\n", f->city, f->stem, f->n_valid, f->mean,
+                    f->value, f->seconds);
+        else
+            fprintf(af.fp, "%s,%s,failed,,,,%.3f\n", f->city, f->stem, f->seconds);
+    }
+    st = lmpviz_afile_commit(&af, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", pf, err.msg);
+        goto done;
+    }
+    if (!a->quiet)
+        printf("%s\n%s\n", pc, pf);
+    rc = 0;
+done:
+    free(pc);
+    free(pf);
+    return rc;
+}
+
+static int
+run_split(heatmap_args *a)
+{
+    split_run r;
+    pthread_t threads[MAX_JOBS];
+    size_t n_threads, i, total = 0, ok = 0;
+    lmpviz_class_stats sum;
+    int rc = CLI_EXIT_FAILURE;
+
+    memset(&r, 0, sizeof r);
+    memset(&sum, 0, sizeof sum);
+    r.a = a;
+    if (collect_frames(a, &r.jobs, &r.n_jobs, &total) != 0)
+        goto cleanup;
+    if (total == 0) {
+        cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found%s%s", a->root,
+                  a->split, a->city ? " for city " : "", a->city ? a->city : "");
+        goto cleanup;
+    }
+    if (mkdir_p(a->out_dir) != 0) {
+        cli_error(CMD, "%s: cannot create the folder: %s", a->out_dir, strerror(errno));
+        goto cleanup;
+    }
+    r.tty = isatty(2);
+    r.t0 = cli_now();
+    pthread_mutex_init(&r.mu, NULL);
+    pthread_cond_init(&r.cv, NULL);
+    n_threads = a->jobs < r.n_jobs ? a->jobs : r.n_jobs;
+    if (n_threads == 0)
+        n_threads = 1;
+    for (i = 0; i < n_threads; i++) {
+        if (pthread_create(&threads[i], NULL, worker, &r) != 0)
+            break;
+    }
+    if (i == 0) {
+        worker(&r); /* no thread could start: do the work here */
+    }
+    n_threads = i;
+    for (i = 0; i < n_threads; i++)
+        pthread_join(threads[i], NULL);
+    if (r.tty && !a->quiet)
+        draw_progress(&r, 1);
+    pthread_cond_destroy(&r.cv);
+    pthread_mutex_destroy(&r.mu);
+
+    /* Frame order, not completion order: the sums do not depend on --jobs. */
+    for (i = 0; i < r.n_jobs; i++) {
+        if (r.jobs[i].ok) {
+            lmpviz_class_stats_merge(&sum, &r.jobs[i].stats);
+            ok++;
+        }
+    }
+    if (write_tables(&r, &sum) != 0)
+        goto cleanup;
+    if (!a->quiet) {
+        printf("%zu frames: %zu written, %zu failed (%.1f s)\n", r.n_jobs, ok, r.failed,
+               cli_now() - r.t0);
+        if (ok > 0)
+            print_class_table(stdout, &sum);
+    }
+    rc = r.failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+    if (r.failed > 0)
+        cli_error(CMD, "%zu of %zu frames failed", r.failed, r.n_jobs);
+
+cleanup:
+    for (i = 0; i < r.n_jobs; i++) {
+        free(r.jobs[i].city);
+        free(r.jobs[i].stem);
+        free(r.jobs[i].image);
+        free(r.jobs[i].labels);
+        free(r.jobs[i].pred);
+    }
+    free(r.jobs);
+    return rc;
+}
+
+int
+cmd_heatmap(int argc, char **argv)
+{
+    heatmap_args a;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    rc = parse_args(argc, argv, &a);
+    if (rc != 0)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    if (a.root != NULL)
+        return run_split(&a);
+    return run_single(&a);
+}

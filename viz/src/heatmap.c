@@ -1,0 +1,406 @@
+/*
+ * heatmap.c - LMP weights on segmentation frames: the per-frame pipeline
+ * (files -> losses -> weights), per-class statistics, the overlay raster,
+ * colour scales and the figures of `lmpviz heatmap`.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lmpviz.h"
+
+static inline uint32_t
+argb_of(unsigned r, unsigned g, unsigned b)
+{
+    return 0xFF000000u | (r << 16) | (g << 8) | b;
+}
+
+static inline unsigned
+clamp255(double v)
+{
+    if (!(v > 0.0))
+        return 0;
+    if (v >= 255.0)
+        return 255;
+    return (unsigned)(v + 0.5);
+}
+
+/* ------------------------------------------------------------------------
+ * Scales
+ */
+static const char *const hscale_names[] = { "linear", "log", "rank" };
+
+lmpviz_status
+lmpviz_hscale_parse(const char *name, lmpviz_hscale *scale)
+{
+    int i;
+
+    if (name == NULL || scale == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    for (i = 0; i < 3; i++) {
+        if (strcasecmp(name, hscale_names[i]) == 0) {
+            *scale = (lmpviz_hscale)i;
+            return LMPVIZ_OK;
+        }
+    }
+    return LMPVIZ_ERR_INVALID_ARG;
+}
+
+const char *
+lmpviz_hscale_name(lmpviz_hscale scale)
+{
+    if ((int)scale < 0 || (int)scale > 2)
+        return "unknown";
+    return hscale_names[scale];
+}
+
+/* ------------------------------------------------------------------------
+ * Per-class statistics
+ */
+lmpviz_status
+lmpviz_class_stats_add(lmpviz_class_stats *st,
+                       const unsigned char *train,
+                       const float *loss,
+                       const float *weight,
+                       size_t n,
+                       size_t n_valid)
+{
+    size_t i;
+    double scale = (double)n_valid;
+
+    if (st == NULL || (n > 0 && (train == NULL || loss == NULL || weight == NULL)))
+        return LMPVIZ_ERR_INVALID_ARG;
+    for (i = 0; i < n; i++) {
+        unsigned c = train[i];
+        if (c == LMPVIZ_CS_IGNORE)
+            continue;
+        if (c >= LMPVIZ_CS_CLASSES)
+            return LMPVIZ_ERR_INVALID_ARG;
+        st->pixels[c]++;
+        st->loss_sum[c] += loss[i];
+        st->nw_sum[c] += scale * weight[i];
+    }
+    st->frames++;
+    return LMPVIZ_OK;
+}
+
+void
+lmpviz_class_stats_merge(lmpviz_class_stats *st, const lmpviz_class_stats *other)
+{
+    int c;
+
+    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+        st->pixels[c] += other->pixels[c];
+        st->loss_sum[c] += other->loss_sum[c];
+        st->nw_sum[c] += other->nw_sum[c];
+    }
+    st->frames += other->frames;
+}
+
+size_t
+lmpviz_class_stats_rows(const lmpviz_class_stats *st, lmpviz_class_row rows[LMPVIZ_CS_CLASSES])
+{
+    double tp = 0.0, tl = 0.0, tw = 0.0;
+    size_t k = 0;
+    int c;
+
+    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+        tp += (double)st->pixels[c];
+        tl += st->loss_sum[c];
+        tw += st->nw_sum[c];
+    }
+    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+        lmpviz_class_row *r;
+        if (st->pixels[c] == 0)
+            continue;
+        r = &rows[k++];
+        r->train_id = (unsigned)c;
+        r->name = lmpviz_cs_class_name((unsigned)c);
+        r->pixels = st->pixels[c];
+        r->pixel_share = tp > 0.0 ? (double)st->pixels[c] / tp : 0.0;
+        r->loss_share = tl > 0.0 ? st->loss_sum[c] / tl : 0.0;
+        r->weight_share = tw > 0.0 ? st->nw_sum[c] / tw : 0.0;
+        r->mean_nw = st->nw_sum[c] / (double)st->pixels[c];
+        r->mean_loss = st->loss_sum[c] / (double)st->pixels[c];
+    }
+    return k;
+}
+
+lmpviz_status
+lmpviz_class_stats_write_csv(const lmpviz_class_stats *st, FILE *fp)
+{
+    lmpviz_class_row rows[LMPVIZ_CS_CLASSES];
+    size_t k, n;
+
+    if (st == NULL || fp == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    n = lmpviz_class_stats_rows(st, rows);
+    fprintf(fp, "train_id,class,pixels,pixel_share,loss_share,weight_share,mean_nw,mean_loss,loss_"
+                "sum,nw_sum\n");
+    for (k = 0; k < n; k++) {
+        const lmpviz_class_row *r = &rows[k];
+        fprintf(fp, "%u,%s,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.17g,%.17g\n", r->train_id, r->name,
+                r->pixels, r->pixel_share, r->loss_share, r->weight_share, r->mean_nw, r->mean_loss,
+                st->loss_sum[r->train_id], st->nw_sum[r->train_id]);
+    }
+    return ferror(fp) ? LMPVIZ_ERR_IO : LMPVIZ_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Rasters
+ */
+void
+lmpviz_image_to_argb(const lmpviz_image *im, uint32_t *argb)
+{
+    size_t i, n = im->width * im->height;
+    const unsigned char *p = im->rgb;
+
+    for (i = 0; i < n; i++, p += 3)
+        argb[i] = argb_of(p[0], p[1], p[2]);
+}
+
+static int
+cmp_float(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Index of the first element >= v (lower) or > v (upper) in sorted s. */
+static size_t
+bound(const float *s, size_t n, float v, int upper)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (upper ? s[mid] <= v : s[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+lmpviz_status
+lmpviz_overlay_render(const lmpviz_image *frame,
+                      const float *weight,
+                      const unsigned char *valid,
+                      size_t n_valid,
+                      double tau,
+                      const lmpviz_overlay_opts *opts,
+                      uint32_t *argb,
+                      lmpviz_colorscale *cs_out)
+{
+    unsigned char lut[3 * LMPVIZ_CMAP_SIZE];
+    lmpviz_colorscale cs;
+    size_t i, n;
+    float *sorted = NULL;
+    double nn = (double)n_valid;
+    double a, keep, dim, desat;
+
+    if (frame == NULL || frame->rgb == NULL || weight == NULL || valid == NULL || opts == NULL ||
+        argb == NULL || !(opts->alpha >= 0.0 && opts->alpha <= 1.0) ||
+        !(opts->dim >= 0.0 && opts->dim <= 1.0) ||
+        !(opts->desaturate >= 0.0 && opts->desaturate <= 1.0))
+        return LMPVIZ_ERR_INVALID_ARG;
+    n = frame->width * frame->height;
+    memset(&cs, 0, sizeof cs);
+    cs.scale = opts->scale;
+    cs.vmax = opts->vmax > 0.0 ? opts->vmax : nn * tau;
+    if (!(cs.vmax > 0.0))
+        cs.vmax = 1.0;
+    cs.vmin = 0.0;
+    if (cs.scale == LMPVIZ_HSCALE_LOG)
+        cs.vmin = opts->vmin > 0.0 && opts->vmin < cs.vmax ? opts->vmin : cs.vmax / 1000.0;
+    if (cs.scale == LMPVIZ_HSCALE_RANK && n_valid > 0) {
+        size_t k = 0, q;
+        sorted = malloc(n_valid * sizeof *sorted);
+        if (sorted == NULL)
+            return LMPVIZ_ERR_NOMEM;
+        for (i = 0; i < n && k < n_valid; i++) {
+            if (valid[i])
+                sorted[k++] = weight[i];
+        }
+        n_valid = k;
+        qsort(sorted, n_valid, sizeof *sorted, cmp_float);
+        for (q = 0; q < 9; q++)
+            cs.quantile[q] = nn * sorted[(size_t)((double)q / 8.0 * (double)(n_valid - 1) + 0.5)];
+        cs.vmin = cs.quantile[0];
+        cs.vmax = cs.quantile[8];
+    }
+    lmpviz_cmap_lut8(opts->cmap, lut);
+    a = opts->alpha;
+    keep = 1.0 - a;
+    dim = opts->dim;
+    desat = opts->desaturate;
+    for (i = 0; i < n; i++) {
+        const unsigned char *p = frame->rgb + 3 * i;
+        double grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+        double r = dim * (p[0] + desat * (grey - p[0]));
+        double g = dim * (p[1] + desat * (grey - p[1]));
+        double b = dim * (p[2] + desat * (grey - p[2]));
+        if (valid[i]) {
+            double t, v = nn * weight[i];
+            const unsigned char *c;
+            switch (cs.scale) {
+            case LMPVIZ_HSCALE_LOG:
+                t = v > cs.vmin ? log(v / cs.vmin) / log(cs.vmax / cs.vmin) : 0.0;
+                break;
+            case LMPVIZ_HSCALE_RANK: {
+                size_t lo = bound(sorted, n_valid, weight[i], 0);
+                size_t hi = bound(sorted, n_valid, weight[i], 1);
+                /* mid-rank of ties, so that equal weights get one colour */
+                t = n_valid > 1 ? 0.5 * ((double)lo + (double)hi - 1.0) / (double)(n_valid - 1)
+                                : 1.0;
+                break;
+            }
+            default:
+                t = v / cs.vmax;
+                break;
+            }
+            if (!(t > 0.0))
+                t = 0.0;
+            if (t > 1.0)
+                t = 1.0;
+            c = lut + 3 * (size_t)(t * (LMPVIZ_CMAP_SIZE - 1) + 0.5);
+            r = keep * r + a * c[0];
+            g = keep * g + a * c[1];
+            b = keep * b + a * c[2];
+        }
+        argb[i] = argb_of(clamp255(r), clamp255(g), clamp255(b));
+    }
+    free(sorted);
+    if (cs_out != NULL)
+        *cs_out = cs;
+    return LMPVIZ_OK;
+}
+
+static double
+nice_step(double span, int target)
+{
+    double raw = span / target, mag = pow(10.0, floor(log10(raw))), f = raw / mag;
+    return mag * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
+}
+
+size_t
+lmpviz_colorscale_ticks(const lmpviz_colorscale *cs,
+                        double *pos,
+                        const char **labels,
+                        char *label_buf,
+                        size_t max_ticks)
+{
+    size_t k = 0;
+    double v;
+#define TICK_LABEL_LEN 24
+#define ADD_TICK(t, ...)                                                                           \
+    do {                                                                                           \
+        if (k < max_ticks) {                                                                       \
+            pos[k] = (t);                                                                          \
+            snprintf(label_buf + k * TICK_LABEL_LEN, TICK_LABEL_LEN, __VA_ARGS__);                 \
+            labels[k] = label_buf + k * TICK_LABEL_LEN;                                            \
+            k++;                                                                                   \
+        }                                                                                          \
+    } while (0)
+
+    if (max_ticks == 0)
+        return 0;
+    switch (cs->scale) {
+    case LMPVIZ_HSCALE_RANK: {
+        int q;
+        for (q = 0; q <= 8; q += 2)
+            ADD_TICK(q / 8.0, "%.3g", cs->quantile[q]);
+        break;
+    }
+    case LMPVIZ_HSCALE_LOG: {
+        double lo = log10(cs->vmin), hi = log10(cs->vmax);
+        int e;
+        for (e = (int)ceil(lo - 1e-9); e <= (int)floor(hi + 1e-9); e++) {
+            double t = (e - lo) / (hi - lo);
+            if (1.0 - t < 0.06)
+                continue; /* too close to the cap's tick */
+            ADD_TICK(t, "%g", pow(10.0, e));
+        }
+        ADD_TICK(1.0, "%.3g (cap)", cs->vmax);
+        break;
+    }
+    default: {
+        double step = nice_step(cs->vmax, 5);
+        for (v = 0.0; v <= cs->vmax * (1.0 + 1e-9); v += step) {
+            double t = v / cs->vmax;
+            if (1.0 - t < 0.07)
+                continue;
+            ADD_TICK(t, "%g", v);
+        }
+        ADD_TICK(1.0, "%.3g (cap)", cs->vmax);
+        break;
+    }
+    }
+#undef ADD_TICK
+    return k;
+}
+
+void
+lmpviz_labels_render(const unsigned char *train,
+                     const lmpviz_image *frame,
+                     double shade,
+                     size_t width,
+                     size_t height,
+                     uint32_t *argb)
+{
+    unsigned char lut[256][3];
+    size_t i, n = width * height;
+    int c;
+
+    memset(lut, 0, sizeof lut);
+    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+        lmpviz_color col = lmpviz_cs_class_color((unsigned)c);
+        lut[c][0] = (unsigned char)clamp255(255.0 * col.r);
+        lut[c][1] = (unsigned char)clamp255(255.0 * col.g);
+        lut[c][2] = (unsigned char)clamp255(255.0 * col.b);
+    }
+    for (i = 0; i < n; i++) {
+        const unsigned char *l = lut[train[i]];
+        if (frame != NULL && shade > 0.0) {
+            const unsigned char *p = frame->rgb + 3 * i;
+            double grey = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            argb[i] = argb_of(clamp255((1.0 - shade) * l[0] + shade * grey),
+                              clamp255((1.0 - shade) * l[1] + shade * grey),
+                              clamp255((1.0 - shade) * l[2] + shade * grey));
+        } else {
+            argb[i] = argb_of(l[0], l[1], l[2]);
+        }
+    }
+}
+
+void
+lmpviz_scalar_render(const float *v,
+                     const unsigned char *valid,
+                     size_t width,
+                     size_t height,
+                     lmpviz_cmap cmap,
+                     double vmax,
+                     uint32_t *argb)
+{
+    unsigned char lut[3 * LMPVIZ_CMAP_SIZE];
+    size_t i, n = width * height;
+
+    lmpviz_cmap_lut8(cmap, lut);
+    if (!(vmax > 0.0))
+        vmax = 1.0;
+    for (i = 0; i < n; i++) {
+        if (valid != NULL && !valid[i]) {
+            argb[i] = argb_of(40, 40, 40);
+        } else {
+            double t = v[i] / vmax;
+            const unsigned char *c;
+            if (!(t > 0.0))
+                t = 0.0;
+            if (t > 1.0)
+                t = 1.0;
+            c = lut + 3 * (size_t)(t * (LMPVIZ_CMAP_SIZE - 1) + 0.5);
+            argb[i] = argb_of(c[0], c[1], c[2]);
+        }
+    }
+}

@@ -1,0 +1,23 @@
+/* image_internal.h - PNG encoding shared by image_io.c and plot.c;
+ * internal to liblmpviz. */
+#ifndef LMPVIZ_IMAGE_INTERNAL_H
+#define LMPVIZ_IMAGE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lmpviz.h"
+
+/* Writes cairo ARGB32 pixels (premultiplied, native-endian uint32 rows of
+ * stride bytes) as an RGB PNG when every pixel is opaque, RGBA otherwise
+ * (un-premultiplied), with zlib level `level` (0..9) to an open stream.
+ * LMPVIZ_OK, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpvizi_png_write_argb(FILE *fp,
+                                     const unsigned char *data,
+                                     size_t width,
+                                     size_t height,
+                                     size_t stride,
+                                     int level,
+                                     lmpviz_err *err);
+
+#endif /* LMPVIZ_IMAGE_INTERNAL_H */

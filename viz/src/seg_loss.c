@@ -1,0 +1,352 @@
+/*
+ * seg_loss.c - per-pixel cross-entropy from a segmentation network's
+ * outputs (probabilities or logits, CHW or HWC), argmax predictions and the
+ * resampling that maps a network's working resolution onto a frame.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lmpviz.h"
+
+static void sl_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+sl_set_err(lmpviz_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+lmpviz_status
+lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *out, lmpviz_err *err)
+{
+    int hwc;
+
+    if (a == NULL || out == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    if (a->ndim != 3) {
+        char shape[96] = "";
+        size_t k, len = 0;
+        for (k = 0; k < a->ndim && len < sizeof shape - 24; k++)
+            len += (size_t)snprintf(shape + len, sizeof shape - len, "%s%zu", k ? ", " : "",
+                                    a->shape[k]);
+        sl_set_err(err,
+                   "expected class scores of shape (C, H, W) or (H, W, C), got %zu-d shape (%s%s)",
+                   a->ndim, shape, a->ndim == 1 ? "," : "");
+        return LMPVIZ_ERR_FORMAT;
+    }
+    if (layout == LMPVIZ_LAYOUT_AUTO) {
+        if (a->shape[0] == LMPVIZ_CS_CLASSES)
+            hwc = 0;
+        else if (a->shape[2] == LMPVIZ_CS_CLASSES)
+            hwc = 1;
+        else {
+            sl_set_err(
+                err,
+                "cannot tell the layout of shape (%zu, %zu, %zu): expected %d Cityscapes classes "
+                "first (C, H, W) or last (H, W, C); give --layout chw or hwc",
+                a->shape[0], a->shape[1], a->shape[2], LMPVIZ_CS_CLASSES);
+            return LMPVIZ_ERR_FORMAT;
+        }
+    } else {
+        hwc = layout == LMPVIZ_LAYOUT_HWC;
+    }
+    out->data = a->data;
+    if (hwc) {
+        out->height = a->shape[0];
+        out->width = a->shape[1];
+        out->classes = a->shape[2];
+        out->c_stride = 1;
+        out->x_stride = out->classes;
+        out->row_stride = out->width * out->classes;
+    } else {
+        out->classes = a->shape[0];
+        out->height = a->shape[1];
+        out->width = a->shape[2];
+        out->c_stride = out->height * out->width;
+        out->x_stride = 1;
+        out->row_stride = out->width;
+    }
+    if (out->classes < 2 || out->width == 0 || out->height == 0) {
+        sl_set_err(
+            err,
+            "expected at least 2 classes and a non-empty image, got shape (%zu, %zu, %zu) (%s)",
+            a->shape[0], a->shape[1], a->shape[2], hwc ? "H, W, C" : "C, H, W");
+        memset(out, 0, sizeof *out);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    return LMPVIZ_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Bilinear sampling with aligned pixel centres (align_corners=False): the
+ * destination pixel x looks at source coordinate (x + 0.5) * sw / dw - 0.5,
+ * clamped to the image.
+ */
+typedef struct lin_tap {
+    size_t i0, i1;
+    float f; /* weight of i1 */
+} lin_tap;
+
+static lin_tap *
+make_taps(size_t src, size_t dst)
+{
+    lin_tap *t = malloc(dst * sizeof *t);
+    size_t i;
+    double scale = (double)src / (double)dst;
+
+    if (t == NULL)
+        return NULL;
+    for (i = 0; i < dst; i++) {
+        double s = ((double)i + 0.5) * scale - 0.5;
+        double fl;
+        if (s < 0.0)
+            s = 0.0;
+        fl = floor(s);
+        t[i].i0 = (size_t)fl;
+        if (t[i].i0 > src - 1)
+            t[i].i0 = src - 1;
+        t[i].i1 = t[i].i0 + 1 < src ? t[i].i0 + 1 : src - 1;
+        t[i].f = (float)(s - (double)t[i].i0);
+        if (t[i].i1 == t[i].i0)
+            t[i].f = 0.0f;
+    }
+    return t;
+}
+
+static inline float
+sample(const lmpviz_scores *s, size_t c, const lin_tap *ty, const lin_tap *tx)
+{
+    const float *p = s->data + c * s->c_stride;
+    const float *r0 = p + ty->i0 * s->row_stride;
+    const float *r1 = p + ty->i1 * s->row_stride;
+    float a =
+        r0[tx->i0 * s->x_stride] + tx->f * (r0[tx->i1 * s->x_stride] - r0[tx->i0 * s->x_stride]);
+    float b =
+        r1[tx->i0 * s->x_stride] + tx->f * (r1[tx->i1 * s->x_stride] - r1[tx->i0 * s->x_stride]);
+    return a + ty->f * (b - a);
+}
+
+/* Row y of every class, at the destination width: out[c * dw + x]. */
+static void
+class_rows(const lmpviz_scores *s,
+           const lin_tap *ty,
+           const lin_tap *tx,
+           size_t dw,
+           int same,
+           size_t y,
+           float *out)
+{
+    size_t c, x;
+
+    for (c = 0; c < s->classes; c++) {
+        float *o = out + c * dw;
+        if (same) {
+            const float *p = s->data + c * s->c_stride + y * s->row_stride;
+            for (x = 0; x < dw; x++)
+                o[x] = p[x * s->x_stride];
+        } else {
+            for (x = 0; x < dw; x++)
+                o[x] = sample(s, c, ty, &tx[x]);
+        }
+    }
+}
+
+static lmpviz_status
+check_scores(const lmpviz_scores *s, lmpviz_score_kind kind, lmpviz_err *err)
+{
+    size_t c, y, x;
+
+    for (c = 0; c < s->classes; c++) {
+        for (y = 0; y < s->height; y++) {
+            const float *p = s->data + c * s->c_stride + y * s->row_stride;
+            for (x = 0; x < s->width; x++) {
+                float v = p[x * s->x_stride];
+                if (!isfinite(v) || (kind == LMPVIZ_SCORES_PROBS && v < 0.0f)) {
+                    sl_set_err(err, "expected %s, got %g at class %zu, pixel (%zu, %zu)",
+                               kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0" : "finite logits",
+                               (double)v, c, x, y);
+                    return LMPVIZ_ERR_FORMAT;
+                }
+            }
+        }
+    }
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_seg_loss(const lmpviz_scores *scores,
+                lmpviz_score_kind kind,
+                const unsigned char *train,
+                size_t width,
+                size_t height,
+                float *loss,
+                unsigned char *valid,
+                size_t *n_valid,
+                lmpviz_err *err)
+{
+    const lmpviz_scores *s = scores;
+    lin_tap *tx = NULL, *ty = NULL;
+    float *rowbuf = NULL;
+    lmpviz_status st;
+    size_t x, y, count = 0;
+    int same;
+
+    if (s == NULL || s->data == NULL || train == NULL || loss == NULL || valid == NULL ||
+        width == 0 || height == 0 || s->classes == 0) {
+        sl_set_err(err, "invalid arguments");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    st = check_scores(s, kind, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    for (y = 0; y < width * height; y++) {
+        if (train[y] != LMPVIZ_CS_IGNORE && train[y] >= s->classes) {
+            sl_set_err(err, "label class %u at pixel (%zu, %zu) but the scores have %zu classes",
+                       (unsigned)train[y], y % width, y / width, s->classes);
+            return LMPVIZ_ERR_FORMAT;
+        }
+    }
+    same = s->width == width && s->height == height;
+    if (!same) {
+        tx = make_taps(s->width, width);
+        ty = make_taps(s->height, height);
+    }
+    if (kind == LMPVIZ_SCORES_LOGITS)
+        rowbuf = malloc(s->classes * width * sizeof *rowbuf);
+    if ((!same && (tx == NULL || ty == NULL)) || (kind == LMPVIZ_SCORES_LOGITS && rowbuf == NULL)) {
+        free(tx);
+        free(ty);
+        free(rowbuf);
+        sl_set_err(err, "out of memory");
+        return LMPVIZ_ERR_NOMEM;
+    }
+    for (y = 0; y < height; y++) {
+        const unsigned char *t = train + y * width;
+        float *l = loss + y * width;
+        unsigned char *v = valid + y * width;
+        if (kind == LMPVIZ_SCORES_LOGITS)
+            class_rows(s, same ? NULL : &ty[y], tx, width, same, y, rowbuf);
+        for (x = 0; x < width; x++) {
+            double li;
+            if (t[x] == LMPVIZ_CS_IGNORE) {
+                l[x] = 0.0f;
+                v[x] = 0;
+                continue;
+            }
+            if (kind == LMPVIZ_SCORES_PROBS) {
+                double p = same ? s->data[t[x] * s->c_stride + y * s->row_stride + x * s->x_stride]
+                                : sample(s, t[x], &ty[y], &tx[x]);
+                li = -log(p > LMPVIZ_PROB_EPS ? p : LMPVIZ_PROB_EPS);
+            } else {
+                /* log-softmax: subtract the max so exp never overflows. */
+                double mx = rowbuf[x], sum = 0.0;
+                size_t c;
+                for (c = 1; c < s->classes; c++)
+                    mx = fmax(mx, rowbuf[c * width + x]);
+                for (c = 0; c < s->classes; c++)
+                    sum += exp(rowbuf[c * width + x] - mx);
+                li = log(sum) + mx - rowbuf[t[x] * width + x];
+            }
+            l[x] = li > 0.0 ? (float)li : 0.0f; /* -log(p) for p slightly above 1 (float16) */
+            v[x] = 1;
+            count++;
+        }
+    }
+    free(tx);
+    free(ty);
+    free(rowbuf);
+    if (n_valid != NULL)
+        *n_valid = count;
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_seg_argmax(const lmpviz_scores *s, size_t width, size_t height, unsigned char *pred)
+{
+    lmpviz_status st = LMPVIZ_OK;
+    int same = s->width == width && s->height == height;
+    lin_tap *tx = same ? NULL : make_taps(s->width, width);
+    lin_tap *ty = same ? NULL : make_taps(s->height, height);
+    float *rowbuf = malloc(s->classes * width * sizeof *rowbuf);
+    size_t x, y, c;
+
+    if ((!same && (tx == NULL || ty == NULL)) || rowbuf == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        goto done;
+    }
+    for (y = 0; y < height; y++) {
+        class_rows(s, same ? NULL : &ty[y], tx, width, same, y, rowbuf);
+        for (x = 0; x < width; x++) {
+            size_t best = 0;
+            float bv = rowbuf[x];
+            for (c = 1; c < s->classes; c++) {
+                if (rowbuf[c * width + x] > bv) {
+                    bv = rowbuf[c * width + x];
+                    best = c;
+                }
+            }
+            pred[y * width + x] = (unsigned char)(best < 255 ? best : 254);
+        }
+    }
+done:
+    free(tx);
+    free(ty);
+    free(rowbuf);
+    return st;
+}
+
+void
+lmpviz_resize_nearest_u8(
+    const unsigned char *src, size_t sw, size_t sh, unsigned char *dst, size_t dw, size_t dh)
+{
+    size_t x, y;
+
+    /* Source index floor((i + 0.5) * s / d): the pixel whose area holds the
+     * destination pixel's centre (PIL's and OpenCV's nearest). */
+    for (y = 0; y < dh; y++) {
+        size_t sy = (size_t)(((double)y + 0.5) * (double)sh / (double)dh);
+        const unsigned char *r = src + (sy < sh ? sy : sh - 1) * sw;
+        for (x = 0; x < dw; x++) {
+            size_t sx = (size_t)(((double)x + 0.5) * (double)sw / (double)dw);
+            dst[y * dw + x] = r[sx < sw ? sx : sw - 1];
+        }
+    }
+}
+
+lmpviz_status
+lmpviz_resize_bilinear_f32(const float *src, size_t sw, size_t sh, float *dst, size_t dw, size_t dh)
+{
+    lmpviz_status st = LMPVIZ_OK;
+    lmpviz_scores s;
+    lin_tap *tx = make_taps(sw, dw), *ty = make_taps(sh, dh);
+    size_t x, y;
+
+    memset(&s, 0, sizeof s);
+    s.data = src;
+    s.classes = 1;
+    s.width = sw;
+    s.height = sh;
+    s.c_stride = sw * sh;
+    s.row_stride = sw;
+    s.x_stride = 1;
+    if (tx != NULL && ty != NULL) {
+        for (y = 0; y < dh; y++)
+            for (x = 0; x < dw; x++)
+                dst[y * dw + x] = sample(&s, 0, &ty[y], &tx[x]);
+    } else {
+        st = LMPVIZ_ERR_NOMEM;
+    }
+    free(tx);
+    free(ty);
+    return st;
+}
