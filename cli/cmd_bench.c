@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "lmp.h"
+#include "lmp_cuda.h"
+#include "lmp_cuda_bench.h"
 #include "lmpviz.h"
 
 #define BENCH_DEFAULT_N      ((size_t)2048 * 1024)
@@ -35,8 +37,68 @@ usage(FILE *out)
             "  --repeat R    timed runs of each; the median is reported (default %d)\n"
             "  --skip-sorted do not time (b), which is slow for large n\n"
             "  --json        print one JSON object instead of the table\n"
+            "  --device DEV  cpu (default), or cuda: time on the GPU, with CUDA events, (a)\n"
+            "                the CUDA solver, (b) CUB segmented radix sort + scan + weights,\n"
+            "                (c) one kernel that reads each loss and writes each weight once\n"
+            "  --batch B     with --device cuda: B images of n losses each (default 1)\n"
             "  -h, --help    show this help\n",
             BENCH_SEED, BENCH_DEFAULT_N, BENCH_DEFAULT_REPEAT);
+}
+
+/* --device cuda: the three GPU timings of lmp_cuda_bench.h. */
+static int
+bench_cuda(const char *cmd, size_t batch, size_t n, const lmp_params *prm, size_t repeat, int json)
+{
+    lmp_cuda_bench_out o;
+    char err[512] = "";
+    float *loss;
+    lmp_status st;
+    size_t ws_bytes;
+
+    if (lmp_cuda_device_count() == 0) {
+        cli_error(cmd, "--device cuda: %s",
+                  lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
+                      ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
+                      : "no CUDA device found (use --device cpu)");
+        return CLI_EXIT_FAILURE;
+    }
+    if (!(prm->p > 1.0) || isinf(prm->p) || repeat < 1 || repeat > 100000 || batch > 65535 ||
+        n > ((size_t)1 << 31) / batch) {
+        cli_error(cmd, "--device cuda: needs 1 < p < inf, 1 <= repeat, batch <= 65535 and "
+                       "batch x n < 2^31 (the sort baseline's limits)");
+        return CLI_EXIT_USAGE;
+    }
+    loss = malloc(batch * n * sizeof *loss);
+    if (loss == NULL || lmpviz_profile_generate(LMPVIZ_DIST_EXPONENTIAL, batch * n, BENCH_SEED,
+                                                loss) != LMPVIZ_OK) {
+        cli_error(cmd, "cannot generate %zu x %zu losses", batch, n);
+        free(loss);
+        return CLI_EXIT_FAILURE;
+    }
+    st = lmp_cuda_bench_run(loss, batch, n, prm->p, prm->m, (int)repeat, &o, err, sizeof err);
+    free(loss);
+    if (st != LMP_OK) {
+        cli_error(cmd, "--device cuda: %s%s%s", lmp_status_string(st), err[0] ? ": " : "", err);
+        return CLI_EXIT_FAILURE;
+    }
+    if (json) {
+        printf("{\"device\": \"%s\", \"batch\": %zu, \"n\": %zu, \"p\": %.17g, \"m\": %.17g, "
+               "\"repeat\": %zu, \"solve_ms\": %.6g, \"sorted_ms\": %.6g, \"floor_ms\": %.6g, "
+               "\"a_over_c\": %.4g, \"b_over_a\": %.4g, \"value\": %.17g, "
+               "\"value_rel_err_vs_cpu\": %.3g, \"weight_rel_err_vs_cpu\": %.3g}\n",
+               o.device, batch, n, prm->p, prm->m, repeat, o.a_ms, o.b_ms, o.c_ms, o.a_ms / o.c_ms,
+               o.b_ms / o.a_ms, o.value0, o.value_rel, o.weight_rel);
+    } else {
+        printf("device %s (sm_%d%d): %zu x n = %zu, p = %g, m = %g (m_px = %.6g), %zu runs, "
+               "median times:\n",
+               o.device, o.sm_major, o.sm_minor, batch, n, prm->p, prm->m, o.m_px, repeat);
+        printf("  (a) lmp_cuda_solve_batch          %10.4f ms\n", o.a_ms);
+        printf("  (b) CUB sort + scan + weights     %10.4f ms\n", o.b_ms);
+        printf("  (c) floor (read once, write once) %10.4f ms\n", o.c_ms);
+        printf("  a/c = %.2f   b/a = %.1f   (a) vs lmp_solve: value %.2g, weights %.2g rel\n",
+               o.a_ms / o.c_ms, o.b_ms / o.a_ms, o.value_rel, o.weight_rel);
+    }
+    return CLI_EXIT_OK;
 }
 
 static int
@@ -64,6 +126,8 @@ cmd_bench(int argc, char **argv)
         { "repeat", required_argument, NULL, 'r' },
         { "skip-sorted", no_argument, NULL, 's' },
         { "json", no_argument, NULL, 'j' },
+        { "device", required_argument, NULL, 'd' },
+        { "batch", required_argument, NULL, 'b' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -73,6 +137,8 @@ cmd_bench(int argc, char **argv)
     size_t repeat = BENCH_DEFAULT_REPEAT;
     int skip_sorted = 0;
     int json = 0;
+    int on_gpu = 0;
+    size_t batch = 1;
     float *loss = NULL;
     float *weight = NULL;
     double *t_solve = NULL;
@@ -116,6 +182,15 @@ cmd_bench(int argc, char **argv)
         case 'j':
             json = 1;
             break;
+        case 'd':
+            if (strcmp(optarg, "cpu") != 0 && strcmp(optarg, "cuda") != 0)
+                return cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", optarg);
+            on_gpu = strcmp(optarg, "cuda") == 0;
+            break;
+        case 'b':
+            if (cli_parse_size(cmd, "--batch", optarg, &batch) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -125,6 +200,8 @@ cmd_bench(int argc, char **argv)
     }
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+    if (on_gpu)
+        return bench_cuda(cmd, batch, n, &prm, repeat, json);
 
     loss = malloc(n * sizeof *loss);
     weight = malloc(n * sizeof *weight);

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "lmp.h"
+#include "lmp_cuda.h"
 #include "lmpviz.h"
 
 static void
@@ -33,6 +34,7 @@ usage(FILE *out)
             "                     instead of an error\n"
             "  --ignore-zeros     treat zero losses as ignored pixels: they leave n (for\n"
             "                     loss maps that store 0 at ignore labels)\n"
+            "  --device DEV       cpu (default) or cuda: solve on the GPU (same answer)\n"
             "  -h, --help         show this help\n"
             "\n"
             "Prints the LMP loss (value), the mean loss, theta (losses >= theta get the\n"
@@ -133,6 +135,7 @@ cmd_solve(int argc, char **argv)
         { "json", no_argument, NULL, 'j' },
         { "ignore-nonfinite", no_argument, NULL, 'i' },
         { "ignore-zeros", no_argument, NULL, 'z' },
+        { "device", required_argument, NULL, 'd' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -143,6 +146,7 @@ cmd_solve(int argc, char **argv)
     int json = 0;
     int have_m = 0;
     int ignore_zeros = 0;
+    int on_gpu = 0;
     unsigned char *valid = NULL;
     lmpviz_array arr = { 0 };
     float *loss = NULL;
@@ -186,6 +190,11 @@ cmd_solve(int argc, char **argv)
             break;
         case 'z':
             ignore_zeros = 1;
+            break;
+        case 'd':
+            if (strcmp(optarg, "cpu") != 0 && strcmp(optarg, "cuda") != 0)
+                return cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", optarg);
+            on_gpu = strcmp(optarg, "cuda") == 0;
             break;
         case 'h':
             usage(stdout);
@@ -238,7 +247,18 @@ cmd_solve(int argc, char **argv)
         for (i = 0; i < n; i++)
             valid[i] = loss[i] != 0.0f;
     }
-    st = lmp_solve(loss, valid, n, &prm, weight, &r, NULL);
+    if (on_gpu && lmp_cuda_device_count() == 0) {
+        size_t ws_bytes;
+        cli_error(cmd, "--device cuda: %s",
+                  lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
+                      ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
+                      : "no CUDA device found (use --device cpu)");
+        goto cleanup;
+    }
+    if (on_gpu)
+        st = lmp_cuda_solve_host(loss, valid, 1, n, &prm, weight, &r, NULL);
+    else
+        st = lmp_solve(loss, valid, n, &prm, weight, &r, NULL);
     if (st == LMP_ERR_INVALID_LOSS) {
         char where[160];
         describe_index(&arr, r.bad_index, where, sizeof where);
