@@ -65,6 +65,12 @@ void lmpviz_afile_abort(lmpviz_afile *af);
 void *lmpviz_big_alloc(size_t bytes);
 void lmpviz_big_free(void *ptr);
 
+/* LMPVIZ_OK when `bytes` fit in the memory available now (MemAvailable, or a
+ * container's limit), or when that is unknown; else LMPVIZ_ERR_NOMEM with
+ * err: "needs <bytes> of memory for <what>, only <avail> available".  Large
+ * inputs fail here, with a message, instead of being killed later. */
+lmpviz_status lmpviz_mem_check(unsigned long long bytes, const char *what, lmpviz_err *err);
+
 /* ------------------------------------------------------------------------
  * NumPy .npy files (format versions 1.0, 2.0 and 3.0, little-endian,
  * C order).  Float data of any supported dtype is converted to float.
@@ -816,6 +822,153 @@ typedef struct lmpviz_heatmap_fig_opts {
 lmpviz_figure *lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
                                      const lmpviz_heatmap_fig_opts *opts,
                                      lmpviz_status *status,
+                                     lmpviz_err *err);
+
+
+/* ------------------------------------------------------------------------
+ * LMP beside the other pixel-weighting schemes (`lmpviz compare`); the
+ * weights come from lmp_scheme_weights (lmp_schemes.h).
+ */
+#include "lmp_schemes.h"
+
+#define LMPVIZ_COMPARE_MAX_SCHEMES 8
+
+typedef struct lmpviz_scheme_spec {
+    lmp_scheme scheme; /* class_weight NULL after parsing; the caller may set it */
+    int from_split;    /* invfreq/medfreq with source=split: factors from a split */
+    char text[96];     /* the scheme as written, for messages and CSV columns */
+    char label[96];    /* legend text, e.g. "LMP p = 1.5, m = 0.1" */
+} lmpviz_scheme_spec;
+
+/* Parses "NAME[:KEY=VALUE,...];NAME..." into at most max specs.  Names and
+ * keys (defaults in brackets):
+ *   lmp      p [1.5] (>= 1 or inf), m [0.1] (fraction), m_px (count)
+ *   uniform  (none)
+ *   ohem     thresh [0.7] (p_t in [0, 1]), min_kept [100000] (count >= 0)
+ *   topk     k [0.1] (fraction), k_px (count)
+ *   focal    gamma [2] (>= 0)
+ *   invfreq, medfreq  source [image] (image or split), classes [19]
+ * Spaces around items are allowed.  LMPVIZ_ERR_INVALID_ARG with err naming
+ * the bad part (the scheme's position and text, the key or value, what was
+ * expected), e.g. scheme 2 "ohem:tresh=0.7": unknown key "tresh" (ohem
+ * takes thresh, min_kept).  *count gets the number parsed. */
+lmpviz_status lmpviz_schemes_parse(const char *text,
+                                   lmpviz_scheme_spec *out,
+                                   size_t max,
+                                   size_t *count,
+                                   lmpviz_err *err);
+
+/* The weights of several schemes on one input. */
+typedef struct lmpviz_compare_data {
+    size_t n;        /* pixels of the input (valid or not) */
+    size_t n_valid;  /* valid pixels */
+    size_t *order;   /* n_valid indices of the valid pixels by decreasing loss
+                        (ties by index); owned */
+    const float *loss; /* borrowed from the input (n values) */
+    size_t n_schemes;
+    lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
+    float *weight[LMPVIZ_COMPARE_MAX_SCHEMES]; /* n weights each, input order; owned */
+    lmp_scheme_result result[LMPVIZ_COMPARE_MAX_SCHEMES];
+} lmpviz_compare_data;
+
+/* Runs every scheme on in (in->loss is required: it orders the pixels).
+ * out borrows in->loss until it is freed.  LMPVIZ_OK,
+ * LMPVIZ_ERR_INVALID_ARG (no scheme, too many, missing input), LMPVIZ_ERR_SOLVER
+ * (a scheme failed: err names it and the bad pixel), LMPVIZ_ERR_NOMEM.  No
+ * valid pixel is LMPVIZ_OK with n_valid = 0 and zero weights.  out is zeroed
+ * on failure. */
+lmpviz_status lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
+                                     size_t n_specs,
+                                     const lmp_scheme_input *in,
+                                     lmp_workspace *ws,
+                                     lmpviz_compare_data *out,
+                                     lmpviz_err *err);
+/* Safe on a zeroed struct. */
+void lmpviz_compare_free(lmpviz_compare_data *d);
+
+typedef struct lmpviz_compare_opts {
+    int logy;          /* profile panel: logarithmic n·w axis */
+    const char *title; /* NULL: automatic */
+} lmpviz_compare_opts;
+
+/* Two panels: the weight profiles n·w over the valid pixels sorted by
+ * decreasing loss (uniform = 1; LMP drawn as is, so its curve holds a total
+ * below 1) and the share of each scheme's total weight held by the top k
+ * pixels.  Large inputs are drawn through per-bucket minima and maxima (at
+ * most about 2000 points a curve).  The caller saves and destroys the
+ * figure; NULL on failure with *status and err set. */
+lmpviz_figure *lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
+                                             size_t width_px,
+                                             size_t height_px,
+                                             const lmpviz_compare_opts *opts,
+                                             lmpviz_status *status,
+                                             lmpviz_err *err);
+
+/* "rank,loss,<one weight column per scheme>" for the valid pixels by
+ * decreasing loss, atomically.  LMPVIZ_OK, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_err *err);
+
+/* Share of each scheme's total weight held by the top frac of the valid
+ * pixels (by decreasing loss), frac in [0, 1].  0 when the total is 0. */
+double lmpviz_compare_top_share(const lmpviz_compare_data *d, size_t scheme, double frac);
+
+/* Per-class statistics, one lmpviz_class_stats per scheme (pixels and
+ * losses repeat in each), so frames add up with lmpviz_class_stats_merge. */
+typedef struct lmpviz_compare_stats {
+    size_t n_schemes;
+    lmpviz_class_stats st[LMPVIZ_COMPARE_MAX_SCHEMES];
+} lmpviz_compare_stats;
+
+/* Adds one frame (train: trainIds with 255 = ignore, aligned with d's
+ * pixels).  LMPVIZ_OK or LMPVIZ_ERR_INVALID_ARG. */
+lmpviz_status lmpviz_compare_stats_add(lmpviz_compare_stats *cs,
+                                       const lmpviz_compare_data *d,
+                                       const unsigned char *train);
+/* CSV "train_id,class,pixels,pixel_share,loss_share,<scheme text>..." with
+ * each scheme's share of its total weight (n·w, so frames add), to an open
+ * stream; specs name the columns.  LMPVIZ_OK or LMPVIZ_ERR_INVALID_ARG. */
+lmpviz_status lmpviz_compare_stats_write_csv(const lmpviz_compare_stats *cs,
+                                             const lmpviz_scheme_spec *specs,
+                                             FILE *fp);
+/* The same as an aligned text table. */
+void lmpviz_compare_stats_print(const lmpviz_compare_stats *cs,
+                                const lmpviz_scheme_spec *specs,
+                                FILE *fp);
+
+typedef struct lmpviz_compare_fig_opts {
+    lmpviz_overlay_opts overlay; /* scale LINEAR or LOG; vmax/vmin shared by every panel
+                                    (<= 0: automatic, the largest 99.5th percentile of
+                                    n·w over the schemes; vmin vmax / 1000) */
+    size_t width_px;             /* 0: automatic */
+    const char *title;           /* NULL: automatic */
+} lmpviz_compare_fig_opts;
+
+/* One overlay panel per scheme on the frame, with one colour scale for all
+ * (n·w, 1 = uniform) and a colour bar on the right-hand panels.  weight and
+ * n_valid come from d, the frame and mask from hm (same pixels).  NULL on
+ * failure with *status and err set. */
+lmpviz_figure *lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
+                                           const lmpviz_compare_data *d,
+                                           const lmpviz_compare_fig_opts *opts,
+                                           lmpviz_status *status,
+                                           lmpviz_err *err);
+
+/* Losses (and trainIds) of a model output against labels, without a frame:
+ * labels PNG and prediction .npy (probabilities, logits or a loss map); the
+ * scores are resampled to the labels' size when resize is set.  train,
+ * loss and valid are malloc'ed (caller frees); *width, *height their size.
+ * Errors as lmpviz_heatmap_compute, err naming the file. */
+lmpviz_status lmpviz_seg_inputs_load(const char *labels_path,
+                                     lmpviz_label_type label_type,
+                                     const char *pred_path,
+                                     lmpviz_pred_kind pred_kind,
+                                     lmpviz_layout layout,
+                                     int resize,
+                                     unsigned char **train,
+                                     float **loss,
+                                     unsigned char **valid,
+                                     size_t *width,
+                                     size_t *height,
                                      lmpviz_err *err);
 
 #ifdef __cplusplus

@@ -1,0 +1,931 @@
+/* lmpviz compare: LMP beside the other pixel-weighting schemes, as weight
+ * profiles over sorted pixels, as heatmaps on a frame, and per class over a
+ * split. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "lmp.h"
+#include "lmp_schemes.h"
+#include "lmpviz.h"
+
+#define CMD "compare"
+
+#define DEFAULT_SCHEMES     "lmp:p=1.5,m=0.1;ohem:thresh=0.7,min_kept=100000;focal:gamma=2;topk:k=0.1"
+#define DEFAULT_PROFILE_OUT "lmp_compare.png"
+#define DEFAULT_FRAME_OUT   "lmp_compare_frame.png"
+#define DEFAULT_PRED_SUFFIX "_probs.npy"
+#define PROFILE_W           1400
+#define PROFILE_H           560
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: lmpviz compare [--schemes LIST] --losses FILE.npy [options]\n"
+            "       lmpviz compare [--schemes LIST] --labels L.png (--probs P.npy | --logits F |\n"
+            "                      --loss F) [--image FRAME.png] [options]\n"
+            "       lmpviz compare [--schemes LIST] --cityscapes-root DIR --pred-dir DIR\n"
+            "                      --out-dir DIR [--split val] [--city NAME] [options]\n"
+            "\n"
+            "Puts LMP beside the pixel-weighting schemes segmentation code uses, on the\n"
+            "same losses.  Without --image: the weights over the pixels sorted by\n"
+            "decreasing loss (as n·w, 1 = uniform) and the share of each scheme's total\n"
+            "weight held by the top k pixels.  With --image: one heatmap panel per scheme\n"
+            "on the frame with one colour scale, and a per-class table of weight shares.\n"
+            "\n"
+            "Schemes (separated by \";\", parameters by \",\"; default\n"
+            "  \"%s\"):\n"
+            "  lmp:p=P,m=M|m_px=K     Loss Max-Pooling (weights as solved: their sum is\n"
+            "                         at most 1, below 1 for 1 < p < inf)\n"
+            "  uniform                the mean loss, w = 1/n\n"
+            "  ohem:thresh=T,min_kept=K  keep pixels with p_t < T, and at least the K\n"
+            "                         hardest; 1/kept each (HRNet/mmseg OHEM)\n"
+            "  topk:k=F|k_px=K        the k hardest pixels by loss, 1/k each\n"
+            "  focal:gamma=G          (1 - p_t)^G, normalised to sum 1\n"
+            "  invfreq[:source=image|split]  1 / class frequency, normalised\n"
+            "  medfreq[:source=image|split]  median frequency balancing, normalised\n"
+            "  p_t is exp(-loss) for a cross-entropy loss (the true-class probability\n"
+            "  for --probs).  Class schemes need --labels; source=split needs\n"
+            "  --cityscapes-root (a first pass counts the classes of the split).\n"
+            "\n"
+            "Inputs:\n"
+            "  --losses FILE.npy   per-pixel losses, any shape (every element a pixel)\n"
+            "  --ignore-zeros      with --losses: leave zero losses out (loss maps that\n"
+            "                      store 0 at ignored pixels)\n"
+            "  --labels FILE       ground truth PNG (labelIds; --label-type trainid)\n"
+            "  --probs/--logits/--loss FILE.npy  the model output for --labels\n"
+            "  --image FILE        the frame: draws the heatmap panels\n"
+            "  --label-type T      id (default) or trainid\n"
+            "  --layout L          auto (default), chw or hwc\n"
+            "  --resize            accept outputs of another size (bilinear to the labels,\n"
+            "                      or to the frame with --image)\n"
+            "\n"
+            "Outputs:\n"
+            "  -o, --output FILE   figure, .png, .svg or .pdf (default %s, or %s\n"
+            "                      with --image)\n"
+            "  --csv FILE          without --image: rank, loss and one weight column per\n"
+            "                      scheme\n"
+            "  --stats FILE.csv    with labels: per-class pixel, loss and weight shares\n"
+            "  --logy              profile: logarithmic n·w axis\n"
+            "  --size WxH          profile figure size (default %dx%d)\n"
+            "  --width PX          frame figure width\n"
+            "  --scale S           frame colour scale: log (default) or linear\n"
+            "  --vmax V            top of the shared scale in n·w (default: the largest\n"
+            "                      99.5th percentile over the schemes)\n"
+            "  --cmap NAME         viridis (default), magma, inferno, plasma, cividis, turbo\n"
+            "  --title TEXT        replace the title\n"
+            "  --quiet             print only the files written\n"
+            "\n"
+            "A split (Cityscapes layout, like lmpviz heatmap):\n"
+            "  --cityscapes-root D, --split NAME (default val), --city NAME,\n"
+            "  --pred-dir D, --pred-suffix S (default %s), --out-dir D: writes\n"
+            "  D/CITY/STEM_compare.png per frame and D/classes_compare.csv (the split's\n"
+            "  per-class shares, adding n·w over frames).  One thread.\n"
+            "  -h, --help          show this help\n",
+            DEFAULT_SCHEMES, DEFAULT_PROFILE_OUT, DEFAULT_FRAME_OUT, PROFILE_W, PROFILE_H,
+            DEFAULT_PRED_SUFFIX);
+}
+
+enum {
+    OPT_SCHEMES = 256,
+    OPT_LOSSES,
+    OPT_IGNORE_ZEROS,
+    OPT_LABELS,
+    OPT_PROBS,
+    OPT_LOGITS,
+    OPT_LOSS,
+    OPT_IMAGE,
+    OPT_LABEL_TYPE,
+    OPT_LAYOUT,
+    OPT_RESIZE,
+    OPT_CSV,
+    OPT_STATS,
+    OPT_LOGY,
+    OPT_SIZE,
+    OPT_WIDTH,
+    OPT_SCALE,
+    OPT_VMAX,
+    OPT_CMAP,
+    OPT_TITLE,
+    OPT_QUIET,
+    OPT_ROOT,
+    OPT_SPLIT,
+    OPT_CITY,
+    OPT_PRED_DIR,
+    OPT_PRED_SUFFIX,
+    OPT_OUT_DIR
+};
+
+typedef struct compare_args {
+    const char *schemes_text;
+    lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
+    size_t n_spec;
+    const char *losses;
+    int ignore_zeros;
+    lmpviz_heatmap_input in; /* image, labels, pred, kinds, layout, resize */
+    int n_pred;
+    const char *output, *csv, *stats, *title;
+    int logy, quiet;
+    size_t width, height, fig_width;
+    lmpviz_overlay_opts overlay;
+    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
+    int need_classes, need_split;
+} compare_args;
+
+static int
+parse_wh(const char *text, size_t *w, size_t *h)
+{
+    char *end = NULL;
+    unsigned long a, b;
+
+    if (text == NULL || *text < '0' || *text > '9')
+        goto bad;
+    errno = 0;
+    a = strtoul(text, &end, 10);
+    if (errno != 0 || (*end != 'x' && *end != 'X') || end[1] < '0' || end[1] > '9')
+        goto bad;
+    b = strtoul(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || a < 200 || b < 150 || a > 16384 || b > 16384)
+        goto bad;
+    *w = a;
+    *h = b;
+    return 0;
+bad:
+    cli_usage_error(CMD, "--size: expected WIDTHxHEIGHT in pixels (at least 200x150), got \"%s\"",
+                    text ? text : "");
+    return -1;
+}
+
+/* 0 ok, -1 help printed, else the exit status. */
+static int
+parse_args(int argc, char **argv, compare_args *a)
+{
+    static const struct option longopts[] = {
+        { "schemes", required_argument, NULL, OPT_SCHEMES },
+        { "losses", required_argument, NULL, OPT_LOSSES },
+        { "ignore-zeros", no_argument, NULL, OPT_IGNORE_ZEROS },
+        { "labels", required_argument, NULL, OPT_LABELS },
+        { "probs", required_argument, NULL, OPT_PROBS },
+        { "logits", required_argument, NULL, OPT_LOGITS },
+        { "loss", required_argument, NULL, OPT_LOSS },
+        { "image", required_argument, NULL, OPT_IMAGE },
+        { "label-type", required_argument, NULL, OPT_LABEL_TYPE },
+        { "layout", required_argument, NULL, OPT_LAYOUT },
+        { "resize", no_argument, NULL, OPT_RESIZE },
+        { "csv", required_argument, NULL, OPT_CSV },
+        { "stats", required_argument, NULL, OPT_STATS },
+        { "logy", no_argument, NULL, OPT_LOGY },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "width", required_argument, NULL, OPT_WIDTH },
+        { "scale", required_argument, NULL, OPT_SCALE },
+        { "vmax", required_argument, NULL, OPT_VMAX },
+        { "cmap", required_argument, NULL, OPT_CMAP },
+        { "title", required_argument, NULL, OPT_TITLE },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "output", required_argument, NULL, 'o' },
+        { "cityscapes-root", required_argument, NULL, OPT_ROOT },
+        { "split", required_argument, NULL, OPT_SPLIT },
+        { "city", required_argument, NULL, OPT_CITY },
+        { "pred-dir", required_argument, NULL, OPT_PRED_DIR },
+        { "pred-suffix", required_argument, NULL, OPT_PRED_SUFFIX },
+        { "out-dir", required_argument, NULL, OPT_OUT_DIR },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
+    lmpviz_format fmt;
+    lmpviz_err err;
+    double v;
+    size_t k;
+    int c;
+
+    a->schemes_text = DEFAULT_SCHEMES;
+    a->overlay = ov;
+    a->overlay.scale = LMPVIZ_HSCALE_LOG;
+    a->width = PROFILE_W;
+    a->height = PROFILE_H;
+    a->split = "val";
+    a->pred_suffix = DEFAULT_PRED_SUFFIX;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_SCHEMES:
+            a->schemes_text = optarg;
+            break;
+        case OPT_LOSSES:
+            a->losses = optarg;
+            break;
+        case OPT_IGNORE_ZEROS:
+            a->ignore_zeros = 1;
+            break;
+        case OPT_LABELS:
+            a->in.labels = optarg;
+            break;
+        case OPT_PROBS:
+        case OPT_LOGITS:
+        case OPT_LOSS:
+            a->in.pred = optarg;
+            a->in.pred_kind = c == OPT_PROBS    ? LMPVIZ_PRED_PROBS
+                              : c == OPT_LOGITS ? LMPVIZ_PRED_LOGITS
+                                                : LMPVIZ_PRED_LOSS;
+            a->n_pred++;
+            break;
+        case OPT_IMAGE:
+            a->in.image = optarg;
+            break;
+        case OPT_LABEL_TYPE:
+            if (strcmp(optarg, "id") == 0 || strcmp(optarg, "labelid") == 0)
+                a->in.label_type = LMPVIZ_LABELS_ID;
+            else if (strcmp(optarg, "trainid") == 0)
+                a->in.label_type = LMPVIZ_LABELS_TRAINID;
+            else
+                return cli_usage_error(CMD, "--label-type: expected id or trainid, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_LAYOUT:
+            if (strcmp(optarg, "auto") == 0)
+                a->in.layout = LMPVIZ_LAYOUT_AUTO;
+            else if (strcmp(optarg, "chw") == 0)
+                a->in.layout = LMPVIZ_LAYOUT_CHW;
+            else if (strcmp(optarg, "hwc") == 0)
+                a->in.layout = LMPVIZ_LAYOUT_HWC;
+            else
+                return cli_usage_error(CMD, "--layout: expected auto, chw or hwc, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_RESIZE:
+            a->in.resize = 1;
+            break;
+        case OPT_CSV:
+            a->csv = optarg;
+            break;
+        case OPT_STATS:
+            a->stats = optarg;
+            break;
+        case OPT_LOGY:
+            a->logy = 1;
+            break;
+        case OPT_SIZE:
+            if (parse_wh(optarg, &a->width, &a->height) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_WIDTH:
+            if (cli_parse_size(CMD, "--width", optarg, &a->fig_width) != 0)
+                return CLI_EXIT_USAGE;
+            if (a->fig_width < 300 || a->fig_width > 16384)
+                return cli_usage_error(CMD, "--width: expected 300..16384 pixels, got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_SCALE:
+            if (strcmp(optarg, "log") == 0)
+                a->overlay.scale = LMPVIZ_HSCALE_LOG;
+            else if (strcmp(optarg, "linear") == 0)
+                a->overlay.scale = LMPVIZ_HSCALE_LINEAR;
+            else
+                return cli_usage_error(CMD,
+                                       "--scale: expected log or linear (one scale shared by "
+                                       "every scheme), got \"%s\"",
+                                       optarg);
+            break;
+        case OPT_VMAX:
+            if (cli_parse_double(CMD, "--vmax", optarg, &v) != 0)
+                return CLI_EXIT_USAGE;
+            if (!(v > 0.0))
+                return cli_usage_error(CMD, "--vmax: expected a number > 0, got \"%s\"", optarg);
+            a->overlay.vmax = v;
+            break;
+        case OPT_CMAP:
+            if (lmpviz_cmap_parse(optarg, &a->overlay.cmap) != LMPVIZ_OK)
+                return cli_usage_error(
+                    CMD,
+                    "--cmap: expected viridis, magma, inferno, plasma, cividis or turbo, "
+                    "got \"%s\"",
+                    optarg);
+            break;
+        case OPT_TITLE:
+            a->title = optarg;
+            break;
+        case OPT_QUIET:
+            a->quiet = 1;
+            break;
+        case 'o':
+            a->output = optarg;
+            break;
+        case OPT_ROOT:
+            a->root = optarg;
+            break;
+        case OPT_SPLIT:
+            a->split = optarg;
+            break;
+        case OPT_CITY:
+            a->city = optarg;
+            break;
+        case OPT_PRED_DIR:
+            a->pred_dir = optarg;
+            break;
+        case OPT_PRED_SUFFIX:
+            a->pred_suffix = optarg;
+            break;
+        case OPT_OUT_DIR:
+            a->out_dir = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case ':':
+            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
+        default:
+            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+
+    memset(&err, 0, sizeof err);
+    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec,
+                             &err) != LMPVIZ_OK)
+        return cli_usage_error(CMD, "--schemes: %s", err.msg);
+    for (k = 0; k < a->n_spec; k++) {
+        lmp_scheme_kind kind = a->spec[k].scheme.kind;
+        if (kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ)
+            a->need_classes = 1;
+        if (a->spec[k].from_split)
+            a->need_split = 1;
+    }
+
+    if (a->root != NULL) {
+        if (a->losses || a->in.labels || a->in.image || a->n_pred || a->output || a->csv ||
+            a->stats)
+            return cli_usage_error(CMD, "--cityscapes-root: processes a split; --losses, --labels, "
+                                        "--image, --probs, --logits, --loss, -o, --csv and "
+                                        "--stats are for one input");
+        if (a->pred_dir == NULL)
+            return cli_usage_error(CMD, "--cityscapes-root: needs --pred-dir DIR with the model "
+                                        "outputs");
+        if (a->out_dir == NULL)
+            return cli_usage_error(CMD, "--cityscapes-root: needs --out-dir DIR");
+        if (a->pred_suffix[0] == '\0' || strchr(a->pred_suffix, '/') != NULL)
+            return cli_usage_error(
+                CMD, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
+                a->pred_suffix);
+        if (a->split[0] == '\0' || strchr(a->split, '/') != NULL)
+            return cli_usage_error(CMD, "--split: expected a split name such as val, got \"%s\"",
+                                   a->split);
+        a->in.pred_kind = strstr(a->pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
+                          : strstr(a->pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
+                                                                   : LMPVIZ_PRED_PROBS;
+        return 0;
+    }
+    if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL)
+        return cli_usage_error(CMD, "--pred-dir, --out-dir and --city: need --cityscapes-root DIR");
+    if (a->need_split)
+        return cli_usage_error(CMD, "--schemes: source=split needs a split (--cityscapes-root "
+                                    "DIR); use source=image for one input");
+    if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0 || a->in.image != NULL))
+        return cli_usage_error(CMD, "--losses: give either --losses or --labels with a model "
+                                    "output, not both");
+    if (a->losses == NULL) {
+        if (a->in.labels == NULL)
+            return cli_usage_error(CMD, "expected --losses FILE.npy, or --labels with --probs, "
+                                        "--logits or --loss");
+        if (a->n_pred != 1)
+            return cli_usage_error(CMD, "expected exactly one of --probs, --logits and --loss, "
+                                        "got %d",
+                                   a->n_pred);
+    } else if (a->need_classes) {
+        return cli_usage_error(CMD, "--schemes: invfreq and medfreq need the class of each "
+                                    "pixel: give --labels with --probs, --logits or --loss "
+                                    "instead of --losses");
+    }
+    if (a->ignore_zeros && a->losses == NULL)
+        return cli_usage_error(CMD, "--ignore-zeros: applies to --losses");
+    if (a->in.image != NULL && a->csv != NULL)
+        return cli_usage_error(CMD, "--csv: the per-pixel table is for the profile (without "
+                                    "--image); use --stats for the class table");
+    if (a->stats != NULL && a->in.labels == NULL)
+        return cli_usage_error(CMD, "--stats: needs --labels (the classes)");
+    if (a->output == NULL)
+        a->output = a->in.image != NULL ? DEFAULT_FRAME_OUT : DEFAULT_PROFILE_OUT;
+    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
+        return cli_usage_error(
+            CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"", a->output);
+    if (a->csv != NULL && a->csv[0] == '\0')
+        return cli_usage_error(CMD, "--csv: expected a file name");
+    if (a->stats != NULL && a->stats[0] == '\0')
+        return cli_usage_error(CMD, "--stats: expected a file name");
+    return 0;
+}
+
+static void set_msg(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* vsnprintf: messages may be cut at LMPVIZ_ERR_LEN, on purpose. */
+static void
+set_msg(lmpviz_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* The scheme summary: kept pixels, weight sum, the scheme's loss, and the
+ * share of its weight on the top 1% and 10% of the pixels. */
+static void
+print_summary(const lmpviz_compare_data *d, FILE *out)
+{
+    size_t s;
+    fprintf(out, "n = %zu valid pixels\n", d->n_valid);
+    fprintf(out, "%-38s %9s %8s %9s %7s %7s\n", "scheme", "kept", "sum_w", "loss", "top1%",
+            "top10%");
+    for (s = 0; s < d->n_schemes; s++) {
+        const lmp_scheme_result *r = &d->result[s];
+        fprintf(out, "%-38s %9zu %8.4f %9.5g %7.3f %7.3f\n", d->spec[s].text, r->n_kept,
+                r->weight_sum, r->value, lmpviz_compare_top_share(d, s, 0.01),
+                lmpviz_compare_top_share(d, s, 0.10));
+    }
+}
+
+static lmpviz_status
+write_stats(const char *path,
+            const lmpviz_compare_stats *cs,
+            const lmpviz_scheme_spec *specs,
+            lmpviz_err *err)
+{
+    lmpviz_afile af;
+    lmpviz_status st;
+
+    memset(&af, 0, sizeof af);
+    st = lmpviz_afile_open(&af, path, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    st = lmpviz_compare_stats_write_csv(cs, specs, af.fp);
+    if (st != LMPVIZ_OK) {
+        lmpviz_afile_abort(&af);
+        snprintf(err->msg, sizeof err->msg, "write failed");
+        return st;
+    }
+    return lmpviz_afile_commit(&af, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Profile: --losses, or --labels with a model output
+ */
+static int
+run_profile(compare_args *a)
+{
+    lmpviz_array arr;
+    lmpviz_compare_data d;
+    lmpviz_compare_stats cst;
+    lmpviz_compare_opts opts;
+    lmpviz_figure *fig = NULL;
+    lmpviz_err err;
+    lmpviz_status st;
+    lmp_scheme_input in;
+    unsigned char *train = NULL, *valid = NULL;
+    float *loss = NULL;
+    size_t w = 0, h = 0, i;
+    const char *src;
+    const char *written[2];
+    size_t n_written = 0, k;
+    int rc = CLI_EXIT_FAILURE;
+
+    memset(&arr, 0, sizeof arr);
+    memset(&d, 0, sizeof d);
+    memset(&cst, 0, sizeof cst);
+    memset(&err, 0, sizeof err);
+    memset(&in, 0, sizeof in);
+    if (a->losses != NULL) {
+        src = a->losses;
+        st = lmpviz_npy_read_float(a->losses, &arr, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
+            return CLI_EXIT_FAILURE;
+        }
+        if (arr.count == 0) {
+            cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
+            goto cleanup;
+        }
+        in.n = arr.count;
+        in.loss = arr.data;
+        if (a->ignore_zeros) {
+            valid = malloc(arr.count);
+            if (valid == NULL) {
+                cli_error(CMD, "out of memory");
+                goto cleanup;
+            }
+            for (i = 0; i < arr.count; i++)
+                valid[i] = arr.data[i] != 0.0f;
+            in.valid = valid;
+        }
+    } else {
+        src = a->in.pred;
+        st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
+                                    a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
+                                    &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s", err.msg);
+            return CLI_EXIT_FAILURE;
+        }
+        in.n = w * h;
+        in.loss = loss;
+        in.cls = train;
+        in.valid = valid;
+    }
+    st = lmpviz_compare_compute(a->spec, a->n_spec, &in, NULL, &d, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", src, err.msg);
+        goto cleanup;
+    }
+    if (d.n_valid == 0) {
+        cli_error(CMD, "%s: no valid pixel to compare", src);
+        goto cleanup;
+    }
+    memset(&opts, 0, sizeof opts);
+    opts.logy = a->logy;
+    opts.title = a->title;
+    fig = lmpviz_compare_profile_figure(&d, a->width, a->height, &opts, &st, &err);
+    if (fig == NULL) {
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+        goto cleanup;
+    }
+    if (a->csv != NULL) {
+        st = lmpviz_compare_write_csv(&d, a->csv, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->csv, err.msg);
+            goto cleanup;
+        }
+        written[n_written++] = a->csv;
+    }
+    if (train != NULL)
+        lmpviz_compare_stats_add(&cst, &d, train);
+    if (a->stats != NULL) {
+        st = write_stats(a->stats, &cst, a->spec, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->stats, err.msg);
+            goto cleanup;
+        }
+        written[n_written++] = a->stats;
+    }
+    st = lmpviz_figure_save(fig, a->output, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+        goto cleanup;
+    }
+    if (!a->quiet) {
+        print_summary(&d, stdout);
+        if (train != NULL)
+            lmpviz_compare_stats_print(&cst, a->spec, stdout);
+    }
+    for (k = 0; k < n_written; k++)
+        printf("%s\n", written[k]);
+    printf("%s\n", a->output);
+    n_written = 0;
+    rc = CLI_EXIT_OK;
+cleanup:
+    for (k = 0; k < n_written; k++)
+        remove(written[k]);
+    lmpviz_figure_destroy(fig);
+    lmpviz_compare_free(&d);
+    lmpviz_array_free(&arr);
+    free(train);
+    free(loss);
+    free(valid);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * A frame: heatmap panels
+ */
+
+/* Loss, labels and frame through the heatmap pipeline, then the schemes. */
+static lmpviz_status
+frame_compute(compare_args *a,
+              const lmpviz_heatmap_input *hin,
+              lmpviz_heatmap *hm,
+              lmpviz_compare_data *d,
+              lmpviz_err *err)
+{
+    lmp_params prm = LMP_PARAMS_INIT;
+    lmp_scheme_input in;
+    lmpviz_status st;
+    size_t k;
+
+    /* the heatmap pipeline solves LMP once; use the first lmp scheme's
+     * parameters (any valid ones would do, the weights are recomputed) */
+    for (k = 0; k < a->n_spec; k++) {
+        if (a->spec[k].scheme.kind == LMP_SCHEME_LMP) {
+            prm = a->spec[k].scheme.lmp;
+            break;
+        }
+    }
+    st = lmpviz_heatmap_compute(hin, &prm, NULL, hm, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    memset(&in, 0, sizeof in);
+    in.n = hm->width * hm->height;
+    in.loss = hm->loss;
+    in.cls = hm->train;
+    in.valid = hm->valid;
+    st = lmpviz_compare_compute(a->spec, a->n_spec, &in, NULL, d, err);
+    if (st != LMPVIZ_OK) {
+        char tmp[LMPVIZ_ERR_LEN];
+        snprintf(tmp, sizeof tmp, "%s", err->msg);
+        set_msg(err, "%s: %s", hin->pred, tmp);
+        lmpviz_heatmap_free(hm);
+    }
+    return st;
+}
+
+static int
+run_frame(compare_args *a)
+{
+    lmpviz_heatmap hm;
+    lmpviz_compare_data d;
+    lmpviz_compare_stats cst;
+    lmpviz_compare_fig_opts fo;
+    lmpviz_figure *fig = NULL;
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc = CLI_EXIT_FAILURE;
+
+    memset(&hm, 0, sizeof hm);
+    memset(&d, 0, sizeof d);
+    memset(&cst, 0, sizeof cst);
+    memset(&err, 0, sizeof err);
+    st = frame_compute(a, &a->in, &hm, &d, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s", err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    if (d.n_valid == 0) {
+        cli_error(CMD, "%s: no valid pixel (every label is ignored)", a->in.labels);
+        goto cleanup;
+    }
+    lmpviz_compare_stats_add(&cst, &d, hm.train);
+    memset(&fo, 0, sizeof fo);
+    fo.overlay = a->overlay;
+    fo.width_px = a->fig_width;
+    fo.title = a->title;
+    fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
+    if (fig == NULL) {
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+        goto cleanup;
+    }
+    if (a->stats != NULL) {
+        st = write_stats(a->stats, &cst, a->spec, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->stats, err.msg);
+            goto cleanup;
+        }
+    }
+    st = lmpviz_figure_save(fig, a->output, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+        if (a->stats != NULL)
+            remove(a->stats);
+        goto cleanup;
+    }
+    if (!a->quiet) {
+        print_summary(&d, stdout);
+        lmpviz_compare_stats_print(&cst, a->spec, stdout);
+    }
+    if (a->stats != NULL)
+        printf("%s\n", a->stats);
+    printf("%s\n", a->output);
+    rc = CLI_EXIT_OK;
+cleanup:
+    lmpviz_figure_destroy(fig);
+    lmpviz_compare_free(&d);
+    lmpviz_heatmap_free(&hm);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * A split
+ */
+
+/* First pass for source=split: class pixel counts over the split, and the
+ * valid pixels of the frames each class appears in; then the factors. */
+static int
+split_factors(compare_args *a,
+              const cli_frame *frames,
+              size_t n_frames,
+              double alpha[2][LMPVIZ_CS_CLASSES])
+{
+    double count[LMPVIZ_CS_CLASSES], img[LMPVIZ_CS_CLASSES];
+    size_t f, i, k;
+    int c;
+
+    memset(count, 0, sizeof count);
+    memset(img, 0, sizeof img);
+    for (f = 0; f < n_frames; f++) {
+        lmpviz_labelmap lm;
+        lmpviz_err err;
+        unsigned char *tr;
+        size_t n, per[LMPVIZ_CS_CLASSES], nv = 0;
+        memset(&err, 0, sizeof err);
+        if (lmpviz_labelmap_read(frames[f].labels, &lm, &err) != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s (needed for the split's class statistics)", frames[f].labels,
+                      err.msg);
+            return -1;
+        }
+        n = lm.width * lm.height;
+        tr = malloc(n ? n : 1);
+        if (tr == NULL || lmpviz_cs_to_trainids(lm.data, n, lm.width, a->in.label_type, tr,
+                                                &err) != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", frames[f].labels, tr ? err.msg : "out of memory");
+            free(tr);
+            lmpviz_labelmap_free(&lm);
+            return -1;
+        }
+        memset(per, 0, sizeof per);
+        for (i = 0; i < n; i++) {
+            if (tr[i] < LMPVIZ_CS_CLASSES) {
+                per[tr[i]]++;
+                nv++;
+            }
+        }
+        for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+            count[c] += (double)per[c];
+            if (per[c] > 0)
+                img[c] += (double)nv;
+        }
+        free(tr);
+        lmpviz_labelmap_free(&lm);
+    }
+    for (k = 0; k < 2; k++) {
+        lmp_status ls = lmp_class_factors(k == 0 ? LMP_SCHEME_INVFREQ : LMP_SCHEME_MEDFREQ, count,
+                                          img, LMPVIZ_CS_CLASSES, alpha[k]);
+        if (ls != LMP_OK) {
+            cli_error(CMD, "split class statistics: %s (no labelled pixel in the split?)",
+                      lmp_status_string(ls));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+run_split(compare_args *a)
+{
+    cli_frame *frames = NULL;
+    size_t n_frames = 0, total = 0, f, k, ok = 0, failed = 0;
+    double alpha[2][LMPVIZ_CS_CLASSES];
+    lmpviz_compare_stats sum;
+    const char *label_suffix = a->in.label_type == LMPVIZ_LABELS_TRAINID
+                                   ? "_gtFine_labelTrainIds.png"
+                                   : "_gtFine_labelIds.png";
+    char *path = NULL;
+    lmpviz_err err;
+    int rc = CLI_EXIT_FAILURE;
+
+    memset(&sum, 0, sizeof sum);
+    memset(&err, 0, sizeof err);
+    if (cli_split_list(CMD, a->root, a->split, a->city, label_suffix, a->pred_dir,
+                       a->pred_suffix, 0, 0, &frames, &n_frames, &total) != 0)
+        return CLI_EXIT_FAILURE;
+    if (n_frames == 0) {
+        cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found%s%s", a->root,
+                  a->split, a->city ? " for city " : "", a->city ? a->city : "");
+        goto cleanup;
+    }
+    if (cli_mkdir_p(a->out_dir) != 0) {
+        cli_error(CMD, "%s: cannot create the folder: %s", a->out_dir, strerror(errno));
+        goto cleanup;
+    }
+    if (a->need_split) {
+        if (split_factors(a, frames, n_frames, alpha) != 0)
+            goto cleanup;
+        for (k = 0; k < a->n_spec; k++) {
+            lmp_scheme *s = &a->spec[k].scheme;
+            if (a->spec[k].from_split) {
+                if (s->n_classes != LMPVIZ_CS_CLASSES) {
+                    cli_error(CMD, "%s: source=split counts the %d Cityscapes classes; drop "
+                                   "classes=",
+                              a->spec[k].text, LMPVIZ_CS_CLASSES);
+                    goto cleanup;
+                }
+                s->class_weight = alpha[s->kind == LMP_SCHEME_INVFREQ ? 0 : 1];
+            }
+        }
+    }
+    for (f = 0; f < n_frames; f++) {
+        const cli_frame *fr = &frames[f];
+        lmpviz_heatmap_input in = a->in;
+        lmpviz_heatmap hm;
+        lmpviz_compare_data d;
+        lmpviz_compare_stats cst;
+        lmpviz_compare_fig_opts fo;
+        lmpviz_figure *fig = NULL;
+        lmpviz_status st;
+        char *dir = NULL;
+        size_t len;
+
+        memset(&hm, 0, sizeof hm);
+        memset(&d, 0, sizeof d);
+        memset(&cst, 0, sizeof cst);
+        memset(&err, 0, sizeof err);
+        in.image = fr->image;
+        in.labels = fr->labels;
+        in.pred = fr->pred;
+        st = frame_compute(a, &in, &hm, &d, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
+            failed++;
+            continue;
+        }
+        lmpviz_compare_stats_add(&cst, &d, hm.train);
+        memset(&fo, 0, sizeof fo);
+        fo.overlay = a->overlay;
+        fo.width_px = a->fig_width;
+        fo.title = a->title;
+        len = strlen(a->out_dir) + strlen(fr->city) + strlen(fr->stem) + 32;
+        dir = malloc(len);
+        path = malloc(len);
+        if (dir == NULL || path == NULL) {
+            st = LMPVIZ_ERR_NOMEM;
+            snprintf(err.msg, sizeof err.msg, "out of memory");
+        } else {
+            snprintf(dir, len, "%s/%s", a->out_dir, fr->city);
+            snprintf(path, len, "%s/%s_compare.png", dir, fr->stem);
+            if (cli_mkdir_p(dir) != 0) {
+                st = LMPVIZ_ERR_IO;
+                set_msg(&err, "%s: cannot create the folder: %s", dir, strerror(errno));
+            } else {
+                fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
+                if (fig != NULL)
+                    st = lmpviz_figure_save(fig, path, &err);
+            }
+        }
+        if (st == LMPVIZ_OK) {
+            for (k = 0; k < a->n_spec; k++)
+                lmpviz_class_stats_merge(&sum.st[k], &cst.st[k]);
+            sum.n_schemes = a->n_spec;
+            ok++;
+            if (!a->quiet)
+                fprintf(stderr, "lmpviz compare: [%zu/%zu] %s: n = %zu\n", f + 1, n_frames,
+                        fr->stem, d.n_valid);
+        } else {
+            cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
+            failed++;
+        }
+        lmpviz_figure_destroy(fig);
+        lmpviz_compare_free(&d);
+        lmpviz_heatmap_free(&hm);
+        free(dir);
+        free(path);
+        path = NULL;
+    }
+    if (ok > 0) {
+        size_t len = strlen(a->out_dir) + 32;
+        lmpviz_status st;
+        path = malloc(len);
+        if (path == NULL) {
+            cli_error(CMD, "out of memory");
+            goto cleanup;
+        }
+        snprintf(path, len, "%s/classes_compare.csv", a->out_dir);
+        st = write_stats(path, &sum, a->spec, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", path, err.msg);
+            goto cleanup;
+        }
+        if (!a->quiet)
+            lmpviz_compare_stats_print(&sum, a->spec, stdout);
+        printf("%s\n", path);
+    }
+    printf("%zu frames: %zu written, %zu failed\n", n_frames, ok, failed);
+    rc = failed > 0 || ok == 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+    if (failed > 0)
+        cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
+cleanup:
+    free(path);
+    cli_split_free(frames, n_frames);
+    return rc;
+}
+
+int
+cmd_compare(int argc, char **argv)
+{
+    compare_args a;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    rc = parse_args(argc, argv, &a);
+    if (rc != 0)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    if (a.root != NULL)
+        return run_split(&a);
+    if (a.in.image != NULL)
+        return run_frame(&a);
+    return run_profile(&a);
+}

@@ -1,0 +1,409 @@
+/* Tests of cli/cmd_compare.c (and viz/src/compare.c): scheme strings and
+ * their errors, the profile CSV against lmp_scheme_weights, the frame mode's
+ * class shares, dataset mode with a broken frame and split statistics, and
+ * a real Cityscapes frame (skipped without ../shared). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../viz/heatmap_test_util.h"
+#include "cli.h"
+#include "cli_test_util.h"
+#include "lmp.h"
+#include "lmp_schemes.h"
+#include "lmpviz.h"
+
+#define W 8
+#define H 5
+#define C 19
+
+/* Sum of column col (0-based) over the data lines of a CSV whose data
+ * fields hold no commas (the header may, it is skipped). */
+static double
+csv_col_sum(const char *path, int col)
+{
+    size_t len;
+    char *text = read_all(path, &len), *line, *save = NULL;
+    double sum = 0.0;
+    int first = 1;
+
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        const char *p = line;
+        int k;
+        if (first) {
+            first = 0;
+            continue;
+        }
+        for (k = 0; k < col && p != NULL; k++) {
+            p = strchr(p, ',');
+            if (p != NULL)
+                p++;
+        }
+        assert_non_null(p);
+        sum += strtod(p, NULL);
+    }
+    free(text);
+    return sum;
+}
+
+static void
+write_frame(const char *img, const char *lab, const char *prb, unsigned seed)
+{
+    static const unsigned char id_cycle[7] = { 7, 8, 26, 24, 21, 0, 11 };
+    unsigned char rgb[W * H * 3], ids[W * H];
+    float probs[C * H * W];
+    size_t shape[3] = { C, H, W }, i, c;
+    uint64_t rng = seed;
+
+    for (i = 0; i < sizeof rgb; i++)
+        rgb[i] = (unsigned char)(test_rand_u64(&rng) & 0xFF);
+    for (i = 0; i < W * H; i++)
+        ids[i] = id_cycle[(i * 3 + seed) % 7];
+    for (i = 0; i < W * H; i++) {
+        double sum = 0.0, p[C];
+        for (c = 0; c < C; c++)
+            sum += p[c] = 0.02 + test_rand_unit(&rng) * (c == i % C ? 20.0 : 1.0);
+        for (c = 0; c < C; c++)
+            probs[c * H * W + i] = (float)(p[c] / sum);
+    }
+    if (img != NULL)
+        assert_int_equal(lmpviz_png_write(img, rgb, W, H, W * 3, 3, 8, -1, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_png_write(lab, ids, W, H, W, 1, 8, -1, NULL), LMPVIZ_OK);
+    npy_write_f32(prb, shape, 3, probs);
+}
+
+static void
+expect_usage(const char *schemes, const char *want, const char *extra_opt)
+{
+    run_result r;
+    if (extra_opt != NULL)
+        run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--schemes", schemes, extra_opt,
+                NULL);
+    else
+        run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--schemes", schemes, NULL);
+    assert_int_equal(r.rc, 2);
+    if (strstr(r.err, want) == NULL)
+        fail_msg("stderr \"%s\" lacks \"%s\"", r.err, want);
+    assert_non_null(strstr(r.err, "try 'lmpviz compare --help'"));
+}
+
+static void
+test_scheme_strings(void **state)
+{
+    lmpviz_scheme_spec sp[LMPVIZ_COMPARE_MAX_SCHEMES];
+    lmpviz_err err;
+    size_t n;
+    run_result r;
+    (void)state;
+
+    memset(&err, 0, sizeof err);
+    assert_int_equal(lmpviz_schemes_parse(" lmp:p=inf,m_px=5 ; uniform;ohem:thresh=0.5;"
+                                          "topk:k_px=3;focal:gamma=0;medfreq:source=split",
+                                          sp, LMPVIZ_COMPARE_MAX_SCHEMES, &n, &err),
+                     LMPVIZ_OK);
+    assert_int_equal(n, 6);
+    assert_true(isinf(sp[0].scheme.lmp.p));
+    assert_true(sp[0].scheme.lmp.m_pixels == 5.0);
+    assert_int_equal(sp[1].scheme.kind, LMP_SCHEME_UNIFORM);
+    assert_true(sp[2].scheme.thresh == 0.5 && sp[2].scheme.min_kept == 100000);
+    assert_true(sp[3].scheme.k_pixels == 3.0);
+    assert_true(sp[4].scheme.gamma == 0.0);
+    assert_true(sp[5].from_split);
+    assert_string_equal(sp[5].text, "medfreq:source=split");
+
+    /* golden stderr for one; the others name their bad part */
+    run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--schemes",
+            "lmp:p=1.5;ohem:tresh=0.7", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz compare: --schemes: scheme 2 \"ohem:tresh=0.7\": unknown "
+                               "key \"tresh\" (ohem takes thresh, min_kept)\n"
+                               "try 'lmpviz compare --help'\n");
+    expect_usage("lmp;ohme", "scheme 2 \"ohme\": unknown scheme \"ohme\"", NULL);
+    expect_usage("lmp:p=0.5", "scheme 1 \"lmp:p=0.5\": p: expected p >= 1", NULL);
+    expect_usage("lmp:m=1.5", "m: expected a fraction in (0, 1], got \"1.5\"", NULL);
+    expect_usage("lmp:m=0.1,m_px=5", "give m or m_px, not both", NULL);
+    expect_usage("topk:k=0.1,k=0.2", "\"k\" is given twice", NULL);
+    expect_usage("topk:k", "expected KEY=VALUE, got \"k\"", NULL);
+    expect_usage("focal:", "expected KEY=VALUE after \":\"", NULL);
+    expect_usage("focal:gamma=-1", "gamma: expected a number >= 0, got \"-1\"", NULL);
+    expect_usage("ohem:min_kept=1.5", "min_kept: expected a whole number >= 0", NULL);
+    expect_usage("ohem:thresh=abc", "thresh: expected a probability in [0, 1], got \"abc\"", NULL);
+    expect_usage("lmp;;focal", "scheme 2 is empty", NULL);
+    expect_usage("lmp;", "scheme 2 is empty", NULL);
+    expect_usage("uniform:x=1", "uniform takes (no parameters)", NULL);
+    expect_usage("lmp;lmp;lmp;lmp;lmp;lmp;lmp;lmp;lmp", "at most 8 schemes", NULL);
+    expect_usage("invfreq", "invfreq and medfreq need the class of each pixel", NULL);
+    expect_usage("medfreq:source=split", "source=split needs a split", NULL);
+    expect_usage("medfreq:source=dataset", "source: expected image or split", NULL);
+}
+
+static void
+test_usage_errors(void **state)
+{
+    run_result r;
+    (void)state;
+
+    run_cmd(&r, cmd_compare, "compare", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "expected --losses FILE.npy, or --labels"));
+    run_cmd(&r, cmd_compare, "compare", "--labels", "l.png", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "expected exactly one of --probs, --logits and --loss, got 0"));
+    run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--labels", "l.png", NULL);
+    assert_int_equal(r.rc, 2);
+    run_cmd(&r, cmd_compare, "compare", "--labels", "l.png", "--probs", "p.npy", "--image",
+            "f.png", "--csv", "c.csv", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--csv: the per-pixel table is for the profile"));
+    run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "-o", "x.jpg", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "-o: expected a file name ending in .png, .svg or .pdf"));
+    run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--stats", "s.csv", NULL);
+    assert_int_equal(r.rc, 2);
+    run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--scale", "rank", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--scale: expected log or linear"));
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", "cs", "--out-dir", "o", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "needs --pred-dir"));
+    run_cmd(&r, cmd_compare, "compare", "--help", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "Usage: lmpviz compare"));
+    /* the dispatcher knows the command */
+    {
+        char *argv[] = { "lmpviz", "compare", "--help", NULL };
+        run_argv(&r, lmpviz_cli_main, 3, argv);
+        assert_int_equal(r.rc, 0);
+    }
+}
+
+/* The CSV holds, in decreasing-loss order, exactly lmp_scheme_weights'. */
+static void
+test_profile_csv(void **state)
+{
+    fixture *fx = *state;
+    enum { N = 500 };
+    float loss[N];
+    size_t shape[1] = { N }, i, k;
+    uint64_t rng = 7;
+    char npy[256], csv[256], png[256];
+    run_result r;
+    const char *schemes = "lmp:p=2,m=0.2;uniform;ohem:thresh=0.5,min_kept=50;topk:k=0.05;"
+                          "focal:gamma=1";
+    lmpviz_scheme_spec sp[LMPVIZ_COMPARE_MAX_SCHEMES];
+    size_t n_sp;
+    float *w[5];
+    double want_sum[5] = { 0 };
+    lmp_scheme_input in;
+    lmp_scheme_result res;
+
+    for (i = 0; i < N; i++)
+        loss[i] = (float)(-log(1.0 - test_rand_unit(&rng)));
+    loss[3] = 0.0f;
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "loss.npy"));
+    snprintf(csv, sizeof csv, "%s", in_dir(fx, "w.csv"));
+    snprintf(png, sizeof png, "%s", in_dir(fx, "p.svg"));
+    npy_write_f32(npy, shape, 1, loss);
+    run_cmd(&r, cmd_compare, "compare", "--losses", npy, "--schemes", schemes, "--csv", csv, "-o",
+            png, "--logy", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "n = 500 valid pixels"));
+    assert_non_null(strstr(r.out, "ohem:thresh=0.5,min_kept=50"));
+    assert_true(file_size(png) > 0);
+
+    assert_int_equal(lmpviz_schemes_parse(schemes, sp, 8, &n_sp, NULL), LMPVIZ_OK);
+    memset(&in, 0, sizeof in);
+    in.n = N;
+    in.loss = loss;
+    for (k = 0; k < 5; k++) {
+        w[k] = malloc(N * sizeof(float));
+        assert_non_null(w[k]);
+        assert_int_equal(lmp_scheme_weights(&sp[k].scheme, &in, w[k], &res, NULL), LMP_OK);
+        for (i = 0; i < N; i++)
+            want_sum[k] += w[k][i];
+    }
+    for (k = 0; k < 5; k++)
+        assert_true(fabs(csv_col_sum(csv, (int)k + 2) - want_sum[k]) < 1e-5);
+    for (k = 0; k < 5; k++)
+        free(w[k]);
+
+    /* a zero-only file with --ignore-zeros: nothing to compare, no file */
+    for (i = 0; i < N; i++)
+        loss[i] = 0.0f;
+    npy_write_f32(npy, shape, 1, loss);
+    run_cmd(&r, cmd_compare, "compare", "--losses", npy, "--ignore-zeros", "-o",
+            in_dir(fx, "z.png"), NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "no valid pixel to compare"));
+    assert_int_equal(file_size(in_dir(fx, "z.png")), -1);
+    /* a negative loss names its pixel */
+    loss[7] = -1.0f;
+    npy_write_f32(npy, shape, 1, loss);
+    run_cmd(&r, cmd_compare, "compare", "--losses", npy, "-o", in_dir(fx, "z.png"), NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "at pixel 7"));
+    assert_int_equal(file_size(in_dir(fx, "z.png")), -1);
+}
+
+/* Frame mode: every weight-share column of the class table sums to 1;
+ * per-image inverse and median frequency give each class the same share. */
+static void
+test_frame_mode(void **state)
+{
+    fixture *fx = *state;
+    char img[256], lab[256], prb[256], st[256], out[256];
+    run_result r;
+
+    snprintf(img, sizeof img, "%s", in_dir(fx, "f.png"));
+    snprintf(lab, sizeof lab, "%s", in_dir(fx, "l.png"));
+    snprintf(prb, sizeof prb, "%s", in_dir(fx, "p.npy"));
+    snprintf(st, sizeof st, "%s", in_dir(fx, "s.csv"));
+    snprintf(out, sizeof out, "%s", in_dir(fx, "o.png"));
+    write_frame(img, lab, prb, 3);
+    run_cmd(&r, cmd_compare, "compare", "--image", img, "--labels", lab, "--probs", prb,
+            "--schemes", "lmp;ohem:min_kept=5;topk:k=0.25;focal;invfreq;medfreq", "--stats", st,
+            "-o", out, "--scale", "linear", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "weight share per class"));
+    assert_true(file_size(out) > 0);
+    for (int col = 3; col <= 10; col++)
+        assert_true(fabs(csv_col_sum(st, col) - 1.0) < 1e-5);
+    {
+        size_t len;
+        char *text = read_all(st, &len), *line = strchr(text, '\n') + 1;
+        /* 6 classes present (labelId 0 is ignored): 1/6 each for the last two */
+        int n_lines = 0;
+        while (line != NULL && *line) {
+            const char *p = line;
+            int k;
+            for (k = 0; k < 9; k++)
+                p = strchr(p, ',') + 1;
+            assert_true(fabs(strtod(p, NULL) - 1.0 / 6.0) < 1e-5);
+            p = strchr(p, ',') + 1;
+            assert_true(fabs(strtod(p, NULL) - 1.0 / 6.0) < 1e-5);
+            n_lines++;
+            line = strchr(line, '\n');
+            if (line != NULL)
+                line++;
+        }
+        assert_int_equal(n_lines, 6);
+        free(text);
+    }
+    /* profile from labels and probabilities (no frame) */
+    run_cmd(&r, cmd_compare, "compare", "--labels", lab, "--probs", prb, "--schemes",
+            "uniform;medfreq", "-o", in_dir(fx, "q.png"), NULL);
+    assert_int_equal(r.rc, 0);
+    /* a missing frame: named, no file */
+    run_cmd(&r, cmd_compare, "compare", "--image", in_dir(fx, "none.png"), "--labels", lab,
+            "--probs", prb, "-o", in_dir(fx, "x.png"), NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "none.png"));
+    assert_int_equal(file_size(in_dir(fx, "x.png")), -1);
+}
+
+/* Dataset mode: a broken frame is skipped and reported; source=split uses
+ * the split's class counts. */
+static void
+test_dataset_mode(void **state)
+{
+    fixture *fx = *state;
+    char root[256], out[256], p1[512], p2[512], p3[512];
+    run_result r;
+    double alpha_sum;
+
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(out, sizeof out, "%s/out", fx->dir);
+    snprintf(p1, sizeof p1, "%s/leftImg8bit/val/bonn", root);
+    assert_int_equal(cli_mkdir_p(p1), 0);
+    snprintf(p1, sizeof p1, "%s/gtFine/val/bonn", root);
+    assert_int_equal(cli_mkdir_p(p1), 0);
+    snprintf(p1, sizeof p1, "%s/leftImg8bit/val/bonn/bonn_000000_000019_leftImg8bit.png", root);
+    snprintf(p2, sizeof p2, "%s/gtFine/val/bonn/bonn_000000_000019_gtFine_labelIds.png", root);
+    snprintf(p3, sizeof p3, "%s/leftImg8bit/val/bonn/bonn_000000_000019_probs.npy", root);
+    write_frame(p1, p2, p3, 1);
+    snprintf(p1, sizeof p1, "%s/leftImg8bit/val/bonn/bonn_000001_000019_leftImg8bit.png", root);
+    snprintf(p2, sizeof p2, "%s/gtFine/val/bonn/bonn_000001_000019_gtFine_labelIds.png", root);
+    snprintf(p3, sizeof p3, "%s/leftImg8bit/val/bonn/bonn_000001_000019_probs.npy", root);
+    write_frame(p1, p2, p3, 2);
+
+    snprintf(p1, sizeof p1, "%s/leftImg8bit/val", root);
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", p1, "--out-dir",
+            out, "--schemes", "lmp;invfreq:source=split;medfreq:source=split;medfreq", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "2 frames: 2 written, 0 failed"));
+    snprintf(p2, sizeof p2, "%s/classes_compare.csv", out);
+    alpha_sum = csv_col_sum(p2, 5) + csv_col_sum(p2, 6) + csv_col_sum(p2, 7) + csv_col_sum(p2, 8);
+    assert_true(fabs(alpha_sum - 4.0) < 1e-5);
+    snprintf(p2, sizeof p2, "%s/bonn/bonn_000001_000019_compare.png", out);
+    assert_true(file_size(p2) > 0);
+
+    /* break the second frame's labels */
+    snprintf(p2, sizeof p2, "%s/gtFine/val/bonn/bonn_000001_000019_gtFine_labelIds.png", root);
+    write_bytes(p2, "not a png", 9);
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", p1, "--out-dir",
+            out, "--schemes", "lmp;focal", "--quiet", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "bonn_000001_000019: skipped: "));
+    assert_non_null(strstr(r.err, "1 of 2 frames failed"));
+    /* the split statistics need every label map */
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", p1, "--out-dir",
+            out, "--schemes", "medfreq:source=split", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "needed for the split's class statistics"));
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", in_dir(fx, "none"), "--pred-dir",
+            p1, "--out-dir", out, NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "cannot list the frames"));
+}
+
+/* A real frame: top-k and LMP at p = 1 agree on the frame's losses. */
+static void
+test_real_frame(void **state)
+{
+    fixture *fx = *state;
+    char b1[1024], b2[1024], b3[1024], csv[256];
+    const char *img = shared_file(
+        b1, sizeof b1, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_leftImg8bit_small.png");
+    const char *lab = shared_file(
+        b2, sizeof b2, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds_small.png");
+    const char *prb =
+        shared_file(b3, sizeof b3, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_probs.npy");
+    run_result r;
+
+    if (img == NULL || lab == NULL || prb == NULL)
+        skip();
+    run_cmd(&r, cmd_compare, "compare", "--image", img, "--labels", lab, "--probs", prb, "-o",
+            in_dir(fx, "o.png"), "--stats", in_dir(fx, "s.csv"), "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_true(file_size(in_dir(fx, "o.png")) > 0);
+    snprintf(csv, sizeof csv, "%s", in_dir(fx, "w.csv"));
+    run_cmd(&r, cmd_compare, "compare", "--labels", lab, "--probs", prb, "--schemes",
+            "lmp:p=1,m=0.1;topk:k=0.1", "--csv", csv, "-o", in_dir(fx, "p.png"), NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "n = 115551 valid pixels"));
+    assert_true(fabs(csv_col_sum(csv, 2) - csv_col_sum(csv, 3)) < 1e-5);
+    assert_true(fabs(csv_col_sum(csv, 3) - 1.0) < 1e-4);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_scheme_strings),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test_setup_teardown(test_profile_csv, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frame_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_real_frame, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1090 @@
+/*
+ * compare.c - LMP beside the other pixel-weighting schemes (`lmpviz
+ * compare`): the scheme strings, the weights of every scheme on one input,
+ * the profile and cumulative panels, per-class shares and the frame panels.
+ */
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lmpviz.h"
+
+#define PROFILE_MAX_POINTS 2000
+#define UNIFORM_COLOR      0x555555UL
+
+static void cmp_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+cmp_set_err(lmpviz_err *err, const char *fmt, ...)
+{
+    va_list ap;
+    if (err == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------------
+ * Scheme strings
+ */
+
+static const char *const scheme_keys[LMP_SCHEME_COUNT] = {
+    "p, m, m_px", "(no parameters)", "thresh, min_kept", "k, k_px", "gamma", "source, classes",
+    "source, classes",
+};
+
+static int
+parse_num(const char *v, double *out)
+{
+    char *end = NULL;
+    double x;
+    if (*v == '\0')
+        return -1;
+    if (strcasecmp(v, "inf") == 0 || strcasecmp(v, "infinity") == 0) {
+        *out = INFINITY;
+        return 0;
+    }
+    errno = 0;
+    x = strtod(v, &end);
+    if (end == v || *end != '\0' || isnan(x) || (errno == ERANGE && isinf(x)))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static char *
+trim(char *s)
+{
+    char *e;
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static void
+fmt_p(char *buf, size_t len, double p)
+{
+    if (isinf(p))
+        snprintf(buf, len, "∞");
+    else
+        snprintf(buf, len, "%g", p);
+}
+
+static void
+make_label(lmpviz_scheme_spec *sp)
+{
+    const lmp_scheme *s = &sp->scheme;
+    char ps[16];
+    switch (s->kind) {
+    case LMP_SCHEME_LMP:
+        fmt_p(ps, sizeof ps, s->lmp.p);
+        if (s->lmp.m_pixels > 0.0)
+            snprintf(sp->label, sizeof sp->label, "LMP p = %s, m = %g px", ps, s->lmp.m_pixels);
+        else
+            snprintf(sp->label, sizeof sp->label, "LMP p = %s, m = %g", ps, s->lmp.m);
+        break;
+    case LMP_SCHEME_UNIFORM:
+        snprintf(sp->label, sizeof sp->label, "uniform (mean)");
+        break;
+    case LMP_SCHEME_OHEM:
+        snprintf(sp->label, sizeof sp->label, "OHEM p_t < %g, min_kept %zu", s->thresh,
+                 s->min_kept);
+        break;
+    case LMP_SCHEME_TOPK:
+        if (s->k_pixels > 0.0)
+            snprintf(sp->label, sizeof sp->label, "top-k k = %g px", s->k_pixels);
+        else
+            snprintf(sp->label, sizeof sp->label, "top-k k = %g", s->k);
+        break;
+    case LMP_SCHEME_FOCAL:
+        snprintf(sp->label, sizeof sp->label, "focal γ = %g", s->gamma);
+        break;
+    case LMP_SCHEME_INVFREQ:
+    case LMP_SCHEME_MEDFREQ:
+        snprintf(sp->label, sizeof sp->label, "%s (%s)",
+                 s->kind == LMP_SCHEME_INVFREQ ? "inverse class freq." : "median freq.",
+                 sp->from_split ? "split" : "per image");
+        break;
+    }
+}
+
+/* One "name:k=v,..." item; pos is its 1-based position for messages. */
+static lmpviz_status
+parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
+{
+    char *colon, *name, *params, *kv, *save = NULL;
+    lmp_params def = LMP_PARAMS_INIT;
+    lmp_scheme *s = &sp->scheme;
+    int k, found = -1;
+    unsigned seen = 0;
+
+    memset(sp, 0, sizeof *sp);
+    snprintf(sp->text, sizeof sp->text, "%s", item);
+    colon = strchr(item, ':');
+    if (colon != NULL)
+        *colon = '\0';
+    name = trim(item);
+    params = colon != NULL ? colon + 1 : NULL;
+    for (k = 0; k < LMP_SCHEME_COUNT; k++) {
+        if (strcasecmp(name, lmp_scheme_name((lmp_scheme_kind)k)) == 0)
+            found = k;
+    }
+    if (found < 0) {
+        cmp_set_err(err,
+                    "scheme %zu \"%s\": unknown scheme \"%s\" (expected lmp, uniform, ohem, topk, "
+                    "focal, invfreq or medfreq)",
+                    pos, sp->text, name);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    s->kind = (lmp_scheme_kind)found;
+    s->lmp = def;
+    s->thresh = 0.7;
+    s->min_kept = 100000;
+    s->k = 0.1;
+    s->gamma = 2.0;
+    s->n_classes = LMPVIZ_CS_CLASSES;
+    if (params != NULL && *trim(params) == '\0') {
+        cmp_set_err(err, "scheme %zu \"%s\": expected KEY=VALUE after \":\"", pos, sp->text);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    for (kv = params ? strtok_r(params, ",", &save) : NULL; kv != NULL;
+         kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '='), *key, *val;
+        double v = 0.0;
+        int num_ok, bit = -1, ok = 0;
+        const char *want = "";
+
+        if (eq == NULL) {
+            cmp_set_err(err, "scheme %zu \"%s\": expected KEY=VALUE, got \"%s\"", pos, sp->text,
+                        trim(kv));
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        *eq = '\0';
+        key = trim(kv);
+        val = trim(eq + 1);
+        num_ok = parse_num(val, &v) == 0;
+        switch (s->kind) {
+        case LMP_SCHEME_LMP:
+            if (strcmp(key, "p") == 0) {
+                bit = 0;
+                want = "p >= 1 (a number or inf)";
+                ok = num_ok && v >= 1.0;
+                s->lmp.p = v;
+            } else if (strcmp(key, "m") == 0) {
+                bit = 1;
+                want = "a fraction in (0, 1]";
+                ok = num_ok && v > 0.0 && v <= 1.0;
+                s->lmp.m = v;
+            } else if (strcmp(key, "m_px") == 0) {
+                bit = 2;
+                want = "a pixel count >= 1";
+                ok = num_ok && v >= 1.0 && isfinite(v);
+                s->lmp.m_pixels = v;
+            }
+            break;
+        case LMP_SCHEME_OHEM:
+            if (strcmp(key, "thresh") == 0) {
+                bit = 0;
+                want = "a probability in [0, 1]";
+                ok = num_ok && v >= 0.0 && v <= 1.0;
+                s->thresh = v;
+            } else if (strcmp(key, "min_kept") == 0) {
+                bit = 1;
+                want = "a whole number >= 0";
+                ok = num_ok && v >= 0.0 && v == floor(v) && v < 1e15;
+                s->min_kept = ok ? (size_t)v : 0;
+            }
+            break;
+        case LMP_SCHEME_TOPK:
+            if (strcmp(key, "k") == 0) {
+                bit = 0;
+                want = "a fraction in (0, 1]";
+                ok = num_ok && v > 0.0 && v <= 1.0;
+                s->k = v;
+            } else if (strcmp(key, "k_px") == 0) {
+                bit = 1;
+                want = "a pixel count >= 1";
+                ok = num_ok && v >= 1.0 && isfinite(v);
+                s->k_pixels = v;
+            }
+            break;
+        case LMP_SCHEME_FOCAL:
+            if (strcmp(key, "gamma") == 0) {
+                bit = 0;
+                want = "a number >= 0";
+                ok = num_ok && v >= 0.0 && isfinite(v);
+                s->gamma = v;
+            }
+            break;
+        case LMP_SCHEME_INVFREQ:
+        case LMP_SCHEME_MEDFREQ:
+            if (strcmp(key, "source") == 0) {
+                bit = 0;
+                want = "image or split";
+                ok = strcmp(val, "image") == 0 || strcmp(val, "split") == 0;
+                sp->from_split = strcmp(val, "split") == 0;
+            } else if (strcmp(key, "classes") == 0) {
+                bit = 1;
+                want = "a class count in 1..256";
+                ok = num_ok && v >= 1.0 && v <= 256.0 && v == floor(v);
+                s->n_classes = ok ? (size_t)v : 0;
+            }
+            break;
+        default:
+            break;
+        }
+        if (bit < 0) {
+            cmp_set_err(err, "scheme %zu \"%s\": unknown key \"%s\" (%s takes %s)", pos, sp->text,
+                        key, lmp_scheme_name(s->kind), scheme_keys[s->kind]);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        if (seen & (1u << bit)) {
+            cmp_set_err(err, "scheme %zu \"%s\": \"%s\" is given twice", pos, sp->text, key);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        seen |= 1u << bit;
+        if (!ok) {
+            cmp_set_err(err, "scheme %zu \"%s\": %s: expected %s, got \"%s\"", pos, sp->text, key,
+                        want, val);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+    }
+    if (s->kind == LMP_SCHEME_LMP && (seen & 2u) && (seen & 4u)) {
+        cmp_set_err(err, "scheme %zu \"%s\": give m or m_px, not both", pos, sp->text);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (s->kind == LMP_SCHEME_TOPK && (seen & 1u) && (seen & 2u)) {
+        cmp_set_err(err, "scheme %zu \"%s\": give k or k_px, not both", pos, sp->text);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    make_label(sp);
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_schemes_parse(const char *text,
+                     lmpviz_scheme_spec *out,
+                     size_t max,
+                     size_t *count,
+                     lmpviz_err *err)
+{
+    char *copy, *p;
+    size_t n = 0, pos = 0;
+    lmpviz_status st = LMPVIZ_OK;
+
+    if (count != NULL)
+        *count = 0;
+    if (text == NULL || out == NULL || count == NULL) {
+        cmp_set_err(err, "no scheme given");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    copy = strdup(text);
+    if (copy == NULL) {
+        cmp_set_err(err, "out of memory");
+        return LMPVIZ_ERR_NOMEM;
+    }
+    p = copy;
+    for (;;) {
+        char *semi = strchr(p, ';');
+        char *item;
+        if (semi != NULL)
+            *semi = '\0';
+        item = trim(p);
+        pos++;
+        if (*item == '\0') {
+            cmp_set_err(err, "scheme %zu is empty (schemes are separated by \";\")", pos);
+            st = LMPVIZ_ERR_INVALID_ARG;
+            break;
+        }
+        if (n == max) {
+            cmp_set_err(err, "at most %zu schemes, got more", max);
+            st = LMPVIZ_ERR_INVALID_ARG;
+            break;
+        }
+        st = parse_one(item, pos, &out[n], err);
+        if (st != LMPVIZ_OK)
+            break;
+        n++;
+        if (semi == NULL)
+            break;
+        p = semi + 1;
+    }
+    free(copy);
+    *count = st == LMPVIZ_OK ? n : 0;
+    return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Weights
+ */
+
+void
+lmpviz_compare_free(lmpviz_compare_data *d)
+{
+    size_t k;
+    if (d == NULL)
+        return;
+    for (k = 0; k < LMPVIZ_COMPARE_MAX_SCHEMES; k++)
+        free(d->weight[k]);
+    free(d->order);
+    memset(d, 0, sizeof *d);
+}
+
+/* The valid pixels by decreasing loss, ties by index: a stable merge sort
+ * (qsort takes no context in C11, and stability fixes the tie order). */
+static void
+merge_sort_idx(size_t *v, size_t *tmp, size_t n, const float *key)
+{
+    size_t width, i;
+    for (width = 1; width < n; width *= 2) {
+        for (i = 0; i < n; i += 2 * width) {
+            size_t lo = i, mid = i + width < n ? i + width : n;
+            size_t hi = i + 2 * width < n ? i + 2 * width : n;
+            size_t a = lo, b = mid, k = lo;
+            while (a < mid && b < hi) {
+                float x = key[v[a]], y = key[v[b]];
+                /* stable: equal losses keep index order */
+                if (x >= y)
+                    tmp[k++] = v[a++];
+                else
+                    tmp[k++] = v[b++];
+            }
+            while (a < mid)
+                tmp[k++] = v[a++];
+            while (b < hi)
+                tmp[k++] = v[b++];
+        }
+        memcpy(v, tmp, n * sizeof *v);
+    }
+}
+
+lmpviz_status
+lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
+                       size_t n_specs,
+                       const lmp_scheme_input *in,
+                       lmp_workspace *ws,
+                       lmpviz_compare_data *out,
+                       lmpviz_err *err)
+{
+    size_t i, k, nv = 0;
+    size_t *tmp = NULL;
+
+    assert(out != NULL);
+    memset(out, 0, sizeof *out);
+    if (specs == NULL || n_specs == 0 || n_specs > LMPVIZ_COMPARE_MAX_SCHEMES || in == NULL ||
+        in->loss == NULL) {
+        cmp_set_err(err, "expected 1 to %d schemes and the losses", LMPVIZ_COMPARE_MAX_SCHEMES);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (in->n > SIZE_MAX / sizeof(size_t)) {
+        cmp_set_err(err, "too many pixels");
+        return LMPVIZ_ERR_NOMEM;
+    }
+    out->n = in->n;
+    out->loss = in->loss;
+    out->n_schemes = n_specs;
+    for (k = 0; k < n_specs; k++) {
+        lmp_status ls;
+        out->spec[k] = specs[k];
+        out->weight[k] = malloc((in->n ? in->n : 1) * sizeof(float));
+        if (out->weight[k] == NULL)
+            goto oom;
+        ls = lmp_scheme_weights(&specs[k].scheme, in, out->weight[k], &out->result[k], ws);
+        if (ls == LMP_ERR_EMPTY)
+            continue;
+        if (ls == LMP_ERR_NOMEM)
+            goto oom;
+        if (ls != LMP_OK) {
+            if (ls == LMP_ERR_INVALID_LOSS)
+                cmp_set_err(err, "%s: expected finite losses >= 0 (and p_t in [0, 1]), got %g at "
+                            "pixel %zu",
+                            specs[k].text, (double)out->result[k].bad_value,
+                            out->result[k].bad_index);
+            else if (out->result[k].bad_value != 0.0f || out->result[k].bad_index != 0)
+                cmp_set_err(err, "%s: class %g at pixel %zu is not below %zu", specs[k].text,
+                            (double)out->result[k].bad_value, out->result[k].bad_index,
+                            specs[k].scheme.n_classes);
+            else
+                cmp_set_err(err, "%s: %s (does the scheme have the input it needs?)",
+                            specs[k].text, lmp_status_string(ls));
+            lmpviz_compare_free(out);
+            return LMPVIZ_ERR_SOLVER;
+        }
+    }
+    for (i = 0; i < in->n; i++)
+        nv += in->valid == NULL || in->valid[i];
+    out->n_valid = nv;
+    out->order = malloc((nv ? nv : 1) * sizeof *out->order);
+    tmp = malloc((nv ? nv : 1) * sizeof *tmp);
+    if (out->order == NULL || tmp == NULL)
+        goto oom;
+    for (i = 0, k = 0; i < in->n; i++) {
+        if (in->valid == NULL || in->valid[i])
+            out->order[k++] = i;
+    }
+    merge_sort_idx(out->order, tmp, nv, in->loss);
+    free(tmp);
+    return LMPVIZ_OK;
+oom:
+    free(tmp);
+    lmpviz_compare_free(out);
+    cmp_set_err(err, "out of memory for %zu pixels", in->n);
+    return LMPVIZ_ERR_NOMEM;
+}
+
+static double
+scheme_total(const lmpviz_compare_data *d, size_t s)
+{
+    size_t i;
+    double t = 0.0;
+    for (i = 0; i < d->n_valid; i++)
+        t += d->weight[s][d->order[i]];
+    return t;
+}
+
+double
+lmpviz_compare_top_share(const lmpviz_compare_data *d, size_t s, double frac)
+{
+    size_t i, kk;
+    double t, run = 0.0;
+    if (d == NULL || s >= d->n_schemes || d->n_valid == 0)
+        return 0.0;
+    t = scheme_total(d, s);
+    if (!(t > 0.0))
+        return 0.0;
+    if (!(frac > 0.0))
+        return 0.0;
+    kk = frac >= 1.0 ? d->n_valid : (size_t)ceil(frac * (double)d->n_valid - 1e-9);
+    for (i = 0; i < kk; i++)
+        run += d->weight[s][d->order[i]];
+    return run / t;
+}
+
+/* ------------------------------------------------------------------------
+ * Profile figure
+ */
+
+/* Points of one curve: every pixel for small inputs, else per bucket the
+ * largest and the smallest value (in rank order), so that steps and bands
+ * survive. */
+static size_t
+decimate(const double *y, size_t n, double *px, double *py)
+{
+    size_t b, nb, i, k = 0;
+    if (n <= PROFILE_MAX_POINTS) {
+        for (i = 0; i < n; i++) {
+            px[i] = (double)(i + 1);
+            py[i] = y[i];
+        }
+        return n;
+    }
+    nb = PROFILE_MAX_POINTS / 2;
+    for (b = 0; b < nb; b++) {
+        size_t lo = b * n / nb, hi = (b + 1) * n / nb, imax = lo, imin = lo;
+        for (i = lo; i < hi; i++) {
+            if (y[i] > y[imax])
+                imax = i;
+            if (y[i] < y[imin])
+                imin = i;
+        }
+        if (imax <= imin) {
+            px[k] = (double)(imax + 1);
+            py[k++] = y[imax];
+            px[k] = (double)(imin + 1);
+            py[k++] = y[imin];
+        } else {
+            px[k] = (double)(imin + 1);
+            py[k++] = y[imin];
+            px[k] = (double)(imax + 1);
+            py[k++] = y[imax];
+        }
+    }
+    return k;
+}
+
+static lmpviz_style
+scheme_style(size_t s)
+{
+    lmpviz_style st = lmpviz_style_line(lmpviz_palette_color(s), LMPVIZ_DASH_SOLID);
+    st.line_width = 1.7;
+    return st;
+}
+
+lmpviz_figure *
+lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
+                              size_t width_px,
+                              size_t height_px,
+                              const lmpviz_compare_opts *opts,
+                              lmpviz_status *status,
+                              lmpviz_err *err)
+{
+    lmpviz_figure *fig = NULL;
+    lmpviz_panel *pw, *pc;
+    lmpviz_status st = LMPVIZ_OK;
+    double *y = NULL, *px = NULL, *py = NULL;
+    double top = 1.0, bottom = 1.0, nn;
+    size_t s, i, n;
+    char title[256], label[160];
+    lmpviz_style ref;
+
+    if (d == NULL || d->n_valid == 0 || d->n_schemes == 0) {
+        st = LMPVIZ_ERR_INVALID_ARG;
+        cmp_set_err(err, "no valid pixel to plot");
+        goto done;
+    }
+    n = d->n_valid;
+    nn = (double)n;
+    fig = lmpviz_figure_create(width_px, height_px, LMPVIZ_DPI_DEFAULT, 1, 2);
+    y = malloc(n * sizeof *y);
+    px = malloc((n < PROFILE_MAX_POINTS ? n : PROFILE_MAX_POINTS) * sizeof *px + 16);
+    py = malloc((n < PROFILE_MAX_POINTS ? n : PROFILE_MAX_POINTS) * sizeof *py + 16);
+    if (fig == NULL || y == NULL || px == NULL || py == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        cmp_set_err(err, "out of memory for the figure");
+        goto done;
+    }
+    if (opts != NULL && opts->title != NULL)
+        snprintf(title, sizeof title, "%s", opts->title);
+    else
+        snprintf(title, sizeof title, "Pixel weights of %zu schemes over n = %zu pixels", d->n_schemes,
+                 n);
+    st = lmpviz_figure_set_title(fig, title);
+    pw = lmpviz_figure_panel(fig, 0, 0);
+    pc = lmpviz_figure_panel(fig, 0, 1);
+
+    ref = lmpviz_style_line(lmpviz_color_hex(UNIFORM_COLOR), LMPVIZ_DASH_DASHED);
+    ref.line_width = 1.2;
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_add_hline(pw, 1.0, &ref, "uniform: n·w = 1");
+    if (st == LMPVIZ_OK) {
+        double rx[2] = { 1.0, nn }, ry[2] = { 1.0 / nn, 1.0 };
+        st = lmpviz_panel_add_series(pc, rx, ry, 2, &ref, "uniform: k/n");
+    }
+    for (s = 0; s < d->n_schemes && st == LMPVIZ_OK; s++) {
+        const float *w = d->weight[s];
+        double total = scheme_total(d, s), run = 0.0;
+        size_t np;
+        lmpviz_style sty = scheme_style(s);
+
+        for (i = 0; i < n; i++) {
+            y[i] = nn * w[d->order[i]];
+            top = fmax(top, y[i]);
+            if (y[i] > 0.0)
+                bottom = fmin(bottom, y[i]);
+        }
+        if (d->spec[s].scheme.kind == LMP_SCHEME_LMP)
+            snprintf(label, sizeof label, "%s (Σw = %.3g)", d->spec[s].label, total);
+        else
+            snprintf(label, sizeof label, "%s", d->spec[s].label);
+        np = decimate(y, n, px, py);
+        if (n > PROFILE_MAX_POINTS && (d->spec[s].scheme.kind == LMP_SCHEME_INVFREQ ||
+                                       d->spec[s].scheme.kind == LMP_SCHEME_MEDFREQ))
+            sty.line_width = 0.8; /* not monotone in the loss: a band */
+        st = lmpviz_panel_add_series(pw, px, py, np, &sty, label);
+        if (st != LMPVIZ_OK)
+            break;
+        for (i = 0; i < n; i++) {
+            run += w[d->order[i]];
+            y[i] = total > 0.0 ? run / total : 0.0;
+        }
+        np = decimate(y, n, px, py);
+        sty.line_width = 1.7;
+        st = lmpviz_panel_add_series(pc, px, py, np, &sty, label);
+    }
+    if (st != LMPVIZ_OK)
+        goto done;
+    if (opts != NULL && opts->logy) {
+        lmpviz_panel_set_logy(pw, 1);
+        bottom = fmax(bottom, top * 1e-6);
+        lmpviz_panel_set_ylim(pw, bottom / 1.5, top * 1.5);
+    } else {
+        lmpviz_panel_set_ylim(pw, -0.04 * top, 1.06 * top);
+    }
+    lmpviz_panel_set_xlim(pw, 1.0 - 0.02 * (nn - 1.0), nn + 0.02 * (nn - 1.0));
+    lmpviz_panel_set_xlim(pc, 1.0 - 0.02 * (nn - 1.0), nn + 0.02 * (nn - 1.0));
+    lmpviz_panel_set_ylim(pc, -0.03, 1.03);
+    lmpviz_panel_set_xinteger(pw, 1);
+    lmpviz_panel_set_xinteger(pc, 1);
+    lmpviz_panel_set_grid(pw, 1);
+    lmpviz_panel_set_grid(pc, 1);
+    lmpviz_panel_set_legend(pw, LMPVIZ_LEGEND_AUTO);
+    lmpviz_panel_set_legend(pc, LMPVIZ_LEGEND_NONE);
+    st = lmpviz_panel_set_title(pw, "weights over pixels by decreasing loss");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_xlabel(pw, "pixel rank i (by decreasing loss)");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_ylabel(pw, "scaled weight n·wᵢ (uniform = 1)");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_title(pc, "share of each scheme's total weight in the top k");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_xlabel(pc, "top k pixels (by decreasing loss)");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_ylabel(pc, "Σ top-k w / Σ w");
+    if (st != LMPVIZ_OK)
+        cmp_set_err(err, "out of memory while building the plot");
+done:
+    free(y);
+    free(px);
+    free(py);
+    if (st != LMPVIZ_OK) {
+        lmpviz_figure_destroy(fig);
+        fig = NULL;
+    }
+    if (status != NULL)
+        *status = st;
+    return fig;
+}
+
+lmpviz_status
+lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_err *err)
+{
+    lmpviz_afile af;
+    lmpviz_status st;
+    size_t s, i;
+
+    if (d == NULL || path == NULL) {
+        cmp_set_err(err, "nothing to write");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    memset(&af, 0, sizeof af);
+    st = lmpviz_afile_open(&af, path, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    fputs("rank,loss", af.fp);
+    for (s = 0; s < d->n_schemes; s++)
+        fprintf(af.fp, ",\"%s\"", d->spec[s].text);
+    fputc('\n', af.fp);
+    for (i = 0; i < d->n_valid; i++) {
+        size_t j = d->order[i];
+        fprintf(af.fp, "%zu,%.9g", i + 1, (double)d->loss[j]);
+        for (s = 0; s < d->n_schemes; s++)
+            fprintf(af.fp, ",%.9g", (double)d->weight[s][j]);
+        fputc('\n', af.fp);
+    }
+    if (ferror(af.fp)) {
+        lmpviz_afile_abort(&af);
+        cmp_set_err(err, "write failed");
+        return LMPVIZ_ERR_IO;
+    }
+    return lmpviz_afile_commit(&af, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Per-class shares
+ */
+
+lmpviz_status
+lmpviz_compare_stats_add(lmpviz_compare_stats *cs,
+                         const lmpviz_compare_data *d,
+                         const unsigned char *train)
+{
+    size_t s;
+    if (cs == NULL || d == NULL || train == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    cs->n_schemes = d->n_schemes;
+    for (s = 0; s < d->n_schemes; s++) {
+        lmpviz_status st =
+            lmpviz_class_stats_add(&cs->st[s], train, d->loss, d->weight[s], d->n, d->n_valid);
+        if (st != LMPVIZ_OK)
+            return st;
+    }
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_compare_stats_write_csv(const lmpviz_compare_stats *cs,
+                               const lmpviz_scheme_spec *specs,
+                               FILE *fp)
+{
+    lmpviz_class_row rows[LMPVIZ_COMPARE_MAX_SCHEMES][LMPVIZ_CS_CLASSES];
+    size_t n = 0, s, k;
+
+    if (cs == NULL || specs == NULL || fp == NULL || cs->n_schemes == 0)
+        return LMPVIZ_ERR_INVALID_ARG;
+    for (s = 0; s < cs->n_schemes; s++)
+        n = lmpviz_class_stats_rows(&cs->st[s], rows[s]);
+    fputs("train_id,class,pixels,pixel_share,loss_share", fp);
+    for (s = 0; s < cs->n_schemes; s++)
+        fprintf(fp, ",\"%s\"", specs[s].text);
+    fputc('\n', fp);
+    for (k = 0; k < n; k++) {
+        fprintf(fp, "%u,%s,%zu,%.9g,%.9g", rows[0][k].train_id, rows[0][k].name, rows[0][k].pixels,
+                rows[0][k].pixel_share, rows[0][k].loss_share);
+        for (s = 0; s < cs->n_schemes; s++)
+            fprintf(fp, ",%.9g", rows[s][k].weight_share);
+        fputc('\n', fp);
+    }
+    return ferror(fp) ? LMPVIZ_ERR_IO : LMPVIZ_OK;
+}
+
+/* A short column head: the scheme's name and its first parameter. */
+static void
+short_head(const lmpviz_scheme_spec *sp, char *buf, size_t len)
+{
+    const lmp_scheme *s = &sp->scheme;
+    char ps[16];
+    switch (s->kind) {
+    case LMP_SCHEME_LMP:
+        fmt_p(ps, sizeof ps, s->lmp.p);
+        snprintf(buf, len, "lmp%s", ps);
+        break;
+    case LMP_SCHEME_OHEM:
+        snprintf(buf, len, "ohem%g", s->thresh);
+        break;
+    case LMP_SCHEME_TOPK:
+        snprintf(buf, len, "topk%g", s->k_pixels > 0.0 ? s->k_pixels : s->k);
+        break;
+    case LMP_SCHEME_FOCAL:
+        snprintf(buf, len, "focal%g", s->gamma);
+        break;
+    default:
+        snprintf(buf, len, "%s", lmp_scheme_name(s->kind));
+        break;
+    }
+}
+
+void
+lmpviz_compare_stats_print(const lmpviz_compare_stats *cs,
+                           const lmpviz_scheme_spec *specs,
+                           FILE *fp)
+{
+    lmpviz_class_row rows[LMPVIZ_COMPARE_MAX_SCHEMES][LMPVIZ_CS_CLASSES];
+    size_t n = 0, s, k;
+    char head[32];
+
+    if (cs == NULL || specs == NULL || fp == NULL || cs->n_schemes == 0)
+        return;
+    for (s = 0; s < cs->n_schemes; s++)
+        n = lmpviz_class_stats_rows(&cs->st[s], rows[s]);
+    fprintf(fp, "weight share per class (%%)\n%-14s %8s %8s", "class", "pixels%", "loss%");
+    for (s = 0; s < cs->n_schemes; s++) {
+        short_head(&specs[s], head, sizeof head);
+        fprintf(fp, " %9.9s", head);
+    }
+    fputc('\n', fp);
+    for (k = 0; k < n; k++) {
+        fprintf(fp, "%-14s %8.2f %8.2f", rows[0][k].name, 100.0 * rows[0][k].pixel_share,
+                100.0 * rows[0][k].loss_share);
+        for (s = 0; s < cs->n_schemes; s++)
+            fprintf(fp, " %9.2f", 100.0 * rows[s][k].weight_share);
+        fputc('\n', fp);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Frame panels
+ */
+
+static int
+cmp_float_asc(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The largest 99.5th percentile of n·w over the schemes. */
+static double
+shared_vmax(const lmpviz_compare_data *d)
+{
+    float *v = malloc((d->n_valid ? d->n_valid : 1) * sizeof *v);
+    double top = 0.0;
+    size_t s, i;
+    if (v == NULL)
+        return 10.0;
+    for (s = 0; s < d->n_schemes; s++) {
+        for (i = 0; i < d->n_valid; i++)
+            v[i] = d->weight[s][d->order[i]];
+        qsort(v, d->n_valid, sizeof *v, cmp_float_asc);
+        if (d->n_valid > 0)
+            top = fmax(top, (double)d->n_valid * v[(size_t)(0.995 * (double)(d->n_valid - 1))]);
+    }
+    free(v);
+    return top > 0.0 ? top : 1.0;
+}
+
+static lmpviz_status
+shared_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
+{
+    lmpviz_color colors[LMPVIZ_CMAP_SIZE];
+    double pos[16];
+    const char *labels[16];
+    char buf[16][24];
+    size_t i, k = 0;
+
+    for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
+        colors[i] = lmpviz_cmap_color(cmap, (double)i / (LMPVIZ_CMAP_SIZE - 1));
+    if (cs->scale == LMPVIZ_HSCALE_LOG) {
+        double lo = log10(cs->vmin), hi = log10(cs->vmax);
+        int e;
+        for (e = (int)ceil(lo - 1e-9); e <= (int)floor(hi + 1e-9) && k < 15; e++) {
+            double t = (e - lo) / (hi - lo);
+            if (1.0 - t < 0.06)
+                continue;
+            pos[k] = t;
+            snprintf(buf[k], sizeof buf[k], "%g", pow(10.0, e));
+            labels[k] = buf[k];
+            k++;
+        }
+    } else {
+        double step = cs->vmax / 4.0, mag = pow(10.0, floor(log10(step))), f = step / mag, v;
+        step = mag * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
+        for (v = 0.0; v <= cs->vmax * (1.0 + 1e-9) && k < 15; v += step) {
+            if (1.0 - v / cs->vmax < 0.07)
+                continue;
+            pos[k] = v / cs->vmax;
+            snprintf(buf[k], sizeof buf[k], "%g", v);
+            labels[k] = buf[k];
+            k++;
+        }
+    }
+    pos[k] = 1.0;
+    snprintf(buf[k], sizeof buf[k], "%.3g", cs->vmax);
+    labels[k] = buf[k];
+    k++;
+    return lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, k,
+                                     cs->scale == LMPVIZ_HSCALE_LOG ? "n·w (log; 1 = uniform)"
+                                                                    : "n·w (1 = uniform)");
+}
+
+lmpviz_figure *
+lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
+                            const lmpviz_compare_data *d,
+                            const lmpviz_compare_fig_opts *opts,
+                            lmpviz_status *status,
+                            lmpviz_err *err)
+{
+    lmpviz_figure *fig = NULL;
+    uint32_t *buf = NULL;
+    lmpviz_status st = LMPVIZ_OK;
+    lmpviz_overlay_opts ov;
+    lmpviz_colorscale cs;
+    size_t w, h, s, rows, cols, fw, fh;
+    double dpi, scale, cell_w, img_w, img_h, hpt;
+    char title[256];
+
+    if (hm == NULL || d == NULL || opts == NULL || hm->frame.rgb == NULL ||
+        d->n != hm->width * hm->height || d->n_schemes == 0) {
+        st = LMPVIZ_ERR_INVALID_ARG;
+        cmp_set_err(err, "no frame or weights to draw");
+        goto done;
+    }
+    if (opts->overlay.scale == LMPVIZ_HSCALE_RANK) {
+        st = LMPVIZ_ERR_INVALID_ARG;
+        cmp_set_err(err, "the rank scale is per scheme; a shared scale is linear or log");
+        goto done;
+    }
+    w = hm->width;
+    h = hm->height;
+    cols = d->n_schemes <= 4 ? (d->n_schemes < 2 ? 1 : 2) : 3;
+    rows = (d->n_schemes + cols - 1) / cols;
+    fw = opts->width_px ? opts->width_px : (cols == 3 ? 2100 : 1600);
+    dpi = fmax(80.0, 100.0 * (double)fw / 1600.0);
+    scale = dpi / 72.0;
+    cell_w = (double)fw / scale / (double)cols;
+    img_w = cell_w - 16.0 - 78.0;
+    img_h = img_w * (double)h / (double)w;
+    hpt = (double)rows * (img_h + 16.0 + 12.0 * 1.25 + 7.0) + 13.0 * 1.25 + 8.0;
+    fh = (size_t)ceil(hpt * scale);
+    fig = lmpviz_figure_create(fw, fh, dpi, rows, cols);
+    buf = malloc(w * h * sizeof *buf);
+    if (fig == NULL || buf == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        cmp_set_err(err, "out of memory for a %zux%zu figure", fw, fh);
+        goto done;
+    }
+    ov = opts->overlay;
+    if (!(ov.vmax > 0.0))
+        ov.vmax = shared_vmax(d);
+    if (opts->title != NULL)
+        snprintf(title, sizeof title, "%s", opts->title);
+    else
+        snprintf(title, sizeof title,
+                 "Pixel weights n·w of %zu schemes, one colour scale (n = %zu valid pixels)",
+                 d->n_schemes, d->n_valid);
+    st = lmpviz_figure_set_title(fig, title);
+    for (s = 0; s < d->n_schemes && st == LMPVIZ_OK; s++) {
+        lmpviz_panel *pn = lmpviz_figure_panel(fig, s / cols, s % cols);
+        char pt[160];
+        /* tau only sets the default vmax, which is given */
+        st = lmpviz_overlay_render(&hm->frame, d->weight[s], hm->valid, d->n_valid, 1.0, &ov, buf,
+                                   &cs);
+        if (st != LMPVIZ_OK)
+            break;
+        lmpviz_panel_set_axes_visible(pn, 0);
+        lmpviz_panel_set_equal_aspect(pn, 1);
+        lmpviz_panel_set_xlim(pn, 0.0, (double)w);
+        lmpviz_panel_set_ylim(pn, 0.0, (double)h);
+        lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
+        st = lmpviz_panel_add_image(pn, buf, w, h, w, 0.0, 0.0, (double)w, (double)h, 1);
+        if (st == LMPVIZ_OK) {
+            if (d->spec[s].scheme.kind == LMP_SCHEME_LMP)
+                snprintf(pt, sizeof pt, "%s (Σw = %.2f)", d->spec[s].label, d->result[s].weight_sum);
+            else
+                snprintf(pt, sizeof pt, "%s", d->spec[s].label);
+            st = lmpviz_panel_set_title(pn, pt);
+        }
+        if (st == LMPVIZ_OK && (s % cols == cols - 1 || s == d->n_schemes - 1))
+            st = shared_colorbar(pn, &cs, ov.cmap);
+    }
+    /* empty cells of the last row: no axes */
+    for (; s < rows * cols; s++) {
+        lmpviz_panel *pn = lmpviz_figure_panel(fig, s / cols, s % cols);
+        lmpviz_panel_set_axes_visible(pn, 0);
+        lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
+    }
+    if (st == LMPVIZ_OK)
+        lmpviz_figure_set_png_level(fig, 2);
+    if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
+        cmp_set_err(err, "cannot build the figure: %s", lmpviz_status_string(st));
+done:
+    free(buf);
+    if (st != LMPVIZ_OK) {
+        lmpviz_figure_destroy(fig);
+        fig = NULL;
+    }
+    if (status != NULL)
+        *status = st;
+    return fig;
+}
+
+/* ------------------------------------------------------------------------
+ * Losses without a frame
+ */
+
+lmpviz_status
+lmpviz_seg_inputs_load(const char *labels_path,
+                       lmpviz_label_type label_type,
+                       const char *pred_path,
+                       lmpviz_pred_kind pred_kind,
+                       lmpviz_layout layout,
+                       int resize,
+                       unsigned char **train_out,
+                       float **loss_out,
+                       unsigned char **valid_out,
+                       size_t *width,
+                       size_t *height,
+                       lmpviz_err *err)
+{
+    lmpviz_labelmap lm;
+    lmpviz_array arr;
+    lmpviz_scores sc;
+    lmpviz_status st;
+    unsigned char *train = NULL, *valid = NULL;
+    float *loss = NULL;
+    size_t n, i, n_valid;
+    char tmp[LMPVIZ_ERR_LEN];
+
+    *train_out = NULL;
+    *loss_out = NULL;
+    *valid_out = NULL;
+    memset(&lm, 0, sizeof lm);
+    memset(&arr, 0, sizeof arr);
+    st = lmpviz_labelmap_read(labels_path, &lm, err);
+    if (st != LMPVIZ_OK) {
+        snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
+        cmp_set_err(err, "%s: %s", labels_path, tmp);
+        return st;
+    }
+    n = lm.width * lm.height;
+    train = malloc(n ? n : 1);
+    valid = malloc(n ? n : 1);
+    loss = malloc((n ? n : 1) * sizeof *loss);
+    if (train == NULL || valid == NULL || loss == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        cmp_set_err(err, "out of memory");
+        goto fail;
+    }
+    st = lmpviz_cs_to_trainids(lm.data, n, lm.width, label_type, train, err);
+    if (st != LMPVIZ_OK) {
+        snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
+        cmp_set_err(err, "%s: %s", labels_path, tmp);
+        goto fail;
+    }
+    st = lmpviz_npy_read_float(pred_path, &arr, err);
+    if (st != LMPVIZ_OK) {
+        snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
+        cmp_set_err(err, "%s: %s", pred_path, tmp);
+        goto fail;
+    }
+    if (pred_kind == LMPVIZ_PRED_LOSS) {
+        size_t ah, aw;
+        if (arr.ndim != 2) {
+            st = LMPVIZ_ERR_FORMAT;
+            cmp_set_err(err, "%s: expected a loss map of shape (H, W), got %zu dimensions",
+                        pred_path, arr.ndim);
+            goto fail;
+        }
+        ah = arr.shape[0];
+        aw = arr.shape[1];
+        if (aw == lm.width && ah == lm.height) {
+            memcpy(loss, arr.data, n * sizeof *loss);
+        } else if (!resize || aw == 0 || ah == 0) {
+            st = LMPVIZ_ERR_FORMAT;
+            cmp_set_err(err,
+                        "%s: expected a %zux%zu loss map to match %s, got %zux%zu (--resize "
+                        "scales it)",
+                        pred_path, lm.width, lm.height, labels_path, aw, ah);
+            goto fail;
+        } else if (lmpviz_resize_bilinear_f32(arr.data, aw, ah, loss, lm.width, lm.height) !=
+                   LMPVIZ_OK) {
+            st = LMPVIZ_ERR_NOMEM;
+            cmp_set_err(err, "out of memory");
+            goto fail;
+        }
+        for (i = 0; i < n; i++) {
+            valid[i] = train[i] != LMPVIZ_CS_IGNORE;
+            if (!valid[i])
+                loss[i] = 0.0f;
+        }
+    } else {
+        st = lmpviz_scores_view(&arr, layout, &sc, err);
+        if (st != LMPVIZ_OK) {
+            snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
+            cmp_set_err(err, "%s: %s", pred_path, tmp);
+            goto fail;
+        }
+        if ((sc.width != lm.width || sc.height != lm.height) && !resize) {
+            st = LMPVIZ_ERR_FORMAT;
+            cmp_set_err(err,
+                        "%s: expected scores of %zux%zu pixels to match %s, got %zux%zu "
+                        "(--resize scales them)",
+                        pred_path, lm.width, lm.height, labels_path, sc.width, sc.height);
+            goto fail;
+        }
+        st = lmpviz_seg_loss(&sc,
+                             pred_kind == LMPVIZ_PRED_LOGITS ? LMPVIZ_SCORES_LOGITS
+                                                             : LMPVIZ_SCORES_PROBS,
+                             train, lm.width, lm.height, loss, valid, &n_valid, err);
+        if (st != LMPVIZ_OK) {
+            snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
+            cmp_set_err(err, "%s: %s", pred_path, tmp);
+            goto fail;
+        }
+    }
+    *width = lm.width;
+    *height = lm.height;
+    *train_out = train;
+    *loss_out = loss;
+    *valid_out = valid;
+    lmpviz_labelmap_free(&lm);
+    lmpviz_array_free(&arr);
+    return LMPVIZ_OK;
+fail:
+    free(train);
+    free(valid);
+    free(loss);
+    lmpviz_labelmap_free(&lm);
+    lmpviz_array_free(&arr);
+    return st;
+}
