@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "lmpviz.h"
+
 #define CLI_EXIT_OK      0
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE   2
@@ -23,6 +25,8 @@ int cmd_bench(int argc, char **argv);
 int cmd_curve(int argc, char **argv);
 int cmd_region(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_notebook(int argc, char **argv);
 
 /* Messages to stderr, prefixed "lmpviz CMD: ". */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -54,5 +58,123 @@ const char *cli_json_number(double v, char *buf, size_t len);
 
 /* Seconds from a monotonic clock. */
 double cli_now(void);
+
+/* ------------------------------------------------------------------------
+ * The option parsers and figure builders of curve, region and heatmap, shared
+ * with `lmpviz notebook` (which accepts the same options).  cmd names the
+ * command in messages.  Each parse returns 0 on success, -1 when --help was
+ * printed, else the exit status after printing a usage error.
+ */
+
+/* `lmpviz curve` */
+typedef struct cli_curve_args {
+    double *p, *m, *m_px; /* malloc'ed lists (cli_curve_args_free) */
+    size_t n_p, n_m, n_m_px;
+    int paper;
+    size_t n;
+    int have_n;
+    const char *losses;
+    size_t sample;
+    int have_dist;
+    lmpviz_dist dist;
+    unsigned long seed;
+    int logy, scaled, cumulative;
+    size_t width, height;
+    int have_size;
+    double dpi;
+    const char *title;
+    const char *output;
+    const char *csv;
+} cli_curve_args;
+
+/* What cli_curve_build makes: the losses, one or two data sets (two for
+ * --figure paper) and the figure. */
+typedef struct cli_curve_fig {
+    float *loss; /* n losses as loaded (lmpviz_big_alloc) */
+    size_t n;
+    lmpviz_curve_data data[2];
+    size_t n_sets;
+    lmpviz_curve_view view;
+    lmpviz_figure *fig;
+} cli_curve_fig;
+
+/* a must be zeroed first. */
+int cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a);
+void cli_curve_args_free(cli_curve_args *a);
+/* 0, or CLI_EXIT_FAILURE after printing why; out is zeroed on failure. */
+int cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out);
+/* Safe on a zeroed struct. */
+void cli_curve_fig_free(cli_curve_fig *f);
+
+/* `lmpviz region` */
+typedef struct cli_region_args {
+    double *p; /* malloc'ed (cli_region_args_free); NULL: the default list */
+    size_t n_p;
+    double m;
+    int have_losses;
+    double losses[2];
+    size_t width, height;
+    double dpi;
+    const char *title;
+    const char *output;
+} cli_region_args;
+
+/* a must be zeroed first. */
+int cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a);
+void cli_region_args_free(cli_region_args *a);
+/* Fills opts (borrowing a's arrays) and builds the figure; NULL after
+ * printing why. */
+lmpviz_figure *cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *opts);
+
+/* `lmpviz heatmap` */
+typedef struct cli_heatmap_args {
+    lmpviz_heatmap_input in;
+    int n_pred;
+    lmp_params params;
+    int have_m, have_m_px;
+    lmpviz_heatmap_fig_opts fig;
+    const char *output;
+    const char *save_weights, *save_loss, *stats;
+    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
+    size_t jobs;
+    size_t shard_i, shard_n;
+    int quiet, timing;
+    int any_single;
+} cli_heatmap_args;
+
+/* a must be zeroed first; nothing to free. */
+int cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a);
+
+
+/* The frames of a Cityscapes split (cli/split.c): every
+ * ROOT/leftImg8bit/SPLIT/CITY/STEM_leftImg8bit.png (CITY only when city is
+ * not NULL; sorted by city, then file name), paired with
+ * ROOT/gtFine/SPLIT/CITY/STEM<label_suffix> and the prediction
+ * PRED_DIR/CITY/STEM<pred_suffix>, or PRED_DIR/STEM<pred_suffix> when the
+ * first does not exist.  Files are not checked.  shard_n > 0 keeps the
+ * frames whose index i (over the whole listing) has i % shard_n ==
+ * shard_i - 1; *total gets the listing's size.  0 on success; -1 with a
+ * message (naming cmd) when the frame folder cannot be listed or memory
+ * runs out. */
+typedef struct cli_frame {
+    char *city, *stem;
+    char *image, *labels, *pred;
+} cli_frame;
+
+int cli_split_list(const char *cmd,
+                   const char *root,
+                   const char *split,
+                   const char *city,
+                   const char *label_suffix,
+                   const char *pred_dir,
+                   const char *pred_suffix,
+                   size_t shard_i,
+                   size_t shard_n,
+                   cli_frame **out,
+                   size_t *count,
+                   size_t *total);
+void cli_split_free(cli_frame *frames, size_t count);
+/* mkdir -p; 0 or -1 (errno set). */
+int cli_mkdir_p(const char *path);
 
 #endif /* LMPVIZ_CLI_H */

@@ -77,7 +77,7 @@ usage(FILE *out)
 
 /* "800x500" -> 800, 500; each side in [64, 16384]. */
 static int
-parse_wh(const char *text, size_t *w, size_t *h)
+parse_wh(const char *cmd, const char *text, size_t *w, size_t *h)
 {
     char *end = NULL;
     unsigned long a, b;
@@ -95,13 +95,13 @@ parse_wh(const char *text, size_t *w, size_t *h)
     *h = b;
     return 0;
 bad:
-    cli_usage_error(CMD, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
+    cli_usage_error(cmd, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
                     text ? text : "");
     return -1;
 }
 
 static int
-parse_seed(const char *text, unsigned long *out)
+parse_seed(const char *cmd, const char *text, unsigned long *out)
 {
     char *end = NULL;
     unsigned long v;
@@ -115,7 +115,7 @@ parse_seed(const char *text, unsigned long *out)
     *out = v;
     return 0;
 bad:
-    cli_usage_error(CMD, "--seed: expected a whole number >= 0, got \"%s\"", text ? text : "");
+    cli_usage_error(cmd, "--seed: expected a whole number >= 0, got \"%s\"", text ? text : "");
     return -1;
 }
 
@@ -138,29 +138,9 @@ enum {
     OPT_CSV
 };
 
-typedef struct curve_args {
-    double *p, *m, *m_px;
-    size_t n_p, n_m, n_m_px;
-    int paper;
-    size_t n;
-    int have_n;
-    const char *losses;
-    size_t sample;
-    int have_dist;
-    lmpviz_dist dist;
-    unsigned long seed;
-    int logy, scaled, cumulative;
-    size_t width, height;
-    int have_size;
-    double dpi;
-    const char *title;
-    const char *output;
-    const char *csv;
-} curve_args;
 
-/* 0 ok, else the exit status. */
-static int
-parse_args(int argc, char **argv, curve_args *a)
+int
+cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
 {
     static const struct option longopts[] = {
         { "p", required_argument, NULL, OPT_P },
@@ -198,27 +178,27 @@ parse_args(int argc, char **argv, curve_args *a)
         switch (c) {
         case OPT_P:
             free(a->p);
-            if (cli_parse_list(CMD, "--p", optarg, cli_parse_p, &a->p, &a->n_p, CURVE_MAX_LIST) != 0)
+            if (cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, CURVE_MAX_LIST) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_M:
             free(a->m);
-            if (cli_parse_list(CMD, "--m", optarg, cli_parse_m, &a->m, &a->n_m, CURVE_MAX_LIST) != 0)
+            if (cli_parse_list(cmd, "--m", optarg, cli_parse_m, &a->m, &a->n_m, CURVE_MAX_LIST) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_M_PIXELS:
             free(a->m_px);
-            if (cli_parse_list(CMD, "--m-pixels", optarg, cli_parse_m_pixels, &a->m_px, &a->n_m_px,
+            if (cli_parse_list(cmd, "--m-pixels", optarg, cli_parse_m_pixels, &a->m_px, &a->n_m_px,
                                CURVE_MAX_LIST) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_FIGURE:
             if (strcmp(optarg, "paper") != 0)
-                return cli_usage_error(CMD, "--figure: expected \"paper\", got \"%s\"", optarg);
+                return cli_usage_error(cmd, "--figure: expected \"paper\", got \"%s\"", optarg);
             a->paper = 1;
             break;
         case OPT_N:
-            if (cli_parse_size(CMD, "--n", optarg, &a->n) != 0)
+            if (cli_parse_size(cmd, "--n", optarg, &a->n) != 0)
                 return CLI_EXIT_USAGE;
             a->have_n = 1;
             break;
@@ -226,19 +206,19 @@ parse_args(int argc, char **argv, curve_args *a)
             a->losses = optarg;
             break;
         case OPT_SAMPLE:
-            if (cli_parse_size(CMD, "--sample", optarg, &a->sample) != 0)
+            if (cli_parse_size(cmd, "--sample", optarg, &a->sample) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_DIST:
             if (lmpviz_dist_parse(optarg, &a->dist) != LMPVIZ_OK)
-                return cli_usage_error(CMD,
+                return cli_usage_error(cmd,
                                        "--dist: expected exponential, lognormal, gamma, uniform "
                                        "or halfnormal, got \"%s\"",
                                        optarg);
             a->have_dist = 1;
             break;
         case OPT_SEED:
-            if (parse_seed(optarg, &a->seed) != 0)
+            if (parse_seed(cmd, optarg, &a->seed) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_LOGY:
@@ -251,15 +231,15 @@ parse_args(int argc, char **argv, curve_args *a)
             a->cumulative = 1;
             break;
         case OPT_SIZE:
-            if (parse_wh(optarg, &a->width, &a->height) != 0)
+            if (parse_wh(cmd, optarg, &a->width, &a->height) != 0)
                 return CLI_EXIT_USAGE;
             a->have_size = 1;
             break;
         case OPT_DPI:
-            if (cli_parse_double(CMD, "--dpi", optarg, &a->dpi) != 0)
+            if (cli_parse_double(cmd, "--dpi", optarg, &a->dpi) != 0)
                 return CLI_EXIT_USAGE;
             if (!(a->dpi >= 10.0 && a->dpi <= 2400.0))
-                return cli_usage_error(CMD, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
+                return cli_usage_error(cmd, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
             break;
         case OPT_TITLE:
             a->title = optarg;
@@ -274,39 +254,39 @@ parse_args(int argc, char **argv, curve_args *a)
             usage(stdout);
             return -1;
         case ':':
-            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
+            return cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
         default:
-            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+        return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
     if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
-        return cli_usage_error(CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
+        return cli_usage_error(cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
                                a->output);
     if (a->csv != NULL && a->csv[0] == '\0')
-        return cli_usage_error(CMD, "--csv: expected a file name");
+        return cli_usage_error(cmd, "--csv: expected a file name");
     if (a->n_m > 0 && a->n_m_px > 0)
-        return cli_usage_error(CMD, "--m and --m-pixels: give one of them");
+        return cli_usage_error(cmd, "--m and --m-pixels: give one of them");
     if (a->losses != NULL && a->have_n)
-        return cli_usage_error(CMD, "--n: applies to generated losses; with --losses use --sample N");
+        return cli_usage_error(cmd, "--n: applies to generated losses; with --losses use --sample N");
     if (a->losses != NULL && a->have_dist)
-        return cli_usage_error(CMD, "--dist: applies to generated losses, not to --losses");
+        return cli_usage_error(cmd, "--dist: applies to generated losses, not to --losses");
     if (a->losses == NULL && a->sample > 0)
-        return cli_usage_error(CMD, "--sample: needs --losses FILE.npy (use --n for generated losses)");
+        return cli_usage_error(cmd, "--sample: needs --losses FILE.npy (use --n for generated losses)");
     if (a->scaled && a->cumulative)
-        return cli_usage_error(CMD, "--scaled and --cumulative: give one of them");
+        return cli_usage_error(cmd, "--scaled and --cumulative: give one of them");
     if (a->paper && (a->n_p > 1 || a->n_m > 1 || a->n_m_px > 0))
-        return cli_usage_error(CMD, "--figure paper: sweeps its own values; give at most one --p "
+        return cli_usage_error(cmd, "--figure paper: sweeps its own values; give at most one --p "
                                     "(right panel) and one --m (left panel)");
     if (a->n_p * (a->n_m_px > 0 ? a->n_m_px : (a->n_m > 0 ? a->n_m : 1)) > CURVE_MAX_SERIES)
-        return cli_usage_error(CMD, "--p and --m: at most %d combinations", CURVE_MAX_SERIES);
+        return cli_usage_error(cmd, "--p and --m: at most %d combinations", CURVE_MAX_SERIES);
     return 0;
 }
 
 /* The losses to plot: from the .npy (all or a sample) or generated. */
 static int
-load_losses(const curve_args *a, float **out, size_t *n)
+load_losses(const char *cmd, const cli_curve_args *a, float **out, size_t *n)
 {
     lmpviz_err err;
     lmpviz_status st;
@@ -318,13 +298,13 @@ load_losses(const curve_args *a, float **out, size_t *n)
     if (a->losses == NULL) {
         float *v = lmpviz_big_alloc(a->n * sizeof *v);
         if (v == NULL) {
-            cli_error(CMD, "out of memory for %zu losses", a->n);
+            cli_error(cmd, "out of memory for %zu losses", a->n);
             return CLI_EXIT_FAILURE;
         }
         st = lmpviz_profile_generate(a->dist, a->n, a->seed, v);
         if (st != LMPVIZ_OK) {
             lmpviz_big_free(v);
-            cli_error(CMD, "cannot generate %s losses: %s", lmpviz_dist_name(a->dist),
+            cli_error(cmd, "cannot generate %s losses: %s", lmpviz_dist_name(a->dist),
                       lmpviz_status_string(st));
             return CLI_EXIT_FAILURE;
         }
@@ -335,12 +315,12 @@ load_losses(const curve_args *a, float **out, size_t *n)
     memset(&arr, 0, sizeof arr);
     st = lmpviz_npy_read_float(a->losses, &arr, &err);
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        cli_error(cmd, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
         return CLI_EXIT_FAILURE;
     }
     if (arr.count == 0) {
         lmpviz_array_free(&arr);
-        cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
+        cli_error(cmd, "%s: expected at least one loss, got an empty array", a->losses);
         return CLI_EXIT_FAILURE;
     }
     if (a->sample == 0) {
@@ -351,7 +331,7 @@ load_losses(const curve_args *a, float **out, size_t *n)
         return 0;
     }
     if (a->sample > arr.count) {
-        cli_error(CMD, "%s: --sample %zu: the file holds only %zu losses", a->losses, a->sample,
+        cli_error(cmd, "%s: --sample %zu: the file holds only %zu losses", a->losses, a->sample,
                   arr.count);
         lmpviz_array_free(&arr);
         return CLI_EXIT_FAILURE;
@@ -359,7 +339,7 @@ load_losses(const curve_args *a, float **out, size_t *n)
     *out = lmpviz_big_alloc(a->sample * sizeof **out);
     if (*out == NULL) {
         lmpviz_array_free(&arr);
-        cli_error(CMD, "out of memory for %zu losses", a->sample);
+        cli_error(cmd, "out of memory for %zu losses", a->sample);
         return CLI_EXIT_FAILURE;
     }
     st = lmpviz_sample_float(arr.data, arr.count, a->sample, a->seed, *out);
@@ -367,7 +347,7 @@ load_losses(const curve_args *a, float **out, size_t *n)
     if (st != LMPVIZ_OK) {
         lmpviz_big_free(*out);
         *out = NULL;
-        cli_error(CMD, "%s: cannot draw %zu losses: %s", a->losses, a->sample, lmpviz_status_string(st));
+        cli_error(cmd, "%s: cannot draw %zu losses: %s", a->losses, a->sample, lmpviz_status_string(st));
         return CLI_EXIT_FAILURE;
     }
     *n = a->sample;
@@ -393,15 +373,20 @@ make_params(const double *p, size_t n_p, const double *m, size_t n_m, int pixels
     return k;
 }
 
-int
-cmd_curve(int argc, char **argv)
+void
+cli_curve_args_free(cli_curve_args *a)
 {
-    curve_args a;
-    float *loss = NULL;
-    size_t n = 0;
+    free(a->p);
+    free(a->m);
+    free(a->m_px);
+    a->p = a->m = a->m_px = NULL;
+}
+
+int
+cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
+{
     lmp_params params[CURVE_MAX_SERIES];
-    lmpviz_curve_data data[2];
-    const lmpviz_curve_data *sets[2];
+    lmpviz_curve_data *data = out->data;
     size_t n_sets = 1, i;
     lmpviz_figure *fig = NULL;
     lmpviz_curve_opts opts;
@@ -410,105 +395,144 @@ cmd_curve(int argc, char **argv)
     int rc;
     double def_p = PAPER_FIXED_P, def_m = PAPER_FIXED_M;
 
-    memset(&a, 0, sizeof a);
-    memset(data, 0, sizeof data);
+    memset(out, 0, sizeof *out);
     memset(&err, 0, sizeof err);
-    rc = parse_args(argc, argv, &a);
-    if (rc != 0) {
-        rc = rc < 0 ? CLI_EXIT_OK : rc;
-        goto cleanup;
-    }
-    rc = load_losses(&a, &loss, &n);
+    rc = load_losses(cmd, a, &out->loss, &out->n);
     if (rc != 0)
-        goto cleanup;
+        return rc;
 
     memset(&opts, 0, sizeof opts);
-    opts.view = a.cumulative ? LMPVIZ_CURVE_CUMULATIVE : (a.scaled ? LMPVIZ_CURVE_SCALED : LMPVIZ_CURVE_WEIGHTS);
-    opts.logy = a.logy;
+    opts.view = a->cumulative ? LMPVIZ_CURVE_CUMULATIVE
+                              : (a->scaled ? LMPVIZ_CURVE_SCALED : LMPVIZ_CURVE_WEIGHTS);
+    opts.logy = a->logy;
+    out->view = opts.view;
 
-    if (a.paper) {
+    if (a->paper) {
         size_t k;
-        double fixed_m = a.n_m == 1 ? a.m[0] : PAPER_FIXED_M;
-        double fixed_p = a.n_p == 1 ? a.p[0] : PAPER_FIXED_P;
+        double fixed_m = a->n_m == 1 ? a->m[0] : PAPER_FIXED_M;
+        double fixed_p = a->n_p == 1 ? a->p[0] : PAPER_FIXED_P;
         k = make_params(paper_p, sizeof paper_p / sizeof paper_p[0], &fixed_m, 1, 0, params);
-        st = lmpviz_curve_compute(loss, n, params, k, &data[0], &err);
+        st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[0], &err);
         if (st == LMPVIZ_OK) {
             k = make_params(&fixed_p, 1, paper_m, sizeof paper_m / sizeof paper_m[0], 0, params);
-            st = lmpviz_curve_compute(loss, n, params, k, &data[1], &err);
+            st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[1], &err);
         }
         n_sets = 2;
     } else {
         size_t k;
-        const double *pl = a.n_p ? a.p : &def_p;
-        size_t npl = a.n_p ? a.n_p : 1;
-        if (a.n_m_px > 0)
-            k = make_params(pl, npl, a.m_px, a.n_m_px, 1, params);
+        const double *pl = a->n_p ? a->p : &def_p;
+        size_t npl = a->n_p ? a->n_p : 1;
+        if (a->n_m_px > 0)
+            k = make_params(pl, npl, a->m_px, a->n_m_px, 1, params);
         else
-            k = make_params(pl, npl, a.n_m ? a.m : &def_m, a.n_m ? a.n_m : 1, 0, params);
-        st = lmpviz_curve_compute(loss, n, params, k, &data[0], &err);
+            k = make_params(pl, npl, a->n_m ? a->m : &def_m, a->n_m ? a->n_m : 1, 0, params);
+        st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[0], &err);
     }
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", a.losses ? a.losses : "generated losses", err.msg);
+        cli_error(cmd, "%s: %s", a->losses ? a->losses : "generated losses", err.msg);
         rc = CLI_EXIT_FAILURE;
-        goto cleanup;
+        goto fail;
     }
+    out->n_sets = n_sets;
 
-    if (!a.have_size) {
-        a.width = a.paper ? PAPER_DEFAULT_W : CURVE_DEFAULT_W;
-        a.height = a.paper ? PAPER_DEFAULT_H : CURVE_DEFAULT_H;
+    if (!a->have_size) {
+        a->width = a->paper ? PAPER_DEFAULT_W : CURVE_DEFAULT_W;
+        a->height = a->paper ? PAPER_DEFAULT_H : CURVE_DEFAULT_H;
     }
-    fig = lmpviz_figure_create(a.width, a.height, a.dpi, 1, n_sets);
+    fig = lmpviz_figure_create(a->width, a->height, a->dpi, 1, n_sets);
     if (fig == NULL) {
-        cli_error(CMD, "out of memory for a %zux%zu figure", a.width, a.height);
+        cli_error(cmd, "out of memory for a %zux%zu figure", a->width, a->height);
         rc = CLI_EXIT_FAILURE;
-        goto cleanup;
+        goto fail;
     }
     st = LMPVIZ_OK;
-    if (a.paper) {
+    if (a->paper) {
         char title[256];
-        if (a.title != NULL)
-            snprintf(title, sizeof title, "%s", a.title);
-        else if (a.losses != NULL)
-            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels of %s", n, a.losses);
+        if (a->title != NULL)
+            snprintf(title, sizeof title, "%s", a->title);
+        else if (a->losses != NULL)
+            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels of %s", out->n,
+                     a->losses);
         else
-            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels (%s losses, seed %lu)", n,
-                     lmpviz_dist_name(a.dist), a.seed);
+            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels (%s losses, seed %lu)",
+                     out->n, lmpviz_dist_name(a->dist), a->seed);
         st = lmpviz_figure_set_title(fig, title);
     } else {
-        opts.title = a.title;
+        opts.title = a->title;
     }
     for (i = 0; i < n_sets && st == LMPVIZ_OK; i++) {
         char panel_title[128];
-        if (a.paper && i == 0) {
+        if (a->paper && i == 0) {
             snprintf(panel_title, sizeof panel_title, "varying p at m = %g (%.4g px)",
                      data[0].series[0].params.m, data[0].series[0].result.m_px);
             opts.title = panel_title;
-        } else if (a.paper) {
+        } else if (a->paper) {
             if (isinf(data[1].series[0].params.p))
                 snprintf(panel_title, sizeof panel_title, "varying m at p = ∞");
             else
                 snprintf(panel_title, sizeof panel_title, "varying m at p = %g", data[1].series[0].params.p);
             opts.title = panel_title;
         }
-        sets[i] = &data[i];
         st = lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, i), &data[i], &opts, &err);
     }
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+        cli_error(cmd, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
         rc = CLI_EXIT_FAILURE;
+        goto fail;
+    }
+    out->fig = fig;
+    return 0;
+
+fail:
+    lmpviz_figure_destroy(fig);
+    cli_curve_fig_free(out);
+    return rc;
+}
+
+void
+cli_curve_fig_free(cli_curve_fig *f)
+{
+    lmpviz_figure_destroy(f->fig);
+    lmpviz_curve_data_free(&f->data[0]);
+    lmpviz_curve_data_free(&f->data[1]);
+    lmpviz_big_free(f->loss); /* from load_losses: lmpviz_big_alloc or an array's data */
+    memset(f, 0, sizeof *f);
+}
+
+int
+cmd_curve(int argc, char **argv)
+{
+    cli_curve_args a;
+    cli_curve_fig cf;
+    const lmpviz_curve_data *sets[2];
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    memset(&cf, 0, sizeof cf);
+    memset(&err, 0, sizeof err);
+    rc = cli_curve_parse(CMD, argc, argv, &a);
+    if (rc != 0) {
+        rc = rc < 0 ? CLI_EXIT_OK : rc;
         goto cleanup;
     }
+    rc = cli_curve_build(CMD, &a, &cf);
+    if (rc != 0)
+        goto cleanup;
+    sets[0] = &cf.data[0];
+    sets[1] = &cf.data[1];
     /* The CSV first: when the figure then fails, the CSV is removed, so a
      * failed run leaves no file behind. */
     if (a.csv != NULL) {
-        st = lmpviz_curve_write_csv(sets, n_sets, a.csv, &err);
+        st = lmpviz_curve_write_csv(sets, cf.n_sets, a.csv, &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s: %s", a.csv, err.msg[0] ? err.msg : lmpviz_status_string(st));
             rc = CLI_EXIT_FAILURE;
             goto cleanup;
         }
     }
-    st = lmpviz_figure_save(fig, a.output, &err);
+    st = lmpviz_figure_save(cf.fig, a.output, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
         if (a.csv != NULL)
@@ -522,12 +546,7 @@ cmd_curve(int argc, char **argv)
     rc = CLI_EXIT_OK;
 
 cleanup:
-    lmpviz_figure_destroy(fig);
-    lmpviz_curve_data_free(&data[0]);
-    lmpviz_curve_data_free(&data[1]);
-    lmpviz_big_free(loss); /* from load_losses: lmpviz_big_alloc or an array's data */
-    free(a.p);
-    free(a.m);
-    free(a.m_px);
+    cli_curve_fig_free(&cf);
+    cli_curve_args_free(&a);
     return rc;
 }

@@ -138,29 +138,14 @@ enum {
     OPT_TIMING
 };
 
-typedef struct heatmap_args {
-    lmpviz_heatmap_input in;
-    int n_pred;
-    lmp_params params;
-    int have_m, have_m_px;
-    lmpviz_heatmap_fig_opts fig;
-    const char *output;
-    const char *save_weights, *save_loss, *stats;
-    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
-    size_t jobs;
-    size_t shard_i, shard_n;
-    int quiet, timing;
-    int any_single;
-} heatmap_args;
-
 static int
-parse_unit(const char *opt, const char *text, double *out)
+parse_unit(const char *cmd, const char *opt, const char *text, double *out)
 {
     double v;
-    if (cli_parse_double(CMD, opt, text, &v) != 0)
+    if (cli_parse_double(cmd, opt, text, &v) != 0)
         return -1;
     if (!(v >= 0.0 && v <= 1.0)) {
-        cli_usage_error(CMD, "%s: expected a number in [0, 1], got \"%s\"", opt, text);
+        cli_usage_error(cmd, "%s: expected a number in [0, 1], got \"%s\"", opt, text);
         return -1;
     }
     *out = v;
@@ -168,7 +153,7 @@ parse_unit(const char *opt, const char *text, double *out)
 }
 
 static int
-parse_shard(const char *text, size_t *i, size_t *n)
+parse_shard(const char *cmd, const char *text, size_t *i, size_t *n)
 {
     char *end = NULL;
     unsigned long a, b;
@@ -186,7 +171,7 @@ parse_shard(const char *text, size_t *i, size_t *n)
     *n = b;
     return 0;
 bad:
-    cli_usage_error(CMD, "--shard: expected I/N with 1 <= I <= N, got \"%s\"", text ? text : "");
+    cli_usage_error(cmd, "--shard: expected I/N with 1 <= I <= N, got \"%s\"", text ? text : "");
     return -1;
 }
 
@@ -197,9 +182,8 @@ suffix_is(const char *s, const char *suffix)
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* 0 ok, -1 help printed, else the exit status. */
-static int
-parse_args(int argc, char **argv, heatmap_args *a)
+int
+cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
 {
     static const struct option longopts[] = {
         { "image", required_argument, NULL, OPT_IMAGE },
@@ -272,7 +256,7 @@ parse_args(int argc, char **argv, heatmap_args *a)
             else if (strcmp(optarg, "trainid") == 0)
                 a->in.label_type = LMPVIZ_LABELS_TRAINID;
             else
-                return cli_usage_error(CMD, "--label-type: expected id or trainid, got \"%s\"",
+                return cli_usage_error(cmd, "--label-type: expected id or trainid, got \"%s\"",
                                        optarg);
             break;
         case OPT_PROBS:
@@ -293,23 +277,23 @@ parse_args(int argc, char **argv, heatmap_args *a)
             else if (strcmp(optarg, "hwc") == 0)
                 a->in.layout = LMPVIZ_LAYOUT_HWC;
             else
-                return cli_usage_error(CMD, "--layout: expected auto, chw or hwc, got \"%s\"",
+                return cli_usage_error(cmd, "--layout: expected auto, chw or hwc, got \"%s\"",
                                        optarg);
             break;
         case OPT_RESIZE:
             a->in.resize = 1;
             break;
         case OPT_P:
-            if (cli_parse_p(CMD, "--p", optarg, &a->params.p) != 0)
+            if (cli_parse_p(cmd, "--p", optarg, &a->params.p) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_M:
-            if (cli_parse_m(CMD, "--m", optarg, &a->params.m) != 0)
+            if (cli_parse_m(cmd, "--m", optarg, &a->params.m) != 0)
                 return CLI_EXIT_USAGE;
             a->have_m = 1;
             break;
         case OPT_M_PIXELS:
-            if (cli_parse_m_pixels(CMD, "--m-pixels", optarg, &a->params.m_pixels) != 0)
+            if (cli_parse_m_pixels(cmd, "--m-pixels", optarg, &a->params.m_pixels) != 0)
                 return CLI_EXIT_USAGE;
             a->have_m_px = 1;
             break;
@@ -331,40 +315,40 @@ parse_args(int argc, char **argv, heatmap_args *a)
         case OPT_CMAP:
             if (lmpviz_cmap_parse(optarg, &a->fig.overlay.cmap) != LMPVIZ_OK)
                 return cli_usage_error(
-                    CMD,
+                    cmd,
                     "--cmap: expected viridis, magma, inferno, plasma, cividis or turbo, "
                     "got \"%s\"",
                     optarg);
             break;
         case OPT_SCALE:
             if (lmpviz_hscale_parse(optarg, &a->fig.overlay.scale) != LMPVIZ_OK)
-                return cli_usage_error(CMD, "--scale: expected linear, log or rank, got \"%s\"",
+                return cli_usage_error(cmd, "--scale: expected linear, log or rank, got \"%s\"",
                                        optarg);
             break;
         case OPT_ALPHA:
-            if (parse_unit("--alpha", optarg, &a->fig.overlay.alpha) != 0)
+            if (parse_unit(cmd, "--alpha", optarg, &a->fig.overlay.alpha) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_DIM:
-            if (parse_unit("--dim", optarg, &a->fig.overlay.dim) != 0)
+            if (parse_unit(cmd, "--dim", optarg, &a->fig.overlay.dim) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_DESATURATE:
-            if (parse_unit("--desaturate", optarg, &a->fig.overlay.desaturate) != 0)
+            if (parse_unit(cmd, "--desaturate", optarg, &a->fig.overlay.desaturate) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_VMAX:
-            if (cli_parse_double(CMD, "--vmax", optarg, &v) != 0)
+            if (cli_parse_double(cmd, "--vmax", optarg, &v) != 0)
                 return CLI_EXIT_USAGE;
             if (!(v > 0.0))
-                return cli_usage_error(CMD, "--vmax: expected a number > 0, got \"%s\"", optarg);
+                return cli_usage_error(cmd, "--vmax: expected a number > 0, got \"%s\"", optarg);
             a->fig.overlay.vmax = v;
             break;
         case OPT_WIDTH:
-            if (cli_parse_size(CMD, "--width", optarg, &a->fig.width_px) != 0)
+            if (cli_parse_size(cmd, "--width", optarg, &a->fig.width_px) != 0)
                 return CLI_EXIT_USAGE;
             if (a->fig.width_px < 200 || a->fig.width_px > 16384)
-                return cli_usage_error(CMD, "--width: expected 200..16384 pixels, got \"%s\"",
+                return cli_usage_error(cmd, "--width: expected 200..16384 pixels, got \"%s\"",
                                        optarg);
             break;
         case OPT_TITLE:
@@ -393,14 +377,14 @@ parse_args(int argc, char **argv, heatmap_args *a)
             a->out_dir = optarg;
             break;
         case OPT_JOBS:
-            if (cli_parse_size(CMD, "--jobs", optarg, &a->jobs) != 0)
+            if (cli_parse_size(cmd, "--jobs", optarg, &a->jobs) != 0)
                 return CLI_EXIT_USAGE;
             if (a->jobs > MAX_JOBS)
-                return cli_usage_error(CMD, "--jobs: expected at most %d, got \"%s\"", MAX_JOBS,
+                return cli_usage_error(cmd, "--jobs: expected at most %d, got \"%s\"", MAX_JOBS,
                                        optarg);
             break;
         case OPT_SHARD:
-            if (parse_shard(optarg, &a->shard_i, &a->shard_n) != 0)
+            if (parse_shard(cmd, optarg, &a->shard_i, &a->shard_n) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_QUIET:
@@ -413,32 +397,32 @@ parse_args(int argc, char **argv, heatmap_args *a)
             usage(stdout);
             return -1;
         case ':':
-            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
+            return cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
         default:
-            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+        return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
     if (a->have_m && a->have_m_px)
-        return cli_usage_error(CMD, "--m and --m-pixels: give one of them");
+        return cli_usage_error(cmd, "--m and --m-pixels: give one of them");
     if (a->root != NULL) {
         if (a->any_single)
             return cli_usage_error(
-                CMD, "--cityscapes-root: processes a split; --image, --labels, --probs, "
+                cmd, "--cityscapes-root: processes a split; --image, --labels, --probs, "
                      "--logits, --loss, -o, --stats, --save-weights and --save-loss "
                      "are for one frame");
         if (a->pred_dir == NULL)
             return cli_usage_error(
-                CMD, "--cityscapes-root: needs --pred-dir DIR with the model outputs");
+                cmd, "--cityscapes-root: needs --pred-dir DIR with the model outputs");
         if (a->out_dir == NULL)
-            return cli_usage_error(CMD, "--cityscapes-root: needs --out-dir DIR");
+            return cli_usage_error(cmd, "--cityscapes-root: needs --out-dir DIR");
         if (a->pred_suffix[0] == '\0' || strchr(a->pred_suffix, '/') != NULL)
             return cli_usage_error(
-                CMD, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
+                cmd, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
                 a->pred_suffix);
         if (a->split[0] == '\0' || strchr(a->split, '/') != NULL)
-            return cli_usage_error(CMD, "--split: expected a split name such as val, got \"%s\"",
+            return cli_usage_error(cmd, "--split: expected a split name such as val, got \"%s\"",
                                    a->split);
         a->in.pred_kind = strstr(a->pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
                           : strstr(a->pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
@@ -447,27 +431,27 @@ parse_args(int argc, char **argv, heatmap_args *a)
     }
     if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL || a->shard_n != 0)
         return cli_usage_error(
-            CMD, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
+            cmd, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
     if (a->in.image == NULL)
         return cli_usage_error(
-            CMD, "--image: expected the frame PNG (or --cityscapes-root for a split)");
+            cmd, "--image: expected the frame PNG (or --cityscapes-root for a split)");
     if (a->in.labels == NULL)
-        return cli_usage_error(CMD, "--labels: expected the ground-truth label PNG");
+        return cli_usage_error(cmd, "--labels: expected the ground-truth label PNG");
     if (a->n_pred != 1)
-        return cli_usage_error(CMD, "expected exactly one of --probs, --logits and --loss, got %d",
+        return cli_usage_error(cmd, "expected exactly one of --probs, --logits and --loss, got %d",
                                a->n_pred);
     if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
         return cli_usage_error(
-            CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"", a->output);
+            cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"", a->output);
     if (a->save_weights != NULL && !suffix_is(a->save_weights, ".npy"))
-        return cli_usage_error(CMD,
+        return cli_usage_error(cmd,
                                "--save-weights: expected a file name ending in .npy, got \"%s\"",
                                a->save_weights);
     if (a->save_loss != NULL && !suffix_is(a->save_loss, ".npy"))
-        return cli_usage_error(CMD, "--save-loss: expected a file name ending in .npy, got \"%s\"",
+        return cli_usage_error(cmd, "--save-loss: expected a file name ending in .npy, got \"%s\"",
                                a->save_loss);
     if (a->stats != NULL && a->stats[0] == '\0')
-        return cli_usage_error(CMD, "--stats: expected a file name");
+        return cli_usage_error(cmd, "--stats: expected a file name");
     return 0;
 }
 
@@ -508,7 +492,7 @@ write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
  * One frame
  */
 static int
-run_single(heatmap_args *a)
+run_single(cli_heatmap_args *a)
 {
     lmpviz_heatmap hm;
     lmpviz_class_stats cst;
@@ -614,7 +598,7 @@ typedef struct frame_job {
 } frame_job;
 
 typedef struct split_run {
-    heatmap_args *a;
+    cli_heatmap_args *a;
     frame_job *jobs;
     size_t n_jobs;
     size_t next, done, failed;
@@ -733,7 +717,7 @@ mkdir_p(const char *path)
 /* Lists the frames of the split (this shard's part) and pairs each with
  * its labels and prediction paths; missing files are found at run time. */
 static int
-collect_frames(heatmap_args *a, frame_job **out, size_t *count, size_t *total)
+collect_frames(cli_heatmap_args *a, frame_job **out, size_t *count, size_t *total)
 {
     char *img_root = NULL, *split_dir;
     char **cities = NULL, **files = NULL;
@@ -821,7 +805,7 @@ done:
 static void
 process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
 {
-    heatmap_args *a = r->a;
+    cli_heatmap_args *a = r->a;
     lmpviz_heatmap_input in = a->in;
     lmpviz_heatmap hm;
     lmpviz_figure *fig = NULL;
@@ -974,7 +958,7 @@ worker(void *arg)
 static int
 write_tables(split_run *r, const lmpviz_class_stats *total)
 {
-    heatmap_args *a = r->a;
+    cli_heatmap_args *a = r->a;
     char name_c[64], name_f[64];
     char *pc = NULL, *pf = NULL;
     lmpviz_afile af;
@@ -1030,7 +1014,7 @@ done:
 }
 
 static int
-run_split(heatmap_args *a)
+run_split(cli_heatmap_args *a)
 {
     split_run r;
     pthread_t threads[MAX_JOBS];
@@ -1108,11 +1092,11 @@ cleanup:
 int
 cmd_heatmap(int argc, char **argv)
 {
-    heatmap_args a;
+    cli_heatmap_args a;
     int rc;
 
     memset(&a, 0, sizeof a);
-    rc = parse_args(argc, argv, &a);
+    rc = cli_heatmap_parse(CMD, argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
     if (a.root != NULL)

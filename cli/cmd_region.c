@@ -50,7 +50,7 @@ usage(FILE *out)
 }
 
 static int
-parse_wh(const char *text, size_t *w, size_t *h)
+parse_wh(const char *cmd, const char *text, size_t *w, size_t *h)
 {
     char *end = NULL;
     unsigned long a, b;
@@ -68,7 +68,7 @@ parse_wh(const char *text, size_t *w, size_t *h)
     *h = b;
     return 0;
 bad:
-    cli_usage_error(CMD, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
+    cli_usage_error(cmd, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
                     text ? text : "");
     return -1;
 }
@@ -76,7 +76,7 @@ bad:
 enum { OPT_P = 256, OPT_M, OPT_LOSSES, OPT_SIZE, OPT_DPI, OPT_TITLE };
 
 int
-cmd_region(int argc, char **argv)
+cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
 {
     static const struct option longopts[] = {
         { "p", required_argument, NULL, OPT_P },
@@ -89,117 +89,162 @@ cmd_region(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const double default_p[] = { 1.0, 1.5, 2.0, INFINITY };
-    double *p = NULL, *losses = NULL;
-    size_t n_p = 0, n_losses = 0;
-    double m = REGION_DEFAULT_M, dpi = LMPVIZ_DPI_DEFAULT;
-    size_t width = REGION_DEFAULT_W, height = REGION_DEFAULT_H;
-    const char *output = REGION_DEFAULT_OUT;
-    const char *title = NULL;
-    lmpviz_region_opts opts;
-    lmpviz_figure *fig = NULL;
+    double *losses = NULL;
+    size_t n_losses = 0;
     lmpviz_format fmt;
-    lmpviz_err err;
-    lmpviz_status st;
     int c, rc = CLI_EXIT_USAGE;
 
-    memset(&err, 0, sizeof err);
+    a->m = REGION_DEFAULT_M;
+    a->dpi = LMPVIZ_DPI_DEFAULT;
+    a->width = REGION_DEFAULT_W;
+    a->height = REGION_DEFAULT_H;
+    a->output = REGION_DEFAULT_OUT;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_P:
-            free(p);
-            if (cli_parse_list(CMD, "--p", optarg, cli_parse_p, &p, &n_p, REGION_MAX_P) != 0)
+            free(a->p);
+            a->p = NULL;
+            if (cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P) != 0)
                 goto cleanup;
             break;
         case OPT_M:
-            if (cli_parse_m(CMD, "--m", optarg, &m) != 0)
+            if (cli_parse_m(cmd, "--m", optarg, &a->m) != 0)
                 goto cleanup;
             break;
         case OPT_LOSSES:
             free(losses);
-            if (cli_parse_list(CMD, "--losses", optarg, cli_parse_double, &losses, &n_losses, 2) != 0)
+            losses = NULL;
+            if (cli_parse_list(cmd, "--losses", optarg, cli_parse_double, &losses, &n_losses, 2) != 0)
                 goto cleanup;
             if (n_losses != 2 || !(losses[0] >= 0.0) || !(losses[1] >= 0.0) ||
                 losses[0] + losses[1] <= 0.0) {
-                rc = cli_usage_error(CMD, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"",
+                rc = cli_usage_error(cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"",
                                      optarg);
                 goto cleanup;
             }
+            a->have_losses = 1;
+            a->losses[0] = losses[0];
+            a->losses[1] = losses[1];
             break;
         case OPT_SIZE:
-            if (parse_wh(optarg, &width, &height) != 0)
+            if (parse_wh(cmd, optarg, &a->width, &a->height) != 0)
                 goto cleanup;
             break;
         case OPT_DPI:
-            if (cli_parse_double(CMD, "--dpi", optarg, &dpi) != 0)
+            if (cli_parse_double(cmd, "--dpi", optarg, &a->dpi) != 0)
                 goto cleanup;
-            if (!(dpi >= 10.0 && dpi <= 2400.0)) {
-                rc = cli_usage_error(CMD, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
+            if (!(a->dpi >= 10.0 && a->dpi <= 2400.0)) {
+                rc = cli_usage_error(cmd, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
                 goto cleanup;
             }
             break;
         case OPT_TITLE:
-            title = optarg;
+            a->title = optarg;
             break;
         case 'o':
-            output = optarg;
+            a->output = optarg;
             break;
         case 'h':
             usage(stdout);
-            rc = CLI_EXIT_OK;
+            rc = -1;
             goto cleanup;
         case ':':
-            rc = cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
+            rc = cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
             goto cleanup;
         default:
-            rc = cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            rc = cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
             goto cleanup;
         }
     }
     if (optind < argc) {
-        rc = cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+        rc = cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
         goto cleanup;
     }
-    if (lmpviz_format_from_path(output, &fmt, NULL) != LMPVIZ_OK) {
-        rc = cli_usage_error(CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
-                             output);
+    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK) {
+        rc = cli_usage_error(cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
+                             a->output);
         goto cleanup;
     }
+    rc = 0;
 
-    rc = CLI_EXIT_FAILURE;
-    memset(&opts, 0, sizeof opts);
-    opts.p = n_p ? p : default_p;
-    opts.n_p = n_p ? n_p : sizeof default_p / sizeof default_p[0];
-    opts.m = m;
-    opts.title = title;
-    if (losses != NULL) {
-        opts.have_losses = 1;
-        opts.losses[0] = losses[0];
-        opts.losses[1] = losses[1];
+cleanup:
+    free(losses);
+    return rc;
+}
+
+void
+cli_region_args_free(cli_region_args *a)
+{
+    free(a->p);
+    a->p = NULL;
+}
+
+lmpviz_figure *
+cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *opts)
+{
+    static const double default_p[] = { 1.0, 1.5, 2.0, INFINITY };
+    lmpviz_figure *fig;
+    lmpviz_err err;
+    lmpviz_status st;
+
+    memset(&err, 0, sizeof err);
+    memset(opts, 0, sizeof *opts);
+    opts->p = a->n_p ? a->p : default_p;
+    opts->n_p = a->n_p ? a->n_p : sizeof default_p / sizeof default_p[0];
+    opts->m = a->m;
+    opts->title = a->title;
+    if (a->have_losses) {
+        opts->have_losses = 1;
+        opts->losses[0] = a->losses[0];
+        opts->losses[1] = a->losses[1];
     }
-    fig = lmpviz_figure_create(width, height, dpi, 1, 1);
+    fig = lmpviz_figure_create(a->width, a->height, a->dpi, 1, 1);
     if (fig == NULL) {
-        cli_error(CMD, "out of memory for a %zux%zu figure", width, height);
-        goto cleanup;
+        cli_error(cmd, "out of memory for a %zux%zu figure", a->width, a->height);
+        return NULL;
     }
-    st = lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), &opts, &err);
+    st = lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), opts, &err);
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+        cli_error(cmd, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+        lmpviz_figure_destroy(fig);
+        return NULL;
+    }
+    return fig;
+}
+
+int
+cmd_region(int argc, char **argv)
+{
+    cli_region_args a;
+    lmpviz_region_opts opts;
+    lmpviz_figure *fig = NULL;
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    memset(&err, 0, sizeof err);
+    rc = cli_region_parse(CMD, argc, argv, &a);
+    if (rc != 0) {
+        rc = rc < 0 ? CLI_EXIT_OK : rc;
         goto cleanup;
     }
-    st = lmpviz_figure_save(fig, output, &err);
+    rc = CLI_EXIT_FAILURE;
+    fig = cli_region_build(CMD, &a, &opts);
+    if (fig == NULL)
+        goto cleanup;
+    st = lmpviz_figure_save(fig, a.output, &err);
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", output, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
         goto cleanup;
     }
-    printf("%s\n", output);
+    printf("%s\n", a.output);
     rc = CLI_EXIT_OK;
 
 cleanup:
     lmpviz_figure_destroy(fig);
-    free(p);
-    free(losses);
+    cli_region_args_free(&a);
     return rc;
 }

@@ -16,6 +16,8 @@ static const struct command commands[] = {
     { "curve", cmd_curve, "plot the optimal weight profile over sorted pixels" },
     { "region", cmd_region, "draw the feasible set W for two pixels (the paper's Figure 1)" },
     { "heatmap", cmd_heatmap, "LMP weights over a segmentation output on a frame, or a whole split" },
+    { "compare", cmd_compare, "LMP beside OHEM, top-k, focal and class balancing: profiles, frames" },
+    { "notebook", cmd_notebook, "teaching notebooks (Jupyter) that reproduce the figures" },
     { "bench", cmd_bench, "time the solver against a sort-based solver and the one-pass floor" },
 };
 

@@ -1,0 +1,491 @@
+/* lmpviz notebook: teaching notebooks (Jupyter) that reproduce the figures of
+ * curve, region and heatmap, with the same options as those commands. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "lmp.h"
+#include "lmpviz.h"
+#include "notebook.h"
+
+#define CMD "notebook"
+
+/* Width of the heatmap figure stored in the notebook unless --width is given:
+ * a downscaled overlay keeps the notebook small. */
+#define NB_HEATMAP_WIDTH 640
+#define NB_MAX_ARGS      256
+#define NB_CMD_LEN       2048
+
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: lmpviz notebook --figure curve|paper|region|heatmap [OPTIONS] [-o FILE.ipynb]\n"
+            "       lmpviz notebook --all [HEATMAP OPTIONS] -o DIR\n"
+            "\n"
+            "Writes a Jupyter notebook (nbformat 4.5) that teaches LMP with one of the paper's\n"
+            "figures: markdown cells with the mathematics (W, gamma, tau, theta, what p and m\n"
+            "do), Python cells (NumPy, matplotlib) that redraw the figure from data embedded\n"
+            "in the notebook and re-solve LMP with a short NumPy solver, and the figure\n"
+            "lmpviz rendered stored as the output, so the notebook reads well unexecuted.\n"
+            "\n"
+            "Options:\n"
+            "  --figure NAME     curve: `lmpviz curve`; paper: `lmpviz curve --figure paper`;\n"
+            "                    region: `lmpviz region`; heatmap: `lmpviz heatmap` for one\n"
+            "                    frame (needs --image, --labels and --probs/--logits/--loss)\n"
+            "  OPTIONS           the options of that command (see 'lmpviz curve --help',\n"
+            "                    ...), except those that write other files or run a split\n"
+            "                    (--csv, --stats, --save-weights, --save-loss,\n"
+            "                    --cityscapes-root and its options)\n"
+            "  -o, --output FILE the notebook (default lmp_NAME.ipynb)\n"
+            "  --all             curve, paper and region with their defaults (region with\n"
+            "                    --m 0.75 --losses 2,1) into DIR as lmp_curve.ipynb,\n"
+            "                    lmp_paper.ipynb, lmp_region.ipynb; with heatmap options also\n"
+            "                    lmp_heatmap.ipynb, else the heatmap notebook is skipped with\n"
+            "                    a note\n"
+            "  -h, --help        show this help\n"
+            "\n"
+            "Curves embed their losses: at most %d (use --sample N with --losses).  The\n"
+            "heatmap notebook embeds a %d-pixel-wide overlay (unless --width), the per-class\n"
+            "table, an n·w map averaged over blocks and at most %d sampled pixels.\n",
+            LMPNB_MAX_LOSSES, NB_HEATMAP_WIDTH, LMPNB_MAX_SAMPLE);
+}
+
+/* Options of curve, region and heatmap that take a value (so that the value
+ * is passed on with them). */
+static const char *const value_opts[] = {
+    "p",     "m",      "m-pixels",   "n",      "losses", "sample", "dist",   "seed",  "size",
+    "dpi",   "title",  "image",      "labels", "label-type", "probs", "logits", "loss", "layout",
+    "cmap",  "scale",  "alpha",      "dim",    "desaturate", "vmax", "width",  NULL,
+};
+
+/* Options of those commands that write other files or process a split. */
+static const char *const refused_opts[] = {
+    "csv",   "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir", "pred-suffix",
+    "out-dir", "split", "city", "shard", "jobs", "quiet", "timing", NULL,
+};
+
+static int
+in_list(const char *const *list, const char *name, size_t len)
+{
+    size_t i;
+    for (i = 0; list[i] != NULL; i++) {
+        if (strlen(list[i]) == len && strncmp(list[i], name, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct nb_args {
+    const char *figure;
+    int all;
+    int help;
+    const char *output;
+    char *pass[NB_MAX_ARGS + 4]; /* pass[0] = the command name; NULL-terminated */
+    int n_pass;
+} nb_args;
+
+/* Splits argv into notebook's own options and those for the figure's
+ * parser.  0 ok, else the exit status. */
+static int
+split_args(int argc, char **argv, nb_args *a)
+{
+    int i;
+
+    a->pass[a->n_pass++] = (char *)CMD;
+    for (i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *val = NULL;
+        if (a->n_pass >= NB_MAX_ARGS)
+            return cli_usage_error(CMD, "too many arguments (at most %d)", NB_MAX_ARGS);
+        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+            a->help = 1;
+        } else if (strcmp(s, "--all") == 0) {
+            a->all = 1;
+        } else if (strcmp(s, "--figure") == 0 || strncmp(s, "--figure=", 9) == 0) {
+            if (s[8] == '=')
+                val = s + 9;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            else
+                return cli_usage_error(CMD, "--figure: expected a value");
+            a->figure = val;
+        } else if (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error(CMD, "%s: expected a value", s);
+            a->output = argv[++i];
+        } else if (strncmp(s, "--output=", 9) == 0) {
+            a->output = s + 9;
+        } else if (strncmp(s, "-o", 2) == 0) {
+            a->output = s + 2;
+        } else if (strcmp(s, "--") == 0) {
+            while (i < argc && a->n_pass < NB_MAX_ARGS)
+                a->pass[a->n_pass++] = argv[i++];
+        } else if (strncmp(s, "--", 2) == 0) {
+            const char *eq = strchr(s + 2, '=');
+            size_t len = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
+            if (in_list(refused_opts, s + 2, len))
+                return cli_usage_error(CMD,
+                                       "--%.*s: not available here: a notebook embeds its data and "
+                                       "writes only the .ipynb (use lmpviz curve or heatmap for it)",
+                                       (int)len, s + 2);
+            a->pass[a->n_pass++] = argv[i];
+            if (eq == NULL && in_list(value_opts, s + 2, len) && i + 1 < argc)
+                a->pass[a->n_pass++] = argv[++i];
+        } else {
+            a->pass[a->n_pass++] = argv[i];
+        }
+    }
+    a->pass[a->n_pass] = NULL;
+    return 0;
+}
+
+/* "lmpviz NAME [extra] ARGS" with shell quoting where needed. */
+static void
+command_line(char *buf, size_t len, const char *name, const char *extra, char **args, int n)
+{
+    size_t used;
+    int i;
+
+    snprintf(buf, len, "lmpviz %s%s%s", name, extra ? " " : "", extra ? extra : "");
+    for (i = 0; i < n; i++) {
+        const char *s = args[i];
+        int plain = *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789_-+=.,/:@%") == strlen(s);
+        used = strlen(buf);
+        if (used + 4 >= len)
+            return;
+        buf[used++] = ' ';
+        if (!plain)
+            buf[used++] = '\'';
+        for (; *s && used + 6 < len; s++) {
+            if (*s == '\'' && !plain) {
+                memcpy(buf + used, "'\\''", 4);
+                used += 4;
+            } else {
+                buf[used++] = *s;
+            }
+        }
+        if (!plain)
+            buf[used++] = '\'';
+        buf[used] = '\0';
+    }
+}
+
+/* Reports a failed notebook build: too much data is a usage error. */
+static int
+nb_failed(lmpviz_status st, const lmpviz_err *err)
+{
+    if (st == LMPVIZ_ERR_INVALID_ARG)
+        return cli_usage_error(CMD, "%s", err->msg);
+    cli_error(CMD, "%s", err->msg[0] ? err->msg : lmpviz_status_string(st));
+    return CLI_EXIT_FAILURE;
+}
+
+static int
+build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
+{
+    char *argv2[NB_MAX_ARGS + 4];
+    char command[NB_CMD_LEN], source[512];
+    cli_curve_args a;
+    cli_curve_fig cf;
+    lmpnb_curve_input in;
+    lmpviz_err err;
+    lmpviz_status st;
+    int argc2 = n_pass, rc;
+
+    *out = NULL;
+    memcpy(argv2, pass, (size_t)n_pass * sizeof *argv2);
+    if (paper) {
+        argv2[argc2++] = (char *)"--figure";
+        argv2[argc2++] = (char *)"paper";
+    }
+    argv2[argc2] = NULL;
+    memset(&a, 0, sizeof a);
+    memset(&cf, 0, sizeof cf);
+    memset(&err, 0, sizeof err);
+    rc = cli_curve_parse(CMD, argc2, argv2, &a);
+    if (rc == 0)
+        rc = cli_curve_build(CMD, &a, &cf);
+    if (rc != 0) {
+        cli_curve_args_free(&a);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    if (a.losses != NULL && a.sample > 0)
+        snprintf(source, sizeof source, "%zu drawn from %s with seed %lu", a.sample, a.losses, a.seed);
+    else if (a.losses != NULL)
+        snprintf(source, sizeof source, "every loss of %s", a.losses);
+    else
+        snprintf(source, sizeof source, "%s draws, GSL mt19937 seed %lu", lmpviz_dist_name(a.dist),
+                 a.seed);
+    command_line(command, sizeof command, "curve", paper ? "--figure paper" : NULL, pass + 1,
+                 n_pass - 1);
+    memset(&in, 0, sizeof in);
+    in.sets[0] = &cf.data[0];
+    in.sets[1] = &cf.data[1];
+    in.n_sets = cf.n_sets;
+    in.paper = paper;
+    in.view = cf.view;
+    in.logy = a.logy;
+    in.source = source;
+    in.command = command;
+    in.fig = cf.fig;
+    *out = lmpnb_curve_notebook(&in, &st, &err);
+    rc = *out == NULL ? nb_failed(st, &err) : 0;
+    cli_curve_fig_free(&cf);
+    cli_curve_args_free(&a);
+    return rc;
+}
+
+static int
+build_region(char **pass, int n_pass, lmpnb_notebook **out)
+{
+    char command[NB_CMD_LEN];
+    cli_region_args a;
+    lmpviz_region_opts opts;
+    lmpnb_region_input in;
+    lmpviz_figure *fig;
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc;
+
+    *out = NULL;
+    memset(&a, 0, sizeof a);
+    memset(&err, 0, sizeof err);
+    rc = cli_region_parse(CMD, n_pass, pass, &a);
+    if (rc != 0) {
+        cli_region_args_free(&a);
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    }
+    fig = cli_region_build(CMD, &a, &opts);
+    if (fig == NULL) {
+        cli_region_args_free(&a);
+        return CLI_EXIT_FAILURE;
+    }
+    command_line(command, sizeof command, "region", NULL, pass + 1, n_pass - 1);
+    memset(&in, 0, sizeof in);
+    in.opts = &opts;
+    in.command = command;
+    in.fig = fig;
+    *out = lmpnb_region_notebook(&in, &st, &err);
+    rc = *out == NULL ? nb_failed(st, &err) : 0;
+    lmpviz_figure_destroy(fig);
+    cli_region_args_free(&a);
+    return rc;
+}
+
+static int
+build_heatmap(char **pass, int n_pass, lmpnb_notebook **out)
+{
+    char command[NB_CMD_LEN];
+    cli_heatmap_args a;
+    lmpviz_heatmap hm;
+    lmpnb_heatmap_input in;
+    lmpviz_figure *fig;
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc;
+
+    *out = NULL;
+    memset(&a, 0, sizeof a);
+    memset(&hm, 0, sizeof hm);
+    memset(&err, 0, sizeof err);
+    rc = cli_heatmap_parse(CMD, n_pass, pass, &a);
+    if (rc != 0)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    if (a.fig.width_px == 0)
+        a.fig.width_px = NB_HEATMAP_WIDTH;
+    a.in.want_argmax = a.fig.panels && a.in.pred_kind != LMPVIZ_PRED_LOSS;
+    st = lmpviz_heatmap_compute(&a.in, &a.params, NULL, &hm, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s", err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    if (hm.n_valid == 0) {
+        cli_error(CMD, "%s: no valid pixel (every label is ignored): nothing to teach with",
+                  a.in.labels);
+        lmpviz_heatmap_free(&hm);
+        return CLI_EXIT_FAILURE;
+    }
+    fig = lmpviz_heatmap_figure(&hm, &a.fig, &st, &err);
+    if (fig == NULL) {
+        cli_error(CMD, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+        lmpviz_heatmap_free(&hm);
+        return CLI_EXIT_FAILURE;
+    }
+    lmpviz_figure_set_png_level(fig, 9);
+    command_line(command, sizeof command, "heatmap", NULL, pass + 1, n_pass - 1);
+    memset(&in, 0, sizeof in);
+    in.hm = &hm;
+    in.image = a.in.image;
+    in.labels = a.in.labels;
+    in.pred = a.in.pred;
+    in.command = command;
+    in.fig = fig;
+    *out = lmpnb_heatmap_notebook(&in, &st, &err);
+    rc = *out == NULL ? nb_failed(st, &err) : 0;
+    lmpviz_figure_destroy(fig);
+    lmpviz_heatmap_free(&hm);
+    return rc;
+}
+
+static int
+build_one(const char *figure, char **pass, int n_pass, lmpnb_notebook **out)
+{
+    if (strcmp(figure, "curve") == 0)
+        return build_curve(0, pass, n_pass, out);
+    if (strcmp(figure, "paper") == 0)
+        return build_curve(1, pass, n_pass, out);
+    if (strcmp(figure, "region") == 0)
+        return build_region(pass, n_pass, out);
+    return build_heatmap(pass, n_pass, out);
+}
+
+static int
+save(const lmpnb_notebook *nb, const char *path)
+{
+    lmpviz_err err;
+    lmpviz_status st;
+
+    memset(&err, 0, sizeof err);
+    st = lmpnb_notebook_save(nb, path, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", path, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        return CLI_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+static int
+suffix_is(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+#define NB_ALL 4
+
+static int
+run_all(nb_args *a)
+{
+    static const char *const names[NB_ALL] = { "curve", "paper", "region", "heatmap" };
+    static char *region_argv[] = { (char *)CMD, (char *)"--m", (char *)"0.75", (char *)"--losses",
+                                   (char *)"2,1", NULL };
+    lmpnb_notebook *nb[NB_ALL] = { NULL, NULL, NULL, NULL };
+    char *paths[NB_ALL] = { NULL, NULL, NULL, NULL };
+    char *none[] = { (char *)CMD, NULL };
+    struct stat sb;
+    size_t k, len;
+    int rc = 0;
+
+    /* Everything is built before anything is written: a failure leaves no
+     * file (and no new folder) behind. */
+    rc = build_curve(0, none, 1, &nb[0]);
+    if (rc == 0)
+        rc = build_curve(1, none, 1, &nb[1]);
+    if (rc == 0)
+        rc = build_region(region_argv, 5, &nb[2]);
+    if (rc == 0 && a->n_pass > 1)
+        rc = build_heatmap(a->pass, a->n_pass, &nb[3]);
+    if (rc != 0)
+        goto cleanup;
+    if (nb[3] == NULL)
+        cli_error(CMD, "--all: heatmap notebook skipped (it needs a frame: give --image, --labels "
+                       "and --probs, --logits or --loss)");
+
+    if (stat(a->output, &sb) != 0) {
+        if (mkdir(a->output, 0777) != 0) {
+            cli_error(CMD, "%s: cannot create the folder: %s", a->output, strerror(errno));
+            rc = CLI_EXIT_FAILURE;
+            goto cleanup;
+        }
+    } else if (!S_ISDIR(sb.st_mode)) {
+        rc = cli_usage_error(CMD, "-o: with --all, expected a folder, got the file \"%s\"", a->output);
+        goto cleanup;
+    }
+    for (k = 0; k < NB_ALL; k++) {
+        if (nb[k] == NULL)
+            continue;
+        len = strlen(a->output) + strlen(names[k]) + 16;
+        paths[k] = malloc(len);
+        if (paths[k] == NULL) {
+            cli_error(CMD, "out of memory");
+            rc = CLI_EXIT_FAILURE;
+            break;
+        }
+        snprintf(paths[k], len, "%s/lmp_%s.ipynb", a->output, names[k]);
+        rc = save(nb[k], paths[k]);
+        if (rc != 0) {
+            free(paths[k]);
+            paths[k] = NULL;
+            break;
+        }
+    }
+    if (rc != 0) {
+        for (k = 0; k < NB_ALL; k++) {
+            if (paths[k] != NULL)
+                remove(paths[k]);
+        }
+    } else {
+        for (k = 0; k < NB_ALL; k++) {
+            if (paths[k] != NULL)
+                printf("%s\n", paths[k]);
+        }
+    }
+
+cleanup:
+    for (k = 0; k < NB_ALL; k++) {
+        lmpnb_notebook_destroy(nb[k]);
+        free(paths[k]);
+    }
+    return rc;
+}
+
+int
+cmd_notebook(int argc, char **argv)
+{
+    static char default_out[64];
+    nb_args a;
+    lmpnb_notebook *nb = NULL;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    rc = split_args(argc, argv, &a);
+    if (rc != 0)
+        return rc;
+    if (a.help) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (a.figure != NULL && a.all)
+        return cli_usage_error(CMD, "--figure and --all: give one of them");
+    if (a.all) {
+        if (a.output == NULL || a.output[0] == '\0')
+            return cli_usage_error(CMD, "--all: expected -o DIR, the folder for the notebooks");
+        return run_all(&a);
+    }
+    if (a.figure == NULL)
+        return cli_usage_error(CMD, "--figure: expected curve, paper, region or heatmap (or --all)");
+    if (strcmp(a.figure, "curve") != 0 && strcmp(a.figure, "paper") != 0 &&
+        strcmp(a.figure, "region") != 0 && strcmp(a.figure, "heatmap") != 0)
+        return cli_usage_error(CMD, "--figure: expected curve, paper, region or heatmap, got \"%s\"",
+                               a.figure);
+    if (a.output == NULL) {
+        snprintf(default_out, sizeof default_out, "lmp_%s.ipynb", a.figure);
+        a.output = default_out;
+    }
+    if (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
+        a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/')
+        return cli_usage_error(CMD, "-o: expected a file name ending in .ipynb, got \"%s\"", a.output);
+    rc = build_one(a.figure, a.pass, a.n_pass, &nb);
+    if (rc == 0 && nb != NULL) {
+        rc = save(nb, a.output);
+        if (rc == 0)
+            printf("%s\n", a.output);
+    }
+    lmpnb_notebook_destroy(nb);
+    return rc;
+}

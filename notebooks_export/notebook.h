@@ -1,0 +1,124 @@
+/*
+ * notebook.h - teaching notebooks (Jupyter, nbformat 4.5) that reproduce the
+ * paper's figures: markdown cells with the mathematics, Python cells (NumPy
+ * and matplotlib) that redraw the figure from data embedded in the notebook
+ * and re-solve LMP with a short sort-based NumPy solver, and the figure that
+ * lmpviz rendered pre-filled as the output (image/png), so the notebook reads
+ * well without being run.
+ *
+ * The JSON is built with jansson.  Uses lmp.h and lmpviz.h only; nothing here
+ * prints or exits.  Functions return lmpviz_status; err (NULL accepted)
+ * receives one line saying why.
+ */
+#ifndef LMPNB_NOTEBOOK_H
+#define LMPNB_NOTEBOOK_H
+
+#include <stddef.h>
+
+#include "lmp.h"
+#include "lmpviz.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LMPNB_NBFORMAT       4
+#define LMPNB_NBFORMAT_MINOR 5 /* 4.5: every cell has an id */
+
+/* Limits that keep a notebook small: the losses of a curve, and the numbers
+ * of all its curves' weights together. */
+#define LMPNB_MAX_LOSSES  5000
+#define LMPNB_MAX_NUMBERS 50000
+/* Heatmap: the n·w map is block-averaged down to this width, and at most
+ * this many valid pixels (every k-th) are embedded with their loss and n·w. */
+#define LMPNB_MAP_WIDTH  96
+#define LMPNB_MAX_SAMPLE 2000
+
+typedef struct lmpnb_notebook lmpnb_notebook;
+
+/* An empty notebook with nbformat 4.5 metadata (kernelspec python3,
+ * language_info python).  NULL when out of memory. */
+lmpnb_notebook *lmpnb_notebook_create(void);
+/* destroy(NULL) does nothing. */
+void lmpnb_notebook_destroy(lmpnb_notebook *nb);
+
+/* Adds a markdown cell (UTF-8 text, copied).  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpnb_notebook_add_markdown(lmpnb_notebook *nb, const char *text);
+/* Adds a code cell; with png (png_len bytes, NULL for none) its output is
+ * pre-filled with the image (display_data, image/png in base64) and
+ * alt_text as text/plain.  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpnb_notebook_add_code(lmpnb_notebook *nb,
+                                      const char *source,
+                                      const unsigned char *png,
+                                      size_t png_len,
+                                      const char *alt_text);
+/* metadata.lmpviz.KEY = value (strings), e.g. the version and the command
+ * that made the notebook.  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpnb_notebook_set_info(lmpnb_notebook *nb, const char *key, const char *value);
+/* Writes the notebook as JSON atomically (a failure leaves no file).
+ * LMPVIZ_OK, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpnb_notebook_save(const lmpnb_notebook *nb, const char *path, lmpviz_err *err);
+/* The number of cells. */
+size_t lmpnb_notebook_cell_count(const lmpnb_notebook *nb);
+
+/* Standard base64 (RFC 4648, padded, no line breaks) of len bytes into dst,
+ * which needs lmpnb_base64_size(len) bytes; NUL-terminated.  Returns the
+ * length written (without the NUL). */
+size_t lmpnb_base64_size(size_t len);
+size_t lmpnb_base64_encode(const unsigned char *src, size_t len, char *dst);
+
+/* The figure as PNG bytes in memory (malloc'ed, caller frees).  LMPVIZ_OK,
+ * LMPVIZ_ERR_CAIRO, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpnb_figure_png(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err);
+
+/* ------------------------------------------------------------------------
+ * The notebooks of the figures.  Each returns a new notebook, or NULL with
+ * *status and err set.  command (may be NULL) is the lmpviz command line that
+ * draws the same figure, quoted in the text; fig is the figure lmpviz drew
+ * (rendered to PNG here, not kept).
+ */
+
+/* `lmpviz curve` (one data set) or `--figure paper` (two, one per panel).
+ * The sets share n and the losses (sorted decreasing, as
+ * lmpviz_curve_compute leaves them).  source says where the losses came
+ * from.  LMPVIZ_ERR_INVALID_ARG when n > LMPNB_MAX_LOSSES or all weights
+ * together exceed LMPNB_MAX_NUMBERS. */
+typedef struct lmpnb_curve_input {
+    const lmpviz_curve_data *sets[2];
+    size_t n_sets;
+    int paper;
+    lmpviz_curve_view view;
+    int logy;
+    const char *source;
+    const char *command;
+    lmpviz_figure *fig;
+} lmpnb_curve_input;
+
+lmpnb_notebook *lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_err *err);
+
+/* `lmpviz region`: the sets of opts, and w* from lmp_solve for its losses. */
+typedef struct lmpnb_region_input {
+    const lmpviz_region_opts *opts;
+    const char *command;
+    lmpviz_figure *fig;
+} lmpnb_region_input;
+
+lmpnb_notebook *lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpviz_err *err);
+
+/* `lmpviz heatmap` for one frame: the downscaled overlay (fig), the per-class
+ * table (markdown and data), a block-averaged n·w map and a sample of the
+ * valid pixels' losses and weights. */
+typedef struct lmpnb_heatmap_input {
+    const lmpviz_heatmap *hm;
+    const char *image, *labels, *pred; /* file names, for the text */
+    const char *command;
+    lmpviz_figure *fig;
+} lmpnb_heatmap_input;
+
+lmpnb_notebook *lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmpviz_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LMPNB_NOTEBOOK_H */

@@ -1,0 +1,910 @@
+/*
+ * notebook_figures.c - the teaching notebooks of the curve, paper, region and
+ * heatmap figures: text, embedded data as Python literals, lmpviz's PNG.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notebook.h"
+#include "notebook_internal.h"
+
+/* Numbers per line in the embedded arrays. */
+#define PER_LINE 8
+
+/* ------------------------------------------------------------------------
+ * Text shared by every notebook.
+ */
+static const char theory_md[] =
+    "## Loss Max-Pooling in one page\n"
+    "\n"
+    "A segmentation network gives every pixel a loss $\\ell_i \\ge 0$ ($i = 1, \\dots, n$, "
+    "pixels with the ignore label removed). The usual training loss is the mean "
+    "$\\frac{1}{n}\\sum_i \\ell_i$. **Loss Max-Pooling** (Rota Bulò, Neuhold, Kontschieder, "
+    "*Loss Max-Pooling for Semantic Image Segmentation*, CVPR 2017, "
+    "[arXiv:1704.02966](https://arxiv.org/abs/1704.02966)) replaces it by the worst case over a "
+    "set $W$ of pixel weightings:\n"
+    "\n"
+    "$$L(\\ell) = \\max_{w \\in W} \\sum_{i=1}^{n} w_i \\ell_i, \\qquad "
+    "W = \\{\\, w \\ge 0 \\;:\\; \\|w\\|_p \\le \\gamma,\\ \\|w\\|_\\infty \\le \\tau \\,\\},$$\n"
+    "\n"
+    "$$\\gamma = n^{1/p - 1}, \\qquad \\tau = \\gamma\\, m^{-1/p}.$$\n"
+    "\n"
+    "Here $p \\in [1, \\infty]$ and $m \\in [1, n]$ is a number of pixels (lmpviz's `--m` is a "
+    "fraction of the valid pixels: $m = \\mathrm{clamp}(m_{\\text{frac}}\\, n, 1, n)$). The uniform "
+    "weights $w_i = 1/n$ lie in $W$, so $L$ is never below the mean loss. The maximiser $w^*$ is the "
+    "gradient $\\partial L / \\partial \\ell$ (Danskin's theorem): the weights *are* the backward "
+    "pass.\n"
+    "\n"
+    "### The closed form\n"
+    "\n"
+    "With the conjugate exponent $q = p/(p-1)$,\n"
+    "\n"
+    "$$w_i^* = \\tau \\min\\!\\left(1, \\frac{\\ell_i}{\\theta}\\right)^{q-1}, \\qquad "
+    "\\text{where } \\theta > 0 \\text{ solves } "
+    "\\sum_{i=1}^{n} \\min\\!\\left(1, \\frac{\\ell_i}{\\theta}\\right)^{q} = m.$$\n"
+    "\n"
+    "Pixels with $\\ell_i \\ge \\theta$ sit at the cap $\\tau$; the others get a weight "
+    "proportional to $\\ell_i^{q-1}$. Sorting the losses, $d_1 \\ge d_2 \\ge \\dots$, gives "
+    "$\\theta$ directly: with $k$ pixels at the cap, "
+    "$\\theta^q = \\sum_{i>k} d_i^q \\,/\\, (m - k)$, for the smallest $k$ with "
+    "$d_{k+1} \\le \\theta \\le d_k$.\n"
+    "\n"
+    "### What $p$ and $m$ do\n"
+    "\n"
+    "* $p \\to 1$ ($q \\to \\infty$): the weight concentrates on the **hardest pixels**: the $m$ "
+    "largest losses get $\\tau = 1/m$ each and the rest nothing (hard-example mining).\n"
+    "* $p \\to \\infty$ ($q \\to 1$): $\\gamma = \\tau = 1/n$, the weights **spread uniformly**: "
+    "the ordinary mean loss.\n"
+    "* $m$ fixes the **minimum support**: no pixel can get more than $\\tau$, so at least $m$ "
+    "pixels carry the weight. $m = n$ gives $\\tau = 1/n$ (the mean loss); $m = 1$ gives the power "
+    "mean $\\left(\\frac{1}{n}\\sum_i \\ell_i^q\\right)^{1/q}$.\n"
+    "\n"
+    "Conventions at the limits (the same in lmpviz and in the NumPy solver below): zero losses get "
+    "weight 0; when at most $m$ losses are positive, each gets $\\tau$; at $p = 1$ the losses above "
+    "the $\\lceil m \\rceil$-th largest get $\\tau$ and the rest of the mass is split equally among "
+    "the losses equal to it; at $p = \\infty$ every positive loss gets $1/n$.\n";
+
+static const char solver_md[] =
+    "## A NumPy LMP solver\n"
+    "\n"
+    "The sort-based form of the closed form above, in double precision, with the same conventions "
+    "at the limits as lmpviz (`lmp_solve_sorted` in its C library). $\\theta$ is found in "
+    "logarithms, so that $d_i^q$ neither overflows nor underflows when $p$ is close to 1.\n";
+
+static const char solver_py[] =
+    "import numpy as np\n"
+    "\n"
+    "\n"
+    "def lmp_weights(loss, p, m=0.1, m_pixels=None):\n"
+    "    \"\"\"Optimal LMP weights w* of losses >= 0; returns (w, info).\n"
+    "\n"
+    "    p in [1, inf]; m is the support as a fraction of the n losses\n"
+    "    (m_px = clamp(m n, 1, n)), or m_pixels a pixel count.  With the positive\n"
+    "    losses sorted d_1 >= d_2 >= ... and k of them at the cap tau,\n"
+    "    theta^q = sum_{i>k} d_i^q / (m_px - k) for the smallest k with\n"
+    "    d_{k+1} <= theta <= d_k, and w_i = tau min(1, l_i / theta)^(q - 1).\n"
+    "    \"\"\"\n"
+    "    x = np.asarray(loss, dtype=np.float64).ravel()\n"
+    "    n = x.size\n"
+    "    if n == 0:\n"
+    "        raise ValueError('no valid pixel: n = 0')\n"
+    "    bad = np.flatnonzero(~np.isfinite(x) | (x < 0))\n"
+    "    if bad.size:\n"
+    "        raise ValueError(f'loss {bad[0]} is {x[bad[0]]}: expected a finite loss >= 0')\n"
+    "    if not p >= 1:\n"
+    "        raise ValueError(f'p = {p}: expected p >= 1')\n"
+    "    m_px = float(m_pixels) if m_pixels else float(m) * n\n"
+    "    m_px = min(max(m_px, 1.0), float(n))\n"
+    "    if np.isinf(p):                     # q = 1: the mean loss\n"
+    "        q, gamma, tau = 1.0, 1.0 / n, 1.0 / n\n"
+    "    elif p == 1:                        # q = inf: the hardest m_px pixels\n"
+    "        q, gamma, tau = np.inf, 1.0, 1.0 / m_px\n"
+    "    else:\n"
+    "        q = p / (p - 1.0)\n"
+    "        gamma = n ** (1.0 / p - 1.0)\n"
+    "        tau = gamma * m_px ** (-1.0 / p)\n"
+    "    w = np.zeros(n)\n"
+    "    pos = x > 0                         # zero losses always get weight 0\n"
+    "    n_pos = int(pos.sum())\n"
+    "    theta = 0.0\n"
+    "    if n_pos == 0:\n"
+    "        pass\n"
+    "    elif np.isinf(p) or n_pos <= m_px:  # no root: every positive loss at the cap\n"
+    "        w[pos] = tau\n"
+    "    else:\n"
+    "        d = np.sort(x[pos])[::-1]\n"
+    "        if p == 1:\n"
+    "            # tau above t, the ceil(m_px)-th largest loss; the rest of the mass\n"
+    "            # split equally among the losses equal to t (the p -> 1+ limit)\n"
+    "            theta = float(d[int(np.ceil(m_px)) - 1])\n"
+    "            above = np.count_nonzero(d > theta)\n"
+    "            equal = np.count_nonzero(d == theta)\n"
+    "            w[x > theta] = tau\n"
+    "            w[x == theta] = (m_px - above) / (m_px * equal)\n"
+    "        else:\n"
+    "            log_d = np.log(d)\n"
+    "            # log of sum_{i >= k} d_i^q for every k (0-based), without overflow\n"
+    "            log_tail = np.logaddexp.accumulate((q * log_d)[::-1])[::-1]\n"
+    "            k = np.arange(int(np.ceil(m_px)))           # k < m_px pixels at the cap\n"
+    "            log_theta = (log_tail[k] - np.log(m_px - k)) / q\n"
+    "            upper = np.concatenate(([np.inf], log_d))[k]  # d_k (none for k = 0)\n"
+    "            lower = log_d[k]                              # d_{k+1}\n"
+    "            ok = (log_theta >= lower - 1e-12) & (log_theta <= upper + 1e-12)\n"
+    "            theta = float(np.exp(log_theta[np.argmax(ok)]))\n"
+    "            w[pos] = tau * np.minimum(1.0, x[pos] / theta) ** (q - 1.0)\n"
+    "    info = dict(n=n, q=q, gamma=gamma, tau=tau, m_px=m_px, theta=theta,\n"
+    "                value=float(w @ x), mean=float(x.mean()))\n"
+    "    return w, info\n";
+
+/* ------------------------------------------------------------------------
+ * Formatting helpers.
+ */
+
+/* A double as a Python literal that reads back to the same value. */
+static const char *
+py_num(double v, char *buf, size_t len)
+{
+    if (isnan(v))
+        snprintf(buf, len, "np.nan");
+    else if (isinf(v))
+        snprintf(buf, len, v > 0 ? "np.inf" : "-np.inf");
+    else {
+        snprintf(buf, len, "%.15g", v);
+        if (strtod(buf, NULL) != v)
+            snprintf(buf, len, "%.17g", v);
+    }
+    return buf;
+}
+
+/* "NAME = np.array([...], dtype=np.float32)" with n floats, PER_LINE a line,
+ * each line indented by indent spaces. */
+static void
+sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, const char *dtype)
+{
+    size_t i;
+
+    lmpnbi_sb_printf(b, "np.array([");
+    for (i = 0; i < n; i++) {
+        if (i % PER_LINE == 0)
+            lmpnbi_sb_printf(b, "\n%*s", indent + 4, "");
+        if (isnan(v[i]))
+            lmpnbi_sb_printf(b, "np.nan,%s", (i + 1) % PER_LINE && i + 1 < n ? " " : "");
+        else
+            lmpnbi_sb_printf(b, "%.9g,%s", (double)v[i], (i + 1) % PER_LINE && i + 1 < n ? " " : "");
+    }
+    lmpnbi_sb_printf(b, "\n%*s], dtype=%s)", indent, "", dtype);
+}
+
+/* Python string literal of a UTF-8 text (single quotes, escapes). */
+static void
+sb_py_str(lmpnbi_sbuf *b, const char *s)
+{
+    lmpnbi_sb_printf(b, "'");
+    for (; s != NULL && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\'' || c == '\\')
+            lmpnbi_sb_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            lmpnbi_sb_printf(b, "\\x%02x", c);
+        else
+            lmpnbi_sb_printf(b, "%c", c);
+    }
+    lmpnbi_sb_printf(b, "'");
+}
+
+/* Markdown text: escape what would start markup in a file name. */
+static void
+sb_md_code(lmpnbi_sbuf *b, const char *s)
+{
+    lmpnbi_sb_printf(b, "`");
+    for (; s != NULL && *s; s++)
+        lmpnbi_sb_printf(b, "%c", *s == '`' ? '\'' : *s);
+    lmpnbi_sb_printf(b, "`");
+}
+
+static const char *
+base_name(const char *path)
+{
+    const char *s = path ? strrchr(path, '/') : NULL;
+    return s ? s + 1 : (path ? path : "");
+}
+
+/* Adds text as a markdown (code = 0) or code cell, with the PNG as output;
+ * frees the buffer. */
+static lmpviz_status
+add_cell(lmpnb_notebook *nb, lmpnbi_sbuf *b, int code, const unsigned char *png, size_t png_len,
+         const char *alt)
+{
+    lmpviz_status st;
+    if (b->oom || b->s == NULL) {
+        lmpnbi_sb_free(b);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    st = code ? lmpnb_notebook_add_code(nb, b->s, png, png_len, alt) : lmpnb_notebook_add_markdown(nb, b->s);
+    lmpnbi_sb_free(b);
+    return st;
+}
+
+static lmpviz_status
+add_text(lmpnb_notebook *nb, int code, const char *text)
+{
+    return code ? lmpnb_notebook_add_code(nb, text, NULL, 0, NULL) : lmpnb_notebook_add_markdown(nb, text);
+}
+
+/* The header cell: title, what it shows, the command. */
+static lmpviz_status
+add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *command)
+{
+    lmpnbi_sbuf b = { 0 };
+    lmpnbi_sb_printf(&b, "# %s\n\n%s\n", title, what);
+    if (command != NULL) {
+        lmpnbi_sb_printf(&b, "\nlmpviz %s drew the figure below with\n\n```sh\n%s\n```\n",
+                         lmp_version(), command);
+    }
+    lmpnbi_sb_printf(&b,
+                     "\nThe notebook reads well as it is: the figure lmpviz rendered is stored as "
+                     "the output of the plotting cell. Run all cells (Python 3 with NumPy and "
+                     "matplotlib) to redraw it from the data embedded below, re-solve LMP with the "
+                     "NumPy solver, and try other values of $p$ and $m$.\n");
+    return add_cell(nb, &b, 0, NULL, 0, NULL);
+}
+
+static lmpviz_status
+add_solver(lmpnb_notebook *nb)
+{
+    lmpviz_status st = add_text(nb, 0, solver_md);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, solver_py);
+    return st;
+}
+
+static lmpnb_notebook *
+finish(lmpnb_notebook *nb, lmpviz_status st, lmpviz_status *status, lmpviz_err *err)
+{
+    if (st == LMPVIZ_OK) {
+        *status = LMPVIZ_OK;
+        return nb;
+    }
+    if (st == LMPVIZ_ERR_NOMEM)
+        lmpnbi_set_err(err, "out of memory for the notebook");
+    lmpnb_notebook_destroy(nb);
+    *status = st;
+    return NULL;
+}
+
+static lmpviz_status
+render(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err)
+{
+    *png = NULL;
+    *len = 0;
+    if (fig == NULL)
+        return LMPVIZ_OK;
+    return lmpnb_figure_png(fig, png, len, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Curves (Figure 2)
+ */
+static const char curve_helpers_py[] =
+    "\n"
+    "RANK = np.arange(1, N + 1)\n"
+    "\n"
+    "\n"
+    "def view(w):\n"
+    "    \"\"\"What the y axis shows: w, n w, or the share of the total weight of the top k.\"\"\"\n"
+    "    if VIEW == 'scaled':\n"
+    "        return N * np.asarray(w)\n"
+    "    if VIEW == 'cumulative':\n"
+    "        return np.cumsum(w) / np.sum(w)\n"
+    "    return np.asarray(w)\n"
+    "\n"
+    "\n"
+    "def label(c):\n"
+    "    m = f\"m = {c['m']:g}\" if c['m_pixels'] is None else f\"m = {c['m_pixels']:g} px\"\n"
+    "    return f\"p = {c['p']:g}, {m}\"\n";
+
+static const char curve_plot_py[] =
+    "fig, axes = plt.subplots(1, len(PANELS), figsize=FIGSIZE, squeeze=False)\n"
+    "for ax, panel in zip(axes[0], PANELS):\n"
+    "    for c in panel['curves']:\n"
+    "        ax.plot(RANK, view(c['weights']), lw=1.5, label=label(c))\n"
+    "    ax.plot(RANK, view(np.full(N, 1.0 / N)), '--', color='grey', label='uniform 1/n')\n"
+    "    if len(panel['curves']) == 1 and VIEW != 'cumulative':\n"
+    "        tau = panel['curves'][0]['tau']\n"
+    "        ax.axhline(view([tau])[0], ls=':', color='C0', label='cap tau')\n"
+    "    if LOGY:\n"
+    "        ax.set_yscale('log')\n"
+    "    ax.set_xlabel('pixel rank (decreasing loss)')\n"
+    "    ax.set_ylabel({'weights': 'weight w', 'scaled': 'n w (uniform = 1)',\n"
+    "                   'cumulative': 'share of the total weight'}[VIEW])\n"
+    "    ax.set_title(panel['title'])\n"
+    "    ax.legend(fontsize=8)\n"
+    "fig.tight_layout()\n"
+    "plt.show()\n";
+
+static const char curve_check_py[] =
+    "TOL = 1e-6  # weights within 1e-6 relative: lmpviz's exactness target\n"
+    "worst = 0.0\n"
+    "for panel in PANELS:\n"
+    "    for c in panel['curves']:\n"
+    "        w, info = lmp_weights(LOSSES, c['p'], m=c['m'], m_pixels=c['m_pixels'])\n"
+    "        ref = c['weights'].astype(np.float64)\n"
+    "        err = float(np.max(np.abs(w - ref) / (np.abs(ref) + 1e-30 * info['tau'])))\n"
+    "        worst = max(worst, err)\n"
+    "        print(f\"{label(c)}: m_px = {info['m_px']:.6g}, tau = {info['tau']:.6g}, \"\n"
+    "              f\"theta = {info['theta']:.6g} (lmpviz {c['theta']:.6g}), \"\n"
+    "              f\"LMP loss {info['value']:.6g} (lmpviz {c['value']:.6g}), max rel. diff {err:.1e}\")\n"
+    "assert worst <= TOL, f'NumPy and lmpviz differ by {worst:.3g} > {TOL:g}'\n"
+    "print(f'NumPy and lmpviz weights agree within {TOL:g}: OK')\n";
+
+static const char curve_try_py[] =
+    "# Change p and m (a fraction of the n pixels), then run this cell again.\n"
+    "p, m = 1.2, 0.05\n"
+    "w, info = lmp_weights(LOSSES, p, m=m)\n"
+    "print(f\"p = {p:g}, m = {m:g}: m_px = {info['m_px']:.4g}, tau = {info['tau']:.4g}, \"\n"
+    "      f\"theta = {info['theta']:.4g}; LMP loss {info['value']:.5g}, mean loss {info['mean']:.5g}\")\n"
+    "fig, ax = plt.subplots(figsize=(7, 4))\n"
+    "ax.plot(RANK, w, label=f'p = {p:g}, m = {m:g}')\n"
+    "ax.plot(RANK, np.full(N, 1.0 / N), '--', color='grey', label='uniform 1/n')\n"
+    "ax.axhline(info['tau'], ls=':', color='C0', label='cap tau')\n"
+    "ax.set_xlabel('pixel rank (decreasing loss)')\n"
+    "ax.set_ylabel('weight w')\n"
+    "ax.legend()\n"
+    "plt.show()\n";
+
+static const char *
+view_name(lmpviz_curve_view v)
+{
+    return v == LMPVIZ_CURVE_SCALED ? "scaled" : v == LMPVIZ_CURVE_CUMULATIVE ? "cumulative" : "weights";
+}
+
+static void
+curve_panel_title(const lmpnb_curve_input *in, size_t i, char *buf, size_t len)
+{
+    const lmpviz_curve_series *s0 = &in->sets[i]->series[0];
+    char num[64];
+    if (in->paper && i == 0)
+        snprintf(buf, len, "varying p at m = %g (%.4g px)", s0->params.m, s0->result.m_px);
+    else if (in->paper)
+        snprintf(buf, len, "varying m at p = %s", isinf(s0->params.p) ? "inf" : py_num(s0->params.p, num, sizeof num));
+    else
+        snprintf(buf, len, "LMP weights over %zu pixels", in->sets[0]->n);
+}
+
+lmpnb_notebook *
+lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_err *err)
+{
+    lmpnb_notebook *nb = NULL;
+    lmpnbi_sbuf b = { 0 };
+    unsigned char *png = NULL;
+    size_t png_len = 0, i, j, n, numbers = 0;
+    lmpviz_status st;
+    char num[64], title[160];
+
+    if (in == NULL || in->n_sets == 0 || in->n_sets > 2 || in->sets[0] == NULL) {
+        lmpnbi_set_err(err, "expected one or two curve data sets");
+        *status = LMPVIZ_ERR_INVALID_ARG;
+        return NULL;
+    }
+    n = in->sets[0]->n;
+    for (i = 0; i < in->n_sets; i++) {
+        if (in->sets[i] == NULL || in->sets[i]->n != n) {
+            lmpnbi_set_err(err, "expected curve data sets of the same losses");
+            *status = LMPVIZ_ERR_INVALID_ARG;
+            return NULL;
+        }
+        numbers += in->sets[i]->n_series * n;
+    }
+    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS) {
+        lmpnbi_set_err(err,
+                       "%zu losses and %zu weights are too many to embed in a notebook (at most "
+                       "%d losses and %d numbers in all); draw fewer with --sample N or --n N",
+                       n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+        *status = LMPVIZ_ERR_INVALID_ARG;
+        return NULL;
+    }
+    st = render(in->fig, &png, &png_len, err);
+    if (st != LMPVIZ_OK) {
+        *status = st;
+        return NULL;
+    }
+    nb = lmpnb_notebook_create();
+    if (nb == NULL) {
+        free(png);
+        return finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
+    }
+    st = lmpnb_notebook_set_info(nb, "figure", in->paper ? "paper" : "curve");
+    if (st == LMPVIZ_OK)
+        st = add_header(nb,
+                        in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
+                                  : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
+                        "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
+                        "decreasing loss: how much of the training signal each pixel gets, against "
+                        "the uniform weight $1/n$ of the mean loss (dashed).",
+                        in->command);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, theory_md);
+
+    /* The data. */
+    if (st == LMPVIZ_OK) {
+        lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
+        lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n# The %zu losses (%s), sorted in decreasing order.\n",
+                         lmp_version(), n, in->source ? in->source : "given");
+        lmpnbi_sb_printf(&b, "LOSSES = ");
+        sb_float_array(&b, in->sets[0]->loss, n, 0, "np.float32");
+        lmpnbi_sb_printf(&b, "\nN = LOSSES.size\n");
+        lmpnbi_sb_printf(&b, "VIEW = '%s'  # 'weights': w; 'scaled': n w; 'cumulative': share of the top k\n",
+                         view_name(in->view));
+        lmpnbi_sb_printf(&b, "LOGY = %s\nFIGSIZE = (%s, 5)\n", in->logy ? "True" : "False",
+                         in->n_sets > 1 ? "13" : "8");
+        lmpnbi_sb_printf(&b,
+                         "# One panel per entry; each curve holds p, m (a fraction) or m_pixels, and\n"
+                         "# lmpviz's optimal weights w* (float32, aligned with LOSSES), theta, tau and\n"
+                         "# the LMP loss.\n"
+                         "PANELS = [\n");
+        for (i = 0; i < in->n_sets; i++) {
+            const lmpviz_curve_data *d = in->sets[i];
+            curve_panel_title(in, i, title, sizeof title);
+            lmpnbi_sb_printf(&b, "    dict(title=");
+            sb_py_str(&b, title);
+            lmpnbi_sb_printf(&b, ", curves=[\n");
+            for (j = 0; j < d->n_series; j++) {
+                const lmpviz_curve_series *s = &d->series[j];
+                lmpnbi_sb_printf(&b, "        dict(p=%s, ", py_num(s->params.p, num, sizeof num));
+                if (s->params.m_pixels > 0.0)
+                    lmpnbi_sb_printf(&b, "m=None, m_pixels=%s, ", py_num(s->params.m_pixels, num, sizeof num));
+                else
+                    lmpnbi_sb_printf(&b, "m=%s, m_pixels=None, ", py_num(s->params.m, num, sizeof num));
+                lmpnbi_sb_printf(&b, "m_px=%s, ", py_num(s->result.m_px, num, sizeof num));
+                lmpnbi_sb_printf(&b, "tau=%s, ", py_num(s->result.tau, num, sizeof num));
+                lmpnbi_sb_printf(&b, "theta=%s, ", py_num(s->result.theta, num, sizeof num));
+                lmpnbi_sb_printf(&b, "value=%s,\n             weights=", py_num(s->result.value, num, sizeof num));
+                sb_float_array(&b, s->weight, n, 13, "np.float32");
+                lmpnbi_sb_printf(&b, "),\n");
+            }
+            lmpnbi_sb_printf(&b, "    ]),\n");
+        }
+        lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
+        st = add_cell(nb, &b, 1, NULL, 0, NULL);
+    }
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## The figure\n"
+                      "\n"
+                      "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
+                      "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
+                      "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
+                      "stored below is lmpviz's rendering; running the cell redraws it with "
+                      "matplotlib from the embedded data.\n");
+    if (st == LMPVIZ_OK)
+        st = lmpnb_notebook_add_code(nb, curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
+    if (st == LMPVIZ_OK)
+        st = add_solver(nb);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## Check: NumPy against lmpviz\n"
+                      "\n"
+                      "The NumPy solver re-solves every curve from the embedded losses; its weights "
+                      "must match lmpviz's within $10^{-6}$ (relative).\n");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, curve_check_py);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## Try it yourself\n"
+                      "\n"
+                      "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
+                      "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
+                      "spreads the weight over more pixels.\n");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, curve_try_py);
+    free(png);
+    return finish(nb, st, status, err);
+}
+
+/* ------------------------------------------------------------------------
+ * The feasible set (Figure 1)
+ */
+static const char region_helpers_py[] =
+    "\n"
+    "\n"
+    "def region_polygon(p, m, n_arc=181):\n"
+    "    \"\"\"Boundary of W for n = 2: the quarter p-ball of radius gamma cut by the cap tau.\"\"\"\n"
+    "    m_px = min(max(2.0 * m, 1.0), 2.0)\n"
+    "    if np.isinf(p):\n"
+    "        g = t = 0.5\n"
+    "        return np.array([0, t, t, 0.0]), np.array([0, 0, t, t]), g, t\n"
+    "    g = 2.0 ** (1.0 / p - 1.0)\n"
+    "    t = g * m_px ** (-1.0 / p)\n"
+    "    s = np.linspace(0.0, np.pi / 2, n_arc)\n"
+    "    x = np.minimum(g * np.cos(s) ** (2.0 / p), t)\n"
+    "    y = np.minimum(g * np.sin(s) ** (2.0 / p), t)\n"
+    "    return np.r_[0.0, x], np.r_[0.0, y], g, t\n"
+    "\n"
+    "\n"
+    "def draw_region(ax, ps, m, losses=None, w_star=None):\n"
+    "    for i, p in enumerate(ps):\n"
+    "        x, y, g, t = region_polygon(p, m)\n"
+    "        ax.fill(x, y, color=f'C{i}', alpha=0.12)\n"
+    "        ax.plot(np.r_[x, x[0]], np.r_[y, y[0]], color=f'C{i}', lw=2,\n"
+    "                label=f'p = {p:g}: gamma = {g:.3g}, tau = {t:.3g}')\n"
+    "        if w_star is not None:\n"
+    "            ax.plot(*w_star[i], 'o', color=f'C{i}', ms=7)\n"
+    "    ax.plot(0.5, 0.5, 'k*', ms=10, label='uniform (1/2, 1/2)')\n"
+    "    if losses is not None:\n"
+    "        u = np.asarray(losses, dtype=float) / np.hypot(*losses)\n"
+    "        ax.annotate('', xy=tuple(0.6 * u), xytext=(0, 0),\n"
+    "                    arrowprops=dict(arrowstyle='->', color='k'))\n"
+    "        ax.text(*(0.62 * u), 'loss direction', fontsize=8)\n"
+    "    ax.set_aspect('equal')\n"
+    "    ax.set_xlim(0, 1.1)\n"
+    "    ax.set_ylim(0, 1.1)\n"
+    "    ax.set_xlabel('$w_1$')\n"
+    "    ax.set_ylabel('$w_2$')\n"
+    "    ax.legend(fontsize=8, loc='upper right')\n";
+
+static const char region_plot_py[] =
+    "fig, ax = plt.subplots(figsize=(8, 5.5))\n"
+    "draw_region(ax, P, M, LOSSES, [c['w'] for c in LMPVIZ] if LOSSES is not None else None)\n"
+    "ax.set_title(f'The feasible set W for n = 2, m = {M:g}')\n"
+    "plt.show()\n";
+
+static const char region_check_py[] =
+    "TOL = 1e-6  # weights within 1e-6 relative: lmpviz's exactness target\n"
+    "if LOSSES is None:\n"
+    "    print('no losses embedded: run lmpviz notebook --figure region --losses A,B')\n"
+    "else:\n"
+    "    worst = 0.0\n"
+    "    for c in LMPVIZ:\n"
+    "        w, info = lmp_weights(LOSSES, c['p'], m=M)\n"
+    "        ref = np.asarray(c['w'], dtype=np.float64)\n"
+    "        err = float(np.max(np.abs(w - ref) / (np.abs(ref) + 1e-30 * info['tau'])))\n"
+    "        worst = max(worst, err)\n"
+    "        print(f\"p = {c['p']:g}: w* = ({w[0]:.6g}, {w[1]:.6g}), lmpviz ({ref[0]:.6g}, {ref[1]:.6g}), \"\n"
+    "              f\"LMP loss {info['value']:.6g}\")\n"
+    "    assert worst <= TOL, f'NumPy and lmpviz differ by {worst:.3g} > {TOL:g}'\n"
+    "    print(f'NumPy and lmpviz weights agree within {TOL:g}: OK')\n";
+
+static const char region_try_py[] =
+    "# Change the exponents, m (a fraction: m_px = clamp(2 m, 1, 2)) and the two\n"
+    "# losses, then run this cell again.\n"
+    "ps, m, losses = [1, 1.25, 2, 4], 0.75, (3.0, 1.0)\n"
+    "w_star = [tuple(lmp_weights(losses, p, m=m)[0]) for p in ps]\n"
+    "for p, w in zip(ps, w_star):\n"
+    "    print(f'p = {p:g}: w* = ({w[0]:.4g}, {w[1]:.4g})')\n"
+    "fig, ax = plt.subplots(figsize=(8, 5.5))\n"
+    "draw_region(ax, ps, m, losses, w_star)\n"
+    "plt.show()\n";
+
+lmpnb_notebook *
+lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpviz_err *err)
+{
+    const lmpviz_region_opts *o = in ? in->opts : NULL;
+    lmpnb_notebook *nb = NULL;
+    lmpnbi_sbuf b = { 0 };
+    unsigned char *png = NULL;
+    size_t png_len = 0, i;
+    lmpviz_status st;
+    char num[64], num2[64];
+
+    if (o == NULL || o->p == NULL || o->n_p == 0 || !(o->m > 0.0 && o->m <= 1.0)) {
+        lmpnbi_set_err(err, "expected at least one p and m in (0, 1]");
+        *status = LMPVIZ_ERR_INVALID_ARG;
+        return NULL;
+    }
+    st = render(in->fig, &png, &png_len, err);
+    if (st != LMPVIZ_OK) {
+        *status = st;
+        return NULL;
+    }
+    nb = lmpnb_notebook_create();
+    if (nb == NULL) {
+        free(png);
+        return finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
+    }
+    st = lmpnb_notebook_set_info(nb, "figure", "region");
+    if (st == LMPVIZ_OK)
+        st = add_header(nb, "The feasible set of LMP for two pixels (the paper's Figure 1)",
+                        "With only two pixels the set $W$ of allowed weightings is a picture: the "
+                        "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
+                        "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
+                        in->command);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, theory_md);
+    if (st == LMPVIZ_OK) {
+        lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
+        lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\nP = [", lmp_version());
+        for (i = 0; i < o->n_p; i++)
+            lmpnbi_sb_printf(&b, "%s%s", i ? ", " : "", py_num(o->p[i], num, sizeof num));
+        lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n", py_num(o->m, num, sizeof num));
+        if (o->have_losses)
+            lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n", py_num(o->losses[0], num, sizeof num),
+                             py_num(o->losses[1], num2, sizeof num2));
+        else
+            lmpnbi_sb_printf(&b, "LOSSES = None\n");
+        lmpnbi_sb_printf(&b, "# lmpviz's gamma and tau for each p%s\nLMPVIZ = [\n",
+                         o->have_losses ? ", and its optimal weights w* (float32) for LOSSES" : "");
+        for (i = 0; i < o->n_p; i++) {
+            lmp_params prm = LMP_PARAMS_INIT;
+            lmp_result r;
+            float loss[2], w[2] = { 0.0f, 0.0f };
+            memset(&r, 0, sizeof r);
+            prm.p = o->p[i];
+            prm.m = o->m;
+            loss[0] = o->have_losses ? (float)o->losses[0] : 1.0f;
+            loss[1] = o->have_losses ? (float)o->losses[1] : 1.0f;
+            if (lmp_solve(loss, NULL, 2, &prm, w, &r, NULL) != LMP_OK) {
+                st = LMPVIZ_ERR_SOLVER;
+                lmpnbi_set_err(err, "cannot solve LMP for p = %g, m = %g", o->p[i], o->m);
+                break;
+            }
+            lmpnbi_sb_printf(&b, "    dict(p=%s, ", py_num(o->p[i], num, sizeof num));
+            lmpnbi_sb_printf(&b, "gamma=%s, ", py_num(r.gamma, num, sizeof num));
+            lmpnbi_sb_printf(&b, "tau=%s", py_num(r.tau, num, sizeof num));
+            if (o->have_losses)
+                lmpnbi_sb_printf(&b, ", w=(%.9g, %.9g)", (double)w[0], (double)w[1]);
+            lmpnbi_sb_printf(&b, "),\n");
+        }
+        lmpnbi_sb_printf(&b, "]\n%s", region_helpers_py);
+        if (st == LMPVIZ_OK)
+            st = add_cell(nb, &b, 1, NULL, 0, NULL);
+        else
+            lmpnbi_sb_free(&b);
+    }
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## The figure\n"
+                      "\n"
+                      "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
+                      "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
+                      "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
+                      "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
+                      "lmpviz's rendering; running the cell redraws it with matplotlib.\n");
+    if (st == LMPVIZ_OK)
+        st = lmpnb_notebook_add_code(nb, region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
+    if (st == LMPVIZ_OK)
+        st = add_solver(nb);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## Check: NumPy against lmpviz\n"
+                      "\n"
+                      "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
+                      "$10^{-6}$ (relative).\n");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, region_check_py);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, "## Try it yourself\n");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, region_try_py);
+    free(png);
+    return finish(nb, st, status, err);
+}
+
+/* ------------------------------------------------------------------------
+ * Heatmap of one frame
+ */
+static const char heatmap_plot_py[] =
+    "fig, ax = plt.subplots(figsize=(9, 5))\n"
+    "im = ax.imshow(NW_MAP, cmap='viridis', vmin=0.0, vmax=N_VALID * TAU, interpolation='nearest')\n"
+    "fig.colorbar(im, ax=ax, shrink=0.8, label='n w (1 = the uniform weight of the mean loss)')\n"
+    "ax.set_title(f'LMP weights, p = {P:g}, m_px = {M_PX:.4g} (block means, ignored pixels blank)')\n"
+    "ax.axis('off')\n"
+    "plt.show()\n";
+
+static const char heatmap_classes_py[] =
+    "names = [c['name'] for c in CLASSES]\n"
+    "x = np.arange(len(CLASSES))\n"
+    "fig, ax = plt.subplots(figsize=(10, 4))\n"
+    "for k, (key, what) in enumerate([('pixel_share', 'pixels'), ('loss_share', 'loss'),\n"
+    "                                 ('weight_share', 'LMP weight')]):\n"
+    "    ax.bar(x + (k - 1) * 0.27, [100 * c[key] for c in CLASSES], width=0.27, label=what)\n"
+    "ax.set_xticks(x)\n"
+    "ax.set_xticklabels(names, rotation=45, ha='right')\n"
+    "ax.set_ylabel('share of the frame (%)')\n"
+    "ax.legend()\n"
+    "fig.tight_layout()\n"
+    "plt.show()\n";
+
+static const char heatmap_try_py[] =
+    "# LMP on the embedded sample of pixels (a smaller problem than the whole\n"
+    "# frame): change p and m and run again.  Black: lmpviz's n w on the frame.\n"
+    "p, m = P, 0.1\n"
+    "w, info = lmp_weights(SAMPLE_LOSS, p, m=m)\n"
+    "print(f\"{info['n']} pixels: m_px = {info['m_px']:.4g}, theta = {info['theta']:.4g}; \"\n"
+    "      f\"LMP loss {info['value']:.5g}, mean loss {info['mean']:.5g}\")\n"
+    "order = np.argsort(SAMPLE_LOSS)\n"
+    "fig, ax = plt.subplots(figsize=(7, 4))\n"
+    "ax.plot(SAMPLE_LOSS[order], SAMPLE_NW[order], 'k.', ms=3, label='lmpviz, whole frame')\n"
+    "ax.plot(SAMPLE_LOSS[order], info['n'] * w[order], '-', label=f'NumPy, sample, p = {p:g}, m = {m:g}')\n"
+    "ax.set_xlabel('pixel loss (cross-entropy)')\n"
+    "ax.set_ylabel('n w')\n"
+    "ax.legend()\n"
+    "plt.show()\n";
+
+lmpnb_notebook *
+lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmpviz_err *err)
+{
+    const lmpviz_heatmap *hm = in ? in->hm : NULL;
+    lmpnb_notebook *nb = NULL;
+    lmpnbi_sbuf b = { 0 };
+    unsigned char *png = NULL;
+    size_t png_len = 0, i, k, n_rows, bs, mw, mh, x, y, step, count;
+    lmpviz_class_stats cst;
+    lmpviz_class_row rows[LMPVIZ_CS_CLASSES];
+    lmpviz_status st;
+    float *map = NULL, *sl = NULL, *sw = NULL;
+    char num[64];
+    double nv;
+
+    if (hm == NULL || hm->weight == NULL || hm->loss == NULL || hm->valid == NULL || hm->width == 0 ||
+        hm->height == 0) {
+        lmpnbi_set_err(err, "expected a computed heatmap");
+        *status = LMPVIZ_ERR_INVALID_ARG;
+        return NULL;
+    }
+    nv = (double)hm->n_valid;
+    memset(&cst, 0, sizeof cst);
+    st = lmpviz_class_stats_add(&cst, hm->train, hm->loss, hm->weight, hm->width * hm->height, hm->n_valid);
+    if (st != LMPVIZ_OK) {
+        lmpnbi_set_err(err, "bad trainIds in the heatmap");
+        *status = st;
+        return NULL;
+    }
+    n_rows = lmpviz_class_stats_rows(&cst, rows);
+
+    /* The n·w map, block-averaged to at most LMPNB_MAP_WIDTH columns. */
+    bs = (hm->width + LMPNB_MAP_WIDTH - 1) / LMPNB_MAP_WIDTH;
+    mw = (hm->width + bs - 1) / bs;
+    mh = (hm->height + bs - 1) / bs;
+    step = (hm->n_valid + LMPNB_MAX_SAMPLE - 1) / LMPNB_MAX_SAMPLE;
+    if (step == 0)
+        step = 1;
+    map = malloc(mw * mh * sizeof *map);
+    sl = malloc(LMPNB_MAX_SAMPLE * sizeof *sl);
+    sw = malloc(LMPNB_MAX_SAMPLE * sizeof *sw);
+    if (map == NULL || sl == NULL || sw == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        goto done;
+    }
+    for (y = 0; y < mh; y++) {
+        for (x = 0; x < mw; x++) {
+            double sum = 0.0;
+            size_t cnt = 0, yy, xx;
+            for (yy = y * bs; yy < (y + 1) * bs && yy < hm->height; yy++) {
+                for (xx = x * bs; xx < (x + 1) * bs && xx < hm->width; xx++) {
+                    size_t idx = yy * hm->width + xx;
+                    if (hm->valid[idx]) {
+                        sum += nv * hm->weight[idx];
+                        cnt++;
+                    }
+                }
+            }
+            map[y * mw + x] = cnt ? (float)(sum / (double)cnt) : NAN;
+        }
+    }
+    /* Every step-th valid pixel in raster order. */
+    count = 0;
+    k = 0;
+    for (i = 0; i < hm->width * hm->height && count < LMPNB_MAX_SAMPLE; i++) {
+        if (!hm->valid[i])
+            continue;
+        if (k++ % step == 0) {
+            sl[count] = hm->loss[i];
+            sw[count] = (float)(nv * hm->weight[i]);
+            count++;
+        }
+    }
+
+    st = render(in->fig, &png, &png_len, err);
+    if (st != LMPVIZ_OK)
+        goto done;
+    nb = lmpnb_notebook_create();
+    if (nb == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        goto done;
+    }
+    st = lmpnb_notebook_set_info(nb, "figure", "heatmap");
+    if (st == LMPVIZ_OK)
+        st = add_header(nb, "Where LMP puts the weight on a segmentation output",
+                        "The per-pixel cross-entropy of a network's output against the ground truth, "
+                        "Loss Max-Pooling solved over the whole frame, and the weights shown as "
+                        "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
+                        "each class's share of the pixels, the loss and the weight.",
+                        in->command);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, theory_md);
+    if (st == LMPVIZ_OK) {
+        const lmp_result *r = &hm->result;
+        lmpnbi_sb_printf(&b, "## This frame\n\n| | |\n|---|---|\n");
+        lmpnbi_sb_printf(&b, "| frame | ");
+        sb_md_code(&b, base_name(in->image));
+        lmpnbi_sb_printf(&b, " |\n| labels | ");
+        sb_md_code(&b, base_name(in->labels));
+        lmpnbi_sb_printf(&b, " |\n| model output | ");
+        sb_md_code(&b, base_name(in->pred));
+        lmpnbi_sb_printf(&b, " |\n| size | %zu × %zu pixels, $n$ = %zu valid |\n", hm->width, hm->height,
+                         hm->n_valid);
+        lmpnbi_sb_printf(&b, "| $p$ | %s |\n", isinf(hm->params.p) ? "$\\infty$" : py_num(hm->params.p, num, sizeof num));
+        lmpnbi_sb_printf(&b, "| $m$ | %.6g pixels |\n", r->m_px);
+        lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau, r->gamma, r->theta);
+        lmpnbi_sb_printf(&b, "| LMP loss / mean loss | %.6g / %.6g |\n", r->value, r->mean);
+        lmpnbi_sb_printf(&b, "| pixels at the cap / with weight > 0 | %zu / %zu |\n", r->n_clamped,
+                         r->n_support);
+        lmpnbi_sb_printf(&b,
+                         "\nPer class (shares of the valid pixels, of the total loss and of the total "
+                         "weight; mean $n\\,w$ > 1 means the class is up-weighted):\n\n"
+                         "| class | pixels | pixels %% | loss %% | weight %% | mean $n\\,w$ | mean loss |\n"
+                         "|---|---:|---:|---:|---:|---:|---:|\n");
+        for (i = 0; i < n_rows; i++)
+            lmpnbi_sb_printf(&b, "| %s | %zu | %.2f | %.2f | %.2f | %.3f | %.4f |\n", rows[i].name,
+                             rows[i].pixels, 100.0 * rows[i].pixel_share, 100.0 * rows[i].loss_share,
+                             100.0 * rows[i].weight_share, rows[i].mean_nw, rows[i].mean_loss);
+        st = add_cell(nb, &b, 0, NULL, 0, NULL);
+    }
+    if (st == LMPVIZ_OK) {
+        const lmp_result *r = &hm->result;
+        lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
+        lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n", lmp_version());
+        lmpnbi_sb_printf(&b, "P = %s\n", py_num(hm->params.p, num, sizeof num));
+        lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n", py_num(r->m_px, num, sizeof num));
+        lmpnbi_sb_printf(&b, "N_VALID = %zu\n", hm->n_valid);
+        lmpnbi_sb_printf(&b, "TAU = %s\n", py_num(r->tau, num, sizeof num));
+        lmpnbi_sb_printf(&b, "THETA = %s\n", py_num(r->theta, num, sizeof num));
+        lmpnbi_sb_printf(&b, "LMP_LOSS = %s\n", py_num(r->value, num, sizeof num));
+        lmpnbi_sb_printf(&b, "MEAN_LOSS = %s\n", py_num(r->mean, num, sizeof num));
+        lmpnbi_sb_printf(&b, "# The per-class table (trainIds, Cityscapes names).\nCLASSES = [\n");
+        for (i = 0; i < n_rows; i++) {
+            lmpnbi_sb_printf(&b, "    dict(train_id=%u, name=", rows[i].train_id);
+            sb_py_str(&b, rows[i].name);
+            lmpnbi_sb_printf(&b, ", pixels=%zu, pixel_share=%.9g, loss_share=%.9g, weight_share=%.9g, "
+                                 "mean_nw=%.9g, mean_loss=%.9g),\n",
+                             rows[i].pixels, rows[i].pixel_share, rows[i].loss_share, rows[i].weight_share,
+                             rows[i].mean_nw, rows[i].mean_loss);
+        }
+        lmpnbi_sb_printf(&b, "]\n# n w averaged over %zux%zu-pixel blocks of the %zux%zu frame (nan: no valid "
+                             "pixel).\nNW_MAP = ",
+                         bs, bs, hm->width, hm->height);
+        sb_float_array(&b, map, mw * mh, 0, "np.float32");
+        lmpnbi_sb_printf(&b, ".reshape(%zu, %zu)\n", mh, mw);
+        lmpnbi_sb_printf(&b, "# Every %zu-th valid pixel (raster order): its loss and lmpviz's n w.\nSAMPLE_LOSS = ",
+                         step);
+        sb_float_array(&b, sl, count, 0, "np.float32");
+        lmpnbi_sb_printf(&b, "\nSAMPLE_NW = ");
+        sb_float_array(&b, sw, count, 0, "np.float32");
+        lmpnbi_sb_printf(&b, "\n");
+        st = add_cell(nb, &b, 1, NULL, 0, NULL);
+    }
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## The weights over the frame\n"
+                      "\n"
+                      "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
+                      "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
+                      "draws the embedded block-averaged map instead.\n");
+    if (st == LMPVIZ_OK)
+        st = lmpnb_notebook_add_code(nb, heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, "## Which classes gain weight\n");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, heatmap_classes_py);
+    if (st == LMPVIZ_OK)
+        st = add_solver(nb);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0,
+                      "## Try it yourself\n"
+                      "\n"
+                      "The frame has too many pixels to embed, so the NumPy solver runs on the "
+                      "embedded sample. Its $n\\,w$ against the loss has the same shape as lmpviz's on "
+                      "the whole frame: flat at the cap $n\\tau$ above $\\theta$, then falling like "
+                      "$\\ell^{q-1}$.\n");
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, heatmap_try_py);
+
+done:
+    free(map);
+    free(sl);
+    free(sw);
+    free(png);
+    return finish(nb, st, status, err);
+}

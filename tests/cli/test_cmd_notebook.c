@@ -1,0 +1,510 @@
+/* Tests of cli/cmd_notebook.c and notebooks_export/: the notebooks' structure
+ * (nbformat 4.5, parsed with jansson), errors and the files left behind, the
+ * official nbformat validator and, where Jupyter is installed, one notebook
+ * executed headless (its NumPy weights must match lmpviz's within 1e-6). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lmp.h"
+#include "lmpviz.h"
+#include "notebook.h"
+#include "cli_test_util.h"
+#include "test_util.h"
+
+#define run_nb(r, ...) run_cmd((r), cmd_notebook, "notebook", __VA_ARGS__)
+
+/* Seconds a headless execution may take (a kernel start and a few plots). */
+#define EXEC_TIMEOUT_S 300
+
+/* The notebook as JSON; fails the test when it is not. */
+static json_t *
+load_nb(const char *path)
+{
+    json_error_t je;
+    json_t *nb = json_load_file(path, 0, &je);
+    if (nb == NULL)
+        fail_msg("%s: not JSON: %s (line %d)", path, je.text, je.line);
+    return nb;
+}
+
+/* Every cell's source joined, of one type ("code", "markdown") or all (NULL). */
+static char *
+sources(json_t *nb, const char *type)
+{
+    size_t cap = 1 << 20, len = 0, i, j;
+    char *buf = malloc(cap);
+    json_t *cells = json_object_get(nb, "cells"), *cell, *line;
+
+    assert_non_null(buf);
+    buf[0] = '\0';
+    json_array_foreach(cells, i, cell)
+    {
+        if (type != NULL && strcmp(json_string_value(json_object_get(cell, "cell_type")), type) != 0)
+            continue;
+        json_array_foreach(json_object_get(cell, "source"), j, line)
+        {
+            size_t n = json_string_length(line);
+            while (len + n + 1 > cap) {
+                cap *= 2;
+                buf = realloc(buf, cap);
+                assert_non_null(buf);
+            }
+            memcpy(buf + len, json_string_value(line), n);
+            len += n;
+            buf[len] = '\0';
+        }
+    }
+    return buf;
+}
+
+/* The structure every notebook has: nbformat 4.5, unique cell ids, the
+ * kernel, markdown with the mathematics, the NumPy solver, and one code cell
+ * whose output is a PNG in base64. */
+static void
+check_structure(const char *path)
+{
+    json_t *nb = load_nb(path), *cells, *cell, *meta;
+    size_t i, j, n_png = 0;
+    char *md, *code;
+
+    assert_int_equal(json_integer_value(json_object_get(nb, "nbformat")), 4);
+    assert_int_equal(json_integer_value(json_object_get(nb, "nbformat_minor")), 5);
+    meta = json_object_get(nb, "metadata");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "kernelspec"), "name")),
+                        "python3");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "language_info"), "name")),
+                        "python");
+    cells = json_object_get(nb, "cells");
+    assert_true(json_array_size(cells) >= 8);
+    json_array_foreach(cells, i, cell)
+    {
+        const char *id = json_string_value(json_object_get(cell, "id"));
+        json_t *other, *outs, *out;
+        assert_non_null(id);
+        assert_true(strlen(id) >= 1 && strlen(id) <= 64);
+        for (j = 0; j < i; j++) {
+            other = json_array_get(cells, j);
+            assert_string_not_equal(id, json_string_value(json_object_get(other, "id")));
+        }
+        outs = json_object_get(cell, "outputs");
+        json_array_foreach(outs, j, out)
+        {
+            const char *png = json_string_value(json_object_get(json_object_get(out, "data"), "image/png"));
+            assert_string_equal(json_string_value(json_object_get(out, "output_type")), "display_data");
+            assert_non_null(png);
+            /* base64 of the PNG signature 89 50 4E 47 0D 0A 1A 0A */
+            assert_memory_equal(png, "iVBORw0KGgo", 11);
+            n_png++;
+        }
+    }
+    assert_int_equal(n_png, 1);
+    md = sources(nb, "markdown");
+    code = sources(nb, "code");
+    assert_non_null(strstr(md, "\\gamma = n^{1/p - 1}"));
+    assert_non_null(strstr(md, "\\tau = \\gamma\\, m^{-1/p}"));
+    assert_non_null(strstr(md, "\\theta"));
+    assert_non_null(strstr(md, "minimum support"));
+    assert_non_null(strstr(code, "def lmp_weights(loss, p, m=0.1, m_pixels=None):"));
+    assert_non_null(strstr(code, "import matplotlib.pyplot as plt"));
+    free(md);
+    free(code);
+    json_decref(nb);
+}
+
+static int
+file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void
+test_help(void **state)
+{
+    run_result r;
+    (void)state;
+    run_nb(&r, "--help", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "Usage: lmpviz notebook --figure curve|paper|region|heatmap"));
+    assert_string_equal(r.err, "");
+}
+
+static void
+test_curve(void **state)
+{
+    fixture *fx = *state;
+    char path[256], expect[300];
+    json_t *nb;
+    char *code;
+    run_result r;
+
+    snprintf(path, sizeof path, "%s", in_dir(fx, "c.ipynb"));
+    run_nb(&r, "--figure", "curve", "--p", "1.5,inf", "--m", "0.1", "--n", "50", "-o", path, NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(expect, sizeof expect, "%s\n", path);
+    assert_string_equal(r.out, expect);
+    assert_string_equal(r.err, "");
+    check_structure(path);
+    nb = load_nb(path);
+    code = sources(nb, "code");
+    assert_non_null(strstr(code, "dict(p=1.5, m=0.1, m_pixels=None"));
+    assert_non_null(strstr(code, "dict(p=np.inf, m=0.1, m_pixels=None"));
+    assert_non_null(strstr(code, "The 50 losses (exponential draws, GSL mt19937 seed 42)"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(nb, "metadata"), "lmpviz"), "figure")),
+                        "curve");
+    free(code);
+    json_decref(nb);
+    assert_int_equal(entries(fx), 1);
+}
+
+static void
+test_paper_and_region(void **state)
+{
+    fixture *fx = *state;
+    char paper[256], region[256];
+    json_t *nb;
+    char *code, *md;
+    run_result r;
+
+    snprintf(paper, sizeof paper, "%s", in_dir(fx, "p.ipynb"));
+    snprintf(region, sizeof region, "%s", in_dir(fx, "r.ipynb"));
+    run_nb(&r, "--figure", "paper", "--m-pixels", "3", "-o", paper, NULL);
+    assert_int_equal(r.rc, 2); /* paper sweeps m itself */
+    assert_int_equal(entries(fx), 0);
+    run_nb(&r, "--figure=paper", "--scaled", "--output", paper, NULL);
+    assert_int_equal(r.rc, 0);
+    check_structure(paper);
+    nb = load_nb(paper);
+    code = sources(nb, "code");
+    assert_non_null(strstr(code, "varying p at m = 0.1"));
+    assert_non_null(strstr(code, "varying m at p = 1.5"));
+    assert_non_null(strstr(code, "VIEW = 'scaled'"));
+    free(code);
+    md = sources(nb, "markdown");
+    assert_non_null(strstr(md, "lmpviz curve --figure paper --scaled"));
+    free(md);
+    json_decref(nb);
+
+    run_nb(&r, "--figure", "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "-o", region, NULL);
+    assert_int_equal(r.rc, 0);
+    check_structure(region);
+    nb = load_nb(region);
+    code = sources(nb, "code");
+    assert_non_null(strstr(code, "P = [1, 2]"));
+    assert_non_null(strstr(code, "LOSSES = (2, 1)"));
+    /* p = 1, m_px = 1.5: tau = 2/3 on the larger loss, the rest on the other */
+    assert_non_null(strstr(code, "w=(0.666666687, 0.333333343)"));
+    free(code);
+    json_decref(nb);
+}
+
+/* A 6x4 frame, labelIds and float32 probabilities (CHW, 19 classes). */
+static void
+write_frame(fixture *fx, char *img, char *lab, char *prb, size_t len)
+{
+    static const unsigned char id_cycle[7] = { 7, 8, 26, 24, 21, 0, 11 };
+    enum { W = 6, H = 4, C = 19 };
+    unsigned char rgb[W * H * 3], ids[W * H];
+    float probs[C * H * W];
+    size_t shape[3] = { C, H, W }, i, c;
+    uint64_t rng = 7;
+
+    snprintf(img, len, "%s", in_dir(fx, "f.png"));
+    snprintf(lab, len, "%s", in_dir(fx, "l.png"));
+    snprintf(prb, len, "%s", in_dir(fx, "p.npy"));
+    for (i = 0; i < sizeof rgb; i++)
+        rgb[i] = (unsigned char)(test_rand_u64(&rng) & 0xFF);
+    for (i = 0; i < W * H; i++)
+        ids[i] = id_cycle[i % 7];
+    for (i = 0; i < W * H; i++) {
+        double sum = 0.0, p[C];
+        for (c = 0; c < C; c++)
+            sum += p[c] = 0.05 + test_rand_unit(&rng);
+        for (c = 0; c < C; c++)
+            probs[c * H * W + i] = (float)(p[c] / sum);
+    }
+    assert_int_equal(lmpviz_png_write(img, rgb, W, H, W * 3, 3, 8, -1, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_png_write(lab, ids, W, H, W, 1, 8, -1, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_npy_write_float(prb, probs, shape, 3, NULL), LMPVIZ_OK);
+}
+
+static void
+test_heatmap(void **state)
+{
+    fixture *fx = *state;
+    char img[256], lab[256], prb[256], out[256];
+    json_t *nb;
+    char *code, *md;
+    run_result r;
+
+    write_frame(fx, img, lab, prb, sizeof img);
+    snprintf(out, sizeof out, "%s", in_dir(fx, "h.ipynb"));
+    run_nb(&r, "--figure", "heatmap", "--image", img, "--labels", lab, "--probs", prb, "--p", "2", "-o",
+           out, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    check_structure(out);
+    nb = load_nb(out);
+    md = sources(nb, "markdown");
+    assert_non_null(strstr(md, "| class | pixels | pixels % | loss % | weight % |"));
+    assert_non_null(strstr(md, "| road | "));
+    code = sources(nb, "code");
+    assert_non_null(strstr(code, "CLASSES = [\n    dict(train_id=0, name='road', pixels="));
+    assert_non_null(strstr(code, "NW_MAP = "));
+    assert_non_null(strstr(code, ".reshape(4, 6)"));
+    assert_non_null(strstr(code, "SAMPLE_LOSS = "));
+    assert_non_null(strstr(code, "P = 2\n"));
+    free(md);
+    free(code);
+    json_decref(nb);
+}
+
+static void
+test_all(void **state)
+{
+    fixture *fx = *state;
+    char img[256], lab[256], prb[256], dir[256], path[1024];
+    run_result r;
+
+    snprintf(dir, sizeof dir, "%s", in_dir(fx, "nb"));
+    run_nb(&r, "--all", "-o", dir, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.err, "lmpviz notebook: --all: heatmap notebook skipped"));
+    snprintf(path, sizeof path, "%s/lmp_curve.ipynb\n%s/lmp_paper.ipynb\n%s/lmp_region.ipynb\n", dir, dir,
+             dir);
+    assert_string_equal(r.out, path);
+    snprintf(path, sizeof path, "%s/lmp_region.ipynb", dir);
+    check_structure(path);
+    snprintf(path, sizeof path, "%s/lmp_heatmap.ipynb", dir);
+    assert_false(file_exists(path));
+
+    write_frame(fx, img, lab, prb, sizeof img);
+    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "-o", dir, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    check_structure(path);
+}
+
+static void
+test_bad_options(void **state)
+{
+    fixture *fx = *state;
+    struct {
+        const char *args[8];
+        const char *msg;
+    } cases[] = {
+        { { NULL }, "lmpviz notebook: --figure: expected curve, paper, region or heatmap (or --all)\n" },
+        { { "--figure", "bars" }, "--figure: expected curve, paper, region or heatmap, got \"bars\"" },
+        { { "--figure" }, "--figure: expected a value" },
+        { { "--figure", "curve", "--all", "-o", "d" }, "--figure and --all: give one of them" },
+        { { "--all" }, "--all: expected -o DIR" },
+        { { "--figure", "curve", "-o", "x.png" }, "-o: expected a file name ending in .ipynb, got \"x.png\"" },
+        { { "--figure", "curve", "--m", "1.5", "-o", "x.ipynb" },
+          "lmpviz notebook: --m: expected a fraction in (0, 1], got \"1.5\"" },
+        { { "--figure", "curve", "--csv", "c.csv", "-o", "x.ipynb" }, "--csv: not available here" },
+        { { "--figure", "heatmap", "--stats", "s.csv" }, "--stats: not available here" },
+        { { "--figure", "heatmap", "--cityscapes-root", "cs" }, "--cityscapes-root: not available here" },
+        { { "--figure", "heatmap", "-o", "x.ipynb" }, "--image: expected the frame PNG" },
+        { { "--figure", "region", "--losses", "1", "-o", "x.ipynb" }, "--losses: expected two losses A,B" },
+        { { "--figure", "curve", "--bogus", "-o", "x.ipynb" }, "unknown option \"--bogus\"" },
+        { { "--figure", "curve", "--n", "6000", "-o", "x.ipynb" }, "too many to embed in a notebook" },
+    };
+    char cwd[1024];
+    size_t k, i;
+
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(fx->dir), 0);
+    for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char *argv[12];
+        int argc = 0;
+        run_result r;
+        argv[argc++] = (char *)"notebook";
+        for (i = 0; i < 8 && cases[k].args[i] != NULL; i++)
+            argv[argc++] = (char *)cases[k].args[i];
+        argv[argc] = NULL;
+        run_argv(&r, cmd_notebook, argc, argv);
+        if (r.rc != 2 || strstr(r.err, cases[k].msg) == NULL || strstr(r.err, "try 'lmpviz notebook --help'") == NULL)
+            fail_msg("case %zu: rc %d, stderr \"%s\", expected \"%s\"", k, r.rc, r.err, cases[k].msg);
+        assert_string_equal(r.out, "");
+        assert_int_equal(entries(fx), 0);
+    }
+    assert_int_equal(chdir(cwd), 0);
+}
+
+static void
+test_runtime_errors(void **state)
+{
+    fixture *fx = *state;
+    char missing[256], out[256];
+    run_result r;
+
+    snprintf(missing, sizeof missing, "%s", in_dir(fx, "none.npy"));
+    snprintf(out, sizeof out, "%s", in_dir(fx, "x.ipynb"));
+    run_nb(&r, "--figure", "curve", "--losses", missing, "-o", out, NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "lmpviz notebook: "));
+    assert_non_null(strstr(r.err, "none.npy"));
+    assert_int_equal(entries(fx), 0);
+
+    snprintf(out, sizeof out, "%s", in_dir(fx, "no/such/folder/x.ipynb"));
+    run_nb(&r, "--figure", "region", "-o", out, NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "x.ipynb"));
+    assert_int_equal(entries(fx), 0);
+
+    /* --all writes nothing (not even the folder) when a notebook fails. */
+    snprintf(out, sizeof out, "%s", in_dir(fx, "nb"));
+    run_nb(&r, "--all", "--image", missing, "--labels", missing, "--probs", missing, "-o", out, NULL);
+    assert_int_equal(r.rc, 1);
+    assert_int_equal(entries(fx), 0);
+}
+
+static void
+test_base64(void **state)
+{
+    char buf[16];
+    (void)state;
+    assert_int_equal(lmpnb_base64_encode((const unsigned char *)"", 0, buf), 0);
+    assert_string_equal(buf, "");
+    lmpnb_base64_encode((const unsigned char *)"f", 1, buf);
+    assert_string_equal(buf, "Zg==");
+    lmpnb_base64_encode((const unsigned char *)"fo", 2, buf);
+    assert_string_equal(buf, "Zm8=");
+    lmpnb_base64_encode((const unsigned char *)"foob", 4, buf);
+    assert_string_equal(buf, "Zm9vYg==");
+    lmpnb_base64_encode((const unsigned char *)"\xff\xfe\x00", 3, buf);
+    assert_string_equal(buf, "//4A");
+    assert_int_equal(lmpnb_base64_size(4), 9);
+}
+
+/* ------------------------------------------------------------------------
+ * Python: the nbformat validator and a headless run.
+ */
+
+/* A Python 3 that imports every module of the space-separated list, or NULL:
+ * $LMP_PYTHON, python3 on the PATH, /usr/bin/python3. */
+static const char *
+find_python(const char *modules)
+{
+    static char found[256];
+    const char *cands[3];
+    char cmd[1024];
+    size_t i;
+
+    cands[0] = getenv("LMP_PYTHON");
+    cands[1] = "python3";
+    cands[2] = "/usr/bin/python3";
+    for (i = 0; i < 3; i++) {
+        char list[256], *p;
+        if (cands[i] == NULL || cands[i][0] == '\0')
+            continue;
+        snprintf(list, sizeof list, "%s", modules);
+        for (p = list; *p; p++)
+            if (*p == ' ')
+                *p = ',';
+        snprintf(cmd, sizeof cmd, "%s -c 'import %s' >/dev/null 2>&1", cands[i], list);
+        if (system(cmd) == 0) {
+            snprintf(found, sizeof found, "%s", cands[i]);
+            return found;
+        }
+    }
+    return NULL;
+}
+
+static void
+test_nbformat_validator(void **state)
+{
+    fixture *fx = *state;
+    char img[256], lab[256], prb[256], dir[256], cmd[2048];
+    const char *py = find_python("nbformat");
+    run_result r;
+
+    if (py == NULL) {
+        print_message("[  SKIPPED ] no Python with nbformat (apt-get install python3-nbformat, or "
+                      "scripts/install-deps)\n");
+        skip();
+    }
+    write_frame(fx, img, lab, prb, sizeof img);
+    snprintf(dir, sizeof dir, "%s", in_dir(fx, "nb"));
+    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "-o", dir, NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(cmd, sizeof cmd,
+             "%s -c 'import glob, sys, nbformat\n"
+             "files = sorted(glob.glob(sys.argv[1] + \"/*.ipynb\"))\n"
+             "assert len(files) == 4, files\n"
+             "for f in files:\n"
+             "    nb = nbformat.read(f, as_version=nbformat.NO_CONVERT)\n"
+             "    nbformat.validate(nb)\n"
+             "    assert (nb.nbformat, nb.nbformat_minor) == (4, 5)\n"
+             "' '%s' >&2",
+             py, dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_execute(void **state)
+{
+    fixture *fx = *state;
+    char in[256], log[256], cmd[2048], out[300];
+    const char *py = find_python("nbconvert nbclient ipykernel matplotlib numpy");
+    run_result r;
+    size_t len;
+    char *text;
+
+    if (py == NULL) {
+        print_message("[  SKIPPED ] no Python with nbconvert, ipykernel, matplotlib and numpy "
+                      "(apt-get install jupyter-nbconvert python3-ipykernel python3-matplotlib)\n");
+        skip();
+    }
+    /* The paper figure: p = 1, 1.3, 1.5, 2, inf and m = 0.05 ... 1, so the
+     * check covers both limits. */
+    snprintf(in, sizeof in, "%s", in_dir(fx, "paper.ipynb"));
+    snprintf(log, sizeof log, "%s", in_dir(fx, "nbconvert.log"));
+    snprintf(out, sizeof out, "%s/executed.ipynb", fx->dir);
+    run_nb(&r, "--figure", "paper", "-o", in, NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && MPLBACKEND=Agg timeout %d %s -m nbconvert --to notebook --execute "
+             "--output executed.ipynb paper.ipynb >'%s' 2>&1",
+             fx->dir, EXEC_TIMEOUT_S, py, log);
+    if (system(cmd) != 0) {
+        text = read_all(log, &len);
+        fail_msg("nbconvert failed:\n%s", text);
+    }
+    text = read_all(out, &len);
+    assert_non_null(strstr(text, "NumPy and lmpviz weights agree within 1e-06: OK"));
+    assert_null(strstr(text, "\"output_type\": \"error\""));
+    free(text);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help),
+        cmocka_unit_test_setup_teardown(test_curve, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paper_and_region, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_heatmap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
+        cmocka_unit_test(test_base64),
+        cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_execute, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
