@@ -229,6 +229,12 @@ cmd_solve(int argc, char **argv)
         snprintf(source, sizeof source, "default profile (%d %s draws, seed %lu)",
                  LMPVIZ_PROFILE_N, lmpviz_dist_name(LMPVIZ_PROFILE_DIST), LMPVIZ_PROFILE_SEED);
     }
+    /* The weights and the solver's scratch: n floats each, and the mask. */
+    if (lmpviz_mem_check((unsigned long long)n * (2 * sizeof(float) + (ignore_zeros ? 1 : 0)),
+                         "the weights and the solver's scratch", &err) != LMPVIZ_OK) {
+        cli_error(cmd, "%s: %s", source, err.msg);
+        goto cleanup;
+    }
     if (out_path != NULL) {
         weight = lmpviz_big_alloc((n ? n : 1) * sizeof *weight);
         if (weight == NULL) {

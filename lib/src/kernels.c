@@ -126,14 +126,8 @@ lmpi_solve_direct(const float *loss,
 /* lmpi_pow_k with a constant k, so that each loop below has a fixed body. */
 #define POWK(r, K, e) lmpi_pow_k((r), (K), (e))
 
-void
-lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, float *weight)
-{
-    lmpi_weights_pow(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, weight);
-}
-
-__attribute__((target_clones("avx2", "default"))) void
-lmpi_weights_pow(const float *loss,
+__attribute__((target_clones("avx2", "default"))) static void
+weights_pow_clones(const float *loss,
                  const unsigned char *valid,
                  lmp_nonfinite nonfinite,
                  size_t n,
@@ -146,11 +140,16 @@ lmpi_weights_pow(const float *loss,
     const int k = lmpi_int_exponent(e);
     size_t i;
 
-    /* Zero losses give r = 0 and weight 0; non-finite ones are fixed below. */
+    /* Zero losses give r = 0 and weight 0; non-finite ones are fixed below.
+     * The clamp tests the loss against theta, not r against 1: x * (1 /
+     * theta) can land one ulp below 1 for x == theta, and for p near 1 the
+     * exponent e = q - 1 (1e12 at p = 1 + 1e-12) turns that ulp into a
+     * visibly smaller weight for a clamped pixel. */
 #define WEIGHTS(K)                                                                   \
     for (i = 0; i < n; i++) {                                                        \
-        double r = (double)loss[i] * inv_theta;                                      \
-        r = r < 1.0 ? r : 1.0;                                                       \
+        const double x = loss[i];                                                    \
+        double r = x * inv_theta;                                                    \
+        r = x < theta ? r : 1.0;                                                     \
         weight[i] = (float)(tau * POWK(r, K, e));                                    \
     }
     switch (k) {
@@ -181,8 +180,16 @@ lmpi_weights_pow(const float *loss,
     }
 }
 
-__attribute__((target_clones("avx2", "default"))) void
-lmpi_weights_p1(const float *loss,
+/* After weights_pow_clones: clang refuses to make a function
+ * multiversioned (target_clones) once it has been called. */
+void
+lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, float *weight)
+{
+    weights_pow_clones(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, weight);
+}
+
+__attribute__((target_clones("avx2", "default"))) static void
+weights_p1_clones(const float *loss,
                 const unsigned char *valid,
                 lmp_nonfinite nonfinite,
                 size_t n,
@@ -204,4 +211,32 @@ lmpi_weights_p1(const float *loss,
         for (i = 0; i < n; i++)
             weight[i] = loss[i] - loss[i] == 0.0f ? weight[i] : 0.0f;
     }
+}
+
+/* The extern entry points call the clones: clang resolves a target_clones
+ * function only in its own translation unit (solve.c would not link). */
+void
+lmpi_weights_pow(const float *loss,
+                 const unsigned char *valid,
+                 lmp_nonfinite nonfinite,
+                 size_t n,
+                 double theta,
+                 double e,
+                 double tau,
+                 float *weight)
+{
+    weights_pow_clones(loss, valid, nonfinite, n, theta, e, tau, weight);
+}
+
+void
+lmpi_weights_p1(const float *loss,
+                const unsigned char *valid,
+                lmp_nonfinite nonfinite,
+                size_t n,
+                float t,
+                float w_tau,
+                float w_share,
+                float *weight)
+{
+    weights_p1_clones(loss, valid, nonfinite, n, t, w_tau, w_share, weight);
 }

@@ -2,7 +2,8 @@
  * Reference solver: sort the positive losses in decreasing order d_0 >= d_1
  * >= ... and try k = 0, 1, ... clamped pixels.  With k clamped,
  *     theta^q = sum_{i >= k} d_i^q / (m_px - k),
- * and k is right when d_k <= theta <= d_{k-1}.  The tail sums are formed from
+ * and k is right when d_k <= theta <= d_{k-1} (decided on the sums, see
+ * theta_sorted).  The tail sums are formed from
  * the bottom up relative to their largest term, T_k = sum_{i >= k} (d_i/d_k)^q
  * = 1 + T_{k+1} (d_{k+1}/d_k)^q, so no power over- or underflows and no
  * difference of large sums is taken.  Everything is in double.
@@ -12,10 +13,6 @@
 
 #include "lmp_internal.h"
 
-/* Slack for the bracket test d_k <= theta <= d_{k-1}: theta comes out of a
- * pow() of a sum, a few ulps off its exact value. */
-#define SORTED_BRACKET_RTOL 1e-12
-
 static int
 cmp_desc(const void *a, const void *b)
 {
@@ -24,9 +21,17 @@ cmp_desc(const void *a, const void *b)
     return (x < y) - (x > y);
 }
 
-/* theta for q in (1, inf) and n_pos > m_px, from the sorted losses. */
+/*
+ * theta for q in (1, inf) and n_pos > m_px, from the sorted losses, and the
+ * clamped count k.  g(d_k) = k + T_k, and g is non-increasing, so theta >=
+ * d_k exactly when k + T_k >= m_px: the right k is the smallest one with
+ * that property (then g(d_{k-1}) < m_px, so theta < d_{k-1}).  Deciding k
+ * on the sums, not on where a root lands, stays right when q is huge (p
+ * near 1): there theta_k rounds onto d_k for two consecutive k, and a test
+ * on theta with slack picked the wrong one.
+ */
 static lmp_status
-theta_sorted(const double *d, size_t n_pos, double m_px, double q, double *theta)
+theta_sorted(const double *d, size_t n_pos, double m_px, double q, double *theta, size_t *clamped)
 {
     double *tail = malloc(n_pos * sizeof *tail);
     size_t k;
@@ -37,12 +42,15 @@ theta_sorted(const double *d, size_t n_pos, double m_px, double q, double *theta
     for (k = n_pos - 1; k-- > 0;)
         tail[k] = 1.0 + tail[k + 1] * pow(d[k + 1] / d[k], q);
     for (k = 0; k < n_pos && (double)k < m_px; k++) {
-        const double t = d[k] * pow(tail[k] / (m_px - (double)k), 1.0 / q);
-        const int above_low = t >= d[k] * (1.0 - SORTED_BRACKET_RTOL);
-        const int below_high = k == 0 || t <= d[k - 1] * (1.0 + SORTED_BRACKET_RTOL);
-        if (above_low && below_high) {
+        if ((double)k + tail[k] >= m_px) {
+            double t = d[k] * pow(tail[k] / (m_px - (double)k), 1.0 / q);
+            /* Rounding must not move theta out of [d_k, d_{k-1}]. */
+            t = fmax(t, d[k]);
+            if (k > 0)
+                t = fmin(t, d[k - 1]);
             free(tail);
             *theta = t;
+            *clamped = k;
             return LMP_OK;
         }
     }
@@ -118,7 +126,8 @@ lmp_solve_sorted(const float *loss,
         r.n_clamped = above + (share == s.tau ? equal : 0);
     } else {
         double theta;
-        status = theta_sorted(d, scan.n_pos, s.m_px, s.q, &theta);
+        size_t kc = 0;
+        status = theta_sorted(d, scan.n_pos, s.m_px, s.q, &theta, &kc);
         if (status != LMP_OK)
             goto cleanup;
         r.n_clamped = 0;
@@ -133,9 +142,16 @@ lmp_solve_sorted(const float *loss,
             r.n_clamped += lmpi_is_valid(loss, valid, i, params->nonfinite) && x >= theta;
         }
         r.theta = theta;
+        /* L = tau (sum of the k clamped + theta (m_px - k)), which follows
+         * from g(theta) = m_px.  Summing w_i l_i instead is ill-conditioned
+         * for large q: a relative error e in theta moves each unclamped
+         * weight by (q - 1) e, about 1e-7 at p = 1 + 1e-9. */
+        for (i = 0; i < kc; i++)
+            value += d[i];
+        value = s.tau * (value + theta * (s.m_px - (double)kc));
     }
     for (i = 0; i < n; i++) {
-        if (lmpi_is_valid(loss, valid, i, params->nonfinite))
+        if (isinf(s.q) && lmpi_is_valid(loss, valid, i, params->nonfinite))
             value += w[i] * (double)loss[i];
         if (weight != NULL)
             weight[i] = (float)w[i];

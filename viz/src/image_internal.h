@@ -20,4 +20,10 @@ lmpviz_status lmpvizi_png_write_argb(FILE *fp,
                                      int level,
                                      lmpviz_err *err);
 
+/* Memory the process can still get: MemAvailable of /proc/meminfo (else
+ * sysconf's available pages), lowered to the room left under a cgroup v2
+ * memory.max.  0 when unknown (then callers do not check).  In npy_io.c. */
+unsigned long long lmpvizi_mem_available(void);
+
+
 #endif /* LMPVIZ_IMAGE_INTERNAL_H */

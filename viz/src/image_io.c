@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <png.h>
 
@@ -33,6 +34,80 @@ io_set_err(lmpviz_err *err, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Deflate never compresses more than 1032:1, so a PNG's IDAT data is at
+ * least its filtered rows divided by this (rounded up for zlib's framing). */
+#define PNG_MAX_DEFLATE_RATIO 1100u
+
+static uint32_t
+be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+/*
+ * Walks the chunk headers of a regular file before libpng sees it.  libpng
+ * allocates a chunk's declared length before reading it (the simplified API
+ * without its 8 MB chunk limit), and the readers allocate width x height
+ * before the first row: a 75-byte file could ask for gigabytes.  Here every
+ * chunk must fit in the file, and the IDAT data must be large enough to
+ * hold the image the header declares at deflate's best ratio.  Not a
+ * validation of the PNG (libpng does that); 0 when the layout is plausible.
+ */
+static int
+png_check_layout(FILE *fp, lmpviz_err *err)
+{
+    struct stat st;
+    unsigned char hd[8];
+    unsigned char ihdr[13];
+    unsigned long long size;
+    unsigned long long pos = 8;
+    unsigned long long idat = 0;
+    int have_ihdr = 0;
+
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode))
+        return 0; /* pipes and devices: libpng's own checks only */
+    size = (unsigned long long)st.st_size;
+    while (pos + 8 <= size) {
+        uint32_t len;
+        if (fseek(fp, (long)pos, SEEK_SET) != 0 || fread(hd, 1, 8, fp) != 8)
+            return 0;
+        len = be32(hd);
+        if (len > 0x7fffffffu || (unsigned long long)len + 12 > size - pos) {
+            io_set_err(err, "cannot decode the PNG (truncated or corrupt?): chunk '%.4s' at "
+                            "byte %llu declares %lu bytes, the file has %llu left",
+                       (const char *)hd + 4, pos, (unsigned long)len, size - pos - 8);
+            return -1;
+        }
+        if (!have_ihdr && memcmp(hd + 4, "IHDR", 4) == 0 && len == 13) {
+            if (fread(ihdr, 1, 13, fp) != 13)
+                return 0;
+            have_ihdr = 1;
+        }
+        if (memcmp(hd + 4, "IDAT", 4) == 0)
+            idat += len;
+        if (memcmp(hd + 4, "IEND", 4) == 0)
+            break;
+        pos += (unsigned long long)len + 12;
+    }
+    if (have_ihdr) {
+        /* Bits per pixel by colour type (grey, -, RGB, palette, GA, -, RGBA). */
+        static const unsigned samples[7] = { 1, 0, 3, 1, 2, 0, 4 };
+        const unsigned long long w = be32(ihdr);
+        const unsigned long long h = be32(ihdr + 4);
+        const unsigned bpp = (ihdr[9] < 7 ? samples[ihdr[9]] : 0) * ihdr[8];
+        /* Filtered rows of the non-interlaced layout: a lower bound. */
+        const unsigned long long rows = h * (1 + (w * bpp + 7) / 8);
+        if (bpp > 0 && w <= IMAGE_MAX_SIDE && h <= IMAGE_MAX_SIDE &&
+            idat * PNG_MAX_DEFLATE_RATIO + 64 < rows) {
+            io_set_err(err, "cannot decode the PNG (truncated or corrupt?): %llu bytes of image "
+                            "data cannot hold %llux%llu pixels",
+                       idat, w, h);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Opens path for reading and checks the PNG signature, so that a missing
  * file and a non-PNG get different statuses and messages. */
 static lmpviz_status
@@ -53,6 +128,10 @@ open_png(const char *path, FILE **fpp, lmpviz_err *err)
         fclose(fp);
         io_set_err(err, "expected a PNG file, %s",
                    got == 0 ? "got an empty file" : "the PNG signature is missing");
+        return LMPVIZ_ERR_FORMAT;
+    }
+    if (png_check_layout(fp, err) != 0) {
+        fclose(fp);
         return LMPVIZ_ERR_FORMAT;
     }
     rewind(fp);
@@ -99,6 +178,16 @@ lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err)
     pi.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
     pi.format = PNG_FORMAT_RGB;
     size = PNG_IMAGE_SIZE(pi);
+    {
+        char what[64];
+        snprintf(what, sizeof what, "a %ux%u frame", pi.width, pi.height);
+        st = lmpviz_mem_check(size, what, err);
+        if (st != LMPVIZ_OK) {
+            png_image_free(&pi);
+            fclose(fp);
+            return st;
+        }
+    }
     buf = malloc(size);
     if (buf == NULL) {
         png_image_free(&pi);
@@ -225,6 +314,16 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
         png_set_interlace_handling(png);
     png_read_update_info(png, info);
     rowbytes = png_get_rowbytes(png, info);
+    {
+        char what[64];
+        snprintf(what, sizeof what, "a %ux%u label map", (unsigned)w, (unsigned)h);
+        if (lmpviz_mem_check((unsigned long long)rowbytes * h + (size_t)w * h * sizeof *out->data,
+                              what, err) != LMPVIZ_OK) {
+            fail = LMPVIZ_ERR_NOMEM;
+            snprintf(ctx.msg, sizeof ctx.msg, "%.190s", err != NULL ? err->msg : "out of memory");
+            png_longjmp(png, 1);
+        }
+    }
     raw = malloc(rowbytes * h);
     rows = malloc(h * sizeof *rows);
     out->data = malloc((size_t)w * h * sizeof *out->data);

@@ -1,0 +1,73 @@
+#!/bin/sh
+# Installs the build tree into a scratch prefix with `cmake --install` and
+# checks the result: the files are in place, liblmp.so has SONAME
+# liblmp.so.0 and needs only libc and libm, and a consumer program builds
+# and runs against it through pkg-config (shared and --static) and through
+# find_package(lmp) (lmp::lmp and lmp::lmp_static).
+# Usage: run.sh BUILD_DIR SOURCE_DIR SCRATCH_DIR [C compiler]
+set -eu
+build=$1
+src=$2
+work=$3
+cc=${4:-cc}
+prefix=$work/prefix
+rm -rf "$work"
+mkdir -p "$work"
+fail() {
+    echo "install check: $*" >&2
+    exit 1
+}
+
+cmake --install "$build" --prefix "$prefix" >"$work/install.log" || fail "cmake --install failed"
+libdir=$(dirname "$(find "$prefix" -name 'liblmp.so.0' | head -n 1)")
+[ -n "$libdir" ] || fail "liblmp.so.0 not installed"
+for f in "$libdir/liblmp.a" "$libdir/liblmp.so" "$libdir/liblmp.so.0.1.0" "$prefix/include/lmp.h" \
+    "$libdir/pkgconfig/lmp.pc" "$libdir/cmake/lmp/lmpConfig.cmake" \
+    "$libdir/cmake/lmp/lmpConfigVersion.cmake"; do
+    [ -e "$f" ] || fail "missing $f"
+done
+[ ! -e "$prefix/include/lmp_internal.h" ] || fail "internal header installed"
+if grep -q '^lmpviz_bin:' "$work/install.log" 2>/dev/null || [ -e "$build/bin/lmpviz" ]; then
+    [ -x "$prefix/bin/lmpviz" ] || fail "lmpviz not installed"
+    [ -e "$prefix/share/man/man1/lmpviz.1" ] || fail "man page not installed"
+    "$prefix/bin/lmpviz" --version >/dev/null || fail "installed lmpviz does not run"
+fi
+
+soname=$(objdump -p "$libdir/liblmp.so.0.1.0" | awk '$1 == "SONAME" { print $2 }')
+[ "$soname" = "liblmp.so.0" ] || fail "SONAME is '$soname', expected liblmp.so.0"
+needed=$(objdump -p "$libdir/liblmp.so.0.1.0" | awk '$1 == "NEEDED" { print $2 }' | sort | tr '\n' ' ')
+for lib in $needed; do
+    case $lib in
+    libc.so.* | libm.so.*) ;;
+    *) fail "liblmp.so needs $lib (only libc and libm allowed)" ;;
+    esac
+done
+# Only the public API is exported.
+bad=$(nm -D --defined-only "$libdir/liblmp.so.0.1.0" | awk '$2 ~ /[TDBR]/ && $3 !~ /^lmp_/ && $3 !~ /^LMP_/ { print $3 }')
+[ -z "$bad" ] || fail "liblmp.so exports non-API symbols: $bad"
+
+# pkg-config, shared and static.
+PKG_CONFIG_PATH=$libdir/pkgconfig
+export PKG_CONFIG_PATH
+[ "$(pkg-config --modversion lmp)" = "0.1.0" ] || fail "pkg-config --modversion lmp"
+# shellcheck disable=SC2046
+$cc -o "$work/pc_shared" "$src/tests/install/consumer.c" $(pkg-config --cflags --libs lmp) ||
+    fail "pkg-config shared build"
+LD_LIBRARY_PATH=$libdir "$work/pc_shared" || fail "pkg-config shared consumer"
+objdump -p "$work/pc_shared" | grep -q 'NEEDED.*liblmp.so.0' || fail "shared consumer not linked to liblmp.so.0"
+# --static adds Libs.private (-lm); -l:liblmp.a picks the archive over the .so.
+# shellcheck disable=SC2046
+$cc -o "$work/pc_static" "$src/tests/install/consumer.c" $(pkg-config --cflags lmp) \
+    $(pkg-config --static --libs lmp | sed 's/-llmp/-l:liblmp.a/') || fail "pkg-config static build"
+"$work/pc_static" || fail "pkg-config static consumer"
+if objdump -p "$work/pc_static" | grep -q 'NEEDED.*liblmp'; then
+    fail "static consumer still needs liblmp.so"
+fi
+
+# find_package(lmp).
+CC=$cc cmake -S "$src/tests/install" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_BUILD_TYPE=Release >"$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; fail "find_package(lmp)"; }
+cmake --build "$work/cmake" >"$work/build.log" 2>&1 || { cat "$work/build.log"; fail "CMake consumer build"; }
+"$work/cmake/consumer_shared" || fail "lmp::lmp consumer"
+"$work/cmake/consumer_static" || fail "lmp::lmp_static consumer"
+echo "install check: ok ($prefix; SONAME $soname; NEEDED $needed)"
