@@ -417,12 +417,13 @@ test_ignore_zeros(void **state)
     assert_int_equal(lmp_solve(compact, NULL, k, &prm, NULL, &res, NULL), LMP_OK);
     run_solve(&r, "--losses", npy, "--ignore-zeros", "--json", NULL);
     assert_int_equal(r.rc, 0);
-    assert_true(json_double(r.out, "value") == res.value);
+    /* equal up to the order of the sums (masked pixels shift the lanes) */
+    assert_true(fabs(json_double(r.out, "value") - res.value) <= 1e-12 * res.value);
     assert_non_null(strstr(r.out, "\"n\": 40,"));
     /* without it the zeros count: a smaller gamma, another value */
     run_solve(&r, "--losses", npy, "--json", NULL);
     assert_non_null(strstr(r.out, "\"n\": 60,"));
-    assert_true(json_double(r.out, "value") != res.value);
+    assert_true(fabs(json_double(r.out, "value") - res.value) > 1e-6 * res.value);
 }
 
 static void

@@ -56,7 +56,9 @@ bisect_value(const float *l, size_t n, double p, double m_px, float *w)
     hi *= pow((double)n / m_px, 1.0 / q) * 1.001;
     for (it = 0; it < 2000 && nextafter(lo, INFINITY) < hi; it++) {
         const double mid = 0.5 * (lo + hi);
-        if (g_of(l, n, mid, q) > m_px)
+        /* g(mid) may round to m_px while the true g is above it (terms
+         * below an ulp of m_px): theta >= mid then, so move up. */
+        if (g_of(l, n, mid, q) >= m_px)
             lo = mid;
         else
             hi = mid;
@@ -126,7 +128,7 @@ test_against_bisection(void **state)
                      prm.m);
         for (i = 0; i < n; i++) {
             if (!(fabs((double)w[i] - (double)wb[i]) <= WEIGHT_RTOL * (double)wb[i] + 1e-30))
-                fail_msg("weight[%zu] %.9g vs bisection %.9g", i, w[i], wb[i]);
+                fail_msg("weight[%zu] %.9g vs bisection %.9g (n=%zu p=%g m=%g loss %.9g theta %.17g)", i, w[i], wb[i], n, prm.p, prm.m, loss[i], r.theta);
         }
     }
 }
