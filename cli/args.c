@@ -191,3 +191,59 @@ cli_json_number(double v, char *buf, size_t len)
         snprintf(buf, len, "%.17g", v);
     return buf;
 }
+
+int
+cli_parse_wh(const char *cmd, const char *text, size_t min_w, size_t min_h, size_t *w, size_t *h)
+{
+    char *end = NULL;
+    unsigned long a, b;
+
+    if (text == NULL || *text < '0' || *text > '9')
+        goto bad;
+    errno = 0;
+    a = strtoul(text, &end, 10);
+    if (errno != 0 || (*end != 'x' && *end != 'X') || end[1] < '0' || end[1] > '9')
+        goto bad;
+    b = strtoul(end + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || a < min_w || b < min_h || a > CLI_SIZE_MAX ||
+        b > CLI_SIZE_MAX)
+        goto bad;
+    *w = a;
+    *h = b;
+    return 0;
+bad:
+    if (min_w == min_h)
+        cli_usage_error(cmd, "--size: expected WIDTHxHEIGHT in pixels, each %zu..%d, got \"%s\"",
+                        min_w, CLI_SIZE_MAX, text ? text : "");
+    else
+        cli_usage_error(cmd,
+                        "--size: expected WIDTHxHEIGHT in pixels (at least %zux%zu), got \"%s\"",
+                        min_w, min_h, text ? text : "");
+    return -1;
+}
+
+int
+cli_parse_dpi(const char *cmd, const char *text, double *out)
+{
+    double v;
+    if (cli_parse_double(cmd, "--dpi", text, &v) != 0)
+        return -1;
+    if (!(v >= 10.0 && v <= 2400.0)) {
+        cli_usage_error(cmd, "--dpi: expected a number in [10, 2400], got \"%s\"", text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int
+cli_check_output(const char *cmd, const char *path)
+{
+    lmpviz_format fmt;
+    if (lmpviz_format_from_path(path, &fmt, NULL) != LMPVIZ_OK) {
+        cli_usage_error(cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
+                        path);
+        return -1;
+    }
+    return 0;
+}

@@ -43,6 +43,18 @@ int cli_parse_p(const char *cmd, const char *opt, const char *text, double *out)
 int cli_parse_m(const char *cmd, const char *opt, const char *text, double *out);
 /* m as a pixel count >= 1. */
 int cli_parse_m_pixels(const char *cmd, const char *opt, const char *text, double *out);
+/* --size WxH: each side in [min, CLI_SIZE_MAX] pixels. */
+#define CLI_SIZE_MAX 16384
+int cli_parse_wh(const char *cmd,
+                 const char *text,
+                 size_t min_w,
+                 size_t min_h,
+                 size_t *w,
+                 size_t *h);
+/* --dpi: a number in [10, 2400]. */
+int cli_parse_dpi(const char *cmd, const char *text, double *out);
+/* -o: a file name whose extension names a figure format (.png, .svg, .pdf). */
+int cli_check_output(const char *cmd, const char *path);
 /* Comma-separated list parsed with one of the parsers above; *out is
  * malloc'ed (caller frees), at most max_count items. */
 int cli_parse_list(const char *cmd,
@@ -174,7 +186,46 @@ int cli_split_list(const char *cmd,
                    size_t *count,
                    size_t *total);
 void cli_split_free(cli_frame *frames, size_t count);
+/* "a/b/c", or "a/b" when c is NULL; malloc'ed (caller frees), NULL when
+ * memory runs out. */
+char *cli_path_join(const char *a, const char *b, const char *c);
+/* 1 when s ends in suffix. */
+int cli_ends_with(const char *s, const char *suffix);
+/* 1 when p names a regular file (following links). */
+int cli_is_file(const char *p);
 /* mkdir -p; 0 or -1 (errno set). */
 int cli_mkdir_p(const char *path);
+
+/* ------------------------------------------------------------------------
+ * Options that heatmap and compare share (cli/frame_opts.c).  The parsers
+ * return 0, or CLI_EXIT_USAGE after printing a usage error naming cmd.
+ */
+/* --label-type: id (or labelid) or trainid. */
+int cli_parse_label_type(const char *cmd, const char *text, lmpviz_label_type *out);
+/* --layout: auto, chw or hwc. */
+int cli_parse_layout(const char *cmd, const char *text, lmpviz_layout *out);
+/* --cmap: a colour map name. */
+int cli_parse_cmap(const char *cmd, const char *text, lmpviz_cmap *out);
+/* --vmax: a number > 0. */
+int cli_parse_vmax(const char *cmd, const char *text, double *out);
+/* The checks of --cityscapes-root's companions: --pred-dir and --out-dir
+ * given, --pred-suffix and --split plain names.  Sets *pred_kind from the
+ * suffix ("logit": logits, "loss": loss maps, else probabilities). */
+int cli_split_check(const char *cmd,
+                    const char *split,
+                    const char *pred_dir,
+                    const char *pred_suffix,
+                    const char *out_dir,
+                    lmpviz_pred_kind *pred_kind);
+/* The file name ending of Cityscapes label maps of that type. */
+const char *cli_label_suffix(lmpviz_label_type type);
+/* 0 when the split listed total > 0 frames and out_dir exists or was made;
+ * else -1 after printing why. */
+int cli_split_ready(const char *cmd,
+                    const char *root,
+                    const char *split,
+                    const char *city,
+                    size_t total,
+                    const char *out_dir);
 
 #endif /* LMPVIZ_CLI_H */

@@ -139,30 +139,6 @@ typedef struct compare_args {
     int need_classes, need_split;
 } compare_args;
 
-static int
-parse_wh(const char *text, size_t *w, size_t *h)
-{
-    char *end = NULL;
-    unsigned long a, b;
-
-    if (text == NULL || *text < '0' || *text > '9')
-        goto bad;
-    errno = 0;
-    a = strtoul(text, &end, 10);
-    if (errno != 0 || (*end != 'x' && *end != 'X') || end[1] < '0' || end[1] > '9')
-        goto bad;
-    b = strtoul(end + 1, &end, 10);
-    if (errno != 0 || *end != '\0' || a < 200 || b < 150 || a > 16384 || b > 16384)
-        goto bad;
-    *w = a;
-    *h = b;
-    return 0;
-bad:
-    cli_usage_error(CMD, "--size: expected WIDTHxHEIGHT in pixels (at least 200x150), got \"%s\"",
-                    text ? text : "");
-    return -1;
-}
-
 /* 0 ok, -1 help printed, else the exit status. */
 static int
 parse_args(int argc, char **argv, compare_args *a)
@@ -200,9 +176,7 @@ parse_args(int argc, char **argv, compare_args *a)
         { NULL, 0, NULL, 0 },
     };
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
-    lmpviz_format fmt;
     lmpviz_err err;
-    double v;
     size_t k;
     int c;
 
@@ -243,24 +217,12 @@ parse_args(int argc, char **argv, compare_args *a)
             a->in.image = optarg;
             break;
         case OPT_LABEL_TYPE:
-            if (strcmp(optarg, "id") == 0 || strcmp(optarg, "labelid") == 0)
-                a->in.label_type = LMPVIZ_LABELS_ID;
-            else if (strcmp(optarg, "trainid") == 0)
-                a->in.label_type = LMPVIZ_LABELS_TRAINID;
-            else
-                return cli_usage_error(CMD, "--label-type: expected id or trainid, got \"%s\"",
-                                       optarg);
+            if (cli_parse_label_type(CMD, optarg, &a->in.label_type) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_LAYOUT:
-            if (strcmp(optarg, "auto") == 0)
-                a->in.layout = LMPVIZ_LAYOUT_AUTO;
-            else if (strcmp(optarg, "chw") == 0)
-                a->in.layout = LMPVIZ_LAYOUT_CHW;
-            else if (strcmp(optarg, "hwc") == 0)
-                a->in.layout = LMPVIZ_LAYOUT_HWC;
-            else
-                return cli_usage_error(CMD, "--layout: expected auto, chw or hwc, got \"%s\"",
-                                       optarg);
+            if (cli_parse_layout(CMD, optarg, &a->in.layout) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_RESIZE:
             a->in.resize = 1;
@@ -275,7 +237,7 @@ parse_args(int argc, char **argv, compare_args *a)
             a->logy = 1;
             break;
         case OPT_SIZE:
-            if (parse_wh(optarg, &a->width, &a->height) != 0)
+            if (cli_parse_wh(CMD, optarg, 200, 150, &a->width, &a->height) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_WIDTH:
@@ -297,19 +259,12 @@ parse_args(int argc, char **argv, compare_args *a)
                                        optarg);
             break;
         case OPT_VMAX:
-            if (cli_parse_double(CMD, "--vmax", optarg, &v) != 0)
+            if (cli_parse_vmax(CMD, optarg, &a->overlay.vmax) != 0)
                 return CLI_EXIT_USAGE;
-            if (!(v > 0.0))
-                return cli_usage_error(CMD, "--vmax: expected a number > 0, got \"%s\"", optarg);
-            a->overlay.vmax = v;
             break;
         case OPT_CMAP:
-            if (lmpviz_cmap_parse(optarg, &a->overlay.cmap) != LMPVIZ_OK)
-                return cli_usage_error(
-                    CMD,
-                    "--cmap: expected viridis, magma, inferno, plasma, cividis or turbo, "
-                    "got \"%s\"",
-                    optarg);
+            if (cli_parse_cmap(CMD, optarg, &a->overlay.cmap) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_TITLE:
             a->title = optarg;
@@ -368,22 +323,8 @@ parse_args(int argc, char **argv, compare_args *a)
             return cli_usage_error(CMD, "--cityscapes-root: processes a split; --losses, --labels, "
                                         "--image, --probs, --logits, --loss, -o, --csv and "
                                         "--stats are for one input");
-        if (a->pred_dir == NULL)
-            return cli_usage_error(CMD, "--cityscapes-root: needs --pred-dir DIR with the model "
-                                        "outputs");
-        if (a->out_dir == NULL)
-            return cli_usage_error(CMD, "--cityscapes-root: needs --out-dir DIR");
-        if (a->pred_suffix[0] == '\0' || strchr(a->pred_suffix, '/') != NULL)
-            return cli_usage_error(
-                CMD, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
-                a->pred_suffix);
-        if (a->split[0] == '\0' || strchr(a->split, '/') != NULL)
-            return cli_usage_error(CMD, "--split: expected a split name such as val, got \"%s\"",
-                                   a->split);
-        a->in.pred_kind = strstr(a->pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
-                          : strstr(a->pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
-                                                                   : LMPVIZ_PRED_PROBS;
-        return 0;
+        return cli_split_check(CMD, a->split, a->pred_dir, a->pred_suffix, a->out_dir,
+                               &a->in.pred_kind);
     }
     if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL)
         return cli_usage_error(CMD, "--pred-dir, --out-dir and --city: need --cityscapes-root DIR");
@@ -415,9 +356,8 @@ parse_args(int argc, char **argv, compare_args *a)
         return cli_usage_error(CMD, "--stats: needs --labels (the classes)");
     if (a->output == NULL)
         a->output = a->in.image != NULL ? DEFAULT_FRAME_OUT : DEFAULT_PROFILE_OUT;
-    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
-        return cli_usage_error(
-            CMD, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"", a->output);
+    if (cli_check_output(CMD, a->output) != 0)
+        return CLI_EXIT_USAGE;
     if (a->csv != NULL && a->csv[0] == '\0')
         return cli_usage_error(CMD, "--csv: expected a file name");
     if (a->stats != NULL && a->stats[0] == '\0')
@@ -781,27 +721,17 @@ run_split(compare_args *a)
     size_t n_frames = 0, total = 0, f, k, ok = 0, failed = 0;
     double alpha[2][LMPVIZ_CS_CLASSES];
     lmpviz_compare_stats sum;
-    const char *label_suffix = a->in.label_type == LMPVIZ_LABELS_TRAINID
-                                   ? "_gtFine_labelTrainIds.png"
-                                   : "_gtFine_labelIds.png";
     char *path = NULL;
     lmpviz_err err;
     int rc = CLI_EXIT_FAILURE;
 
     memset(&sum, 0, sizeof sum);
     memset(&err, 0, sizeof err);
-    if (cli_split_list(CMD, a->root, a->split, a->city, label_suffix, a->pred_dir,
-                       a->pred_suffix, 0, 0, &frames, &n_frames, &total) != 0)
+    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
+                       a->pred_dir, a->pred_suffix, 0, 0, &frames, &n_frames, &total) != 0)
         return CLI_EXIT_FAILURE;
-    if (n_frames == 0) {
-        cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found%s%s", a->root,
-                  a->split, a->city ? " for city " : "", a->city ? a->city : "");
+    if (cli_split_ready(CMD, a->root, a->split, a->city, n_frames, a->out_dir) != 0)
         goto cleanup;
-    }
-    if (cli_mkdir_p(a->out_dir) != 0) {
-        cli_error(CMD, "%s: cannot create the folder: %s", a->out_dir, strerror(errno));
-        goto cleanup;
-    }
     if (a->need_split) {
         if (split_factors(a, frames, n_frames, alpha) != 0)
             goto cleanup;

@@ -75,31 +75,6 @@ usage(FILE *out)
             CURVE_DEFAULT_H, PAPER_DEFAULT_W, PAPER_DEFAULT_H, LMPVIZ_DPI_DEFAULT, CURVE_DEFAULT_OUT);
 }
 
-/* "800x500" -> 800, 500; each side in [64, 16384]. */
-static int
-parse_wh(const char *cmd, const char *text, size_t *w, size_t *h)
-{
-    char *end = NULL;
-    unsigned long a, b;
-
-    if (text == NULL || *text < '0' || *text > '9')
-        goto bad;
-    errno = 0;
-    a = strtoul(text, &end, 10);
-    if (errno != 0 || (*end != 'x' && *end != 'X') || end[1] < '0' || end[1] > '9')
-        goto bad;
-    b = strtoul(end + 1, &end, 10);
-    if (errno != 0 || *end != '\0' || a < 64 || b < 64 || a > 16384 || b > 16384)
-        goto bad;
-    *w = a;
-    *h = b;
-    return 0;
-bad:
-    cli_usage_error(cmd, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
-                    text ? text : "");
-    return -1;
-}
-
 static int
 parse_seed(const char *cmd, const char *text, unsigned long *out)
 {
@@ -163,7 +138,6 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    lmpviz_format fmt;
     int c;
 
     a->n = LMPVIZ_PROFILE_N;
@@ -231,15 +205,13 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
             a->cumulative = 1;
             break;
         case OPT_SIZE:
-            if (parse_wh(cmd, optarg, &a->width, &a->height) != 0)
+            if (cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height) != 0)
                 return CLI_EXIT_USAGE;
             a->have_size = 1;
             break;
         case OPT_DPI:
-            if (cli_parse_double(cmd, "--dpi", optarg, &a->dpi) != 0)
+            if (cli_parse_dpi(cmd, optarg, &a->dpi) != 0)
                 return CLI_EXIT_USAGE;
-            if (!(a->dpi >= 10.0 && a->dpi <= 2400.0))
-                return cli_usage_error(cmd, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
             break;
         case OPT_TITLE:
             a->title = optarg;
@@ -261,9 +233,8 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
     }
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
-        return cli_usage_error(cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
-                               a->output);
+    if (cli_check_output(cmd, a->output) != 0)
+        return CLI_EXIT_USAGE;
     if (a->csv != NULL && a->csv[0] == '\0')
         return cli_usage_error(cmd, "--csv: expected a file name");
     if (a->n_m > 0 && a->n_m_px > 0)

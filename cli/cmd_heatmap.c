@@ -1,6 +1,5 @@
 /* lmpviz heatmap: LMP weights over real segmentation outputs, one frame or a
  * whole Cityscapes split. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -8,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,7 +18,6 @@
 #define HEATMAP_DEFAULT_OUT "lmp_heatmap.png"
 #define DEFAULT_PRED_SUFFIX "_probs.npy"
 #define MAX_JOBS            256
-#define PATH_LEN            4096
 
 static void
 usage(FILE *out)
@@ -175,13 +172,6 @@ bad:
     return -1;
 }
 
-static int
-suffix_is(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 int
 cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
 {
@@ -225,8 +215,6 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
     };
     lmp_params def = LMP_PARAMS_INIT;
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
-    lmpviz_format fmt;
-    double v;
     int c;
     long nproc;
 
@@ -251,13 +239,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             a->any_single = 1;
             break;
         case OPT_LABEL_TYPE:
-            if (strcmp(optarg, "id") == 0 || strcmp(optarg, "labelid") == 0)
-                a->in.label_type = LMPVIZ_LABELS_ID;
-            else if (strcmp(optarg, "trainid") == 0)
-                a->in.label_type = LMPVIZ_LABELS_TRAINID;
-            else
-                return cli_usage_error(cmd, "--label-type: expected id or trainid, got \"%s\"",
-                                       optarg);
+            if (cli_parse_label_type(cmd, optarg, &a->in.label_type) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_PROBS:
         case OPT_LOGITS:
@@ -270,15 +253,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             a->any_single = 1;
             break;
         case OPT_LAYOUT:
-            if (strcmp(optarg, "auto") == 0)
-                a->in.layout = LMPVIZ_LAYOUT_AUTO;
-            else if (strcmp(optarg, "chw") == 0)
-                a->in.layout = LMPVIZ_LAYOUT_CHW;
-            else if (strcmp(optarg, "hwc") == 0)
-                a->in.layout = LMPVIZ_LAYOUT_HWC;
-            else
-                return cli_usage_error(cmd, "--layout: expected auto, chw or hwc, got \"%s\"",
-                                       optarg);
+            if (cli_parse_layout(cmd, optarg, &a->in.layout) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_RESIZE:
             a->in.resize = 1;
@@ -313,12 +289,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             a->any_single = 1;
             break;
         case OPT_CMAP:
-            if (lmpviz_cmap_parse(optarg, &a->fig.overlay.cmap) != LMPVIZ_OK)
-                return cli_usage_error(
-                    cmd,
-                    "--cmap: expected viridis, magma, inferno, plasma, cividis or turbo, "
-                    "got \"%s\"",
-                    optarg);
+            if (cli_parse_cmap(cmd, optarg, &a->fig.overlay.cmap) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_SCALE:
             if (lmpviz_hscale_parse(optarg, &a->fig.overlay.scale) != LMPVIZ_OK)
@@ -338,11 +310,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_VMAX:
-            if (cli_parse_double(cmd, "--vmax", optarg, &v) != 0)
+            if (cli_parse_vmax(cmd, optarg, &a->fig.overlay.vmax) != 0)
                 return CLI_EXIT_USAGE;
-            if (!(v > 0.0))
-                return cli_usage_error(cmd, "--vmax: expected a number > 0, got \"%s\"", optarg);
-            a->fig.overlay.vmax = v;
             break;
         case OPT_WIDTH:
             if (cli_parse_size(cmd, "--width", optarg, &a->fig.width_px) != 0)
@@ -412,22 +381,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
                 cmd, "--cityscapes-root: processes a split; --image, --labels, --probs, "
                      "--logits, --loss, -o, --stats, --save-weights and --save-loss "
                      "are for one frame");
-        if (a->pred_dir == NULL)
-            return cli_usage_error(
-                cmd, "--cityscapes-root: needs --pred-dir DIR with the model outputs");
-        if (a->out_dir == NULL)
-            return cli_usage_error(cmd, "--cityscapes-root: needs --out-dir DIR");
-        if (a->pred_suffix[0] == '\0' || strchr(a->pred_suffix, '/') != NULL)
-            return cli_usage_error(
-                cmd, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
-                a->pred_suffix);
-        if (a->split[0] == '\0' || strchr(a->split, '/') != NULL)
-            return cli_usage_error(cmd, "--split: expected a split name such as val, got \"%s\"",
-                                   a->split);
-        a->in.pred_kind = strstr(a->pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
-                          : strstr(a->pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
-                                                                   : LMPVIZ_PRED_PROBS;
-        return 0;
+        return cli_split_check(cmd, a->split, a->pred_dir, a->pred_suffix, a->out_dir,
+                               &a->in.pred_kind);
     }
     if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL || a->shard_n != 0)
         return cli_usage_error(
@@ -440,14 +395,13 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
     if (a->n_pred != 1)
         return cli_usage_error(cmd, "expected exactly one of --probs, --logits and --loss, got %d",
                                a->n_pred);
-    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK)
-        return cli_usage_error(
-            cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"", a->output);
-    if (a->save_weights != NULL && !suffix_is(a->save_weights, ".npy"))
+    if (cli_check_output(cmd, a->output) != 0)
+        return CLI_EXIT_USAGE;
+    if (a->save_weights != NULL && !cli_ends_with(a->save_weights, ".npy"))
         return cli_usage_error(cmd,
                                "--save-weights: expected a file name ending in .npy, got \"%s\"",
                                a->save_weights);
-    if (a->save_loss != NULL && !suffix_is(a->save_loss, ".npy"))
+    if (a->save_loss != NULL && !cli_ends_with(a->save_loss, ".npy"))
         return cli_usage_error(cmd, "--save-loss: expected a file name ending in .npy, got \"%s\"",
                                a->save_loss);
     if (a->stats != NULL && a->stats[0] == '\0')
@@ -587,9 +541,7 @@ cleanup:
  * A whole split
  */
 typedef struct frame_job {
-    char *city;
-    char *stem;
-    char *image, *labels, *pred;
+    const cli_frame *fr; /* borrowed from split_run.frames */
     int done, ok;
     lmpviz_class_stats stats;
     size_t n_valid;
@@ -599,6 +551,7 @@ typedef struct frame_job {
 
 typedef struct split_run {
     cli_heatmap_args *a;
+    cli_frame *frames; /* n_jobs of them */
     frame_job *jobs;
     size_t n_jobs;
     size_t next, done, failed;
@@ -608,204 +561,35 @@ typedef struct split_run {
     pthread_cond_t cv;
 } split_run;
 
-static char *
-path_join(const char *a, const char *b, const char *c)
-{
-    size_t len = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
-    char *p = malloc(len);
-    if (p == NULL)
-        return NULL;
-    if (c != NULL)
-        snprintf(p, len, "%s/%s/%s", a, b, c);
-    else
-        snprintf(p, len, "%s/%s", a, b);
-    return p;
-}
-
-static int
-cmp_str(const void *x, const void *y)
-{
-    return strcmp(*(char *const *)x, *(char *const *)y);
-}
-
-/* Sorted names in dir that end with suffix (any when NULL) and are (or are
- * not) folders. */
-static int
-list_dir(const char *dir, const char *suffix, int want_dirs, char ***out, size_t *count)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-
-    *out = NULL;
-    *count = 0;
-    if (d == NULL)
-        return -1;
-    while ((e = readdir(d)) != NULL) {
-        struct stat sb;
-        char *full;
-        int is_dir;
-        if (e->d_name[0] == '.')
-            continue;
-        if (suffix != NULL && !suffix_is(e->d_name, suffix))
-            continue;
-        full = path_join(dir, e->d_name, NULL);
-        if (full == NULL)
-            break;
-        is_dir = stat(full, &sb) == 0 && S_ISDIR(sb.st_mode);
-        free(full);
-        if (is_dir != want_dirs)
-            continue;
-        if (n == cap) {
-            char **g;
-            cap = cap ? 2 * cap : 64;
-            g = realloc(names, cap * sizeof *g);
-            if (g == NULL)
-                break;
-            names = g;
-        }
-        names[n] = strdup(e->d_name);
-        if (names[n] == NULL)
-            break;
-        n++;
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cmp_str);
-    *out = names;
-    *count = n;
-    return 0;
-}
-
-static void
-free_names(char **names, size_t n)
-{
-    size_t i;
-    for (i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-}
-
-static int
-file_exists(const char *p)
-{
-    struct stat sb;
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-static int
-mkdir_p(const char *path)
-{
-    char buf[PATH_LEN];
-    size_t i, len = strlen(path);
-
-    if (len == 0 || len >= sizeof buf)
-        return -1;
-    memcpy(buf, path, len + 1);
-    for (i = 1; i <= len; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            buf[i] = c;
-        }
-    }
-    return 0;
-}
-
 /* Lists the frames of the split (this shard's part) and pairs each with
  * its labels and prediction paths; missing files are found at run time. */
 static int
-collect_frames(cli_heatmap_args *a, frame_job **out, size_t *count, size_t *total)
+collect_frames(split_run *r, size_t *total)
 {
-    char *img_root = NULL, *split_dir;
-    char **cities = NULL, **files = NULL;
-    size_t n_cities = 0, n_files = 0, i, j, n = 0, cap = 0, idx = 0;
-    frame_job *jobs = NULL;
-    const char *label_suffix = a->in.label_type == LMPVIZ_LABELS_TRAINID
-                                   ? "_gtFine_labelTrainIds.png"
-                                   : "_gtFine_labelIds.png";
-    int rc = -1;
+    cli_heatmap_args *a = r->a;
+    size_t i;
 
-    img_root = path_join(a->root, "leftImg8bit", a->split);
-    if (img_root == NULL)
+    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
+                       a->pred_dir, a->pred_suffix, a->shard_i, a->shard_n, &r->frames, &r->n_jobs,
+                       total) != 0)
         return -1;
-    if (list_dir(img_root, NULL, 1, &cities, &n_cities) != 0) {
-        cli_error(CMD, "%s: cannot list the frames: %s (expected DIR/leftImg8bit/%s/CITY/)",
-                  img_root, strerror(errno), a->split);
-        free(img_root);
+    if (r->n_jobs == 0)
+        return 0;
+    r->jobs = calloc(r->n_jobs, sizeof *r->jobs);
+    if (r->jobs == NULL) {
+        cli_error(CMD, "out of memory listing the frames");
         return -1;
     }
-    for (i = 0; i < n_cities; i++) {
-        char *city_dir;
-        if (a->city != NULL && strcmp(a->city, cities[i]) != 0)
-            continue;
-        city_dir = path_join(img_root, cities[i], NULL);
-        if (city_dir == NULL || list_dir(city_dir, "_leftImg8bit.png", 0, &files, &n_files) != 0) {
-            free(city_dir);
-            continue;
-        }
-        for (j = 0; j < n_files; j++, idx++) {
-            frame_job *f;
-            size_t stem_len = strlen(files[j]) - strlen("_leftImg8bit.png");
-            char *pc;
-            if (a->shard_n > 0 && idx % a->shard_n != a->shard_i - 1)
-                continue;
-            if (n == cap) {
-                frame_job *g;
-                cap = cap ? 2 * cap : 64;
-                g = realloc(jobs, cap * sizeof *g);
-                if (g == NULL)
-                    goto oom;
-                jobs = g;
-            }
-            f = &jobs[n];
-            memset(f, 0, sizeof *f);
-            n++;
-            f->city = strdup(cities[i]);
-            f->stem = strndup(files[j], stem_len);
-            f->image = path_join(city_dir, files[j], NULL);
-            if (f->city == NULL || f->stem == NULL || f->image == NULL)
-                goto oom;
-            split_dir = malloc(strlen(a->root) + strlen(a->split) + strlen(cities[i]) + stem_len +
-                               strlen(label_suffix) + 16);
-            if (split_dir == NULL)
-                goto oom;
-            sprintf(split_dir, "%s/gtFine/%s/%s/%s%s", a->root, a->split, cities[i], f->stem,
-                    label_suffix);
-            f->labels = split_dir;
-            pc = malloc(strlen(a->pred_dir) + strlen(cities[i]) + stem_len +
-                        strlen(a->pred_suffix) + 4);
-            if (pc == NULL)
-                goto oom;
-            sprintf(pc, "%s/%s/%s%s", a->pred_dir, cities[i], f->stem, a->pred_suffix);
-            if (!file_exists(pc))
-                sprintf(pc, "%s/%s%s", a->pred_dir, f->stem, a->pred_suffix);
-            f->pred = pc;
-        }
-        free_names(files, n_files);
-        files = NULL;
-        free(city_dir);
-    }
-    rc = 0;
-    goto done;
-oom:
-    cli_error(CMD, "out of memory listing the frames");
-    free_names(files, n_files);
-done:
-    free_names(cities, n_cities);
-    free(img_root);
-    *out = jobs;
-    *count = n;
-    *total = idx;
-    return rc;
+    for (i = 0; i < r->n_jobs; i++)
+        r->jobs[i].fr = &r->frames[i];
+    return 0;
 }
 
 static void
 process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
 {
     cli_heatmap_args *a = r->a;
+    const cli_frame *fr = f->fr;
     lmpviz_heatmap_input in = a->in;
     lmpviz_heatmap hm;
     lmpviz_figure *fig = NULL;
@@ -816,18 +600,18 @@ process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
 
     memset(&err, 0, sizeof err);
     memset(&hm, 0, sizeof hm);
-    in.image = f->image;
-    in.labels = f->labels;
-    in.pred = f->pred;
+    in.image = fr->image;
+    in.labels = fr->labels;
+    in.pred = fr->pred;
     in.want_argmax = a->fig.panels && in.pred_kind != LMPVIZ_PRED_LOSS;
-    if (!file_exists(f->labels)) {
-        snprintf(f->msg, sizeof f->msg, "%s: missing (expected the labels of %s)", f->labels,
-                 f->image);
+    if (!cli_is_file(fr->labels)) {
+        snprintf(f->msg, sizeof f->msg, "%s: missing (expected the labels of %s)", fr->labels,
+                 fr->image);
         goto done;
     }
-    if (!file_exists(f->pred)) {
-        snprintf(f->msg, sizeof f->msg, "%s: missing (no prediction for %s in --pred-dir)", f->pred,
-                 f->stem);
+    if (!cli_is_file(fr->pred)) {
+        snprintf(f->msg, sizeof f->msg, "%s: missing (no prediction for %s in --pred-dir)",
+                 fr->pred, fr->stem);
         goto done;
     }
     st = lmpviz_heatmap_compute(&in, &a->params, ws, &hm, &err);
@@ -840,16 +624,16 @@ process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
     f->n_valid = hm.n_valid;
     f->mean = hm.result.mean;
     f->value = hm.result.value;
-    dir = path_join(a->out_dir, f->city, NULL);
-    png = dir ? malloc(strlen(dir) + strlen(f->stem) + 16) : NULL;
-    csv = dir ? malloc(strlen(dir) + strlen(f->stem) + 16) : NULL;
+    dir = cli_path_join(a->out_dir, fr->city, NULL);
+    png = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
+    csv = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
     if (png == NULL || csv == NULL) {
         snprintf(f->msg, sizeof f->msg, "out of memory");
         goto done;
     }
-    sprintf(png, "%s/%s_lmp.png", dir, f->stem);
-    sprintf(csv, "%s/%s_stats.csv", dir, f->stem);
-    if (mkdir_p(dir) != 0) {
+    sprintf(png, "%s/%s_lmp.png", dir, fr->stem);
+    sprintf(csv, "%s/%s_stats.csv", dir, fr->stem);
+    if (cli_mkdir_p(dir) != 0) {
         snprintf(f->msg, sizeof f->msg, "%s: cannot create the folder: %s", dir, strerror(errno));
         goto done;
     }
@@ -939,12 +723,12 @@ worker(void *arg)
             r->failed++;
             if (r->tty && !r->a->quiet)
                 fprintf(stderr, "\r\033[K");
-            cli_error(CMD, "%s: skipped: %s", f->stem, f->msg);
+            cli_error(CMD, "%s: skipped: %s", f->fr->stem, f->msg);
         } else if (!r->tty && !r->a->quiet) {
             fprintf(
                 stderr,
                 "lmpviz heatmap: [%zu/%zu] %s: n = %zu, mean loss %.4g, LMP loss %.4g (%.2f s)\n",
-                r->done, r->n_jobs, f->stem, f->n_valid, f->mean, f->value, f->seconds);
+                r->done, r->n_jobs, f->fr->stem, f->n_valid, f->mean, f->value, f->seconds);
         }
         if (r->tty && !r->a->quiet)
             draw_progress(r, 0);
@@ -975,8 +759,8 @@ write_tables(split_run *r, const lmpviz_class_stats *total)
         snprintf(name_c, sizeof name_c, "classes.csv");
         snprintf(name_f, sizeof name_f, "frames.csv");
     }
-    pc = path_join(a->out_dir, name_c, NULL);
-    pf = path_join(a->out_dir, name_f, NULL);
+    pc = cli_path_join(a->out_dir, name_c, NULL);
+    pf = cli_path_join(a->out_dir, name_f, NULL);
     if (pc == NULL || pf == NULL)
         goto done;
     st = write_stats_csv(pc, total, &err);
@@ -994,10 +778,10 @@ write_tables(split_run *r, const lmpviz_class_stats *total)
     for (i = 0; i < r->n_jobs; i++) {
         const frame_job *f = &r->jobs[i];
         if (f->ok)
-            fprintf(af.fp, "%s,%s,ok,%zu,%.9g,%.9g,%.3f\n", f->city, f->stem, f->n_valid, f->mean,
-                    f->value, f->seconds);
+            fprintf(af.fp, "%s,%s,ok,%zu,%.9g,%.9g,%.3f\n", f->fr->city, f->fr->stem, f->n_valid,
+                    f->mean, f->value, f->seconds);
         else
-            fprintf(af.fp, "%s,%s,failed,,,,%.3f\n", f->city, f->stem, f->seconds);
+            fprintf(af.fp, "%s,%s,failed,,,,%.3f\n", f->fr->city, f->fr->stem, f->seconds);
     }
     st = lmpviz_afile_commit(&af, &err);
     if (st != LMPVIZ_OK) {
@@ -1025,17 +809,10 @@ run_split(cli_heatmap_args *a)
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
     r.a = a;
-    if (collect_frames(a, &r.jobs, &r.n_jobs, &total) != 0)
+    if (collect_frames(&r, &total) != 0)
         goto cleanup;
-    if (total == 0) {
-        cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found%s%s", a->root,
-                  a->split, a->city ? " for city " : "", a->city ? a->city : "");
+    if (cli_split_ready(CMD, a->root, a->split, a->city, total, a->out_dir) != 0)
         goto cleanup;
-    }
-    if (mkdir_p(a->out_dir) != 0) {
-        cli_error(CMD, "%s: cannot create the folder: %s", a->out_dir, strerror(errno));
-        goto cleanup;
-    }
     r.tty = isatty(2);
     r.t0 = cli_now();
     pthread_mutex_init(&r.mu, NULL);
@@ -1078,14 +855,8 @@ run_split(cli_heatmap_args *a)
         cli_error(CMD, "%zu of %zu frames failed", r.failed, r.n_jobs);
 
 cleanup:
-    for (i = 0; i < r.n_jobs; i++) {
-        free(r.jobs[i].city);
-        free(r.jobs[i].stem);
-        free(r.jobs[i].image);
-        free(r.jobs[i].labels);
-        free(r.jobs[i].pred);
-    }
     free(r.jobs);
+    cli_split_free(r.frames, r.n_jobs);
     return rc;
 }
 

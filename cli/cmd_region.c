@@ -1,5 +1,4 @@
 /* lmpviz region: the feasible set W of LMP for two pixels (the paper's Figure 1). */
-#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -49,30 +48,6 @@ usage(FILE *out)
             REGION_DEFAULT_OUT);
 }
 
-static int
-parse_wh(const char *cmd, const char *text, size_t *w, size_t *h)
-{
-    char *end = NULL;
-    unsigned long a, b;
-
-    if (text == NULL || *text < '0' || *text > '9')
-        goto bad;
-    errno = 0;
-    a = strtoul(text, &end, 10);
-    if (errno != 0 || (*end != 'x' && *end != 'X') || end[1] < '0' || end[1] > '9')
-        goto bad;
-    b = strtoul(end + 1, &end, 10);
-    if (errno != 0 || *end != '\0' || a < 64 || b < 64 || a > 16384 || b > 16384)
-        goto bad;
-    *w = a;
-    *h = b;
-    return 0;
-bad:
-    cli_usage_error(cmd, "--size: expected WIDTHxHEIGHT in pixels, each 64..16384, got \"%s\"",
-                    text ? text : "");
-    return -1;
-}
-
 enum { OPT_P = 256, OPT_M, OPT_LOSSES, OPT_SIZE, OPT_DPI, OPT_TITLE };
 
 int
@@ -91,7 +66,6 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
     };
     double *losses = NULL;
     size_t n_losses = 0;
-    lmpviz_format fmt;
     int c, rc = CLI_EXIT_USAGE;
 
     a->m = REGION_DEFAULT_M;
@@ -129,16 +103,12 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
             a->losses[1] = losses[1];
             break;
         case OPT_SIZE:
-            if (parse_wh(cmd, optarg, &a->width, &a->height) != 0)
+            if (cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height) != 0)
                 goto cleanup;
             break;
         case OPT_DPI:
-            if (cli_parse_double(cmd, "--dpi", optarg, &a->dpi) != 0)
+            if (cli_parse_dpi(cmd, optarg, &a->dpi) != 0)
                 goto cleanup;
-            if (!(a->dpi >= 10.0 && a->dpi <= 2400.0)) {
-                rc = cli_usage_error(cmd, "--dpi: expected a number in [10, 2400], got \"%s\"", optarg);
-                goto cleanup;
-            }
             break;
         case OPT_TITLE:
             a->title = optarg;
@@ -162,11 +132,8 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
         rc = cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
         goto cleanup;
     }
-    if (lmpviz_format_from_path(a->output, &fmt, NULL) != LMPVIZ_OK) {
-        rc = cli_usage_error(cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
-                             a->output);
+    if (cli_check_output(cmd, a->output) != 0)
         goto cleanup;
-    }
     rc = 0;
 
 cleanup:

@@ -11,16 +11,15 @@
 
 #define FRAME_SUFFIX "_leftImg8bit.png"
 
-static int
-ends_with(const char *s, const char *suffix)
+int
+cli_ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-/* "a/b/c" (c may be NULL), malloc'ed. */
-static char *
-join3(const char *a, const char *b, const char *c)
+char *
+cli_path_join(const char *a, const char *b, const char *c)
 {
     size_t len = strlen(a) + strlen(b) + (c ? strlen(c) : 0) + 3;
     char *p = malloc(len);
@@ -67,9 +66,9 @@ list_names(const char *dir, const char *suffix, int want_dirs, char ***out, size
         struct stat sb;
         char *full;
         int is_dir;
-        if (e->d_name[0] == '.' || (suffix != NULL && !ends_with(e->d_name, suffix)))
+        if (e->d_name[0] == '.' || (suffix != NULL && !cli_ends_with(e->d_name, suffix)))
             continue;
-        full = join3(dir, e->d_name, NULL);
+        full = cli_path_join(dir, e->d_name, NULL);
         if (full == NULL) {
             rc = -1;
             break;
@@ -107,8 +106,8 @@ list_names(const char *dir, const char *suffix, int want_dirs, char ***out, size
     return 0;
 }
 
-static int
-is_file(const char *p)
+int
+cli_is_file(const char *p)
 {
     struct stat sb;
     return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
@@ -142,7 +141,7 @@ cli_split_list(const char *cmd,
                size_t *count,
                size_t *total)
 {
-    char *img_root = join3(root, "leftImg8bit", split);
+    char *img_root = cli_path_join(root, "leftImg8bit", split);
     char **cities = NULL, **files = NULL;
     size_t n_cities = 0, n_files = 0, i, j, n = 0, cap = 0, idx = 0;
     cli_frame *v = NULL;
@@ -162,7 +161,7 @@ cli_split_list(const char *cmd,
         char *city_dir;
         if (city != NULL && strcmp(city, cities[i]) != 0)
             continue;
-        city_dir = join3(img_root, cities[i], NULL);
+        city_dir = cli_path_join(img_root, cities[i], NULL);
         if (city_dir == NULL)
             goto oom;
         if (list_names(city_dir, FRAME_SUFFIX, 0, &files, &n_files) != 0) {
@@ -188,7 +187,7 @@ cli_split_list(const char *cmd,
             memset(f, 0, sizeof *f);
             f->city = strdup(cities[i]);
             f->stem = strndup(files[j], stem_len);
-            f->image = join3(city_dir, files[j], NULL);
+            f->image = cli_path_join(city_dir, files[j], NULL);
             len = strlen(root) + strlen(split) + strlen(cities[i]) + stem_len +
                   strlen(label_suffix) + strlen(pred_dir) + strlen(pred_suffix) + 32;
             f->labels = malloc(len);
@@ -201,7 +200,7 @@ cli_split_list(const char *cmd,
             snprintf(f->labels, len, "%s/gtFine/%s/%s/%s%s", root, split, cities[i], f->stem,
                      label_suffix);
             snprintf(f->pred, len, "%s/%s/%s%s", pred_dir, cities[i], f->stem, pred_suffix);
-            if (!is_file(f->pred))
+            if (!cli_is_file(f->pred))
                 snprintf(f->pred, len, "%s/%s%s", pred_dir, f->stem, pred_suffix);
         }
         free_names(files, n_files);

@@ -159,7 +159,7 @@ static float
 nth_largest(float *c, size_t k, size_t j, uint64_t *rng)
 {
     size_t lo = 0;
-    size_t hi = k; /* the answer is in c[lo..hi) at rank j - lo from the top */
+    size_t hi = k; /* the answer is the j-th largest of c[lo..hi) */
 
     for (;;) {
         const float v = pick_pivot(c + lo, hi - lo, rng);
@@ -194,7 +194,6 @@ typedef struct search {
     double hi;         /* theta <= hi; INFINITY while unknown */
 } search;
 
-/* g restricted to the folded part, evaluated at v > lo. */
 /* S rescaled from lo to v > lo: sum over the folded unclamped losses of (l/v)^q. */
 static double
 folded_s(const search *st, double v, int k, double q)

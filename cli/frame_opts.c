@@ -1,0 +1,108 @@
+/* The options of `lmpviz heatmap` and `lmpviz compare` that name a frame's
+ * inputs or a Cityscapes split, parsed and checked the same way in both. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int
+cli_parse_label_type(const char *cmd, const char *text, lmpviz_label_type *out)
+{
+    if (strcmp(text, "id") == 0 || strcmp(text, "labelid") == 0)
+        *out = LMPVIZ_LABELS_ID;
+    else if (strcmp(text, "trainid") == 0)
+        *out = LMPVIZ_LABELS_TRAINID;
+    else
+        return cli_usage_error(cmd, "--label-type: expected id or trainid, got \"%s\"", text);
+    return 0;
+}
+
+int
+cli_parse_layout(const char *cmd, const char *text, lmpviz_layout *out)
+{
+    if (strcmp(text, "auto") == 0)
+        *out = LMPVIZ_LAYOUT_AUTO;
+    else if (strcmp(text, "chw") == 0)
+        *out = LMPVIZ_LAYOUT_CHW;
+    else if (strcmp(text, "hwc") == 0)
+        *out = LMPVIZ_LAYOUT_HWC;
+    else
+        return cli_usage_error(cmd, "--layout: expected auto, chw or hwc, got \"%s\"", text);
+    return 0;
+}
+
+int
+cli_parse_cmap(const char *cmd, const char *text, lmpviz_cmap *out)
+{
+    if (lmpviz_cmap_parse(text, out) != LMPVIZ_OK)
+        return cli_usage_error(cmd,
+                               "--cmap: expected viridis, magma, inferno, plasma, cividis or "
+                               "turbo, got \"%s\"",
+                               text);
+    return 0;
+}
+
+int
+cli_parse_vmax(const char *cmd, const char *text, double *out)
+{
+    double v;
+    if (cli_parse_double(cmd, "--vmax", text, &v) != 0)
+        return CLI_EXIT_USAGE;
+    if (!(v > 0.0))
+        return cli_usage_error(cmd, "--vmax: expected a number > 0, got \"%s\"", text);
+    *out = v;
+    return 0;
+}
+
+int
+cli_split_check(const char *cmd,
+                const char *split,
+                const char *pred_dir,
+                const char *pred_suffix,
+                const char *out_dir,
+                lmpviz_pred_kind *pred_kind)
+{
+    if (pred_dir == NULL)
+        return cli_usage_error(cmd,
+                               "--cityscapes-root: needs --pred-dir DIR with the model outputs");
+    if (out_dir == NULL)
+        return cli_usage_error(cmd, "--cityscapes-root: needs --out-dir DIR");
+    if (pred_suffix[0] == '\0' || strchr(pred_suffix, '/') != NULL)
+        return cli_usage_error(
+            cmd, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
+            pred_suffix);
+    if (split[0] == '\0' || strchr(split, '/') != NULL)
+        return cli_usage_error(cmd, "--split: expected a split name such as val, got \"%s\"",
+                               split);
+    *pred_kind = strstr(pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
+                 : strstr(pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
+                                                       : LMPVIZ_PRED_PROBS;
+    return 0;
+}
+
+const char *
+cli_label_suffix(lmpviz_label_type type)
+{
+    return type == LMPVIZ_LABELS_TRAINID ? "_gtFine_labelTrainIds.png" : "_gtFine_labelIds.png";
+}
+
+int
+cli_split_ready(const char *cmd,
+                const char *root,
+                const char *split,
+                const char *city,
+                size_t total,
+                const char *out_dir)
+{
+    if (total == 0) {
+        cli_error(cmd, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found%s%s", root, split,
+                  city ? " for city " : "", city ? city : "");
+        return -1;
+    }
+    if (cli_mkdir_p(out_dir) != 0) {
+        cli_error(cmd, "%s: cannot create the folder: %s", out_dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
