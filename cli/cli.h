@@ -197,6 +197,68 @@ int cli_is_file(const char *p);
 int cli_mkdir_p(const char *path);
 
 /* ------------------------------------------------------------------------
+ * Running over the frames of a split (cli/split_run.c), shared by heatmap and
+ * compare: --jobs, --shard and the progress display.
+ */
+#define CLI_MAX_JOBS 256
+/* The number of online cores, at least 1: the default of --jobs. */
+size_t cli_default_jobs(void);
+/* --jobs N: a count <= CLI_MAX_JOBS (0 runs one thread).  0, or
+ * CLI_EXIT_USAGE after printing a usage error naming cmd. */
+int cli_parse_jobs(const char *cmd, const char *text, size_t *out);
+/* --shard I/N with 1 <= I <= N <= 1000000.  0, or CLI_EXIT_USAGE after
+ * printing a usage error naming cmd. */
+int cli_parse_shard(const char *cmd, const char *text, size_t *i, size_t *n);
+/* DIR/NAMEEXT, or DIR/NAME_shardI-of-NEXT when shard_n > 0 (the split
+ * tables of a shard); malloc'ed (caller frees), NULL when memory runs out. */
+char *cli_shard_path(const char *dir,
+                     const char *name,
+                     const char *ext,
+                     size_t shard_i,
+                     size_t shard_n);
+/* 1 after writing why into msg when the frame's labels or prediction file
+ * is missing; else 0. */
+int cli_frame_missing(const cli_frame *fr, char *msg, size_t len);
+
+/* What cli_split_pool_run records per frame. */
+typedef struct cli_frame_result {
+    int ok;         /* process returned 0 */
+    double seconds; /* wall time of process */
+} cli_frame_result;
+
+typedef struct cli_split_pool {
+    const char *cmd;         /* names the command in messages */
+    const cli_frame *frames; /* borrowed; n of them */
+    size_t n;
+    size_t jobs; /* threads, at most CLI_MAX_JOBS (0: one) */
+    int quiet;   /* no progress display; failures are still reported */
+    void *ctx;   /* passed to the callbacks */
+    /* Optional: per-thread state (say an lmp_workspace), made when a
+     * thread starts and freed when it ends; state may be NULL. */
+    void *(*thread_begin)(void *ctx);
+    void (*thread_end)(void *ctx, void *state);
+    /* Frame i: 0 on success, with note set to the detail of its progress
+     * line ("n = ..."; may be left empty); else -1 with msg set to why.
+     * Runs on several threads at once, frames in any order: it may write
+     * only frame i's data. */
+    int (*process)(void *ctx,
+                   size_t i,
+                   void *state,
+                   char *note,
+                   size_t note_len,
+                   char *msg,
+                   size_t msg_len);
+} cli_split_pool;
+
+/* Runs process over frames 0..n-1 on min(jobs, n) threads and fills
+ * results[i] (n slots, caller owns).  Failures are reported to stderr as
+ * they come ("lmpviz CMD: STEM: skipped: MSG"); unless quiet, a progress bar
+ * is drawn on stderr when it is a terminal, else one line per frame done.
+ * Returns the number of frames that failed.  Add per-frame results in frame
+ * order afterwards, so that they do not depend on jobs. */
+size_t cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results);
+
+/* ------------------------------------------------------------------------
  * Options that heatmap and compare share (cli/frame_opts.c).  The parsers
  * return 0, or CLI_EXIT_USAGE after printing a usage error naming cmd.
  */

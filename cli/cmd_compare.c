@@ -32,7 +32,8 @@ usage(FILE *out)
             "       lmpviz compare [--schemes LIST] --labels L.png (--probs P.npy | --logits F |\n"
             "                      --loss F) [--image FRAME.png] [options]\n"
             "       lmpviz compare [--schemes LIST] --cityscapes-root DIR --pred-dir DIR\n"
-            "                      --out-dir DIR [--split val] [--city NAME] [options]\n"
+            "                      --out-dir DIR [--split val] [--city NAME] [--jobs N]\n"
+            "                      [--shard I/N] [options]\n"
             "\n"
             "Puts LMP beside the pixel-weighting schemes segmentation code uses, on the\n"
             "same losses.  Without --image: the weights over the pixels sorted by\n"
@@ -81,13 +82,23 @@ usage(FILE *out)
             "                      99.5th percentile over the schemes)\n"
             "  --cmap NAME         viridis (default), magma, inferno, plasma, cividis, turbo\n"
             "  --title TEXT        replace the title\n"
-            "  --quiet             print only the files written\n"
+            "  --quiet             print only the files written (and, for a split, the\n"
+            "                      frame counts); no progress output\n"
             "\n"
             "A split (Cityscapes layout, like lmpviz heatmap):\n"
             "  --cityscapes-root D, --split NAME (default val), --city NAME,\n"
             "  --pred-dir D, --pred-suffix S (default %s), --out-dir D: writes\n"
             "  D/CITY/STEM_compare.png per frame and D/classes_compare.csv (the split's\n"
-            "  per-class shares, adding n·w over frames).  One thread.\n"
+            "  per-class shares, adding n·w over frames).\n"
+            "  --jobs N            threads (default: all cores); the results do not\n"
+            "                      depend on N\n"
+            "  --shard I/N         only the I-th of N disjoint parts (1 <= I <= N); the\n"
+            "                      table becomes classes_compare_shardI-of-N.csv.\n"
+            "                      source=split still counts the classes of the whole\n"
+            "                      split, so the shards' tables add up to the full run's\n"
+            "  A frame that cannot be processed is reported and skipped; the exit status\n"
+            "  is 1 when any frame failed.  Progress goes to stderr: a bar on a terminal,\n"
+            "  else one line per frame.\n"
             "  -h, --help          show this help\n",
             DEFAULT_SCHEMES, DEFAULT_PROFILE_OUT, DEFAULT_FRAME_OUT, PROFILE_W, PROFILE_H,
             DEFAULT_PRED_SUFFIX);
@@ -120,7 +131,9 @@ enum {
     OPT_CITY,
     OPT_PRED_DIR,
     OPT_PRED_SUFFIX,
-    OPT_OUT_DIR
+    OPT_OUT_DIR,
+    OPT_JOBS,
+    OPT_SHARD
 };
 
 typedef struct compare_args {
@@ -136,6 +149,8 @@ typedef struct compare_args {
     size_t width, height, fig_width;
     lmpviz_overlay_opts overlay;
     const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
+    size_t jobs;
+    size_t shard_i, shard_n; /* shard_n = 0: the whole split */
     int need_classes, need_split;
 } compare_args;
 
@@ -172,6 +187,8 @@ parse_args(int argc, char **argv, compare_args *a)
         { "pred-dir", required_argument, NULL, OPT_PRED_DIR },
         { "pred-suffix", required_argument, NULL, OPT_PRED_SUFFIX },
         { "out-dir", required_argument, NULL, OPT_OUT_DIR },
+        { "jobs", required_argument, NULL, OPT_JOBS },
+        { "shard", required_argument, NULL, OPT_SHARD },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -187,6 +204,7 @@ parse_args(int argc, char **argv, compare_args *a)
     a->height = PROFILE_H;
     a->split = "val";
     a->pred_suffix = DEFAULT_PRED_SUFFIX;
+    a->jobs = cli_default_jobs();
 
     optind = 0;
     opterr = 0;
@@ -293,6 +311,14 @@ parse_args(int argc, char **argv, compare_args *a)
         case OPT_OUT_DIR:
             a->out_dir = optarg;
             break;
+        case OPT_JOBS:
+            if (cli_parse_jobs(CMD, optarg, &a->jobs) != 0)
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_SHARD:
+            if (cli_parse_shard(CMD, optarg, &a->shard_i, &a->shard_n) != 0)
+                return CLI_EXIT_USAGE;
+            break;
         case 'h':
             usage(stdout);
             return -1;
@@ -326,8 +352,9 @@ parse_args(int argc, char **argv, compare_args *a)
         return cli_split_check(CMD, a->split, a->pred_dir, a->pred_suffix, a->out_dir,
                                &a->in.pred_kind);
     }
-    if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL)
-        return cli_usage_error(CMD, "--pred-dir, --out-dir and --city: need --cityscapes-root DIR");
+    if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL || a->shard_n != 0)
+        return cli_usage_error(
+            CMD, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
     if (a->need_split)
         return cli_usage_error(CMD, "--schemes: source=split needs a split (--cityscapes-root "
                                     "DIR); use source=image for one input");
@@ -548,8 +575,9 @@ cleanup:
 
 /* Loss, labels and frame through the heatmap pipeline, then the schemes. */
 static lmpviz_status
-frame_compute(compare_args *a,
+frame_compute(const compare_args *a,
               const lmpviz_heatmap_input *hin,
+              lmp_workspace *ws,
               lmpviz_heatmap *hm,
               lmpviz_compare_data *d,
               lmpviz_err *err)
@@ -567,7 +595,7 @@ frame_compute(compare_args *a,
             break;
         }
     }
-    st = lmpviz_heatmap_compute(hin, &prm, NULL, hm, err);
+    st = lmpviz_heatmap_compute(hin, &prm, ws, hm, err);
     if (st != LMPVIZ_OK)
         return st;
     memset(&in, 0, sizeof in);
@@ -575,7 +603,7 @@ frame_compute(compare_args *a,
     in.loss = hm->loss;
     in.cls = hm->train;
     in.valid = hm->valid;
-    st = lmpviz_compare_compute(a->spec, a->n_spec, &in, NULL, d, err);
+    st = lmpviz_compare_compute(a->spec, a->n_spec, &in, ws, d, err);
     if (st != LMPVIZ_OK) {
         char tmp[LMPVIZ_ERR_LEN];
         snprintf(tmp, sizeof tmp, "%s", err->msg);
@@ -601,7 +629,7 @@ run_frame(compare_args *a)
     memset(&d, 0, sizeof d);
     memset(&cst, 0, sizeof cst);
     memset(&err, 0, sizeof err);
-    st = frame_compute(a, &a->in, &hm, &d, &err);
+    st = frame_compute(a, &a->in, NULL, &hm, &d, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s", err.msg);
         return CLI_EXIT_FAILURE;
@@ -714,131 +742,212 @@ split_factors(compare_args *a,
     return 0;
 }
 
+typedef struct compare_job {
+    lmpviz_compare_stats cst;
+} compare_job;
+
+typedef struct compare_run {
+    const compare_args *a;
+    const cli_frame *frames; /* n of them */
+    compare_job *jobs;       /* one per frame */
+} compare_run;
+
+static void *
+thread_begin(void *ctx)
+{
+    (void)ctx;
+    return lmp_workspace_create(0);
+}
+
+static void
+thread_end(void *ctx, void *state)
+{
+    (void)ctx;
+    lmp_workspace_destroy(state);
+}
+
+/* One frame of the split: D/CITY/STEM_compare.png and its class shares. */
+static int
+process_frame(
+    void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
+{
+    compare_run *r = ctx;
+    const compare_args *a = r->a;
+    const cli_frame *fr = &r->frames[i];
+    lmpviz_heatmap_input in = a->in;
+    lmpviz_heatmap hm;
+    lmpviz_compare_data d;
+    lmpviz_compare_fig_opts fo;
+    lmpviz_figure *fig = NULL;
+    lmpviz_err err;
+    lmpviz_status st;
+    char *dir = NULL, *path = NULL;
+    size_t len;
+    int rc = -1;
+
+    memset(&hm, 0, sizeof hm);
+    memset(&d, 0, sizeof d);
+    memset(&err, 0, sizeof err);
+    if (cli_frame_missing(fr, msg, msg_len))
+        return -1;
+    in.image = fr->image;
+    in.labels = fr->labels;
+    in.pred = fr->pred;
+    st = frame_compute(a, &in, state, &hm, &d, &err);
+    if (st != LMPVIZ_OK) {
+        snprintf(msg, msg_len, "%s", err.msg);
+        return -1;
+    }
+    lmpviz_compare_stats_add(&r->jobs[i].cst, &d, hm.train);
+    len = strlen(a->out_dir) + strlen(fr->city) + strlen(fr->stem) + 32;
+    dir = malloc(len);
+    path = malloc(len);
+    if (dir == NULL || path == NULL) {
+        snprintf(msg, msg_len, "out of memory");
+        goto done;
+    }
+    snprintf(dir, len, "%s/%s", a->out_dir, fr->city);
+    snprintf(path, len, "%s/%s_compare.png", dir, fr->stem);
+    if (cli_mkdir_p(dir) != 0) {
+        snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
+        goto done;
+    }
+    memset(&fo, 0, sizeof fo);
+    fo.overlay = a->overlay;
+    fo.width_px = a->fig_width;
+    fo.title = a->title;
+    fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
+    if (fig != NULL)
+        st = lmpviz_figure_save(fig, path, &err);
+    if (fig == NULL || st != LMPVIZ_OK) {
+        snprintf(msg, msg_len, "%s: %s", path, err.msg);
+        goto done;
+    }
+    snprintf(note, note_len, "n = %zu", d.n_valid);
+    rc = 0;
+done:
+    lmpviz_figure_destroy(fig);
+    lmpviz_compare_free(&d);
+    lmpviz_heatmap_free(&hm);
+    free(dir);
+    free(path);
+    return rc;
+}
+
+/* source=split: the class factors from every frame of the split (all the
+ * shards), so that a shard weighs its pixels like the full run. */
+static int
+set_split_factors(compare_args *a, double alpha[2][LMPVIZ_CS_CLASSES])
+{
+    cli_frame *all = NULL;
+    size_t n_all = 0, total = 0, k;
+    int rc = -1;
+
+    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
+                       a->pred_dir, a->pred_suffix, 0, 0, &all, &n_all, &total) != 0)
+        return -1;
+    if (split_factors(a, all, n_all, alpha) != 0)
+        goto done;
+    for (k = 0; k < a->n_spec; k++) {
+        lmp_scheme *s = &a->spec[k].scheme;
+        if (a->spec[k].from_split) {
+            if (s->n_classes != LMPVIZ_CS_CLASSES) {
+                cli_error(CMD,
+                          "%s: source=split counts the %d Cityscapes classes; drop "
+                          "classes=",
+                          a->spec[k].text, LMPVIZ_CS_CLASSES);
+                goto done;
+            }
+            s->class_weight = alpha[s->kind == LMP_SCHEME_INVFREQ ? 0 : 1];
+        }
+    }
+    rc = 0;
+done:
+    cli_split_free(all, n_all);
+    return rc;
+}
+
 static int
 run_split(compare_args *a)
 {
     cli_frame *frames = NULL;
-    size_t n_frames = 0, total = 0, f, k, ok = 0, failed = 0;
+    cli_frame_result *res = NULL;
+    compare_run r;
+    cli_split_pool pool;
+    size_t n_frames = 0, total = 0, f, k, ok = 0, failed;
     double alpha[2][LMPVIZ_CS_CLASSES];
     lmpviz_compare_stats sum;
     char *path = NULL;
     lmpviz_err err;
     int rc = CLI_EXIT_FAILURE;
 
+    memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
     memset(&err, 0, sizeof err);
     if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
-                       a->pred_dir, a->pred_suffix, 0, 0, &frames, &n_frames, &total) != 0)
+                       a->pred_dir, a->pred_suffix, a->shard_i, a->shard_n, &frames, &n_frames,
+                       &total) != 0)
         return CLI_EXIT_FAILURE;
-    if (cli_split_ready(CMD, a->root, a->split, a->city, n_frames, a->out_dir) != 0)
+    if (cli_split_ready(CMD, a->root, a->split, a->city, total, a->out_dir) != 0)
         goto cleanup;
-    if (a->need_split) {
-        if (split_factors(a, frames, n_frames, alpha) != 0)
+    if (a->need_split && set_split_factors(a, alpha) != 0)
+        goto cleanup;
+    if (n_frames > 0) {
+        r.jobs = calloc(n_frames, sizeof *r.jobs);
+        res = calloc(n_frames, sizeof *res);
+        if (r.jobs == NULL || res == NULL) {
+            cli_error(CMD, "out of memory listing the frames");
             goto cleanup;
-        for (k = 0; k < a->n_spec; k++) {
-            lmp_scheme *s = &a->spec[k].scheme;
-            if (a->spec[k].from_split) {
-                if (s->n_classes != LMPVIZ_CS_CLASSES) {
-                    cli_error(CMD, "%s: source=split counts the %d Cityscapes classes; drop "
-                                   "classes=",
-                              a->spec[k].text, LMPVIZ_CS_CLASSES);
-                    goto cleanup;
-                }
-                s->class_weight = alpha[s->kind == LMP_SCHEME_INVFREQ ? 0 : 1];
-            }
         }
     }
-    for (f = 0; f < n_frames; f++) {
-        const cli_frame *fr = &frames[f];
-        lmpviz_heatmap_input in = a->in;
-        lmpviz_heatmap hm;
-        lmpviz_compare_data d;
-        lmpviz_compare_stats cst;
-        lmpviz_compare_fig_opts fo;
-        lmpviz_figure *fig = NULL;
-        lmpviz_status st;
-        char *dir = NULL;
-        size_t len;
+    r.a = a;
+    r.frames = frames;
+    memset(&pool, 0, sizeof pool);
+    pool.cmd = CMD;
+    pool.frames = frames;
+    pool.n = n_frames;
+    pool.jobs = a->jobs;
+    pool.quiet = a->quiet;
+    pool.ctx = &r;
+    pool.thread_begin = thread_begin;
+    pool.thread_end = thread_end;
+    pool.process = process_frame;
+    failed = cli_split_pool_run(&pool, res);
 
-        memset(&hm, 0, sizeof hm);
-        memset(&d, 0, sizeof d);
-        memset(&cst, 0, sizeof cst);
-        memset(&err, 0, sizeof err);
-        in.image = fr->image;
-        in.labels = fr->labels;
-        in.pred = fr->pred;
-        st = frame_compute(a, &in, &hm, &d, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
-            failed++;
+    /* Frame order, not completion order: the sums do not depend on --jobs. */
+    sum.n_schemes = a->n_spec;
+    for (f = 0; f < n_frames; f++) {
+        if (!res[f].ok)
             continue;
-        }
-        lmpviz_compare_stats_add(&cst, &d, hm.train);
-        memset(&fo, 0, sizeof fo);
-        fo.overlay = a->overlay;
-        fo.width_px = a->fig_width;
-        fo.title = a->title;
-        len = strlen(a->out_dir) + strlen(fr->city) + strlen(fr->stem) + 32;
-        dir = malloc(len);
-        path = malloc(len);
-        if (dir == NULL || path == NULL) {
-            st = LMPVIZ_ERR_NOMEM;
-            snprintf(err.msg, sizeof err.msg, "out of memory");
-        } else {
-            snprintf(dir, len, "%s/%s", a->out_dir, fr->city);
-            snprintf(path, len, "%s/%s_compare.png", dir, fr->stem);
-            if (cli_mkdir_p(dir) != 0) {
-                st = LMPVIZ_ERR_IO;
-                set_msg(&err, "%s: cannot create the folder: %s", dir, strerror(errno));
-            } else {
-                fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
-                if (fig != NULL)
-                    st = lmpviz_figure_save(fig, path, &err);
-            }
-        }
-        if (st == LMPVIZ_OK) {
-            for (k = 0; k < a->n_spec; k++)
-                lmpviz_class_stats_merge(&sum.st[k], &cst.st[k]);
-            sum.n_schemes = a->n_spec;
-            ok++;
-            if (!a->quiet)
-                fprintf(stderr, "lmpviz compare: [%zu/%zu] %s: n = %zu\n", f + 1, n_frames,
-                        fr->stem, d.n_valid);
-        } else {
-            cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
-            failed++;
-        }
-        lmpviz_figure_destroy(fig);
-        lmpviz_compare_free(&d);
-        lmpviz_heatmap_free(&hm);
-        free(dir);
-        free(path);
-        path = NULL;
+        for (k = 0; k < a->n_spec; k++)
+            lmpviz_class_stats_merge(&sum.st[k], &r.jobs[f].cst.st[k]);
+        ok++;
     }
-    if (ok > 0) {
-        size_t len = strlen(a->out_dir) + 32;
+    /* an empty shard writes an empty table, so every shard has one */
+    if (ok > 0 || n_frames == 0) {
         lmpviz_status st;
-        path = malloc(len);
+        path = cli_shard_path(a->out_dir, "classes_compare", ".csv", a->shard_i, a->shard_n);
         if (path == NULL) {
             cli_error(CMD, "out of memory");
             goto cleanup;
         }
-        snprintf(path, len, "%s/classes_compare.csv", a->out_dir);
         st = write_stats(path, &sum, a->spec, &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s: %s", path, err.msg);
             goto cleanup;
         }
-        if (!a->quiet)
+        if (!a->quiet && ok > 0)
             lmpviz_compare_stats_print(&sum, a->spec, stdout);
         printf("%s\n", path);
     }
     printf("%zu frames: %zu written, %zu failed\n", n_frames, ok, failed);
-    rc = failed > 0 || ok == 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+    rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if (failed > 0)
         cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
 cleanup:
     free(path);
+    free(res);
+    free(r.jobs);
     cli_split_free(frames, n_frames);
     return rc;
 }

@@ -3,11 +3,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "lmp.h"
@@ -17,7 +15,6 @@
 
 #define HEATMAP_DEFAULT_OUT "lmp_heatmap.png"
 #define DEFAULT_PRED_SUFFIX "_probs.npy"
-#define MAX_JOBS            256
 
 static void
 usage(FILE *out)
@@ -149,29 +146,6 @@ parse_unit(const char *cmd, const char *opt, const char *text, double *out)
     return 0;
 }
 
-static int
-parse_shard(const char *cmd, const char *text, size_t *i, size_t *n)
-{
-    char *end = NULL;
-    unsigned long a, b;
-
-    errno = 0;
-    if (text == NULL || *text < '0' || *text > '9')
-        goto bad;
-    a = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '/' || end[1] < '0' || end[1] > '9')
-        goto bad;
-    b = strtoul(end + 1, &end, 10);
-    if (errno != 0 || *end != '\0' || a < 1 || b < 1 || a > b || b > 1000000)
-        goto bad;
-    *i = a;
-    *n = b;
-    return 0;
-bad:
-    cli_usage_error(cmd, "--shard: expected I/N with 1 <= I <= N, got \"%s\"", text ? text : "");
-    return -1;
-}
-
 int
 cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
 {
@@ -216,15 +190,13 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
     lmp_params def = LMP_PARAMS_INIT;
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
     int c;
-    long nproc;
 
     a->params = def;
     a->fig.overlay = ov;
     a->output = HEATMAP_DEFAULT_OUT;
     a->split = "val";
     a->pred_suffix = DEFAULT_PRED_SUFFIX;
-    nproc = sysconf(_SC_NPROCESSORS_ONLN);
-    a->jobs = nproc > 0 ? (size_t)nproc : 1;
+    a->jobs = cli_default_jobs();
 
     optind = 0;
     opterr = 0;
@@ -346,14 +318,11 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             a->out_dir = optarg;
             break;
         case OPT_JOBS:
-            if (cli_parse_size(cmd, "--jobs", optarg, &a->jobs) != 0)
+            if (cli_parse_jobs(cmd, optarg, &a->jobs) != 0)
                 return CLI_EXIT_USAGE;
-            if (a->jobs > MAX_JOBS)
-                return cli_usage_error(cmd, "--jobs: expected at most %d, got \"%s\"", MAX_JOBS,
-                                       optarg);
             break;
         case OPT_SHARD:
-            if (parse_shard(cmd, optarg, &a->shard_i, &a->shard_n) != 0)
+            if (cli_parse_shard(cmd, optarg, &a->shard_i, &a->shard_n) != 0)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_QUIET:
@@ -541,62 +510,48 @@ cleanup:
  * A whole split
  */
 typedef struct frame_job {
-    const cli_frame *fr; /* borrowed from split_run.frames */
-    int done, ok;
     lmpviz_class_stats stats;
     size_t n_valid;
-    double mean, value, seconds;
-    char msg[LMPVIZ_ERR_LEN + 64];
+    double mean, value;
 } frame_job;
 
 typedef struct split_run {
     cli_heatmap_args *a;
-    cli_frame *frames; /* n_jobs of them */
-    frame_job *jobs;
-    size_t n_jobs;
-    size_t next, done, failed;
-    int tty;
-    double t0;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    cli_frame *frames; /* n of them */
+    frame_job *jobs;   /* one per frame */
+    cli_frame_result *res;
+    size_t n;
 } split_run;
 
-/* Lists the frames of the split (this shard's part) and pairs each with
- * its labels and prediction paths; missing files are found at run time. */
-static int
-collect_frames(split_run *r, size_t *total)
+static void *
+thread_begin(void *ctx)
 {
-    cli_heatmap_args *a = r->a;
-    size_t i;
-
-    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
-                       a->pred_dir, a->pred_suffix, a->shard_i, a->shard_n, &r->frames, &r->n_jobs,
-                       total) != 0)
-        return -1;
-    if (r->n_jobs == 0)
-        return 0;
-    r->jobs = calloc(r->n_jobs, sizeof *r->jobs);
-    if (r->jobs == NULL) {
-        cli_error(CMD, "out of memory listing the frames");
-        return -1;
-    }
-    for (i = 0; i < r->n_jobs; i++)
-        r->jobs[i].fr = &r->frames[i];
-    return 0;
+    (void)ctx;
+    return lmp_workspace_create(0);
 }
 
 static void
-process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
+thread_end(void *ctx, void *state)
 {
+    (void)ctx;
+    lmp_workspace_destroy(state);
+}
+
+static int
+process_frame(
+    void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
+{
+    split_run *r = ctx;
     cli_heatmap_args *a = r->a;
-    const cli_frame *fr = f->fr;
+    const cli_frame *fr = &r->frames[i];
+    frame_job *f = &r->jobs[i];
     lmpviz_heatmap_input in = a->in;
     lmpviz_heatmap hm;
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
     char *dir = NULL, *png = NULL, *csv = NULL;
-    double t0 = cli_now();
+    int rc = -1;
 
     memset(&err, 0, sizeof err);
     memset(&hm, 0, sizeof hm);
@@ -604,19 +559,11 @@ process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
     in.labels = fr->labels;
     in.pred = fr->pred;
     in.want_argmax = a->fig.panels && in.pred_kind != LMPVIZ_PRED_LOSS;
-    if (!cli_is_file(fr->labels)) {
-        snprintf(f->msg, sizeof f->msg, "%s: missing (expected the labels of %s)", fr->labels,
-                 fr->image);
+    if (cli_frame_missing(fr, msg, msg_len))
         goto done;
-    }
-    if (!cli_is_file(fr->pred)) {
-        snprintf(f->msg, sizeof f->msg, "%s: missing (no prediction for %s in --pred-dir)",
-                 fr->pred, fr->stem);
-        goto done;
-    }
-    st = lmpviz_heatmap_compute(&in, &a->params, ws, &hm, &err);
+    st = lmpviz_heatmap_compute(&in, &a->params, state, &hm, &err);
     if (st != LMPVIZ_OK) {
-        snprintf(f->msg, sizeof f->msg, "%s", err.msg);
+        snprintf(msg, msg_len, "%s", err.msg);
         goto done;
     }
     lmpviz_class_stats_add(&f->stats, hm.train, hm.loss, hm.weight, hm.width * hm.height,
@@ -628,122 +575,47 @@ process_frame(split_run *r, frame_job *f, lmp_workspace *ws)
     png = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
     csv = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
     if (png == NULL || csv == NULL) {
-        snprintf(f->msg, sizeof f->msg, "out of memory");
+        snprintf(msg, msg_len, "out of memory");
         goto done;
     }
     sprintf(png, "%s/%s_lmp.png", dir, fr->stem);
     sprintf(csv, "%s/%s_stats.csv", dir, fr->stem);
     if (cli_mkdir_p(dir) != 0) {
-        snprintf(f->msg, sizeof f->msg, "%s: cannot create the folder: %s", dir, strerror(errno));
+        snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
         goto done;
     }
     fig = lmpviz_heatmap_figure(&hm, &a->fig, &st, &err);
     if (fig == NULL) {
-        snprintf(f->msg, sizeof f->msg, "%s: %s", png, err.msg);
+        snprintf(msg, msg_len, "%s: %s", png, err.msg);
         goto done;
     }
     st = write_stats_csv(csv, &f->stats, &err);
     if (st != LMPVIZ_OK) {
-        snprintf(f->msg, sizeof f->msg, "%s: %s", csv, err.msg);
+        snprintf(msg, msg_len, "%s: %s", csv, err.msg);
         goto done;
     }
     st = lmpviz_figure_save(fig, png, &err);
     if (st != LMPVIZ_OK) {
         remove(csv);
-        snprintf(f->msg, sizeof f->msg, "%s: %s", png, err.msg);
+        snprintf(msg, msg_len, "%s: %s", png, err.msg);
+        goto done;
     }
-    if (st == LMPVIZ_OK)
-        f->ok = 1;
+    snprintf(note, note_len, "n = %zu, mean loss %.4g, LMP loss %.4g", f->n_valid, f->mean,
+             f->value);
+    rc = 0;
 done:
-    f->seconds = cli_now() - t0;
     lmpviz_figure_destroy(fig);
     lmpviz_heatmap_free(&hm);
     free(dir);
     free(png);
     free(csv);
-}
-
-static void
-fmt_duration(double s, char *buf, size_t len)
-{
-    long t = (long)(s + 0.5);
-    if (!isfinite(s) || s < 0)
-        snprintf(buf, len, "--:--");
-    else if (t >= 3600)
-        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
-    else
-        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
-}
-
-/* Called with the mutex held. */
-static void
-draw_progress(split_run *r, int final)
-{
-    double el = cli_now() - r->t0;
-    double rate = el > 0 ? (double)r->done / el : 0.0;
-    double left = rate > 0 ? (double)(r->n_jobs - r->done) / rate : NAN;
-    char eta[32], bar[33];
-    size_t k, fill = r->n_jobs ? 30 * r->done / r->n_jobs : 30;
-
-    fmt_duration(left, eta, sizeof eta);
-    for (k = 0; k < 30; k++)
-        bar[k] = k < fill ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r\033[K[%s] %zu/%zu frames  %.2f frames/s  %s left%s%s", bar, r->done,
-            r->n_jobs, rate, eta, r->failed ? "  failed: " : "", "");
-    if (r->failed)
-        fprintf(stderr, "%zu", r->failed);
-    if (final)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
-static void *
-worker(void *arg)
-{
-    split_run *r = arg;
-    lmp_workspace *ws = lmp_workspace_create(0);
-
-    for (;;) {
-        frame_job *f;
-        pthread_mutex_lock(&r->mu);
-        if (r->next >= r->n_jobs) {
-            pthread_mutex_unlock(&r->mu);
-            break;
-        }
-        f = &r->jobs[r->next++];
-        pthread_mutex_unlock(&r->mu);
-
-        process_frame(r, f, ws);
-
-        pthread_mutex_lock(&r->mu);
-        f->done = 1;
-        r->done++;
-        if (!f->ok) {
-            r->failed++;
-            if (r->tty && !r->a->quiet)
-                fprintf(stderr, "\r\033[K");
-            cli_error(CMD, "%s: skipped: %s", f->fr->stem, f->msg);
-        } else if (!r->tty && !r->a->quiet) {
-            fprintf(
-                stderr,
-                "lmpviz heatmap: [%zu/%zu] %s: n = %zu, mean loss %.4g, LMP loss %.4g (%.2f s)\n",
-                r->done, r->n_jobs, f->fr->stem, f->n_valid, f->mean, f->value, f->seconds);
-        }
-        if (r->tty && !r->a->quiet)
-            draw_progress(r, 0);
-        pthread_cond_signal(&r->cv);
-        pthread_mutex_unlock(&r->mu);
-    }
-    lmp_workspace_destroy(ws);
-    return NULL;
+    return rc;
 }
 
 static int
 write_tables(split_run *r, const lmpviz_class_stats *total)
 {
     cli_heatmap_args *a = r->a;
-    char name_c[64], name_f[64];
     char *pc = NULL, *pf = NULL;
     lmpviz_afile af;
     lmpviz_err err;
@@ -752,15 +624,8 @@ write_tables(split_run *r, const lmpviz_class_stats *total)
     int rc = -1;
 
     memset(&err, 0, sizeof err);
-    if (a->shard_n > 0) {
-        snprintf(name_c, sizeof name_c, "classes_shard%zu-of-%zu.csv", a->shard_i, a->shard_n);
-        snprintf(name_f, sizeof name_f, "frames_shard%zu-of-%zu.csv", a->shard_i, a->shard_n);
-    } else {
-        snprintf(name_c, sizeof name_c, "classes.csv");
-        snprintf(name_f, sizeof name_f, "frames.csv");
-    }
-    pc = cli_path_join(a->out_dir, name_c, NULL);
-    pf = cli_path_join(a->out_dir, name_f, NULL);
+    pc = cli_shard_path(a->out_dir, "classes", ".csv", a->shard_i, a->shard_n);
+    pf = cli_shard_path(a->out_dir, "frames", ".csv", a->shard_i, a->shard_n);
     if (pc == NULL || pf == NULL)
         goto done;
     st = write_stats_csv(pc, total, &err);
@@ -775,13 +640,14 @@ write_tables(split_run *r, const lmpviz_class_stats *total)
         goto done;
     }
     fprintf(af.fp, "city,frame,status,n_valid,mean_loss,lmp_loss,seconds\n");
-    for (i = 0; i < r->n_jobs; i++) {
+    for (i = 0; i < r->n; i++) {
+        const cli_frame *fr = &r->frames[i];
         const frame_job *f = &r->jobs[i];
-        if (f->ok)
-            fprintf(af.fp, "%s,%s,ok,%zu,%.9g,%.9g,%.3f\n", f->fr->city, f->fr->stem, f->n_valid,
-                    f->mean, f->value, f->seconds);
+        if (r->res[i].ok)
+            fprintf(af.fp, "%s,%s,ok,%zu,%.9g,%.9g,%.3f\n", fr->city, fr->stem, f->n_valid, f->mean,
+                    f->value, r->res[i].seconds);
         else
-            fprintf(af.fp, "%s,%s,failed,,,,%.3f\n", f->fr->city, f->fr->stem, f->seconds);
+            fprintf(af.fp, "%s,%s,failed,,,,%.3f\n", fr->city, fr->stem, r->res[i].seconds);
     }
     st = lmpviz_afile_commit(&af, &err);
     if (st != LMPVIZ_OK) {
@@ -801,43 +667,45 @@ static int
 run_split(cli_heatmap_args *a)
 {
     split_run r;
-    pthread_t threads[MAX_JOBS];
-    size_t n_threads, i, total = 0, ok = 0;
+    cli_split_pool pool;
+    size_t i, total = 0, ok = 0, failed;
     lmpviz_class_stats sum;
+    double t0;
     int rc = CLI_EXIT_FAILURE;
 
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
     r.a = a;
-    if (collect_frames(&r, &total) != 0)
+    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
+                       a->pred_dir, a->pred_suffix, a->shard_i, a->shard_n, &r.frames, &r.n,
+                       &total) != 0)
         goto cleanup;
     if (cli_split_ready(CMD, a->root, a->split, a->city, total, a->out_dir) != 0)
         goto cleanup;
-    r.tty = isatty(2);
-    r.t0 = cli_now();
-    pthread_mutex_init(&r.mu, NULL);
-    pthread_cond_init(&r.cv, NULL);
-    n_threads = a->jobs < r.n_jobs ? a->jobs : r.n_jobs;
-    if (n_threads == 0)
-        n_threads = 1;
-    for (i = 0; i < n_threads; i++) {
-        if (pthread_create(&threads[i], NULL, worker, &r) != 0)
-            break;
+    if (r.n > 0) {
+        r.jobs = calloc(r.n, sizeof *r.jobs);
+        r.res = calloc(r.n, sizeof *r.res);
+        if (r.jobs == NULL || r.res == NULL) {
+            cli_error(CMD, "out of memory listing the frames");
+            goto cleanup;
+        }
     }
-    if (i == 0) {
-        worker(&r); /* no thread could start: do the work here */
-    }
-    n_threads = i;
-    for (i = 0; i < n_threads; i++)
-        pthread_join(threads[i], NULL);
-    if (r.tty && !a->quiet)
-        draw_progress(&r, 1);
-    pthread_cond_destroy(&r.cv);
-    pthread_mutex_destroy(&r.mu);
+    memset(&pool, 0, sizeof pool);
+    pool.cmd = CMD;
+    pool.frames = r.frames;
+    pool.n = r.n;
+    pool.jobs = a->jobs;
+    pool.quiet = a->quiet;
+    pool.ctx = &r;
+    pool.thread_begin = thread_begin;
+    pool.thread_end = thread_end;
+    pool.process = process_frame;
+    t0 = cli_now();
+    failed = cli_split_pool_run(&pool, r.res);
 
     /* Frame order, not completion order: the sums do not depend on --jobs. */
-    for (i = 0; i < r.n_jobs; i++) {
-        if (r.jobs[i].ok) {
+    for (i = 0; i < r.n; i++) {
+        if (r.res[i].ok) {
             lmpviz_class_stats_merge(&sum, &r.jobs[i].stats);
             ok++;
         }
@@ -845,18 +713,18 @@ run_split(cli_heatmap_args *a)
     if (write_tables(&r, &sum) != 0)
         goto cleanup;
     if (!a->quiet) {
-        printf("%zu frames: %zu written, %zu failed (%.1f s)\n", r.n_jobs, ok, r.failed,
-               cli_now() - r.t0);
+        printf("%zu frames: %zu written, %zu failed (%.1f s)\n", r.n, ok, failed, cli_now() - t0);
         if (ok > 0)
             print_class_table(stdout, &sum);
     }
-    rc = r.failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (r.failed > 0)
-        cli_error(CMD, "%zu of %zu frames failed", r.failed, r.n_jobs);
+    rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
+    if (failed > 0)
+        cli_error(CMD, "%zu of %zu frames failed", failed, r.n);
 
 cleanup:
     free(r.jobs);
-    cli_split_free(r.frames, r.n_jobs);
+    free(r.res);
+    cli_split_free(r.frames, r.n);
     return rc;
 }
 

@@ -1,7 +1,8 @@
 /* Tests of cli/cmd_compare.c (and viz/src/compare.c): scheme strings and
  * their errors, the profile CSV against lmp_scheme_weights, the frame mode's
- * class shares, dataset mode with a broken frame and split statistics, and
- * a real Cityscapes frame (skipped without ../shared). */
+ * class shares, dataset mode with a broken frame and split statistics,
+ * --jobs and --shard, and a real Cityscapes frame (skipped without
+ * ../shared). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -365,6 +366,155 @@ test_dataset_mode(void **state)
     assert_non_null(strstr(r.err, "cannot list the frames"));
 }
 
+/* Frames seed 1..n_frames, cycling over two cities, with their
+ * predictions beside them (so --pred-dir is ROOT/leftImg8bit/val). */
+static void
+make_split(const char *root, int n_frames)
+{
+    static const char *const cities[2] = { "aachen", "bonn" };
+    char p1[512], p2[512], p3[512];
+    int k;
+
+    for (k = 0; k < 2; k++) {
+        snprintf(p1, sizeof p1, "%s/leftImg8bit/val/%s", root, cities[k]);
+        assert_int_equal(cli_mkdir_p(p1), 0);
+        snprintf(p1, sizeof p1, "%s/gtFine/val/%s", root, cities[k]);
+        assert_int_equal(cli_mkdir_p(p1), 0);
+    }
+    for (k = 0; k < n_frames; k++) {
+        const char *c = cities[k % 2];
+        snprintf(p1, sizeof p1, "%s/leftImg8bit/val/%s/%s_%06d_000019_leftImg8bit.png", root, c, c,
+                 k);
+        snprintf(p2, sizeof p2, "%s/gtFine/val/%s/%s_%06d_000019_gtFine_labelIds.png", root, c, c,
+                 k);
+        snprintf(p3, sizeof p3, "%s/leftImg8bit/val/%s/%s_%06d_000019_probs.npy", root, c, c, k);
+        write_frame(p1, p2, p3, (unsigned)k + 1);
+    }
+}
+
+/* --jobs does not change the tables; two shards cover the split exactly
+ * once; progress lines without a terminal, none with --quiet. */
+static void
+test_dataset_jobs_shards(void **state)
+{
+    fixture *fx = *state;
+    static const char *const schemes = "lmp;ohem:min_kept=5;focal;medfreq:source=split";
+    char root[256], pred[512], o1[512], o2[512], s1[512], s2[512], p[1024];
+    char *t1, *t2;
+    size_t len1, len2;
+    double full_pixels, shard_pixels;
+    int k, seen;
+    run_result r;
+
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/leftImg8bit/val", root);
+    snprintf(o1, sizeof o1, "%s/out1", fx->dir);
+    snprintf(o2, sizeof o2, "%s/out2", fx->dir);
+    snprintf(s1, sizeof s1, "%s/sh1", fx->dir);
+    snprintf(s2, sizeof s2, "%s/sh2", fx->dir);
+    make_split(root, 5);
+
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            o1, "--schemes", schemes, "--jobs", "1", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "5 frames: 5 written, 0 failed"));
+    assert_non_null(strstr(r.err, "lmpviz compare: [1/5] aachen_000000_000019: n = "));
+    assert_non_null(strstr(r.err, "lmpviz compare: [5/5] "));
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            o2, "--schemes", schemes, "--jobs", "2", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    snprintf(p, sizeof p, "%s/classes_compare.csv", o1);
+    t1 = read_all(p, &len1);
+    full_pixels = csv_col_sum(p, 2);
+    snprintf(p, sizeof p, "%s/classes_compare.csv", o2);
+    t2 = read_all(p, &len2);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(t1, t2, len1);
+    free(t1);
+    free(t2);
+
+    /* shards 1/2 (frames 0, 2, 4) and 2/2 (1, 3) into separate folders */
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            s1, "--schemes", schemes, "--shard", "1/2", "--jobs", "2", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "3 frames: 3 written, 0 failed"));
+    assert_string_equal(r.err, "");
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            s2, "--schemes", schemes, "--shard", "2/2", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "2 frames: 2 written, 0 failed"));
+    snprintf(p, sizeof p, "%s/classes_compare.csv", s1);
+    assert_int_equal(file_size(p), -1);
+    snprintf(p, sizeof p, "%s/classes_compare_shard1-of-2.csv", s1);
+    shard_pixels = csv_col_sum(p, 2);
+    snprintf(p, sizeof p, "%s/classes_compare_shard2-of-2.csv", s2);
+    shard_pixels += csv_col_sum(p, 2);
+    assert_true(shard_pixels == full_pixels);
+    for (k = 0; k < 5; k++) {
+        const char *c = k % 2 ? "bonn" : "aachen";
+        seen = 0;
+        snprintf(p, sizeof p, "%s/%s/%s_%06d_000019_compare.png", s1, c, c, k);
+        seen += file_size(p) > 0;
+        snprintf(p, sizeof p, "%s/%s/%s_%06d_000019_compare.png", s2, c, c, k);
+        seen += file_size(p) > 0;
+        if (seen != 1)
+            fail_msg("frame %d written by %d shards", k, seen);
+    }
+
+    /* a shard with no frame writes an empty table and succeeds */
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            s1, "--city", "bonn", "--shard", "3/3", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "0 frames: 0 written, 0 failed"));
+
+    /* a missing prediction: reported, skipped, counted, exit 1 */
+    snprintf(p, sizeof p, "%s/aachen/aachen_000002_000019_probs.npy", pred);
+    assert_int_equal(remove(p), 0);
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            s1, "--schemes", "lmp;focal", "--jobs", "3", "--quiet", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "aachen_000002_000019: skipped: "));
+    assert_non_null(strstr(r.err, "missing (no prediction for aachen_000002_000019"));
+    assert_non_null(strstr(r.err, "1 of 5 frames failed"));
+    assert_non_null(strstr(r.out, "5 frames: 4 written, 1 failed"));
+}
+
+/* --jobs and --shard take checked values; --shard needs a split. */
+static void
+test_jobs_shard_usage(void **state)
+{
+    static const char *const bad_shards[] = { "0/2", "3/2", "1/0", "2", "a/b", "1/2x", "-1/2", "" };
+    size_t i;
+    run_result r;
+    (void)state;
+
+    for (i = 0; i < sizeof bad_shards / sizeof bad_shards[0]; i++) {
+        run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", "cs", "--pred-dir", "p",
+                "--out-dir", "o", "--shard", bad_shards[i], NULL);
+        if (r.rc != 2 ||
+            strstr(r.err, "lmpviz compare: --shard: expected I/N with 1 <= I <= N") == NULL ||
+            strstr(r.err, "try 'lmpviz compare --help'") == NULL)
+            fail_msg("--shard \"%s\": rc %d, stderr: %s", bad_shards[i], r.rc, r.err);
+    }
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", "cs", "--pred-dir", "p", "--out-dir",
+            "o", "--jobs", "many", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--jobs"));
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", "cs", "--pred-dir", "p", "--out-dir",
+            "o", "--jobs", "100000", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--jobs: expected at most 256"));
+    run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--shard", "1/2", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--shard: need --cityscapes-root"));
+    run_cmd(&r, cmd_compare, "compare", "--help", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "--jobs N"));
+    assert_non_null(strstr(r.out, "--shard I/N"));
+    assert_non_null(strstr(r.out, "classes_compare_shardI-of-N.csv"));
+}
+
 /* A real frame: top-k and LMP at p = 1 agree on the frame's losses. */
 static void
 test_real_frame(void **state)
@@ -403,6 +553,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_profile_csv, setup, teardown),
         cmocka_unit_test_setup_teardown(test_frame_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dataset_jobs_shards, setup, teardown),
+        cmocka_unit_test(test_jobs_shard_usage),
         cmocka_unit_test_setup_teardown(test_real_frame, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
