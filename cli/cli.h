@@ -138,6 +138,14 @@ void cli_region_args_free(cli_region_args *a);
  * printing why. */
 lmpviz_figure *cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *opts);
 
+/* The split options of heatmap and compare (--cityscapes-root and its
+ * companions, --jobs, --shard); see cli_parse_frame_opt. */
+typedef struct cli_split_opts {
+    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
+    size_t jobs;
+    size_t shard_i, shard_n; /* shard_n = 0: the whole split */
+} cli_split_opts;
+
 /* `lmpviz heatmap` */
 typedef struct cli_heatmap_args {
     lmpviz_heatmap_input in;
@@ -147,9 +155,7 @@ typedef struct cli_heatmap_args {
     lmpviz_heatmap_fig_opts fig;
     const char *output;
     const char *save_weights, *save_loss, *stats;
-    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
-    size_t jobs;
-    size_t shard_i, shard_n;
+    cli_split_opts sp;
     int quiet, timing;
     int any_single;
 } cli_heatmap_args;
@@ -270,6 +276,40 @@ int cli_parse_layout(const char *cmd, const char *text, lmpviz_layout *out);
 int cli_parse_cmap(const char *cmd, const char *text, lmpviz_cmap *out);
 /* --vmax: a number > 0. */
 int cli_parse_vmax(const char *cmd, const char *text, double *out);
+/* getopt_long values of the options heatmap and compare share, above
+ * those of each command's own options. */
+enum {
+    CLI_OPT_IMAGE = 0x1000,
+    CLI_OPT_LABELS,
+    CLI_OPT_LABEL_TYPE,
+    CLI_OPT_PROBS,
+    CLI_OPT_LOGITS,
+    CLI_OPT_LOSS,
+    CLI_OPT_LAYOUT,
+    CLI_OPT_RESIZE,
+    CLI_OPT_CMAP,
+    CLI_OPT_VMAX,
+    CLI_OPT_ROOT,
+    CLI_OPT_SPLIT,
+    CLI_OPT_CITY,
+    CLI_OPT_PRED_DIR,
+    CLI_OPT_PRED_SUFFIX,
+    CLI_OPT_OUT_DIR,
+    CLI_OPT_JOBS,
+    CLI_OPT_SHARD
+};
+/* Stores opt (a getopt_long result, with its argument arg) when it is one of
+ * the CLI_OPT_* options: the frame inputs into *in (counting --probs,
+ * --logits and --loss in *n_pred), --cmap and --vmax into *overlay, the
+ * split options into *sp.  1 when it was one, 0 when it was not, -1 after
+ * printing a usage error naming cmd. */
+int cli_parse_frame_opt(const char *cmd,
+                        int opt,
+                        const char *arg,
+                        lmpviz_heatmap_input *in,
+                        int *n_pred,
+                        lmpviz_overlay_opts *overlay,
+                        cli_split_opts *sp);
 /* The checks of --cityscapes-root's companions: --pred-dir and --out-dir
  * given, --pred-suffix and --split plain names.  Sets *pred_kind from the
  * suffix ("logit": logits, "loss": loss maps, else probabilities). */

@@ -108,32 +108,14 @@ enum {
     OPT_SCHEMES = 256,
     OPT_LOSSES,
     OPT_IGNORE_ZEROS,
-    OPT_LABELS,
-    OPT_PROBS,
-    OPT_LOGITS,
-    OPT_LOSS,
-    OPT_IMAGE,
-    OPT_LABEL_TYPE,
-    OPT_LAYOUT,
-    OPT_RESIZE,
     OPT_CSV,
     OPT_STATS,
     OPT_LOGY,
     OPT_SIZE,
     OPT_WIDTH,
     OPT_SCALE,
-    OPT_VMAX,
-    OPT_CMAP,
     OPT_TITLE,
-    OPT_QUIET,
-    OPT_ROOT,
-    OPT_SPLIT,
-    OPT_CITY,
-    OPT_PRED_DIR,
-    OPT_PRED_SUFFIX,
-    OPT_OUT_DIR,
-    OPT_JOBS,
-    OPT_SHARD
+    OPT_QUIET
 };
 
 typedef struct compare_args {
@@ -148,9 +130,7 @@ typedef struct compare_args {
     int logy, quiet;
     size_t width, height, fig_width;
     lmpviz_overlay_opts overlay;
-    const char *root, *split, *city, *pred_dir, *pred_suffix, *out_dir;
-    size_t jobs;
-    size_t shard_i, shard_n; /* shard_n = 0: the whole split */
+    cli_split_opts sp;
     int need_classes, need_split;
 } compare_args;
 
@@ -162,33 +142,33 @@ parse_args(int argc, char **argv, compare_args *a)
         { "schemes", required_argument, NULL, OPT_SCHEMES },
         { "losses", required_argument, NULL, OPT_LOSSES },
         { "ignore-zeros", no_argument, NULL, OPT_IGNORE_ZEROS },
-        { "labels", required_argument, NULL, OPT_LABELS },
-        { "probs", required_argument, NULL, OPT_PROBS },
-        { "logits", required_argument, NULL, OPT_LOGITS },
-        { "loss", required_argument, NULL, OPT_LOSS },
-        { "image", required_argument, NULL, OPT_IMAGE },
-        { "label-type", required_argument, NULL, OPT_LABEL_TYPE },
-        { "layout", required_argument, NULL, OPT_LAYOUT },
-        { "resize", no_argument, NULL, OPT_RESIZE },
+        { "labels", required_argument, NULL, CLI_OPT_LABELS },
+        { "probs", required_argument, NULL, CLI_OPT_PROBS },
+        { "logits", required_argument, NULL, CLI_OPT_LOGITS },
+        { "loss", required_argument, NULL, CLI_OPT_LOSS },
+        { "image", required_argument, NULL, CLI_OPT_IMAGE },
+        { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },
+        { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
+        { "resize", no_argument, NULL, CLI_OPT_RESIZE },
         { "csv", required_argument, NULL, OPT_CSV },
         { "stats", required_argument, NULL, OPT_STATS },
         { "logy", no_argument, NULL, OPT_LOGY },
         { "size", required_argument, NULL, OPT_SIZE },
         { "width", required_argument, NULL, OPT_WIDTH },
         { "scale", required_argument, NULL, OPT_SCALE },
-        { "vmax", required_argument, NULL, OPT_VMAX },
-        { "cmap", required_argument, NULL, OPT_CMAP },
+        { "vmax", required_argument, NULL, CLI_OPT_VMAX },
+        { "cmap", required_argument, NULL, CLI_OPT_CMAP },
         { "title", required_argument, NULL, OPT_TITLE },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "output", required_argument, NULL, 'o' },
-        { "cityscapes-root", required_argument, NULL, OPT_ROOT },
-        { "split", required_argument, NULL, OPT_SPLIT },
-        { "city", required_argument, NULL, OPT_CITY },
-        { "pred-dir", required_argument, NULL, OPT_PRED_DIR },
-        { "pred-suffix", required_argument, NULL, OPT_PRED_SUFFIX },
-        { "out-dir", required_argument, NULL, OPT_OUT_DIR },
-        { "jobs", required_argument, NULL, OPT_JOBS },
-        { "shard", required_argument, NULL, OPT_SHARD },
+        { "cityscapes-root", required_argument, NULL, CLI_OPT_ROOT },
+        { "split", required_argument, NULL, CLI_OPT_SPLIT },
+        { "city", required_argument, NULL, CLI_OPT_CITY },
+        { "pred-dir", required_argument, NULL, CLI_OPT_PRED_DIR },
+        { "pred-suffix", required_argument, NULL, CLI_OPT_PRED_SUFFIX },
+        { "out-dir", required_argument, NULL, CLI_OPT_OUT_DIR },
+        { "jobs", required_argument, NULL, CLI_OPT_JOBS },
+        { "shard", required_argument, NULL, CLI_OPT_SHARD },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -202,13 +182,18 @@ parse_args(int argc, char **argv, compare_args *a)
     a->overlay.scale = LMPVIZ_HSCALE_LOG;
     a->width = PROFILE_W;
     a->height = PROFILE_H;
-    a->split = "val";
-    a->pred_suffix = DEFAULT_PRED_SUFFIX;
-    a->jobs = cli_default_jobs();
+    a->sp.split = "val";
+    a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
+    a->sp.jobs = cli_default_jobs();
 
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        int shared = cli_parse_frame_opt(CMD, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp);
+        if (shared < 0)
+            return CLI_EXIT_USAGE;
+        if (shared > 0)
+            continue;
         switch (c) {
         case OPT_SCHEMES:
             a->schemes_text = optarg;
@@ -218,32 +203,6 @@ parse_args(int argc, char **argv, compare_args *a)
             break;
         case OPT_IGNORE_ZEROS:
             a->ignore_zeros = 1;
-            break;
-        case OPT_LABELS:
-            a->in.labels = optarg;
-            break;
-        case OPT_PROBS:
-        case OPT_LOGITS:
-        case OPT_LOSS:
-            a->in.pred = optarg;
-            a->in.pred_kind = c == OPT_PROBS    ? LMPVIZ_PRED_PROBS
-                              : c == OPT_LOGITS ? LMPVIZ_PRED_LOGITS
-                                                : LMPVIZ_PRED_LOSS;
-            a->n_pred++;
-            break;
-        case OPT_IMAGE:
-            a->in.image = optarg;
-            break;
-        case OPT_LABEL_TYPE:
-            if (cli_parse_label_type(CMD, optarg, &a->in.label_type) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_LAYOUT:
-            if (cli_parse_layout(CMD, optarg, &a->in.layout) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_RESIZE:
-            a->in.resize = 1;
             break;
         case OPT_CSV:
             a->csv = optarg;
@@ -276,14 +235,6 @@ parse_args(int argc, char **argv, compare_args *a)
                                        "every scheme), got \"%s\"",
                                        optarg);
             break;
-        case OPT_VMAX:
-            if (cli_parse_vmax(CMD, optarg, &a->overlay.vmax) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_CMAP:
-            if (cli_parse_cmap(CMD, optarg, &a->overlay.cmap) != 0)
-                return CLI_EXIT_USAGE;
-            break;
         case OPT_TITLE:
             a->title = optarg;
             break;
@@ -292,32 +243,6 @@ parse_args(int argc, char **argv, compare_args *a)
             break;
         case 'o':
             a->output = optarg;
-            break;
-        case OPT_ROOT:
-            a->root = optarg;
-            break;
-        case OPT_SPLIT:
-            a->split = optarg;
-            break;
-        case OPT_CITY:
-            a->city = optarg;
-            break;
-        case OPT_PRED_DIR:
-            a->pred_dir = optarg;
-            break;
-        case OPT_PRED_SUFFIX:
-            a->pred_suffix = optarg;
-            break;
-        case OPT_OUT_DIR:
-            a->out_dir = optarg;
-            break;
-        case OPT_JOBS:
-            if (cli_parse_jobs(CMD, optarg, &a->jobs) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_SHARD:
-            if (cli_parse_shard(CMD, optarg, &a->shard_i, &a->shard_n) != 0)
-                return CLI_EXIT_USAGE;
             break;
         case 'h':
             usage(stdout);
@@ -343,16 +268,16 @@ parse_args(int argc, char **argv, compare_args *a)
             a->need_split = 1;
     }
 
-    if (a->root != NULL) {
+    if (a->sp.root != NULL) {
         if (a->losses || a->in.labels || a->in.image || a->n_pred || a->output || a->csv ||
             a->stats)
             return cli_usage_error(CMD, "--cityscapes-root: processes a split; --losses, --labels, "
                                         "--image, --probs, --logits, --loss, -o, --csv and "
                                         "--stats are for one input");
-        return cli_split_check(CMD, a->split, a->pred_dir, a->pred_suffix, a->out_dir,
+        return cli_split_check(CMD, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
                                &a->in.pred_kind);
     }
-    if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL || a->shard_n != 0)
+    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
         return cli_usage_error(
             CMD, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
     if (a->need_split)
@@ -799,14 +724,14 @@ process_frame(
         return -1;
     }
     lmpviz_compare_stats_add(&r->jobs[i].cst, &d, hm.train);
-    len = strlen(a->out_dir) + strlen(fr->city) + strlen(fr->stem) + 32;
+    len = strlen(a->sp.out_dir) + strlen(fr->city) + strlen(fr->stem) + 32;
     dir = malloc(len);
     path = malloc(len);
     if (dir == NULL || path == NULL) {
         snprintf(msg, msg_len, "out of memory");
         goto done;
     }
-    snprintf(dir, len, "%s/%s", a->out_dir, fr->city);
+    snprintf(dir, len, "%s/%s", a->sp.out_dir, fr->city);
     snprintf(path, len, "%s/%s_compare.png", dir, fr->stem);
     if (cli_mkdir_p(dir) != 0) {
         snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
@@ -843,8 +768,8 @@ set_split_factors(compare_args *a, double alpha[2][LMPVIZ_CS_CLASSES])
     size_t n_all = 0, total = 0, k;
     int rc = -1;
 
-    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
-                       a->pred_dir, a->pred_suffix, 0, 0, &all, &n_all, &total) != 0)
+    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
+                       a->sp.pred_dir, a->sp.pred_suffix, 0, 0, &all, &n_all, &total) != 0)
         return -1;
     if (split_factors(a, all, n_all, alpha) != 0)
         goto done;
@@ -884,11 +809,11 @@ run_split(compare_args *a)
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
     memset(&err, 0, sizeof err);
-    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
-                       a->pred_dir, a->pred_suffix, a->shard_i, a->shard_n, &frames, &n_frames,
+    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
+                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &frames, &n_frames,
                        &total) != 0)
         return CLI_EXIT_FAILURE;
-    if (cli_split_ready(CMD, a->root, a->split, a->city, total, a->out_dir) != 0)
+    if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
         goto cleanup;
     if (a->need_split && set_split_factors(a, alpha) != 0)
         goto cleanup;
@@ -906,7 +831,7 @@ run_split(compare_args *a)
     pool.cmd = CMD;
     pool.frames = frames;
     pool.n = n_frames;
-    pool.jobs = a->jobs;
+    pool.jobs = a->sp.jobs;
     pool.quiet = a->quiet;
     pool.ctx = &r;
     pool.thread_begin = thread_begin;
@@ -926,7 +851,7 @@ run_split(compare_args *a)
     /* an empty shard writes an empty table, so every shard has one */
     if (ok > 0 || n_frames == 0) {
         lmpviz_status st;
-        path = cli_shard_path(a->out_dir, "classes_compare", ".csv", a->shard_i, a->shard_n);
+        path = cli_shard_path(a->sp.out_dir, "classes_compare", ".csv", a->sp.shard_i, a->sp.shard_n);
         if (path == NULL) {
             cli_error(CMD, "out of memory");
             goto cleanup;
@@ -962,7 +887,7 @@ cmd_compare(int argc, char **argv)
     rc = parse_args(argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
-    if (a.root != NULL)
+    if (a.sp.root != NULL)
         return run_split(&a);
     if (a.in.image != NULL)
         return run_frame(&a);

@@ -97,37 +97,19 @@ usage(FILE *out)
 }
 
 enum {
-    OPT_IMAGE = 256,
-    OPT_LABELS,
-    OPT_LABEL_TYPE,
-    OPT_PROBS,
-    OPT_LOGITS,
-    OPT_LOSS,
-    OPT_LAYOUT,
-    OPT_RESIZE,
-    OPT_P,
+    OPT_P = 256,
     OPT_M,
     OPT_M_PIXELS,
     OPT_PANELS,
     OPT_SAVE_WEIGHTS,
     OPT_SAVE_LOSS,
     OPT_STATS,
-    OPT_CMAP,
     OPT_SCALE,
     OPT_ALPHA,
     OPT_DIM,
     OPT_DESATURATE,
-    OPT_VMAX,
     OPT_WIDTH,
     OPT_TITLE,
-    OPT_ROOT,
-    OPT_SPLIT,
-    OPT_CITY,
-    OPT_PRED_DIR,
-    OPT_PRED_SUFFIX,
-    OPT_OUT_DIR,
-    OPT_JOBS,
-    OPT_SHARD,
     OPT_QUIET,
     OPT_TIMING
 };
@@ -150,14 +132,14 @@ int
 cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
 {
     static const struct option longopts[] = {
-        { "image", required_argument, NULL, OPT_IMAGE },
-        { "labels", required_argument, NULL, OPT_LABELS },
-        { "label-type", required_argument, NULL, OPT_LABEL_TYPE },
-        { "probs", required_argument, NULL, OPT_PROBS },
-        { "logits", required_argument, NULL, OPT_LOGITS },
-        { "loss", required_argument, NULL, OPT_LOSS },
-        { "layout", required_argument, NULL, OPT_LAYOUT },
-        { "resize", no_argument, NULL, OPT_RESIZE },
+        { "image", required_argument, NULL, CLI_OPT_IMAGE },
+        { "labels", required_argument, NULL, CLI_OPT_LABELS },
+        { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },
+        { "probs", required_argument, NULL, CLI_OPT_PROBS },
+        { "logits", required_argument, NULL, CLI_OPT_LOGITS },
+        { "loss", required_argument, NULL, CLI_OPT_LOSS },
+        { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
+        { "resize", no_argument, NULL, CLI_OPT_RESIZE },
         { "p", required_argument, NULL, OPT_P },
         { "m", required_argument, NULL, OPT_M },
         { "m-pixels", required_argument, NULL, OPT_M_PIXELS },
@@ -165,23 +147,23 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "save-weights", required_argument, NULL, OPT_SAVE_WEIGHTS },
         { "save-loss", required_argument, NULL, OPT_SAVE_LOSS },
         { "stats", required_argument, NULL, OPT_STATS },
-        { "cmap", required_argument, NULL, OPT_CMAP },
+        { "cmap", required_argument, NULL, CLI_OPT_CMAP },
         { "scale", required_argument, NULL, OPT_SCALE },
         { "alpha", required_argument, NULL, OPT_ALPHA },
         { "dim", required_argument, NULL, OPT_DIM },
         { "desaturate", required_argument, NULL, OPT_DESATURATE },
-        { "vmax", required_argument, NULL, OPT_VMAX },
+        { "vmax", required_argument, NULL, CLI_OPT_VMAX },
         { "width", required_argument, NULL, OPT_WIDTH },
         { "title", required_argument, NULL, OPT_TITLE },
         { "output", required_argument, NULL, 'o' },
-        { "cityscapes-root", required_argument, NULL, OPT_ROOT },
-        { "split", required_argument, NULL, OPT_SPLIT },
-        { "city", required_argument, NULL, OPT_CITY },
-        { "pred-dir", required_argument, NULL, OPT_PRED_DIR },
-        { "pred-suffix", required_argument, NULL, OPT_PRED_SUFFIX },
-        { "out-dir", required_argument, NULL, OPT_OUT_DIR },
-        { "jobs", required_argument, NULL, OPT_JOBS },
-        { "shard", required_argument, NULL, OPT_SHARD },
+        { "cityscapes-root", required_argument, NULL, CLI_OPT_ROOT },
+        { "split", required_argument, NULL, CLI_OPT_SPLIT },
+        { "city", required_argument, NULL, CLI_OPT_CITY },
+        { "pred-dir", required_argument, NULL, CLI_OPT_PRED_DIR },
+        { "pred-suffix", required_argument, NULL, CLI_OPT_PRED_SUFFIX },
+        { "out-dir", required_argument, NULL, CLI_OPT_OUT_DIR },
+        { "jobs", required_argument, NULL, CLI_OPT_JOBS },
+        { "shard", required_argument, NULL, CLI_OPT_SHARD },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "timing", no_argument, NULL, OPT_TIMING },
         { "help", no_argument, NULL, 'h' },
@@ -194,43 +176,19 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
     a->params = def;
     a->fig.overlay = ov;
     a->output = HEATMAP_DEFAULT_OUT;
-    a->split = "val";
-    a->pred_suffix = DEFAULT_PRED_SUFFIX;
-    a->jobs = cli_default_jobs();
+    a->sp.split = "val";
+    a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
+    a->sp.jobs = cli_default_jobs();
 
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        int shared = cli_parse_frame_opt(cmd, c, optarg, &a->in, &a->n_pred, &a->fig.overlay, &a->sp);
+        if (shared < 0)
+            return CLI_EXIT_USAGE;
+        if (shared > 0)
+            continue;
         switch (c) {
-        case OPT_IMAGE:
-            a->in.image = optarg;
-            a->any_single = 1;
-            break;
-        case OPT_LABELS:
-            a->in.labels = optarg;
-            a->any_single = 1;
-            break;
-        case OPT_LABEL_TYPE:
-            if (cli_parse_label_type(cmd, optarg, &a->in.label_type) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_PROBS:
-        case OPT_LOGITS:
-        case OPT_LOSS:
-            a->in.pred = optarg;
-            a->in.pred_kind = c == OPT_PROBS    ? LMPVIZ_PRED_PROBS
-                              : c == OPT_LOGITS ? LMPVIZ_PRED_LOGITS
-                                                : LMPVIZ_PRED_LOSS;
-            a->n_pred++;
-            a->any_single = 1;
-            break;
-        case OPT_LAYOUT:
-            if (cli_parse_layout(cmd, optarg, &a->in.layout) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_RESIZE:
-            a->in.resize = 1;
-            break;
         case OPT_P:
             if (cli_parse_p(cmd, "--p", optarg, &a->params.p) != 0)
                 return CLI_EXIT_USAGE;
@@ -260,10 +218,6 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             a->stats = optarg;
             a->any_single = 1;
             break;
-        case OPT_CMAP:
-            if (cli_parse_cmap(cmd, optarg, &a->fig.overlay.cmap) != 0)
-                return CLI_EXIT_USAGE;
-            break;
         case OPT_SCALE:
             if (lmpviz_hscale_parse(optarg, &a->fig.overlay.scale) != LMPVIZ_OK)
                 return cli_usage_error(cmd, "--scale: expected linear, log or rank, got \"%s\"",
@@ -281,10 +235,6 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             if (parse_unit(cmd, "--desaturate", optarg, &a->fig.overlay.desaturate) != 0)
                 return CLI_EXIT_USAGE;
             break;
-        case OPT_VMAX:
-            if (cli_parse_vmax(cmd, optarg, &a->fig.overlay.vmax) != 0)
-                return CLI_EXIT_USAGE;
-            break;
         case OPT_WIDTH:
             if (cli_parse_size(cmd, "--width", optarg, &a->fig.width_px) != 0)
                 return CLI_EXIT_USAGE;
@@ -298,32 +248,6 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         case 'o':
             a->output = optarg;
             a->any_single = 1;
-            break;
-        case OPT_ROOT:
-            a->root = optarg;
-            break;
-        case OPT_SPLIT:
-            a->split = optarg;
-            break;
-        case OPT_CITY:
-            a->city = optarg;
-            break;
-        case OPT_PRED_DIR:
-            a->pred_dir = optarg;
-            break;
-        case OPT_PRED_SUFFIX:
-            a->pred_suffix = optarg;
-            break;
-        case OPT_OUT_DIR:
-            a->out_dir = optarg;
-            break;
-        case OPT_JOBS:
-            if (cli_parse_jobs(cmd, optarg, &a->jobs) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_SHARD:
-            if (cli_parse_shard(cmd, optarg, &a->shard_i, &a->shard_n) != 0)
-                return CLI_EXIT_USAGE;
             break;
         case OPT_QUIET:
             a->quiet = 1;
@@ -340,20 +264,23 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             return cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
         }
     }
+    /* The frame inputs, like -o and the files saved, belong to one frame. */
+    if (a->in.image != NULL || a->in.labels != NULL || a->n_pred > 0)
+        a->any_single = 1;
     if (optind < argc)
         return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
     if (a->have_m && a->have_m_px)
         return cli_usage_error(cmd, "--m and --m-pixels: give one of them");
-    if (a->root != NULL) {
+    if (a->sp.root != NULL) {
         if (a->any_single)
             return cli_usage_error(
                 cmd, "--cityscapes-root: processes a split; --image, --labels, --probs, "
                      "--logits, --loss, -o, --stats, --save-weights and --save-loss "
                      "are for one frame");
-        return cli_split_check(cmd, a->split, a->pred_dir, a->pred_suffix, a->out_dir,
+        return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
                                &a->in.pred_kind);
     }
-    if (a->pred_dir != NULL || a->out_dir != NULL || a->city != NULL || a->shard_n != 0)
+    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
         return cli_usage_error(
             cmd, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
     if (a->in.image == NULL)
@@ -571,7 +498,7 @@ process_frame(
     f->n_valid = hm.n_valid;
     f->mean = hm.result.mean;
     f->value = hm.result.value;
-    dir = cli_path_join(a->out_dir, fr->city, NULL);
+    dir = cli_path_join(a->sp.out_dir, fr->city, NULL);
     png = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
     csv = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
     if (png == NULL || csv == NULL) {
@@ -624,8 +551,8 @@ write_tables(split_run *r, const lmpviz_class_stats *total)
     int rc = -1;
 
     memset(&err, 0, sizeof err);
-    pc = cli_shard_path(a->out_dir, "classes", ".csv", a->shard_i, a->shard_n);
-    pf = cli_shard_path(a->out_dir, "frames", ".csv", a->shard_i, a->shard_n);
+    pc = cli_shard_path(a->sp.out_dir, "classes", ".csv", a->sp.shard_i, a->sp.shard_n);
+    pf = cli_shard_path(a->sp.out_dir, "frames", ".csv", a->sp.shard_i, a->sp.shard_n);
     if (pc == NULL || pf == NULL)
         goto done;
     st = write_stats_csv(pc, total, &err);
@@ -676,11 +603,11 @@ run_split(cli_heatmap_args *a)
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
     r.a = a;
-    if (cli_split_list(CMD, a->root, a->split, a->city, cli_label_suffix(a->in.label_type),
-                       a->pred_dir, a->pred_suffix, a->shard_i, a->shard_n, &r.frames, &r.n,
+    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
+                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &r.frames, &r.n,
                        &total) != 0)
         goto cleanup;
-    if (cli_split_ready(CMD, a->root, a->split, a->city, total, a->out_dir) != 0)
+    if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
         goto cleanup;
     if (r.n > 0) {
         r.jobs = calloc(r.n, sizeof *r.jobs);
@@ -694,7 +621,7 @@ run_split(cli_heatmap_args *a)
     pool.cmd = CMD;
     pool.frames = r.frames;
     pool.n = r.n;
-    pool.jobs = a->jobs;
+    pool.jobs = a->sp.jobs;
     pool.quiet = a->quiet;
     pool.ctx = &r;
     pool.thread_begin = thread_begin;
@@ -738,7 +665,7 @@ cmd_heatmap(int argc, char **argv)
     rc = cli_heatmap_parse(CMD, argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
-    if (a.root != NULL)
+    if (a.sp.root != NULL)
         return run_split(&a);
     return run_single(&a);
 }

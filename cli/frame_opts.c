@@ -106,3 +106,66 @@ cli_split_ready(const char *cmd,
     }
     return 0;
 }
+
+int
+cli_parse_frame_opt(const char *cmd,
+                    int opt,
+                    const char *arg,
+                    lmpviz_heatmap_input *in,
+                    int *n_pred,
+                    lmpviz_overlay_opts *overlay,
+                    cli_split_opts *sp)
+{
+    switch (opt) {
+    case CLI_OPT_IMAGE:
+        in->image = arg;
+        return 1;
+    case CLI_OPT_LABELS:
+        in->labels = arg;
+        return 1;
+    case CLI_OPT_LABEL_TYPE:
+        return cli_parse_label_type(cmd, arg, &in->label_type) != 0 ? -1 : 1;
+    case CLI_OPT_PROBS:
+    case CLI_OPT_LOGITS:
+    case CLI_OPT_LOSS:
+        in->pred = arg;
+        in->pred_kind = opt == CLI_OPT_PROBS    ? LMPVIZ_PRED_PROBS
+                        : opt == CLI_OPT_LOGITS ? LMPVIZ_PRED_LOGITS
+                                                : LMPVIZ_PRED_LOSS;
+        (*n_pred)++;
+        return 1;
+    case CLI_OPT_LAYOUT:
+        return cli_parse_layout(cmd, arg, &in->layout) != 0 ? -1 : 1;
+    case CLI_OPT_RESIZE:
+        in->resize = 1;
+        return 1;
+    case CLI_OPT_CMAP:
+        return cli_parse_cmap(cmd, arg, &overlay->cmap) != 0 ? -1 : 1;
+    case CLI_OPT_VMAX:
+        return cli_parse_vmax(cmd, arg, &overlay->vmax) != 0 ? -1 : 1;
+    case CLI_OPT_ROOT:
+        sp->root = arg;
+        return 1;
+    case CLI_OPT_SPLIT:
+        sp->split = arg;
+        return 1;
+    case CLI_OPT_CITY:
+        sp->city = arg;
+        return 1;
+    case CLI_OPT_PRED_DIR:
+        sp->pred_dir = arg;
+        return 1;
+    case CLI_OPT_PRED_SUFFIX:
+        sp->pred_suffix = arg;
+        return 1;
+    case CLI_OPT_OUT_DIR:
+        sp->out_dir = arg;
+        return 1;
+    case CLI_OPT_JOBS:
+        return cli_parse_jobs(cmd, arg, &sp->jobs) != 0 ? -1 : 1;
+    case CLI_OPT_SHARD:
+        return cli_parse_shard(cmd, arg, &sp->shard_i, &sp->shard_n) != 0 ? -1 : 1;
+    default:
+        return 0;
+    }
+}

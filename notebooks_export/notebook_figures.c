@@ -251,12 +251,47 @@ add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *
     return add_cell(nb, &b, 0, NULL, 0, NULL);
 }
 
+/* A markdown cell, then a code cell without output; does nothing unless st
+ * is LMPVIZ_OK, so that calls chain. */
 static lmpviz_status
-add_solver(lmpnb_notebook *nb)
+add_md_code(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *py)
 {
-    lmpviz_status st = add_text(nb, 0, solver_md);
     if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, solver_py);
+        st = add_text(nb, 0, md);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 1, py);
+    return st;
+}
+
+/* A markdown cell, then the plotting code with lmpviz's PNG as its output;
+ * chains like add_md_code. */
+static lmpviz_status
+add_figure(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *plot_py, const unsigned char *png,
+           size_t png_len, const char *alt)
+{
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, md);
+    if (st == LMPVIZ_OK)
+        st = lmpnb_notebook_add_code(nb, plot_py, png, png_len, alt);
+    return st;
+}
+
+static lmpviz_status
+add_solver(lmpnb_notebook *nb, lmpviz_status st)
+{
+    return add_md_code(nb, st, solver_md, solver_py);
+}
+
+/* The opening cells of every notebook: the figure's name in the metadata,
+ * the header cell and the theory. */
+static lmpviz_status
+add_intro(lmpnb_notebook *nb, const char *figure, const char *title, const char *what, const char *command)
+{
+    lmpviz_status st = lmpnb_notebook_set_info(nb, "figure", figure);
+    if (st == LMPVIZ_OK)
+        st = add_header(nb, title, what, command);
+    if (st == LMPVIZ_OK)
+        st = add_text(nb, 0, theory_md);
     return st;
 }
 
@@ -282,6 +317,27 @@ render(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err)
     if (fig == NULL)
         return LMPVIZ_OK;
     return lmpnb_figure_png(fig, png, len, err);
+}
+
+/* Renders fig (when not NULL) into *png and creates the notebook.  On
+ * failure returns NULL with *status set (and *png freed). */
+static lmpnb_notebook *
+open_notebook(lmpviz_figure *fig, unsigned char **png, size_t *png_len, lmpviz_status *status,
+              lmpviz_err *err)
+{
+    lmpnb_notebook *nb;
+    lmpviz_status st = render(fig, png, png_len, err);
+    if (st != LMPVIZ_OK) {
+        *status = st;
+        return NULL;
+    }
+    nb = lmpnb_notebook_create();
+    if (nb == NULL) {
+        free(*png);
+        *png = NULL;
+        return finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
+    }
+    return nb;
 }
 
 /* ------------------------------------------------------------------------
@@ -405,27 +461,16 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
-    st = render(in->fig, &png, &png_len, err);
-    if (st != LMPVIZ_OK) {
-        *status = st;
+    nb = open_notebook(in->fig, &png, &png_len, status, err);
+    if (nb == NULL)
         return NULL;
-    }
-    nb = lmpnb_notebook_create();
-    if (nb == NULL) {
-        free(png);
-        return finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
-    }
-    st = lmpnb_notebook_set_info(nb, "figure", in->paper ? "paper" : "curve");
-    if (st == LMPVIZ_OK)
-        st = add_header(nb,
-                        in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
-                                  : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
-                        "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
-                        "decreasing loss: how much of the training signal each pixel gets, against "
-                        "the uniform weight $1/n$ of the mean loss (dashed).",
-                        in->command);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, theory_md);
+    st = add_intro(nb, in->paper ? "paper" : "curve",
+                   in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
+                             : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
+                   "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
+                   "decreasing loss: how much of the training signal each pixel gets, against "
+                   "the uniform weight $1/n$ of the mean loss (dashed).",
+                   in->command);
 
     /* The data. */
     if (st == LMPVIZ_OK) {
@@ -469,36 +514,29 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
         lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
         st = add_cell(nb, &b, 1, NULL, 0, NULL);
     }
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## The figure\n"
-                      "\n"
-                      "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
-                      "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
-                      "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
-                      "stored below is lmpviz's rendering; running the cell redraws it with "
-                      "matplotlib from the embedded data.\n");
-    if (st == LMPVIZ_OK)
-        st = lmpnb_notebook_add_code(nb, curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
-    if (st == LMPVIZ_OK)
-        st = add_solver(nb);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## Check: NumPy against lmpviz\n"
-                      "\n"
-                      "The NumPy solver re-solves every curve from the embedded losses; its weights "
-                      "must match lmpviz's within $10^{-6}$ (relative).\n");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, curve_check_py);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## Try it yourself\n"
-                      "\n"
-                      "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
-                      "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
-                      "spreads the weight over more pixels.\n");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, curve_try_py);
+    st = add_figure(nb, st,
+                    "## The figure\n"
+                    "\n"
+                    "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
+                    "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
+                    "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
+                    "stored below is lmpviz's rendering; running the cell redraws it with "
+                    "matplotlib from the embedded data.\n",
+                    curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
+    st = add_solver(nb, st);
+    st = add_md_code(nb, st,
+                     "## Check: NumPy against lmpviz\n"
+                     "\n"
+                     "The NumPy solver re-solves every curve from the embedded losses; its weights "
+                     "must match lmpviz's within $10^{-6}$ (relative).\n",
+                     curve_check_py);
+    st = add_md_code(nb, st,
+                     "## Try it yourself\n"
+                     "\n"
+                     "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
+                     "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
+                     "spreads the weight over more pixels.\n",
+                     curve_try_py);
     free(png);
     return finish(nb, st, status, err);
 }
@@ -593,25 +631,14 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
-    st = render(in->fig, &png, &png_len, err);
-    if (st != LMPVIZ_OK) {
-        *status = st;
+    nb = open_notebook(in->fig, &png, &png_len, status, err);
+    if (nb == NULL)
         return NULL;
-    }
-    nb = lmpnb_notebook_create();
-    if (nb == NULL) {
-        free(png);
-        return finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
-    }
-    st = lmpnb_notebook_set_info(nb, "figure", "region");
-    if (st == LMPVIZ_OK)
-        st = add_header(nb, "The feasible set of LMP for two pixels (the paper's Figure 1)",
-                        "With only two pixels the set $W$ of allowed weightings is a picture: the "
-                        "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
-                        "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
-                        in->command);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, theory_md);
+    st = add_intro(nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
+                   "With only two pixels the set $W$ of allowed weightings is a picture: the "
+                   "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
+                   "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
+                   in->command);
     if (st == LMPVIZ_OK) {
         lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
         lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\nP = [", lmp_version());
@@ -652,31 +679,25 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
         else
             lmpnbi_sb_free(&b);
     }
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## The figure\n"
-                      "\n"
-                      "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
-                      "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
-                      "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
-                      "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
-                      "lmpviz's rendering; running the cell redraws it with matplotlib.\n");
-    if (st == LMPVIZ_OK)
-        st = lmpnb_notebook_add_code(nb, region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
-    if (st == LMPVIZ_OK)
-        st = add_solver(nb);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## Check: NumPy against lmpviz\n"
-                      "\n"
-                      "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
-                      "$10^{-6}$ (relative).\n");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, region_check_py);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, "## Try it yourself\n");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, region_try_py);
+    st = add_figure(nb, st,
+                    "## The figure\n"
+                    "\n"
+                    "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
+                    "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
+                    "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
+                    "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
+                    "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
+                    region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
+    st = add_solver(nb, st);
+    st = add_md_code(nb, st,
+                     "## Check: NumPy against lmpviz\n"
+                     "\n"
+                     "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
+                     "$10^{-6}$ (relative).\n",
+                     region_check_py);
+    st = add_md_code(nb, st,
+                     "## Try it yourself\n",
+                     region_try_py);
     free(png);
     return finish(nb, st, status, err);
 }
@@ -796,24 +817,15 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         }
     }
 
-    st = render(in->fig, &png, &png_len, err);
-    if (st != LMPVIZ_OK)
+    nb = open_notebook(in->fig, &png, &png_len, &st, err);
+    if (nb == NULL)
         goto done;
-    nb = lmpnb_notebook_create();
-    if (nb == NULL) {
-        st = LMPVIZ_ERR_NOMEM;
-        goto done;
-    }
-    st = lmpnb_notebook_set_info(nb, "figure", "heatmap");
-    if (st == LMPVIZ_OK)
-        st = add_header(nb, "Where LMP puts the weight on a segmentation output",
-                        "The per-pixel cross-entropy of a network's output against the ground truth, "
-                        "Loss Max-Pooling solved over the whole frame, and the weights shown as "
-                        "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
-                        "each class's share of the pixels, the loss and the weight.",
-                        in->command);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, theory_md);
+    st = add_intro(nb, "heatmap", "Where LMP puts the weight on a segmentation output",
+                   "The per-pixel cross-entropy of a network's output against the ground truth, "
+                   "Loss Max-Pooling solved over the whole frame, and the weights shown as "
+                   "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
+                   "each class's share of the pixels, the loss and the weight.",
+                   in->command);
     if (st == LMPVIZ_OK) {
         const lmp_result *r = &hm->result;
         lmpnbi_sb_printf(&b, "## This frame\n\n| | |\n|---|---|\n");
@@ -875,31 +887,25 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         lmpnbi_sb_printf(&b, "\n");
         st = add_cell(nb, &b, 1, NULL, 0, NULL);
     }
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## The weights over the frame\n"
-                      "\n"
-                      "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
-                      "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
-                      "draws the embedded block-averaged map instead.\n");
-    if (st == LMPVIZ_OK)
-        st = lmpnb_notebook_add_code(nb, heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, "## Which classes gain weight\n");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, heatmap_classes_py);
-    if (st == LMPVIZ_OK)
-        st = add_solver(nb);
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 0,
-                      "## Try it yourself\n"
-                      "\n"
-                      "The frame has too many pixels to embed, so the NumPy solver runs on the "
-                      "embedded sample. Its $n\\,w$ against the loss has the same shape as lmpviz's on "
-                      "the whole frame: flat at the cap $n\\tau$ above $\\theta$, then falling like "
-                      "$\\ell^{q-1}$.\n");
-    if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, heatmap_try_py);
+    st = add_figure(nb, st,
+                    "## The weights over the frame\n"
+                    "\n"
+                    "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
+                    "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
+                    "draws the embedded block-averaged map instead.\n",
+                    heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
+    st = add_md_code(nb, st,
+                     "## Which classes gain weight\n",
+                     heatmap_classes_py);
+    st = add_solver(nb, st);
+    st = add_md_code(nb, st,
+                     "## Try it yourself\n"
+                     "\n"
+                     "The frame has too many pixels to embed, so the NumPy solver runs on the "
+                     "embedded sample. Its $n\\,w$ against the loss has the same shape as lmpviz's on "
+                     "the whole frame: flat at the cap $n\\tau$ above $\\theta$, then falling like "
+                     "$\\ell^{q-1}$.\n",
+                     heatmap_try_py);
 
 done:
     free(map);

@@ -7,7 +7,6 @@
 #ifndef LMP_CLI_TEST_UTIL_H
 #define LMP_CLI_TEST_UTIL_H
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "dir_test_util.h"
 
 /* Most arguments run_cmd passes, argv[0] included. */
 #define CLI_TEST_MAX_ARGS 64
@@ -142,35 +143,6 @@ fixture_setup(void **state)
     return 0;
 }
 
-/* Removes path and, for a folder, everything below it; links are not
- * followed. */
-static inline void
-remove_tree(const char *path)
-{
-    struct stat st;
-    DIR *d;
-    struct dirent *e;
-    char sub[1024];
-
-    if (lstat(path, &st) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        unlink(path);
-        return;
-    }
-    d = opendir(path);
-    if (d != NULL) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) < sizeof sub)
-                remove_tree(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
 static inline int
 fixture_teardown(void **state)
 {
@@ -206,16 +178,7 @@ in_dir(fixture *fx, const char *name)
 static inline int
 entries(const fixture *fx)
 {
-    DIR *d = opendir(fx->dir);
-    struct dirent *e;
-    int n = 0;
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    }
-    closedir(d);
-    return n;
+    return count_entries(fx->dir);
 }
 
 /* The whole file, NUL-terminated, malloc'ed (caller frees); *len its size. */
@@ -237,6 +200,35 @@ read_all(const char *path, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return buf;
+}
+
+/* Sum of column col (0-based) over the data lines of a CSV whose data
+ * fields hold no commas (the header may, it is skipped). */
+static inline double
+csv_col_sum(const char *path, int col)
+{
+    size_t len;
+    char *text = read_all(path, &len), *line, *save = NULL;
+    double sum = 0.0;
+    int first = 1;
+
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        const char *p = line;
+        int k;
+        if (first) {
+            first = 0;
+            continue;
+        }
+        for (k = 0; k < col && p != NULL; k++) {
+            p = strchr(p, ',');
+            if (p != NULL)
+                p++;
+        }
+        assert_non_null(p);
+        sum += strtod(p, NULL);
+    }
+    free(text);
+    return sum;
 }
 
 /* Writes len bytes to path (for hand-made, possibly broken, files). */

@@ -27,35 +27,6 @@
 #define H 5
 #define C 19
 
-/* Sum of column col (0-based) over the data lines of a CSV whose data
- * fields hold no commas (the header may, it is skipped). */
-static double
-csv_col_sum(const char *path, int col)
-{
-    size_t len;
-    char *text = read_all(path, &len), *line, *save = NULL;
-    double sum = 0.0;
-    int first = 1;
-
-    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-        const char *p = line;
-        int k;
-        if (first) {
-            first = 0;
-            continue;
-        }
-        for (k = 0; k < col && p != NULL; k++) {
-            p = strchr(p, ',');
-            if (p != NULL)
-                p++;
-        }
-        assert_non_null(p);
-        sum += strtod(p, NULL);
-    }
-    free(text);
-    return sum;
-}
-
 static void
 write_frame(const char *img, const char *lab, const char *prb, unsigned seed)
 {

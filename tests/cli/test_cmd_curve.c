@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "png_test_util.h"
 #include "cli_test_util.h"
 #include "test_util.h"
 
@@ -35,48 +36,6 @@
 /* Runs cmd_curve with the NULL-terminated arguments, capturing stdout and
  * stderr. */
 #define run_curve(r, ...) run_cmd((r), cmd_curve, "curve", __VA_ARGS__)
-
-typedef struct image {
-    unsigned w, h;
-    unsigned char *px;
-} image;
-
-static void
-image_load(const char *path, image *im)
-{
-    png_image pi;
-    memset(&pi, 0, sizeof pi);
-    pi.version = PNG_IMAGE_VERSION;
-    assert_true(png_image_begin_read_from_file(&pi, path));
-    pi.format = PNG_FORMAT_RGBA;
-    im->px = malloc(PNG_IMAGE_SIZE(pi));
-    assert_non_null(im->px);
-    assert_true(png_image_finish_read(&pi, NULL, im->px, 0, NULL));
-    im->w = pi.width;
-    im->h = pi.height;
-}
-
-static int
-pixel_is(const image *im, long x, long y, lmpviz_color c, int tol)
-{
-    const unsigned char *p;
-    if (x < 0 || y < 0 || x >= (long)im->w || y >= (long)im->h)
-        return 0;
-    p = im->px + 4 * ((size_t)y * im->w + (size_t)x);
-    return abs(p[0] - (int)lround(c.r * 255)) <= tol && abs(p[1] - (int)lround(c.g * 255)) <= tol &&
-           abs(p[2] - (int)lround(c.b * 255)) <= tol;
-}
-
-static size_t
-count_color(const image *im, lmpviz_color c)
-{
-    size_t n = 0;
-    unsigned x, y;
-    for (y = 0; y < im->h; y++)
-        for (x = 0; x < im->w; x++)
-            n += (size_t)pixel_is(im, x, y, c, COLOR_TOL);
-    return n;
-}
 
 static int
 cmp_desc(const void *a, const void *b)
@@ -170,7 +129,7 @@ test_default_writes_lmp_curve_png(void **state)
     image_load(in_dir(fx, "lmp_curve.png"), &im);
     assert_int_equal(im.w, 800);
     assert_int_equal(im.h, 500);
-    assert_true(count_color(&im, lmpviz_palette_color(0)) > 200);
+    assert_true(count_color(&im, lmpviz_palette_color(0), COLOR_TOL) > 200);
     free(im.px);
     assert_int_equal(entries(fx), 1);
 }
@@ -266,9 +225,9 @@ test_several_series_colors(void **state)
     assert_int_equal(r.rc, 0);
     image_load(fx->path, &im);
     for (s = 0; s < 5; s++)
-        assert_true(count_color(&im, lmpviz_palette_color(s)) > 50);
+        assert_true(count_color(&im, lmpviz_palette_color(s), COLOR_TOL) > 50);
     /* no sixth series */
-    assert_true(count_color(&im, lmpviz_palette_color(5)) == 0);
+    assert_true(count_color(&im, lmpviz_palette_color(5), COLOR_TOL) == 0);
     free(im.px);
 
     run_curve(&r, "--p", "1.5,2", "--m", "0.05,0.1,0.25,1", "--size", "640x400", "-o",
@@ -277,8 +236,8 @@ test_several_series_colors(void **state)
     image_load(fx->path, &im);
     assert_int_equal(im.w, 640);
     assert_int_equal(im.h, 400);
-    assert_true(count_color(&im, lmpviz_palette_color(0)) > 50);
-    assert_true(count_color(&im, lmpviz_palette_color(1)) > 50);
+    assert_true(count_color(&im, lmpviz_palette_color(0), COLOR_TOL) > 50);
+    assert_true(count_color(&im, lmpviz_palette_color(1), COLOR_TOL) > 50);
     free(im.px);
 }
 
@@ -428,7 +387,7 @@ test_paper_and_views(void **state)
     assert_int_equal(im.w, 1300);
     assert_int_equal(im.h, 500);
     for (s = 0; s < 5; s++)
-        assert_true(count_color(&im, lmpviz_palette_color(s)) > 50);
+        assert_true(count_color(&im, lmpviz_palette_color(s), COLOR_TOL) > 50);
     free(im.px);
 
     run_curve(&r, "--cumulative", "--p", "1,2", "-o", in_dir(fx, "cum.png"), NULL);

@@ -97,34 +97,6 @@ check_weights(const char *wpath, const char *lpath, const char *lab, const lmp_p
     lmpviz_array_free(&la);
 }
 
-/* Sum of a CSV column over the data lines. */
-static double
-csv_sum(const char *path, int col)
-{
-    size_t len;
-    char *buf = read_all(path, &len), *line, *save = NULL;
-    double sum = 0.0;
-    int first = 1;
-
-    for (line = strtok_r(buf, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-        char *p = line;
-        int k;
-        if (first) {
-            first = 0;
-            continue;
-        }
-        for (k = 0; k < col && p != NULL; k++) {
-            p = strchr(p, ',');
-            if (p != NULL)
-                p++;
-        }
-        assert_non_null(p);
-        sum += strtod(p, NULL);
-    }
-    free(buf);
-    return sum;
-}
-
 static void
 test_single_frame(void **state)
 {
@@ -151,9 +123,9 @@ test_single_frame(void **state)
     prm.p = 2.0;
     prm.m = 0.25;
     check_weights(wp, lp, lab, &prm);
-    assert_true(fabs(csv_sum(sp, 3) - 1.0) < 1e-6); /* pixel shares */
-    assert_true(fabs(csv_sum(sp, 4) - 1.0) < 1e-6); /* loss shares */
-    assert_true(fabs(csv_sum(sp, 5) - 1.0) < 1e-6); /* weight shares */
+    assert_true(fabs(csv_col_sum(sp, 3) - 1.0) < 1e-6); /* pixel shares */
+    assert_true(fabs(csv_col_sum(sp, 4) - 1.0) < 1e-6); /* loss shares */
+    assert_true(fabs(csv_col_sum(sp, 5) - 1.0) < 1e-6); /* weight shares */
     assert_int_equal(lmpviz_image_read(out, &im, NULL), LMPVIZ_OK);
     assert_true(im.width >= 1000);
     lmpviz_image_free(&im);
@@ -389,19 +361,19 @@ test_dataset_mode(void **state)
     assert_non_null(strstr(frames_csv, "bonn,bonn_000000_000019,ok"));
     free(frames_csv);
     snprintf(p, sizeof p, "%s/classes.csv", out);
-    assert_true(fabs(csv_sum(p, 3) - 1.0) < 1e-6);
-    assert_true(fabs(csv_sum(p, 5) - 1.0) < 1e-6);
-    full_pixels = csv_sum(p, 2);
+    assert_true(fabs(csv_col_sum(p, 3) - 1.0) < 1e-6);
+    assert_true(fabs(csv_col_sum(p, 5) - 1.0) < 1e-6);
+    full_pixels = csv_col_sum(p, 2);
 
     /* the split-level table is the sum of the per-frame ones */
     {
         double per = 0.0;
         snprintf(p, sizeof p, "%s/aachen/aachen_000000_000019_stats.csv", out);
-        per += csv_sum(p, 2);
+        per += csv_col_sum(p, 2);
         snprintf(p, sizeof p, "%s/aachen/aachen_000002_000019_stats.csv", out);
-        per += csv_sum(p, 2);
+        per += csv_col_sum(p, 2);
         snprintf(p, sizeof p, "%s/bonn/bonn_000000_000019_stats.csv", out);
-        per += csv_sum(p, 2);
+        per += csv_col_sum(p, 2);
         assert_true(per == full_pixels);
     }
 
@@ -414,9 +386,9 @@ test_dataset_mode(void **state)
     assert_int_equal(r.rc, 1); /* frames 1 (the broken one) and 3 */
     assert_string_equal(r.out, "");
     snprintf(p, sizeof p, "%s/classes_shard1-of-2.csv", out);
-    shard_pixels = csv_sum(p, 2);
+    shard_pixels = csv_col_sum(p, 2);
     snprintf(p, sizeof p, "%s/classes_shard2-of-2.csv", out);
-    shard_pixels += csv_sum(p, 2);
+    shard_pixels += csv_col_sum(p, 2);
     assert_true(shard_pixels == full_pixels);
 
     /* --city and a missing root */

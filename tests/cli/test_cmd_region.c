@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "png_test_util.h"
 #include "cli_test_util.h"
 
 #define COLOR_TOL 12
@@ -23,38 +24,6 @@
 /* Runs cmd_region with the NULL-terminated arguments, capturing stdout and
  * stderr. */
 #define run_region(r, ...) run_cmd((r), cmd_region, "region", __VA_ARGS__)
-
-typedef struct image {
-    unsigned w, h;
-    unsigned char *px;
-} image;
-
-static void
-image_load(const char *path, image *im)
-{
-    png_image pi;
-    memset(&pi, 0, sizeof pi);
-    pi.version = PNG_IMAGE_VERSION;
-    assert_true(png_image_begin_read_from_file(&pi, path));
-    pi.format = PNG_FORMAT_RGBA;
-    im->px = malloc(PNG_IMAGE_SIZE(pi));
-    assert_non_null(im->px);
-    assert_true(png_image_finish_read(&pi, NULL, im->px, 0, NULL));
-    im->w = pi.width;
-    im->h = pi.height;
-}
-
-static size_t
-count_color(const image *im, lmpviz_color c)
-{
-    size_t n = 0, i;
-    int r = (int)lround(c.r * 255), g = (int)lround(c.g * 255), b = (int)lround(c.b * 255);
-    for (i = 0; i < (size_t)im->w * im->h; i++) {
-        const unsigned char *p = im->px + 4 * i;
-        n += abs(p[0] - r) <= COLOR_TOL && abs(p[1] - g) <= COLOR_TOL && abs(p[2] - b) <= COLOR_TOL;
-    }
-    return n;
-}
 
 static void
 test_default(void **state)
@@ -75,15 +44,15 @@ test_default(void **state)
     image_load(in_dir(fx, "lmp_region.png"), &im);
     assert_int_equal(im.w, 900);
     assert_int_equal(im.h, 560);
-    assert_true(count_color(&im, lmpviz_palette_color(0)) > 100);
+    assert_true(count_color(&im, lmpviz_palette_color(0), COLOR_TOL) > 100);
     free(im.px);
 
     run_region(&r, "--p", "1,1.5,2,inf", "--m", "0.75", "--losses", "2,1", "-o", in_dir(fx, "r.png"), NULL);
     assert_int_equal(r.rc, 0);
     image_load(fx->path, &im);
     for (i = 0; i < 4; i++)
-        assert_true(count_color(&im, lmpviz_palette_color(i)) > 50);
-    assert_true(count_color(&im, lmpviz_palette_color(4)) == 0);
+        assert_true(count_color(&im, lmpviz_palette_color(i), COLOR_TOL) > 50);
+    assert_true(count_color(&im, lmpviz_palette_color(4), COLOR_TOL) == 0);
     free(im.px);
 }
 

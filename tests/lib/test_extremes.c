@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "lmp.h"
+#include "lib_test_util.h"
 #include "test_util.h"
 
 /* The design's exactness targets (DESIGN.md section 1): value against the
@@ -34,25 +35,6 @@
  * 1e9 (p = 1 + 1e-9) that stays below WEIGHT_RTOL; beyond, no double
  * precision solver can do better than this many ulps of theta, times q. */
 #define THETA_ULPS 4.0
-
-static uint64_t seed_state;
-
-static int
-setup_seed(void **state)
-{
-    (void)state;
-    seed_state = test_seed();
-    return 0;
-}
-
-static lmp_params
-params_pm(double p, double m)
-{
-    lmp_params prm = LMP_PARAMS_INIT;
-    prm.p = p;
-    prm.m = m;
-    return prm;
-}
 
 /* ||w||_p without overflow or underflow: scaled by the largest weight. */
 static double

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "lmp.h"
+#include "lib_test_util.h"
 #include "test_util.h"
 
 /* The exactness targets of the design: value against a double-precision
@@ -24,25 +25,6 @@
 #define WEIGHT_RTOL 1e-6
 /* Float weights round to 2^-24 relative; feasibility checks allow that. */
 #define FEAS_RTOL 1e-6
-
-static uint64_t seed_state;
-
-static int
-setup_seed(void **state)
-{
-    (void)state;
-    seed_state = test_seed();
-    return 0;
-}
-
-static lmp_params
-params_pm(double p, double m)
-{
-    lmp_params prm = LMP_PARAMS_INIT;
-    prm.p = p;
-    prm.m = m;
-    return prm;
-}
 
 static void
 assert_close(double got, double want, double rtol, double atol, const char *what)

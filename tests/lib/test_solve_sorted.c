@@ -11,21 +11,12 @@
 #include <cmocka.h>
 
 #include "lmp.h"
+#include "lib_test_util.h"
 #include "test_util.h"
 
 /* Bisection to the last bit gives theta to a few ulps; values follow. */
 #define VALUE_RTOL  1e-11
 #define WEIGHT_RTOL 1e-6
-
-static uint64_t seed_state;
-
-static int
-setup_seed(void **state)
-{
-    (void)state;
-    seed_state = test_seed();
-    return 0;
-}
 
 /* g(theta) = sum min(1, l/theta)^q */
 static double

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dir_test_util.h"
 #include "lmpviz.h"
 #include "test_util.h"
 
@@ -183,25 +184,6 @@ read_ok(const char *name, lmpviz_array *a)
     assert_non_null(a->data);
 }
 
-static void
-remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char path[512];
-
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
-
 static int
 run_python(const char *script_name, const char *script)
 {
@@ -241,7 +223,7 @@ static int
 group_teardown(void **state)
 {
     (void)state;
-    remove_dir(g_dir);
+    remove_tree(g_dir);
     return 0;
 }
 

@@ -17,8 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dir_test_util.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "png_test_util.h"
 #include "test_util.h"
 
 /* Anti-aliasing blends the edges of a line; its centre keeps the colour to
@@ -30,48 +32,6 @@
 /* ------------------------------------------------------------------------
  * Helpers
  */
-
-typedef struct image {
-    unsigned w, h;
-    unsigned char *px; /* RGBA */
-} image;
-
-static void
-image_load(const char *path, image *im)
-{
-    png_image pi;
-    memset(&pi, 0, sizeof pi);
-    pi.version = PNG_IMAGE_VERSION;
-    assert_true(png_image_begin_read_from_file(&pi, path));
-    pi.format = PNG_FORMAT_RGBA;
-    im->px = malloc(PNG_IMAGE_SIZE(pi));
-    assert_non_null(im->px);
-    assert_true(png_image_finish_read(&pi, NULL, im->px, 0, NULL));
-    im->w = pi.width;
-    im->h = pi.height;
-}
-
-static int
-pixel_is(const image *im, long x, long y, lmpviz_color c, int tol)
-{
-    const unsigned char *p;
-    if (x < 0 || y < 0 || x >= (long)im->w || y >= (long)im->h)
-        return 0;
-    p = im->px + 4 * ((size_t)y * im->w + (size_t)x);
-    return abs(p[0] - (int)lround(c.r * 255)) <= tol && abs(p[1] - (int)lround(c.g * 255)) <= tol &&
-           abs(p[2] - (int)lround(c.b * 255)) <= tol;
-}
-
-static size_t
-count_color(const image *im, lmpviz_color c, int tol)
-{
-    size_t n = 0;
-    unsigned x, y;
-    for (y = 0; y < im->h; y++)
-        for (x = 0; x < im->w; x++)
-            n += (size_t)pixel_is(im, x, y, c, tol);
-    return n;
-}
 
 typedef struct tmpdir {
     char path[64];
@@ -95,38 +55,11 @@ tmpdir_make(tmpdir *t)
     }
 }
 
-static int
-tmpdir_entries(const tmpdir *t)
-{
-    DIR *d = opendir(t->path);
-    struct dirent *e;
-    int n = 0;
-    assert_non_null(d);
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    }
-    closedir(d);
-    return n;
-}
-
 static void
 tmpdir_remove(tmpdir *t)
 {
-    DIR *d = opendir(t->path);
-    struct dirent *e;
-    char p[512];
     size_t i;
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", t->path, e->d_name);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(t->path);
+    remove_tree(t->path);
     for (i = 0; i < 32; i++) {
         if (strcmp(live_dirs[i], t->path) == 0)
             live_dirs[i][0] = '\0';
@@ -510,12 +443,12 @@ test_save_failures_leave_no_file(void **state)
     memset(&err, 0, sizeof err);
     assert_int_equal(lmpviz_figure_save(fig, path, &err), LMPVIZ_ERR_INVALID_ARG);
     assert_non_null(strstr(err.msg, ".svg"));
-    assert_int_equal(tmpdir_entries(&t), 0);
+    assert_int_equal(count_entries(t.path), 0);
     snprintf(path, sizeof path, "%s/missing/f.png", t.path);
     memset(&err, 0, sizeof err);
     assert_int_equal(lmpviz_figure_save(fig, path, &err), LMPVIZ_ERR_IO);
     assert_true(err.msg[0] != '\0');
-    assert_int_equal(tmpdir_entries(&t), 0);
+    assert_int_equal(count_entries(t.path), 0);
     /* a stream that cannot be written */
     {
         FILE *ro = fopen("/dev/null", "r");
