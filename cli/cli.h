@@ -256,6 +256,12 @@ typedef struct cli_split_pool {
                    size_t msg_len);
 } cli_split_pool;
 
+/* thread_begin/thread_end for a pool whose frames solve LMP: each thread's
+ * state is its own lmp_workspace (NULL when out of memory; lmp_solve then
+ * allocates per call). */
+void *cli_pool_workspace_begin(void *ctx);
+void cli_pool_workspace_end(void *ctx, void *state);
+
 /* Runs process over frames 0..n-1 on min(jobs, n) threads and fills
  * results[i] (n slots, caller owns).  Failures are reported to stderr as
  * they come ("lmpviz CMD: STEM: skipped: MSG"); unless quiet, a progress bar

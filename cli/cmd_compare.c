@@ -677,20 +677,6 @@ typedef struct compare_run {
     compare_job *jobs;       /* one per frame */
 } compare_run;
 
-static void *
-thread_begin(void *ctx)
-{
-    (void)ctx;
-    return lmp_workspace_create(0);
-}
-
-static void
-thread_end(void *ctx, void *state)
-{
-    (void)ctx;
-    lmp_workspace_destroy(state);
-}
-
 /* One frame of the split: D/CITY/STEM_compare.png and its class shares. */
 static int
 process_frame(
@@ -834,8 +820,8 @@ run_split(compare_args *a)
     pool.jobs = a->sp.jobs;
     pool.quiet = a->quiet;
     pool.ctx = &r;
-    pool.thread_begin = thread_begin;
-    pool.thread_end = thread_end;
+    pool.thread_begin = cli_pool_workspace_begin;
+    pool.thread_end = cli_pool_workspace_end;
     pool.process = process_frame;
     failed = cli_split_pool_run(&pool, res);
 

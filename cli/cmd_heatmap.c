@@ -450,20 +450,6 @@ typedef struct split_run {
     size_t n;
 } split_run;
 
-static void *
-thread_begin(void *ctx)
-{
-    (void)ctx;
-    return lmp_workspace_create(0);
-}
-
-static void
-thread_end(void *ctx, void *state)
-{
-    (void)ctx;
-    lmp_workspace_destroy(state);
-}
-
 static int
 process_frame(
     void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
@@ -624,8 +610,8 @@ run_split(cli_heatmap_args *a)
     pool.jobs = a->sp.jobs;
     pool.quiet = a->quiet;
     pool.ctx = &r;
-    pool.thread_begin = thread_begin;
-    pool.thread_end = thread_end;
+    pool.thread_begin = cli_pool_workspace_begin;
+    pool.thread_end = cli_pool_workspace_end;
     pool.process = process_frame;
     t0 = cli_now();
     failed = cli_split_pool_run(&pool, r.res);

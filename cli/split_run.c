@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lmp.h"
 
 /* Room for a library message plus the file it names. */
 #define MSG_LEN  (LMPVIZ_ERR_LEN + 64)
@@ -218,4 +219,18 @@ cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results)
         draw_progress(&r, 1);
     pthread_mutex_destroy(&r.mu);
     return r.failed;
+}
+
+void *
+cli_pool_workspace_begin(void *ctx)
+{
+    (void)ctx;
+    return lmp_workspace_create(0);
+}
+
+void
+cli_pool_workspace_end(void *ctx, void *state)
+{
+    (void)ctx;
+    lmp_workspace_destroy(state);
 }
