@@ -4,15 +4,16 @@
  * Losses >= 0 order like their IEEE bit patterns ("keys"), so theta can be
  * located by radix select on the keys, with no sort.  theta solves
  *     g(v) = #{l >= v} + sum_{l < v} (l/v)^q = m_px,
- * g is non-increasing and g(v) > m_px exactly when v < theta.  One level
- * splits the key range [L, U) that holds theta (theta in (L, U]) into NB
+ * g is non-increasing, and theta is its largest root (as on the CPU, where
+ * rounding makes g flat): g(v) >= m_px exactly when v <= theta.  One level
+ * splits the key range [L, U) that holds theta (theta in [L, U)) into NB
  * buckets at pivots v_0 = L < v_1 < ... < v_NB = U and keeps, per bucket j,
  * the count c_j, the sum of the losses and P_j = sum (l / v_{j+1})^q (terms in
  * (0, 1]: no overflow whatever q).  Then
  *     g(v_j) = C + sum_{i >= j} c_i + S_below(j),
  *     S_below(j) = S_below(j-1) (v_{j-1}/v_j)^q + P_{j-1},
  * an affine recurrence evaluated for every j at once by a block scan.  The
- * largest j with g(v_j) > m_px is theta's bucket; the buckets above fold into
+ * largest j with g(v_j) >= m_px is theta's bucket; the buckets above fold into
  * the clamped count C (and their sum), those below into S (relative to the
  * new L), exactly as the CPU solver folds (solve.c), and nothing is ever
  * re-evaluated, so the levels cannot disagree with each other.
@@ -449,7 +450,7 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
         } else {
             const double vj = key_value(base + (unsigned)j * step);
             const double g = (double)above + f[k].a * S_in + f[k].b;
-            flag = j == 0 || (!isinf(vj) && g > m_px);
+            flag = j == 0 || (!isinf(vj) && g >= m_px);
         }
         if (flag)
             best = j;
@@ -475,7 +476,7 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
 }
 
 /* The closed form at the end of the search: losses >= U clamped (C, sum_c),
- * losses < U unclamped with S = sum (l / L)^q, theta in (L, U]. */
+ * losses < U unclamped with S = sum (l / L)^q, theta in [L, U]. */
 __device__ void
 finish_q(SegState &st, double L, double U, u64 C, double sum_c, double S)
 {
@@ -486,8 +487,8 @@ finish_q(SegState &st, double L, double U, u64 C, double sum_c, double S)
         return;
     }
     double theta = L * pow(S / free_mass, 1.0 / st.q);
-    /* Rounding must not move theta out of (L, U]: the folds hold only there. */
-    theta = fmax(theta, nextafter(L, (double)INFINITY));
+    /* Rounding must not move theta out of [L, U]: the folds hold only there. */
+    theta = fmax(theta, L);
     theta = fmin(theta, U);
     st.theta = theta;
     st.n_clamped = C;
@@ -761,7 +762,7 @@ k_finish(SegInfo si, Hist h1, const SegAcc *acc, SegState *state, const float *c
         if (p1) {
             finish_p1(st, v, o2.C, o2.cnt, o2.sum_c);
         } else {
-            /* The losses of the bucket equal v < theta: each adds (v/v)^q = 1. */
+            /* The losses of the bucket equal v <= theta: each adds (v/v)^q = 1. */
             finish_q(st, v, key_value(key + 1), o2.C, o2.sum_c, o2.S + (double)o2.cnt);
         }
         state[s] = st;
