@@ -18,19 +18,31 @@
  * new L), exactly as the CPU solver folds (solve.c), and nothing is ever
  * re-evaluated, so the levels cannot disagree with each other.
  *
- * Levels: keys < 2^31, so bits 30..20 (2048 buckets: an exponent and three
- * mantissa bits), then bits 19..10 (1024), then bits 9..0 (1024: one float
- * value each).  Level 0 reads all losses (and validates them); level 1 reads
- * them again, keeps the losses of one level-0 bucket and copies them out;
- * level 2 runs on that copy in one block per segment.  The last level ends
- * with lo = the float value of the bucket, and theta = lo (S/(m_px - C))^(1/q)
- * as on the CPU.  p = 1 selects the ceil(m_px)-th largest loss by counts the
- * same way.
+ * Level 0 (bits 30..20 of the keys: 2048 buckets, an exponent and three
+ * mantissa bits) counts only, with native shared-memory integer atomics.
+ * Counts bound g at every pivot: a loss of bucket i adds between
+ * (v_i/v_j)^q and (v_{i+1}/v_j)^q to g(v_j), so the pivots where even the
+ * lower bound reaches m_px lie at or below theta, and those where even the
+ * upper bound stays under it lie above.  That leaves a window of a few
+ * level-0 buckets (two on most inputs, at most KW) that holds theta.  The
+ * second pass over the losses then sums, in registers, the clamped count and
+ * sum above the window and S = sum (l / v_lo)^q below it, builds the level-1
+ * histogram (bits 19..10, 1024 buckets per level-0 bucket, with counts, sums
+ * and power sums) of the losses inside the window, and copies those out.
+ * One block per segment selects the level-1 bucket and, on the copy, the
+ * single float value of level 2 (bits 9..0); theta = lo (S/(m_px - C))^(1/q)
+ * as on the CPU.  p = 1 selects the ceil(m_px)-th largest loss: its window
+ * is the one level-0 bucket that the counts name.
+ *
+ * When the window is wider than KW buckets (very spread-out inputs with q
+ * close to 1), level 0 is redone exactly for that segment: a pass adds the
+ * sums and power sums per bucket (shared-memory double atomics, slower) and
+ * the exact selection names one bucket; levels 1 and 2 follow as above.
  *
  * Exactness: counts are integers; the losses of one bucket share an
  * exponent, so their sum is exact in double in any order; the power sums are
- * double (per block in shared memory, then global).  Everything after the
- * histograms is double.
+ * double, per thread and then per block.  Everything after the histograms is
+ * double.
  */
 #include <cuda_runtime.h>
 #include <math.h>
@@ -53,6 +65,8 @@ typedef unsigned long long u64;
 /* Buckets of the three levels. */
 constexpr int NB0 = 2048;   /* bits 30..20 */
 constexpr int NB1 = 1024;   /* bits 19..10 */
+constexpr int KW = 4;       /* widest window of level-0 buckets */
+constexpr int NB1W = KW * NB1;
 constexpr int NB2 = 1024;   /* bits 9..0 */
 constexpr int SHIFT0 = 20;
 constexpr int SHIFT1 = 10;
@@ -67,7 +81,18 @@ constexpr int SEG_THREADS = 1024;
 
 constexpr size_t WS_ALIGN = 256;
 
-enum SegMode { MODE_ZERO = 0, MODE_CONST, MODE_SEARCH, MODE_POW, MODE_P1 };
+/* MODE_WINDOW: theta in the keys [key_lo, key_hi) after level 0's bounds;
+ * MODE_EXACT0: that window was too wide, level 0 runs exactly; MODE_SEARCH:
+ * theta in the one level-0 bucket at key_lo. */
+enum SegMode {
+    MODE_ZERO = 0,
+    MODE_CONST,
+    MODE_WINDOW,
+    MODE_EXACT0,
+    MODE_SEARCH,
+    MODE_POW,
+    MODE_P1
+};
 
 /* Everything one segment needs between the kernels, and its result. */
 struct SegState {
@@ -88,17 +113,22 @@ struct SegState {
     double value;
     u64 n_clamped;
     /* search state after level 0 */
-    unsigned key_lo; /* level-1 range [key_lo, key_lo + 2^20) */
+    unsigned key_lo; /* level-1 range [key_lo, key_hi) */
+    unsigned key_hi;
+    int nb1;         /* level-1 buckets in it (1024 per level-0 bucket) */
     u64 C;           /* losses above the range */
     double sum_c;    /* and their sum */
     double S;        /* sum over losses below the range of (l / value(key_lo))^q */
     u64 kk;          /* p = 1: ceil(m_px) */
 };
 
-/* Counters of the full passes, zeroed before each solve. */
+/* Totals of the full passes, zeroed before each solve. */
 struct SegAcc {
     u64 n_valid;
-    u64 n_cand;
+    double sum;   /* of the positive losses */
+    u64 C;        /* MODE_WINDOW: losses above the window */
+    double sum_c; /* and their sum */
+    double S;     /* sum over the losses below it of (l / value(key_lo))^q */
 };
 
 struct SegInfo {
@@ -159,6 +189,26 @@ ratio_pow(double a, double b, double q)
     return pow(a / b, q);
 }
 
+/* (v_j / v_{j+1})^q for the level-0 pivots v_j = value(j << 20), 0 where
+ * v_{j+1} is infinite.  Above the denormals the ratio depends only on the
+ * three mantissa bits: tab8[m] = ((8 + m) / (9 + m))^q. */
+__device__ __forceinline__ double
+level0_ratio(int j, const double *tab8, double q)
+{
+    if (j + 1 >= (int)(KEY_INF >> SHIFT0))
+        return 0.0;
+    if (j < 8)
+        return j == 0 ? 0.0 : pow((double)j / (double)(j + 1), q);
+    return tab8[j & 7];
+}
+
+__device__ __forceinline__ void
+level0_table(double *tab8, double q)
+{
+    if (threadIdx.x < 8)
+        tab8[threadIdx.x] = pow((8.0 + threadIdx.x) / (9.0 + threadIdx.x), q);
+}
+
 /* Runs of equal buckets are added up in registers before one shared atomic:
  * cheap for spread-out losses, and it keeps equal losses (a constant image)
  * from hammering one address. */
@@ -173,7 +223,8 @@ __device__ __forceinline__ void
 run_flush(Run &r, unsigned *sc, double *ssx, double *sP, bool with_p)
 {
     if (r.bucket >= 0 && r.c > 0) {
-        atomicAdd(&sc[r.bucket], r.c);
+        if (sc != nullptr)
+            atomicAdd(&sc[r.bucket], r.c);
         atomicAdd(&ssx[r.bucket], r.sx);
         if (with_p)
             atomicAdd(&sP[r.bucket], r.P);
@@ -181,6 +232,29 @@ run_flush(Run &r, unsigned *sc, double *ssx, double *sP, bool with_p)
     r.c = 0;
     r.sx = 0.0;
     r.P = 0.0;
+}
+
+/* Counts and power sums into a histogram in global memory (native atomics
+ * there); the sums are not needed there. */
+__device__ __forceinline__ void
+run_flush_global(Run &r, const Hist &h, bool with_p)
+{
+    if (r.bucket >= 0 && r.c > 0) {
+        atomicAdd(&h.c[r.bucket], (u64)r.c);
+        if (with_p)
+            atomicAdd(&h.P[r.bucket], r.P);
+    }
+    r.c = 0;
+    r.sx = 0.0;
+    r.P = 0.0;
+}
+
+__device__ __forceinline__ double
+warp_sum_f64(double v)
+{
+    for (int o = 16; o > 0; o >>= 1)
+        v += __shfl_down_sync(0xffffffffu, v, o);
+    return v;
 }
 
 __device__ __forceinline__ u64
@@ -246,20 +320,50 @@ chunk_vec(const float *loss, const unsigned char *valid, u64 b)
            (valid == nullptr || ((uintptr_t)(valid + b) & 3u) == 0);
 }
 
+__device__ __forceinline__ u64
+warp_sum(u64 v)
+{
+    return warp_sum_u64(v);
+}
+
+__device__ __forceinline__ double
+warp_sum(double v)
+{
+    return warp_sum_f64(v);
+}
+
+/* Sums a per-thread value over the block; the result reaches thread 0.
+ * Every thread must call it; `red` holds SCAN_THREADS / 32 values. */
+template <typename T>
+__device__ __forceinline__ T
+block_sum(T v, T *red)
+{
+    v = warp_sum(v);
+    __syncthreads();
+    if ((threadIdx.x & 31) == 0)
+        red[threadIdx.x / 32] = v;
+    __syncthreads();
+    T t = 0;
+    if (threadIdx.x == 0) {
+        for (int w = 0; w < SCAN_THREADS / 32; w++)
+            t += red[w];
+    }
+    return t;
+}
+
 /*
- * Level 0 over all losses: validation (first bad index, valid count) and the
- * 2048-bucket histogram of the positive finite losses.
+ * Level 0 over all losses: validation (first bad index, valid count), the
+ * sum of the positive losses and the 2048-bucket counts of the positive
+ * finite ones.
  */
-template <int KQ>
 __global__ void __launch_bounds__(SCAN_THREADS)
-k_scan0(const float *loss, const unsigned char *valid, int err_nonfinite, SegInfo si, double q,
-        Hist h0, SegAcc *acc, u64 *bad)
+k_count0(const float *loss, const unsigned char *valid, int err_nonfinite, SegInfo si,
+         u64 *h0c, SegAcc *acc, u64 *bad)
 {
     __shared__ unsigned sc[NB0];
-    __shared__ double ssx[NB0];
-    __shared__ double sP[NB0];
     __shared__ u64 red_n[SCAN_THREADS / 32];
     __shared__ u64 red_b[SCAN_THREADS / 32];
+    __shared__ double red_s[SCAN_THREADS / 32];
     const unsigned s = blockIdx.y;
     u64 b;
     u64 e;
@@ -268,17 +372,13 @@ k_scan0(const float *loss, const unsigned char *valid, int err_nonfinite, SegInf
     if (c0 >= e)
         return;
     const u64 c1 = c0 + CHUNK < e ? c0 + CHUNK : e;
-    for (int j = threadIdx.x; j < NB0; j += SCAN_THREADS) {
+    for (int j = threadIdx.x; j < NB0; j += SCAN_THREADS)
         sc[j] = 0;
-        ssx[j] = 0.0;
-        sP[j] = 0.0;
-    }
     __syncthreads();
 
-    Run run = { -1, 0, 0.0, 0.0 };
     u64 n_valid = 0;
     u64 first_bad = ~0ull;
-    const bool with_p = KQ >= 0;
+    double sum = 0.0;
     for_chunk(loss, valid, c0, c1, chunk_vec(loss, valid, b), [&](float x, bool use, u64 i) {
         if (!use)
             return;
@@ -290,47 +390,83 @@ k_scan0(const float *loss, const unsigned char *valid, int err_nonfinite, SegInf
         n_valid++;
         if (!(x > 0.0f))
             return;
+        atomicAdd(&sc[__float_as_uint(x) >> SHIFT0], 1u);
+        sum += (double)x;
+    });
+
+    n_valid = block_sum(n_valid, red_n);
+    sum = block_sum(sum, red_s);
+    first_bad = warp_min_u64(first_bad);
+    if ((threadIdx.x & 31) == 0)
+        red_b[threadIdx.x / 32] = first_bad;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        u64 fb = ~0ull;
+        for (int w = 0; w < SCAN_THREADS / 32; w++)
+            fb = red_b[w] < fb ? red_b[w] : fb;
+        if (n_valid > 0)
+            atomicAdd(&acc[s].n_valid, n_valid);
+        if (sum > 0.0)
+            atomicAdd(&acc[s].sum, sum);
+        if (fb != ~0ull)
+            atomicMin(&bad[s], fb);
+    }
+    u64 *gc = h0c + (size_t)s * NB0;
+    for (int j = threadIdx.x; j < NB0; j += SCAN_THREADS) {
+        if (sc[j] != 0)
+            atomicAdd(&gc[j], (u64)sc[j]);
+    }
+}
+
+/*
+ * Exact level 0 for the segments whose window was too wide: per bucket, the
+ * sum of the losses and P_j = sum (l / v_{j+1})^q.
+ */
+template <int KQ>
+__global__ void __launch_bounds__(SCAN_THREADS)
+k_pow0(const float *loss, const unsigned char *valid, SegInfo si, double q, Hist h0,
+       const SegState *state)
+{
+    __shared__ double ssx[NB0];
+    __shared__ double sP[NB0];
+    const unsigned s = blockIdx.y;
+    if (state[s].mode != MODE_EXACT0)
+        return;
+    u64 b;
+    u64 e;
+    seg_range(si, s, b, e);
+    const u64 c0 = b + (u64)blockIdx.x * CHUNK;
+    if (c0 >= e)
+        return;
+    const u64 c1 = c0 + CHUNK < e ? c0 + CHUNK : e;
+    for (int j = threadIdx.x; j < NB0; j += SCAN_THREADS) {
+        ssx[j] = 0.0;
+        sP[j] = 0.0;
+    }
+    __syncthreads();
+
+    Run run = { -1, 0, 0.0, 0.0 };
+    for_chunk(loss, valid, c0, c1, chunk_vec(loss, valid, b), [&](float x, bool use, u64) {
         const unsigned key = __float_as_uint(x);
+        if (!use || key == 0u || key >= KEY_INF) /* positive and finite only */
+            return;
         const int j = (int)(key >> SHIFT0);
         if (j != run.bucket) {
-            run_flush(run, sc, ssx, sP, with_p);
+            run_flush(run, nullptr, ssx, sP, true);
             run.bucket = j;
         }
         run.c++;
         run.sx += (double)x;
-        if (with_p)
-            run.P += pow_q<KQ>((double)x / key_value((unsigned)(j + 1) << SHIFT0), q);
+        run.P += pow_q<KQ>((double)x / key_value((unsigned)(j + 1) << SHIFT0), q);
     });
-    run_flush(run, sc, ssx, sP, with_p);
-
-    n_valid = warp_sum_u64(n_valid);
-    first_bad = warp_min_u64(first_bad);
-    if ((threadIdx.x & 31) == 0) {
-        red_n[threadIdx.x / 32] = n_valid;
-        red_b[threadIdx.x / 32] = first_bad;
-    }
+    run_flush(run, nullptr, ssx, sP, true);
     __syncthreads();
-    if (threadIdx.x == 0) {
-        u64 n = 0;
-        u64 fb = ~0ull;
-        for (int w = 0; w < SCAN_THREADS / 32; w++) {
-            n += red_n[w];
-            fb = red_b[w] < fb ? red_b[w] : fb;
-        }
-        if (n > 0)
-            atomicAdd(&acc[s].n_valid, n);
-        if (fb != ~0ull)
-            atomicMin(&bad[s], fb);
-    }
-    u64 *gc = h0.c + (size_t)s * NB0;
     double *gsx = h0.sx + (size_t)s * NB0;
     double *gP = h0.P + (size_t)s * NB0;
     for (int j = threadIdx.x; j < NB0; j += SCAN_THREADS) {
-        if (sc[j] != 0) {
-            atomicAdd(&gc[j], (u64)sc[j]);
+        if (ssx[j] != 0.0) {
             atomicAdd(&gsx[j], ssx[j]);
-            if (with_p)
-                atomicAdd(&gP[j], sP[j]);
+            atomicAdd(&gP[j], sP[j]);
         }
     }
 }
@@ -350,6 +486,20 @@ struct AffineOp {
     }
 };
 
+/* Two affine maps with the same slope: the bounds of level 0's window. */
+struct Affine2 {
+    double a;
+    double b_lo;
+    double b_hi;
+};
+
+struct Affine2Op {
+    __device__ __forceinline__ Affine2 operator()(const Affine2 &f, const Affine2 &g) const
+    {
+        return Affine2{ f.a * g.a, g.a * f.b_lo + g.b_lo, g.a * f.b_hi + g.b_hi };
+    }
+};
+
 struct CntSum {
     u64 c;
     double s;
@@ -366,6 +516,13 @@ struct MaxOp {
     __device__ __forceinline__ int operator()(int a, int b) const
     {
         return a > b ? a : b;
+    }
+};
+
+struct MinOp {
+    __device__ __forceinline__ int operator()(int a, int b) const
+    {
+        return a < b ? a : b;
     }
 };
 
@@ -396,15 +553,16 @@ struct SelectShared {
 /*
  * Bucket j holds keys [base + j step, base + (j+1) step), pivot v_j is the
  * value of base + j step (v_NB is `top`).  c, sx, P: per-bucket count, sum
- * and sum of (l / v_{j+1})^q.  C_in, sum_c_in: losses at or above v_NB; S_in:
- * sum over losses below v_0 of (l / v_0)^q.  p1: select the kk-th largest
- * instead (q unused).  Every thread must call it.
+ * (or NULL: none) and sum of (l / v_{j+1})^q.  C_in, sum_c_in: losses at or
+ * above v_NB; S_in: sum over losses below v_0 of (l / v_0)^q.  p1: select
+ * the kk-th largest instead (q unused).  rq(j) = (v_j / v_{j+1})^q.  Only buckets below nb_used
+ * can be chosen.  Every thread must call it.
  */
-template <int ITEMS, typename TC>
+template <int ITEMS, typename TC, typename RQ>
 __device__ LevelOut
 select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const double *P,
              unsigned base, unsigned step, double top, u64 C_in, double sum_c_in, double S_in,
-             double q, double m_px, bool p1, u64 kk)
+             double m_px, bool p1, u64 kk, int nb_used, RQ rq)
 {
     constexpr int NB = SEG_THREADS * ITEMS;
     const int t = threadIdx.x;
@@ -414,7 +572,7 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
         CntSum it[ITEMS];
         for (int k = 0; k < ITEMS; k++) {
             const int j = NB - 1 - (t * ITEMS + k);
-            it[k] = CntSum{ (u64)c[j], sx[j] };
+            it[k] = CntSum{ (u64)c[j], sx != nullptr ? sx[j] : 0.0 };
         }
         typename SelectShared<ITEMS>::ScanC(sh.tmp.c).ExclusiveScan(it, it, CntSum{ 0, 0.0 },
                                                                      CntSumOp());
@@ -431,9 +589,8 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
     if (!p1) {
         for (int k = 0; k < ITEMS; k++) {
             const int j = t * ITEMS + k;
-            const double vj = key_value(base + (unsigned)j * step);
             const double vn = j + 1 < NB ? key_value(base + (unsigned)(j + 1) * step) : top;
-            f[k] = Affine{ ratio_pow(vj, vn, q), isinf(vn) ? 0.0 : P[j] };
+            f[k] = Affine{ rq(j), isinf(vn) ? 0.0 : P[j] };
         }
         typename SelectShared<ITEMS>::ScanA(sh.tmp.a).ExclusiveScan(f, f, Affine{ 1.0, 0.0 },
                                                                      AffineOp());
@@ -452,7 +609,7 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
             const double g = (double)above + f[k].a * S_in + f[k].b;
             flag = j == 0 || (!isinf(vj) && g >= m_px);
         }
-        if (flag)
+        if (flag && j < nb_used)
             best = j;
     }
     best = typename SelectShared<ITEMS>::RedI(sh.tmp.r).Reduce(best, MaxOp());
@@ -535,36 +692,116 @@ setup_init(SegState &st, double p, double m, double m_pixels, u64 n_valid)
     }
 }
 
-/* The direct cases, and level 0 of the search. */
+/* Level 0's window from the counts alone (see the top of this file).
+ * Pivots v_j, j < NB0; bucket j holds [v_j, v_{j+1}).  Returns [a, b) with
+ * theta in [v_a, v_b) (b = NB0: no upper pivot).  Every thread must call it. */
+struct WindowShared {
+    typedef cub::BlockScan<u64, SEG_THREADS, cub::BLOCK_SCAN_WARP_SCANS> ScanU;
+    typedef cub::BlockScan<Affine2, SEG_THREADS, cub::BLOCK_SCAN_WARP_SCANS> ScanA;
+    typedef cub::BlockReduce<int, SEG_THREADS, cub::BLOCK_REDUCE_WARP_REDUCTIONS> RedI;
+    union {
+        typename ScanU::TempStorage u;
+        typename ScanA::TempStorage a;
+        typename RedI::TempStorage r;
+    } tmp;
+    u64 above[NB0]; /* losses >= v_j */
+    double tab8[8];
+    int a;
+};
+
+__device__ void
+window0(WindowShared &sh, const u64 *c, double q, double m_px, bool p1, u64 kk, int &a_out,
+        int &b_out)
+{
+    constexpr int ITEMS = NB0 / SEG_THREADS;
+    const int t = threadIdx.x;
+    {
+        u64 it[ITEMS];
+        for (int k = 0; k < ITEMS; k++)
+            it[k] = c[NB0 - 1 - (t * ITEMS + k)];
+        WindowShared::ScanU(sh.tmp.u).ExclusiveSum(it, it);
+        for (int k = 0; k < ITEMS; k++) {
+            const int j = NB0 - 1 - (t * ITEMS + k);
+            sh.above[j] = it[k] + c[j];
+        }
+    }
+    __syncthreads();
+    /* S_lo(j), S_hi(j): the bounds of sum_{l < v_j} (l / v_j)^q. */
+    Affine2 f[ITEMS];
+    if (!p1) {
+        level0_table(sh.tab8, q);
+        __syncthreads();
+        for (int k = 0; k < ITEMS; k++) {
+            const int j = t * ITEMS + k;
+            const double vn = key_value((unsigned)(j + 1) << SHIFT0);
+            const double r = level0_ratio(j, sh.tab8, q);
+            const double cj = isinf(vn) ? 0.0 : (double)c[j];
+            f[k] = Affine2{ r, cj * r, cj };
+        }
+        WindowShared::ScanA(sh.tmp.a).ExclusiveScan(f, f, Affine2{ 1.0, 0.0, 0.0 }, Affine2Op());
+        __syncthreads();
+    }
+    int a = 0;
+    for (int k = 0; k < ITEMS; k++) {
+        const int j = t * ITEMS + k;
+        const double vj = key_value((unsigned)j << SHIFT0);
+        const bool at_or_below = p1 ? sh.above[j] >= kk
+                                    : !isinf(vj) && (double)sh.above[j] + f[k].b_lo >= m_px;
+        if (at_or_below)
+            a = j;
+    }
+    a = WindowShared::RedI(sh.tmp.r).Reduce(a, MaxOp());
+    if (t == 0)
+        sh.a = a;
+    __syncthreads();
+    a = sh.a;
+    int b = NB0;
+    if (p1) {
+        b = a + 1;
+    } else {
+        for (int k = ITEMS - 1; k >= 0; k--) {
+            const int j = t * ITEMS + k;
+            const double vj = key_value((unsigned)j << SHIFT0);
+            if (j > a && (isinf(vj) || (double)sh.above[j] + f[k].b_hi < m_px))
+                b = j;
+        }
+        __syncthreads();
+        b = WindowShared::RedI(sh.tmp.r).Reduce(b, MinOp());
+    }
+    __syncthreads();
+    if (t == 0)
+        sh.a = b;
+    __syncthreads();
+    a_out = a;
+    b_out = sh.a;
+    __syncthreads();
+}
+
+/* The direct cases, and level 0's window. */
 __global__ void __launch_bounds__(SEG_THREADS)
-k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, Hist h0,
+k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, const u64 *h0c,
           const SegAcc *acc, const u64 *bad, SegState *state)
 {
-    __shared__ SelectShared<NB0 / SEG_THREADS> sh;
+    __shared__ WindowShared sh;
     __shared__ SegState st;
     __shared__ int go;
-    typedef cub::BlockReduce<CntSum, SEG_THREADS, cub::BLOCK_REDUCE_WARP_REDUCTIONS> RedCS;
-    __shared__ typename RedCS::TempStorage red;
+    typedef cub::BlockReduce<u64, SEG_THREADS, cub::BLOCK_REDUCE_WARP_REDUCTIONS> RedU;
+    __shared__ typename RedU::TempStorage red;
     const unsigned s = blockIdx.x;
-    const u64 *c = h0.c + (size_t)s * NB0;
-    const double *sx = h0.sx + (size_t)s * NB0;
-    const double *P = h0.P + (size_t)s * NB0;
+    const u64 *c = h0c + (size_t)s * NB0;
 
-    /* n_pos and the sum, in a fixed order. */
-    CntSum it[NB0 / SEG_THREADS];
-    for (int k = 0; k < NB0 / SEG_THREADS; k++) {
-        const int j = threadIdx.x * (NB0 / SEG_THREADS) + k;
-        it[k] = CntSum{ c[j], sx[j] };
-    }
-    const CntSum tot = RedCS(red).Reduce(it, CntSumOp());
+    u64 it[NB0 / SEG_THREADS];
+    for (int k = 0; k < NB0 / SEG_THREADS; k++)
+        it[k] = c[threadIdx.x * (NB0 / SEG_THREADS) + k];
+    const u64 n_pos = RedU(red).Sum(it);
 
     if (threadIdx.x == 0) {
         u64 b;
         u64 e;
         seg_range(si, s, b, e);
         memset(&st, 0, sizeof st);
-        st.n_pos = tot.c;
-        st.sum = tot.s;
+        st.n_pos = n_pos;
+        st.sum = acc[s].sum;
         st.n_valid = acc[s].n_valid;
         st.bad_index = bad[s];
         go = 0;
@@ -592,19 +829,14 @@ k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, Hi
     }
     __syncthreads();
     if (go) {
-        const bool p1 = isinf(st.q);
-        const LevelOut o = select_level<NB0 / SEG_THREADS>(sh, c, sx, P, 0u, 1u << SHIFT0,
-                                                           (double)INFINITY, 0, 0.0, 0.0, st.q,
-                                                           st.m_px, p1, st.kk);
+        int a;
+        int b;
+        window0(sh, c, st.q, st.m_px, isinf(st.q), st.kk, a, b);
         if (threadIdx.x == 0) {
-            const unsigned lo = (unsigned)o.j << SHIFT0;
-            st.key_lo = lo;
-            st.C = o.C;
-            st.sum_c = o.sum_c;
-            st.S = o.S;
-            st.mode = MODE_SEARCH;
-            if (!p1 && o.cnt == 0)
-                finish_q(st, key_value(lo), key_value(lo + (1u << SHIFT0)), o.C, o.sum_c, o.S);
+            st.key_lo = (unsigned)a << SHIFT0;
+            st.key_hi = (unsigned)b << SHIFT0;
+            st.nb1 = (b - a) * NB1;
+            st.mode = b - a <= KW ? MODE_WINDOW : MODE_EXACT0;
         }
         __syncthreads();
     }
@@ -612,20 +844,61 @@ k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, Hi
         state[s] = st;
 }
 
+/* Exact level 0 for MODE_EXACT0, on the histogram of k_count0 and k_pow0. */
+__global__ void __launch_bounds__(SEG_THREADS)
+k_select0x(Hist h0, SegState *state)
+{
+    __shared__ SelectShared<NB0 / SEG_THREADS> sh;
+    __shared__ SegState st;
+    __shared__ double tab8[8];
+    const unsigned s = blockIdx.x;
+    if (state[s].mode != MODE_EXACT0)
+        return;
+    if (threadIdx.x == 0)
+        st = state[s];
+    __syncthreads();
+    level0_table(tab8, st.q);
+    __syncthreads();
+    const double q = st.q;
+    const LevelOut o = select_level<NB0 / SEG_THREADS>(
+        sh, h0.c + (size_t)s * NB0, h0.sx + (size_t)s * NB0, h0.P + (size_t)s * NB0, 0u,
+        1u << SHIFT0, (double)INFINITY, 0, 0.0, 0.0, st.m_px, false, st.kk, NB0,
+        [&](int j) { return level0_ratio(j, tab8, q); });
+    if (threadIdx.x == 0) {
+        const unsigned lo = (unsigned)o.j << SHIFT0;
+        st.key_lo = lo;
+        st.key_hi = lo + (1u << SHIFT0);
+        st.nb1 = NB1;
+        st.C = o.C;
+        st.sum_c = o.sum_c;
+        st.S = o.S;
+        st.mode = MODE_SEARCH;
+        if (o.cnt == 0)
+            finish_q(st, key_value(lo), key_value(st.key_hi), o.C, o.sum_c, o.S);
+        state[s] = st;
+    }
+}
+
 /*
- * Level 1 over all losses: the 1024-bucket histogram of the losses in the
- * chosen level-0 bucket, which are also copied out for level 2.
+ * The second pass over all losses, for MODE_WINDOW and MODE_SEARCH: the
+ * level-1 histogram (bucket = (key - key_lo) >> 10: counts and power sums;
+ * k_finish adds up the losses itself, on the copy) of the losses in
+ * [key_lo, key_hi), which are also copied out, each block into its own
+ * stretch of `cand` (count in bcnt).  MODE_WINDOW also sums the losses above
+ * the range (count, sum) and below it ((l / value(key_lo))^q).  The blocks
+ * also share out the level-1 pivot ratios r1[j] = (v_j / v_{j+1})^q.
  */
 template <int KQ>
 __global__ void __launch_bounds__(SCAN_THREADS)
 k_scan1(const float *loss, const unsigned char *valid, SegInfo si, double q, Hist h1,
-        SegAcc *acc, const SegState *state, float *cand)
+        double *r1, SegAcc *acc, const SegState *state, float *cand, unsigned *bcnt)
 {
-    __shared__ unsigned sc[NB1];
-    __shared__ double ssx[NB1];
-    __shared__ double sP[NB1];
+    __shared__ unsigned n_blk;
+    __shared__ u64 red_c[SCAN_THREADS / 32];
+    __shared__ double red_s[SCAN_THREADS / 32];
     const unsigned s = blockIdx.y;
-    if (state[s].mode != MODE_SEARCH)
+    const int mode = state[s].mode;
+    if (mode != MODE_WINDOW && mode != MODE_SEARCH)
         return;
     u64 b;
     u64 e;
@@ -634,91 +907,141 @@ k_scan1(const float *loss, const unsigned char *valid, SegInfo si, double q, His
     if (c0 >= e)
         return;
     const u64 c1 = c0 + CHUNK < e ? c0 + CHUNK : e;
+    const bool win = mode == MODE_WINDOW;
     const unsigned lo = state[s].key_lo;
     const unsigned klo = lo > 0 ? lo : 1u; /* never zeros */
-    const unsigned khi = lo + (1u << SHIFT0) < KEY_INF ? lo + (1u << SHIFT0) : KEY_INF;
-    float *out = cand + (b - (si.off != nullptr ? si.off[0] : si.base));
-    for (int j = threadIdx.x; j < NB1; j += SCAN_THREADS) {
-        sc[j] = 0;
-        ssx[j] = 0.0;
-        sP[j] = 0.0;
+    const unsigned khi = state[s].key_hi < KEY_INF ? state[s].key_hi : KEY_INF;
+    const double inv_lo = 1.0 / key_value(lo); /* used only when lo > 0 */
+    const bool with_p = KQ >= 0;
+    const Hist h = { h1.c + (size_t)s * NB1W, nullptr, h1.P + (size_t)s * NB1W };
+    float *out = cand + (c0 - (si.off != nullptr ? si.off[0] : si.base));
+    if (threadIdx.x == 0)
+        n_blk = 0;
+    if (with_p) {
+        const unsigned n_blocks = (unsigned)((e - b + CHUNK - 1) / CHUNK);
+        const int nb1 = state[s].nb1;
+        double *r = r1 + (size_t)s * NB1W;
+        for (unsigned j = blockIdx.x * SCAN_THREADS + threadIdx.x; j < (unsigned)nb1;
+             j += n_blocks * SCAN_THREADS)
+            r[j] = ratio_pow(key_value(lo + (j << SHIFT1)), key_value(lo + ((j + 1) << SHIFT1)), q);
     }
     __syncthreads();
 
     Run run = { -1, 0, 0.0, 0.0 };
-    const bool with_p = KQ >= 0;
+    u64 C = 0;
+    double sum_c = 0.0;
+    double S = 0.0;
     const unsigned lane = threadIdx.x & 31;
     for_chunk(loss, valid, c0, c1, chunk_vec(loss, valid, b), [&](float x, bool use, u64) {
         const unsigned key = __float_as_uint(x);
-        const bool in = use && key >= klo && key < khi;
+        const bool pos = use && key != 0u && key < KEY_INF; /* positive and finite */
+        const bool in = pos && key >= klo && key < khi;
+        if (win && pos && !in) {
+            if (key >= khi) {
+                C++;
+                sum_c += (double)x;
+            } else if (with_p) {
+                S += pow_q<KQ>((double)x * inv_lo, q);
+            }
+        }
         const unsigned vote = __ballot_sync(0xffffffffu, in);
         if (vote == 0)
             return;
-        u64 at = 0;
+        unsigned at = 0;
         if (lane == 0)
-            at = atomicAdd(&acc[s].n_cand, (u64)__popc(vote));
+            at = atomicAdd(&n_blk, (unsigned)__popc(vote));
         at = __shfl_sync(0xffffffffu, at, 0);
         if (!in)
             return;
         out[at + __popc(vote & ((1u << lane) - 1u))] = x;
         const int j = (int)((key - lo) >> SHIFT1);
         if (j != run.bucket) {
-            run_flush(run, sc, ssx, sP, with_p);
+            run_flush_global(run, h, with_p);
             run.bucket = j;
         }
         run.c++;
-        run.sx += (double)x;
         if (with_p)
             run.P += pow_q<KQ>((double)x / key_value(lo + ((unsigned)(j + 1) << SHIFT1)), q);
     });
-    run_flush(run, sc, ssx, sP, with_p);
-    __syncthreads();
-    u64 *gc = h1.c + (size_t)s * NB1;
-    double *gsx = h1.sx + (size_t)s * NB1;
-    double *gP = h1.P + (size_t)s * NB1;
-    for (int j = threadIdx.x; j < NB1; j += SCAN_THREADS) {
-        if (sc[j] != 0) {
-            atomicAdd(&gc[j], (u64)sc[j]);
-            atomicAdd(&gsx[j], ssx[j]);
-            if (with_p)
-                atomicAdd(&gP[j], sP[j]);
+    run_flush_global(run, h, with_p);
+    if (win) {
+        C = block_sum(C, red_c);
+        sum_c = block_sum(sum_c, red_s);
+        S = block_sum(S, red_s);
+        if (threadIdx.x == 0) {
+            if (C > 0) {
+                atomicAdd(&acc[s].C, C);
+                atomicAdd(&acc[s].sum_c, sum_c);
+            }
+            if (S > 0.0)
+                atomicAdd(&acc[s].S, S);
         }
     }
+    __syncthreads();
+    if (threadIdx.x == 0)
+        bcnt[(size_t)s * gridDim.x + blockIdx.x] = n_blk;
 }
+
+/* Dynamic shared memory of k_finish: the level-1 selection over the widest
+ * window, or (reused) a narrower one and level 2. */
+union FinishShared {
+    typename cub::BlockReduce<double, SEG_THREADS, cub::BLOCK_REDUCE_WARP_REDUCTIONS>::TempStorage
+        red;
+    SelectShared<KW> w4;
+    SelectShared<2> w2;
+    SelectShared<1> w1;
+};
 
 /* Levels 1 and 2 and the closed form, one block per segment. */
 __global__ void __launch_bounds__(SEG_THREADS)
-k_finish(SegInfo si, Hist h1, const SegAcc *acc, SegState *state, const float *cand)
+k_finish(SegInfo si, Hist h1, const double *r1, const SegAcc *acc, SegState *state,
+         const float *cand, const unsigned *bcnt, unsigned gx)
 {
-    __shared__ SelectShared<1> sh;
+    extern __shared__ __align__(16) unsigned char dyn[];
+    FinishShared &fs = *reinterpret_cast<FinishShared *>(dyn);
     __shared__ unsigned c2[NB2];
     __shared__ double sx2[NB2];
     __shared__ double P2[NB2];
+    __shared__ double r2[NB2];
+    __shared__ double sum_up;
     __shared__ SegState st;
     const unsigned s = blockIdx.x;
-    if (state[s].mode != MODE_SEARCH)
+    const int mode = state[s].mode;
+    if (mode != MODE_WINDOW && mode != MODE_SEARCH)
         return;
-    if (threadIdx.x == 0)
+    if (threadIdx.x == 0) {
         st = state[s];
+        if (mode == MODE_WINDOW) {
+            st.C = acc[s].C;
+            st.sum_c = acc[s].sum_c;
+            st.S = acc[s].S;
+        }
+    }
     __syncthreads();
     const bool p1 = isinf(st.q);
     const unsigned lo = st.key_lo;
-    const double top1 = key_value(lo + (1u << SHIFT0));
-
-    const LevelOut o1 = select_level<1>(sh, h1.c + (size_t)s * NB1, h1.sx + (size_t)s * NB1,
-                                        h1.P + (size_t)s * NB1, lo, 1u << SHIFT1, top1, st.C,
-                                        st.sum_c, st.S, st.q, st.m_px, p1, st.kk);
+    const int nb1 = st.nb1;
+    const double top1 = key_value(st.key_hi);
+    const u64 *hc = h1.c + (size_t)s * NB1W;
+    const double *hP = h1.P + (size_t)s * NB1W;
+    const double *rs = r1 + (size_t)s * NB1W;
+    auto rq1 = [&](int j) { return j < nb1 ? rs[j] : 0.0; };
+    LevelOut o1;
+    if (nb1 <= NB1)
+        o1 = select_level<1>(fs.w1, hc, nullptr, hP, lo, 1u << SHIFT1, top1, st.C, st.sum_c, st.S,
+                             st.m_px, p1, st.kk, nb1, rq1);
+    else if (nb1 <= 2 * NB1)
+        o1 = select_level<2>(fs.w2, hc, nullptr, hP, lo, 1u << SHIFT1, top1, st.C, st.sum_c, st.S,
+                             st.m_px, p1, st.kk, nb1, rq1);
+    else
+        o1 = select_level<KW>(fs.w4, hc, nullptr, hP, lo, 1u << SHIFT1, top1, st.C, st.sum_c, st.S,
+                              st.m_px, p1, st.kk, nb1, rq1);
     const unsigned lo2 = lo + ((unsigned)o1.j << SHIFT1);
     const double top2 = key_value(lo2 + (1u << SHIFT1));
-    if (!p1 && o1.cnt == 0) {
-        if (threadIdx.x == 0) {
-            finish_q(st, key_value(lo2), top2, o1.C, o1.sum_c, o1.S);
-            state[s] = st;
-        }
-        return;
-    }
 
-    /* Level 2 on the copied losses: one bucket per float value. */
+    /* Level 2 on the copied losses: one bucket per float value, and the sum
+     * of those above the chosen level-1 bucket.  Each warp takes every 32nd
+     * block's stretch of candidates. */
     for (int j = threadIdx.x; j < NB2; j += SEG_THREADS)
         c2[j] = 0;
     __syncthreads();
@@ -726,36 +1049,60 @@ k_finish(SegInfo si, Hist h1, const SegAcc *acc, SegState *state, const float *c
         u64 b;
         u64 e;
         seg_range(si, s, b, e);
-        const float *in = cand + (b - (si.off != nullptr ? si.off[0] : si.base));
-        const u64 n_cand = acc[s].n_cand;
+        const u64 gbase = si.off != nullptr ? si.off[0] : si.base;
+        const unsigned n_blocks = (unsigned)((e - b + CHUNK - 1) / CHUNK);
+        const unsigned lane = threadIdx.x & 31;
         int cur = -1;
         unsigned cnt = 0;
-        for (u64 i = threadIdx.x; i < n_cand; i += SEG_THREADS) {
-            const unsigned key = __float_as_uint(in[i]);
-            if (key < lo2 || key - lo2 >= (unsigned)NB2)
-                continue;
-            const int j = (int)(key - lo2);
-            if (j != cur) {
-                if (cnt > 0)
-                    atomicAdd(&c2[cur], cnt);
-                cur = j;
-                cnt = 0;
+        double up = 0.0;
+        for (unsigned k = threadIdx.x / 32; k < n_blocks && k < gx; k += SEG_THREADS / 32) {
+            const float *in = cand + (b + (u64)k * CHUNK - gbase);
+            const unsigned n_in = bcnt[(size_t)s * gx + k];
+            for (unsigned i = lane; i < n_in; i += 32) {
+                const float x = in[i];
+                const unsigned key = __float_as_uint(x);
+                if (key < lo2)
+                    continue;
+                if (key - lo2 >= (unsigned)NB2) {
+                    up += (double)x;
+                    continue;
+                }
+                const int j = (int)(key - lo2);
+                if (j != cur) {
+                    if (cnt > 0)
+                        atomicAdd(&c2[cur], cnt);
+                    cur = j;
+                    cnt = 0;
+                }
+                cnt++;
             }
-            cnt++;
         }
         if (cnt > 0)
             atomicAdd(&c2[cur], cnt);
+        up = cub::BlockReduce<double, SEG_THREADS, cub::BLOCK_REDUCE_WARP_REDUCTIONS>(fs.red).Sum(
+            up);
+        if (threadIdx.x == 0)
+            sum_up = up;
     }
     __syncthreads();
+    o1.sum_c += sum_up;
+    if (!p1 && o1.cnt == 0) {
+        if (threadIdx.x == 0) {
+            finish_q(st, key_value(lo2), top2, o1.C, o1.sum_c, o1.S);
+            state[s] = st;
+        }
+        return;
+    }
     for (int j = threadIdx.x; j < NB2; j += SEG_THREADS) {
         const double v = key_value(lo2 + (unsigned)j);
         const double vn = j + 1 < NB2 ? key_value(lo2 + (unsigned)j + 1) : top2;
+        r2[j] = p1 ? 0.0 : ratio_pow(v, vn, st.q);
         sx2[j] = (double)c2[j] * v;
-        P2[j] = p1 ? 0.0 : (double)c2[j] * ratio_pow(v, vn, st.q);
+        P2[j] = (double)c2[j] * r2[j];
     }
     __syncthreads();
-    const LevelOut o2 = select_level<1>(sh, c2, sx2, P2, lo2, 1u, top2, o1.C, o1.sum_c, o1.S,
-                                        st.q, st.m_px, p1, st.kk);
+    const LevelOut o2 = select_level<1>(fs.w1, c2, sx2, P2, lo2, 1u, top2, o1.C, o1.sum_c, o1.S,
+                                        st.m_px, p1, st.kk, NB2, [&](int j) { return r2[j]; });
     if (threadIdx.x == 0) {
         const unsigned key = lo2 + (unsigned)o2.j;
         const double v = key_value(key);
@@ -855,12 +1202,14 @@ align_up(size_t x)
 struct Layout {
     size_t acc;   /* B SegAcc */
     size_t h0;    /* c, sx, P: 3 arrays of B * NB0 */
-    size_t h1;    /* 3 arrays of B * NB1 */
+    size_t h1;    /* c and P: 2 arrays of B * NB1W */
     size_t zero_end;
     size_t bad;   /* B u64, set to ~0 */
+    size_t r1;    /* B * NB1W doubles: level-1 pivot ratios */
     size_t state; /* B SegState */
     size_t off;   /* B + 1 u64 */
     size_t cand;  /* n_total floats */
+    size_t bcnt;  /* per block of the passes: B (n_total / CHUNK + 1) unsigned */
     size_t total;
 };
 
@@ -876,16 +1225,20 @@ layout_of(size_t B, size_t n_total, Layout *l)
     l->h0 = at;
     at = align_up(at + 3 * B * NB0 * sizeof(u64));
     l->h1 = at;
-    at = align_up(at + 3 * B * NB1 * sizeof(u64));
+    at = align_up(at + 2 * B * NB1W * sizeof(u64));
     l->zero_end = at;
     l->bad = at;
     at = align_up(at + B * sizeof(u64));
+    l->r1 = at;
+    at = align_up(at + B * NB1W * sizeof(double));
     l->state = at;
     at = align_up(at + B * sizeof(SegState));
     l->off = at;
     at = align_up(at + (B + 1) * sizeof(u64));
     l->cand = at;
     at = align_up(at + (n_total > 0 ? n_total : 1) * sizeof(float));
+    l->bcnt = at;
+    at = align_up(at + B * (n_total / CHUNK + 1) * sizeof(unsigned));
     l->total = at;
     return 1;
 }
@@ -964,6 +1317,19 @@ to_result(const SegState &st, lmp_result *r)
     r->n_support = (size_t)st.n_pos;
 }
 
+/* k_finish needs more than the default 48 KiB of shared memory. */
+cudaError_t
+finish_smem_once()
+{
+    static int done = 0;
+    if (done)
+        return cudaSuccess;
+    const cudaError_t e = cudaFuncSetAttribute(
+        k_finish, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)sizeof(FinishShared));
+    done = e == cudaSuccess;
+    return e;
+}
+
 #define LAUNCH_KQ(KQ_VAR, KERNEL, GRID, BLOCK, STREAM, ...)                                      \
     do {                                                                                         \
         switch (KQ_VAR) {                                                                        \
@@ -1011,13 +1377,14 @@ solve_impl(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *h_result
     Hist h0 = { reinterpret_cast<u64 *>(ws + l.h0),
                 reinterpret_cast<double *>(ws + l.h0) + n_seg * NB0,
                 reinterpret_cast<double *>(ws + l.h0) + 2 * n_seg * NB0 };
-    Hist h1 = { reinterpret_cast<u64 *>(ws + l.h1),
-                reinterpret_cast<double *>(ws + l.h1) + n_seg * NB1,
-                reinterpret_cast<double *>(ws + l.h1) + 2 * n_seg * NB1 };
+    Hist h1 = { reinterpret_cast<u64 *>(ws + l.h1), nullptr,
+                reinterpret_cast<double *>(ws + l.h1) + n_seg * NB1W };
     u64 *bad = reinterpret_cast<u64 *>(ws + l.bad);
     SegState *state = reinterpret_cast<SegState *>(ws + l.state);
     u64 *d_off = reinterpret_cast<u64 *>(ws + l.off);
     float *cand = reinterpret_cast<float *>(ws + l.cand);
+    unsigned *bcnt = reinterpret_cast<unsigned *>(ws + l.bcnt);
+    double *r1 = reinterpret_cast<double *>(ws + l.r1);
 
     SegInfo si;
     si.off = nullptr;
@@ -1066,16 +1433,26 @@ solve_impl(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *h_result
     }
     CU(cudaMemsetAsync(ws, 0, l.zero_end, stream), "clearing the workspace");
     CU(cudaMemsetAsync(bad, 0xff, n_seg * sizeof(u64), stream), "clearing the workspace");
-    LAUNCH_KQ(kq, k_scan0, grid, SCAN_THREADS, stream, bt->d_loss, bt->d_valid, err_nf, si, q, h0,
-              acc, bad);
+    k_count0<<<grid, SCAN_THREADS, 0, stream>>>(bt->d_loss, bt->d_valid, err_nf, si, h0.c, acc,
+                                                bad);
     CU(cudaGetLastError(), "level-0 pass");
     k_select0<<<(unsigned)n_seg, SEG_THREADS, 0, stream>>>(bt->d_loss, si, p, prm->m,
-                                                           prm->m_pixels, h0, acc, bad, state);
-    CU(cudaGetLastError(), "level-0 selection");
-    LAUNCH_KQ(kq, k_scan1, grid, SCAN_THREADS, stream, bt->d_loss, bt->d_valid, si, q, h1, acc,
-              state, cand);
+                                                           prm->m_pixels, h0.c, acc, bad, state);
+    CU(cudaGetLastError(), "level-0 window");
+    if (kq >= 0) {
+        /* Segments whose window was too wide: exact level 0. */
+        LAUNCH_KQ(kq, k_pow0, grid, SCAN_THREADS, stream, bt->d_loss, bt->d_valid, si, q, h0,
+                  state);
+        CU(cudaGetLastError(), "exact level-0 pass");
+        k_select0x<<<(unsigned)n_seg, SEG_THREADS, 0, stream>>>(h0, state);
+        CU(cudaGetLastError(), "exact level-0 selection");
+    }
+    LAUNCH_KQ(kq, k_scan1, grid, SCAN_THREADS, stream, bt->d_loss, bt->d_valid, si, q, h1, r1,
+              acc, state, cand, bcnt);
     CU(cudaGetLastError(), "level-1 pass");
-    k_finish<<<(unsigned)n_seg, SEG_THREADS, 0, stream>>>(si, h1, acc, state, cand);
+    CU(finish_smem_once(), "configuring the level-1 selection");
+    k_finish<<<(unsigned)n_seg, SEG_THREADS, sizeof(FinishShared), stream>>>(
+        si, h1, r1, acc, state, cand, bcnt, (unsigned)gx);
     CU(cudaGetLastError(), "level-2 selection");
     if (bt->d_weight != nullptr && n_total > 0) {
         switch (ke) {
