@@ -1058,23 +1058,28 @@ k_finish(SegInfo si, Hist h1, const double *r1, const SegAcc *acc, SegState *sta
         for (unsigned k = threadIdx.x / 32; k < n_blocks && k < gx; k += SEG_THREADS / 32) {
             const float *in = cand + (b + (u64)k * CHUNK - gbase);
             const unsigned n_in = bcnt[(size_t)s * gx + k];
-            for (unsigned i = lane; i < n_in; i += 32) {
-                const float x = in[i];
-                const unsigned key = __float_as_uint(x);
-                if (key < lo2)
-                    continue;
-                if (key - lo2 >= (unsigned)NB2) {
-                    up += (double)x;
-                    continue;
+            /* Four loads in flight per lane. */
+            for (unsigned i0 = lane; i0 < n_in; i0 += 4 * 32) {
+                float x[4];
+                for (int u = 0; u < 4; u++)
+                    x[u] = i0 + 32u * u < n_in ? in[i0 + 32u * u] : 0.0f;
+                for (int u = 0; u < 4; u++) {
+                    const unsigned key = __float_as_uint(x[u]);
+                    if (key < lo2 || key == 0u) /* below, or past the end */
+                        continue;
+                    if (key - lo2 >= (unsigned)NB2) {
+                        up += (double)x[u];
+                        continue;
+                    }
+                    const int j = (int)(key - lo2);
+                    if (j != cur) {
+                        if (cnt > 0)
+                            atomicAdd(&c2[cur], cnt);
+                        cur = j;
+                        cnt = 0;
+                    }
+                    cnt++;
                 }
-                const int j = (int)(key - lo2);
-                if (j != cur) {
-                    if (cnt > 0)
-                        atomicAdd(&c2[cur], cnt);
-                    cur = j;
-                    cnt = 0;
-                }
-                cnt++;
             }
         }
         if (cnt > 0)
