@@ -158,6 +158,11 @@ typedef struct cli_heatmap_args {
     cli_split_opts sp;
     int quiet, timing;
     int any_single;
+    /* --device and --batch: set allow_device before parsing to accept them
+     * (heatmap does; notebook, which solves on the CPU, does not). */
+    int allow_device;
+    int on_gpu;   /* --device cuda */
+    size_t batch; /* --batch: frames per GPU solve in a split */
 } cli_heatmap_args;
 
 /* a must be zeroed first; nothing to free. */

@@ -1,20 +1,24 @@
 /* lmpviz heatmap: LMP weights over real segmentation outputs, one frame or a
  * whole Cityscapes split. */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "lmp.h"
+#include "lmp_cuda.h"
 #include "lmpviz.h"
 
 #define CMD "heatmap"
 
 #define HEATMAP_DEFAULT_OUT "lmp_heatmap.png"
 #define DEFAULT_PRED_SUFFIX "_probs.npy"
+#define DEFAULT_BATCH       8
 
 static void
 usage(FILE *out)
@@ -24,7 +28,8 @@ usage(FILE *out)
             "                      (--probs P.npy | --logits L.npy | --loss LOSS.npy) [options]\n"
             "       lmpviz heatmap --cityscapes-root DIR --pred-dir DIR --out-dir DIR\n"
             "                      [--split val] [--city NAME] [--pred-suffix _probs.npy]\n"
-            "                      [--jobs N] [--shard I/N] [options]\n"
+            "                      [--jobs N] [--shard I/N] [--device cuda [--batch B]]\n"
+            "                      [options]\n"
             "\n"
             "Computes the per-pixel cross-entropy of a segmentation output against the\n"
             "ground truth, solves Loss Max-Pooling for it, and draws where the weight\n"
@@ -48,6 +53,9 @@ usage(FILE *out)
             "  --p P               norm exponent >= 1 or inf (default 1.5)\n"
             "  --m M               support as a fraction of the valid pixels (default 0.1)\n"
             "  --m-pixels K        support as a pixel count (instead of --m)\n"
+            "  --device DEV        cpu (default) or cuda: solve on the GPU (same answer)\n"
+            "  --batch B           with --device cuda, in a split: frames per GPU solve,\n"
+            "                      1..%d (default %d); ignored otherwise\n"
             "\n"
             "Outputs (one frame):\n"
             "  -o, --output FILE   the figure, .png, .svg or .pdf (default %s)\n"
@@ -66,7 +74,10 @@ usage(FILE *out)
             "  --vmax V            top of the colour scale in n·w (default: the cap n·tau)\n"
             "  --width PX          figure width in pixels (default: from the frame)\n"
             "  --title TEXT        replace the title\n"
-            "\n"
+            "\n",
+            LMP_CUDA_MAX_BATCH, DEFAULT_BATCH, HEATMAP_DEFAULT_OUT);
+    /* Two strings: one would pass the 4095 characters C11 promises. */
+    fprintf(out,
             "A whole split (Cityscapes layout):\n"
             "  --cityscapes-root D frames in D/leftImg8bit/SPLIT/CITY/*_leftImg8bit.png,\n"
             "                      labels in D/gtFine/SPLIT/CITY/*_gtFine_labelIds.png\n"
@@ -79,7 +90,9 @@ usage(FILE *out)
             "  --out-dir D         writes D/CITY/STEM_lmp.png and STEM_stats.csv, and\n"
             "                      D/classes.csv (the split's per-class table, adding\n"
             "                      n·w over frames) and D/frames.csv\n"
-            "  --jobs N            threads (default: all cores)\n"
+            "  --jobs N            threads (default: all cores); with --device cuda they\n"
+            "                      compute the losses and draw, batch after batch, and\n"
+            "                      one thread solves each batch on the GPU\n"
             "  --shard I/N         only the I-th of N disjoint parts (1 <= I <= N); the\n"
             "                      tables become classes_shardI-of-N.csv etc.\n"
             "  --quiet             no progress output\n"
@@ -93,7 +106,7 @@ usage(FILE *out)
             "      --out-dir out --resize --jobs $SLURM_CPUS_PER_TASK \\\n"
             "      --shard $SLURM_ARRAY_TASK_ID/8 --quiet\n"
             "then add the loss_sum and nw_sum columns of out/classes_shard*-of-8.csv.\n",
-            HEATMAP_DEFAULT_OUT, DEFAULT_PRED_SUFFIX);
+            DEFAULT_PRED_SUFFIX);
 }
 
 enum {
@@ -111,7 +124,9 @@ enum {
     OPT_WIDTH,
     OPT_TITLE,
     OPT_QUIET,
-    OPT_TIMING
+    OPT_TIMING,
+    OPT_DEVICE,
+    OPT_BATCH
 };
 
 static int
@@ -166,6 +181,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "shard", required_argument, NULL, CLI_OPT_SHARD },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "timing", no_argument, NULL, OPT_TIMING },
+        { "device", required_argument, NULL, OPT_DEVICE },
+        { "batch", required_argument, NULL, OPT_BATCH },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -179,6 +196,7 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
     a->sp.split = "val";
     a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
     a->sp.jobs = cli_default_jobs();
+    a->batch = DEFAULT_BATCH;
 
     optind = 0;
     opterr = 0;
@@ -254,6 +272,22 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
             break;
         case OPT_TIMING:
             a->timing = 1;
+            break;
+        case OPT_DEVICE:
+            if (!a->allow_device)
+                return cli_usage_error(cmd, "--device: not available here (it solves on the CPU)");
+            if (strcmp(optarg, "cpu") != 0 && strcmp(optarg, "cuda") != 0)
+                return cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", optarg);
+            a->on_gpu = strcmp(optarg, "cuda") == 0;
+            break;
+        case OPT_BATCH:
+            if (!a->allow_device)
+                return cli_usage_error(cmd, "--batch: not available here (it solves on the CPU)");
+            if (cli_parse_size(cmd, "--batch", optarg, &a->batch) != 0)
+                return CLI_EXIT_USAGE;
+            if (a->batch < 1 || a->batch > LMP_CUDA_MAX_BATCH)
+                return cli_usage_error(cmd, "--batch: expected 1..%d frames, got \"%s\"",
+                                       LMP_CUDA_MAX_BATCH, optarg);
             break;
         case 'h':
             usage(stdout);
@@ -339,6 +373,96 @@ write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
 }
 
 /* ------------------------------------------------------------------------
+ * --device cuda
+ */
+
+/* 0 when a CUDA device can be used; else prints why (as solve and bench
+ * do) and returns CLI_EXIT_FAILURE. */
+static int
+cuda_check(void)
+{
+    size_t ws_bytes;
+
+    if (lmp_cuda_device_count() > 0)
+        return 0;
+    cli_error(CMD, "--device cuda: %s",
+              lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
+                  ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
+                  : "no CUDA device found (use --device cpu)");
+    return CLI_EXIT_FAILURE;
+}
+
+/* Solves the k loaded frames hm[0..k-1] in one lmp_cuda_solve_host call,
+ * one LMP problem per frame, and fills their weights and results and ls[i]
+ * with each frame's status (for lmpviz_heatmap_solved).  The call takes
+ * segments of one length: frames of different sizes are padded to the
+ * largest with masked-out pixels, which the solver leaves out of n (and
+ * bad_index still counts from the frame's first pixel).  0, or -1 with msg
+ * set when the batch failed as a whole. */
+static int
+gpu_solve(
+    lmpviz_heatmap **hm, size_t k, const lmp_params *prm, lmp_status *ls, char *msg, size_t msg_len)
+{
+    lmp_result *res = NULL;
+    float *loss = NULL, *weight = NULL;
+    unsigned char *valid = NULL;
+    size_t i, n = 0;
+    lmp_status st;
+    int rc = -1;
+
+    assert(k >= 1 && k <= LMP_CUDA_MAX_BATCH);
+    for (i = 0; i < k; i++)
+        n = hm[i]->width * hm[i]->height > n ? hm[i]->width * hm[i]->height : n;
+    if (k == 1) {
+        /* one frame: its own arrays, no copies */
+        ls[0] = st = lmp_cuda_solve_host(hm[0]->loss, hm[0]->valid, 1, n, prm, hm[0]->weight,
+                                         &hm[0]->result, NULL);
+        if (st != LMP_OK && st != LMP_ERR_EMPTY && st != LMP_ERR_INVALID_LOSS &&
+            st != LMP_ERR_NO_CONVERGENCE) {
+            snprintf(msg, msg_len, "LMP solver on the GPU: %s", lmp_status_string(st));
+            return -1;
+        }
+        return 0;
+    }
+    res = calloc(k, sizeof *res);
+    if (n > SIZE_MAX / sizeof(float) / k || res == NULL) {
+        snprintf(msg, msg_len, "out of memory for a batch of %zu frames", k);
+        goto done;
+    }
+    loss = malloc(k * n * sizeof *loss);
+    weight = malloc(k * n * sizeof *weight);
+    valid = malloc(k * n);
+    if (loss == NULL || weight == NULL || valid == NULL) {
+        snprintf(msg, msg_len, "out of memory for a batch of %zu frames of up to %zu pixels", k, n);
+        goto done;
+    }
+    for (i = 0; i < k; i++) {
+        size_t m = hm[i]->width * hm[i]->height;
+        memcpy(loss + i * n, hm[i]->loss, m * sizeof *loss);
+        memcpy(valid + i * n, hm[i]->valid, m);
+        memset(loss + i * n + m, 0, (n - m) * sizeof *loss);
+        memset(valid + i * n + m, 0, n - m);
+    }
+    st = lmp_cuda_solve_host(loss, valid, k, n, prm, weight, res, ls);
+    if (st != LMP_OK && st != LMP_ERR_EMPTY && st != LMP_ERR_INVALID_LOSS &&
+        st != LMP_ERR_NO_CONVERGENCE) {
+        snprintf(msg, msg_len, "LMP solver on the GPU: %s", lmp_status_string(st));
+        goto done;
+    }
+    for (i = 0; i < k; i++) {
+        memcpy(hm[i]->weight, weight + i * n, hm[i]->width * hm[i]->height * sizeof *weight);
+        hm[i]->result = res[i];
+    }
+    rc = 0;
+done:
+    free(res);
+    free(loss);
+    free(weight);
+    free(valid);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
  * One frame
  */
 static int
@@ -357,7 +481,23 @@ run_single(cli_heatmap_args *a)
     memset(&err, 0, sizeof err);
     memset(&cst, 0, sizeof cst);
     a->in.want_argmax = a->fig.panels;
-    st = lmpviz_heatmap_compute(&a->in, &a->params, NULL, &hm, &err);
+    if (!a->on_gpu) {
+        st = lmpviz_heatmap_compute(&a->in, &a->params, NULL, &hm, &err);
+    } else {
+        st = lmpviz_heatmap_load(&a->in, &a->params, &hm, &err);
+        if (st == LMPVIZ_OK) {
+            lmpviz_heatmap *one = &hm;
+            lmp_status ls;
+            t = cli_now();
+            if (gpu_solve(&one, 1, &a->params, &ls, err.msg, sizeof err.msg) != 0) {
+                lmpviz_heatmap_free(&hm);
+                st = LMPVIZ_ERR_SOLVER;
+            } else {
+                hm.seconds_solve = cli_now() - t;
+                st = lmpviz_heatmap_solved(&hm, a->in.pred, ls, &err);
+            }
+        }
+    }
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s", err.msg);
         return CLI_EXIT_FAILURE;
@@ -448,18 +588,39 @@ typedef struct split_run {
     frame_job *jobs;   /* one per frame */
     cli_frame_result *res;
     size_t n;
+    /* --device cuda: the batch of frames base.. in hand; hm[j] is frame
+     * base + j; the pool that draws them runs over draw[0..] */
+    size_t base;
+    lmpviz_heatmap *hm;
+    size_t *draw;
 } split_run;
 
-static int
-process_frame(
-    void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
+/* The frame's inputs, as lmpviz_heatmap_input. */
+static lmpviz_heatmap_input
+frame_input(const cli_heatmap_args *a, const cli_frame *fr)
 {
-    split_run *r = ctx;
+    lmpviz_heatmap_input in = a->in;
+
+    in.image = fr->image;
+    in.labels = fr->labels;
+    in.pred = fr->pred;
+    in.want_argmax = a->fig.panels && in.pred_kind != LMPVIZ_PRED_LOSS;
+    return in;
+}
+
+/* Frame i, solved in hm: its statistics, figure and table. */
+static int
+save_frame(split_run *r,
+           size_t i,
+           const lmpviz_heatmap *hm,
+           char *note,
+           size_t note_len,
+           char *msg,
+           size_t msg_len)
+{
     cli_heatmap_args *a = r->a;
     const cli_frame *fr = &r->frames[i];
     frame_job *f = &r->jobs[i];
-    lmpviz_heatmap_input in = a->in;
-    lmpviz_heatmap hm;
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
@@ -467,23 +628,11 @@ process_frame(
     int rc = -1;
 
     memset(&err, 0, sizeof err);
-    memset(&hm, 0, sizeof hm);
-    in.image = fr->image;
-    in.labels = fr->labels;
-    in.pred = fr->pred;
-    in.want_argmax = a->fig.panels && in.pred_kind != LMPVIZ_PRED_LOSS;
-    if (cli_frame_missing(fr, msg, msg_len))
-        goto done;
-    st = lmpviz_heatmap_compute(&in, &a->params, state, &hm, &err);
-    if (st != LMPVIZ_OK) {
-        snprintf(msg, msg_len, "%s", err.msg);
-        goto done;
-    }
-    lmpviz_class_stats_add(&f->stats, hm.train, hm.loss, hm.weight, hm.width * hm.height,
-                           hm.n_valid);
-    f->n_valid = hm.n_valid;
-    f->mean = hm.result.mean;
-    f->value = hm.result.value;
+    lmpviz_class_stats_add(&f->stats, hm->train, hm->loss, hm->weight, hm->width * hm->height,
+                           hm->n_valid);
+    f->n_valid = hm->n_valid;
+    f->mean = hm->result.mean;
+    f->value = hm->result.value;
     dir = cli_path_join(a->sp.out_dir, fr->city, NULL);
     png = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
     csv = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
@@ -497,7 +646,7 @@ process_frame(
         snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
         goto done;
     }
-    fig = lmpviz_heatmap_figure(&hm, &a->fig, &st, &err);
+    fig = lmpviz_heatmap_figure(hm, &a->fig, &st, &err);
     if (fig == NULL) {
         snprintf(msg, msg_len, "%s: %s", png, err.msg);
         goto done;
@@ -518,11 +667,177 @@ process_frame(
     rc = 0;
 done:
     lmpviz_figure_destroy(fig);
-    lmpviz_heatmap_free(&hm);
     free(dir);
     free(png);
     free(csv);
     return rc;
+}
+
+/* --device cpu: frame i from the files to the figure. */
+static int
+process_frame(
+    void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
+{
+    split_run *r = ctx;
+    const cli_frame *fr = &r->frames[i];
+    lmpviz_heatmap_input in = frame_input(r->a, fr);
+    lmpviz_heatmap hm;
+    lmpviz_err err;
+    int rc;
+
+    memset(&err, 0, sizeof err);
+    if (cli_frame_missing(fr, msg, msg_len))
+        return -1;
+    if (lmpviz_heatmap_compute(&in, &r->a->params, state, &hm, &err) != LMPVIZ_OK) {
+        snprintf(msg, msg_len, "%s", err.msg);
+        return -1;
+    }
+    rc = save_frame(r, i, &hm, note, note_len, msg, msg_len);
+    lmpviz_heatmap_free(&hm);
+    return rc;
+}
+
+/* --device cuda, first stage: the losses of frame base + j. */
+static int
+load_frame(void *ctx, size_t j, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
+{
+    split_run *r = ctx;
+    const cli_frame *fr = &r->frames[r->base + j];
+    lmpviz_heatmap_input in = frame_input(r->a, fr);
+    lmpviz_err err;
+
+    (void)state;
+    (void)note;
+    (void)note_len;
+    memset(&err, 0, sizeof err);
+    if (cli_frame_missing(fr, msg, msg_len))
+        return -1;
+    if (lmpviz_heatmap_load(&in, &r->a->params, &r->hm[j], &err) != LMPVIZ_OK) {
+        snprintf(msg, msg_len, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* --device cuda, last stage: the figure of the k-th solved frame. */
+static int
+draw_frame(void *ctx, size_t k, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
+{
+    split_run *r = ctx;
+    size_t j = r->draw[k];
+
+    (void)state;
+    return save_frame(r, r->base + j, &r->hm[j], note, note_len, msg, msg_len);
+}
+
+/* --device cuda: the frames in batches of --batch.  Each batch's losses
+ * are computed on --jobs threads, solved in one GPU call from this thread,
+ * and drawn on --jobs threads.  Returns the number of frames that failed.
+ * The pools run quiet; failures are reported as they do, and progress is
+ * one line per frame after each batch. */
+static size_t
+run_batches(split_run *r, const cli_split_pool *base_pool)
+{
+    cli_heatmap_args *a = r->a;
+    size_t nb = a->batch < r->n ? a->batch : r->n;
+    cli_frame_result *res = calloc(nb ? nb : 1, sizeof *res);
+    cli_frame *sub = calloc(nb ? nb : 1, sizeof *sub);
+    lmpviz_heatmap **solve = calloc(nb ? nb : 1, sizeof *solve);
+    lmp_status *ls = calloc(nb ? nb : 1, sizeof *ls);
+    char msg[LMPVIZ_ERR_LEN];
+    size_t start, j, failed = 0, done = 0;
+
+    r->hm = calloc(nb ? nb : 1, sizeof *r->hm);
+    r->draw = calloc(nb ? nb : 1, sizeof *r->draw);
+    if (res == NULL || sub == NULL || solve == NULL || ls == NULL || r->hm == NULL ||
+        r->draw == NULL) {
+        cli_error(CMD, "out of memory for a batch of %zu frames", nb);
+        failed = r->n;
+        goto done;
+    }
+    for (start = 0; start < r->n; start += nb) {
+        size_t k = r->n - start < nb ? r->n - start : nb, n_solve = 0, n_draw = 0;
+        cli_split_pool pool = *base_pool;
+        double t, t_solve;
+
+        r->base = start;
+        pool.frames = r->frames + start;
+        pool.n = k;
+        pool.quiet = 1;
+        pool.thread_begin = NULL;
+        pool.thread_end = NULL;
+        pool.process = load_frame;
+        cli_split_pool_run(&pool, res);
+        for (j = 0; j < k; j++) {
+            r->res[start + j].seconds = res[j].seconds;
+            if (res[j].ok)
+                solve[n_solve++] = &r->hm[j];
+        }
+
+        t = cli_now();
+        msg[0] = '\0';
+        if (n_solve > 0 && gpu_solve(solve, n_solve, &a->params, ls, msg, sizeof msg) != 0) {
+            for (j = 0; j < n_solve; j++)
+                lmpviz_heatmap_free(solve[j]);
+        }
+        t_solve = n_solve > 0 ? (cli_now() - t) / (double)n_solve : 0.0;
+        for (j = 0, n_solve = 0; j < k; j++) {
+            const cli_frame *fr = &r->frames[start + j];
+            lmpviz_err err;
+            int ok;
+            if (!res[j].ok)
+                continue;
+            r->res[start + j].seconds += t_solve;
+            r->hm[j].seconds_solve = t_solve;
+            memset(&err, 0, sizeof err);
+            if (msg[0] != '\0') {
+                snprintf(err.msg, sizeof err.msg, "%s", msg);
+                ok = 0;
+            } else {
+                ok = lmpviz_heatmap_solved(&r->hm[j], fr->pred, ls[n_solve], &err) == LMPVIZ_OK;
+            }
+            n_solve++;
+            if (ok) {
+                r->draw[n_draw] = j;
+                sub[n_draw++] = *fr;
+            } else {
+                cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
+            }
+        }
+
+        pool.frames = sub;
+        pool.n = n_draw;
+        pool.process = draw_frame;
+        cli_split_pool_run(&pool, res);
+        for (j = 0; j < n_draw; j++) {
+            size_t i = start + r->draw[j];
+            r->res[i].seconds += res[j].seconds;
+            r->res[i].ok = res[j].ok;
+        }
+        for (j = 0; j < k; j++) {
+            size_t i = start + j;
+            done++;
+            if (!r->res[i].ok)
+                failed++;
+            else if (!a->quiet)
+                fprintf(stderr,
+                        "lmpviz %s: [%zu/%zu] %s: n = %zu, mean loss %.4g, LMP loss %.4g "
+                        "(%.2f s)\n",
+                        CMD, done, r->n, r->frames[i].stem, r->jobs[i].n_valid, r->jobs[i].mean,
+                        r->jobs[i].value, r->res[i].seconds);
+            lmpviz_heatmap_free(&r->hm[j]);
+        }
+    }
+done:
+    free(res);
+    free(sub);
+    free(solve);
+    free(ls);
+    free(r->hm);
+    free(r->draw);
+    r->hm = NULL;
+    r->draw = NULL;
+    return failed;
 }
 
 static int
@@ -614,7 +929,7 @@ run_split(cli_heatmap_args *a)
     pool.thread_end = cli_pool_workspace_end;
     pool.process = process_frame;
     t0 = cli_now();
-    failed = cli_split_pool_run(&pool, r.res);
+    failed = a->on_gpu ? run_batches(&r, &pool) : cli_split_pool_run(&pool, r.res);
 
     /* Frame order, not completion order: the sums do not depend on --jobs. */
     for (i = 0; i < r.n; i++) {
@@ -648,9 +963,13 @@ cmd_heatmap(int argc, char **argv)
     int rc;
 
     memset(&a, 0, sizeof a);
+    a.allow_device = 1;
     rc = cli_heatmap_parse(CMD, argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
+    /* before any file or folder is written */
+    if (a.on_gpu && cuda_check() != 0)
+        return CLI_EXIT_FAILURE;
     if (a.sp.root != NULL)
         return run_split(&a);
     return run_single(&a);

@@ -1,7 +1,8 @@
 /* Tests of cli/cmd_heatmap.c: the files written (weights equal lmp_solve's,
  * shares sum to 1), usage errors, bad inputs that leave no file, dataset
- * mode with a broken frame and shards, and a real full-resolution frame
- * with --resize. */
+ * mode with a broken frame and shards, a real full-resolution frame with
+ * --resize, and --device cuda (a clear failure without a GPU; with one, the
+ * same files as --device cpu). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,37 +20,48 @@
 #include "cli.h"
 #include "cli_test_util.h"
 #include "lmp.h"
+#include "lmp_cuda.h"
 #include "lmpviz.h"
 
 #define W 6
 #define H 4
 #define C 19
 
-/* A W x H frame with labelIds and float32 probabilities (CHW). seed varies
+/* A w x h frame with labelIds and float32 probabilities (CHW). seed varies
  * the content; ids include ignored ones (0) and several classes. */
 static void
-write_frame(const char *img, const char *lab, const char *prb, unsigned seed)
+write_frame_wh(const char *img, const char *lab, const char *prb, unsigned seed, size_t w, size_t h)
 {
     static const unsigned char id_cycle[7] = { 7, 8, 26, 24, 21, 0, 11 };
-    unsigned char rgb[W * H * 3], ids[W * H];
-    float probs[C * H * W];
-    size_t shape[3] = { C, H, W }, i, c;
+    unsigned char *rgb = malloc(w * h * 3), *ids = malloc(w * h);
+    float *probs = malloc(C * h * w * sizeof *probs);
+    size_t shape[3] = { C, h, w }, i, c;
     uint64_t rng = seed;
 
-    for (i = 0; i < sizeof rgb; i++)
+    assert_true(rgb != NULL && ids != NULL && probs != NULL);
+    for (i = 0; i < w * h * 3; i++)
         rgb[i] = (unsigned char)(test_rand_u64(&rng) & 0xFF);
-    for (i = 0; i < W * H; i++)
+    for (i = 0; i < w * h; i++)
         ids[i] = id_cycle[(i + seed) % 7];
-    for (i = 0; i < W * H; i++) {
+    for (i = 0; i < w * h; i++) {
         double sum = 0.0, p[C];
         for (c = 0; c < C; c++)
             sum += p[c] = 0.05 + test_rand_unit(&rng);
         for (c = 0; c < C; c++)
-            probs[c * H * W + i] = (float)(p[c] / sum);
+            probs[c * h * w + i] = (float)(p[c] / sum);
     }
-    assert_int_equal(lmpviz_png_write(img, rgb, W, H, W * 3, 3, 8, -1, NULL), LMPVIZ_OK);
-    assert_int_equal(lmpviz_png_write(lab, ids, W, H, W, 1, 8, -1, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_png_write(img, rgb, w, h, w * 3, 3, 8, -1, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_png_write(lab, ids, w, h, w, 1, 8, -1, NULL), LMPVIZ_OK);
     npy_write_f32(prb, shape, 3, probs);
+    free(rgb);
+    free(ids);
+    free(probs);
+}
+
+static void
+write_frame(const char *img, const char *lab, const char *prb, unsigned seed)
+{
+    write_frame_wh(img, lab, prb, seed, W, H);
 }
 
 /* valid mask from a labelIds PNG */
@@ -164,6 +176,10 @@ test_usage_errors(void **state)
         { { "--image", "f.png", "--labels", "l.png", "--probs", "p.npy", "-o", "x.jpg" },
           "-o: expected" },
         { { "--bogus" }, "unknown option \"--bogus\"" },
+        { { "--device", "foo" }, "--device: expected cpu or cuda, got \"foo\"" },
+        { { "--device", "gpu", "--image", "f.png" }, "--device: expected cpu or cuda" },
+        { { "--batch", "0" }, "--batch: expected a positive whole number" },
+        { { "--device", "cuda", "--batch", "65536" }, "--batch: expected 1..65535 frames" },
     };
     size_t i;
 
@@ -188,6 +204,8 @@ test_usage_errors(void **state)
         assert_int_equal(r.rc, 0);
         assert_non_null(strstr(r.out, "--shard I/N"));
         assert_non_null(strstr(r.out, "SLURM_ARRAY_TASK_ID"));
+        assert_non_null(strstr(r.out, "--device DEV"));
+        assert_non_null(strstr(r.out, "--batch B"));
     }
 }
 
@@ -431,6 +449,232 @@ test_real_full_resize(void **state)
     check_weights(wp, lp, lab, &prm);
 }
 
+/* --device cuda where no GPU can be used (this build has no CUDA, or the
+ * machine no device): one message that says which and, for a missing
+ * device, suggests --device cpu; exit 1; nothing written, not even the
+ * split's --out-dir. */
+static void
+test_device_cuda_unavailable(void **state)
+{
+    fixture *fx = *state;
+    char img[256], lab[256], prb[256], out[256], wp[256], sp[256], root[256], pred[256], odir[256];
+    run_result r;
+    int before;
+
+    if (lmp_cuda_device_count() > 0) {
+        print_message("a CUDA device is present: nothing to refuse\n");
+        skip();
+    }
+    snprintf(img, sizeof img, "%s", in_dir(fx, "f.png"));
+    snprintf(lab, sizeof lab, "%s", in_dir(fx, "l.png"));
+    snprintf(prb, sizeof prb, "%s", in_dir(fx, "p.npy"));
+    snprintf(out, sizeof out, "%s", in_dir(fx, "o.png"));
+    snprintf(wp, sizeof wp, "%s", in_dir(fx, "w.npy"));
+    snprintf(sp, sizeof sp, "%s", in_dir(fx, "s.csv"));
+    write_frame(img, lab, prb, 4);
+    before = entries(fx);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--probs", prb, "-o", out,
+            "--save-weights", wp, "--stats", sp, "--device", "cuda", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.out, "");
+    if (strcmp(r.err, "lmpviz heatmap: --device cuda: no CUDA device found (use --device cpu)\n") !=
+            0 &&
+        strcmp(r.err, "lmpviz heatmap: --device cuda: this build of lmpviz has no CUDA support "
+                      "(rebuild with -DLMP_CUDA=ON)\n") != 0)
+        fail_msg("stderr: %s", r.err);
+    assert_int_equal(entries(fx), before);
+
+    /* a split: refused before --out-dir is made */
+    make_tree(fx);
+    before = entries(fx);
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", fx->dir);
+    snprintf(odir, sizeof odir, "%s/out", fx->dir);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            odir, "--device", "cuda", "--batch", "2", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "lmpviz heatmap: --device cuda: "));
+    assert_null(strstr(r.err, "skipped"));
+    assert_int_equal(file_size(odir), -1);
+    assert_int_equal(entries(fx), before);
+
+    /* --device cpu and --batch (ignored on the CPU) still work */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            odir, "--device", "cpu", "--batch", "2", "--quiet", NULL);
+    assert_int_equal(r.rc, 1); /* the broken frame of make_tree */
+    assert_non_null(strstr(r.err, "1 of 4 frames failed"));
+}
+
+/* CPU and GPU weights: float32 rounding of the same closed form from a
+ * theta found in double (CPU) or narrowed to one float (GPU); DESIGN.md
+ * asks for 1e-6 relative, the CLI test allows 1e-5. */
+#define GPU_RTOL 1e-5
+
+/* Two .npy weight files of one shape agree within GPU_RTOL, element by
+ * element (relative to the larger, with an absolute floor far below the
+ * largest weight for underflowing powers). */
+static void
+check_close_npy(const char *a_path, const char *b_path)
+{
+    lmpviz_array a, b;
+    double wmax = 0.0, d2 = 0.0, n2 = 0.0;
+    size_t i;
+
+    assert_int_equal(lmpviz_npy_read_float(a_path, &a, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_npy_read_float(b_path, &b, NULL), LMPVIZ_OK);
+    assert_int_equal(a.ndim, b.ndim);
+    assert_int_equal(a.count, b.count);
+    assert_memory_equal(a.shape, b.shape, a.ndim * sizeof a.shape[0]);
+    for (i = 0; i < a.count; i++)
+        wmax = fmax(wmax, fabs((double)a.data[i]));
+    for (i = 0; i < a.count; i++) {
+        double x = a.data[i], y = b.data[i];
+        if (fabs(x - y) > GPU_RTOL * fmax(fabs(x), fabs(y)) + 1e-9 * wmax)
+            fail_msg("%s: element %zu: cpu %.9g, cuda %.9g", b_path, i, x, y);
+        d2 += (x - y) * (x - y);
+        n2 += x * x;
+    }
+    assert_true(sqrt(d2) <= GPU_RTOL * sqrt(n2));
+    lmpviz_array_free(&a);
+    lmpviz_array_free(&b);
+}
+
+/* Two CSV files with the same fields: text fields equal, numbers within
+ * GPU_RTOL; column skip (0-based, e.g. seconds; -1: none) is not compared. */
+static void
+check_close_csv(const char *a_path, const char *b_path, int skip)
+{
+    size_t la, lb;
+    char *ta = read_all(a_path, &la), *tb = read_all(b_path, &lb);
+    char *sa = NULL, *sb = NULL, *ra, *rb;
+    int line = 0;
+
+    ra = strtok_r(ta, "\n", &sa);
+    rb = strtok_r(tb, "\n", &sb);
+    for (; ra != NULL && rb != NULL; line++) {
+        char *ca = NULL, *cb = NULL, *fa = strtok_r(ra, ",", &ca), *fb = strtok_r(rb, ",", &cb);
+        int col;
+        for (col = 0; fa != NULL && fb != NULL; col++) {
+            char *ea, *eb;
+            double x = strtod(fa, &ea), y = strtod(fb, &eb);
+            if (col == skip) {
+            } else if (*ea == '\0' && *eb == '\0') {
+                if (fabs(x - y) > GPU_RTOL * fmax(fabs(x), fabs(y)) + 1e-12)
+                    fail_msg("%s: line %d, field %d: cpu %s, cuda %s", b_path, line, col, fa, fb);
+            } else if (strcmp(fa, fb) != 0) {
+                fail_msg("%s: line %d, field %d: cpu \"%s\", cuda \"%s\"", b_path, line, col, fa,
+                         fb);
+            }
+            fa = strtok_r(NULL, ",", &ca);
+            fb = strtok_r(NULL, ",", &cb);
+        }
+        if (fa != NULL || fb != NULL)
+            fail_msg("%s: line %d: another number of fields", b_path, line);
+        ra = strtok_r(NULL, "\n", &sa);
+        rb = strtok_r(NULL, "\n", &sb);
+    }
+    assert_null(ra);
+    assert_null(rb);
+    free(ta);
+    free(tb);
+}
+
+/* --device cuda against --device cpu, with a GPU: the same weights for one
+ * frame, the same tables for a split solved in batches (frames of two
+ * sizes, a broken one, a last batch that is not full). */
+static void
+test_device_cuda_matches_cpu(void **state)
+{
+    fixture *fx = *state;
+    char b1[1024], b2[1024], b3[1024], s1[256], s2[256], s3[256], root[256], pred[256], p[600],
+        q[600];
+    const char *img, *lab, *prb;
+    const char *rimg = shared_file(
+        b1, sizeof b1, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_leftImg8bit.png");
+    const char *rlab = shared_file(
+        b2, sizeof b2, "gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png");
+    const char *rprb =
+        shared_file(b3, sizeof b3, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_probs.npy");
+    static const char *const stems[3] = { "aachen/aachen_000000_000019",
+                                          "aachen/aachen_000002_000019",
+                                          "koeln/koeln_000000_000019" };
+    static const char *const ps[3] = { "1.5", "1", "inf" };
+    run_result r;
+    size_t i;
+
+    if (lmp_cuda_device_count() == 0) {
+        print_message("no CUDA device: --device cuda not compared with --device cpu\n");
+        skip();
+    }
+    /* one frame: a real one when ../shared is there, else a small one */
+    if (rimg != NULL && rlab != NULL && rprb != NULL) {
+        img = rimg;
+        lab = rlab;
+        prb = rprb;
+    } else {
+        print_message("../shared absent: a synthetic frame instead of frankfurt_000000_001236\n");
+        img = strcpy(s1, in_dir(fx, "f.png"));
+        lab = strcpy(s2, in_dir(fx, "l.png"));
+        prb = strcpy(s3, in_dir(fx, "p.npy"));
+        write_frame_wh(img, lab, prb, 5, 96, 48);
+    }
+    for (i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s", in_dir(fx, "w_cpu.npy"));
+        snprintf(q, sizeof q, "%s", in_dir(fx, "w_cuda.npy"));
+        run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--probs", prb,
+                "--resize", "--p", ps[i], "-o", in_dir(fx, "cpu.png"), "--save-weights", p,
+                "--device", "cpu", NULL);
+        assert_int_equal(r.rc, 0);
+        run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--probs", prb,
+                "--resize", "--p", ps[i], "-o", in_dir(fx, "cuda.png"), "--save-weights", q,
+                "--device", "cuda", NULL);
+        if (r.rc != 0)
+            fail_msg("p = %s: rc %d, stderr: %s", ps[i], r.rc, r.err);
+        check_close_npy(p, q);
+    }
+
+    /* a split: make_tree's 4 frames (one broken) and a frame of another
+     * size in batches of 3 (the second mixes the two sizes), on 2 threads */
+    make_tree(fx);
+    snprintf(p, sizeof p, "%s/cs/leftImg8bit/val/koeln", fx->dir);
+    mkdirs(p);
+    snprintf(p, sizeof p, "%s/cs/gtFine/val/koeln", fx->dir);
+    mkdirs(p);
+    snprintf(p, sizeof p, "%s/cs/leftImg8bit/val/koeln/koeln_000000_000019_leftImg8bit.png",
+             fx->dir);
+    snprintf(q, sizeof q, "%s/cs/gtFine/val/koeln/koeln_000000_000019_gtFine_labelIds.png",
+             fx->dir);
+    write_frame_wh(p, q, in_dir(fx, "pred/koeln_000000_000019_probs.npy"), 20, 2 * W + 1, H + 3);
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", fx->dir);
+    snprintf(p, sizeof p, "%s/out_cpu", fx->dir);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            p, "--jobs", "2", "--device", "cpu", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "1 of 5 frames failed"));
+    snprintf(p, sizeof p, "%s/out_cuda", fx->dir);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            p, "--jobs", "2", "--device", "cuda", "--batch", "3", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "aachen_000001_000019: skipped: "));
+    assert_non_null(strstr(r.err, "1 of 5 frames failed"));
+    assert_non_null(strstr(r.err, "[5/5] koeln_000000_000019: n = "));
+    assert_non_null(strstr(r.out, "5 frames: 4 written, 1 failed"));
+    snprintf(p, sizeof p, "%s/out_cpu/frames.csv", fx->dir);
+    snprintf(q, sizeof q, "%s/out_cuda/frames.csv", fx->dir);
+    check_close_csv(p, q, 6);
+    snprintf(p, sizeof p, "%s/out_cpu/classes.csv", fx->dir);
+    snprintf(q, sizeof q, "%s/out_cuda/classes.csv", fx->dir);
+    check_close_csv(p, q, -1);
+    for (i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/out_cpu/%s_stats.csv", fx->dir, stems[i]);
+        snprintf(q, sizeof q, "%s/out_cuda/%s_stats.csv", fx->dir, stems[i]);
+        check_close_csv(p, q, -1);
+        snprintf(q, sizeof q, "%s/out_cuda/%s_lmp.png", fx->dir, stems[i]);
+        assert_true(file_size(q) > 0);
+    }
+}
+
 int
 main(void)
 {
@@ -440,6 +684,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_full_resize, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_cuda_unavailable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_cuda_matches_cpu, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

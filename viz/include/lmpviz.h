@@ -806,6 +806,26 @@ lmpviz_status lmpviz_heatmap_compute(const lmpviz_heatmap_input *in,
                                      lmp_workspace *ws,
                                      lmpviz_heatmap *out,
                                      lmpviz_err *err);
+/* lmpviz_heatmap_compute in two steps, for callers that solve LMP
+ * elsewhere (`lmpviz heatmap --device cuda` solves several frames in one
+ * GPU call).  lmpviz_heatmap_load does everything but the solve: weight is
+ * allocated but not set, result and seconds_solve are zero.  Errors as
+ * lmpviz_heatmap_compute; out is zeroed on failure. */
+lmpviz_status lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
+                                  const lmp_params *params,
+                                  lmpviz_heatmap *out,
+                                  lmpviz_err *err);
+/* Then the caller solves hm->loss with hm->valid (width * height pixels)
+ * into hm->weight and hm->result, with lmp_solve or a solver of the same
+ * contract, and hands its status ls here: LMP_OK and LMP_ERR_EMPTY
+ * (n_valid set to 0) give LMPVIZ_OK; LMP_ERR_INVALID_LOSS gives
+ * LMPVIZ_ERR_SOLVER with err naming pred_path and the pixel; any other
+ * status LMPVIZ_ERR_SOLVER (LMPVIZ_ERR_NOMEM for LMP_ERR_NOMEM).  hm is
+ * freed (zeroed) on failure. */
+lmpviz_status lmpviz_heatmap_solved(lmpviz_heatmap *hm,
+                                    const char *pred_path,
+                                    lmp_status ls,
+                                    lmpviz_err *err);
 /* Safe on a zeroed struct. */
 void lmpviz_heatmap_free(lmpviz_heatmap *hm);
 

@@ -208,17 +208,15 @@ losses_from_map(const lmpviz_heatmap_input *in,
 }
 
 lmpviz_status
-lmpviz_heatmap_compute(const lmpviz_heatmap_input *in,
-                       const lmp_params *params,
-                       lmp_workspace *ws,
-                       lmpviz_heatmap *out,
-                       lmpviz_err *err)
+lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
+                    const lmp_params *params,
+                    lmpviz_heatmap *out,
+                    lmpviz_err *err)
 {
     lmpviz_array arr;
     lmpviz_status st;
-    lmp_status ls;
     size_t n;
-    double t0 = hf_now(), t1, t2;
+    double t0 = hf_now(), t1;
 
     if (out == NULL)
         return LMPVIZ_ERR_INVALID_ARG;
@@ -267,28 +265,60 @@ lmpviz_heatmap_compute(const lmpviz_heatmap_input *in,
     lmpviz_array_free(&arr);
     if (st != LMPVIZ_OK)
         goto fail;
-    t2 = hf_now();
-    out->seconds_loss = t2 - t1;
-    ls = lmp_solve(out->loss, out->valid, n, params, out->weight, &out->result, ws);
-    out->seconds_solve = hf_now() - t2;
-    if (ls == LMP_ERR_EMPTY) {
-        out->n_valid = 0;
-    } else if (ls == LMP_ERR_INVALID_LOSS) {
-        hf_set_err(err, "%s: expected losses >= 0 and finite, got %g at pixel (%zu, %zu)", in->pred,
-                   (double)out->result.bad_value, out->result.bad_index % out->width,
-                   out->result.bad_index / out->width);
-        st = LMPVIZ_ERR_SOLVER;
-        goto fail;
-    } else if (ls != LMP_OK) {
-        hf_set_err(err, "LMP solver: %s", lmp_status_string(ls));
-        st = ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
-        goto fail;
-    }
+    out->seconds_loss = hf_now() - t1;
     return LMPVIZ_OK;
 fail:
     lmpviz_array_free(&arr);
     lmpviz_heatmap_free(out);
     return st;
+}
+
+lmpviz_status
+lmpviz_heatmap_solved(lmpviz_heatmap *hm, const char *pred_path, lmp_status ls, lmpviz_err *err)
+{
+    lmpviz_status st;
+
+    if (hm == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    if (ls == LMP_OK)
+        return LMPVIZ_OK;
+    if (ls == LMP_ERR_EMPTY) {
+        hm->n_valid = 0;
+        return LMPVIZ_OK;
+    }
+    if (ls == LMP_ERR_INVALID_LOSS) {
+        hf_set_err(err, "%s: expected losses >= 0 and finite, got %g at pixel (%zu, %zu)",
+                   pred_path ? pred_path : "losses", (double)hm->result.bad_value,
+                   hm->width ? hm->result.bad_index % hm->width : 0,
+                   hm->width ? hm->result.bad_index / hm->width : 0);
+        st = LMPVIZ_ERR_SOLVER;
+    } else {
+        hf_set_err(err, "LMP solver: %s", lmp_status_string(ls));
+        st = ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
+    }
+    lmpviz_heatmap_free(hm);
+    return st;
+}
+
+lmpviz_status
+lmpviz_heatmap_compute(const lmpviz_heatmap_input *in,
+                       const lmp_params *params,
+                       lmp_workspace *ws,
+                       lmpviz_heatmap *out,
+                       lmpviz_err *err)
+{
+    lmpviz_status st;
+    lmp_status ls;
+    double t0;
+
+    st = lmpviz_heatmap_load(in, params, out, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    t0 = hf_now();
+    ls = lmp_solve(out->loss, out->valid, out->width * out->height, params, out->weight,
+                   &out->result, ws);
+    out->seconds_solve = hf_now() - t0;
+    return lmpviz_heatmap_solved(out, in->pred, ls, err);
 }
 
 /* ------------------------------------------------------------------------
