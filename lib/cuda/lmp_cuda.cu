@@ -56,6 +56,7 @@
 extern "C" {
 #include "lmp.h"
 #include "lmp_cuda.h"
+#include "lmp_cuda_internal.h"
 }
 
 namespace {
@@ -780,7 +781,7 @@ window0(WindowShared &sh, const u64 *c, double q, double m_px, bool p1, u64 kk, 
 /* The direct cases, and level 0's window. */
 __global__ void __launch_bounds__(SEG_THREADS)
 k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, const u64 *h0c,
-          const SegAcc *acc, const u64 *bad, SegState *state)
+          const SegAcc *acc, const u64 *bad, SegState *state, int max_window)
 {
     __shared__ WindowShared sh;
     __shared__ SegState st;
@@ -836,7 +837,8 @@ k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, co
             st.key_lo = (unsigned)a << SHIFT0;
             st.key_hi = (unsigned)b << SHIFT0;
             st.nb1 = (b - a) * NB1;
-            st.mode = b - a <= KW ? MODE_WINDOW : MODE_EXACT0;
+            /* p = 1: the window is exact, one bucket. */
+            st.mode = isinf(st.q) || b - a <= max_window ? MODE_WINDOW : MODE_EXACT0;
         }
         __syncthreads();
     }
@@ -1322,6 +1324,9 @@ to_result(const SegState &st, lmp_result *r)
     r->n_support = (size_t)st.n_pos;
 }
 
+/* lmpi_cuda_set_max_window */
+int g_max_window = KW;
+
 /* k_finish needs more than the default 48 KiB of shared memory. */
 cudaError_t
 finish_smem_once()
@@ -1442,7 +1447,8 @@ solve_impl(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *h_result
                                                 bad);
     CU(cudaGetLastError(), "level-0 pass");
     k_select0<<<(unsigned)n_seg, SEG_THREADS, 0, stream>>>(bt->d_loss, si, p, prm->m,
-                                                           prm->m_pixels, h0.c, acc, bad, state);
+                                                           prm->m_pixels, h0.c, acc, bad, state,
+                                                           g_max_window);
     CU(cudaGetLastError(), "level-0 window");
     if (kq >= 0) {
         /* Segments whose window was too wide: exact level 0. */
@@ -1522,6 +1528,12 @@ struct lmp_cuda_solver {
     size_t max_n_total;
     char err[256];
 };
+
+extern "C" void
+lmpi_cuda_set_max_window(int buckets)
+{
+    g_max_window = buckets < 0 || buckets > KW ? KW : buckets;
+}
 
 extern "C" int
 lmp_cuda_device_count(void)

@@ -23,6 +23,8 @@
 
 #ifdef LMP_HAVE_CUDA
 #include <cuda_runtime_api.h>
+
+#include "lmp_cuda_internal.h"
 #endif
 
 /* Tolerances of the specification: the GPU value within 1e-6 relative of the
@@ -605,12 +607,16 @@ test_random(gpu_bufs *g, lmp_workspace *ws, uint64_t seed, int n_cases, size_t m
             const size_t k = off[0] + (size_t)(test_rand_u64(&rng) % (total - off[0]));
             loss[k] = test_rand_unit(&rng) < 0.5 ? -0.5f : NAN;
         }
-        snprintf(tag, sizeof tag, "case %d (%s, B %zu, n %zu, p %g, m %g, m_px %g%s%s%s)", c,
+        /* Every fourth case through the exact level 0 (wide windows are rare). */
+        snprintf(tag, sizeof tag, "case %d (%s, B %zu, n %zu, p %g, m %g, m_px %g%s%s%s%s)", c,
                  dist_names[d], batch, total - off[0], prm.p, prm.m, prm.m_pixels,
                  pooled ? ", pooled" : "", masked ? ", masked" : "",
-                 prm.nonfinite == LMP_NONFINITE_IGNORE ? ", ignore nonfinite" : "");
+                 prm.nonfinite == LMP_NONFINITE_IGNORE ? ", ignore nonfinite" : "",
+                 c % 4 == 3 ? ", exact level 0" : "");
+        lmpi_cuda_set_max_window(c % 4 == 3 ? 0 : -1);
         run_case(tag, g, loss, valid, off, batch,
                  pooled ? LMP_CUDA_POOL_BATCH : LMP_CUDA_POOL_SEGMENT, &prm, ws);
+        lmpi_cuda_set_max_window(-1);
         free(loss);
         free(valid);
     }
