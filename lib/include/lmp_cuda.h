@@ -11,14 +11,16 @@
  * (images); each is an LMP problem of its own (LMP_CUDA_POOL_SEGMENT, the
  * default) or all B form one problem (LMP_CUDA_POOL_BATCH).
  *
- * Algorithm: no sort.  Radix-select passes over the float bits (losses >= 0
- * order like their bit patterns) build per-segment histograms of counts,
- * exact sums and power sums; a scan over the buckets locates the one that
- * holds theta; three levels (11, 10 and 10 bits) narrow theta to a single
- * float value, then the closed form theta = lo * (S / (m_px - C))^(1/q) of
- * the CPU solver and one pass writes the weights.  Two full reads of the
- * losses, one read-and-write for the weights, and work on the few losses of
- * one bucket in between.
+ * Algorithm: no sort.  Losses >= 0 order like their float bit patterns.  A
+ * first pass counts them into 2048 buckets of the top bits; bounds from the
+ * counts bracket theta within a few buckets.  A second pass sums the losses
+ * above the bracket and the power sums below it, histograms (counts and
+ * power sums) the losses inside it and copies them out; two more levels on
+ * those (10 and 10 bits) narrow theta to a single float value, then the
+ * closed form theta = lo * (S / (m_px - C))^(1/q) of the CPU solver and one
+ * pass writes the weights.  Where the bracket is wide (rare), the first
+ * level is redone exactly with per-bucket power sums.  Two full reads of the
+ * losses and one read-and-write for the weights.
  */
 #ifndef LMP_CUDA_H
 #define LMP_CUDA_H
