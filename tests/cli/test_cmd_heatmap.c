@@ -109,41 +109,54 @@ check_weights(const char *wpath, const char *lpath, const char *lab, const lmp_p
     lmpviz_array_free(&la);
 }
 
+/* The files of a one-frame run, in the fixture's folder. */
+typedef struct frame_files {
+    char img[256], lab[256], prb[256], out[256], wp[256], sp[256];
+} frame_files;
+
+static void
+frame_files_init(fixture *fx, frame_files *f)
+{
+    snprintf(f->img, sizeof f->img, "%s", in_dir(fx, "f.png"));
+    snprintf(f->lab, sizeof f->lab, "%s", in_dir(fx, "l.png"));
+    snprintf(f->prb, sizeof f->prb, "%s", in_dir(fx, "p.npy"));
+    snprintf(f->out, sizeof f->out, "%s", in_dir(fx, "o.png"));
+    snprintf(f->wp, sizeof f->wp, "%s", in_dir(fx, "w.npy"));
+    snprintf(f->sp, sizeof f->sp, "%s", in_dir(fx, "s.csv"));
+}
+
 static void
 test_single_frame(void **state)
 {
     fixture *fx = *state;
-    char img[256], lab[256], prb[256], out[256], wp[256], lp[256], sp[256];
+    frame_files f;
+    char lp[256];
     run_result r;
     lmp_params prm = LMP_PARAMS_INIT;
     lmpviz_image im;
 
-    snprintf(img, sizeof img, "%s", in_dir(fx, "f.png"));
-    snprintf(lab, sizeof lab, "%s", in_dir(fx, "l.png"));
-    snprintf(prb, sizeof prb, "%s", in_dir(fx, "p.npy"));
-    snprintf(out, sizeof out, "%s", in_dir(fx, "o.png"));
-    snprintf(wp, sizeof wp, "%s", in_dir(fx, "w.npy"));
+    frame_files_init(fx, &f);
     snprintf(lp, sizeof lp, "%s", in_dir(fx, "loss.npy"));
-    snprintf(sp, sizeof sp, "%s", in_dir(fx, "s.csv"));
-    write_frame(img, lab, prb, 1);
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--probs", prb, "--p", "2",
-            "--m", "0.25", "-o", out, "--save-weights", wp, "--save-loss", lp, "--stats", sp, NULL);
+    write_frame(f.img, f.lab, f.prb, 1);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "--p", "2", "--m", "0.25", "-o", f.out, "--save-weights", f.wp, "--save-loss", lp,
+            "--stats", f.sp, NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
     assert_non_null(strstr(r.out, "road"));
     assert_non_null(strstr(r.out, "mean_nw"));
     prm.p = 2.0;
     prm.m = 0.25;
-    check_weights(wp, lp, lab, &prm);
-    assert_true(fabs(csv_col_sum(sp, 3) - 1.0) < 1e-6); /* pixel shares */
-    assert_true(fabs(csv_col_sum(sp, 4) - 1.0) < 1e-6); /* loss shares */
-    assert_true(fabs(csv_col_sum(sp, 5) - 1.0) < 1e-6); /* weight shares */
-    assert_int_equal(lmpviz_image_read(out, &im, NULL), LMPVIZ_OK);
+    check_weights(f.wp, lp, f.lab, &prm);
+    assert_true(fabs(csv_col_sum(f.sp, 3) - 1.0) < 1e-6); /* pixel shares */
+    assert_true(fabs(csv_col_sum(f.sp, 4) - 1.0) < 1e-6); /* loss shares */
+    assert_true(fabs(csv_col_sum(f.sp, 5) - 1.0) < 1e-6); /* weight shares */
+    assert_int_equal(lmpviz_image_read(f.out, &im, NULL), LMPVIZ_OK);
     assert_true(im.width >= 1000);
     lmpviz_image_free(&im);
 
     /* the panels, as SVG, with logits read from the same file */
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--logits", prb,
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--logits", f.prb,
             "--panels", "--scale", "rank", "--cmap", "turbo", "-o", in_dir(fx, "p.svg"), "--quiet",
             NULL);
     assert_int_equal(r.rc, 0);
@@ -215,7 +228,8 @@ static void
 test_bad_inputs(void **state)
 {
     fixture *fx = *state;
-    char img[256], lab[256], prb[256], out[256], wp[256], sp[256], bad[256];
+    frame_files f;
+    char bad[256];
     run_result r;
     int32_t ints[W * H];
     size_t s2[2] = { H, W }, s3[3] = { C, H, W - 1 };
@@ -223,20 +237,15 @@ test_bad_inputs(void **state)
     float small[C * H * (W - 1)];
     int before;
 
-    snprintf(img, sizeof img, "%s", in_dir(fx, "f.png"));
-    snprintf(lab, sizeof lab, "%s", in_dir(fx, "l.png"));
-    snprintf(prb, sizeof prb, "%s", in_dir(fx, "p.npy"));
-    snprintf(out, sizeof out, "%s", in_dir(fx, "o.png"));
-    snprintf(wp, sizeof wp, "%s", in_dir(fx, "w.npy"));
-    snprintf(sp, sizeof sp, "%s", in_dir(fx, "s.csv"));
+    frame_files_init(fx, &f);
     snprintf(bad, sizeof bad, "%s", in_dir(fx, "bad"));
-    write_frame(img, lab, prb, 2);
+    write_frame(f.img, f.lab, f.prb, 2);
     before = entries(fx);
 
 #define RUN_BAD(frame, labels, kind, pred, expect1, expect2)                                       \
     do {                                                                                           \
         run_cmd(&r, cmd_heatmap, "heatmap", "--image", frame, "--labels", labels, kind, pred,      \
-                "-o", out, "--save-weights", wp, "--stats", sp, NULL);                             \
+                "-o", f.out, "--save-weights", f.wp, "--stats", f.sp, NULL);                       \
         if (r.rc != 1 || strstr(r.err, expect1) == NULL || strstr(r.err, expect2) == NULL)         \
             fail_msg("rc %d, stderr: %s", r.rc, r.err);                                            \
         assert_int_equal(entries(fx), before + 1);                                                 \
@@ -248,7 +257,7 @@ test_bad_inputs(void **state)
     remove(in_dir(fx, "tl.png"));
     remove(in_dir(fx, "tp.npy"));
     truncate_file(bad, file_size(bad) - 30);
-    RUN_BAD(bad, lab, "--probs", prb, "t.png: cannot decode the PNG (truncated",
+    RUN_BAD(bad, f.lab, "--probs", f.prb, "t.png: cannot decode the PNG (truncated",
             "lmpviz heatmap: ");
 
     /* labels out of range */
@@ -257,7 +266,7 @@ test_bad_inputs(void **state)
     memset(ids, 7, sizeof ids);
     ids[W + 2] = 34;
     assert_int_equal(lmpviz_png_write(bad, ids, W, H, W, 1, 8, -1, NULL), LMPVIZ_OK);
-    RUN_BAD(img, bad, "--probs", prb,
+    RUN_BAD(f.img, bad, "--probs", f.prb,
             "b.png: expected Cityscapes labelIds 0..33, got 34 at pixel (2, 1)", "trainid");
 
     /* a wrong dtype */
@@ -265,23 +274,23 @@ test_bad_inputs(void **state)
     memcpy(bad, in_dir(fx, "i.npy"), sizeof bad);
     memset(ints, 0, sizeof ints);
     npy_write_raw(bad, "<i4", s2, 2, ints, sizeof ints);
-    RUN_BAD(img, lab, "--loss", bad, "i.npy: ", "<i4");
+    RUN_BAD(f.img, f.lab, "--loss", bad, "i.npy: ", "<i4");
 
     /* scores of another size */
     remove(bad);
     memcpy(bad, in_dir(fx, "s.npy"), sizeof bad);
     memset(small, 0, sizeof small);
     npy_write_f32(bad, s3, 3, small);
-    RUN_BAD(img, lab, "--probs", bad, "s.npy: expected scores of 6x4 pixels", "--resize");
+    RUN_BAD(f.img, f.lab, "--probs", bad, "s.npy: expected scores of 6x4 pixels", "--resize");
 
     /* a loss map of the wrong rank */
-    RUN_BAD(img, lab, "--loss", bad, "s.npy: expected a loss map of shape (H, W), got (19, 4, 5)",
-            "heatmap");
+    RUN_BAD(f.img, f.lab, "--loss", bad,
+            "s.npy: expected a loss map of shape (H, W), got (19, 4, 5)", "heatmap");
 
     /* an output folder that does not exist: the files before it are removed */
     remove(bad);
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--probs", prb, "-o",
-            in_dir(fx, "nodir/o.png"), "--save-weights", wp, "--stats", sp, NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            in_dir(fx, "nodir/o.png"), "--save-weights", f.wp, "--stats", f.sp, NULL);
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "nodir/o.png"));
     assert_int_equal(entries(fx), before);
@@ -457,7 +466,8 @@ static void
 test_device_cuda_unavailable(void **state)
 {
     fixture *fx = *state;
-    char img[256], lab[256], prb[256], out[256], wp[256], sp[256], root[256], pred[256], odir[256];
+    frame_files f;
+    char root[256], pred[256], odir[256];
     run_result r;
     int before;
 
@@ -465,16 +475,11 @@ test_device_cuda_unavailable(void **state)
         print_message("a CUDA device is present: nothing to refuse\n");
         skip();
     }
-    snprintf(img, sizeof img, "%s", in_dir(fx, "f.png"));
-    snprintf(lab, sizeof lab, "%s", in_dir(fx, "l.png"));
-    snprintf(prb, sizeof prb, "%s", in_dir(fx, "p.npy"));
-    snprintf(out, sizeof out, "%s", in_dir(fx, "o.png"));
-    snprintf(wp, sizeof wp, "%s", in_dir(fx, "w.npy"));
-    snprintf(sp, sizeof sp, "%s", in_dir(fx, "s.csv"));
-    write_frame(img, lab, prb, 4);
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 4);
     before = entries(fx);
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", img, "--labels", lab, "--probs", prb, "-o", out,
-            "--save-weights", wp, "--stats", sp, "--device", "cuda", NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.out, "--save-weights", f.wp, "--stats", f.sp, "--device", "cuda", NULL);
     assert_int_equal(r.rc, 1);
     assert_string_equal(r.out, "");
     if (strcmp(r.err, "lmpviz heatmap: --device cuda: no CUDA device found (use --device cpu)\n") !=
