@@ -27,10 +27,11 @@
  * level-0 buckets (two on most inputs, at most KW) that holds theta.  The
  * second pass over the losses then sums, in registers, the clamped count and
  * sum above the window and S = sum (l / v_lo)^q below it, builds the level-1
- * histogram (bits 19..10, 1024 buckets per level-0 bucket, with counts, sums
- * and power sums) of the losses inside the window, and copies those out.
- * One block per segment selects the level-1 bucket and, on the copy, the
- * single float value of level 2 (bits 9..0); theta = lo (S/(m_px - C))^(1/q)
+ * histogram (bits 19..10, 1024 buckets per level-0 bucket, with counts and
+ * power sums) of the losses inside the window, and copies those out.  One
+ * block per segment selects the level-1 bucket and, on the copy, the single
+ * float value of level 2 (bits 9..0), adding up the copy's losses above the
+ * level-1 bucket for the clamped sum; theta = lo (S/(m_px - C))^(1/q)
  * as on the CPU.  p = 1 selects the ceil(m_px)-th largest loss: its window
  * is the one level-0 bucket that the counts name.
  *
