@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "lmp_cuda.h"
 
 void
 cli_error(const char *cmd, const char *fmt, ...)
@@ -97,6 +98,31 @@ cli_parse_p(const char *cmd, const char *opt, const char *text, double *out)
     }
     *out = v;
     return 0;
+}
+
+int
+cli_parse_device(const char *cmd, const char *text, int *on_gpu)
+{
+    if (text == NULL || (strcmp(text, "cpu") != 0 && strcmp(text, "cuda") != 0)) {
+        cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", text ? text : "");
+        return -1;
+    }
+    *on_gpu = strcmp(text, "cuda") == 0;
+    return 0;
+}
+
+int
+cli_cuda_check(const char *cmd)
+{
+    size_t ws_bytes;
+
+    if (lmp_cuda_device_count() > 0)
+        return 0;
+    cli_error(cmd, "--device cuda: %s",
+              lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
+                  ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
+                  : "no CUDA device found (use --device cpu)");
+    return CLI_EXIT_FAILURE;
 }
 
 int

@@ -43,6 +43,11 @@ int cli_parse_p(const char *cmd, const char *opt, const char *text, double *out)
 int cli_parse_m(const char *cmd, const char *opt, const char *text, double *out);
 /* m as a pixel count >= 1. */
 int cli_parse_m_pixels(const char *cmd, const char *opt, const char *text, double *out);
+/* --device cpu|cuda; *on_gpu is 1 for cuda. */
+int cli_parse_device(const char *cmd, const char *text, int *on_gpu);
+/* --device cuda: 0 when a CUDA device can be used; else prints why (no
+ * device, or a build without CUDA) and returns CLI_EXIT_FAILURE. */
+int cli_cuda_check(const char *cmd);
 /* --size WxH: each side in [min, CLI_SIZE_MAX] pixels. */
 #define CLI_SIZE_MAX 16384
 int cli_parse_wh(const char *cmd,

@@ -53,15 +53,9 @@ bench_cuda(const char *cmd, size_t batch, size_t n, const lmp_params *prm, size_
     char err[512] = "";
     float *loss;
     lmp_status st;
-    size_t ws_bytes;
 
-    if (lmp_cuda_device_count() == 0) {
-        cli_error(cmd, "--device cuda: %s",
-                  lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
-                      ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
-                      : "no CUDA device found (use --device cpu)");
+    if (cli_cuda_check(cmd) != 0)
         return CLI_EXIT_FAILURE;
-    }
     if (!(prm->p > 1.0) || isinf(prm->p) || repeat < 1 || repeat > 100000 || batch > 65535 ||
         n > ((size_t)1 << 31) / batch) {
         cli_error(cmd, "--device cuda: needs 1 < p < inf, 1 <= repeat, batch <= 65535 and "
@@ -183,9 +177,8 @@ cmd_bench(int argc, char **argv)
             json = 1;
             break;
         case 'd':
-            if (strcmp(optarg, "cpu") != 0 && strcmp(optarg, "cuda") != 0)
-                return cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", optarg);
-            on_gpu = strcmp(optarg, "cuda") == 0;
+            if (cli_parse_device(cmd, optarg, &on_gpu) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case 'b':
             if (cli_parse_size(cmd, "--batch", optarg, &batch) != 0)

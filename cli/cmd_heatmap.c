@@ -276,9 +276,8 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         case OPT_DEVICE:
             if (!a->allow_device)
                 return cli_usage_error(cmd, "--device: not available here (it solves on the CPU)");
-            if (strcmp(optarg, "cpu") != 0 && strcmp(optarg, "cuda") != 0)
-                return cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", optarg);
-            a->on_gpu = strcmp(optarg, "cuda") == 0;
+            if (cli_parse_device(cmd, optarg, &a->on_gpu) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case OPT_BATCH:
             if (!a->allow_device)
@@ -375,22 +374,6 @@ write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
 /* ------------------------------------------------------------------------
  * --device cuda
  */
-
-/* 0 when a CUDA device can be used; else prints why (as solve and bench
- * do) and returns CLI_EXIT_FAILURE. */
-static int
-cuda_check(void)
-{
-    size_t ws_bytes;
-
-    if (lmp_cuda_device_count() > 0)
-        return 0;
-    cli_error(CMD, "--device cuda: %s",
-              lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
-                  ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
-                  : "no CUDA device found (use --device cpu)");
-    return CLI_EXIT_FAILURE;
-}
 
 /* Solves the k loaded frames hm[0..k-1] in one lmp_cuda_solve_host call,
  * one LMP problem per frame, and fills their weights and results and ls[i]
@@ -968,7 +951,7 @@ cmd_heatmap(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
     /* before any file or folder is written */
-    if (a.on_gpu && cuda_check() != 0)
+    if (a.on_gpu && cli_cuda_check(CMD) != 0)
         return CLI_EXIT_FAILURE;
     if (a.sp.root != NULL)
         return run_split(&a);

@@ -192,9 +192,8 @@ cmd_solve(int argc, char **argv)
             ignore_zeros = 1;
             break;
         case 'd':
-            if (strcmp(optarg, "cpu") != 0 && strcmp(optarg, "cuda") != 0)
-                return cli_usage_error(cmd, "--device: expected cpu or cuda, got \"%s\"", optarg);
-            on_gpu = strcmp(optarg, "cuda") == 0;
+            if (cli_parse_device(cmd, optarg, &on_gpu) != 0)
+                return CLI_EXIT_USAGE;
             break;
         case 'h':
             usage(stdout);
@@ -253,14 +252,8 @@ cmd_solve(int argc, char **argv)
         for (i = 0; i < n; i++)
             valid[i] = loss[i] != 0.0f;
     }
-    if (on_gpu && lmp_cuda_device_count() == 0) {
-        size_t ws_bytes;
-        cli_error(cmd, "--device cuda: %s",
-                  lmp_cuda_workspace_size(1, 1, &ws_bytes) == LMP_ERR_UNSUPPORTED
-                      ? "this build of lmpviz has no CUDA support (rebuild with -DLMP_CUDA=ON)"
-                      : "no CUDA device found (use --device cpu)");
+    if (on_gpu && cli_cuda_check(cmd) != 0)
         goto cleanup;
-    }
     if (on_gpu)
         st = lmp_cuda_solve_host(loss, valid, 1, n, &prm, weight, &r, NULL);
     else
