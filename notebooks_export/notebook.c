@@ -19,17 +19,6 @@ struct lmpnb_notebook {
     size_t next_id;
 };
 
-void
-lmpnbi_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
 /* json_object_set_new that reports a failed allocation (value NULL). */
 static int
 set_new(json_t *obj, const char *key, json_t *value)
@@ -232,7 +221,7 @@ lmpnb_notebook_save(const lmpnb_notebook *nb, const char *path, lmpviz_err *err)
     /* Jupyter's own layout: indent 1, sorted keys, UTF-8; a final newline. */
     if (json_dumpf(nb->root, af.fp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 || fputc('\n', af.fp) == EOF) {
         lmpviz_afile_abort(&af);
-        lmpnbi_set_err(err, "cannot write the notebook");
+        lmpviz_err_set(err, "cannot write the notebook");
         return LMPVIZ_ERR_IO;
     }
     return lmpviz_afile_commit(&af, err);
@@ -280,12 +269,12 @@ lmpnb_figure_png(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_er
     *len = 0;
     fp = open_memstream(&buf, &size);
     if (fp == NULL) {
-        lmpnbi_set_err(err, "out of memory for the PNG");
+        lmpviz_err_set(err, "out of memory for the PNG");
         return LMPVIZ_ERR_NOMEM;
     }
     st = lmpviz_figure_write(fig, LMPVIZ_FORMAT_PNG, fp, err);
     if (fclose(fp) != 0 && st == LMPVIZ_OK) {
-        lmpnbi_set_err(err, "out of memory for the PNG");
+        lmpviz_err_set(err, "out of memory for the PNG");
         st = LMPVIZ_ERR_NOMEM;
     }
     if (st != LMPVIZ_OK) {

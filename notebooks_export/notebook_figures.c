@@ -303,7 +303,7 @@ finish(lmpnb_notebook *nb, lmpviz_status st, lmpviz_status *status, lmpviz_err *
         return nb;
     }
     if (st == LMPVIZ_ERR_NOMEM)
-        lmpnbi_set_err(err, "out of memory for the notebook");
+        lmpviz_err_set(err, "out of memory for the notebook");
     lmpnb_notebook_destroy(nb);
     *status = st;
     return NULL;
@@ -440,21 +440,21 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
     char num[64], title[160];
 
     if (in == NULL || in->n_sets == 0 || in->n_sets > 2 || in->sets[0] == NULL) {
-        lmpnbi_set_err(err, "expected one or two curve data sets");
+        lmpviz_err_set(err, "expected one or two curve data sets");
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
     n = in->sets[0]->n;
     for (i = 0; i < in->n_sets; i++) {
         if (in->sets[i] == NULL || in->sets[i]->n != n) {
-            lmpnbi_set_err(err, "expected curve data sets of the same losses");
+            lmpviz_err_set(err, "expected curve data sets of the same losses");
             *status = LMPVIZ_ERR_INVALID_ARG;
             return NULL;
         }
         numbers += in->sets[i]->n_series * n;
     }
     if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS) {
-        lmpnbi_set_err(err,
+        lmpviz_err_set(err,
                        "%zu losses and %zu weights are too many to embed in a notebook (at most "
                        "%d losses and %d numbers in all); draw fewer with --sample N or --n N",
                        n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
@@ -627,7 +627,7 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
     char num[64], num2[64];
 
     if (o == NULL || o->p == NULL || o->n_p == 0 || !(o->m > 0.0 && o->m <= 1.0)) {
-        lmpnbi_set_err(err, "expected at least one p and m in (0, 1]");
+        lmpviz_err_set(err, "expected at least one p and m in (0, 1]");
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
@@ -663,7 +663,7 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
             loss[1] = o->have_losses ? (float)o->losses[1] : 1.0f;
             if (lmp_solve(loss, NULL, 2, &prm, w, &r, NULL) != LMP_OK) {
                 st = LMPVIZ_ERR_SOLVER;
-                lmpnbi_set_err(err, "cannot solve LMP for p = %g, m = %g", o->p[i], o->m);
+                lmpviz_err_set(err, "cannot solve LMP for p = %g, m = %g", o->p[i], o->m);
                 break;
             }
             lmpnbi_sb_printf(&b, "    dict(p=%s, ", py_num(o->p[i], num, sizeof num));
@@ -760,7 +760,7 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
 
     if (hm == NULL || hm->weight == NULL || hm->loss == NULL || hm->valid == NULL || hm->width == 0 ||
         hm->height == 0) {
-        lmpnbi_set_err(err, "expected a computed heatmap");
+        lmpviz_err_set(err, "expected a computed heatmap");
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
@@ -768,7 +768,7 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
     memset(&cst, 0, sizeof cst);
     st = lmpviz_class_stats_add(&cst, hm->train, hm->loss, hm->weight, hm->width * hm->height, hm->n_valid);
     if (st != LMPVIZ_OK) {
-        lmpnbi_set_err(err, "bad trainIds in the heatmap");
+        lmpviz_err_set(err, "bad trainIds in the heatmap");
         *status = st;
         return NULL;
     }

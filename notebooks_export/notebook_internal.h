@@ -6,8 +6,6 @@
 
 #include "lmpviz.h"
 
-void lmpnbi_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 /* A growing NUL-terminated string; oom is sticky (check it once at the end). */
 typedef struct lmpnbi_sbuf {
     char *s;

@@ -39,6 +39,10 @@ typedef struct lmpviz_err {
 
 const char *lmpviz_status_string(lmpviz_status status);
 
+/* Formats a message into err->msg (truncated to fit); nothing when err is
+ * NULL. */
+void lmpviz_err_set(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ------------------------------------------------------------------------
  * Atomic output: data goes to a temporary file in the target's folder and is
  * renamed over the target only on commit, so a failure never leaves a

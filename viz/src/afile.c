@@ -1,13 +1,12 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lmpviz.h"
@@ -16,18 +15,6 @@
  * processes; O_EXCL settles the rest. */
 #define AFILE_SUFFIX_MAX 64
 #define AFILE_TRIES      100
-
-static void
-afile_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 /* Length of the folder part of path, so that "%.*s" prints it; 0 means ".". */
 static int
@@ -84,7 +71,7 @@ lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err)
     const char *folder;
 
     if (af == NULL || path == NULL || path[0] == '\0') {
-        afile_set_err(err, "no output path given");
+        lmpviz_err_set(err, "no output path given");
         if (af != NULL)
             memset(af, 0, sizeof *af);
         return LMPVIZ_ERR_INVALID_ARG;
@@ -95,7 +82,7 @@ lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err)
     af->path = afile_strdup(path);
     af->tmp_path = malloc(len + AFILE_SUFFIX_MAX);
     if (af->path == NULL || af->tmp_path == NULL) {
-        afile_set_err(err, "out of memory");
+        lmpviz_err_set(err, "out of memory");
         lmpviz_afile_abort(af);
         return LMPVIZ_ERR_NOMEM;
     }
@@ -107,8 +94,8 @@ lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err)
 
     fd = afile_create_tmp(path, af->tmp_path, len + AFILE_SUFFIX_MAX);
     if (fd < 0) {
-        afile_set_err(err, "cannot create a file in folder %.*s: %s", folder_len, folder,
-                      strerror(errno));
+        lmpviz_err_set(err, "cannot create a file in folder %.*s: %s", folder_len, folder,
+                       strerror(errno));
         free(af->tmp_path);
         af->tmp_path = NULL; /* nothing to unlink */
         lmpviz_afile_abort(af);
@@ -116,7 +103,7 @@ lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err)
     }
     af->fp = fdopen(fd, "wb");
     if (af->fp == NULL) {
-        afile_set_err(err, "cannot open a stream: %s", strerror(errno));
+        lmpviz_err_set(err, "cannot open a stream: %s", strerror(errno));
         close(fd);
         lmpviz_afile_abort(af);
         return LMPVIZ_ERR_IO;
@@ -133,7 +120,7 @@ lmpviz_afile_commit(lmpviz_afile *af, lmpviz_err *err)
     int saved_errno;
 
     if (af == NULL || af->fp == NULL || af->tmp_path == NULL || af->path == NULL) {
-        afile_set_err(err, "output file is not open");
+        lmpviz_err_set(err, "output file is not open");
         return LMPVIZ_ERR_INVALID_ARG;
     }
 
@@ -148,13 +135,14 @@ lmpviz_afile_commit(lmpviz_afile *af, lmpviz_err *err)
         saved_errno = errno;
     }
     if (write_failed) {
-        afile_set_err(err, "cannot write: %s",
-                      saved_errno != 0 ? strerror(saved_errno) : "write error");
+        lmpviz_err_set(err, "cannot write: %s",
+                       saved_errno != 0 ? strerror(saved_errno) : "write error");
         status = LMPVIZ_ERR_IO;
         goto cleanup;
     }
     if (rename(af->tmp_path, af->path) != 0) {
-        afile_set_err(err, "cannot rename the temporary file over the target: %s", strerror(errno));
+        lmpviz_err_set(err, "cannot rename the temporary file over the target: %s",
+                       strerror(errno));
         status = LMPVIZ_ERR_IO;
         goto cleanup;
     }

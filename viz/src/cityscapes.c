@@ -1,24 +1,9 @@
 /* cityscapes.c - the Cityscapes label table (cityscapes_table.c, generated)
  * and labelId -> trainId conversion. */
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "lmpviz.h"
 #include "lmpviz_tables.h"
-
-static void cs_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-cs_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 static const lmpvizi_cs_row *
 row_of_trainid(unsigned train_id)
@@ -91,18 +76,18 @@ lmpviz_cs_to_trainids(const uint16_t *labels,
         unsigned v = labels[i];
         if (type == LMPVIZ_LABELS_ID) {
             if (v > LMPVIZ_CS_MAX_ID) {
-                cs_set_err(err,
-                           "expected Cityscapes labelIds 0..%d, got %u at pixel (%zu, %zu) "
-                           "(for *_labelTrainIds.png use --label-type trainid)",
-                           LMPVIZ_CS_MAX_ID, v, i % width, i / width);
+                lmpviz_err_set(err,
+                               "expected Cityscapes labelIds 0..%d, got %u at pixel (%zu, %zu) "
+                               "(for *_labelTrainIds.png use --label-type trainid)",
+                               LMPVIZ_CS_MAX_ID, v, i % width, i / width);
                 return LMPVIZ_ERR_FORMAT;
             }
             train[i] = lut[v];
         } else {
             if (v >= LMPVIZ_CS_CLASSES && v != LMPVIZ_CS_IGNORE) {
-                cs_set_err(err,
-                           "expected Cityscapes trainIds 0..%d or %d, got %u at pixel (%zu, %zu)",
-                           LMPVIZ_CS_CLASSES - 1, LMPVIZ_CS_IGNORE, v, i % width, i / width);
+                lmpviz_err_set(
+                    err, "expected Cityscapes trainIds 0..%d or %d, got %u at pixel (%zu, %zu)",
+                    LMPVIZ_CS_CLASSES - 1, LMPVIZ_CS_IGNORE, v, i % width, i / width);
                 return LMPVIZ_ERR_FORMAT;
             }
             train[i] = (unsigned char)v;

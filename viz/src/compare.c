@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +17,6 @@
 
 #define PROFILE_MAX_POINTS 2000
 #define UNIFORM_COLOR      0x555555UL
-
-static void cmp_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-cmp_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 /* ------------------------------------------------------------------------
  * Scheme strings
@@ -141,10 +127,11 @@ parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
             found = k;
     }
     if (found < 0) {
-        cmp_set_err(err,
-                    "scheme %zu \"%s\": unknown scheme \"%s\" (expected lmp, uniform, ohem, topk, "
-                    "focal, invfreq or medfreq)",
-                    pos, sp->text, name);
+        lmpviz_err_set(
+            err,
+            "scheme %zu \"%s\": unknown scheme \"%s\" (expected lmp, uniform, ohem, topk, "
+            "focal, invfreq or medfreq)",
+            pos, sp->text, name);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     s->kind = (lmp_scheme_kind)found;
@@ -155,7 +142,7 @@ parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
     s->gamma = 2.0;
     s->n_classes = LMPVIZ_CS_CLASSES;
     if (params != NULL && *trim(params) == '\0') {
-        cmp_set_err(err, "scheme %zu \"%s\": expected KEY=VALUE after \":\"", pos, sp->text);
+        lmpviz_err_set(err, "scheme %zu \"%s\": expected KEY=VALUE after \":\"", pos, sp->text);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     for (kv = params ? strtok_r(params, ",", &save) : NULL; kv != NULL;
@@ -166,8 +153,8 @@ parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
         const char *want = "";
 
         if (eq == NULL) {
-            cmp_set_err(err, "scheme %zu \"%s\": expected KEY=VALUE, got \"%s\"", pos, sp->text,
-                        trim(kv));
+            lmpviz_err_set(err, "scheme %zu \"%s\": expected KEY=VALUE, got \"%s\"", pos, sp->text,
+                           trim(kv));
             return LMPVIZ_ERR_INVALID_ARG;
         }
         *eq = '\0';
@@ -245,27 +232,27 @@ parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
             break;
         }
         if (bit < 0) {
-            cmp_set_err(err, "scheme %zu \"%s\": unknown key \"%s\" (%s takes %s)", pos, sp->text,
-                        key, lmp_scheme_name(s->kind), scheme_keys[s->kind]);
+            lmpviz_err_set(err, "scheme %zu \"%s\": unknown key \"%s\" (%s takes %s)", pos,
+                           sp->text, key, lmp_scheme_name(s->kind), scheme_keys[s->kind]);
             return LMPVIZ_ERR_INVALID_ARG;
         }
         if (seen & (1u << bit)) {
-            cmp_set_err(err, "scheme %zu \"%s\": \"%s\" is given twice", pos, sp->text, key);
+            lmpviz_err_set(err, "scheme %zu \"%s\": \"%s\" is given twice", pos, sp->text, key);
             return LMPVIZ_ERR_INVALID_ARG;
         }
         seen |= 1u << bit;
         if (!ok) {
-            cmp_set_err(err, "scheme %zu \"%s\": %s: expected %s, got \"%s\"", pos, sp->text, key,
-                        want, val);
+            lmpviz_err_set(err, "scheme %zu \"%s\": %s: expected %s, got \"%s\"", pos, sp->text,
+                           key, want, val);
             return LMPVIZ_ERR_INVALID_ARG;
         }
     }
     if (s->kind == LMP_SCHEME_LMP && (seen & 2u) && (seen & 4u)) {
-        cmp_set_err(err, "scheme %zu \"%s\": give m or m_px, not both", pos, sp->text);
+        lmpviz_err_set(err, "scheme %zu \"%s\": give m or m_px, not both", pos, sp->text);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     if (s->kind == LMP_SCHEME_TOPK && (seen & 1u) && (seen & 2u)) {
-        cmp_set_err(err, "scheme %zu \"%s\": give k or k_px, not both", pos, sp->text);
+        lmpviz_err_set(err, "scheme %zu \"%s\": give k or k_px, not both", pos, sp->text);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     make_label(sp);
@@ -286,12 +273,12 @@ lmpviz_schemes_parse(const char *text,
     if (count != NULL)
         *count = 0;
     if (text == NULL || out == NULL || count == NULL) {
-        cmp_set_err(err, "no scheme given");
+        lmpviz_err_set(err, "no scheme given");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     copy = strdup(text);
     if (copy == NULL) {
-        cmp_set_err(err, "out of memory");
+        lmpviz_err_set(err, "out of memory");
         return LMPVIZ_ERR_NOMEM;
     }
     p = copy;
@@ -303,12 +290,12 @@ lmpviz_schemes_parse(const char *text,
         item = trim(p);
         pos++;
         if (*item == '\0') {
-            cmp_set_err(err, "scheme %zu is empty (schemes are separated by \";\")", pos);
+            lmpviz_err_set(err, "scheme %zu is empty (schemes are separated by \";\")", pos);
             st = LMPVIZ_ERR_INVALID_ARG;
             break;
         }
         if (n == max) {
-            cmp_set_err(err, "at most %zu schemes, got more", max);
+            lmpviz_err_set(err, "at most %zu schemes, got more", max);
             st = LMPVIZ_ERR_INVALID_ARG;
             break;
         }
@@ -384,11 +371,11 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
     memset(out, 0, sizeof *out);
     if (specs == NULL || n_specs == 0 || n_specs > LMPVIZ_COMPARE_MAX_SCHEMES || in == NULL ||
         in->loss == NULL) {
-        cmp_set_err(err, "expected 1 to %d schemes and the losses", LMPVIZ_COMPARE_MAX_SCHEMES);
+        lmpviz_err_set(err, "expected 1 to %d schemes and the losses", LMPVIZ_COMPARE_MAX_SCHEMES);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     if (in->n > SIZE_MAX / sizeof(size_t)) {
-        cmp_set_err(err, "too many pixels");
+        lmpviz_err_set(err, "too many pixels");
         return LMPVIZ_ERR_NOMEM;
     }
     out->n = in->n;
@@ -407,17 +394,18 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
             goto oom;
         if (ls != LMP_OK) {
             if (ls == LMP_ERR_INVALID_LOSS)
-                cmp_set_err(err, "%s: expected finite losses >= 0 (and p_t in [0, 1]), got %g at "
-                            "pixel %zu",
-                            specs[k].text, (double)out->result[k].bad_value,
-                            out->result[k].bad_index);
+                lmpviz_err_set(err,
+                               "%s: expected finite losses >= 0 (and p_t in [0, 1]), got %g at "
+                               "pixel %zu",
+                               specs[k].text, (double)out->result[k].bad_value,
+                               out->result[k].bad_index);
             else if (out->result[k].bad_value != 0.0f || out->result[k].bad_index != 0)
-                cmp_set_err(err, "%s: class %g at pixel %zu is not below %zu", specs[k].text,
-                            (double)out->result[k].bad_value, out->result[k].bad_index,
-                            specs[k].scheme.n_classes);
+                lmpviz_err_set(err, "%s: class %g at pixel %zu is not below %zu", specs[k].text,
+                               (double)out->result[k].bad_value, out->result[k].bad_index,
+                               specs[k].scheme.n_classes);
             else
-                cmp_set_err(err, "%s: %s (does the scheme have the input it needs?)",
-                            specs[k].text, lmp_status_string(ls));
+                lmpviz_err_set(err, "%s: %s (does the scheme have the input it needs?)",
+                               specs[k].text, lmp_status_string(ls));
             lmpviz_compare_free(out);
             return LMPVIZ_ERR_SOLVER;
         }
@@ -439,7 +427,7 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
 oom:
     free(tmp);
     lmpviz_compare_free(out);
-    cmp_set_err(err, "out of memory for %zu pixels", in->n);
+    lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
     return LMPVIZ_ERR_NOMEM;
 }
 
@@ -540,7 +528,7 @@ lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
 
     if (d == NULL || d->n_valid == 0 || d->n_schemes == 0) {
         st = LMPVIZ_ERR_INVALID_ARG;
-        cmp_set_err(err, "no valid pixel to plot");
+        lmpviz_err_set(err, "no valid pixel to plot");
         goto done;
     }
     n = d->n_valid;
@@ -551,7 +539,7 @@ lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
     py = malloc((n < PROFILE_MAX_POINTS ? n : PROFILE_MAX_POINTS) * sizeof *py + 16);
     if (fig == NULL || y == NULL || px == NULL || py == NULL) {
         st = LMPVIZ_ERR_NOMEM;
-        cmp_set_err(err, "out of memory for the figure");
+        lmpviz_err_set(err, "out of memory for the figure");
         goto done;
     }
     if (opts != NULL && opts->title != NULL)
@@ -632,7 +620,7 @@ lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
     if (st == LMPVIZ_OK)
         st = lmpviz_panel_set_ylabel(pc, "Σ top-k w / Σ w");
     if (st != LMPVIZ_OK)
-        cmp_set_err(err, "out of memory while building the plot");
+        lmpviz_err_set(err, "out of memory while building the plot");
 done:
     free(y);
     free(px);
@@ -654,7 +642,7 @@ lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_
     size_t s, i;
 
     if (d == NULL || path == NULL) {
-        cmp_set_err(err, "nothing to write");
+        lmpviz_err_set(err, "nothing to write");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     memset(&af, 0, sizeof af);
@@ -674,7 +662,7 @@ lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_
     }
     if (ferror(af.fp)) {
         lmpviz_afile_abort(&af);
-        cmp_set_err(err, "write failed");
+        lmpviz_err_set(err, "write failed");
         return LMPVIZ_ERR_IO;
     }
     return lmpviz_afile_commit(&af, err);
@@ -876,12 +864,12 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
     if (hm == NULL || d == NULL || opts == NULL || hm->frame.rgb == NULL ||
         d->n != hm->width * hm->height || d->n_schemes == 0) {
         st = LMPVIZ_ERR_INVALID_ARG;
-        cmp_set_err(err, "no frame or weights to draw");
+        lmpviz_err_set(err, "no frame or weights to draw");
         goto done;
     }
     if (opts->overlay.scale == LMPVIZ_HSCALE_RANK) {
         st = LMPVIZ_ERR_INVALID_ARG;
-        cmp_set_err(err, "the rank scale is per scheme; a shared scale is linear or log");
+        lmpviz_err_set(err, "the rank scale is per scheme; a shared scale is linear or log");
         goto done;
     }
     w = hm->width;
@@ -900,7 +888,7 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
     buf = malloc(w * h * sizeof *buf);
     if (fig == NULL || buf == NULL) {
         st = LMPVIZ_ERR_NOMEM;
-        cmp_set_err(err, "out of memory for a %zux%zu figure", fw, fh);
+        lmpviz_err_set(err, "out of memory for a %zux%zu figure", fw, fh);
         goto done;
     }
     ov = opts->overlay;
@@ -946,7 +934,7 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
     if (st == LMPVIZ_OK)
         lmpviz_figure_set_png_level(fig, 2);
     if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
-        cmp_set_err(err, "cannot build the figure: %s", lmpviz_status_string(st));
+        lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
 done:
     free(buf);
     if (st != LMPVIZ_OK) {
@@ -993,7 +981,7 @@ lmpviz_seg_inputs_load(const char *labels_path,
     st = lmpviz_labelmap_read(labels_path, &lm, err);
     if (st != LMPVIZ_OK) {
         snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
-        cmp_set_err(err, "%s: %s", labels_path, tmp);
+        lmpviz_err_set(err, "%s: %s", labels_path, tmp);
         return st;
     }
     n = lm.width * lm.height;
@@ -1002,27 +990,27 @@ lmpviz_seg_inputs_load(const char *labels_path,
     loss = malloc((n ? n : 1) * sizeof *loss);
     if (train == NULL || valid == NULL || loss == NULL) {
         st = LMPVIZ_ERR_NOMEM;
-        cmp_set_err(err, "out of memory");
+        lmpviz_err_set(err, "out of memory");
         goto fail;
     }
     st = lmpviz_cs_to_trainids(lm.data, n, lm.width, label_type, train, err);
     if (st != LMPVIZ_OK) {
         snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
-        cmp_set_err(err, "%s: %s", labels_path, tmp);
+        lmpviz_err_set(err, "%s: %s", labels_path, tmp);
         goto fail;
     }
     st = lmpviz_npy_read_float(pred_path, &arr, err);
     if (st != LMPVIZ_OK) {
         snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
-        cmp_set_err(err, "%s: %s", pred_path, tmp);
+        lmpviz_err_set(err, "%s: %s", pred_path, tmp);
         goto fail;
     }
     if (pred_kind == LMPVIZ_PRED_LOSS) {
         size_t ah, aw;
         if (arr.ndim != 2) {
             st = LMPVIZ_ERR_FORMAT;
-            cmp_set_err(err, "%s: expected a loss map of shape (H, W), got %zu dimensions",
-                        pred_path, arr.ndim);
+            lmpviz_err_set(err, "%s: expected a loss map of shape (H, W), got %zu dimensions",
+                           pred_path, arr.ndim);
             goto fail;
         }
         ah = arr.shape[0];
@@ -1031,15 +1019,15 @@ lmpviz_seg_inputs_load(const char *labels_path,
             memcpy(loss, arr.data, n * sizeof *loss);
         } else if (!resize || aw == 0 || ah == 0) {
             st = LMPVIZ_ERR_FORMAT;
-            cmp_set_err(err,
-                        "%s: expected a %zux%zu loss map to match %s, got %zux%zu (--resize "
-                        "scales it)",
-                        pred_path, lm.width, lm.height, labels_path, aw, ah);
+            lmpviz_err_set(err,
+                           "%s: expected a %zux%zu loss map to match %s, got %zux%zu (--resize "
+                           "scales it)",
+                           pred_path, lm.width, lm.height, labels_path, aw, ah);
             goto fail;
         } else if (lmpviz_resize_bilinear_f32(arr.data, aw, ah, loss, lm.width, lm.height) !=
                    LMPVIZ_OK) {
             st = LMPVIZ_ERR_NOMEM;
-            cmp_set_err(err, "out of memory");
+            lmpviz_err_set(err, "out of memory");
             goto fail;
         }
         for (i = 0; i < n; i++) {
@@ -1051,15 +1039,15 @@ lmpviz_seg_inputs_load(const char *labels_path,
         st = lmpviz_scores_view(&arr, layout, &sc, err);
         if (st != LMPVIZ_OK) {
             snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
-            cmp_set_err(err, "%s: %s", pred_path, tmp);
+            lmpviz_err_set(err, "%s: %s", pred_path, tmp);
             goto fail;
         }
         if ((sc.width != lm.width || sc.height != lm.height) && !resize) {
             st = LMPVIZ_ERR_FORMAT;
-            cmp_set_err(err,
-                        "%s: expected scores of %zux%zu pixels to match %s, got %zux%zu "
-                        "(--resize scales them)",
-                        pred_path, lm.width, lm.height, labels_path, sc.width, sc.height);
+            lmpviz_err_set(err,
+                           "%s: expected scores of %zux%zu pixels to match %s, got %zux%zu "
+                           "(--resize scales them)",
+                           pred_path, lm.width, lm.height, labels_path, sc.width, sc.height);
             goto fail;
         }
         st = lmpviz_seg_loss(&sc,
@@ -1068,7 +1056,7 @@ lmpviz_seg_inputs_load(const char *labels_path,
                              train, lm.width, lm.height, loss, valid, &n_valid, err);
         if (st != LMPVIZ_OK) {
             snprintf(tmp, sizeof tmp, "%s", err ? err->msg : "");
-            cmp_set_err(err, "%s: %s", pred_path, tmp);
+            lmpviz_err_set(err, "%s: %s", pred_path, tmp);
             goto fail;
         }
     }

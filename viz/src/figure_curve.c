@@ -5,7 +5,6 @@
  */
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,20 +17,6 @@
 #include "lmpviz.h"
 
 #define UNIFORM_COLOR 0x555555UL
-
-static void
-set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 static int
 cmp_desc(const void *a, const void *b)
@@ -67,18 +52,18 @@ lmpviz_curve_compute(const float *loss,
     assert(out != NULL);
     memset(out, 0, sizeof *out);
     if (loss == NULL || n == 0 || params == NULL || n_params == 0) {
-        set_err(err, "expected at least one loss and one (p, m) pair");
+        lmpviz_err_set(err, "expected at least one loss and one (p, m) pair");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     if (n > SIZE_MAX / sizeof(float) || n_params > SIZE_MAX / sizeof(lmpviz_curve_series)) {
-        set_err(err, "too many losses");
+        lmpviz_err_set(err, "too many losses");
         return LMPVIZ_ERR_NOMEM;
     }
     /* Sorting needs a total order, so bad values are reported first, with
      * their index in the caller's array. */
     for (i = 0; i < n; i++) {
         if (!isfinite(loss[i]) || loss[i] < 0.0f) {
-            set_err(err, "loss %zu is %g: expected a finite value >= 0", i, (double)loss[i]);
+            lmpviz_err_set(err, "loss %zu is %g: expected a finite value >= 0", i, (double)loss[i]);
             return LMPVIZ_ERR_SOLVER;
         }
     }
@@ -86,7 +71,7 @@ lmpviz_curve_compute(const float *loss,
     out->series = calloc(n_params, sizeof *out->series);
     if (out->loss == NULL || out->series == NULL) {
         lmpviz_curve_data_free(out);
-        set_err(err, "out of memory for %zu losses", n);
+        lmpviz_err_set(err, "out of memory for %zu losses", n);
         return LMPVIZ_ERR_NOMEM;
     }
     out->n = n;
@@ -100,15 +85,15 @@ lmpviz_curve_compute(const float *loss,
         s->weight = malloc(n * sizeof *s->weight);
         if (s->weight == NULL) {
             lmpviz_curve_data_free(out);
-            set_err(err, "out of memory for %zu weights", n);
+            lmpviz_err_set(err, "out of memory for %zu weights", n);
             return LMPVIZ_ERR_NOMEM;
         }
         ls = lmp_solve(out->loss, NULL, n, &params[i], s->weight, &s->result, NULL);
         if (ls == LMP_ERR_EMPTY)
             continue; /* all weights 0, a valid (if dull) curve */
         if (ls != LMP_OK) {
-            set_err(err, "LMP solver failed for p = %g, m = %g: %s", params[i].p, params[i].m,
-                    lmp_status_string(ls));
+            lmpviz_err_set(err, "LMP solver failed for p = %g, m = %g: %s", params[i].p,
+                           params[i].m, lmp_status_string(ls));
             lmpviz_curve_data_free(out);
             return ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
         }
@@ -238,7 +223,7 @@ lmpviz_curve_panel(lmpviz_panel *panel,
 
     assert(panel != NULL);
     if (data == NULL || data->n == 0 || data->n_series == 0) {
-        set_err(err, "no curve to draw");
+        lmpviz_err_set(err, "no curve to draw");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     if (opts == NULL) {
@@ -252,7 +237,7 @@ lmpviz_curve_panel(lmpviz_panel *panel,
     x = malloc(n * sizeof *x);
     y = malloc(n * sizeof *y);
     if (x == NULL || y == NULL) {
-        set_err(err, "out of memory for %zu points", n);
+        lmpviz_err_set(err, "out of memory for %zu points", n);
         st = LMPVIZ_ERR_NOMEM;
         goto cleanup;
     }
@@ -425,7 +410,7 @@ lmpviz_curve_panel(lmpviz_panel *panel,
 
 cleanup:
     if (st == LMPVIZ_ERR_NOMEM)
-        set_err(err, "out of memory while building the plot");
+        lmpviz_err_set(err, "out of memory while building the plot");
     free(x);
     free(y);
     return st;
@@ -447,14 +432,14 @@ lmpviz_curve_write_csv(const lmpviz_curve_data *const *sets,
     char ps[32];
 
     if (sets == NULL || n_sets == 0 || sets[0] == NULL || path == NULL) {
-        set_err(err, "nothing to write");
+        lmpviz_err_set(err, "nothing to write");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     n = sets[0]->n;
     for (s = 1; s < n_sets; s++) {
         if (sets[s] == NULL || sets[s]->n != n ||
             memcmp(sets[s]->loss, sets[0]->loss, n * sizeof *sets[0]->loss) != 0) {
-            set_err(err, "the curves do not share the same losses");
+            lmpviz_err_set(err, "the curves do not share the same losses");
             return LMPVIZ_ERR_INVALID_ARG;
         }
     }
@@ -487,7 +472,7 @@ lmpviz_curve_write_csv(const lmpviz_curve_data *const *sets,
     }
     if (ferror(af.fp)) {
         lmpviz_afile_abort(&af);
-        set_err(err, "write failed");
+        lmpviz_err_set(err, "write failed");
         return LMPVIZ_ERR_IO;
     }
     return lmpviz_afile_commit(&af, err);

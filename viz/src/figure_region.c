@@ -5,7 +5,6 @@
  */
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,6 @@
 
 #define REGION_ARC 181 /* points on the curved part of a p-ball */
 #define REGION_PI  3.14159265358979323846
-
-static void
-set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 static void
 region_params(double p, double m, double *gamma, double *tau, double *m_px)
@@ -108,12 +93,12 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
 
     assert(panel != NULL);
     if (opts == NULL || opts->p == NULL || opts->n_p == 0 || !(opts->m > 0.0 && opts->m <= 1.0)) {
-        set_err(err, "expected at least one p and m in (0, 1]");
+        lmpviz_err_set(err, "expected at least one p and m in (0, 1]");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     for (i = 0; i < opts->n_p; i++) {
         if (!(opts->p[i] >= 1.0)) {
-            set_err(err, "expected p >= 1, got %g", opts->p[i]);
+            lmpviz_err_set(err, "expected p >= 1, got %g", opts->p[i]);
             return LMPVIZ_ERR_INVALID_ARG;
         }
         region_params(opts->p[i], opts->m, &gamma, &tau, &m_px);
@@ -122,7 +107,7 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
     if (opts->have_losses &&
         (!(opts->losses[0] >= 0.0) || !(opts->losses[1] >= 0.0) || !isfinite(opts->losses[0]) ||
          !isfinite(opts->losses[1]) || opts->losses[0] + opts->losses[1] <= 0.0)) {
-        set_err(err, "expected two finite losses >= 0, not both 0");
+        lmpviz_err_set(err, "expected two finite losses >= 0, not both 0");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     extent *= 1.08;
@@ -189,7 +174,8 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
             loss[1] = (float)l1;
             ls = lmp_solve(loss, NULL, 2, &prm, w, &res, NULL);
             if (ls != LMP_OK) {
-                set_err(err, "LMP solver failed for p = %g: %s", prm.p, lmp_status_string(ls));
+                lmpviz_err_set(err, "LMP solver failed for p = %g: %s", prm.p,
+                               lmp_status_string(ls));
                 return LMPVIZ_ERR_SOLVER;
             }
             /* The level line w . l = L touches W at w*: it shows why w* is

@@ -3,27 +3,12 @@
  * and model output, compute losses and LMP weights, and build the figures.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lmpviz.h"
-
-static void hf_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-hf_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 /* Prefixes err->msg with the file name. */
 static void
@@ -34,7 +19,7 @@ hf_prefix(lmpviz_err *err, const char *path)
     if (err == NULL)
         return;
     snprintf(tmp, sizeof tmp, "%s", err->msg);
-    hf_set_err(err, "%s: %s", path, tmp[0] ? tmp : "failed");
+    lmpviz_err_set(err, "%s: %s", path, tmp[0] ? tmp : "failed");
 }
 
 static double
@@ -88,7 +73,7 @@ load_labels(const lmpviz_heatmap_input *in, lmpviz_heatmap *hm, lmpviz_err *err)
         return st;
     }
     if ((lm.width != hm->width || lm.height != hm->height) && !in->resize) {
-        hf_set_err(
+        lmpviz_err_set(
             err,
             "%s: expected %zux%zu labels to match the frame %s, got %zux%zu (--resize scales them)",
             in->labels, hm->width, hm->height, in->image, lm.width, lm.height);
@@ -101,7 +86,7 @@ load_labels(const lmpviz_heatmap_input *in, lmpviz_heatmap *hm, lmpviz_err *err)
     if (train == NULL || hm->train == NULL) {
         free(train);
         lmpviz_labelmap_free(&lm);
-        hf_set_err(err, "%s: out of memory", in->labels);
+        lmpviz_err_set(err, "%s: out of memory", in->labels);
         return LMPVIZ_ERR_NOMEM;
     }
     st = lmpviz_cs_to_trainids(lm.data, n, lm.width, in->label_type, train, err);
@@ -136,12 +121,13 @@ losses_from_scores(const lmpviz_heatmap_input *in,
         return st;
     }
     if ((sc.width != hm->width || sc.height != hm->height) && !in->resize) {
-        hf_set_err(err,
-                   "%s: expected scores of %zux%zu pixels to match the frame %s, got %zux%zu from "
-                   "shape %s "
-                   "(--resize scales them)",
-                   in->pred, hm->width, hm->height, in->image, sc.width, sc.height,
-                   shape_text(arr, shape, sizeof shape));
+        lmpviz_err_set(
+            err,
+            "%s: expected scores of %zux%zu pixels to match the frame %s, got %zux%zu from "
+            "shape %s "
+            "(--resize scales them)",
+            in->pred, hm->width, hm->height, in->image, sc.width, sc.height,
+            shape_text(arr, shape, sizeof shape));
         return LMPVIZ_ERR_FORMAT;
     }
     st = lmpviz_seg_loss(
@@ -155,7 +141,7 @@ losses_from_scores(const lmpviz_heatmap_input *in,
         hm->pred = malloc(hm->width * hm->height);
         if (hm->pred == NULL ||
             lmpviz_seg_argmax(&sc, hm->width, hm->height, hm->pred) != LMPVIZ_OK) {
-            hf_set_err(err, "%s: out of memory", in->pred);
+            lmpviz_err_set(err, "%s: out of memory", in->pred);
             return LMPVIZ_ERR_NOMEM;
         }
     }
@@ -172,8 +158,8 @@ losses_from_map(const lmpviz_heatmap_input *in,
     char shape[96];
 
     if (arr->ndim != 2 && !(arr->ndim == 3 && arr->shape[0] == 1)) {
-        hf_set_err(err, "%s: expected a loss map of shape (H, W), got %s", in->pred,
-                   shape_text(arr, shape, sizeof shape));
+        lmpviz_err_set(err, "%s: expected a loss map of shape (H, W), got %s", in->pred,
+                       shape_text(arr, shape, sizeof shape));
         return LMPVIZ_ERR_FORMAT;
     }
     h = arr->shape[arr->ndim - 2];
@@ -181,7 +167,7 @@ losses_from_map(const lmpviz_heatmap_input *in,
     if (w == hm->width && h == hm->height) {
         memcpy(hm->loss, arr->data, n * sizeof *hm->loss);
     } else if (!in->resize) {
-        hf_set_err(
+        lmpviz_err_set(
             err,
             "%s: expected a %zux%zu loss map (shape (%zu, %zu)) to match the frame %s, got %s "
             "(--resize scales it)",
@@ -189,12 +175,12 @@ losses_from_map(const lmpviz_heatmap_input *in,
             shape_text(arr, shape, sizeof shape));
         return LMPVIZ_ERR_FORMAT;
     } else if (w == 0 || h == 0) {
-        hf_set_err(err, "%s: expected a non-empty loss map, got %s", in->pred,
-                   shape_text(arr, shape, sizeof shape));
+        lmpviz_err_set(err, "%s: expected a non-empty loss map, got %s", in->pred,
+                       shape_text(arr, shape, sizeof shape));
         return LMPVIZ_ERR_FORMAT;
     } else if (lmpviz_resize_bilinear_f32(arr->data, w, h, hm->loss, hm->width, hm->height) !=
                LMPVIZ_OK) {
-        hf_set_err(err, "%s: out of memory", in->pred);
+        lmpviz_err_set(err, "%s: out of memory", in->pred);
         return LMPVIZ_ERR_NOMEM;
     }
     hm->n_valid = 0;
@@ -224,11 +210,11 @@ lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
     memset(&arr, 0, sizeof arr);
     if (in == NULL || in->image == NULL || in->labels == NULL || in->pred == NULL ||
         params == NULL) {
-        hf_set_err(err, "missing input file name or parameters");
+        lmpviz_err_set(err, "missing input file name or parameters");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     if (lmp_params_check(params) != LMP_OK) {
-        hf_set_err(err, "invalid LMP parameters p = %g, m = %g", params->p, params->m);
+        lmpviz_err_set(err, "invalid LMP parameters p = %g, m = %g", params->p, params->m);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     out->params = *params;
@@ -252,7 +238,7 @@ lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
     out->weight = malloc(n * sizeof *out->weight);
     out->valid = malloc(n);
     if (out->loss == NULL || out->weight == NULL || out->valid == NULL) {
-        hf_set_err(err, "out of memory for a %zux%zu frame", out->width, out->height);
+        lmpviz_err_set(err, "out of memory for a %zux%zu frame", out->width, out->height);
         st = LMPVIZ_ERR_NOMEM;
         goto fail;
     }
@@ -287,13 +273,13 @@ lmpviz_heatmap_solved(lmpviz_heatmap *hm, const char *pred_path, lmp_status ls, 
         return LMPVIZ_OK;
     }
     if (ls == LMP_ERR_INVALID_LOSS) {
-        hf_set_err(err, "%s: expected losses >= 0 and finite, got %g at pixel (%zu, %zu)",
-                   pred_path ? pred_path : "losses", (double)hm->result.bad_value,
-                   hm->width ? hm->result.bad_index % hm->width : 0,
-                   hm->width ? hm->result.bad_index / hm->width : 0);
+        lmpviz_err_set(err, "%s: expected losses >= 0 and finite, got %g at pixel (%zu, %zu)",
+                       pred_path ? pred_path : "losses", (double)hm->result.bad_value,
+                       hm->width ? hm->result.bad_index % hm->width : 0,
+                       hm->width ? hm->result.bad_index / hm->width : 0);
         st = LMPVIZ_ERR_SOLVER;
     } else {
-        hf_set_err(err, "LMP solver: %s", lmp_status_string(ls));
+        lmpviz_err_set(err, "LMP solver: %s", lmp_status_string(ls));
         st = ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
     }
     lmpviz_heatmap_free(hm);
@@ -512,7 +498,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
 
     if (hm == NULL || opts == NULL || hm->frame.rgb == NULL) {
         st = LMPVIZ_ERR_INVALID_ARG;
-        hf_set_err(err, "no frame to draw");
+        lmpviz_err_set(err, "no frame to draw");
         goto done;
     }
     w = hm->width;
@@ -521,7 +507,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
     buf = malloc(n * sizeof *buf);
     if (buf == NULL) {
         st = LMPVIZ_ERR_NOMEM;
-        hf_set_err(err, "out of memory for a %zux%zu raster", w, h);
+        lmpviz_err_set(err, "out of memory for a %zux%zu raster", w, h);
         goto done;
     }
     if (opts->title != NULL)
@@ -544,7 +530,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
         fig = lmpviz_figure_create(fw, fh, dpi, 1, 1);
         if (fig == NULL) {
             st = LMPVIZ_ERR_INVALID_ARG;
-            hf_set_err(err, "cannot make a %zux%zu figure", fw, fh);
+            lmpviz_err_set(err, "cannot make a %zux%zu figure", fw, fh);
             goto done;
         }
         st = lmpviz_figure_set_title(fig, title);
@@ -568,7 +554,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
         fig = lmpviz_figure_create(fw, fh, dpi, 2, 3);
         if (fig == NULL) {
             st = LMPVIZ_ERR_INVALID_ARG;
-            hf_set_err(err, "cannot make a %zux%zu figure", fw, fh);
+            lmpviz_err_set(err, "cannot make a %zux%zu figure", fw, fh);
             goto done;
         }
         st = lmpviz_figure_set_title(fig, title);
@@ -613,7 +599,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
     if (st == LMPVIZ_OK)
         lmpviz_figure_set_png_level(fig, 2);
     if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
-        hf_set_err(err, "cannot build the figure: %s", lmpviz_status_string(st));
+        lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
 done:
     free(buf);
     if (st != LMPVIZ_OK) {

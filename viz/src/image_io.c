@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +18,6 @@
 /* Frames and label maps larger than this (per side) are refused before any
  * allocation: Cityscapes is 2048x1024, and cairo draws at most 32767. */
 #define IMAGE_MAX_SIDE 32767u
-
-static void io_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-io_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 /* Deflate never compresses more than 1032:1, so a PNG's IDAT data is at
  * least its filtered rows divided by this (rounded up for zlib's framing). */
@@ -73,9 +58,10 @@ png_check_layout(FILE *fp, lmpviz_err *err)
             return 0;
         len = be32(hd);
         if (len > 0x7fffffffu || (unsigned long long)len + 12 > size - pos) {
-            io_set_err(err, "cannot decode the PNG (truncated or corrupt?): chunk '%.4s' at "
-                            "byte %llu declares %lu bytes, the file has %llu left",
-                       (const char *)hd + 4, pos, (unsigned long)len, size - pos - 8);
+            lmpviz_err_set(err,
+                           "cannot decode the PNG (truncated or corrupt?): chunk '%.4s' at "
+                           "byte %llu declares %lu bytes, the file has %llu left",
+                           (const char *)hd + 4, pos, (unsigned long)len, size - pos - 8);
             return -1;
         }
         if (!have_ihdr && memcmp(hd + 4, "IHDR", 4) == 0 && len == 13) {
@@ -99,9 +85,10 @@ png_check_layout(FILE *fp, lmpviz_err *err)
         const unsigned long long rows = h * (1 + (w * bpp + 7) / 8);
         if (bpp > 0 && w <= IMAGE_MAX_SIDE && h <= IMAGE_MAX_SIDE &&
             idat * PNG_MAX_DEFLATE_RATIO + 64 < rows) {
-            io_set_err(err, "cannot decode the PNG (truncated or corrupt?): %llu bytes of image "
-                            "data cannot hold %llux%llu pixels",
-                       idat, w, h);
+            lmpviz_err_set(err,
+                           "cannot decode the PNG (truncated or corrupt?): %llu bytes of image "
+                           "data cannot hold %llux%llu pixels",
+                           idat, w, h);
             return -1;
         }
     }
@@ -120,14 +107,14 @@ open_png(const char *path, FILE **fpp, lmpviz_err *err)
     *fpp = NULL;
     fp = fopen(path, "rb");
     if (fp == NULL) {
-        io_set_err(err, "cannot open: %s", strerror(errno));
+        lmpviz_err_set(err, "cannot open: %s", strerror(errno));
         return LMPVIZ_ERR_IO;
     }
     got = fread(sig, 1, sizeof sig, fp);
     if (got != sizeof sig || png_sig_cmp(sig, 0, sizeof sig) != 0) {
         fclose(fp);
-        io_set_err(err, "expected a PNG file, %s",
-                   got == 0 ? "got an empty file" : "the PNG signature is missing");
+        lmpviz_err_set(err, "expected a PNG file, %s",
+                       got == 0 ? "got an empty file" : "the PNG signature is missing");
         return LMPVIZ_ERR_FORMAT;
     }
     if (png_check_layout(fp, err) != 0) {
@@ -158,14 +145,14 @@ lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err)
     memset(&pi, 0, sizeof pi);
     pi.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_stdio(&pi, fp)) {
-        io_set_err(err, "expected a PNG image: %s", pi.message);
+        lmpviz_err_set(err, "expected a PNG image: %s", pi.message);
         fclose(fp);
         return LMPVIZ_ERR_FORMAT;
     }
     if (pi.width == 0 || pi.height == 0 || pi.width > IMAGE_MAX_SIDE ||
         pi.height > IMAGE_MAX_SIDE) {
-        io_set_err(err, "expected a frame of at most %ux%u pixels, got %ux%u", IMAGE_MAX_SIDE,
-                   IMAGE_MAX_SIDE, pi.width, pi.height);
+        lmpviz_err_set(err, "expected a frame of at most %ux%u pixels, got %ux%u", IMAGE_MAX_SIDE,
+                       IMAGE_MAX_SIDE, pi.width, pi.height);
         png_image_free(&pi);
         fclose(fp);
         return LMPVIZ_ERR_FORMAT;
@@ -192,13 +179,13 @@ lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err)
     if (buf == NULL) {
         png_image_free(&pi);
         fclose(fp);
-        io_set_err(err, "out of memory for a %ux%u frame", pi.width, pi.height);
+        lmpviz_err_set(err, "out of memory for a %ux%u frame", pi.width, pi.height);
         return LMPVIZ_ERR_NOMEM;
     }
     /* With a NULL background libpng composites onto whatever the buffer
      * holds; give it black. */
     if (!png_image_finish_read(&pi, &black, buf, 0, NULL)) {
-        io_set_err(err, "cannot decode the PNG (truncated or corrupt?): %s", pi.message);
+        lmpviz_err_set(err, "cannot decode the PNG (truncated or corrupt?): %s", pi.message);
         free(buf);
         png_image_free(&pi);
         fclose(fp);
@@ -274,14 +261,14 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
     if (png == NULL || info == NULL) {
         png_destroy_read_struct(&png, &info, NULL);
         fclose(fp);
-        io_set_err(err, "out of memory in libpng");
+        lmpviz_err_set(err, "out of memory in libpng");
         return LMPVIZ_ERR_NOMEM;
     }
     if (setjmp(png_jmpbuf(png))) {
         if (fail == LMPVIZ_ERR_NOMEM)
-            io_set_err(err, "%s", ctx.msg);
+            lmpviz_err_set(err, "%s", ctx.msg);
         else if (ctx.msg[0] != '\0')
-            io_set_err(err, "cannot decode the PNG (truncated or corrupt?): %s", ctx.msg);
+            lmpviz_err_set(err, "cannot decode the PNG (truncated or corrupt?): %s", ctx.msg);
         png_destroy_read_struct(&png, &info, NULL);
         fclose(fp);
         free(rows);
@@ -294,16 +281,16 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
     png_read_info(png, info);
     png_get_IHDR(png, info, &w, &h, &depth, &color, &interlace, NULL, NULL);
     if (color != PNG_COLOR_TYPE_GRAY && color != PNG_COLOR_TYPE_PALETTE) {
-        io_set_err(err, "expected a single-channel label map (grey or palette PNG), got %s",
-                   color == PNG_COLOR_TYPE_RGB         ? "an RGB image"
-                   : color == PNG_COLOR_TYPE_RGB_ALPHA ? "an RGBA image"
-                                                       : "a grey+alpha image");
+        lmpviz_err_set(err, "expected a single-channel label map (grey or palette PNG), got %s",
+                       color == PNG_COLOR_TYPE_RGB         ? "an RGB image"
+                       : color == PNG_COLOR_TYPE_RGB_ALPHA ? "an RGBA image"
+                                                           : "a grey+alpha image");
         ctx.msg[0] = '\0';
         png_longjmp(png, 1);
     }
     if (w == 0 || h == 0 || w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE) {
-        io_set_err(err, "expected a label map of at most %ux%u pixels, got %ux%u", IMAGE_MAX_SIDE,
-                   IMAGE_MAX_SIDE, (unsigned)w, (unsigned)h);
+        lmpviz_err_set(err, "expected a label map of at most %ux%u pixels, got %ux%u",
+                       IMAGE_MAX_SIDE, IMAGE_MAX_SIDE, (unsigned)w, (unsigned)h);
         png_longjmp(png, 1);
     }
     /* 1, 2 and 4-bit samples to one byte each, values unchanged (no
@@ -394,11 +381,11 @@ png_write_stream(FILE *fp,
         info = png_create_info_struct(png);
     if (png == NULL || info == NULL) {
         png_destroy_write_struct(&png, &info);
-        io_set_err(err, "out of memory in libpng");
+        lmpviz_err_set(err, "out of memory in libpng");
         return LMPVIZ_ERR_NOMEM;
     }
     if (setjmp(png_jmpbuf(png))) {
-        io_set_err(err, "cannot write the PNG: %s", ctx.msg);
+        lmpviz_err_set(err, "cannot write the PNG: %s", ctx.msg);
         png_destroy_write_struct(&png, &info);
         return LMPVIZ_ERR_IO;
     }
@@ -435,7 +422,7 @@ lmpviz_png_write(const char *path,
         height > IMAGE_MAX_SIDE || stride < width * (size_t)channels ||
         (channels != 1 && channels != 3 && channels != 4) || (bit_depth != 8 && bit_depth != 16) ||
         compression < -1 || compression > 9) {
-        io_set_err(err, "invalid image parameters");
+        lmpviz_err_set(err, "invalid image parameters");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     memset(&af, 0, sizeof af);
@@ -475,11 +462,11 @@ argb_write_stream(FILE *fp,
         info = png_create_info_struct(png);
     if (png == NULL || info == NULL) {
         png_destroy_write_struct(&png, &info);
-        io_set_err(err, "out of memory in libpng");
+        lmpviz_err_set(err, "out of memory in libpng");
         return LMPVIZ_ERR_NOMEM;
     }
     if (setjmp(png_jmpbuf(png))) {
-        io_set_err(err, "cannot write the PNG: %s", ctx.msg);
+        lmpviz_err_set(err, "cannot write the PNG: %s", ctx.msg);
         png_destroy_write_struct(&png, &info);
         return LMPVIZ_ERR_IO;
     }
@@ -542,7 +529,7 @@ lmpvizi_png_write_argb(FILE *fp,
     }
     row = malloc(width * 4);
     if (row == NULL) {
-        io_set_err(err, "out of memory");
+        lmpviz_err_set(err, "out of memory");
         return LMPVIZ_ERR_NOMEM;
     }
     st = argb_write_stream(fp, data, width, height, stride, level < 0 ? 6 : (level > 9 ? 9 : level),

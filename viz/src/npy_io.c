@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,18 +43,6 @@ typedef struct npy_parser {
 } npy_parser;
 
 static void
-npy_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
-static void
 npy_skip_space(npy_parser *ps)
 {
     while (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r')
@@ -75,7 +62,7 @@ npy_accept(npy_parser *ps, char c)
 static lmpviz_status
 npy_malformed(npy_parser *ps, const char *what)
 {
-    npy_set_err(ps->err, "malformed .npy header: %s", what);
+    lmpviz_err_set(ps->err, "malformed .npy header: %s", what);
     return LMPVIZ_ERR_FORMAT;
 }
 
@@ -140,7 +127,7 @@ npy_parse_shape(npy_parser *ps, npy_header *h)
         while (*ps->p >= '0' && *ps->p <= '9') {
             size_t digit = (size_t)(*ps->p - '0');
             if (dim > (SIZE_MAX - digit) / 10) {
-                npy_set_err(ps->err, "shape dimension too large (overflows size_t)");
+                lmpviz_err_set(ps->err, "shape dimension too large (overflows size_t)");
                 return LMPVIZ_ERR_FORMAT;
             }
             dim = dim * 10 + digit;
@@ -149,7 +136,7 @@ npy_parse_shape(npy_parser *ps, npy_header *h)
         if (*ps->p == 'L')
             ps->p++;
         if (h->ndim == LMPVIZ_NPY_MAXDIM) {
-            npy_set_err(ps->err, "expected at most %d dimensions, got more", LMPVIZ_NPY_MAXDIM);
+            lmpviz_err_set(ps->err, "expected at most %d dimensions, got more", LMPVIZ_NPY_MAXDIM);
             return LMPVIZ_ERR_FORMAT;
         }
         h->shape[h->ndim++] = dim;
@@ -186,8 +173,8 @@ npy_parse_header(const char *text, npy_header *h, lmpviz_err *err)
         if (strcmp(key, "descr") == 0 && !h->have_descr) {
             npy_skip_space(&ps);
             if (*ps.p == '[') {
-                npy_set_err(err, "expected float16, float32 or float64 data, got a structured "
-                                 "dtype");
+                lmpviz_err_set(err, "expected float16, float32 or float64 data, got a structured "
+                                    "dtype");
                 return LMPVIZ_ERR_FORMAT;
             }
             status = npy_parse_string(&ps, h->descr, sizeof h->descr);
@@ -199,7 +186,7 @@ npy_parse_header(const char *text, npy_header *h, lmpviz_err *err)
             status = npy_parse_shape(&ps, h);
             h->have_shape = 1;
         } else {
-            npy_set_err(err, "malformed .npy header: unexpected or repeated key '%s'", key);
+            lmpviz_err_set(err, "malformed .npy header: unexpected or repeated key '%s'", key);
             return LMPVIZ_ERR_FORMAT;
         }
         if (status != LMPVIZ_OK)
@@ -231,12 +218,12 @@ npy_check_descr(const char *descr, lmpviz_err *err)
     if (strlen(descr) != 3 || descr[1] != 'f' ||
         (descr[2] != '2' && descr[2] != '4' && descr[2] != '8') ||
         strchr("<>=|", descr[0]) == NULL) {
-        npy_set_err(err, "expected float16, float32 or float64 data, got '%s'", descr);
+        lmpviz_err_set(err, "expected float16, float32 or float64 data, got '%s'", descr);
         return 0;
     }
     if (descr[0] == '>') {
-        npy_set_err(err, "expected little-endian data, got '%s'; convert with a.astype('<%s')",
-                    descr, descr + 1);
+        lmpviz_err_set(err, "expected little-endian data, got '%s'; convert with a.astype('<%s')",
+                       descr, descr + 1);
         return 0;
     }
     /* '=' is native order and '|' reads as native in NumPy: both little
@@ -375,7 +362,7 @@ lmpviz_mem_check(unsigned long long bytes, const char *what, lmpviz_err *err)
         return LMPVIZ_OK;
     format_bytes(bytes, need_s, sizeof need_s);
     format_bytes(avail, avail_s, sizeof avail_s);
-    npy_set_err(err, "needs %s of memory for %s, only %s available", need_s, what, avail_s);
+    lmpviz_err_set(err, "needs %s of memory for %s, only %s available", need_s, what, avail_s);
     return LMPVIZ_ERR_NOMEM;
 }
 
@@ -408,13 +395,13 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     if (out != NULL)
         memset(out, 0, sizeof *out);
     if (path == NULL || out == NULL) {
-        npy_set_err(err, "no input path or output array given");
+        lmpviz_err_set(err, "no input path or output array given");
         return LMPVIZ_ERR_INVALID_ARG;
     }
 
     fp = fopen(path, "rb");
     if (fp == NULL) {
-        npy_set_err(err, "cannot open: %s", strerror(errno));
+        lmpviz_err_set(err, "cannot open: %s", strerror(errno));
         return LMPVIZ_ERR_IO;
     }
     if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
@@ -424,7 +411,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     if (got < NPY_MAGIC_LEN || memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) != 0) {
         if (ferror(fp))
             goto read_error;
-        npy_set_err(err, "not a NumPy .npy file (bad magic)");
+        lmpviz_err_set(err, "not a NumPy .npy file (bad magic)");
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
@@ -435,8 +422,8 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     } else if ((pre[6] == 2 || pre[6] == 3) && pre[7] == 0) {
         pre_len = 12;
     } else {
-        npy_set_err(err, "unsupported .npy format version %u.%u (expected 1.0, 2.0 or 3.0)",
-                    (unsigned)pre[6], (unsigned)pre[7]);
+        lmpviz_err_set(err, "unsupported .npy format version %u.%u (expected 1.0, 2.0 or 3.0)",
+                       (unsigned)pre[6], (unsigned)pre[7]);
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
@@ -447,19 +434,19 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     }
     header_len = pre_len == 10 ? (uint32_t)pre[8] | (uint32_t)pre[9] << 8 : npy_le32(pre + 8);
     if (file_size >= 0 && (long long)header_len > file_size - (long long)pre_len) {
-        npy_set_err(err, "header length %lu runs past the end of the file (%lld bytes)",
-                    (unsigned long)header_len, file_size);
+        lmpviz_err_set(err, "header length %lu runs past the end of the file (%lld bytes)",
+                       (unsigned long)header_len, file_size);
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
     if (header_len == 0 || header_len > NPY_MAX_HEADER) {
-        npy_set_err(err, "malformed .npy header: length %lu", (unsigned long)header_len);
+        lmpviz_err_set(err, "malformed .npy header: length %lu", (unsigned long)header_len);
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
     header = malloc((size_t)header_len + 1);
     if (header == NULL) {
-        npy_set_err(err, "out of memory");
+        lmpviz_err_set(err, "out of memory");
         status = LMPVIZ_ERR_NOMEM;
         goto cleanup;
     }
@@ -470,7 +457,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     }
     header[header_len] = '\0';
     if (strlen(header) != header_len) {
-        npy_set_err(err, "malformed .npy header: contains a NUL byte");
+        lmpviz_err_set(err, "malformed .npy header: contains a NUL byte");
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
@@ -484,14 +471,14 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
         goto cleanup;
     }
     if (h.fortran_order) {
-        npy_set_err(err, "expected a C-order array, got fortran_order=True; convert with "
-                         "np.ascontiguousarray(a)");
+        lmpviz_err_set(err, "expected a C-order array, got fortran_order=True; convert with "
+                            "np.ascontiguousarray(a)");
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
     for (i = 0; i < h.ndim; i++) {
         if (h.shape[i] != 0 && count > SIZE_MAX / h.shape[i]) {
-            npy_set_err(err, "shape product overflows size_t");
+            lmpviz_err_set(err, "shape product overflows size_t");
             status = LMPVIZ_ERR_FORMAT;
             goto cleanup;
         }
@@ -499,7 +486,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     }
     /* The float buffer is also the read buffer, so it must hold both. */
     if (count > SIZE_MAX / 8) {
-        npy_set_err(err, "shape product overflows size_t");
+        lmpviz_err_set(err, "shape product overflows size_t");
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
@@ -507,7 +494,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     if (file_size >= 0) {
         long long avail = file_size - (long long)pre_len - (long long)header_len;
         if ((unsigned long long)avail < (unsigned long long)data_bytes) {
-            npy_set_err(err, "file ends after %lld of %zu data bytes", avail, data_bytes);
+            lmpviz_err_set(err, "file ends after %lld of %zu data bytes", avail, data_bytes);
             status = LMPVIZ_ERR_FORMAT;
             goto cleanup;
         }
@@ -523,7 +510,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     }
     buf = lmpviz_big_alloc(alloc_bytes > 0 ? alloc_bytes : sizeof(float));
     if (buf == NULL) {
-        npy_set_err(err, "out of memory for %zu elements", count);
+        lmpviz_err_set(err, "out of memory for %zu elements", count);
         status = LMPVIZ_ERR_NOMEM;
         goto cleanup;
     }
@@ -531,7 +518,7 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     if (got != data_bytes) {
         if (ferror(fp))
             goto read_error;
-        npy_set_err(err, "file ends after %zu of %zu data bytes", got, data_bytes);
+        lmpviz_err_set(err, "file ends after %zu of %zu data bytes", got, data_bytes);
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
@@ -546,12 +533,12 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
     goto cleanup;
 
 short_header:
-    npy_set_err(err, "file ends inside the .npy header");
+    lmpviz_err_set(err, "file ends inside the .npy header");
     status = LMPVIZ_ERR_FORMAT;
     goto cleanup;
 
 read_error:
-    npy_set_err(err, "read error: %s", strerror(errno));
+    lmpviz_err_set(err, "read error: %s", strerror(errno));
     status = LMPVIZ_ERR_IO;
 
 cleanup:
@@ -575,18 +562,18 @@ lmpviz_npy_write_float(
     size_t i;
 
     if (path == NULL || ndim > LMPVIZ_NPY_MAXDIM || (ndim > 0 && shape == NULL)) {
-        npy_set_err(err, "expected a path and at most %d dimensions", LMPVIZ_NPY_MAXDIM);
+        lmpviz_err_set(err, "expected a path and at most %d dimensions", LMPVIZ_NPY_MAXDIM);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     for (i = 0; i < ndim; i++) {
         if (shape[i] != 0 && count > SIZE_MAX / sizeof(float) / shape[i]) {
-            npy_set_err(err, "shape product overflows size_t");
+            lmpviz_err_set(err, "shape product overflows size_t");
             return LMPVIZ_ERR_INVALID_ARG;
         }
         count *= shape[i];
     }
     if (data == NULL && count > 0) {
-        npy_set_err(err, "no data given for %zu elements", count);
+        lmpviz_err_set(err, "no data given for %zu elements", count);
         return LMPVIZ_ERR_INVALID_ARG;
     }
 

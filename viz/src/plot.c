@@ -9,7 +9,6 @@
  */
 #include <assert.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,20 +145,6 @@ static const unsigned long okabe_ito[LMPVIZ_PALETTE_SIZE] = {
     0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442, 0x000000,
 };
 
-static void
-set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
-
 static char *
 dup_or_null(const char *s)
 {
@@ -221,7 +206,7 @@ lmpviz_format_from_path(const char *path, lmpviz_format *fmt, lmpviz_err *err)
     const char *slash;
 
     if (path == NULL || fmt == NULL) {
-        set_err(err, "no output path");
+        lmpviz_err_set(err, "no output path");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     dot = strrchr(path, '.');
@@ -240,7 +225,7 @@ lmpviz_format_from_path(const char *path, lmpviz_format *fmt, lmpviz_err *err)
             return LMPVIZ_OK;
         }
     }
-    set_err(err, "expected a file name ending in .png, .svg or .pdf");
+    lmpviz_err_set(err, "expected a file name ending in .png, .svg or .pdf");
     return LMPVIZ_ERR_INVALID_ARG;
 }
 
@@ -1491,7 +1476,7 @@ lmpviz_figure_layout(lmpviz_figure *fig, lmpviz_err *err)
     cairo_destroy(cr);
     cairo_surface_destroy(s);
     if (cs != CAIRO_STATUS_SUCCESS) {
-        set_err(err, "cairo: %s", cairo_status_to_string(cs));
+        lmpviz_err_set(err, "cairo: %s", cairo_status_to_string(cs));
         return LMPVIZ_ERR_CAIRO;
     }
     return LMPVIZ_OK;
@@ -2046,7 +2031,7 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
 
     assert(fig != NULL);
     if (fp == NULL) {
-        set_err(err, "no output stream");
+        lmpviz_err_set(err, "no output stream");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     st = lmpviz_figure_layout(fig, err);
@@ -2063,7 +2048,7 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
         s = cairo_pdf_surface_create_for_stream(write_stream, fp, fig->width, fig->height);
         break;
     default:
-        set_err(err, "unknown output format %d", (int)fmt);
+        lmpviz_err_set(err, "unknown output format %d", (int)fmt);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     cr = cairo_create(s);
@@ -2088,15 +2073,15 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
         cs = cairo_surface_status(s);
     cairo_surface_destroy(s);
     if (cs == CAIRO_STATUS_NO_MEMORY) {
-        set_err(err, "out of memory while drawing");
+        lmpviz_err_set(err, "out of memory while drawing");
         return LMPVIZ_ERR_NOMEM;
     }
     if (cs == CAIRO_STATUS_WRITE_ERROR) {
-        set_err(err, "write failed");
+        lmpviz_err_set(err, "write failed");
         return LMPVIZ_ERR_IO;
     }
     if (cs != CAIRO_STATUS_SUCCESS) {
-        set_err(err, "cairo: %s", cairo_status_to_string(cs));
+        lmpviz_err_set(err, "cairo: %s", cairo_status_to_string(cs));
         return LMPVIZ_ERR_CAIRO;
     }
     return LMPVIZ_OK;

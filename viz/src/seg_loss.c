@@ -4,26 +4,11 @@
  * resampling that maps a network's working resolution onto a frame.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lmpviz.h"
-
-static void sl_set_err(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sl_set_err(lmpviz_err *err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-}
 
 lmpviz_status
 lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *out, lmpviz_err *err)
@@ -39,9 +24,9 @@ lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *o
         for (k = 0; k < a->ndim && len < sizeof shape - 24; k++)
             len += (size_t)snprintf(shape + len, sizeof shape - len, "%s%zu", k ? ", " : "",
                                     a->shape[k]);
-        sl_set_err(err,
-                   "expected class scores of shape (C, H, W) or (H, W, C), got %zu-d shape (%s%s)",
-                   a->ndim, shape, a->ndim == 1 ? "," : "");
+        lmpviz_err_set(
+            err, "expected class scores of shape (C, H, W) or (H, W, C), got %zu-d shape (%s%s)",
+            a->ndim, shape, a->ndim == 1 ? "," : "");
         return LMPVIZ_ERR_FORMAT;
     }
     if (layout == LMPVIZ_LAYOUT_AUTO) {
@@ -50,7 +35,7 @@ lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *o
         else if (a->shape[2] == LMPVIZ_CS_CLASSES)
             hwc = 1;
         else {
-            sl_set_err(
+            lmpviz_err_set(
                 err,
                 "cannot tell the layout of shape (%zu, %zu, %zu): expected %d Cityscapes classes "
                 "first (C, H, W) or last (H, W, C); give --layout chw or hwc",
@@ -77,7 +62,7 @@ lmpviz_scores_view(const lmpviz_array *a, lmpviz_layout layout, lmpviz_scores *o
         out->row_stride = out->width;
     }
     if (out->classes < 2 || out->width == 0 || out->height == 0) {
-        sl_set_err(
+        lmpviz_err_set(
             err,
             "expected at least 2 classes and a non-empty image, got shape (%zu, %zu, %zu) (%s)",
             a->shape[0], a->shape[1], a->shape[2], hwc ? "H, W, C" : "C, H, W");
@@ -172,9 +157,10 @@ check_scores(const lmpviz_scores *s, lmpviz_score_kind kind, lmpviz_err *err)
             for (x = 0; x < s->width; x++) {
                 float v = p[x * s->x_stride];
                 if (!isfinite(v) || (kind == LMPVIZ_SCORES_PROBS && v < 0.0f)) {
-                    sl_set_err(err, "expected %s, got %g at class %zu, pixel (%zu, %zu)",
-                               kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0" : "finite logits",
-                               (double)v, c, x, y);
+                    lmpviz_err_set(err, "expected %s, got %g at class %zu, pixel (%zu, %zu)",
+                                   kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0"
+                                                               : "finite logits",
+                                   (double)v, c, x, y);
                     return LMPVIZ_ERR_FORMAT;
                 }
             }
@@ -203,7 +189,7 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
 
     if (s == NULL || s->data == NULL || train == NULL || loss == NULL || valid == NULL ||
         width == 0 || height == 0 || s->classes == 0) {
-        sl_set_err(err, "invalid arguments");
+        lmpviz_err_set(err, "invalid arguments");
         return LMPVIZ_ERR_INVALID_ARG;
     }
     st = check_scores(s, kind, err);
@@ -211,8 +197,9 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
         return st;
     for (y = 0; y < width * height; y++) {
         if (train[y] != LMPVIZ_CS_IGNORE && train[y] >= s->classes) {
-            sl_set_err(err, "label class %u at pixel (%zu, %zu) but the scores have %zu classes",
-                       (unsigned)train[y], y % width, y / width, s->classes);
+            lmpviz_err_set(err,
+                           "label class %u at pixel (%zu, %zu) but the scores have %zu classes",
+                           (unsigned)train[y], y % width, y / width, s->classes);
             return LMPVIZ_ERR_FORMAT;
         }
     }
@@ -227,7 +214,7 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
         free(tx);
         free(ty);
         free(rowbuf);
-        sl_set_err(err, "out of memory");
+        lmpviz_err_set(err, "out of memory");
         return LMPVIZ_ERR_NOMEM;
     }
     for (y = 0; y < height; y++) {

@@ -1,3 +1,6 @@
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "lmpviz.h"
 
 const char *
@@ -20,4 +23,16 @@ lmpviz_status_string(lmpviz_status status)
         return "cairo error";
     }
     return "unknown status";
+}
+
+void
+lmpviz_err_set(lmpviz_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
 }
