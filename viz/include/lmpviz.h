@@ -39,6 +39,9 @@ typedef struct lmpviz_err {
 
 const char *lmpviz_status_string(lmpviz_status status);
 
+/* p for labels and titles: "1.5", or "∞" for p = inf. */
+void lmpviz_format_p(char *buf, size_t size, double p);
+
 /* Formats a message into err->msg (truncated to fit); nothing when err is
  * NULL. */
 void lmpviz_err_set(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

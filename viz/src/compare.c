@@ -59,22 +59,13 @@ trim(char *s)
 }
 
 static void
-fmt_p(char *buf, size_t len, double p)
-{
-    if (isinf(p))
-        snprintf(buf, len, "∞");
-    else
-        snprintf(buf, len, "%g", p);
-}
-
-static void
 make_label(lmpviz_scheme_spec *sp)
 {
     const lmp_scheme *s = &sp->scheme;
     char ps[16];
     switch (s->kind) {
     case LMP_SCHEME_LMP:
-        fmt_p(ps, sizeof ps, s->lmp.p);
+        lmpviz_format_p(ps, sizeof ps, s->lmp.p);
         if (s->lmp.m_pixels > 0.0)
             snprintf(sp->label, sizeof sp->label, "LMP p = %s, m = %g px", ps, s->lmp.m_pixels);
         else
@@ -724,7 +715,7 @@ short_head(const lmpviz_scheme_spec *sp, char *buf, size_t len)
     char ps[16];
     switch (s->kind) {
     case LMP_SCHEME_LMP:
-        fmt_p(ps, sizeof ps, s->lmp.p);
+        lmpviz_format_p(ps, sizeof ps, s->lmp.p);
         snprintf(buf, len, "lmp%s", ps);
         break;
     case LMP_SCHEME_OHEM:

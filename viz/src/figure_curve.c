@@ -124,16 +124,6 @@ lmpviz_sample_float(const float *src, size_t n, size_t k, unsigned long seed, fl
  * Labels
  */
 
-/* "1.5", "∞" */
-static void
-fmt_p(char *buf, size_t size, double p)
-{
-    if (isinf(p))
-        snprintf(buf, size, "∞");
-    else
-        snprintf(buf, size, "%g", p);
-}
-
 /* "0.1" or "10 px" */
 static void
 fmt_m(char *buf, size_t size, const lmp_params *params)
@@ -290,7 +280,7 @@ lmpviz_curve_panel(lmpviz_panel *panel,
             style.marker = LMPVIZ_MARKER_CIRCLE;
             style.marker_size = 4.5;
         }
-        fmt_p(ps, sizeof ps, s->params.p);
+        lmpviz_format_p(ps, sizeof ps, s->params.p);
         fmt_m(ms, sizeof ms, &s->params);
         if (data->n_series == 1)
             snprintf(label, sizeof label, "LMP weights w*");
@@ -393,7 +383,7 @@ lmpviz_curve_panel(lmpviz_panel *panel,
         snprintf(title, sizeof title, "%s", opts->title);
     } else {
         const char *what = opts->view == LMPVIZ_CURVE_CUMULATIVE ? "Cumulative LMP weight" : "LMP weights";
-        fmt_p(ps, sizeof ps, data->series[0].params.p);
+        lmpviz_format_p(ps, sizeof ps, data->series[0].params.p);
         fmt_m(ms, sizeof ms, &data->series[0].params);
         if (n_p == 1 && n_m == 1)
             snprintf(title, sizeof title, "%s: p = %s, m = %s (%.4g px), n = %zu", what, ps, ms,

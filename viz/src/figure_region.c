@@ -122,10 +122,7 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
         st = lmpviz_region_boundary(p, opts->m, REGION_ARC, bx, by, &count);
         if (st != LMPVIZ_OK)
             return st;
-        if (isinf(p))
-            snprintf(ps, sizeof ps, "∞");
-        else
-            snprintf(ps, sizeof ps, "%g", p);
+        lmpviz_format_p(ps, sizeof ps, p);
         snprintf(label, sizeof label, "p = %s: γ = %.3g, τ = %.3g", ps, gamma, tau);
         st = lmpviz_panel_add_polygon(panel, bx, by, count, &fill, label);
         if (st != LMPVIZ_OK)
@@ -192,10 +189,7 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
             mk = lmpviz_style_marker(lmpviz_palette_color(i), LMPVIZ_MARKER_DIAMOND, 9.0);
             {
                 double wx = w[0], wy = w[1];
-                if (isinf(opts->p[i]))
-                    snprintf(ps, sizeof ps, "∞");
-                else
-                    snprintf(ps, sizeof ps, "%g", opts->p[i]);
+                lmpviz_format_p(ps, sizeof ps, opts->p[i]);
                 snprintf(label, sizeof label, "w* (p = %s) = (%.3f, %.3f)", ps, wx, wy);
                 st = lmpviz_panel_add_series(panel, &wx, &wy, 1, &mk, label);
             }
@@ -225,10 +219,7 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
     if (opts->title != NULL) {
         snprintf(title, sizeof title, "%s", opts->title);
     } else if (opts->n_p == 1) {
-        if (isinf(opts->p[0]))
-            snprintf(ps, sizeof ps, "∞");
-        else
-            snprintf(ps, sizeof ps, "%g", opts->p[0]);
+        lmpviz_format_p(ps, sizeof ps, opts->p[0]);
         snprintf(title, sizeof title, "Feasible set W for n = 2: p = %s, m = %g (%g px)", ps, opts->m,
                  m_px);
     } else {

@@ -316,10 +316,7 @@ default_title(const lmpviz_heatmap *hm, char *buf, size_t len)
 {
     char p[32];
 
-    if (isinf(hm->params.p))
-        snprintf(p, sizeof p, "∞");
-    else
-        snprintf(p, sizeof p, "%g", hm->params.p);
+    lmpviz_format_p(p, sizeof p, hm->params.p);
     if (hm->params.m_pixels > 0.0)
         snprintf(buf, len,
                  "LMP weights: p = %s, m = %.6g px, n = %zu   LMP loss %.4g, mean loss %.4g", p,

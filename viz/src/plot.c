@@ -141,6 +141,15 @@ struct lmpviz_figure {
     int png_level; /* -1: cairo's own PNG writer; 0..9: libpng at that zlib level */
 };
 
+void
+lmpviz_format_p(char *buf, size_t size, double p)
+{
+    if (isinf(p))
+        snprintf(buf, size, "∞");
+    else
+        snprintf(buf, size, "%g", p);
+}
+
 static const unsigned long okabe_ito[LMPVIZ_PALETTE_SIZE] = {
     0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0xF0E442, 0x000000,
 };
