@@ -77,8 +77,21 @@ typedef struct lmp_result {
  * used by two threads at once. */
 typedef struct lmp_workspace lmp_workspace;
 
-/* Returns NULL when out of memory.  n_hint: largest n expected (may be 0). */
+/* Returns NULL when out of memory.  n_hint: largest n expected (may be 0).
+ * The workspace has no thread pool: every call runs on the calling thread. */
 lmp_workspace *lmp_workspace_create(size_t n_hint);
+
+/* The same with a persistent pool of `threads` threads in all, the caller's
+ * included (0: one per online CPU; 1: no pool, as lmp_workspace_create).  The
+ * threads are started here and stopped by destroy, never per call.
+ * lmp_solve_batch spreads images over them, and lmp_solve splits the passes
+ * of one large problem over them.  Results do not depend on the count.
+ * Returns NULL when out of memory or when threads cannot be started. */
+lmp_workspace *lmp_workspace_create_threads(size_t n_hint, unsigned threads);
+
+/* Threads the workspace runs on (1 without a pool); 1 for NULL. */
+unsigned lmp_workspace_threads(const lmp_workspace *ws);
+
 /* destroy(NULL) does nothing. */
 void lmp_workspace_destroy(lmp_workspace *ws);
 
@@ -114,6 +127,48 @@ lmp_status lmp_solve(const float *loss,
                      float *weight,
                      lmp_result *result,
                      lmp_workspace *ws);
+
+typedef enum lmp_pooling {
+    LMP_POOL_IMAGE = 0, /* one LMP problem per image: B results */
+    LMP_POOL_BATCH      /* one LMP problem over all images: 1 result */
+} lmp_pooling;
+
+/* B images of losses in one host array. */
+typedef struct lmp_batch {
+    const float *loss;          /* the losses of all images, back to back */
+    const unsigned char *valid; /* NULL (all valid) or one byte per loss, 0 = masked out */
+    float *weight;              /* NULL (values only) or one float per loss; may not alias */
+    size_t batch;               /* B >= 1 images */
+    size_t n;                   /* losses per image, when offsets is NULL */
+    const size_t *offsets;      /* NULL, or B + 1 non-decreasing offsets into loss:
+                                   image s is [offsets[s], offsets[s+1]) */
+    lmp_pooling pooling;
+} lmp_batch;
+
+/*
+ * Solve every image of a batch, spread over the workspace's threads (see
+ * lmp_workspace_create_threads; ws NULL: the calling thread alone, scratch
+ * allocated inside the call).  Each image gives exactly what lmp_solve gives
+ * on it alone, whatever the thread count.
+ *
+ * results   B results (1 with LMP_POOL_BATCH), filled as lmp_solve fills its
+ *           result; bad_index counts from the start of its image (from
+ *           offsets[0] with LMP_POOL_BATCH).
+ * status    NULL, or B (or 1) statuses, one per result: LMP_OK,
+ *           LMP_ERR_INVALID_LOSS, LMP_ERR_EMPTY, LMP_ERR_NOMEM or
+ *           LMP_ERR_NO_CONVERGENCE.
+ *
+ * Weights: as lmp_solve's for each image.
+ *
+ * Returns LMP_ERR_INVALID_ARG (NULL where not allowed, B = 0, decreasing
+ * offsets, bad params), otherwise the worst per-result status: NOMEM, then
+ * INVALID_LOSS, then NO_CONVERGENCE, then EMPTY, then LMP_OK.
+ */
+lmp_status lmp_solve_batch(const lmp_batch *batch,
+                           const lmp_params *params,
+                           lmp_result *results,
+                           lmp_status *status,
+                           lmp_workspace *ws);
 
 /*
  * Reference solver: same contract as lmp_solve, computed by a full sort of the

@@ -79,8 +79,6 @@ void lmpi_weights_p1(const float *loss,
                      float w_share,
                      float *weight);
 
-#endif /* LMP_INTERNAL_H */
-
 /* Validation and the statistics every solver needs. */
 typedef struct lmpi_scan {
     size_t n_valid;
@@ -116,3 +114,22 @@ int lmpi_solve_direct(const float *loss,
                       float *weight,
                       lmp_result *result,
                       lmp_status *status);
+
+/* Losses drawn to choose the pivots of one solve: the candidates then number
+ * about 2 * BRACKET_SIGMAS * n / sqrt(s) (solve.c), the sample costs O(s). */
+#define LMPI_SAMPLE_SIZE 8192
+/* Scratch beyond the candidates: the sample and a copy the estimate consumes. */
+#define LMPI_SCRATCH_EXTRA (2 * LMPI_SAMPLE_SIZE)
+
+/* The workspace (lmp.h).  buf holds the sample and the candidates of one
+ * solve. */
+struct lmp_workspace {
+    float *buf;
+    size_t cap; /* in floats */
+};
+
+/* Grows ws->buf to at least count floats (contents not kept): LMP_OK or
+ * LMP_ERR_NOMEM. */
+lmp_status lmpi_ws_reserve(lmp_workspace *ws, size_t count);
+
+#endif /* LMP_INTERNAL_H */

@@ -26,70 +26,12 @@
 
 /* Below this many losses the sample does not pay off. */
 #define SAMPLE_MIN_N 8192
-/* Sample size: the candidate set has about 2 * BRACKET_SIGMAS * n / sqrt(s)
- * losses, the sample costs O(s). */
-#define SAMPLE_SIZE 8192
-/* Scratch beyond the candidates: the sample and a copy the estimate consumes. */
-#define SCRATCH_EXTRA (2 * SAMPLE_SIZE)
 /* Half-width of the bracket around the estimated rank, in standard
  * deviations of a binomial rank count (sqrt(s) / 2 at most); 3 misses about
  * one time in 400 per side, which only costs a slower pass. */
 #define BRACKET_SIGMAS 3.0
 /* Fewer positive draws than this and the sample says nothing useful. */
 #define SAMPLE_MIN_DRAWS 256
-
-struct lmp_workspace {
-    float *buf;
-    size_t cap; /* in floats */
-};
-
-lmp_workspace *
-lmp_workspace_create(size_t n_hint)
-{
-    lmp_workspace *ws = calloc(1, sizeof *ws);
-    if (ws == NULL)
-        return NULL;
-    if (n_hint > 0) {
-        if (n_hint > SIZE_MAX / sizeof(float) - SCRATCH_EXTRA) {
-            free(ws);
-            return NULL;
-        }
-        ws->buf = malloc((n_hint + SCRATCH_EXTRA) * sizeof(float));
-        if (ws->buf == NULL) {
-            free(ws);
-            return NULL;
-        }
-        ws->cap = n_hint + SCRATCH_EXTRA;
-    }
-    return ws;
-}
-
-void
-lmp_workspace_destroy(lmp_workspace *ws)
-{
-    if (ws == NULL)
-        return;
-    free(ws->buf);
-    free(ws);
-}
-
-static lmp_status
-ws_reserve(lmp_workspace *ws, size_t count)
-{
-    float *buf;
-    if (count <= ws->cap)
-        return LMP_OK;
-    if (count > SIZE_MAX / sizeof(float))
-        return LMP_ERR_NOMEM;
-    /* The old contents are scratch: no need for realloc's copy. */
-    buf = malloc(count * sizeof(float));
-    if (buf == NULL)
-        return LMP_ERR_NOMEM;
-    free(ws->buf);
-    ws->buf = buf;
-    ws->cap = count;
-    return LMP_OK;
-}
 
 /* splitmix64 with a fixed seed: the same input always takes the same path. */
 static uint64_t
@@ -307,7 +249,7 @@ typedef struct sample_est {
     size_t n_pos;   /* positive valid draws, kept in buf[0..n_pos) */
 } sample_est;
 
-/* Draws SAMPLE_SIZE random positions; keeps the positive valid losses in out. */
+/* Draws LMPI_SAMPLE_SIZE random positions; keeps the positive valid losses in out. */
 static void
 draw_sample(const float *loss,
             const unsigned char *valid,
@@ -318,10 +260,10 @@ draw_sample(const float *loss,
             uint64_t *rng)
 {
     size_t t;
-    est->tries = SAMPLE_SIZE;
+    est->tries = LMPI_SAMPLE_SIZE;
     est->n_valid = 0;
     est->n_pos = 0;
-    for (t = 0; t < SAMPLE_SIZE; t++) {
+    for (t = 0; t < LMPI_SAMPLE_SIZE; t++) {
         const size_t i = rng_below(rng, n);
         const float x = loss[i];
         if (!lmpi_is_valid(loss, valid, i, nonfinite) || !(x >= 0.0f && x - x == 0.0f))
@@ -355,7 +297,7 @@ bracket_rank(float *s, size_t k, double r, double *a, double *b, uint64_t *rng)
 }
 
 /* Chooses the pivots from a sample (a = 0, b = INFINITY when the input is
- * small or the sample too thin).  buf has SCRATCH_EXTRA floats. */
+ * small or the sample too thin).  buf has LMPI_SCRATCH_EXTRA floats. */
 static void
 choose_pivots(const float *loss,
               const unsigned char *valid,
@@ -391,7 +333,7 @@ choose_pivots(const float *loss,
          * which theta is expected. */
         search s_est = { 0, 0.0, 0.0, 0.0, INFINITY };
         const double m_s = m_px * (double)est.n_pos / n_pos;
-        float *copy = buf + SAMPLE_SIZE;
+        float *copy = buf + LMPI_SAMPLE_SIZE;
         double theta_s = 0.0;
         size_t rank = 0;
         size_t i;
@@ -814,7 +756,7 @@ lmp_solve(const float *loss,
           lmp_result *result,
           lmp_workspace *ws)
 {
-    lmp_workspace local = { NULL, 0 };
+    lmp_workspace local = { 0 };
     lmp_workspace *w = ws != NULL ? ws : &local;
     uint64_t rng = 0x243F6A8885A308D3ULL ^ (uint64_t)n;
     sweep_out sw;
@@ -845,14 +787,14 @@ lmp_solve(const float *loss,
     }
 
     /* Room for the sample and for every loss as a candidate (the fallback). */
-    if (n > SIZE_MAX / sizeof(float) - SCRATCH_EXTRA)
+    if (n > SIZE_MAX / sizeof(float) - LMPI_SCRATCH_EXTRA)
         return LMP_ERR_NOMEM;
-    status = ws_reserve(w, n + SCRATCH_EXTRA);
+    status = lmpi_ws_reserve(w, n + LMPI_SCRATCH_EXTRA);
     if (status != LMP_OK)
         return status;
     q = params->p == 1.0 ? INFINITY : params->p / (params->p - 1.0);
     choose_pivots(loss, valid, n, params, q, w->buf, &a, &b, &rng);
-    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + SCRATCH_EXTRA, &sw);
+    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + LMPI_SCRATCH_EXTRA, &sw);
     if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
         status = LMP_ERR_INVALID_LOSS;
         *result = r;
@@ -863,10 +805,10 @@ lmp_solve(const float *loss,
     if (lmpi_solve_direct(loss, valid, n, &s, &sw.scan, weight, &r, &status) != 0) {
         r.n_support = sw.scan.n_pos;
         if (isinf(s.q)) {
-            solve_p1(loss, valid, n, params, &s, &sw, w->buf + SCRATCH_EXTRA, weight, &r, &rng);
+            solve_p1(loss, valid, n, params, &s, &sw, w->buf + LMPI_SCRATCH_EXTRA, weight, &r, &rng);
             status = LMP_OK;
         } else {
-            status = solve_q(loss, valid, n, params, &s, a, b, &sw, w->buf + SCRATCH_EXTRA, weight,
+            status = solve_q(loss, valid, n, params, &s, a, b, &sw, w->buf + LMPI_SCRATCH_EXTRA, weight,
                              &r, &rng);
         }
     }
