@@ -106,6 +106,28 @@ lmp_status lmp_cuda_solve_batch(const lmp_cuda_batch *batch,
                                 lmp_cuda_stream stream);
 
 /*
+ * The same work with nothing waited for and nothing copied to the host, for
+ * training loops: the results stay in device memory, so the call never
+ * synchronises, allocates or copies from pageable memory, and a sequence of
+ * calls can be captured in a CUDA graph (with h_offsets NULL).
+ *
+ * d_results  device array of B lmp_result (1 with LMP_CUDA_POOL_BATCH),
+ *            written on `stream` as lmp_cuda_solve_batch writes h_results.
+ * d_status   NULL, or a device array of B (or 1) lmp_status, one per result.
+ *
+ * Returns LMP_ERR_INVALID_ARG, LMP_ERR_UNSUPPORTED, LMP_ERR_CUDA (a launch
+ * failed) or LMP_OK once the work is queued; per-image outcomes are only in
+ * d_status.
+ */
+lmp_status lmp_cuda_solve_batch_async(const lmp_cuda_batch *batch,
+                                      const lmp_params *params,
+                                      lmp_result *d_results,
+                                      lmp_status *d_status,
+                                      void *d_workspace,
+                                      size_t workspace_bytes,
+                                      lmp_cuda_stream stream);
+
+/*
  * Host arrays in and out, for tools (not for a training loop): copies B
  * segments of n losses (and the mask, NULL = all valid) to the device, solves
  * them per segment, copies the weights back (h_weight NULL: values only).
