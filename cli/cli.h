@@ -58,8 +58,35 @@ int cli_parse_wh(const char *cmd,
                  size_t *h);
 /* --dpi: a number in [10, 2400]. */
 int cli_parse_dpi(const char *cmd, const char *text, double *out);
-/* -o: a file name whose extension names a figure format (.png, .svg, .pdf). */
+/* -o: a file name whose extension names a figure format (.png, .svg, .pdf),
+ * or an existing device or FIFO (written in place, as PNG). */
 int cli_check_output(const char *cmd, const char *path);
+/* ------------------------------------------------------------------------
+ * Output files (cli/outputs.c).
+ */
+/* One file a command reads or writes, named by its option. */
+typedef struct cli_file {
+    const char *opt;  /* "--probs", "-o" */
+    const char *path; /* NULL when the option was not given */
+} cli_file;
+/* Before any work: an output that is the same file as an input or as
+ * another output (the same device and inode, or the same path once links,
+ * "." and ".." are resolved) is a usage error, printed, and the result is
+ * CLI_EXIT_USAGE; else 0.  Character devices (/dev/null, a terminal) are
+ * streams and never count as the same file. */
+int cli_check_files(
+    const char *cmd, const cli_file *in, size_t n_in, const cli_file *out, size_t n_out);
+/* An output option's value: a file name ending in ext (".npy"), or an
+ * existing device or FIFO, which is written in place.  0, or -1 after a
+ * usage error naming opt. */
+int cli_check_output_ext(const char *cmd, const char *opt, const char *path, const char *ext);
+/* Removes an output written before a later one failed, when it is a
+ * regular file: a device or FIFO written in place is never removed. */
+void cli_remove_output(const char *path);
+/* s as a JSON string: quote, backslash and control characters escaped,
+ * each byte that is not part of valid UTF-8 written as U+FFFD. */
+void cli_json_string(FILE *fp, const char *s);
+
 /* Comma-separated list parsed with one of the parsers above; *out is
  * malloc'ed (caller frees), at most max_count items. */
 int cli_parse_list(const char *cmd,

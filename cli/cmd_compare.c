@@ -314,7 +314,21 @@ parse_args(int argc, char **argv, compare_args *a)
         return cli_usage_error(CMD, "--csv: expected a file name");
     if (a->stats != NULL && a->stats[0] == '\0')
         return cli_usage_error(CMD, "--stats: expected a file name");
-    return 0;
+    {
+        static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+        const cli_file in[] = {
+            { "--losses", a->losses },
+            { "--labels", a->in.labels },
+            { pred_opt[a->in.pred_kind], a->in.pred },
+            { "--image", a->in.image },
+        };
+        const cli_file out[] = {
+            { "-o", a->output },
+            { "--csv", a->csv },
+            { "--stats", a->stats },
+        };
+        return cli_check_files(CMD, in, 4, out, 3);
+    }
 }
 
 static void set_msg(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -361,9 +375,8 @@ write_stats(const char *path,
         return st;
     st = lmpviz_compare_stats_write_csv(cs, specs, af.fp);
     if (st != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
         snprintf(err->msg, sizeof err->msg, "write failed");
-        return st;
+        return lmpviz_afile_fail(&af, st, err);
     }
     return lmpviz_afile_commit(&af, err);
 }
@@ -484,7 +497,7 @@ run_profile(compare_args *a)
     rc = CLI_EXIT_OK;
 cleanup:
     for (k = 0; k < n_written; k++)
-        remove(written[k]);
+        cli_remove_output(written[k]);
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
     lmpviz_array_free(&arr);
@@ -584,7 +597,7 @@ run_frame(compare_args *a)
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a->output, err.msg);
         if (a->stats != NULL)
-            remove(a->stats);
+            cli_remove_output(a->stats);
         goto cleanup;
     }
     if (!a->quiet) {

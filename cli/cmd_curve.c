@@ -488,6 +488,13 @@ cmd_curve(int argc, char **argv)
         rc = rc < 0 ? CLI_EXIT_OK : rc;
         goto cleanup;
     }
+    {
+        const cli_file in = { "--losses", a.losses };
+        const cli_file out[] = { { "-o", a.output }, { "--csv", a.csv } };
+        rc = cli_check_files(CMD, &in, 1, out, 2);
+        if (rc != 0)
+            goto cleanup;
+    }
     rc = cli_curve_build(CMD, &a, &cf);
     if (rc != 0)
         goto cleanup;
@@ -507,7 +514,7 @@ cmd_curve(int argc, char **argv)
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
         if (a.csv != NULL)
-            remove(a.csv);
+            cli_remove_output(a.csv);
         rc = CLI_EXIT_FAILURE;
         goto cleanup;
     }

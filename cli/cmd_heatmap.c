@@ -326,13 +326,11 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
                                a->n_pred);
     if (cli_check_output(cmd, a->output) != 0)
         return CLI_EXIT_USAGE;
-    if (a->save_weights != NULL && !cli_ends_with(a->save_weights, ".npy"))
-        return cli_usage_error(cmd,
-                               "--save-weights: expected a file name ending in .npy, got \"%s\"",
-                               a->save_weights);
-    if (a->save_loss != NULL && !cli_ends_with(a->save_loss, ".npy"))
-        return cli_usage_error(cmd, "--save-loss: expected a file name ending in .npy, got \"%s\"",
-                               a->save_loss);
+    if (a->save_weights != NULL &&
+        cli_check_output_ext(cmd, "--save-weights", a->save_weights, ".npy") != 0)
+        return CLI_EXIT_USAGE;
+    if (a->save_loss != NULL && cli_check_output_ext(cmd, "--save-loss", a->save_loss, ".npy") != 0)
+        return CLI_EXIT_USAGE;
     if (a->stats != NULL && a->stats[0] == '\0')
         return cli_usage_error(cmd, "--stats: expected a file name");
     return 0;
@@ -364,9 +362,8 @@ write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
         return s;
     s = lmpviz_class_stats_write_csv(st, af.fp);
     if (s != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
         snprintf(err->msg, sizeof err->msg, "write failed");
-        return s;
+        return lmpviz_afile_fail(&af, s, err);
     }
     return lmpviz_afile_commit(&af, err);
 }
@@ -550,7 +547,7 @@ run_single(cli_heatmap_args *a)
 
 cleanup:
     for (k = 0; k < n_written; k++)
-        remove(written[k]);
+        cli_remove_output(written[k]);
     lmpviz_figure_destroy(fig);
     lmpviz_heatmap_free(&hm);
     return rc;
@@ -641,7 +638,7 @@ save_frame(split_run *r,
     }
     st = lmpviz_figure_save(fig, png, &err);
     if (st != LMPVIZ_OK) {
-        remove(csv);
+        cli_remove_output(csv);
         snprintf(msg, msg_len, "%s: %s", png, err.msg);
         goto done;
     }
@@ -939,6 +936,26 @@ cleanup:
     return rc;
 }
 
+/* No output may be an input or another output (before anything is read). */
+static int
+check_single_files(const cli_heatmap_args *a)
+{
+    static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+    const cli_file in[] = {
+        { "--image", a->in.image },
+        { "--labels", a->in.labels },
+        { pred_opt[a->in.pred_kind], a->in.pred },
+    };
+    const cli_file out[] = {
+        { "-o", a->output },
+        { "--save-weights", a->save_weights },
+        { "--save-loss", a->save_loss },
+        { "--stats", a->stats },
+    };
+
+    return cli_check_files(CMD, in, 3, out, 4);
+}
+
 int
 cmd_heatmap(int argc, char **argv)
 {
@@ -955,5 +972,8 @@ cmd_heatmap(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     if (a.sp.root != NULL)
         return run_split(&a);
+    rc = check_single_files(&a);
+    if (rc != 0)
+        return rc;
     return run_single(&a);
 }

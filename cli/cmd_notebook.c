@@ -427,7 +427,7 @@ run_all(nb_args *a)
     if (rc != 0) {
         for (k = 0; k < NB_ALL; k++) {
             if (paths[k] != NULL)
-                remove(paths[k]);
+                cli_remove_output(paths[k]);
         }
     } else {
         for (k = 0; k < NB_ALL; k++) {
@@ -477,8 +477,9 @@ cmd_notebook(int argc, char **argv)
         snprintf(default_out, sizeof default_out, "lmp_%s.ipynb", a.figure);
         a.output = default_out;
     }
-    if (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
-        a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/')
+    if (!lmpviz_afile_in_place(a.output) &&
+        (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
+         a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/'))
         return cli_usage_error(CMD, "-o: expected a file name ending in .ipynb, got \"%s\"", a.output);
     rc = build_one(a.figure, a.pass, a.n_pass, &nb);
     if (rc == 0 && nb != NULL) {

@@ -479,6 +479,41 @@ test_m_zero_message(void **state)
     assert_int_equal(entries(fx), 0);
 }
 
+/* The CSV over the losses, or the figure and the CSV in one file: usage
+ * errors before anything is read; the losses keep their bytes. */
+static void
+test_outputs_distinct(void **state)
+{
+    fixture *fx = *state;
+    float src[4] = { 1.0f, 2.0f, 3.0f, 4.0f };
+    size_t shape[1] = { 4 };
+    char npy[256], png[256], want[1024];
+    struct stat before, after;
+    run_result r;
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "loss.npy"));
+    snprintf(png, sizeof png, "%s", in_dir(fx, "c.png"));
+    assert_int_equal(lmpviz_npy_write_float(npy, src, shape, 1, NULL), LMPVIZ_OK);
+    assert_int_equal(stat(npy, &before), 0);
+    run_curve(&r, "--losses", npy, "--csv", npy, "-o", png, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz curve: --csv: expected a file that is not an input, got \"%s\", the same file "
+             "as --losses \"%s\"\ntry 'lmpviz curve --help'\n",
+             npy, npy);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    run_curve(&r, "--losses", npy, "--csv", png, "-o", png, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz curve: --csv: expected a file no other output writes, got \"%s\", the same "
+             "file as -o \"%s\"\ntry 'lmpviz curve --help'\n",
+             png, png);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(stat(npy, &after), 0);
+    assert_true(after.st_ino == before.st_ino && after.st_size == before.st_size);
+    assert_int_equal(entries(fx), 1);
+}
+
 static void
 test_output_failures_leave_no_file(void **state)
 {
@@ -546,6 +581,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_paper_and_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_m_zero_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outputs_distinct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_failures_leave_no_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_losses_file, setup, teardown),
     };

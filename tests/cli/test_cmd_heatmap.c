@@ -1,3 +1,5 @@
+/* mknod, makedev (device_test_util.h) */
+#define _DEFAULT_SOURCE
 /* Tests of cli/cmd_heatmap.c: the files written (weights equal lmp_solve's,
  * shares sum to 1), usage errors, bad inputs that leave no file, dataset
  * mode with a broken frame and shards, a real full-resolution frame with
@@ -19,6 +21,7 @@
 #include "../viz/heatmap_test_util.h"
 #include "cli.h"
 #include "cli_test_util.h"
+#include "device_test_util.h"
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmpviz.h"
@@ -219,6 +222,101 @@ test_usage_errors(void **state)
         assert_non_null(strstr(r.out, "SLURM_ARRAY_TASK_ID"));
         assert_non_null(strstr(r.out, "--device DEV"));
         assert_non_null(strstr(r.out, "--batch B"));
+    }
+}
+
+/* An output that is an input, or two outputs that are one file: refused
+ * (exit 2) before anything is read, every file left as it was. */
+static void
+test_outputs_distinct(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    char want[2048], hard[256];
+    struct stat img_before, prb_before, st;
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 3);
+    assert_int_equal(stat(f.img, &img_before), 0);
+    assert_int_equal(stat(f.prb, &prb_before), 0);
+
+    /* the frame as the figure and the probabilities as the weights */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "-o", f.img, "--save-weights", f.prb, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: -o: expected a file that is not an input, got \"%s\", the same file "
+             "as --image \"%s\"\ntry 'lmpviz heatmap --help'\n",
+             f.img, f.img);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_string_equal(r.out, "");
+
+    /* the weights over the probabilities, through a hard link */
+    snprintf(hard, sizeof hard, "%s", in_dir(fx, "hard.npy"));
+    assert_int_equal(link(f.prb, hard), 0);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--logits", f.prb,
+            "-o", f.out, "--save-weights", hard, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: --save-weights: expected a file that is not an input, got \"%s\", "
+             "the same file as --logits \"%s\"\ntry 'lmpviz heatmap --help'\n",
+             hard, f.prb);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+
+    /* two outputs, one file (not yet there) */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "-o", f.out, "--save-weights", f.wp, "--save-loss", f.wp, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: --save-loss: expected a file no other output writes, got \"%s\", "
+             "the same file as --save-weights \"%s\"\ntry 'lmpviz heatmap --help'\n",
+             f.wp, f.wp);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+
+    assert_int_equal(stat(f.img, &st), 0);
+    assert_true(st.st_ino == img_before.st_ino && st.st_size == img_before.st_size);
+    assert_int_equal(stat(f.prb, &st), 0);
+    assert_true(st.st_ino == prb_before.st_ino && st.st_size == prb_before.st_size);
+    assert_int_equal(entries(fx), 4); /* f.png, l.png, p.npy, hard.npy */
+}
+
+/* Every output to a null device, which stays the device: the figure is
+ * encoded as PNG (a device has no extension to go by).  Nodes of the
+ * test's own where mknod is allowed (device_test_util.h). */
+static void
+test_outputs_devices(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    char null_dev[256], full_dev[256], want[600];
+    struct stat null_st, full_st;
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 4);
+    if (test_device(fx->dir, "null", 1, 3, "/dev/null", null_dev, sizeof null_dev) != 0)
+        skip();
+    assert_int_equal(stat(null_dev, &null_st), 0);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "-o", null_dev, "--save-weights", null_dev, "--save-loss", null_dev, "--stats",
+            null_dev, "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    assert_true(test_still_device(null_dev, 1, 3, null_st.st_ino));
+
+    /* a full device as the figure, written last: exit 1, and the weights
+     * written before to the null device are not "removed" */
+    if (test_device(fx->dir, "full", 1, 7, "/dev/full", full_dev, sizeof full_dev) == 0) {
+        assert_int_equal(stat(full_dev, &full_st), 0);
+        run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs",
+                f.prb, "-o", full_dev, "--save-weights", null_dev, "--quiet", NULL);
+        snprintf(want, sizeof want, "lmpviz heatmap: %s: cannot write: No space left on device\n",
+                 full_dev);
+        assert_int_equal(r.rc, 1);
+        assert_string_equal(r.err, want);
+        assert_true(test_still_device(null_dev, 1, 3, null_st.st_ino));
+        assert_true(test_still_device(full_dev, 1, 7, full_st.st_ino));
     }
 }
 
@@ -686,6 +784,8 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_single_frame, setup, teardown),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test_setup_teardown(test_outputs_distinct, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outputs_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_full_resize, setup, teardown),

@@ -50,19 +50,50 @@ void lmpviz_err_set(lmpviz_err *err, const char *fmt, ...) __attribute__((format
  * Atomic output: data goes to a temporary file in the target's folder and is
  * renamed over the target only on commit, so a failure never leaves a
  * half-written file behind.
+ *
+ * - A target that exists keeps its permissions (and, when root writes it,
+ *   its owner).  A symbolic link to a file is kept: the file it names is
+ *   replaced.
+ * - A target that exists and is a device, FIFO or socket (/dev/null,
+ *   /dev/stdout, a named pipe) is written in place, never replaced: write
+ *   errors (ENOSPC from /dev/full) are reported by commit, and a failure
+ *   cannot take back what was already written.  Opening a FIFO waits for a
+ *   reader, as the shell's `>` does.
+ * - A folder is refused (LMPVIZ_ERR_IO, "expected a file, got a folder").
+ * - The temporary's name is the target's file name, shortened where needed
+ *   so that a name of NAME_MAX bytes still works, then
+ *   LMPVIZ_AFILE_TMP_MARK, the process id and a counter in hex:
+ *   "out.png.lmpviz-tmp.3f2a.0".
  */
+#define LMPVIZ_AFILE_TMP_MARK ".lmpviz-tmp."
+
 typedef struct lmpviz_afile {
     FILE *fp;       /* write here between open and commit/abort */
-    char *tmp_path; /* owned */
-    char *path;     /* owned copy of the target */
+    char *tmp_path; /* owned; NULL when writing in place */
+    char *path;     /* owned copy of the target (the file a link names) */
+    int in_place;   /* 1: fp writes to the target itself */
+    void *io;       /* private: the stream's state */
 } lmpviz_afile;
 
-/* LMPVIZ_OK or LMPVIZ_ERR_IO (err says why, e.g. the folder is missing). */
+/* LMPVIZ_OK, LMPVIZ_ERR_IO (err says why, e.g. the folder is missing) or
+ * LMPVIZ_ERR_INVALID_ARG (no path, or an empty one). */
 lmpviz_status lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err);
 /* Flushes, closes and renames.  On failure the temporary is removed. */
 lmpviz_status lmpviz_afile_commit(lmpviz_afile *af, lmpviz_err *err);
 /* Closes and removes the temporary; safe on a zeroed or finished lmpviz_afile. */
 void lmpviz_afile_abort(lmpviz_afile *af);
+/* For a writer into af->fp that failed with status: aborts and returns
+ * status.  When status is LMPVIZ_ERR_IO and a write to the file failed,
+ * err becomes "cannot write: <the system's reason>" (e.g. "No space left
+ * on device"), which the writer itself could not know. */
+lmpviz_status lmpviz_afile_fail(lmpviz_afile *af, lmpviz_status status, lmpviz_err *err);
+/* 1 when path exists and is a device, FIFO or socket (following links):
+ * lmpviz_afile writes it in place.  Such a target has no file name
+ * extension to check and is never removed. */
+int lmpviz_afile_in_place(const char *path);
+/* 1 when the file name name (no folder) is one of lmpviz_afile's
+ * temporaries: "<name>.lmpviz-tmp.<hex>.<hex>". */
+int lmpviz_afile_is_tmp(const char *name);
 
 /* ------------------------------------------------------------------------
  * Buffers for whole images and arrays (huge-page backed where the system
@@ -238,7 +269,8 @@ lmpviz_panel *lmpviz_figure_panel(lmpviz_figure *fig, size_t row, size_t col);
  * same layout.  LMPVIZ_OK or LMPVIZ_ERR_CAIRO. */
 lmpviz_status lmpviz_figure_layout(lmpviz_figure *fig, lmpviz_err *err);
 /* Writes the figure to path in the format named by its extension, atomically
- * (a failure leaves no file).  LMPVIZ_ERR_INVALID_ARG (extension),
+ * (a failure leaves no file; see lmpviz_afile).  A device or FIFO without a
+ * known extension gets PNG.  LMPVIZ_ERR_INVALID_ARG (extension),
  * LMPVIZ_ERR_IO, LMPVIZ_ERR_CAIRO or LMPVIZ_ERR_NOMEM; err says why. */
 lmpviz_status lmpviz_figure_save(lmpviz_figure *fig, const char *path, lmpviz_err *err);
 /* Same, to an open stream in the given format (not closed). */

@@ -431,10 +431,8 @@ lmpviz_png_write(const char *path,
         return st;
     st = png_write_stream(af.fp, samples, width, height, stride, channels, bit_depth, compression,
                           err);
-    if (st != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
-        return st;
-    }
+    if (st != LMPVIZ_OK)
+        return lmpviz_afile_fail(&af, st, err);
     return lmpviz_afile_commit(&af, err);
 }
 
