@@ -145,7 +145,12 @@ typedef struct cli_curve_fig {
 /* a must be zeroed first. */
 int cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a);
 void cli_curve_args_free(cli_curve_args *a);
-/* 0, or CLI_EXIT_FAILURE after printing why; out is zeroed on failure. */
+/* How many losses (from the .npy's header, or --n, or --sample) and how
+ * many curves a's figure has, before anything is read.  0, or
+ * CLI_EXIT_FAILURE after printing why the .npy cannot be used. */
+int cli_curve_count(const char *cmd, const cli_curve_args *a, size_t *n, size_t *n_series);
+/* Checks first that the memory it needs is available (as solve does);
+ * 0, or CLI_EXIT_FAILURE after printing why; out is zeroed on failure. */
 int cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out);
 /* Safe on a zeroed struct. */
 void cli_curve_fig_free(cli_curve_fig *f);
@@ -236,7 +241,8 @@ char *cli_path_join(const char *a, const char *b, const char *c);
 int cli_ends_with(const char *s, const char *suffix);
 /* 1 when p names a regular file (following links). */
 int cli_is_file(const char *p);
-/* mkdir -p; 0 or -1 (errno set). */
+/* mkdir -p; 0 or -1 (errno set; ENOTDIR when path, or a folder on the
+ * way, is a file). */
 int cli_mkdir_p(const char *path);
 
 /* ------------------------------------------------------------------------
@@ -339,7 +345,8 @@ enum {
     CLI_OPT_PRED_SUFFIX,
     CLI_OPT_OUT_DIR,
     CLI_OPT_JOBS,
-    CLI_OPT_SHARD
+    CLI_OPT_SHARD,
+    CLI_OPT_MAX_PIXELS
 };
 /* Stores opt (a getopt_long result, with its argument arg) when it is one of
  * the CLI_OPT_* options: the frame inputs into *in (counting --probs,

@@ -67,6 +67,7 @@ usage(FILE *out)
             "  --layout L          auto (default), chw or hwc\n"
             "  --resize            accept outputs of another size (bilinear to the labels,\n"
             "                      or to the frame with --image)\n"
+            "  --max-pixels N      the most pixels an input may declare (default 8192x8192)\n"
             "\n"
             "Outputs:\n"
             "  -o, --output FILE   figure, .png, .svg or .pdf (default %s, or %s\n"
@@ -84,7 +85,10 @@ usage(FILE *out)
             "  --title TEXT        replace the title\n"
             "  --quiet             print only the files written (and, for a split, the\n"
             "                      frame counts); no progress output\n"
-            "\n"
+            "\n",
+            DEFAULT_SCHEMES, DEFAULT_PROFILE_OUT, DEFAULT_FRAME_OUT, PROFILE_W, PROFILE_H);
+    /* Two strings: one would pass the 4095 characters C11 promises. */
+    fprintf(out,
             "A split (Cityscapes layout, like lmpviz heatmap):\n"
             "  --cityscapes-root D, --split NAME (default val), --city NAME,\n"
             "  --pred-dir D, --pred-suffix S (default %s), --out-dir D: writes\n"
@@ -100,7 +104,6 @@ usage(FILE *out)
             "  is 1 when any frame failed.  Progress goes to stderr: a bar on a terminal,\n"
             "  else one line per frame.\n"
             "  -h, --help          show this help\n",
-            DEFAULT_SCHEMES, DEFAULT_PROFILE_OUT, DEFAULT_FRAME_OUT, PROFILE_W, PROFILE_H,
             DEFAULT_PRED_SUFFIX);
 }
 
@@ -150,6 +153,7 @@ parse_args(int argc, char **argv, compare_args *a)
         { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },
         { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
         { "resize", no_argument, NULL, CLI_OPT_RESIZE },
+        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },
         { "csv", required_argument, NULL, OPT_CSV },
         { "stats", required_argument, NULL, OPT_STATS },
         { "logy", no_argument, NULL, OPT_LOGY },
@@ -433,7 +437,10 @@ run_profile(compare_args *a)
         }
     } else {
         src = a->in.pred;
-        st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
+        /* sizes from the headers before anything is decoded */
+        st = lmpviz_inputs_check(&a->in, &err);
+        if (st == LMPVIZ_OK)
+            st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
                                     a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
                                     &err);
         if (st != LMPVIZ_OK) {

@@ -48,6 +48,8 @@ usage(FILE *out)
             "  --layout L          auto (default; C = 19 tells them apart), chw or hwc\n"
             "  --resize            accept labels and scores of another size than the frame:\n"
             "                      labels nearest-neighbour, scores bilinear\n"
+            "  --max-pixels N      the most pixels an input may declare (default %zu,\n"
+            "                      8192x8192); sizes are checked from the headers first\n"
             "\n"
             "LMP:\n"
             "  --p P               norm exponent >= 1 or inf (default 1.5)\n"
@@ -75,7 +77,7 @@ usage(FILE *out)
             "  --width PX          figure width in pixels (default: from the frame)\n"
             "  --title TEXT        replace the title\n"
             "\n",
-            LMP_CUDA_MAX_BATCH, DEFAULT_BATCH, HEATMAP_DEFAULT_OUT);
+            LMPVIZ_MAX_PIXELS, LMP_CUDA_MAX_BATCH, DEFAULT_BATCH, HEATMAP_DEFAULT_OUT);
     /* Two strings: one would pass the 4095 characters C11 promises. */
     fprintf(out,
             "A whole split (Cityscapes layout):\n"
@@ -155,6 +157,7 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "loss", required_argument, NULL, CLI_OPT_LOSS },
         { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
         { "resize", no_argument, NULL, CLI_OPT_RESIZE },
+        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },
         { "p", required_argument, NULL, OPT_P },
         { "m", required_argument, NULL, OPT_M },
         { "m-pixels", required_argument, NULL, OPT_M_PIXELS },

@@ -59,7 +59,7 @@ usage(FILE *out)
 static const char *const value_opts[] = {
     "p",     "m",      "m-pixels",   "n",      "losses", "sample", "dist",   "seed",  "size",
     "dpi",   "title",  "image",      "labels", "label-type", "probs", "logits", "loss", "layout",
-    "cmap",  "scale",  "alpha",      "dim",    "desaturate", "vmax", "width",  NULL,
+    "cmap",  "scale",  "alpha",      "dim",    "desaturate", "vmax", "width",  "max-pixels", NULL,
 };
 
 /* Options of those commands that write other files or process a split. */
@@ -185,6 +185,27 @@ nb_failed(lmpviz_status st, const lmpviz_err *err)
     return CLI_EXIT_FAILURE;
 }
 
+/* The limits of lmpnb_curve_notebook, checked before the losses are read
+ * and solved (2^27 of them would take a minute to be refused), with its
+ * message. */
+static int
+check_embeddable(const cli_curve_args *a)
+{
+    size_t n, n_series, numbers;
+    int rc = cli_curve_count(CMD, a, &n, &n_series);
+
+    if (rc != 0)
+        return rc;
+    numbers = n_series * n;
+    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS)
+        return cli_usage_error(CMD,
+                               "%zu losses and %zu weights are too many to embed in a notebook (at "
+                               "most %d losses and %d numbers in all); draw fewer with --sample N "
+                               "or --n N",
+                               n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    return 0;
+}
+
 static int
 build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
 {
@@ -208,6 +229,8 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
     memset(&cf, 0, sizeof cf);
     memset(&err, 0, sizeof err);
     rc = cli_curve_parse(CMD, argc2, argv2, &a);
+    if (rc == 0)
+        rc = check_embeddable(&a);
     if (rc == 0)
         rc = cli_curve_build(CMD, &a, &cf);
     if (rc != 0) {

@@ -320,6 +320,117 @@ test_outputs_devices(void **state)
     }
 }
 
+/* CRC-32 of PNG chunks (ISO 3309), bit by bit: a few kB in the tests. */
+static uint32_t
+png_crc(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    size_t i;
+    int k;
+
+    for (i = 0; i < n; i++) {
+        c ^= p[i];
+        for (k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+static void
+put_be32(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char)(v >> 24);
+    b[1] = (unsigned char)(v >> 16);
+    b[2] = (unsigned char)(v >> 8);
+    b[3] = (unsigned char)v;
+}
+
+/* A grey 8-bit PNG that declares w x h pixels and holds idat_len bytes of
+ * image data that are no deflate stream at all: only a reader that decodes
+ * before it compares sizes says "corrupt". */
+static void
+write_bogus_png(const char *path, uint32_t w, uint32_t h, size_t idat_len)
+{
+    size_t len = 8 + 25 + 12 + idat_len + 12, k;
+    unsigned char *b = calloc(1, len), *c;
+
+    assert_non_null(b);
+    memcpy(b, "\x89PNG\r\n\x1a\n", 8);
+    c = b + 8;
+    put_be32(c, 13);
+    memcpy(c + 4, "IHDR", 4);
+    put_be32(c + 8, w);
+    put_be32(c + 12, h);
+    c[16] = 8; /* depth; colour type 0 (grey), no interlace */
+    put_be32(c + 21, png_crc(c + 4, 17));
+    c += 25;
+    put_be32(c, (uint32_t)idat_len);
+    memcpy(c + 4, "IDAT", 4);
+    for (k = 0; k < idat_len; k++)
+        c[8 + k] = (unsigned char)(k * 7 + 1);
+    put_be32(c + 8 + idat_len, png_crc(c + 4, 4 + idat_len));
+    c += 12 + idat_len;
+    memcpy(c + 4, "IEND", 4);
+    put_be32(c + 8, png_crc(c + 4, 4));
+    write_bytes(path, b, len);
+    free(b);
+}
+
+/* Sizes come from the headers before anything is decoded: labels that
+ * declare 4000x4000 pixels (and could not be decoded) are reported as the
+ * wrong size; an input above --max-pixels is refused, and the option raises
+ * the limit. */
+static void
+test_sizes_checked_first(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    char big[256], want[1024];
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 5);
+    snprintf(big, sizeof big, "%s", in_dir(fx, "big.png"));
+    write_bogus_png(big, 4000, 4000, 20000);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", big, "--probs", f.prb,
+            "-o", f.out, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected %dx%d labels to match the frame %s, got 4000x4000 "
+             "(--resize scales them)\n",
+             big, W, H, f.img);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+
+    /* 8193 x 8193 > 2^26: refused from the header, even with --resize */
+    write_bogus_png(big, 8193, 8193, 70000);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", big, "--probs", f.prb,
+            "--resize", "-o", f.out, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected at most 67108864 pixels (--max-pixels raises the "
+             "limit), got 8193x8193 = 67125249\n",
+             big);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+
+    /* a limit below the frame's W x H = 24 pixels, then one that fits */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "--max-pixels", "23", "-o", f.out, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected at most 23 pixels (--max-pixels raises the limit), "
+             "got %dx%d = %d\n",
+             f.img, W, H, W * H);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "--max-pixels", "24", "-o", f.out, "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    run_cmd(&r, cmd_heatmap, "heatmap", "--max-pixels", "0", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz heatmap: --max-pixels: expected a positive whole number, "
+                               "got \"0\"\ntry 'lmpviz heatmap --help'\n");
+}
+
 /* Each bad input: exit 1, a message naming the file and the expectation,
  * and no output file left behind. */
 static void
@@ -447,6 +558,30 @@ make_tree(fixture *fx)
         if (i == 1)
             truncate_file(lab, file_size(lab) / 2);
     }
+}
+
+/* --out-dir naming a file: one message before the first frame, not one
+ * failure per frame after each was computed. */
+static void
+test_out_dir_is_file(void **state)
+{
+    fixture *fx = *state;
+    char root[256], pred[256], out[256], want[600];
+    run_result r;
+
+    make_tree(fx);
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", fx->dir);
+    snprintf(out, sizeof out, "%s/out.txt", fx->dir);
+    write_bytes(out, "keep", 4);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out, "--jobs", "2", NULL);
+    snprintf(want, sizeof want, "lmpviz heatmap: %s: expected a folder for --out-dir, got a file\n",
+             out);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+    assert_string_equal(r.out, "");
+    assert_int_equal(file_size(out), 4);
 }
 
 static void
@@ -786,7 +921,9 @@ main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test_setup_teardown(test_outputs_distinct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outputs_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sizes_checked_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_dir_is_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_full_resize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_cuda_unavailable, setup, teardown),

@@ -238,6 +238,42 @@ skip_without_numpy(void)
 
 /* ---- our writer, our reader ------------------------------------------- */
 
+/* The header alone: shape, count and dtype, no data; the same checks of
+ * the file's length as a full read. */
+static void
+test_read_header(void **state)
+{
+    float x[12] = { 0 };
+    size_t shape[2] = { 3, 4 };
+    char path[256];
+    lmpviz_array a;
+    lmpviz_err err = { "" };
+    FILE *f;
+
+    (void)state;
+    fx_path(path, sizeof path, "hdr.npy");
+    assert_int_equal(lmpviz_npy_write_float(path, x, shape, 2, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_OK);
+    assert_null(a.data);
+    assert_int_equal(a.ndim, 2);
+    assert_int_equal(a.shape[0], 3);
+    assert_int_equal(a.shape[1], 4);
+    assert_int_equal(a.count, 12);
+    assert_string_equal(a.descr, "<f4");
+    lmpviz_array_free(&a);
+    /* one byte short */
+    assert_int_equal(truncate(path, 128 + 47), 0);
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    assert_string_equal(err.msg, "file ends after 47 of 48 data bytes");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("not npy", f);
+    fclose(f);
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    fx_path(path, sizeof path, "missing.npy");
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_IO);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -840,6 +876,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_header),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_written_files_load_in_numpy),
         cmocka_unit_test(test_write_errors),

@@ -129,6 +129,12 @@ typedef struct lmpviz_array {
  * LMPVIZ_ERR_IO when the file cannot be opened.  out is zeroed on failure. */
 lmpviz_status lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err);
 
+/* The same checks as lmpviz_npy_read_float, the data's length against the
+ * file's size included, but only the header is read: out gets shape, ndim,
+ * count and descr, and data stays NULL.  For comparing sizes before a large
+ * read. */
+lmpviz_status lmpviz_npy_read_header(const char *path, lmpviz_array *out, lmpviz_err *err);
+
 /* Writes float32 data ("<f4", version 1.0 header, C order) atomically. */
 lmpviz_status lmpviz_npy_write_float(const char *path,
                                      const float *data,
@@ -503,6 +509,9 @@ typedef struct lmpviz_image {
  * corrupt), LMPVIZ_ERR_NOMEM.  out is zeroed on failure. */
 lmpviz_status lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err);
 void lmpviz_image_free(lmpviz_image *im);
+/* The width and height a PNG's header (IHDR) declares, without decoding:
+ * statuses as lmpviz_image_read. */
+lmpviz_status lmpviz_png_size(const char *path, size_t *width, size_t *height, lmpviz_err *err);
 
 /* A single-channel label map with exact integer values. */
 typedef struct lmpviz_labelmap {
@@ -817,7 +826,23 @@ typedef struct lmpviz_heatmap_input {
     lmpviz_layout layout;
     int resize;      /* resample labels (nearest) and scores (bilinear) to the frame */
     int want_argmax; /* also fill lmpviz_heatmap.pred (scores only) */
+    size_t max_pixels; /* per input; 0: LMPVIZ_MAX_PIXELS */
 } lmpviz_heatmap_input;
+
+/* The most pixels a frame, a label map or a prediction may have unless
+ * lmpviz_heatmap_input.max_pixels says otherwise: 2^26 = 8192x8192, 32
+ * Cityscapes frames.  Decoding a frame with C classes of scores takes
+ * about (3 + 4 C + 16) bytes a pixel, 6 GB at this size for C = 19. */
+#define LMPVIZ_MAX_PIXELS ((size_t)1 << 26)
+
+/* Before anything is decoded: reads only the PNG headers of in->image (NULL:
+ * no frame, the labels set the size) and in->labels and the .npy header of
+ * in->pred, and checks that each has at most in->max_pixels pixels and,
+ * unless in->resize, that their sizes agree.  A 1 MB PNG may declare
+ * 32767x32767 pixels, gigabytes once decoded.  LMPVIZ_ERR_FORMAT with the
+ * message the full read would give, LMPVIZ_ERR_IO; lmpviz_heatmap_load runs
+ * it first. */
+lmpviz_status lmpviz_inputs_check(const lmpviz_heatmap_input *in, lmpviz_err *err);
 
 typedef struct lmpviz_heatmap {
     lmpviz_image frame;

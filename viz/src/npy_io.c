@@ -372,8 +372,10 @@ npy_le32(const unsigned char *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-lmpviz_status
-lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
+/* Reads path's header, checks it against the file's size and, unless
+ * header_only, reads and converts the data. */
+static lmpviz_status
+npy_read(const char *path, lmpviz_array *out, int header_only, lmpviz_err *err)
 {
     lmpviz_status status = LMPVIZ_OK;
     FILE *fp = NULL;
@@ -500,6 +502,13 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
         }
     }
 
+    if (header_only) {
+        memcpy(out->shape, h.shape, sizeof h.shape);
+        out->ndim = h.ndim;
+        out->count = count;
+        memcpy(out->descr, h.descr, sizeof out->descr);
+        goto cleanup;
+    }
     alloc_bytes = (item_size > sizeof(float) ? data_bytes : count * sizeof(float));
     {
         char what[96];
@@ -547,6 +556,18 @@ cleanup:
     if (fp != NULL)
         fclose(fp);
     return status;
+}
+
+lmpviz_status
+lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
+{
+    return npy_read(path, out, 0, err);
+}
+
+lmpviz_status
+lmpviz_npy_read_header(const char *path, lmpviz_array *out, lmpviz_err *err)
+{
+    return npy_read(path, out, 1, err);
 }
 
 lmpviz_status
