@@ -80,6 +80,9 @@ int cli_check_files(
  * existing device or FIFO, which is written in place.  0, or -1 after a
  * usage error naming opt. */
 int cli_check_output_ext(const char *cmd, const char *opt, const char *path, const char *ext);
+/* After reading a .npy: a warning on stderr when float64 values below
+ * FLT_MIN lost precision or became 0 as float32 (nothing otherwise). */
+void cli_warn_tiny(const char *cmd, const char *path, const lmpviz_array *a);
 /* Removes an output written before a later one failed, when it is a
  * regular file: a device or FIFO written in place is never removed. */
 void cli_remove_output(const char *path);

@@ -419,6 +419,7 @@ run_profile(compare_args *a)
             cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
             return CLI_EXIT_FAILURE;
         }
+        cli_warn_tiny(CMD, a->losses, &arr);
         if (arr.count == 0) {
             cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
             goto cleanup;

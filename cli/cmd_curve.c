@@ -290,6 +290,7 @@ load_losses(const char *cmd, const cli_curve_args *a, float **out, size_t *n)
         cli_error(cmd, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
         return CLI_EXIT_FAILURE;
     }
+    cli_warn_tiny(cmd, a->losses, &arr);
     if (arr.count == 0) {
         lmpviz_array_free(&arr);
         cli_error(cmd, "%s: expected at least one loss, got an empty array", a->losses);

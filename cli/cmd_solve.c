@@ -206,6 +206,7 @@ cmd_solve(int argc, char **argv)
             cli_error(cmd, "%s: %s", losses_path, err.msg);
             return CLI_EXIT_FAILURE;
         }
+        cli_warn_tiny(cmd, losses_path, &arr);
         loss = arr.data;
         n = arr.count;
         snprintf(source, sizeof source, "%s", losses_path);

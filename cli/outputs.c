@@ -4,6 +4,7 @@
 /* What the commands check about their output files before any work: the
  * extension, and that no output is an input or another output. */
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,18 @@ cli_check_output_ext(const char *cmd, const char *opt, const char *path, const c
         return -1;
     }
     return 0;
+}
+
+void
+cli_warn_tiny(const char *cmd, const char *path, const lmpviz_array *a)
+{
+    if (a->n_tiny == 0)
+        return;
+    cli_error(cmd,
+              "%s: warning: %zu nonzero float64 value%s below FLT_MIN (%.9g): %zu flushed to 0 "
+              "as float32, %zu kept with less precision",
+              path, a->n_tiny, a->n_tiny == 1 ? "" : "s", (double)FLT_MIN, a->n_flushed,
+              a->n_tiny - a->n_flushed);
 }
 
 void

@@ -320,6 +320,39 @@ test_outputs_devices(void **state)
     }
 }
 
+/* Probabilities scaled by 5 (scores, not a distribution): refused with
+ * the pixel and its sum, and --logits suggested. */
+static void
+test_probs_not_summing_to_one(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    lmpviz_array a;
+    size_t i;
+    char want[1024];
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 6);
+    assert_int_equal(lmpviz_npy_read_float(f.prb, &a, NULL), LMPVIZ_OK);
+    for (i = 0; i < a.count; i++)
+        a.data[i] *= 5.0f;
+    a.data[0] = 1.5f; /* class 0 at pixel (0, 0): above 1 */
+    assert_int_equal(lmpviz_npy_write_float(f.prb, a.data, a.shape, a.ndim, NULL), LMPVIZ_OK);
+    lmpviz_array_free(&a);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "-o", f.out, NULL);
+    assert_int_equal(r.rc, 1);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected probabilities that sum to 1 over the 19 classes, got a "
+             "sum of ",
+             f.prb);
+    assert_true(strncmp(r.err, want, strlen(want)) == 0);
+    assert_non_null(strstr(r.err, " at pixel (0, 0) (values above 1 look like scores: for logits "
+                                  "use --logits)\n"));
+    assert_int_equal(file_size(f.out), -1);
+}
+
 /* CRC-32 of PNG chunks (ISO 3309), bit by bit: a few kB in the tests. */
 static uint32_t
 png_crc(const unsigned char *p, size_t n)
@@ -922,6 +955,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_outputs_distinct, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outputs_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sizes_checked_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_probs_not_summing_to_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_dir_is_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),

@@ -706,6 +706,43 @@ test_unwritable_output(void **state)
     assert_int_equal(entries(fx), 0);
 }
 
+/* float64 losses beyond float's range: an error with index and value,
+ * --ignore-nonfinite or not; below FLT_MIN: a warning with the counts. */
+static void
+test_float64_range(void **state)
+{
+    fixture *fx = *state;
+    const double big[2 * 2] = { 1.0, 2.0, 3.0, 1e300 };
+    const double tiny[3] = { 1e-50, 2e-50, 1e-39 };
+    char npy[256], want[600];
+    run_result r;
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "big.npy"));
+    write_npy_raw(npy, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
+                  sizeof big);
+    snprintf(want, sizeof want,
+             "lmpviz solve: %s: element 3 (index (1, 1)) is 1e+300: expected float64 values "
+             "within float32's range (magnitude at most 3.40282347e+38)\n",
+             npy);
+    run_solve(&r, "--losses", npy, NULL);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+    run_solve(&r, "--losses", npy, "--ignore-nonfinite", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "tiny.npy"));
+    write_npy_raw(npy, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", tiny,
+                  sizeof tiny);
+    run_solve(&r, "--losses", npy, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz solve: %s: warning: 3 nonzero float64 values below FLT_MIN "
+             "(1.17549435e-38): 2 flushed to 0 as float32, 1 kept with less precision\n",
+             npy);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, want);
+}
+
 /* ------------------------------------------------------------------------
  * What -o does with what is already there
  */
@@ -1087,6 +1124,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_negative_loss, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_output, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_float64_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_devices, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),

@@ -167,8 +167,9 @@ write_tiny_frame(fixture *fx, int resize_scores)
                      LMPVIZ_OK);
     for (i = 0; i < W * H; i++) {
         int y = lmpviz_cs_trainid_of_id(ids[i]);
+        /* a distribution at every pixel: uniform where the label is ignored */
         for (c = 0; c < C; c++)
-            probs[c * H * W + i] = (float)((1.0 - py[i]) / (C - 1));
+            probs[c * H * W + i] = (float)(y != 255 ? (1.0 - py[i]) / (C - 1) : 1.0 / C);
         if (y != 255)
             probs[(size_t)y * H * W + i] = (float)py[i];
     }

@@ -121,11 +121,17 @@ typedef struct lmpviz_array {
     size_t ndim;
     size_t count;   /* product of shape (1 for a 0-d array) */
     char descr[16]; /* dtype as stored in the file, e.g. "<f2" */
+    /* float64 data: nonzero values below FLT_MIN (about 1.2e-38), which
+     * float holds with less precision, and how many of them became 0 */
+    size_t n_tiny, n_flushed;
 } lmpviz_array;
 
 /* Reads a float16, float32 or float64 array.  Rejects big-endian data,
- * fortran_order=True, other dtypes, truncated files and malformed headers
- * with LMPVIZ_ERR_FORMAT (err says how to convert where that helps);
+ * fortran_order=True, other dtypes, truncated files, malformed headers and
+ * finite float64 values beyond float's range (err names the first with its
+ * index and value) with LMPVIZ_ERR_FORMAT (err says how to convert where
+ * that helps); float64 values below FLT_MIN are counted in n_tiny and
+ * n_flushed, for the caller to warn about;
  * LMPVIZ_ERR_IO when the file cannot be opened.  out is zeroed on failure. */
 lmpviz_status lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err);
 
@@ -634,6 +640,13 @@ lmpviz_status lmpviz_scores_view(const lmpviz_array *a,
  * gives a finite loss of about 18.4 nats. */
 #define LMPVIZ_PROB_EPS 1e-8
 
+/* How far from 1 the sum of a pixel's class probabilities may be.  A
+ * softmax computed and stored in float16 is off by a few units of 2^-11
+ * relative in each of its values, a few 1e-3 in the sum at worst; 0.01
+ * leaves a margin, while sigmoid outputs, scaled scores or the wrong
+ * tensor give sums of 0.1 or 5. */
+#define LMPVIZ_PROB_SUM_TOL 0.01
+
 /* Per-pixel cross-entropy on a width x height grid of trainIds (255 =
  * ignore): -log(max(p_y, LMPVIZ_PROB_EPS)) for probabilities, the
  * log-softmax computed stably (max subtracted, sums in double) for logits.
@@ -642,8 +655,10 @@ lmpviz_status lmpviz_scores_view(const lmpviz_array *a,
  * caller decides whether that is allowed.  loss[i] = 0 and valid[i] = 0 at
  * ignored pixels, valid[i] = 1 elsewhere; *n_valid gets their count (may be
  * NULL).  LMPVIZ_ERR_FORMAT when a trainId is not below scores->classes
- * (err names the pixel) or a score is NaN/infinite or a probability
- * negative; LMPVIZ_ERR_INVALID_ARG for a zero size. */
+ * (err names the pixel) or a score is NaN/infinite, a probability
+ * negative, or a pixel's probabilities sum to more than LMPVIZ_PROB_SUM_TOL
+ * away from 1 (err names the pixel and the sum, and suggests --logits where
+ * the values look like scores); LMPVIZ_ERR_INVALID_ARG for a zero size. */
 lmpviz_status lmpviz_seg_loss(const lmpviz_scores *scores,
                               lmpviz_score_kind kind,
                               const unsigned char *train,
