@@ -197,6 +197,7 @@ typedef struct cli_heatmap_args {
     const char *save_weights, *save_loss, *stats;
     cli_split_opts sp;
     int quiet, timing;
+    int resume; /* --resume: keep the frames a record says are done */
     int any_single;
     /* --device and --batch: set allow_device before parsing to accept them
      * (heatmap does; notebook, which solves on the CPU, does not). */
@@ -275,6 +276,7 @@ int cli_frame_missing(const cli_frame *fr, char *msg, size_t len);
 /* What cli_split_pool_run records per frame. */
 typedef struct cli_frame_result {
     int ok;         /* process returned 0 */
+    int ran;        /* process ran (0: an interruption came first) */
     double seconds; /* wall time of process */
 } cli_frame_result;
 
@@ -302,6 +304,18 @@ typedef struct cli_split_pool {
                    size_t msg_len);
 } cli_split_pool;
 
+/* SIGINT and SIGTERM during a split: cli_interrupt_begin installs handlers
+ * that only record the signal; the pool then starts no new frame, the
+ * frames under way finish (so their outputs are whole, and no temporary is
+ * left), and the command writes its tables for the frames done and exits
+ * with 128 + the signal (130, 143).  A second signal ends the process at
+ * once, as the default action does.  cli_interrupt_end restores the
+ * previous handlers. */
+void cli_interrupt_begin(void);
+void cli_interrupt_end(void);
+/* The signal received since cli_interrupt_begin, or 0. */
+int cli_interrupted(void);
+
 /* thread_begin/thread_end for a pool whose frames solve LMP: each thread's
  * state is its own lmp_workspace (NULL when out of memory; lmp_solve then
  * allocates per call). */
@@ -309,7 +323,8 @@ void *cli_pool_workspace_begin(void *ctx);
 void cli_pool_workspace_end(void *ctx, void *state);
 
 /* Runs process over frames 0..n-1 on min(jobs, n) threads and fills
- * results[i] (n slots, caller owns).  Failures are reported to stderr as
+ * results[i] (n slots, caller owns); after an interruption
+ * (cli_interrupted) no frame starts, and those not started have ran = 0.  Failures are reported to stderr as
  * they come ("lmpviz CMD: STEM: skipped: MSG"); unless quiet, a progress bar
  * is drawn on stderr when it is a terminal, else one line per frame done.
  * Returns the number of frames that failed.  Add per-frame results in frame

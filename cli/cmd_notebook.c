@@ -65,7 +65,7 @@ static const char *const value_opts[] = {
 /* Options of those commands that write other files or process a split. */
 static const char *const refused_opts[] = {
     "csv",   "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir", "pred-suffix",
-    "out-dir", "split", "city", "shard", "jobs", "quiet", "timing", NULL,
+    "out-dir", "split", "city", "shard", "jobs", "quiet", "timing", "resume", NULL,
 };
 
 static int

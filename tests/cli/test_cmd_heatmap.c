@@ -16,7 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../viz/heatmap_test_util.h"
 #include "cli.h"
@@ -189,6 +194,8 @@ test_usage_errors(void **state)
         { { "--cityscapes-root", "x", "--image", "f.png" }, "are for one frame" },
         { { "--cityscapes-root", "x", "--out-dir", "o" }, "needs --pred-dir" },
         { { "--pred-dir", "x" }, "need --cityscapes-root" },
+        { { "--image", "f.png", "--resume" }, "and --resume: need --cityscapes-root" },
+        { { "--max-pixels", "-3" }, "--max-pixels: expected a positive whole number" },
         { { "--image", "f.png", "--labels", "l.png", "--probs", "p.npy", "-o", "x.jpg" },
           "-o: expected" },
         { { "--bogus" }, "unknown option \"--bogus\"" },
@@ -617,6 +624,186 @@ test_out_dir_is_file(void **state)
     assert_int_equal(file_size(out), 4);
 }
 
+/* ------------------------------------------------------------------------
+ * Interrupted runs and --resume
+ */
+#define SIG_FRAMES 16
+
+/* SIG_FRAMES frames of 64x32 in one city; their stems go to stem[i]. */
+static void
+make_long_tree(fixture *fx, char stem[][64])
+{
+    char d[600], img[1024], lab[1024], prb[1024];
+    size_t i;
+
+    snprintf(d, sizeof d, "%s/cs/leftImg8bit/val/aachen", fx->dir);
+    mkdirs(d);
+    snprintf(d, sizeof d, "%s/cs/gtFine/val/aachen", fx->dir);
+    mkdirs(d);
+    snprintf(d, sizeof d, "%s/pred/aachen", fx->dir);
+    mkdirs(d);
+    for (i = 0; i < SIG_FRAMES; i++) {
+        snprintf(stem[i], 64, "aachen_%06zu_000019", i);
+        snprintf(img, sizeof img, "%s/cs/leftImg8bit/val/aachen/%s_leftImg8bit.png", fx->dir,
+                 stem[i]);
+        snprintf(lab, sizeof lab, "%s/cs/gtFine/val/aachen/%s_gtFine_labelIds.png", fx->dir,
+                 stem[i]);
+        snprintf(prb, sizeof prb, "%s/pred/aachen/%s_probs.npy", fx->dir, stem[i]);
+        write_frame_wh(img, lab, prb, (unsigned)(20 + i), 64, 32);
+    }
+}
+
+/* How many files below dir hold "needle" in their name. */
+static int
+count_named(const char *dir, const char *needle)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    char sub[1024];
+    struct stat st;
+
+    if (d == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            n += count_named(sub, needle);
+        else
+            n += strstr(e->d_name, needle) != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Lines of path that contain needle. */
+static int
+count_lines(const char *path, const char *needle)
+{
+    size_t len;
+    char *text = read_all(path, &len), *p = text;
+    int n = 0;
+
+    while ((p = strstr(p, needle)) != NULL) {
+        n++;
+        p += strlen(needle);
+    }
+    free(text);
+    return n;
+}
+
+/* A real split in a child, SIGTERM after its first frame: exit 143, no
+ * temporary left, the tables of the frames done with the rest not_run;
+ * then --resume finishes it, keeps the frames done, removes a dead run's
+ * temporary of one of its frames (and nothing else), and its class table
+ * is byte for byte that of an uninterrupted run. */
+static void
+test_interrupt_and_resume(void **state)
+{
+    fixture *fx = *state;
+    char stem[SIG_FRAMES][64];
+    char root[256], pred[256], out[256], out2[256], p[1024], q[1024], stale[1024], live[1024],
+        other[1024];
+    run_result r;
+    pid_t pid, dead;
+    int status, n_ok, n_not_run, tries;
+    size_t len1, len2;
+    char *a, *b;
+
+    make_long_tree(fx, stem);
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", fx->dir);
+    snprintf(out, sizeof out, "%s/out", fx->dir);
+    snprintf(out2, sizeof out2, "%s/out2", fx->dir);
+    snprintf(p, sizeof p, "%s/aachen/%s_record.csv", out, stem[0]);
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char *argv[] = { (char *)"heatmap", (char *)"--cityscapes-root", root, (char *)"--pred-dir",
+                         pred, (char *)"--out-dir", out, (char *)"--jobs", (char *)"1",
+                         (char *)"--quiet", NULL };
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) {
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        _exit(cmd_heatmap(10, argv));
+    }
+    /* the first frame's record, then the signal */
+    for (tries = 0; tries < 60000 && access(p, F_OK) != 0; tries++)
+        usleep(1000);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 143);
+    assert_int_equal(count_named(out, LMPVIZ_AFILE_TMP_MARK), 0);
+    snprintf(q, sizeof q, "%s/frames.csv", out);
+    n_ok = count_lines(q, ",ok,");
+    n_not_run = count_lines(q, ",not_run,");
+    printf("# interrupted after %d of %d frames\n", n_ok, SIG_FRAMES);
+    assert_true(n_ok >= 1);
+    assert_true(n_not_run >= 1);
+    assert_int_equal(n_ok + n_not_run, SIG_FRAMES);
+    assert_int_equal(count_named(out, "_record.csv"), n_ok);
+
+    /* leftovers of a dead run: one for a frame of ours (removed), one of a
+     * live process (pid 1: kept) and one for another file (kept) */
+    dead = fork();
+    assert_true(dead >= 0);
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, &status, 0), dead);
+    snprintf(stale, sizeof stale, "%s/aachen/%s_lmp.png" LMPVIZ_AFILE_TMP_MARK "%lx.0", out,
+             stem[SIG_FRAMES - 1], (unsigned long)dead);
+    snprintf(live, sizeof live, "%s/aachen/%s_lmp.png" LMPVIZ_AFILE_TMP_MARK "1.0", out,
+             stem[SIG_FRAMES - 1]);
+    snprintf(other, sizeof other, "%s/aachen/notes.txt" LMPVIZ_AFILE_TMP_MARK "%lx.0", out,
+             (unsigned long)dead);
+    write_bytes(stale, "x", 1);
+    write_bytes(live, "x", 1);
+    write_bytes(other, "x", 1);
+
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out, "--jobs", "2", "--resume", NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(q, sizeof q, "lmpviz heatmap: --resume: %d of %d frames already done, %d to do\n", n_ok,
+             SIG_FRAMES, SIG_FRAMES - n_ok);
+    assert_true(strncmp(r.err, q, strlen(q)) == 0);
+    assert_false(access(stale, F_OK) == 0);
+    assert_true(access(live, F_OK) == 0);
+    assert_true(access(other, F_OK) == 0);
+    unlink(live);
+    unlink(other);
+    snprintf(q, sizeof q, "%s/frames.csv", out);
+    assert_int_equal(count_lines(q, ",ok,"), SIG_FRAMES);
+    assert_int_equal(count_named(out, LMPVIZ_AFILE_TMP_MARK), 0);
+
+    /* the same tables as one uninterrupted run */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out2, "--jobs", "2", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(p, sizeof p, "%s/classes.csv", out);
+    snprintf(q, sizeof q, "%s/classes.csv", out2);
+    a = read_all(p, &len1);
+    b = read_all(q, &len2);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(a, b, len1);
+    free(a);
+    free(b);
+
+    /* another --p: every record is stale, every frame computed again */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out, "--p", "2", "--resume", NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(q, sizeof q, "lmpviz heatmap: --resume: 0 of %d frames already done", SIG_FRAMES);
+    assert_non_null(strstr(r.err, q));
+}
+
 static void
 test_dataset_mode(void **state)
 {
@@ -958,6 +1145,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_probs_not_summing_to_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_dir_is_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_full_resize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_cuda_unavailable, setup, teardown),
