@@ -55,6 +55,12 @@ test_class_stats(void **state)
     lmpviz_class_stats_merge(&two, &st);
     assert_int_equal(two.frames, 2);
     assert_int_equal(two.pixels[13], 4);
+    /* the sums add too, loss and n·w alike */
+    for (k = 0; k < LMPVIZ_CS_CLASSES; k++) {
+        assert_true(two.loss_sum[k] == 2.0 * st.loss_sum[k]);
+        assert_true(two.nw_sum[k] == 2.0 * st.nw_sum[k]);
+    }
+    assert_true(st.loss_sum[13] > 0.0);
     assert_int_equal(lmpviz_class_stats_add(&st, bad, loss, w, 1, 1), LMPVIZ_ERR_INVALID_ARG);
 }
 

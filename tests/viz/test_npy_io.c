@@ -238,6 +238,33 @@ skip_without_numpy(void)
 
 /* ---- our writer, our reader ------------------------------------------- */
 
+/* A dimension of 2^64 + 1 (and 2^64 - 1 times 2) is refused as too large,
+ * not wrapped around to a small size. */
+static void
+test_dimension_overflow(void **state)
+{
+    static const char *const dicts[] = {
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (18446744073709551617,), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (18446744073709551615, 2), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967297), }",
+    };
+    char path[256];
+    lmpviz_array a;
+    lmpviz_err err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        memset(&err, 0, sizeof err);
+        write_npy("ovf.npy", 1, dicts[i], 64, NULL, 0);
+        fx_path(path, sizeof path, "ovf.npy");
+        assert_int_equal(lmpviz_npy_read_float(path, &a, &err), LMPVIZ_ERR_FORMAT);
+        assert_non_null(strstr(err.msg, "overflows size_t"));
+        assert_null(a.data);
+        assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    }
+}
+
 /* The header alone: shape, count and dtype, no data; the same checks of
  * the file's length as a full read. */
 static void
@@ -918,6 +945,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_read_header),
+        cmocka_unit_test(test_dimension_overflow),
         cmocka_unit_test(test_float64_range),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_written_files_load_in_numpy),
