@@ -310,7 +310,7 @@ typedef struct cli_split_pool {
  * left), and the command writes its tables for the frames done and exits
  * with 128 + the signal (130, 143).  A second signal ends the process at
  * once, as the default action does.  cli_interrupt_end restores the
- * previous handlers. */
+ * previous handlers (nothing when none were installed). */
 void cli_interrupt_begin(void);
 void cli_interrupt_end(void);
 /* The signal received since cli_interrupt_begin, or 0. */

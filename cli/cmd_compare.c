@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -811,7 +812,7 @@ run_split(compare_args *a)
     lmpviz_compare_stats sum;
     char *path = NULL;
     lmpviz_err err;
-    int rc = CLI_EXIT_FAILURE;
+    int rc = CLI_EXIT_FAILURE, sig = 0;
 
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
@@ -844,7 +845,9 @@ run_split(compare_args *a)
     pool.thread_begin = cli_pool_workspace_begin;
     pool.thread_end = cli_pool_workspace_end;
     pool.process = process_frame;
+    cli_interrupt_begin();
     failed = cli_split_pool_run(&pool, res);
+    sig = cli_interrupted();
 
     /* Frame order, not completion order: the sums do not depend on --jobs. */
     sum.n_schemes = a->n_spec;
@@ -876,7 +879,13 @@ run_split(compare_args *a)
     rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if (failed > 0)
         cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
+    if (sig != 0) {
+        cli_error(CMD, "interrupted (%s): the table covers the %zu frames done",
+                  sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal", ok);
+        rc = 128 + sig;
+    }
 cleanup:
+    cli_interrupt_end();
     free(path);
     free(res);
     free(r.jobs);

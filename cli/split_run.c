@@ -93,6 +93,7 @@ cli_frame_missing(const cli_frame *fr, char *msg, size_t len)
 /* The signal received, set by the handler and read by the workers. */
 static volatile sig_atomic_t interrupt_signal;
 static struct sigaction old_int, old_term;
+static int handlers_installed;
 
 static void
 on_interrupt(int sig)
@@ -118,13 +119,17 @@ cli_interrupt_begin(void)
     interrupt_signal = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    handlers_installed = 1;
 }
 
 void
 cli_interrupt_end(void)
 {
+    if (!handlers_installed)
+        return;
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    handlers_installed = 0;
 }
 
 int
