@@ -323,12 +323,13 @@ void *cli_pool_workspace_begin(void *ctx);
 void cli_pool_workspace_end(void *ctx, void *state);
 
 /* Runs process over frames 0..n-1 on min(jobs, n) threads and fills
- * results[i] (n slots, caller owns); after an interruption
- * (cli_interrupted) no frame starts, and those not started have ran = 0.  Failures are reported to stderr as
- * they come ("lmpviz CMD: STEM: skipped: MSG"); unless quiet, a progress bar
- * is drawn on stderr when it is a terminal, else one line per frame done.
- * Returns the number of frames that failed.  Add per-frame results in frame
- * order afterwards, so that they do not depend on jobs. */
+ * results[i] (n slots, caller owns).  After an interruption
+ * (cli_interrupted) no frame starts, and those not started have ran = 0.
+ * Failures are reported to stderr as they come ("lmpviz CMD: STEM:
+ * skipped: MSG"); unless quiet, a progress bar is drawn on stderr when it is
+ * a terminal, else one line per frame done.  Returns the number of frames
+ * that failed.  Add per-frame results in frame order afterwards, so that
+ * they do not depend on jobs. */
 size_t cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results);
 
 /* ------------------------------------------------------------------------

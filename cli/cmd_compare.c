@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,8 +443,8 @@ run_profile(compare_args *a)
         st = lmpviz_inputs_check(&a->in, &err);
         if (st == LMPVIZ_OK)
             st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
-                                    a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
-                                    &err);
+                                        a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
+                                        &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s", err.msg);
             return CLI_EXIT_FAILURE;
@@ -881,7 +881,10 @@ run_split(compare_args *a)
         cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
     if (sig != 0) {
         cli_error(CMD, "interrupted (%s): the table covers the %zu frames done",
-                  sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal", ok);
+                  sig == SIGINT    ? "SIGINT"
+                  : sig == SIGTERM ? "SIGTERM"
+                                   : "signal",
+                  ok);
         rc = 128 + sig;
     }
 cleanup:

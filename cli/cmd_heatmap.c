@@ -630,11 +630,8 @@ frame_file(const char *dir, const char *stem, const char *suffix)
 }
 
 static lmpviz_status
-write_record(const char *path,
-             const lmp_params *prm,
-             const frame_job *f,
-             double seconds,
-             lmpviz_err *err)
+write_record(
+    const char *path, const lmp_params *prm, const frame_job *f, double seconds, lmpviz_err *err)
 {
     lmpviz_afile af;
     lmpviz_status st;
@@ -659,11 +656,8 @@ write_record(const char *path,
  * frame's inputs; fills f and *seconds.  -1 otherwise (the frame is then
  * computed again). */
 static int
-read_record(const char *path,
-            const lmp_params *prm,
-            const cli_frame *fr,
-            frame_job *f,
-            double *seconds)
+read_record(
+    const char *path, const lmp_params *prm, const cli_frame *fr, frame_job *f, double *seconds)
 {
     FILE *fp = fopen(path, "r");
     char line[256];
@@ -1204,7 +1198,9 @@ run_split(cli_heatmap_args *a)
     pool.process = process_frame;
     t0 = cli_now();
     cli_interrupt_begin();
-    failed = todo.n == 0 ? 0 : a->on_gpu ? run_batches(&todo, &pool) : cli_split_pool_run(&pool, todo.res);
+    failed = todo.n == 0 ? 0
+             : a->on_gpu ? run_batches(&todo, &pool)
+                         : cli_split_pool_run(&pool, todo.res);
     for (i = 0, k = 0; i < r.n; i++) {
         if (done[i])
             continue;
@@ -1244,7 +1240,10 @@ run_split(cli_heatmap_args *a)
         cli_error(CMD,
                   "interrupted (%s): the tables cover the %zu frames done; %zu not run (rerun "
                   "with --resume)",
-                  sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal", ok, not_run);
+                  sig == SIGINT    ? "SIGINT"
+                  : sig == SIGTERM ? "SIGTERM"
+                                   : "signal",
+                  ok, not_run);
         rc = 128 + sig;
     }
 

@@ -57,15 +57,16 @@ usage(FILE *out)
 /* Options of curve, region and heatmap that take a value (so that the value
  * is passed on with them). */
 static const char *const value_opts[] = {
-    "p",     "m",      "m-pixels",   "n",      "losses", "sample", "dist",   "seed",  "size",
-    "dpi",   "title",  "image",      "labels", "label-type", "probs", "logits", "loss", "layout",
-    "cmap",  "scale",  "alpha",      "dim",    "desaturate", "vmax", "width",  "max-pixels", NULL,
+    "p",    "m",     "m-pixels", "n",      "losses",     "sample", "dist",   "seed",       "size",
+    "dpi",  "title", "image",    "labels", "label-type", "probs",  "logits", "loss",       "layout",
+    "cmap", "scale", "alpha",    "dim",    "desaturate", "vmax",   "width",  "max-pixels", NULL,
 };
 
 /* Options of those commands that write other files or process a split. */
 static const char *const refused_opts[] = {
-    "csv",   "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir", "pred-suffix",
-    "out-dir", "split", "city", "shard", "jobs", "quiet", "timing", "resume", NULL,
+    "csv",         "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir",
+    "pred-suffix", "out-dir",      "split",     "city",  "shard",           "jobs",
+    "quiet",       "timing",       "resume",    NULL,
 };
 
 static int

@@ -12,13 +12,13 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -249,8 +249,8 @@ test_outputs_distinct(void **state)
     assert_int_equal(stat(f.prb, &prb_before), 0);
 
     /* the frame as the figure and the probabilities as the weights */
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
-            "-o", f.img, "--save-weights", f.prb, NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.img, "--save-weights", f.prb, NULL);
     snprintf(want, sizeof want,
              "lmpviz heatmap: -o: expected a file that is not an input, got \"%s\", the same file "
              "as --image \"%s\"\ntry 'lmpviz heatmap --help'\n",
@@ -272,8 +272,8 @@ test_outputs_distinct(void **state)
     assert_string_equal(r.err, want);
 
     /* two outputs, one file (not yet there) */
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
-            "-o", f.out, "--save-weights", f.wp, "--save-loss", f.wp, NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.out, "--save-weights", f.wp, "--save-loss", f.wp, NULL);
     snprintf(want, sizeof want,
              "lmpviz heatmap: --save-loss: expected a file no other output writes, got \"%s\", "
              "the same file as --save-weights \"%s\"\ntry 'lmpviz heatmap --help'\n",
@@ -305,9 +305,9 @@ test_outputs_devices(void **state)
     if (test_device(fx->dir, "null", 1, 3, "/dev/null", null_dev, sizeof null_dev) != 0)
         skip();
     assert_int_equal(stat(null_dev, &null_st), 0);
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
-            "-o", null_dev, "--save-weights", null_dev, "--save-loss", null_dev, "--stats",
-            null_dev, "--quiet", NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            null_dev, "--save-weights", null_dev, "--save-loss", null_dev, "--stats", null_dev,
+            "--quiet", NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
     assert_true(test_still_device(null_dev, 1, 3, null_st.st_ino));
@@ -316,8 +316,8 @@ test_outputs_devices(void **state)
      * written before to the null device are not "removed" */
     if (test_device(fx->dir, "full", 1, 7, "/dev/full", full_dev, sizeof full_dev) == 0) {
         assert_int_equal(stat(full_dev, &full_st), 0);
-        run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs",
-                f.prb, "-o", full_dev, "--save-weights", null_dev, "--quiet", NULL);
+        run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+                "-o", full_dev, "--save-weights", null_dev, "--quiet", NULL);
         snprintf(want, sizeof want, "lmpviz heatmap: %s: cannot write: No space left on device\n",
                  full_dev);
         assert_int_equal(r.rc, 1);
@@ -347,8 +347,8 @@ test_probs_not_summing_to_one(void **state)
     a.data[0] = 1.5f; /* class 0 at pixel (0, 0): above 1 */
     assert_int_equal(lmpviz_npy_write_float(f.prb, a.data, a.shape, a.ndim, NULL), LMPVIZ_OK);
     lmpviz_array_free(&a);
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
-            "-o", f.out, NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.out, NULL);
     assert_int_equal(r.rc, 1);
     snprintf(want, sizeof want,
              "lmpviz heatmap: %s: expected probabilities that sum to 1 over the 19 classes, got a "
@@ -432,8 +432,8 @@ test_sizes_checked_first(void **state)
     write_frame(f.img, f.lab, f.prb, 5);
     snprintf(big, sizeof big, "%s", in_dir(fx, "big.png"));
     write_bogus_png(big, 4000, 4000, 20000);
-    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", big, "--probs", f.prb,
-            "-o", f.out, NULL);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", big, "--probs", f.prb, "-o",
+            f.out, NULL);
     snprintf(want, sizeof want,
              "lmpviz heatmap: %s: expected %dx%d labels to match the frame %s, got 4000x4000 "
              "(--resize scales them)\n",
@@ -724,9 +724,17 @@ test_interrupt_and_resume(void **state)
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        char *argv[] = { (char *)"heatmap", (char *)"--cityscapes-root", root, (char *)"--pred-dir",
-                         pred, (char *)"--out-dir", out, (char *)"--jobs", (char *)"1",
-                         (char *)"--quiet", NULL };
+        char *argv[] = { (char *)"heatmap",
+                         (char *)"--cityscapes-root",
+                         root,
+                         (char *)"--pred-dir",
+                         pred,
+                         (char *)"--out-dir",
+                         out,
+                         (char *)"--jobs",
+                         (char *)"1",
+                         (char *)"--quiet",
+                         NULL };
         int devnull = open("/dev/null", O_WRONLY);
         if (devnull >= 0) {
             dup2(devnull, 1);
@@ -771,8 +779,8 @@ test_interrupt_and_resume(void **state)
     run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
             out, "--jobs", "2", "--resume", NULL);
     assert_int_equal(r.rc, 0);
-    snprintf(q, sizeof q, "lmpviz heatmap: --resume: %d of %d frames already done, %d to do\n", n_ok,
-             SIG_FRAMES, SIG_FRAMES - n_ok);
+    snprintf(q, sizeof q, "lmpviz heatmap: --resume: %d of %d frames already done, %d to do\n",
+             n_ok, SIG_FRAMES, SIG_FRAMES - n_ok);
     assert_true(strncmp(r.err, q, strlen(q)) == 0);
     assert_false(access(stale, F_OK) == 0);
     assert_true(access(live, F_OK) == 0);

@@ -10,8 +10,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <string.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -408,7 +408,8 @@ test_null_device_in_place(void **state)
     fputs("half", af.fp);
     lmpviz_afile_abort(&af);
     assert_true(test_still_device(dev, 1, 3, st.st_ino));
-    assert_int_equal(count_entries(fx->dir), dev[0] == '/' && strncmp(dev, "/dev/", 5) == 0 ? 0 : 1);
+    assert_int_equal(count_entries(fx->dir),
+                     dev[0] == '/' && strncmp(dev, "/dev/", 5) == 0 ? 0 : 1);
 }
 
 /* A full device: every write fails with ENOSPC, and commit says so. */

@@ -157,13 +157,12 @@ check_scores(const lmpviz_scores *s, lmpviz_score_kind kind, lmpviz_err *err)
             for (x = 0; x < s->width; x++) {
                 float v = p[x * s->x_stride];
                 if (!isfinite(v) || (kind == LMPVIZ_SCORES_PROBS && v < 0.0f)) {
-                    lmpviz_err_set(err, "expected %s, got %g at class %zu, pixel (%zu, %zu)%s",
-                                   kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0"
-                                                               : "finite logits",
-                                   (double)v, c, x, y,
-                                   kind == LMPVIZ_SCORES_PROBS && isfinite(v)
-                                       ? "; for logits use --logits"
-                                       : "");
+                    lmpviz_err_set(
+                        err, "expected %s, got %g at class %zu, pixel (%zu, %zu)%s",
+                        kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0" : "finite logits",
+                        (double)v, c, x, y,
+                        kind == LMPVIZ_SCORES_PROBS && isfinite(v) ? "; for logits use --logits"
+                                                                   : "");
                     return LMPVIZ_ERR_FORMAT;
                 }
             }
