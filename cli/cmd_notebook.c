@@ -468,6 +468,37 @@ cleanup:
     return rc;
 }
 
+/* The notebook must not replace an input file of its figure: the values of
+ * --losses, --image, --labels, --probs, --logits and --loss in the
+ * arguments passed on. */
+static int
+check_output_not_input(const nb_args *a)
+{
+    static const char *const input_opts[] = { "--losses", "--image",  "--labels",
+                                              "--probs",  "--logits", "--loss" };
+    cli_file in[NB_MAX_ARGS];
+    cli_file out = { "-o", a->output };
+    size_t n_in = 0, k;
+    int i;
+
+    for (i = 1; i < a->n_pass; i++) {
+        const char *s = a->pass[i];
+        for (k = 0; k < sizeof input_opts / sizeof input_opts[0]; k++) {
+            size_t len = strlen(input_opts[k]);
+            if (strncmp(s, input_opts[k], len) != 0)
+                continue;
+            if (s[len] == '=') {
+                in[n_in].opt = input_opts[k];
+                in[n_in++].path = s + len + 1;
+            } else if (s[len] == '\0' && i + 1 < a->n_pass) {
+                in[n_in].opt = input_opts[k];
+                in[n_in++].path = a->pass[i + 1];
+            }
+        }
+    }
+    return cli_check_files(CMD, in, n_in, &out, 1);
+}
+
 int
 cmd_notebook(int argc, char **argv)
 {
@@ -505,6 +536,9 @@ cmd_notebook(int argc, char **argv)
         (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
          a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/'))
         return cli_usage_error(CMD, "-o: expected a file name ending in .ipynb, got \"%s\"", a.output);
+    rc = check_output_not_input(&a);
+    if (rc != 0)
+        return rc;
     rc = build_one(a.figure, a.pass, a.n_pass, &nb);
     if (rc == 0 && nb != NULL) {
         rc = save(nb, a.output);

@@ -397,6 +397,34 @@ test_too_many_losses_first(void **state)
     assert_int_equal(entries(fx), 1);
 }
 
+/* The notebook over one of its figure's inputs: refused before any work,
+ * the input untouched. */
+static void
+test_output_is_input(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], want[1024], arg[300];
+    float loss[4] = { 1.0f, 2.0f, 3.0f, 4.0f };
+    size_t shape[1] = { 4 };
+    run_result r;
+    struct stat before, after;
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "l.ipynb"));
+    assert_int_equal(lmpviz_npy_write_float(npy, loss, shape, 1, NULL), LMPVIZ_OK);
+    assert_int_equal(stat(npy, &before), 0);
+    snprintf(arg, sizeof arg, "--losses=%s", npy);
+    run_nb(&r, "--figure", "curve", arg, "-o", npy, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz notebook: -o: expected a file that is not an input, got \"%s\", the same "
+             "file as --losses \"%s\"\ntry 'lmpviz notebook --help'\n",
+             npy, npy);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(stat(npy, &after), 0);
+    assert_true(after.st_ino == before.st_ino && after.st_size == before.st_size);
+    assert_int_equal(entries(fx), 1);
+}
+
 static void
 test_runtime_errors(void **state)
 {
@@ -554,6 +582,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_many_losses_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test(test_base64),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
