@@ -166,6 +166,13 @@ python_json(fixture *fx, const char *json, const char *field, char *back, size_t
     return 0;
 }
 
+static long
+file_size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
 static int
 link_helper(const char *from, const char *to)
 {
@@ -898,6 +905,13 @@ test_output_name_checked(void **state)
              png);
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.err, want);
+    /* an existing regular file is no device: its extension counts too */
+    write_bytes(png, "png", 3);
+    run_solve(&r, "--losses", npy, "-o", png, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(file_size_of(png), 3);
+    unlink(png);
     run_solve(&r, "--losses", npy, "-o", "", NULL);
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.err, "lmpviz solve: -o: expected a file name ending in .npy, got \"\"\n"

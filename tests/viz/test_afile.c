@@ -374,6 +374,8 @@ test_is_tmp(void **state)
     (void)state;
     assert_true(lmpviz_afile_is_tmp("out.png.lmpviz-tmp.3f2a.0"));
     assert_true(lmpviz_afile_is_tmp("a.lmpviz-tmp.b.lmpviz-tmp.1.ff"));
+    assert_true(lmpviz_afile_is_tmp("x.lmpviz-tmp.a.a"));
+    assert_false(lmpviz_afile_is_tmp("x.lmpviz-tmp.a.g"));
     assert_false(lmpviz_afile_is_tmp("out.png"));
     assert_false(lmpviz_afile_is_tmp(".lmpviz-tmp.1.2"));
     assert_false(lmpviz_afile_is_tmp("out.png.lmpviz-tmp.3f2a"));
@@ -410,6 +412,84 @@ test_null_device_in_place(void **state)
     assert_true(test_still_device(dev, 1, 3, st.st_ino));
     assert_int_equal(count_entries(fx->dir),
                      dev[0] == '/' && strncmp(dev, "/dev/", 5) == 0 ? 0 : 1);
+}
+
+/* Only devices, FIFOs and sockets are written in place: not a regular
+ * file, a folder or nothing at all. */
+static void
+test_in_place_kinds(void **state)
+{
+    afile_fixture *fx = *state;
+    FILE *fp = fopen(fx->path, "wb");
+
+    assert_non_null(fp);
+    fclose(fp);
+    assert_false(lmpviz_afile_in_place(fx->path));
+    assert_false(lmpviz_afile_in_place(fx->dir));
+    assert_false(lmpviz_afile_in_place("/nonexistent-dir/x"));
+    assert_false(lmpviz_afile_in_place(""));
+    assert_false(lmpviz_afile_in_place(NULL));
+    unlink(fx->path);
+    assert_int_equal(mkfifo(fx->path, 0644), 0);
+    assert_true(lmpviz_afile_in_place(fx->path));
+}
+
+/* Replacing a file of another owner as root keeps the owner. */
+static void
+test_replace_keeps_owner(void **state)
+{
+    afile_fixture *fx = *state;
+    lmpviz_afile af;
+    struct stat st;
+    FILE *fp;
+
+    if (geteuid() != 0) {
+        printf("# skipped: only root can give a file to another owner\n");
+        skip();
+    }
+    fp = fopen(fx->path, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(chown(fx->path, 65534, 65534), 0);
+    assert_int_equal(lmpviz_afile_open(&af, fx->path, NULL), LMPVIZ_OK);
+    fputs("new", af.fp);
+    assert_int_equal(lmpviz_afile_commit(&af, NULL), LMPVIZ_OK);
+    assert_int_equal(stat(fx->path, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_int_equal(st.st_gid, 65534);
+}
+
+/* A writer that fails part-way: lmpviz_afile_fail gives the system's
+ * reason for an I/O failure, and leaves other failures' messages alone. */
+static void
+test_fail_gives_reason(void **state)
+{
+    afile_fixture *fx = *state;
+    lmpviz_afile af;
+    lmpviz_err err;
+    char dev[160], want[128];
+    static char block[100000];
+
+    if (test_device(fx->dir, "full", 1, 7, "/dev/full", dev, sizeof dev) != 0)
+        skip();
+    assert_int_equal(lmpviz_afile_open(&af, dev, NULL), LMPVIZ_OK);
+    fwrite(block, 1, sizeof block, af.fp);
+    snprintf(err.msg, sizeof err.msg, "write failed");
+    assert_int_equal(lmpviz_afile_fail(&af, LMPVIZ_ERR_IO, &err), LMPVIZ_ERR_IO);
+    snprintf(want, sizeof want, "cannot write: %s", strerror(ENOSPC));
+    assert_string_equal(err.msg, want);
+    assert_null(af.fp);
+    /* not an I/O failure: the writer's message stays */
+    assert_int_equal(lmpviz_afile_open(&af, fx->path, NULL), LMPVIZ_OK);
+    snprintf(err.msg, sizeof err.msg, "out of memory while drawing");
+    assert_int_equal(lmpviz_afile_fail(&af, LMPVIZ_ERR_NOMEM, &err), LMPVIZ_ERR_NOMEM);
+    assert_string_equal(err.msg, "out of memory while drawing");
+    /* an I/O failure with no failed write: the message stays too */
+    assert_int_equal(lmpviz_afile_open(&af, fx->path, NULL), LMPVIZ_OK);
+    snprintf(err.msg, sizeof err.msg, "cairo: write error");
+    assert_int_equal(lmpviz_afile_fail(&af, LMPVIZ_ERR_IO, &err), LMPVIZ_ERR_IO);
+    assert_string_equal(err.msg, "cairo: write error");
+    assert_int_equal(count_entries(fx->dir), 1); /* the device node only */
 }
 
 /* A full device: every write fails with ENOSPC, and commit says so. */
@@ -572,6 +652,9 @@ main(void)
         cmocka_unit_test(test_is_tmp),
         cmocka_unit_test_setup_teardown(test_null_device_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_device_reports_enospc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_in_place_kinds, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_replace_keeps_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fail_gives_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fifo_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_fails_fsize, setup, teardown),
         cmocka_unit_test(test_status_string),
