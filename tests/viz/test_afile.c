@@ -457,6 +457,13 @@ test_replace_keeps_owner(void **state)
     assert_int_equal(stat(fx->path, &st), 0);
     assert_int_equal(st.st_uid, 65534);
     assert_int_equal(st.st_gid, 65534);
+    /* another owner in root's group */
+    assert_int_equal(chown(fx->path, 65534, 0), 0);
+    assert_int_equal(lmpviz_afile_open(&af, fx->path, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_afile_commit(&af, NULL), LMPVIZ_OK);
+    assert_int_equal(stat(fx->path, &st), 0);
+    assert_int_equal(st.st_uid, 65534);
+    assert_int_equal(st.st_gid, 0);
 }
 
 /* A writer that fails part-way: lmpviz_afile_fail gives the system's
