@@ -888,6 +888,98 @@ test_output_is_input(void **state)
     assert_int_equal(entries(fx), 4);
 }
 
+/* cli_json_string on every kind of byte sequence: valid UTF-8 at the
+ * bounds of each length passes, overlong forms, surrogates, values above
+ * U+10FFFF, stray and missing continuation bytes become U+FFFD, one per
+ * byte. */
+static void
+test_json_string_utf8(void **state)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        { "a\"b\\c\x01", "\"a\\\"b\\\\c\\u0001\"" },
+        { "\x7f", "\"\\u007f\"" },
+        { "\xc2\x80|\xdf\xbf", "\"\xc2\x80|\xdf\xbf\"" },
+        { "\x80", "\"\\ufffd\"" },
+        { "\xc1\xbf", "\"\\ufffd\\ufffd\"" },
+        { "\xe0\xa0\x80|\xef\xbf\xbf", "\"\xe0\xa0\x80|\xef\xbf\xbf\"" },
+        { "\xe0\x9f\xbf", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xed\x9f\xbf", "\"\xed\x9f\xbf\"" },
+        { "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+        { "\xe2\x82|", "\"\\ufffd\\ufffd|\"" },
+        { "\xf0\x90\x80\x80|\xf4\x8f\xbf\xbf", "\"\xf0\x90\x80\x80|\xf4\x8f\xbf\xbf\"" },
+        { "\xf0\x8f\xbf\xbf", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf5\x80\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\"" },
+        { "\xf0\x90\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+    };
+    char buf[256];
+    size_t i, n;
+
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = tmpfile();
+        assert_non_null(f);
+        cli_json_string(f, cases[i].in);
+        rewind(f);
+        n = fread(buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose(f);
+        if (strcmp(buf, cases[i].out) != 0)
+            fail_msg("case %zu: got %s, expected %s", i, buf, cases[i].out);
+    }
+}
+
+/* Two outputs not there yet, one file under two spellings: refused. */
+static void
+test_outputs_not_yet_there(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], a[256], b[300], want[1024];
+    const cli_file in = { "--losses", npy };
+    cli_file out[2];
+    run_result r;
+    capture c;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    assert_int_equal(mkdir(in_dir(fx, "sub"), 0755), 0);
+    snprintf(a, sizeof a, "%s", in_dir(fx, "w.npy"));
+    snprintf(b, sizeof b, "%s/sub/../w.npy", fx->dir);
+    out[0].opt = "-o";
+    out[0].path = a;
+    out[1].opt = "--other";
+    out[1].path = b;
+    capture_begin(&c);
+    r.rc = cli_check_files("solve", &in, 1, out, 2);
+    capture_end(&c, &r);
+    snprintf(want, sizeof want,
+             "lmpviz solve: --other: expected a file no other output writes, got \"%s\", the same "
+             "file as -o \"%s\"\ntry 'lmpviz solve --help'\n",
+             b, a);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    /* relative, in the current folder, against an absolute spelling */
+    {
+        char cwd[1024];
+        assert_non_null(getcwd(cwd, sizeof cwd));
+        assert_int_equal(chdir(fx->dir), 0);
+        out[1].path = "w.npy";
+        capture_begin(&c);
+        r.rc = cli_check_files("solve", &in, 1, out, 2);
+        capture_end(&c, &r);
+        assert_int_equal(chdir(cwd), 0);
+        assert_int_equal(r.rc, 2);
+    }
+    /* different files: fine */
+    out[1].path = in_dir(fx, "v.npy");
+    capture_begin(&c);
+    r.rc = cli_check_files("solve", &in, 1, out, 2);
+    capture_end(&c, &r);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+}
+
 /* -o with another extension than .npy, or empty: usage errors (exit 2). */
 static void
 test_output_name_checked(void **state)
@@ -1143,6 +1235,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_output_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_name_checked, setup, teardown),
+        cmocka_unit_test(test_json_string_utf8),
+        cmocka_unit_test_setup_teardown(test_outputs_not_yet_there, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_keeps_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_longest_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json_non_utf8_names, setup, teardown),
