@@ -56,20 +56,21 @@ def test_status_strings_and_version():
     assert _lib.status_string(_lib.ERR_INVALID_LOSS) != _lib.status_string(_lib.OK)
 
 
-def _import_path(env):
+def _import_path(env, cwd):
     code = "import lmpviz, sys; sys.stdout.write(lmpviz.library_path)"
-    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                       cwd=cwd)
     return r
 
 
 def test_lookup_prefers_LMP_LIBRARY_and_reports_a_bad_one(tmp_path):
     here = _lib.path
     env = dict(os.environ, LMP_LIBRARY=here)
-    r = _import_path(env)
+    r = _import_path(env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout == here
     env["LMP_LIBRARY"] = str(tmp_path / "liblmp-missing.so")
-    r = _import_path(env)
+    r = _import_path(env, tmp_path)
     assert r.returncode != 0
     assert "LMP_LIBRARY" in r.stderr and "liblmp-missing.so" in r.stderr
 
@@ -86,7 +87,7 @@ def test_lookup_finds_the_library_next_to_the_package(tmp_path):
     shutil.copy(os.path.realpath(_lib.path), dst / "liblmp.so.0")
     env = {k: v for k, v in os.environ.items() if k != "LMP_LIBRARY"}
     env["PYTHONPATH"] = str(tmp_path)
-    r = _import_path(env)
+    r = _import_path(env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout == str(dst / "liblmp.so.0")
 
