@@ -98,3 +98,20 @@ def test_missing_cuda_library_is_a_clear_oserror(monkeypatch, tmp_path):
     monkeypatch.setattr(_lib, "_cuda_error", None)
     with pytest.raises(OSError, match="LMP_CUDA_LIBRARY"):
         _lib.cuda_lib()
+
+
+def test_cmake_install_puts_a_package_that_finds_the_installed_library(tmp_path):
+    build = os.environ.get("LMP_BUILD_DIR")
+    if not build:
+        pytest.skip("LMP_BUILD_DIR is not set (run through ctest)")
+    prefix = tmp_path / "prefix"
+    subprocess.run(["cmake", "--install", build, "--prefix", str(prefix)], check=True,
+                   capture_output=True)
+    inits = list(prefix.glob("**/lmpviz/__init__.py"))
+    assert len(inits) == 1, inits
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LMP_LIBRARY", "LD_LIBRARY_PATH", "PYTHONPATH")}
+    env["PYTHONPATH"] = str(inits[0].parent.parent)
+    r = _import_path(env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert os.path.realpath(r.stdout).startswith(os.path.realpath(prefix)), r.stdout
