@@ -64,8 +64,10 @@ def _import_path(env, cwd):
 
 
 def test_lookup_prefers_LMP_LIBRARY_and_reports_a_bad_one(tmp_path):
+    import lmpviz
     here = _lib.path
-    env = dict(os.environ, LMP_LIBRARY=here)
+    env = dict(os.environ, LMP_LIBRARY=here,
+               PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(lmpviz.__file__))))
     r = _import_path(env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout == here
@@ -115,3 +117,9 @@ def test_cmake_install_puts_a_package_that_finds_the_installed_library(tmp_path)
     r = _import_path(env, tmp_path)
     assert r.returncode == 0, r.stderr
     assert os.path.realpath(r.stdout).startswith(os.path.realpath(prefix)), r.stdout
+
+
+def test_foreign_calls_release_the_gil():
+    # ctypes.CDLL functions drop the GIL around the call (PyDLL's keep it).
+    assert isinstance(_lib.lib, ctypes.CDLL) and not isinstance(_lib.lib, ctypes.PyDLL)
+    assert not _lib.lib.lmp_solve._flags_ & ctypes._FUNCFLAG_PYTHONAPI
