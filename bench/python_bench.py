@@ -60,7 +60,8 @@ def lmp_torch_any(loss, p, m):
     t = d[math.ceil(m_px) - 1]
     above = x > t
     eq = x == t
-    w = torch.where(above, torch.tensor(tau, dtype=torch.float64), torch.tensor(0.0, dtype=torch.float64))
+    zero = torch.zeros((), dtype=torch.float64)
+    w = torch.where(above, zero + tau, zero)
     w = torch.where(eq, (1.0 - above.sum() * tau) / eq.sum(), w)
     return float((w * x.double()).sum()), w.float().reshape(loss.shape)
 
@@ -84,7 +85,8 @@ def bench_solve(a, report):
     except ImportError:
         torch = None
     print(f"solve: {a.h}x{a.w} Exp(1) losses, m = {a.m}, median of {a.repeat} runs (ms)")
-    print(f"{'p':>5} {'lmpviz':>9} {'numpy':>9} {'torch':>9} {'numpy/lmpviz':>13} {'torch/lmpviz':>13}")
+    print(f"{'p':>5} {'lmpviz':>9} {'numpy':>9} {'torch':>9} {'numpy/lmpviz':>13} "
+          f"{'torch/lmpviz':>13}")
     for p in a.ps:
         t_l, r = median_time(lambda: lmpviz.solve(loss, p, a.m), a.repeat)
         if p == 1:
@@ -92,7 +94,8 @@ def bench_solve(a, report):
         else:
             t_n, (v_n, w_n) = median_time(lambda: lmp_numpy(loss, p, a.m), a.repeat)
         assert abs(v_n - r.value) <= 1e-6 * r.value, (p, v_n, r.value)
-        row = {"p": p, "lmpviz_ms": t_l * 1e3, "numpy_ms": t_n * 1e3, "numpy_over_lmpviz": t_n / t_l}
+        row = {"p": p, "lmpviz_ms": t_l * 1e3, "numpy_ms": t_n * 1e3,
+               "numpy_over_lmpviz": t_n / t_l}
         if torch is not None:
             t_t, (v_t, w_t) = median_time(lambda: lmp_torch_any(tloss, p, a.m), a.repeat)
             assert abs(v_t - r.value) <= 1e-5 * r.value, (p, v_t, r.value)

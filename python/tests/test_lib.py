@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-pytest.importorskip("numpy", reason="NumPy is not installed (Debian: apt-get install python3-numpy)")
+pytest.importorskip(
+    "numpy", reason="NumPy is not installed (Debian: apt-get install python3-numpy)")
 
 from lmpviz import _lib
 

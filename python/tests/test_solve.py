@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-np = pytest.importorskip("numpy", reason="NumPy is not installed (Debian: apt-get install python3-numpy)")
+np = pytest.importorskip(
+    "numpy", reason="NumPy is not installed (Debian: apt-get install python3-numpy)")
 
 import lmpviz  # noqa: E402
 from lmpviz import InvalidLossError, LMPError  # noqa: E402
@@ -177,7 +178,8 @@ def test_result_fields():
     assert r.tau == pytest.approx(r.gamma / math.sqrt(2))
     assert r.mean == pytest.approx(2.0)
     assert r.value == pytest.approx(float(np.dot(r.weights, x)), rel=1e-6)
-    assert float(np.sum(r.weights.astype(np.float64) ** 2)) == pytest.approx(r.gamma ** 2, rel=1e-5)
+    norm2 = float(np.sum(r.weights.astype(np.float64) ** 2))
+    assert norm2 == pytest.approx(r.gamma ** 2, rel=1e-5)
     assert "value=" in repr(r)
 
 

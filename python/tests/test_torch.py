@@ -4,8 +4,10 @@ import threading
 
 import pytest
 
-np = pytest.importorskip("numpy", reason="NumPy is not installed (Debian: apt-get install python3-numpy)")
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (Debian: apt-get install python3-torch)")
+np = pytest.importorskip(
+    "numpy", reason="NumPy is not installed (Debian: apt-get install python3-numpy)")
+torch = pytest.importorskip(
+    "torch", reason="PyTorch is not installed (Debian: apt-get install python3-torch)")
 
 import torch.nn.functional as F  # noqa: E402
 
@@ -146,8 +148,10 @@ def test_cross_entropy_pooling_modes_against_per_image_loops():
     per = [lmp_loss(ce[i:i + 1], valid=valid[i:i + 1], reduction="sum").item() for i in range(3)]
     img = LMPCrossEntropy(pooling="image", reduction="none")(logits, targets)
     np.testing.assert_allclose(img.detach().numpy(), per, rtol=1e-6)
-    assert LMPCrossEntropy(reduction="mean")(logits, targets).item() == pytest.approx(np.mean(per), rel=1e-6)
-    assert LMPCrossEntropy(reduction="sum")(logits, targets).item() == pytest.approx(np.sum(per), rel=1e-6)
+    mean = LMPCrossEntropy(reduction="mean")(logits, targets).item()
+    total = LMPCrossEntropy(reduction="sum")(logits, targets).item()
+    assert mean == pytest.approx(np.mean(per), rel=1e-6)
+    assert total == pytest.approx(np.sum(per), rel=1e-6)
     whole = lmpviz.solve(ce.numpy(), valid=valid.numpy()).value
     b = LMPCrossEntropy(pooling="batch", reduction="none")(logits, targets)
     assert b.shape == (1,) and b.item() == pytest.approx(whole, rel=1e-6)
