@@ -48,10 +48,17 @@ def _solve_cpu(loss, valid, prm, pooling):
 
 def _solve_cuda(loss, valid, prm, pooling):
     """One lmp_cuda_solve_batch_async on the current stream: no host
-    synchronisation, device memory only from torch's caching allocator.  An
-    image with an invalid loss (negative, NaN, Inf) gets the value NaN and
-    zero weights (raising would need a synchronisation)."""
-    c = _lib.cuda_lib()
+    synchronisation, device memory only from torch's caching allocator."""
+    with torch.cuda.device(loss.device):
+        stream = torch.cuda.current_stream(loss.device).cuda_stream
+        return _solve_device(_lib.cuda_lib(), loss, valid, prm, pooling, stream)
+
+
+def _solve_device(c, loss, valid, prm, pooling, stream):
+    """The work of _solve_cuda with the library `c` and the stream given
+    (tests run it on host memory with a stand-in for liblmp_cuda).  An image
+    with an invalid loss (negative, NaN, Inf) gets the value NaN and zero
+    weights: raising would need a synchronisation."""
     dev = loss.device
     a = loss.detach().to(torch.float32).contiguous()
     B = a.shape[0]
@@ -64,24 +71,22 @@ def _solve_cuda(loss, valid, prm, pooling):
     st = c.lmp_cuda_workspace_size(B, a.numel(), ctypes.byref(nbytes))
     if st != _lib.OK:
         raise _solve.LMPError(f"lmp_cuda_workspace_size: {_lib.status_string(st)}", st)
+    # B lmp_result structs read as rows of float64: value is column 0.
     rsize = ctypes.sizeof(_lib.LmpResult)
     assert rsize % 8 == 0 and _lib.LmpResult.value.offset == 0
-    with torch.cuda.device(dev):
-        w = torch.empty(a.shape, dtype=torch.float32, device=dev)
-        ws = torch.empty(max(nbytes.value, 1), dtype=torch.uint8, device=dev)
-        res = torch.empty((nres, rsize // 8), dtype=torch.float64, device=dev)
-        sts = torch.empty(nres, dtype=torch.int32, device=dev)
-        batch = _lib.LmpCudaBatch(a.data_ptr(), None if v is None else v.data_ptr(),
-                                  w.data_ptr(), B, n, None, _lib.POOLING[pooling])
-        stream = torch.cuda.current_stream(dev).cuda_stream
-        st = c.lmp_cuda_solve_batch_async(ctypes.byref(batch), ctypes.byref(prm),
-                                          res.data_ptr(), sts.data_ptr(), ws.data_ptr(),
-                                          nbytes.value, stream)
-        if st != _lib.OK:
-            raise _solve.LMPError(f"lmp_cuda_solve_batch_async: {_lib.status_string(st)}", st)
-        values = res[:, _lib.LmpResult.value.offset // 8]
-        values = torch.where(sts == _lib.ERR_INVALID_LOSS,
-                             torch.full_like(values, float("nan")), values)
+    w = torch.empty(a.shape, dtype=torch.float32, device=dev)
+    ws = torch.empty(max(nbytes.value, 1), dtype=torch.uint8, device=dev)
+    res = torch.empty((nres, rsize // 8), dtype=torch.float64, device=dev)
+    sts = torch.empty(nres, dtype=torch.int32, device=dev)
+    batch = _lib.LmpCudaBatch(a.data_ptr(), None if v is None else v.data_ptr(), w.data_ptr(),
+                              B, n, None, _lib.POOLING[pooling])
+    st = c.lmp_cuda_solve_batch_async(ctypes.byref(batch), ctypes.byref(prm), res.data_ptr(),
+                                      sts.data_ptr(), ws.data_ptr(), nbytes.value, stream)
+    if st != _lib.OK:
+        raise _solve.LMPError(f"lmp_cuda_solve_batch_async: {_lib.status_string(st)}", st)
+    values = res[:, _lib.LmpResult.value.offset // 8]
+    values = torch.where(sts == _lib.ERR_INVALID_LOSS, torch.full_like(values, float("nan")),
+                         values)
     return values, w
 
 

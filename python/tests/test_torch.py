@@ -278,3 +278,63 @@ def test_cuda_graph_capture_and_replay():
     torch.cuda.synchronize()
     assert v.item() == eager_v.item()
     assert torch.equal(x.grad, eager_g)
+
+
+# -- the CUDA path's marshalling, on host memory ----------------------------
+
+class FakeCuda:
+    """Stands in for liblmp_cuda on host memory: lmp_cuda_solve_batch_async
+    solves each segment with liblmp's lmp_solve, writing lmp_result structs
+    and statuses where the device pointers say, as the CUDA library would."""
+
+    def __init__(self):
+        self.calls = []
+
+    def lmp_cuda_workspace_size(self, batch, n_total, out):
+        out._obj.value = 256 * batch + 4 * n_total
+        return 0
+
+    def lmp_cuda_solve_batch_async(self, batch, params, d_results, d_status, d_workspace,
+                                   nbytes, stream):
+        import ctypes
+        from lmpviz import _lib
+        b = batch._obj
+        self.calls.append((b.batch, b.n, b.pooling, nbytes, stream, d_workspace != 0))
+        segs = [(0, b.batch * b.n)] if b.pooling == 1 else \
+            [(s * b.n, b.n) for s in range(b.batch)]
+        for k, (off, n) in enumerate(segs):
+            r = _lib.LmpResult.from_address(d_results + k * ctypes.sizeof(_lib.LmpResult))
+            st = _lib.lib.lmp_solve(b.d_loss + 4 * off, b.d_valid + off if b.d_valid else None,
+                                    n, params, b.d_weight + 4 * off, ctypes.byref(r), None)
+            if st != 0:  # the weights of a failed segment are 0
+                ctypes.memset(b.d_weight + 4 * off, 0, 4 * n)
+            ctypes.c_int.from_address(d_status + 4 * k).value = st
+        return 0
+
+
+@pytest.mark.parametrize("pooling", ["image", "batch"])
+def test_device_path_reads_the_results_the_library_writes(pooling):
+    from lmpviz import _solve
+    from lmpviz.torch import _solve_cpu, _solve_device
+    x = rand_loss(3, 40, 50, seed=19)
+    valid = torch.rand(3, 40, 50, generator=torch.Generator().manual_seed(20)) < 0.7
+    prm = _solve._params(1.7, 0.1, None, "error")
+    fake = FakeCuda()
+    v, w = _solve_device(fake, x, valid, prm, pooling, 1234)
+    vc, wc = _solve_cpu(x, valid, prm, pooling)
+    assert torch.equal(v, vc) and torch.equal(w, wc)
+    nres = 3 if pooling == "image" else 1
+    assert v.shape == (nres,) and v.dtype == torch.float64
+    assert fake.calls == [(3, 2000, 0 if pooling == "image" else 1, 256 * 3 + 4 * 6000, 1234,
+                           True)]
+
+
+def test_device_path_gives_nan_for_an_invalid_image():
+    from lmpviz import _solve
+    from lmpviz.torch import _solve_device
+    x = rand_loss(3, 100, seed=21)
+    x[1, 5] = -1.0
+    v, w = _solve_device(FakeCuda(), x, None, _solve._params(1.5, 0.1, None, "error"),
+                         "image", None)
+    assert torch.isnan(v[1]) and torch.isfinite(v[[0, 2]]).all()
+    assert not w[1].any() and w[0].any()
