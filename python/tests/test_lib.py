@@ -124,3 +124,18 @@ def test_foreign_calls_release_the_gil():
     # ctypes.CDLL functions drop the GIL around the call (PyDLL's keep it).
     assert isinstance(_lib.lib, ctypes.CDLL) and not isinstance(_lib.lib, ctypes.PyDLL)
     assert not _lib.lib.lmp_solve._flags_ & ctypes._FUNCFLAG_PYTHONAPI
+
+
+def test_cuda_library_when_present_binds_and_counts_devices():
+    try:
+        c = _lib.cuda_lib()
+    except OSError as e:
+        pytest.skip(f"liblmp_cuda is not built here: {str(e).splitlines()[0]}")
+    n = c.lmp_cuda_device_count()
+    assert n >= 0
+    nbytes = ctypes.c_size_t(0)
+    st = c.lmp_cuda_workspace_size(4, 4000, ctypes.byref(nbytes))
+    # The CUDA build sizes the workspace; the stub says it has no CUDA.
+    assert (st == _lib.OK and nbytes.value > 0) or (st == _lib.ERR_UNSUPPORTED and n == 0)
+    assert c.lmp_cuda_workspace_size(0, 4000, ctypes.byref(nbytes)) in (
+        _lib.ERR_INVALID_ARG, _lib.ERR_UNSUPPORTED)
