@@ -106,9 +106,9 @@ class _LMPFunction(torch.autograd.Function):
     def backward(ctx, grad):
         (w,) = ctx.saved_tensors
         if ctx.pooling == "image":
-            g = grad.to(torch.float32).reshape((-1,) + (1,) * (w.dim() - 1)) * w
+            g = grad.reshape((-1,) + (1,) * (w.dim() - 1)) * w
         else:
-            g = grad.to(torch.float32).reshape(()) * w
+            g = grad.reshape(()) * w
         return g.to(ctx.dtype), None, None, None
 
 
