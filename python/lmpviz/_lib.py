@@ -125,6 +125,22 @@ def _candidates(env, names):
     return out
 
 
+def _where(path):
+    """The file the loader opened for `path` (a bare name is looked up in
+    /proc/self/maps, where there is one)."""
+    if os.sep in path:
+        return path
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                file = line.split(None, 5)[-1].strip()
+                if os.path.basename(file).startswith(path):
+                    return file
+    except OSError:
+        pass
+    return path
+
+
 def _load(env, names, stem):
     errors = []
     cands = _candidates(env, names)
@@ -134,7 +150,7 @@ def _load(env, names, stem):
     for path in cands:
         try:
             # ctypes.CDLL releases the GIL around every call.
-            return ctypes.CDLL(path), path
+            return ctypes.CDLL(path), _where(path)
         except OSError as e:
             errors.append(f"{path}: {e}")
     raise OSError(f"cannot load {names[0]} (set {env} to its path); tried:\n  "

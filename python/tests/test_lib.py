@@ -139,3 +139,28 @@ def test_cuda_library_when_present_binds_and_counts_devices():
     assert (st == _lib.OK and nbytes.value > 0) or (st == _lib.ERR_UNSUPPORTED and n == 0)
     assert c.lmp_cuda_workspace_size(0, 4000, ctypes.byref(nbytes)) in (
         _lib.ERR_INVALID_ARG, _lib.ERR_UNSUPPORTED)
+
+
+def test_lookup_falls_back_to_the_loader(tmp_path):
+    # No LMP_LIBRARY, nothing beside the package, _config empty (as after
+    # pip install ./python): the loader's search (here LD_LIBRARY_PATH).
+    import shutil
+    import lmpviz
+    pkg = tmp_path / "site" / "lmpviz"
+    shutil.copytree(os.path.dirname(lmpviz.__file__), pkg,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.so*"))
+    (pkg / "_config.py").write_text("LIB_DIRS = ()\n")
+    libdir = tmp_path / "libs"
+    libdir.mkdir()
+    shutil.copy(os.path.realpath(_lib.path), libdir / "liblmp.so.0")
+    env = {k: v for k, v in os.environ.items() if k != "LMP_LIBRARY"}
+    env.update(PYTHONPATH=str(pkg.parent), LD_LIBRARY_PATH=str(libdir))
+    r = _import_path(env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == str(libdir / "liblmp.so.0")
+    del env["LD_LIBRARY_PATH"]
+    r = _import_path(env, tmp_path)
+    if r.returncode == 0:  # a liblmp installed on this machine
+        assert not r.stdout.startswith(str(tmp_path))
+    else:
+        assert "cannot load liblmp.so.0" in r.stderr
