@@ -10,6 +10,9 @@
  * instruction set that the target_clones below pick gives the same bits, and
  * a scalar tail that runs it on one lane agrees with the vector body.
  *
+ * Half-integer exponents (p = 3 gives q = 3/2 and q - 1 = 1/2) are products
+ * and a square root instead, exact but for rounding.  Otherwise
+ *
  *   log2 r = k + log2 m, m in [sqrt(1/2), sqrt(2)), log2 m = s P(s^2) with
  *            s = (m - 1) / (m + 1);
  *   2^y    = 2^j (1 + f R(f)), j = round(y), f = y - j in [-1/2, 1/2].
@@ -27,6 +30,7 @@
 #define LMP_VPOW_H
 
 #include <float.h>
+#include <math.h>
 #include <stddef.h>
 
 typedef double v4d __attribute__((vector_size(32)));
@@ -59,6 +63,18 @@ typedef long long v8l __attribute__((vector_size(64)));
         const VL big = m > 1.4142135623730951;                                                     \
         VD s, z, z2, lg, y, t, f, f2, f4, p;                                                       \
         VL j, zero;                                                                                \
+        int h;                                                                                     \
+        if (e <= 4.5 && 2.0 * e == (double)(int)(2.0 * e)) {                                       \
+            /* half-integer e: r^(e - 1/2) sqrt(r), exact but for rounding */                      \
+            VD sq;                                                                                 \
+            for (h = 0; h < (int)(sizeof(VD) / sizeof(double)); h++)                               \
+                sq[h] = sqrt(r[h]);                                                                \
+            p = (int)(2.0 * e) % 2 ? sq : (VD){ 0 } + 1.0;                                         \
+            for (h = 0; h < (int)e; h++)                                                           \
+                p *= r;                                                                            \
+            *out = p;                                                                              \
+            return;                                                                                \
+        }                                                                                          \
         m = LMPI_VSELECT(VD, VL, big, m * 0.5, m);                                                 \
         k -= big; /* big is -1 where true */                                                       \
         s = (m - 1.0) / (m + 1.0);                                                                 \
