@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -252,8 +252,7 @@ print_solve_json_fields(const solve_row *w)
            jnum(w->p, b1, sizeof b1), jtime(w->a, b2, sizeof b2), jtime(w->b, b3, sizeof b3),
            jtime(w->c, b4, sizeof b4), jtime(w->d, b5, sizeof b5),
            jtime(w->a / w->c, b6, sizeof b6), jtime(w->a / w->d, b7, sizeof b7),
-           jtime(w->b / w->a, b8, sizeof b8),
-           jnum(w->value, b9, sizeof b9));
+           jtime(w->b / w->a, b8, sizeof b8), jnum(w->value, b9, sizeof b9));
 }
 
 static void
@@ -480,7 +479,8 @@ parse_threads(const char *cmd, const char *text, unsigned *out)
         u = *text >= '0' && *text <= '9' ? strtoull(text, &end, 10) : 0;
         if (end == NULL || end == text || *end != '\0' || errno == ERANGE || u == 0 ||
             u > BENCH_MAX_THREADS) {
-            cli_usage_error(cmd, "--threads: expected a count in [0, %d] (0: one per CPU), got \"%s\"",
+            cli_usage_error(cmd,
+                            "--threads: expected a count in [0, %d] (0: one per CPU), got \"%s\"",
                             BENCH_MAX_THREADS, text);
             return -1;
         }

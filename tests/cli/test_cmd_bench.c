@@ -143,7 +143,8 @@ test_one_p_lines(void **state)
     run_bench(&r, "--n", "20000", "--repeat", "1", NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
-    assert_true(has_line(r.out, "n = 20000, p = 1.5, m = 0.1 (m_px = 2000), 1 runs, median times:"));
+    assert_true(
+        has_line(r.out, "n = 20000, p = 1.5, m = 0.1 (m_px = 2000), 1 runs, median times:"));
     assert_true(has_line(r.out, "  (a) lmp_solve "));
     assert_true(has_line(r.out, "  (b) lmp_solve_sorted "));
     assert_true(has_line(r.out, "  (c) floor: read n, write n (memcpy) "));
@@ -254,7 +255,8 @@ test_batch_timing(void **state)
     run_bench(&r, "--n", "20000", "--repeat", "1", "--threads", "0", NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
-    assert_true(has_line(r.out, "lmp_solve_batch: 1 images x n = 20000, m = 0.1, 1 thread against "));
+    assert_true(
+        has_line(r.out, "lmp_solve_batch: 1 images x n = 20000, m = 0.1, 1 thread against "));
     assert_true(has_line(r.out, "plain parallel loop ("));
     assert_non_null(strstr(r.out, "cores free of "));
 }

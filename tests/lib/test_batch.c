@@ -17,9 +17,9 @@
 
 #include <cmocka.h>
 
+#include "lib_test_util.h"
 #include "lmp.h"
 #include "lmp_internal.h"
-#include "lib_test_util.h"
 #include "test_util.h"
 
 /* The thread counts every property is checked with (0: one per CPU). */
@@ -169,17 +169,14 @@ image_start(const lmp_batch *b, size_t s)
 /* What lmp_solve_batch must give: lmp_solve on each image alone, with no
  * workspace.  weight: total floats, or NULL. */
 static lmp_status
-expected_batch(const lmp_batch *b,
-               const lmp_params *prm,
-               float *weight,
-               lmp_result *res,
-               lmp_status *st)
+expected_batch(
+    const lmp_batch *b, const lmp_params *prm, float *weight, lmp_result *res, lmp_status *st)
 {
     lmp_status worst = LMP_OK;
     size_t s;
     /* The documented order, worst first. */
-    static const lmp_status order[] = { LMP_ERR_NOMEM, LMP_ERR_INVALID_LOSS,
-                                        LMP_ERR_NO_CONVERGENCE, LMP_ERR_EMPTY, LMP_OK };
+    static const lmp_status order[] = { LMP_ERR_NOMEM, LMP_ERR_INVALID_LOSS, LMP_ERR_NO_CONVERGENCE,
+                                        LMP_ERR_EMPTY, LMP_OK };
     int rank_worst = 4;
 
     for (s = 0; s < b->batch; s++) {
@@ -355,8 +352,8 @@ test_pool_run_each_task_once(void **state)
     (void)state;
 
     for (t = 0; t < N_THREAD_COUNTS + 1; t++) {
-        lmp_workspace *ws = t < N_THREAD_COUNTS ? lmp_workspace_create_threads(0, thread_counts[t])
-                                                : NULL;
+        lmp_workspace *ws =
+            t < N_THREAD_COUNTS ? lmp_workspace_create_threads(0, thread_counts[t]) : NULL;
         const unsigned threads = lmp_workspace_threads(ws);
         int rep;
         if (t < N_THREAD_COUNTS)
