@@ -86,7 +86,9 @@ lmp_workspace *lmp_workspace_create(size_t n_hint);
  * threads are started here and stopped by destroy, never per call.
  * lmp_solve_batch spreads images over them, and lmp_solve splits the passes
  * of one large problem over them.  Results do not depend on the count.
- * Returns NULL when out of memory or when threads cannot be started. */
+ * In a child of fork() the workspace still works, on the calling thread
+ * alone.  Returns NULL when out of memory or when threads cannot be
+ * started. */
 lmp_workspace *lmp_workspace_create_threads(size_t n_hint, unsigned threads);
 
 /* Threads the workspace runs on (1 without a pool); 1 for NULL. */

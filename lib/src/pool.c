@@ -15,6 +15,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "lmp_internal.h"
 
@@ -32,6 +34,7 @@ struct lmpi_pool {
     pthread_cond_t wake; /* a new run or stop */
     pthread_cond_t done; /* the last thread finished its share of a run */
     unsigned threads;    /* in all, the caller's included */
+    pid_t owner;         /* the process that started the threads */
     unsigned started;    /* workers running (threads - 1 once created) */
     worker *workers;
     /* The current run, written under mu before generation is bumped. */
@@ -92,6 +95,12 @@ static void
 pool_free(struct lmpi_pool *pool)
 {
     unsigned i;
+    if (getpid() != pool->owner) {
+        /* A child of fork(): no thread to stop, and the mutex may be held. */
+        free(pool->workers);
+        free(pool);
+        return;
+    }
     pthread_mutex_lock(&pool->mu);
     pool->stop = 1;
     pthread_cond_broadcast(&pool->wake);
@@ -125,6 +134,7 @@ lmpi_pool_create(unsigned threads)
         return NULL;
     }
     pool->threads = threads;
+    pool->owner = getpid();
     atomic_init(&pool->next, 0);
     if (pthread_mutex_init(&pool->mu, NULL) != 0) {
         free(pool->workers);
@@ -178,7 +188,10 @@ lmpi_pool_exec(lmpi_pool *pool, size_t n_tasks, lmpi_task_fn fn, void *ctx)
 {
     size_t i;
 
-    if (n_tasks <= 1) {
+    /* A child of fork() has none of the workers (and its copy of the mutex
+     * may be held): it runs everything itself.  Training code forks data
+     * loader processes from a parent that may hold a workspace. */
+    if (n_tasks <= 1 || getpid() != pool->owner) {
         /* Nothing to share: waking the workers would cost more. */
         for (i = 0; i < n_tasks; i++)
             fn(ctx, i, 0);
@@ -264,12 +277,12 @@ lmp_workspace_spin(lmp_workspace *ws, size_t tasks, size_t iters)
 
     if (tasks == 0)
         return 0.0;
+    if (tasks > SIZE_MAX / sizeof *job.out)
+        return NAN;
     job.iters = iters;
     job.out = malloc(tasks * sizeof *job.out);
-    if (tasks > SIZE_MAX / sizeof *job.out || job.out == NULL) {
-        free(job.out);
+    if (job.out == NULL)
         return NAN;
-    }
     lmpi_pool_run(ws, tasks, spin_task, &job);
     for (i = 0; i < tasks; i++)
         sum += job.out[i];

@@ -812,6 +812,55 @@ test_nomem_is_worst(void **state)
     assert_int_equal(WEXITSTATUS(wstatus), 0);
 }
 
+/* A child of fork() has none of the pool's threads: the workspace still
+ * solves there, on the caller alone, and is destroyed without waiting for
+ * them (an alarm ends the child if it hangs). */
+static void
+test_pool_after_fork(void **state)
+{
+    float loss[4000];
+    lmp_params prm = params_pm(1.5, 0.1);
+    lmp_batch b;
+    lmp_result r[4];
+    lmp_result re[4];
+    lmp_workspace *ws = lmp_workspace_create_threads(0, 3);
+    pid_t pid;
+    int wstatus;
+    size_t i;
+    (void)state;
+
+    assert_non_null(ws);
+    for (i = 0; i < 4000; i++)
+        loss[i] = (float)(i % 97) * 0.25f;
+    memset(&b, 0, sizeof b);
+    b.loss = loss;
+    b.batch = 4;
+    b.n = 1000;
+    /* The parent's threads run once before the fork. */
+    assert_int_equal(lmp_solve_batch(&b, &prm, re, NULL, ws), LMP_OK);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int ok = 1;
+        alarm(60);
+        for (i = 0; i < 3; i++) {
+            size_t s;
+            if (lmp_solve_batch(&b, &prm, r, NULL, ws) != LMP_OK)
+                ok = 0;
+            for (s = 0; s < 4; s++)
+                ok &= memcmp(&r[s].value, &re[s].value, sizeof r[s].value) == 0;
+        }
+        lmp_workspace_destroy(ws);
+        _exit(ok ? 0 : 1);
+    }
+    assert_true(waitpid(pid, &wstatus, 0) == pid);
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(WEXITSTATUS(wstatus), 0);
+    /* The parent's pool is untouched. */
+    assert_int_equal(lmp_solve_batch(&b, &prm, r, NULL, ws), LMP_OK);
+    lmp_workspace_destroy(ws);
+}
+
 /* Two workspaces with pools, driven from two threads at once. */
 typedef struct twin {
     uint64_t seed;
@@ -910,6 +959,7 @@ main(void)
         cmocka_unit_test(test_equal_sizes_match_offsets),
         cmocka_unit_test(test_argument_errors),
         cmocka_unit_test(test_nomem_is_worst),
+        cmocka_unit_test(test_pool_after_fork),
         cmocka_unit_test(test_two_workspaces_at_once),
     };
     return cmocka_run_group_tests(tests, setup_seed, NULL);
