@@ -7,7 +7,7 @@
  * is exactly lmp_solve's on that image alone, for any thread count and any
  * order in which the threads pick the images.  With LMP_POOL_BATCH the batch
  * is one problem, and one lmp_solve over it with the workspace itself (which
- * may split its passes over the same threads).
+ * may split its passes over the same threads); so is a batch of one image.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -116,7 +116,9 @@ lmp_solve_batch(const lmp_batch *batch,
         check_batch(batch, &first, &total) != LMP_OK)
         return LMP_ERR_INVALID_ARG;
 
-    if (batch->pooling == LMP_POOL_BATCH) {
+    /* One image is one problem either way: solved with ws itself, it may
+     * have its passes split over the threads. */
+    if (batch->pooling == LMP_POOL_BATCH || batch->batch == 1) {
         lmp_result r = { 0 };
         one = lmp_solve(batch->loss != NULL ? batch->loss + first : NULL,
                         batch->valid != NULL ? batch->valid + first : NULL, total, params,
