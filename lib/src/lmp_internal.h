@@ -175,15 +175,60 @@ int lmpi_solve_direct(const float *loss,
 /* Scratch beyond the candidates: the sample and a copy the estimate consumes. */
 #define LMPI_SCRATCH_EXTRA (2 * LMPI_SAMPLE_SIZE)
 
+/* Most threads lmp_workspace_create_threads(n, 0) starts, whatever the CPU
+ * count. */
+#define LMPI_MAX_THREADS 1024
+
+/* The thread pool of a workspace (pool.c); opaque outside it. */
+typedef struct lmpi_pool lmpi_pool;
+
 /* The workspace (lmp.h).  buf holds the sample and the candidates of one
- * solve. */
+ * solve.  A workspace with a pool also holds one scratch workspace per
+ * thread (each without a pool), for tasks that solve on their own. */
 struct lmp_workspace {
     float *buf;
-    size_t cap; /* in floats */
+    size_t cap;          /* in floats */
+    lmpi_pool *pool;     /* NULL: no threads, everything runs on the caller */
+    unsigned threads;    /* threads in all, the caller's included; 1 without a pool */
+    lmp_workspace *each; /* threads scratch workspaces, one per thread; NULL without a pool */
 };
 
 /* Grows ws->buf to at least count floats (contents not kept): LMP_OK or
  * LMP_ERR_NOMEM. */
 lmp_status lmpi_ws_reserve(lmp_workspace *ws, size_t count);
+
+/*
+ * Running tasks over the threads of a workspace.
+ *
+ * lmpi_pool_run calls fn(ctx, task, thread) once for every task in
+ * [0, n_tasks), spread over the workspace's threads: thread is in [0,
+ * lmp_workspace_threads(ws)), 0 being the calling thread, which takes part.
+ * Tasks are handed out one at a time as threads become free, so which
+ * thread runs a task, and in which order, varies from call to call: a task
+ * must give the same result on any thread.  It returns when every task has
+ * finished, and everything the tasks wrote is then visible to the caller.
+ * With ws NULL or without a pool, the tasks run inline on the caller, in
+ * order, with thread 0.
+ *
+ * A task must not call lmpi_pool_run (on any workspace with a pool: the
+ * threads would wait on themselves), nor use ws itself; it may use
+ * lmpi_ws_thread(ws, thread).  One lmpi_pool_run at a time per workspace,
+ * like every other use of a workspace.
+ */
+typedef void (*lmpi_task_fn)(void *ctx, size_t task, unsigned thread);
+void lmpi_pool_run(lmp_workspace *ws, size_t n_tasks, lmpi_task_fn fn, void *ctx);
+
+/* The scratch workspace of one thread (no pool of its own), which a task
+ * running on that thread may pass to lmp_solve.  Without a pool, thread 0
+ * gets ws itself (NULL for NULL).  thread < lmp_workspace_threads(ws). */
+lmp_workspace *lmpi_ws_thread(lmp_workspace *ws, unsigned thread);
+
+/* Pool life cycle (pool.c), for workspace.c: starts threads - 1 threads
+ * (threads >= 2); NULL when out of memory or a thread cannot be started.
+ * lmpi_pool_destroy stops and joins them; NULL does nothing. */
+lmpi_pool *lmpi_pool_create(unsigned threads);
+void lmpi_pool_destroy(lmpi_pool *pool);
+/* Runs the tasks over the pool's threads; see lmpi_pool_run. */
+void lmpi_pool_exec(lmpi_pool *pool, size_t n_tasks, lmpi_task_fn fn, void *ctx);
 
 #endif /* LMP_INTERNAL_H */
