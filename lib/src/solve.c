@@ -25,7 +25,7 @@
 #include "lmp_internal.h"
 
 /* Below this many losses the sample does not pay off. */
-#define SAMPLE_MIN_N 8192
+#define SAMPLE_MIN_N 2048
 /* Half-width of the bracket around the estimated rank, in standard
  * deviations of a binomial rank count (sqrt(s) / 2 at most); 3 misses about
  * one time in 400 per side, which only costs a slower pass. */
@@ -154,7 +154,7 @@ typedef struct pivot_stats {
 
 #define STATS_LANES 8
 
-static void
+__attribute__((target_clones("avx2", "default"))) static void
 candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats *ps)
 {
     const double inv_v = 1.0 / (double)v;
@@ -193,9 +193,37 @@ candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats
     case 4:
         STATS_LOOP(4);
         break;
-    default:
-        STATS_LOOP(0);
+    default: {
+        /* Four lanes through the vector power; the lanes j and j + 4 of
+         * the scalar loops are the halves here. */
+        const v4d vv = (v4d){ 0 } + (double)v;
+        v4l ge_n[2] = { { 0 } };
+        v4l eq_n[2] = { { 0 } };
+        v4d ge_s[2] = { { 0 } };
+        v4d lt_s[2] = { { 0 } };
+        int h;
+        for (i = 0; i < k8; i += STATS_LANES) {
+            for (h = 0; h < 2; h++) {
+                const float *ch = c + i + 4 * (size_t)h;
+                const v4d x = { ch[0], ch[1], ch[2], ch[3] };
+                const v4l ge = x >= vv;
+                ge_n[h] -= ge;
+                eq_n[h] -= x == vv;
+                ge_s[h] += LMPI_V4D_SELECT(ge, x, (v4d){ 0 });
+                const v4d r = LMPI_V4D_SELECT(ge, (v4d){ 0 }, x * inv_v);
+                v4d pw;
+                lmpi_pow_unit4(&r, q, &pw);
+                lt_s[h] += pw;
+            }
+        }
+        for (j = 0; j < STATS_LANES; j++) {
+            cnt_ge[j] = (size_t)ge_n[j / 4][j % 4];
+            cnt_eq[j] = (size_t)eq_n[j / 4][j % 4];
+            sum_ge[j] = ge_s[j / 4][j % 4];
+            sum_lt[j] = lt_s[j / 4][j % 4];
+        }
         break;
+    }
     }
 #undef STATS_LOOP
     for (i = k8; i < k; i++) {
@@ -249,7 +277,20 @@ typedef struct sample_est {
     size_t n_pos;   /* positive valid draws, kept in buf[0..n_pos) */
 } sample_est;
 
-/* Draws LMPI_SAMPLE_SIZE random positions; keeps the positive valid losses in out. */
+/*
+ * How many positions to draw for n losses.  The sample costs O(s) and leaves
+ * about 2 * BRACKET_SIGMAS * n / sqrt(s) candidates, which cost a few times
+ * more per loss than the sweep; the sum is least for s growing as n^(2/3).
+ * 8192 at n = 2^21, between SAMPLE_MIN_DRAWS * 2 and LMPI_SAMPLE_SIZE.
+ */
+static size_t
+sample_size(size_t n)
+{
+    const double s = 8192.0 * pow((double)n / 2097152.0, 2.0 / 3.0);
+    return (size_t)fmin(fmax(s, 2.0 * SAMPLE_MIN_DRAWS), (double)LMPI_SAMPLE_SIZE);
+}
+
+/* Draws sample_size(n) random positions; keeps the positive valid losses in out. */
 static void
 draw_sample(const float *loss,
             const unsigned char *valid,
@@ -260,10 +301,10 @@ draw_sample(const float *loss,
             uint64_t *rng)
 {
     size_t t;
-    est->tries = LMPI_SAMPLE_SIZE;
+    est->tries = sample_size(n);
     est->n_valid = 0;
     est->n_pos = 0;
-    for (t = 0; t < LMPI_SAMPLE_SIZE; t++) {
+    for (t = 0; t < est->tries; t++) {
         const size_t i = rng_below(rng, n);
         const float x = loss[i];
         if (!lmpi_is_valid(loss, valid, i, nonfinite) || !(x >= 0.0f && x - x == 0.0f))
@@ -358,8 +399,6 @@ choose_pivots(const float *loss,
 typedef float v8f __attribute__((vector_size(32)));
 typedef int v8i __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4l __attribute__((vector_size(32)));
 
 typedef union v8f_halves {
     v8f v;
@@ -398,18 +437,17 @@ typedef struct sweep_cfg {
     int p_one; /* candidates are [a, b) instead of (a, b) */
 } sweep_cfg;
 
-/* How the losses <= a are folded: not at all, as r^k for k = 1..4, or pow. */
+/* How the losses <= a are folded in the sweep: not at all, or as r^k for k =
+ * 1..4.  A non-integer q is folded by a pass of its own (lmpi_fold_real),
+ * which runs the vector power in eight lanes where AVX-512 is there. */
 enum { FOLD_NONE = 0, FOLD_REAL = LMPI_MAX_INT_POW + 1 };
 
-/* r^q lane by lane, fold a constant (a macro: a function taking or returning
- * v4d would need AVX in its calling convention). */
-#define FOLD_POWER(r, fold, q)                                                              \
-    ((fold) == FOLD_REAL ? (v4d){ pow((r)[0], (q)), pow((r)[1], (q)), pow((r)[2], (q)),      \
-                                  pow((r)[3], (q)) }                                        \
-     : (fold) == 1       ? (r)                                                              \
-     : (fold) == 2       ? (r) * (r)                                                        \
-     : (fold) == 3       ? (r) * (r) * (r)                                                  \
-                         : ((r) * (r)) * ((r) * (r)))
+/* r^k lane by lane for the integer folds, k a constant. */
+#define FOLD_POWER(r, fold)                                                                 \
+    ((fold) == 1   ? (r)                                                                    \
+     : (fold) == 2 ? (r) * (r)                                                              \
+     : (fold) == 3 ? (r) * (r) * (r)                                                        \
+                   : ((r) * (r)) * ((r) * (r)))
 
 /* Accumulates loss[0..len) (len a multiple of 8, at most SWEEP_BLOCK) into
  * acc and appends the candidates to cand.  strict (no mask, non-finite losses
@@ -486,8 +524,8 @@ sweep_block_body(const float *loss,
             h.v = V8F_SELECT(pos & (x <= va), x);
             const v4d r0 = CVT4(h.h[0]) * vinv;
             const v4d r1 = CVT4(h.h[1]) * vinv;
-            lo0 += FOLD_POWER(r0, fold, cfg->q);
-            lo1 += FOLD_POWER(r1, fold, cfg->q);
+            lo0 += FOLD_POWER(r0, fold);
+            lo1 += FOLD_POWER(r1, fold);
         }
         /* Few groups of eight hold a candidate; within one, which lanes do
          * is a coin toss, so the append is branch-free (cand has room: it
@@ -531,13 +569,11 @@ SWEEP_BLOCK_INSTANCE(sweep_block_s1, 1, 1)
 SWEEP_BLOCK_INSTANCE(sweep_block_s2, 1, 2)
 SWEEP_BLOCK_INSTANCE(sweep_block_s3, 1, 3)
 SWEEP_BLOCK_INSTANCE(sweep_block_s4, 1, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_sr, 1, FOLD_REAL)
 SWEEP_BLOCK_INSTANCE(sweep_block_g0, 0, FOLD_NONE)
 SWEEP_BLOCK_INSTANCE(sweep_block_g1, 0, 1)
 SWEEP_BLOCK_INSTANCE(sweep_block_g2, 0, 2)
 SWEEP_BLOCK_INSTANCE(sweep_block_g3, 0, 3)
 SWEEP_BLOCK_INSTANCE(sweep_block_g4, 0, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_gr, 0, FOLD_REAL)
 #undef SWEEP_BLOCK_INSTANCE
 
 /* Result of one sweep over the input. */
@@ -548,6 +584,7 @@ typedef struct sweep_out {
     double sum_hi;
     size_t n_cand;  /* candidates copied */
     double s_lo;    /* sum over 0 < l <= a of (l/a)^q (q finite, a > 0) */
+    int prefilled;  /* pre holds (l/a)^(q-1) for those losses (lmpi_fold_real) */
 } sweep_out;
 
 /*
@@ -564,13 +601,12 @@ sweep(const float *loss,
       double b,
       double q,
       float *cand,
+      float *pre,
       sweep_out *o)
 {
-    static const sweep_block_fn blocks[2][FOLD_REAL + 1] = {
-        { sweep_block_g0, sweep_block_g1, sweep_block_g2, sweep_block_g3, sweep_block_g4,
-          sweep_block_gr },
-        { sweep_block_s0, sweep_block_s1, sweep_block_s2, sweep_block_s3, sweep_block_s4,
-          sweep_block_sr },
+    static const sweep_block_fn blocks[2][LMPI_MAX_INT_POW + 1] = {
+        { sweep_block_g0, sweep_block_g1, sweep_block_g2, sweep_block_g3, sweep_block_g4 },
+        { sweep_block_s0, sweep_block_s1, sweep_block_s2, sweep_block_s3, sweep_block_s4 },
     };
     const size_t n8 = n - n % 8;
     const int strict = valid == NULL && nonfinite == LMP_NONFINITE_ERROR;
@@ -597,7 +633,7 @@ sweep(const float *loss,
     n_cand = 0;
     for (i = 0; i < n8; i += SWEEP_BLOCK) {
         const size_t len = n8 - i < SWEEP_BLOCK ? n8 - i : SWEEP_BLOCK;
-        n_cand = blocks[strict][fold](loss + i, valid ? valid + i : NULL, len, &cfg, &acc, cand,
+        n_cand = blocks[strict][fold == FOLD_REAL ? FOLD_NONE : fold](loss + i, valid ? valid + i : NULL, len, &cfg, &acc, cand,
                                       n_cand);
     }
 
@@ -619,9 +655,13 @@ sweep(const float *loss,
             o->sum_hi += x;
         } else if (x > a || (p_one && x == a)) {
             cand[n_cand++] = (float)x;
-        } else if (fold != FOLD_NONE) {
-            o->s_lo += lmpi_pow_k(x * cfg.inv_a, fold == FOLD_REAL ? 0 : fold, q);
+        } else if (fold != FOLD_NONE && fold != FOLD_REAL) {
+            o->s_lo += lmpi_pow_k(x * cfg.inv_a, fold, q);
         }
+    }
+    if (fold == FOLD_REAL) {
+        o->s_lo = lmpi_fold_real(loss, valid, n, a, q, pre);
+        o->prefilled = pre != NULL;
     }
     o->scan.n_valid += strict ? (acc.any_bad ? 0 : n8) : acc.n_ok;
     o->scan.n_pos += acc.n_pos;
@@ -669,7 +709,7 @@ solve_p1(const float *loss,
     size_t i;
 
     if (!(sw->cnt_hi < kk && kk <= sw->cnt_hi + sw->n_cand))
-        sweep(loss, valid, n, params->nonfinite, 0.0, INFINITY, s->q, cand, sw);
+        sweep(loss, valid, n, params->nonfinite, 0.0, INFINITY, s->q, cand, NULL, sw);
     t = nth_largest(cand, sw->n_cand, kk - sw->cnt_hi, rng);
     above = sw->cnt_hi;
     sum_above = sw->sum_hi;
@@ -707,21 +747,22 @@ solve_q(const float *loss,
     search st = { 0, 0.0, 0.0, 0.0, INFINITY };
     int ok = 1;
     double theta;
-    size_t i;
 
     /* theta > a needs g(a) > m_px; theta <= b needs g(b) <= m_px. */
     if (a > 0.0)
         ok = (double)sw->cnt_hi + (double)sw->n_cand + sw->s_lo > m_px;
     if (ok && b < INFINITY) {
-        double g_b = (double)sw->cnt_hi + (a > 0.0 ? sw->s_lo * lmpi_pow_k(a / b, k, q) : 0.0);
-        for (i = 0; i < sw->n_cand; i++)
-            g_b += lmpi_pow_k(cand[i] / b, k, q);
-        ok = g_b <= m_px;
+        /* Every candidate is below b. */
+        pivot_stats ps;
+        candidate_stats(cand, sw->n_cand, (float)b, k, q, &ps);
+        ok = (double)sw->cnt_hi + (a > 0.0 ? sw->s_lo * lmpi_pow_k(a / b, k, q) : 0.0) +
+                 ps.sum_lt <=
+             m_px;
     }
     if (!ok) {
         a = 0.0;
         b = INFINITY;
-        sweep(loss, valid, n, params->nonfinite, a, b, q, cand, sw);
+        sweep(loss, valid, n, params->nonfinite, a, b, q, cand, NULL, sw);
     }
     st.clamped = sw->cnt_hi;
     st.sum_clamped = sw->sum_hi;
@@ -743,7 +784,8 @@ solve_q(const float *loss,
     r->n_clamped = st.clamped;
     r->value = s->tau * (st.sum_clamped + theta * (m_px - (double)st.clamped));
     if (weight != NULL)
-        lmpi_weights_pow(loss, valid, params->nonfinite, n, theta, q - 1.0, s->tau, weight);
+        lmpi_weights_pow(loss, valid, params->nonfinite, n, theta, q - 1.0, s->tau,
+                         sw->prefilled ? a : 0.0, weight);
     return LMP_OK;
 }
 
@@ -774,7 +816,7 @@ lmp_solve(const float *loss,
          * only validates, counts and sums (every positive loss is ">= b"),
          * and its candidate list stays empty. */
         float no_cand[1];
-        sweep(loss, valid, n, params->nonfinite, 0.0, 0.0, 1.0, no_cand, &sw);
+        sweep(loss, valid, n, params->nonfinite, 0.0, 0.0, 1.0, no_cand, NULL, &sw);
         if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
             *result = r;
             return LMP_ERR_INVALID_LOSS;
@@ -794,8 +836,11 @@ lmp_solve(const float *loss,
         return status;
     q = params->p == 1.0 ? INFINITY : params->p / (params->p - 1.0);
     choose_pivots(loss, valid, n, params, q, w->buf, &a, &b, &rng);
-    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + LMPI_SCRATCH_EXTRA, &sw);
+    /* The fold may leave partial weights behind (lmpi_fold_real). */
+    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + LMPI_SCRATCH_EXTRA, weight, &sw);
     if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
+        if (sw.prefilled)
+            memset(weight, 0, n * sizeof *weight);
         status = LMP_ERR_INVALID_LOSS;
         *result = r;
         goto cleanup;
