@@ -157,21 +157,15 @@ def _load(env, names, stem):
                   + "\n  ".join(errors))
 
 
-def _bind(lib, protos, required):
+def _bind(lib, protos):
     for name, (res, args) in protos.items():
-        try:
-            f = getattr(lib, name)
-        except AttributeError:
-            if name in required:
-                raise
-            continue
+        f = getattr(lib, name)  # AttributeError when the library lacks it
         f.restype = res
         f.argtypes = args
 
 
 lib, path = _load("LMP_LIBRARY", ["liblmp.so.0", "liblmp.so"], "lmp")
-_bind(lib, _PROTOTYPES, required=set(_PROTOTYPES) - {"lmp_solve_batch", "lmp_workspace_create_threads",
-                                                       "lmp_workspace_threads"})
+_bind(lib, _PROTOTYPES)
 
 _cuda = None
 _cuda_error = None
@@ -186,7 +180,7 @@ def cuda_lib():
             try:
                 c, _ = _load("LMP_CUDA_LIBRARY", ["liblmp_cuda.so.0", "liblmp_cuda.so"],
                              "lmp_cuda")
-                _bind(c, _CUDA_PROTOTYPES, required=set(_CUDA_PROTOTYPES))
+                _bind(c, _CUDA_PROTOTYPES)
                 _cuda = c
             except (OSError, AttributeError) as e:
                 _cuda_error = str(e)
@@ -203,13 +197,13 @@ class Workspace:
     """An lmp_workspace owned by one thread (see _solve.workspace)."""
 
     def __init__(self, threads=1):
-        if threads == 1 or not hasattr(lib, "lmp_workspace_create_threads"):
+        if threads == 1:
             self.ptr = lib.lmp_workspace_create(0)
         else:
             self.ptr = lib.lmp_workspace_create_threads(0, threads)
         if not self.ptr:
             raise MemoryError("lmp_workspace_create failed")
-        self.threads = lib.lmp_workspace_threads(self.ptr) if hasattr(lib, "lmp_workspace_threads") else 1
+        self.threads = lib.lmp_workspace_threads(self.ptr)
 
     def __del__(self):
         ptr, self.ptr = getattr(self, "ptr", None), None

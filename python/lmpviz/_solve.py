@@ -212,8 +212,6 @@ def _solve_batch_into(a, v, w, prm, pooling, threads, losses_shape):
     nres = B if pooling == "image" else 1
     res = (_lib.LmpResult * nres)()
     sts = (ctypes.c_int * nres)()
-    if not hasattr(lib, "lmp_solve_batch"):  # TEMPORARY until liblmp has it
-        return _fallback(a, v, w, prm, pooling, losses_shape)
     batch = _lib.LmpBatch(_ptr(a), _ptr(v), _ptr(w), B, n, None, _lib.POOLING[pooling])
     st = lib.lmp_solve_batch(ctypes.byref(batch), ctypes.byref(prm), res, sts,
                              _workspace(threads).ptr)
@@ -229,22 +227,3 @@ def _solve_batch_into(a, v, w, prm, pooling, threads, losses_shape):
         results = [Result(res[0], w)]
     return BatchResult(values, w, results)
 
-
-def _fallback(a, v, w, prm, pooling, shape):  # TEMPORARY
-    B = a.shape[0]
-    n = a.size // B
-    if pooling == "batch":
-        aa, vv, ww = [a.reshape(1, -1)], [None if v is None else v.reshape(1, -1)], [w.reshape(1, -1)]
-        chunks = [(a.reshape(-1), None if v is None else v.reshape(-1), w.reshape(-1))]
-    else:
-        chunks = [(a[i].reshape(-1), None if v is None else v[i].reshape(-1), w[i].reshape(-1)) for i in range(B)]
-    res = []
-    for i, (x, y, z) in enumerate(chunks):
-        r = _lib.LmpResult()
-        st = lib.lmp_solve(_ptr(x), _ptr(y), x.size, ctypes.byref(prm), _ptr(z), ctypes.byref(r), None)
-        _raise(st, r, shape, offset=i * n)
-        res.append(r)
-    values = np.array([r.value for r in res])
-    if pooling == "image":
-        return BatchResult(values, w, [Result(res[i], w[i]) for i in range(B)])
-    return BatchResult(values, w, [Result(res[0], w)])

@@ -168,6 +168,8 @@ def test_no_valid_pixel_is_value_zero_not_an_error():
     assert r.value == 0 and r.weights.shape == (0,)
     b = lmpviz.solve_batch(x.reshape(2, 10), valid=np.array([[0] * 10, [1] * 10], bool))
     assert b.values[0] == 0 and b.values[1] > 0 and not b.weights[0].any()
+    b = lmpviz.solve_batch(np.empty((3, 0), np.float32))
+    assert b.values.tolist() == [0, 0, 0] and b.weights.shape == (3, 0)
 
 
 def test_result_fields():
