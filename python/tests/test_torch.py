@@ -338,3 +338,18 @@ def test_device_path_gives_nan_for_an_invalid_image():
                          "image", None)
     assert torch.isnan(v[1]) and torch.isfinite(v[[0, 2]]).all()
     assert not w[1].any() and w[0].any()
+
+
+def test_device_path_without_a_device_raises_LMPError():
+    from lmpviz import _lib, _solve
+    from lmpviz.torch import _solve_device
+    try:
+        c = _lib.cuda_lib()
+    except OSError as e:
+        pytest.skip(f"liblmp_cuda is not built here: {str(e).splitlines()[0]}")
+    if c.lmp_cuda_device_count() != 0:
+        pytest.skip("a CUDA device is present: host pointers must not reach it")
+    with pytest.raises(lmpviz.LMPError) as e:
+        _solve_device(c, rand_loss(2, 64, seed=22), None,
+                      _solve._params(1.5, 0.1, None, "error"), "image", None)
+    assert e.value.status in (_lib.ERR_CUDA, _lib.ERR_UNSUPPORTED)
