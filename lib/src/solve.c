@@ -127,6 +127,15 @@ nth_largest(float *c, size_t k, size_t j, uint64_t *rng)
     }
 }
 
+float
+lmp_select(float *v, size_t n, size_t k)
+{
+    uint64_t rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    if (v == NULL || k >= n)
+        return NAN;
+    return nth_largest(v, n, n - k, &rng);
+}
+
 /* State of the search for theta (1 < p < inf). */
 typedef struct search {
     size_t clamped;    /* C: losses known to be >= theta */

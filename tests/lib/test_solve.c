@@ -746,6 +746,39 @@ test_large_threads_same_bits(void **state)
     free(valid);
 }
 
+static int
+cmp_float_asc(const void *a, const void *b)
+{
+    const float x = *(const float *)a;
+    const float y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static void
+test_select_against_sort(void **state)
+{
+    /* lmp_select gives the k-th smallest, ties and all, like a sort does. */
+    uint64_t rs = seed_state ^ 0x5E1EC7ULL;
+    float *v = malloc(3000 * sizeof *v);
+    float *sorted = malloc(3000 * sizeof *sorted);
+    size_t c;
+    (void)state;
+    assert_non_null(v);
+    assert_non_null(sorted);
+    for (c = 0; c < 500; c++) {
+        const size_t n = 1 + (size_t)(test_rand_unit(&rs) * 2999.0);
+        const size_t k = (size_t)(test_rand_unit(&rs) * (double)n);
+        random_losses(v, n, &rs);
+        memcpy(sorted, v, n * sizeof *v);
+        qsort(sorted, n, sizeof *sorted, cmp_float_asc);
+        assert_true(lmp_select(v, n, k) == sorted[k]);
+    }
+    assert_true(isnan(lmp_select(v, 5, 5)));
+    assert_true(isnan(lmp_select(NULL, 5, 0)));
+    free(v);
+    free(sorted);
+}
+
 int
 main(void)
 {
@@ -770,6 +803,7 @@ main(void)
         cmocka_unit_test(test_certificate_random),
         cmocka_unit_test(test_permutation_and_scaling),
         cmocka_unit_test(test_public_bug_cases),
+        cmocka_unit_test(test_select_against_sort),
         cmocka_unit_test(test_large_threads_same_bits),
     };
     return cmocka_run_group_tests(tests, setup_seed, NULL);
