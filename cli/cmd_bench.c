@@ -23,8 +23,8 @@
 #define BENCH_MAX_REPEAT     100000
 #define BENCH_MAX_BATCH      65535
 #define BENCH_MAX_THREADS    1024
-/* Steps of each task of the spin loop: about 10 ms of one core. */
-#define BENCH_SPIN_ITERS ((size_t)1 << 22)
+/* Steps of each task of the spin loop: a few ms of one core. */
+#define BENCH_SPIN_ITERS ((size_t)1 << 21)
 
 static void
 usage(FILE *out)
@@ -336,6 +336,7 @@ bench_batch(const char *cmd,
     float *loss = NULL;
     float *weight = NULL;
     double *t = NULL;
+    double *spin = NULL;
     batch_row *rows = NULL;
     lmp_workspace *ws1 = NULL;
     lmp_workspace *wst = NULL;
@@ -355,12 +356,13 @@ bench_batch(const char *cmd,
     }
     loss = malloc(batch * n * sizeof *loss);
     weight = malloc(batch * n * sizeof *weight);
-    t = malloc(4 * repeat * sizeof *t);
+    t = malloc(2 * repeat * sizeof *t);
+    spin = malloc(2 * np * repeat * sizeof *spin);
     rows = calloc(np, sizeof *rows);
     res = malloc(batch * sizeof *res);
     ws1 = lmp_workspace_create_threads(n, 1);
     wst = lmp_workspace_create_threads(n, threads);
-    if (!loss || !weight || !t || !rows || !res || !ws1 || !wst) {
+    if (!loss || !weight || !t || !spin || !rows || !res || !ws1 || !wst) {
         cli_error(cmd, "out of memory (or threads) for %zu x %zu losses on %u threads", batch, n,
                   threads);
         goto cleanup;
@@ -378,6 +380,7 @@ bench_batch(const char *cmd,
     b.n = n;
     b.pooling = LMP_POOL_IMAGE;
 
+    sum += lmp_workspace_spin(wst, tt, BENCH_SPIN_ITERS / 16);
     for (k = 0; k < np; k++) {
         lmp_params prm = LMP_PARAMS_INIT;
         lmp_status st;
@@ -391,6 +394,8 @@ bench_batch(const char *cmd,
             cli_error(cmd, "lmp_solve_batch failed at p = %g: %s", prm.p, lmp_status_string(st));
             goto cleanup;
         }
+        /* The plain loop runs between the solves, T tasks of the same total
+         * work on 1 thread and on T, so that both see the same machine. */
         for (i = 0; i < repeat; i++) {
             double t0 = cli_now();
             lmp_solve_batch(&b, &prm, res, NULL, ws1);
@@ -398,28 +403,24 @@ bench_batch(const char *cmd,
             t0 = cli_now();
             lmp_solve_batch(&b, &prm, res, NULL, wst);
             t[repeat + i] = cli_now() - t0;
+            t0 = cli_now();
+            sum += lmp_workspace_spin(ws1, tt, BENCH_SPIN_ITERS);
+            spin[k * repeat + i] = cli_now() - t0;
+            t0 = cli_now();
+            sum += lmp_workspace_spin(wst, tt, BENCH_SPIN_ITERS);
+            spin[(np + k) * repeat + i] = cli_now() - t0;
         }
         rows[k].p = prm.p;
         rows[k].t1 = 1e3 * median(t, repeat);
         rows[k].tt = 1e3 * median(t + repeat, repeat);
         rows[k].value0 = res[0].value;
     }
-    /* The plain loop: T tasks, the same total work on 1 thread and on T. */
-    sum += lmp_workspace_spin(wst, tt, BENCH_SPIN_ITERS / 16);
-    for (i = 0; i < repeat; i++) {
-        double t0 = cli_now();
-        sum += lmp_workspace_spin(ws1, tt, BENCH_SPIN_ITERS);
-        t[2 * repeat + i] = cli_now() - t0;
-        t0 = cli_now();
-        sum += lmp_workspace_spin(wst, tt, BENCH_SPIN_ITERS);
-        t[3 * repeat + i] = cli_now() - t0;
-    }
     if (isnan(sum)) {
         cli_error(cmd, "out of memory in the parallel loop");
         goto cleanup;
     }
-    spin1 = 1e3 * median(t + 2 * repeat, repeat);
-    spint = 1e3 * median(t + 3 * repeat, repeat);
+    spin1 = 1e3 * median(spin, np * repeat);
+    spint = 1e3 * median(spin + np * repeat, np * repeat);
 
     if (json) {
         char b1[32], b2[32], b3[32], b4[32], b5[32];
@@ -460,6 +461,7 @@ cleanup:
     free(loss);
     free(weight);
     free(t);
+    free(spin);
     free(rows);
     free(res);
     lmp_workspace_destroy(ws1);

@@ -206,6 +206,13 @@ void lmp_power_pass(const float *loss, size_t n, double theta, double e, double 
  */
 double lmp_workspace_spin(lmp_workspace *ws, size_t tasks, size_t iters);
 
+/*
+ * The k-th smallest (0-based) of v[0..n), k < n, by the solver's selection
+ * (expected O(n), no sort): for quantiles and colour limits.  Permutes v;
+ * NaN must not occur.  Returns NAN when v is NULL or k >= n.
+ */
+float lmp_select(float *v, size_t n, size_t k);
+
 /* Checks p and m without solving: LMP_OK or LMP_ERR_INVALID_ARG. */
 lmp_status lmp_params_check(const lmp_params *params);
 

@@ -20,8 +20,6 @@
 
 #include "lmp_internal.h"
 
-struct lmpi_pool;
-
 /* What each started thread is given. */
 typedef struct worker {
     struct lmpi_pool *pool;
@@ -188,11 +186,11 @@ lmpi_pool_exec(lmpi_pool *pool, size_t n_tasks, lmpi_task_fn fn, void *ctx)
 {
     size_t i;
 
-    /* A child of fork() has none of the workers (and its copy of the mutex
-     * may be held): it runs everything itself.  Training code forks data
-     * loader processes from a parent that may hold a workspace. */
+    /* One task: waking the workers would cost more than it saves.  A child
+     * of fork() has none of the workers, and its copy of the mutex may be
+     * held: it runs everything itself (training code forks data loader
+     * processes from a parent that may hold a workspace). */
     if (n_tasks <= 1 || getpid() != pool->owner) {
-        /* Nothing to share: waking the workers would cost more. */
         for (i = 0; i < n_tasks; i++)
             fn(ctx, i, 0);
         return;

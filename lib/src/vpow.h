@@ -141,8 +141,8 @@ lmpi_weight_float(double w)
  * on W.
  *
  * The fold sums (l / a)^q over the losses in (0, a], the bulk of them.
- * Given pre, it also stores (l / a)^(q - 1) = (l / a)^q / (l / a) there for
- * those losses (0 elsewhere), a division instead of a second power: once
+ * It takes the power (l / a)^(q - 1) and multiplies by l / a; given pre, it
+ * also stores that power there for those losses (0 elsewhere): once
  * theta > a is known, their weights are tau (a / theta)^(q - 1) times that,
  * and the weight pass takes a power only for the few losses in (a, theta).
  * Losses below x_skip are left out of both (lmpi_fold_real says why that is
@@ -174,7 +174,7 @@ lmpi_weight_float(double w)
             VD x;                                                                                  \
             VL use;                                                                                \
             VD r;                                                                                  \
-            VD pw;                                                                                 \
+            VD e1;                                                                                 \
             for (j = 0; j < (W); j++)                                                              \
                 x[j] = loss[o + (size_t)j];                                                        \
             use = (x >= vskip) & (x <= va);                                                        \
@@ -193,11 +193,10 @@ lmpi_weight_float(double w)
                 continue;                                                                          \
             }                                                                                      \
             r = LMPI_VSELECT(VD, VL, use, x * inv_a, (VD){ 0 });                                   \
-            POW(&r, q, &pw);                                                                       \
-            acc[h] += pw;                                                                          \
+            POW(&r, q - 1.0, &e1);                                                                 \
+            acc[h] += e1 * r;                                                                      \
             if (pre != NULL) {                                                                     \
-                VD e1 = pw / r; /* NaN where r = 0 */                                              \
-                e1 = LMPI_VSELECT(VD, VL, use & (e1 >= FLT_MIN), e1, (VD){ 0 });                   \
+                e1 = LMPI_VSELECT(VD, VL, e1 >= FLT_MIN, e1, (VD){ 0 });                           \
                 for (j = 0; j < (W); j++)                                                          \
                     pre[o + (size_t)j] = (float)e1[j];                                             \
             }                                                                                      \
@@ -213,9 +212,8 @@ lmpi_weight_float(double w)
         double e1 = 0.0;                                                                           \
         if (x >= x_skip && x <= a && (valid == NULL || valid[i] != 0)) {                           \
             const double r = x * inv_a;                                                            \
-            const double pw = lmpi_pow_unit(r, q);                                                 \
-            sum += pw;                                                                             \
-            e1 = pw / r;                                                                           \
+            e1 = lmpi_pow_unit(r, q - 1.0);                                                        \
+            sum += e1 * r;                                                                         \
         }                                                                                          \
         if (pre != NULL)                                                                           \
             pre[i] = lmpi_weight_float(e1);                                                        \
