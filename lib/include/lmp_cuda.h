@@ -10,9 +10,10 @@
  * tells that build apart.
  *
  * Library: liblmp_cuda.so.0 (CMake: lmp::lmp_cuda, which brings lmp::lmp;
- * pkg-config: -llmp_cuda -llmp), the CUDA runtime linked in statically, so
- * it needs only the driver; installed in both builds, so a program that
- * loads it at run time (dlopen, ctypes, cffi) always finds it.
+ * by hand: -llmp_cuda -llmp), with the CUDA runtime linked in statically,
+ * so it needs only the driver, and needing no liblmp.so itself.  Installed
+ * in both builds, so a program that loads it at run time (dlopen, ctypes,
+ * cffi) always finds it and asks it whether there is CUDA.
  *
  * Maths and conventions: see lmp.h and lmp_solve.  A batch is B segments
  * (images); each is an LMP problem of its own (LMP_CUDA_POOL_SEGMENT, the
