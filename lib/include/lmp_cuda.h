@@ -118,23 +118,28 @@ lmp_status lmp_cuda_solve_batch(const lmp_cuda_batch *batch,
 /*
  * The same work with nothing waited for and nothing copied to the host, for
  * training loops: every kernel is queued on `stream` and the results stay
- * in device memory.  The call never synchronises, allocates, copies from or
- * to host memory or reads anything back; every decision that depends on the
- * losses is taken on the device, and the launches follow from what the host
- * knows (B, n or the offsets, params, whether d_valid and d_weight are
- * NULL).  So calls can be captured in a CUDA graph and the graph replayed:
- * each replay reads the losses then in d_loss and rewrites the weights and
- * results.  lmp_cuda_solve_batch is this call plus one copy of the results
- * to the host and one wait.
+ * in device memory.  The call never synchronises, allocates, copies memory
+ * (no cudaMemcpy of any kind) or reads anything back; every decision that
+ * depends on the losses is taken on the device, and the launches follow
+ * from what the host knows (B, n or the offsets, params, whether d_valid
+ * and d_weight are NULL).  So calls can be captured in a CUDA graph and the
+ * graph replayed: each replay reads the losses then in d_loss and rewrites
+ * the weights and results.  lmp_cuda_solve_batch is this call plus one copy
+ * of the results to the host and one wait.  (With a driver older than
+ * CUDA 12.3, which cannot load kernels lazily while a stream is captured,
+ * make one uncaptured call first, as a warm-up before capture does.)
  *
  * d_results    device array of B lmp_result (1 with LMP_CUDA_POOL_BATCH),
  *              8-byte aligned, written on `stream` (by the last kernel) as
  *              lmp_cuda_solve_batch writes h_results.
  * d_status     NULL, or a device array of B (or 1) lmp_status, one per
- *              result; the worst status is not formed (read these).
+ *              result, 4-byte aligned; the worst status is not formed (read
+ *              these).
  * d_workspace  as lmp_cuda_solve_batch; in use until the work on `stream`
- *              is done (torch's caching allocator, given `stream`, keeps it
- *              so; a captured graph uses the same workspace on every replay).
+ *              is done (memory from torch's caching allocator, allocated on
+ *              `stream`, is not reused before that).  A captured graph keeps
+ *              every pointer of the call (losses, mask, weights, workspace,
+ *              results): they must stay allocated while the graph is used.
  * h_offsets    with equal segments (h_offsets NULL) the bounds of every
  *              segment follow from n on the device.  With h_offsets, they
  *              are read on the host during the call and travel inside the
