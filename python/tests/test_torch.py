@@ -241,6 +241,18 @@ def test_cuda_matches_cpu(pooling):
     vg.sum().backward()
     torch.testing.assert_close(vg.cpu().double(), v.double(), rtol=1e-6, atol=0)
     torch.testing.assert_close(xg.grad.cpu(), logits.grad, rtol=1e-5, atol=1e-9)
+    # The weights themselves: value to 1e-6, weights to 1e-5 (of the cap tau).
+    x = rand_loss(4, 300, 500, seed=23)
+    x[:, :10] = 0  # zero losses, as at ignore labels
+    xc = x.clone().requires_grad_()
+    v = lmp_loss(xc, 1.7, 0.1, pooling=pooling, reduction="none")
+    v.sum().backward()
+    xg = x.cuda().requires_grad_()
+    vg = lmp_loss(xg, 1.7, 0.1, pooling=pooling, reduction="none")
+    vg.sum().backward()
+    torch.testing.assert_close(vg.cpu().double(), v.double(), rtol=1e-6, atol=0)
+    tau = float(xc.grad.max())
+    torch.testing.assert_close(xg.grad.cpu(), xc.grad, rtol=1e-5, atol=1e-5 * tau)
 
 
 def test_cuda_invalid_loss_gives_nan_without_synchronising():
