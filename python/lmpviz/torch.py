@@ -75,13 +75,16 @@ def _solve_device(c, loss, valid, prm, pooling, stream):
     rsize = ctypes.sizeof(_lib.LmpResult)
     assert rsize % 8 == 0 and _lib.LmpResult.value.offset == 0
     w = torch.empty(a.shape, dtype=torch.float32, device=dev)
-    ws = torch.empty(max(nbytes.value, 1), dtype=torch.uint8, device=dev)
+    # The solver wants its workspace 256-byte aligned (cudaMalloc's are;
+    # the caching allocator's usually are, but nothing promises it).
+    ws = torch.empty(nbytes.value + 256, dtype=torch.uint8, device=dev)
+    ws_ptr = ws.data_ptr() + (-ws.data_ptr()) % 256
     res = torch.empty((nres, rsize // 8), dtype=torch.float64, device=dev)
     sts = torch.empty(nres, dtype=torch.int32, device=dev)
     batch = _lib.LmpCudaBatch(a.data_ptr(), None if v is None else v.data_ptr(), w.data_ptr(),
                               B, n, None, _lib.POOLING[pooling])
     st = c.lmp_cuda_solve_batch_async(ctypes.byref(batch), ctypes.byref(prm), res.data_ptr(),
-                                      sts.data_ptr(), ws.data_ptr(), nbytes.value, stream)
+                                      sts.data_ptr(), ws_ptr, nbytes.value, stream)
     if st != _lib.OK:
         raise _solve.LMPError(f"lmp_cuda_solve_batch_async: {_lib.status_string(st)}", st)
     values = res[:, _lib.LmpResult.value.offset // 8]
