@@ -266,7 +266,7 @@ int
 cli_check_output(const char *cmd, const char *path)
 {
     lmpviz_format fmt;
-    if (lmpviz_format_from_path(path, &fmt, NULL) != LMPVIZ_OK) {
+    if (lmpviz_format_from_path(path, &fmt, NULL) != LMPVIZ_OK && !lmpviz_afile_in_place(path)) {
         cli_usage_error(cmd, "-o: expected a file name ending in .png, .svg or .pdf, got \"%s\"",
                         path);
         return -1;

@@ -58,8 +58,38 @@ int cli_parse_wh(const char *cmd,
                  size_t *h);
 /* --dpi: a number in [10, 2400]. */
 int cli_parse_dpi(const char *cmd, const char *text, double *out);
-/* -o: a file name whose extension names a figure format (.png, .svg, .pdf). */
+/* -o: a file name whose extension names a figure format (.png, .svg, .pdf),
+ * or an existing device or FIFO (written in place, as PNG). */
 int cli_check_output(const char *cmd, const char *path);
+/* ------------------------------------------------------------------------
+ * Output files (cli/outputs.c).
+ */
+/* One file a command reads or writes, named by its option. */
+typedef struct cli_file {
+    const char *opt;  /* "--probs", "-o" */
+    const char *path; /* NULL when the option was not given */
+} cli_file;
+/* Before any work: an output that is the same file as an input or as
+ * another output (the same device and inode, or the same path once links,
+ * "." and ".." are resolved) is a usage error, printed, and the result is
+ * CLI_EXIT_USAGE; else 0.  Character devices (/dev/null, a terminal) are
+ * streams and never count as the same file. */
+int cli_check_files(
+    const char *cmd, const cli_file *in, size_t n_in, const cli_file *out, size_t n_out);
+/* An output option's value: a file name ending in ext (".npy"), or an
+ * existing device or FIFO, which is written in place.  0, or -1 after a
+ * usage error naming opt. */
+int cli_check_output_ext(const char *cmd, const char *opt, const char *path, const char *ext);
+/* After reading a .npy: a warning on stderr when float64 values below
+ * FLT_MIN lost precision or became 0 as float32 (nothing otherwise). */
+void cli_warn_tiny(const char *cmd, const char *path, const lmpviz_array *a);
+/* Removes an output written before a later one failed, when it is a
+ * regular file: a device or FIFO written in place is never removed. */
+void cli_remove_output(const char *path);
+/* s as a JSON string: quote, backslash and control characters escaped,
+ * each byte that is not part of valid UTF-8 written as U+FFFD. */
+void cli_json_string(FILE *fp, const char *s);
+
 /* Comma-separated list parsed with one of the parsers above; *out is
  * malloc'ed (caller frees), at most max_count items. */
 int cli_parse_list(const char *cmd,
@@ -118,7 +148,12 @@ typedef struct cli_curve_fig {
 /* a must be zeroed first. */
 int cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a);
 void cli_curve_args_free(cli_curve_args *a);
-/* 0, or CLI_EXIT_FAILURE after printing why; out is zeroed on failure. */
+/* How many losses (from the .npy's header, or --n, or --sample) and how
+ * many curves a's figure has, before anything is read.  0, or
+ * CLI_EXIT_FAILURE after printing why the .npy cannot be used. */
+int cli_curve_count(const char *cmd, const cli_curve_args *a, size_t *n, size_t *n_series);
+/* Checks first that the memory it needs is available (as solve does);
+ * 0, or CLI_EXIT_FAILURE after printing why; out is zeroed on failure. */
 int cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out);
 /* Safe on a zeroed struct. */
 void cli_curve_fig_free(cli_curve_fig *f);
@@ -162,6 +197,7 @@ typedef struct cli_heatmap_args {
     const char *save_weights, *save_loss, *stats;
     cli_split_opts sp;
     int quiet, timing;
+    int resume; /* --resume: keep the frames a record says are done */
     int any_single;
     /* --device and --batch: set allow_device before parsing to accept them
      * (heatmap does; notebook, which solves on the CPU, does not). */
@@ -209,7 +245,8 @@ char *cli_path_join(const char *a, const char *b, const char *c);
 int cli_ends_with(const char *s, const char *suffix);
 /* 1 when p names a regular file (following links). */
 int cli_is_file(const char *p);
-/* mkdir -p; 0 or -1 (errno set). */
+/* mkdir -p; 0 or -1 (errno set; ENOTDIR when path, or a folder on the
+ * way, is a file). */
 int cli_mkdir_p(const char *path);
 
 /* ------------------------------------------------------------------------
@@ -239,6 +276,7 @@ int cli_frame_missing(const cli_frame *fr, char *msg, size_t len);
 /* What cli_split_pool_run records per frame. */
 typedef struct cli_frame_result {
     int ok;         /* process returned 0 */
+    int ran;        /* process ran (0: an interruption came first) */
     double seconds; /* wall time of process */
 } cli_frame_result;
 
@@ -266,6 +304,18 @@ typedef struct cli_split_pool {
                    size_t msg_len);
 } cli_split_pool;
 
+/* SIGINT and SIGTERM during a split: cli_interrupt_begin installs handlers
+ * that only record the signal; the pool then starts no new frame, the
+ * frames under way finish (so their outputs are whole, and no temporary is
+ * left), and the command writes its tables for the frames done and exits
+ * with 128 + the signal (130, 143).  A second signal ends the process at
+ * once, as the default action does.  cli_interrupt_end restores the
+ * previous handlers (nothing when none were installed). */
+void cli_interrupt_begin(void);
+void cli_interrupt_end(void);
+/* The signal received since cli_interrupt_begin, or 0. */
+int cli_interrupted(void);
+
 /* thread_begin/thread_end for a pool whose frames solve LMP: each thread's
  * state is its own lmp_workspace (NULL when out of memory; lmp_solve then
  * allocates per call). */
@@ -273,11 +323,13 @@ void *cli_pool_workspace_begin(void *ctx);
 void cli_pool_workspace_end(void *ctx, void *state);
 
 /* Runs process over frames 0..n-1 on min(jobs, n) threads and fills
- * results[i] (n slots, caller owns).  Failures are reported to stderr as
- * they come ("lmpviz CMD: STEM: skipped: MSG"); unless quiet, a progress bar
- * is drawn on stderr when it is a terminal, else one line per frame done.
- * Returns the number of frames that failed.  Add per-frame results in frame
- * order afterwards, so that they do not depend on jobs. */
+ * results[i] (n slots, caller owns).  After an interruption
+ * (cli_interrupted) no frame starts, and those not started have ran = 0.
+ * Failures are reported to stderr as they come ("lmpviz CMD: STEM:
+ * skipped: MSG"); unless quiet, a progress bar is drawn on stderr when it is
+ * a terminal, else one line per frame done.  Returns the number of frames
+ * that failed.  Add per-frame results in frame order afterwards, so that
+ * they do not depend on jobs. */
 size_t cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results);
 
 /* ------------------------------------------------------------------------
@@ -312,7 +364,8 @@ enum {
     CLI_OPT_PRED_SUFFIX,
     CLI_OPT_OUT_DIR,
     CLI_OPT_JOBS,
-    CLI_OPT_SHARD
+    CLI_OPT_SHARD,
+    CLI_OPT_MAX_PIXELS
 };
 /* Stores opt (a getopt_long result, with its argument arg) when it is one of
  * the CLI_OPT_* options: the frame inputs into *in (counting --probs,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,7 @@ usage(FILE *out)
             "  --layout L          auto (default), chw or hwc\n"
             "  --resize            accept outputs of another size (bilinear to the labels,\n"
             "                      or to the frame with --image)\n"
+            "  --max-pixels N      the most pixels an input may declare (default 8192x8192)\n"
             "\n"
             "Outputs:\n"
             "  -o, --output FILE   figure, .png, .svg or .pdf (default %s, or %s\n"
@@ -84,7 +86,10 @@ usage(FILE *out)
             "  --title TEXT        replace the title\n"
             "  --quiet             print only the files written (and, for a split, the\n"
             "                      frame counts); no progress output\n"
-            "\n"
+            "\n",
+            DEFAULT_SCHEMES, DEFAULT_PROFILE_OUT, DEFAULT_FRAME_OUT, PROFILE_W, PROFILE_H);
+    /* Two strings: one would pass the 4095 characters C11 promises. */
+    fprintf(out,
             "A split (Cityscapes layout, like lmpviz heatmap):\n"
             "  --cityscapes-root D, --split NAME (default val), --city NAME,\n"
             "  --pred-dir D, --pred-suffix S (default %s), --out-dir D: writes\n"
@@ -100,7 +105,6 @@ usage(FILE *out)
             "  is 1 when any frame failed.  Progress goes to stderr: a bar on a terminal,\n"
             "  else one line per frame.\n"
             "  -h, --help          show this help\n",
-            DEFAULT_SCHEMES, DEFAULT_PROFILE_OUT, DEFAULT_FRAME_OUT, PROFILE_W, PROFILE_H,
             DEFAULT_PRED_SUFFIX);
 }
 
@@ -150,6 +154,7 @@ parse_args(int argc, char **argv, compare_args *a)
         { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },
         { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
         { "resize", no_argument, NULL, CLI_OPT_RESIZE },
+        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },
         { "csv", required_argument, NULL, OPT_CSV },
         { "stats", required_argument, NULL, OPT_STATS },
         { "logy", no_argument, NULL, OPT_LOGY },
@@ -314,7 +319,21 @@ parse_args(int argc, char **argv, compare_args *a)
         return cli_usage_error(CMD, "--csv: expected a file name");
     if (a->stats != NULL && a->stats[0] == '\0')
         return cli_usage_error(CMD, "--stats: expected a file name");
-    return 0;
+    {
+        static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+        const cli_file in[] = {
+            { "--losses", a->losses },
+            { "--labels", a->in.labels },
+            { pred_opt[a->in.pred_kind], a->in.pred },
+            { "--image", a->in.image },
+        };
+        const cli_file out[] = {
+            { "-o", a->output },
+            { "--csv", a->csv },
+            { "--stats", a->stats },
+        };
+        return cli_check_files(CMD, in, 4, out, 3);
+    }
 }
 
 static void set_msg(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -361,9 +380,8 @@ write_stats(const char *path,
         return st;
     st = lmpviz_compare_stats_write_csv(cs, specs, af.fp);
     if (st != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
         snprintf(err->msg, sizeof err->msg, "write failed");
-        return st;
+        return lmpviz_afile_fail(&af, st, err);
     }
     return lmpviz_afile_commit(&af, err);
 }
@@ -402,6 +420,7 @@ run_profile(compare_args *a)
             cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
             return CLI_EXIT_FAILURE;
         }
+        cli_warn_tiny(CMD, a->losses, &arr);
         if (arr.count == 0) {
             cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
             goto cleanup;
@@ -420,9 +439,12 @@ run_profile(compare_args *a)
         }
     } else {
         src = a->in.pred;
-        st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
-                                    a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
-                                    &err);
+        /* sizes from the headers before anything is decoded */
+        st = lmpviz_inputs_check(&a->in, &err);
+        if (st == LMPVIZ_OK)
+            st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
+                                        a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
+                                        &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s", err.msg);
             return CLI_EXIT_FAILURE;
@@ -484,7 +506,7 @@ run_profile(compare_args *a)
     rc = CLI_EXIT_OK;
 cleanup:
     for (k = 0; k < n_written; k++)
-        remove(written[k]);
+        cli_remove_output(written[k]);
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
     lmpviz_array_free(&arr);
@@ -584,7 +606,7 @@ run_frame(compare_args *a)
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a->output, err.msg);
         if (a->stats != NULL)
-            remove(a->stats);
+            cli_remove_output(a->stats);
         goto cleanup;
     }
     if (!a->quiet) {
@@ -790,7 +812,7 @@ run_split(compare_args *a)
     lmpviz_compare_stats sum;
     char *path = NULL;
     lmpviz_err err;
-    int rc = CLI_EXIT_FAILURE;
+    int rc = CLI_EXIT_FAILURE, sig = 0;
 
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
@@ -823,7 +845,9 @@ run_split(compare_args *a)
     pool.thread_begin = cli_pool_workspace_begin;
     pool.thread_end = cli_pool_workspace_end;
     pool.process = process_frame;
+    cli_interrupt_begin();
     failed = cli_split_pool_run(&pool, res);
+    sig = cli_interrupted();
 
     /* Frame order, not completion order: the sums do not depend on --jobs. */
     sum.n_schemes = a->n_spec;
@@ -855,7 +879,16 @@ run_split(compare_args *a)
     rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if (failed > 0)
         cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
+    if (sig != 0) {
+        cli_error(CMD, "interrupted (%s): the table covers the %zu frames done",
+                  sig == SIGINT    ? "SIGINT"
+                  : sig == SIGTERM ? "SIGTERM"
+                                   : "signal",
+                  ok);
+        rc = 128 + sig;
+    }
 cleanup:
+    cli_interrupt_end();
     free(path);
     free(res);
     free(r.jobs);

@@ -1,6 +1,7 @@
 /* lmpviz curve: optimal LMP weights over pixels sorted by decreasing loss. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,6 +290,7 @@ load_losses(const char *cmd, const cli_curve_args *a, float **out, size_t *n)
         cli_error(cmd, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
         return CLI_EXIT_FAILURE;
     }
+    cli_warn_tiny(cmd, a->losses, &arr);
     if (arr.count == 0) {
         lmpviz_array_free(&arr);
         cli_error(cmd, "%s: expected at least one loss, got an empty array", a->losses);
@@ -354,6 +356,64 @@ cli_curve_args_free(cli_curve_args *a)
 }
 
 int
+cli_curve_count(const char *cmd, const cli_curve_args *a, size_t *n, size_t *n_series)
+{
+    size_t n_m = a->n_m_px > 0 ? a->n_m_px : (a->n_m > 0 ? a->n_m : 1);
+
+    *n_series = a->paper ? sizeof paper_p / sizeof paper_p[0] + sizeof paper_m / sizeof paper_m[0]
+                         : (a->n_p > 0 ? a->n_p : 1) * n_m;
+    *n = a->n;
+    if (a->losses != NULL) {
+        lmpviz_array hdr;
+        lmpviz_err err;
+        memset(&err, 0, sizeof err);
+        if (lmpviz_npy_read_header(a->losses, &hdr, &err) != LMPVIZ_OK) {
+            cli_error(cmd, "%s: %s", a->losses, err.msg);
+            return CLI_EXIT_FAILURE;
+        }
+        *n = a->sample > 0 ? a->sample : hdr.count;
+    }
+    return 0;
+}
+
+/* Before anything is generated, read or solved: the memory it all takes,
+ * as solve checks it.  Per loss: the losses and their sorted copy (4 + 4
+ * bytes), the solver's scratch (8) and the x and y of the drawing (16);
+ * per loss and curve: its weights (4) and the figure's copy of its points
+ * (16).  A .npy is read whole, up to 8 bytes a value, even for --sample. */
+static int
+curve_mem_check(const char *cmd, const cli_curve_args *a)
+{
+    unsigned long long per, bytes, file_bytes = 0;
+    size_t n, n_series;
+    lmpviz_err err;
+    char what[96];
+    int rc;
+
+    rc = cli_curve_count(cmd, a, &n, &n_series);
+    if (rc != 0)
+        return rc;
+    if (a->losses != NULL && a->sample > 0) {
+        lmpviz_array hdr;
+        if (lmpviz_npy_read_header(a->losses, &hdr, NULL) == LMPVIZ_OK)
+            file_bytes = hdr.count > ULLONG_MAX / 8 ? ULLONG_MAX : 8ULL * hdr.count;
+    }
+    per = 32ULL + 20ULL * n_series;
+    bytes = n > (ULLONG_MAX - file_bytes) / per ? ULLONG_MAX : n * per + file_bytes;
+    snprintf(what, sizeof what, "%zu losses and %zu curve%s", n, n_series,
+             n_series == 1 ? "" : "s");
+    memset(&err, 0, sizeof err);
+    if (lmpviz_mem_check(bytes, what, &err) != LMPVIZ_OK) {
+        if (a->losses != NULL)
+            cli_error(cmd, "%s: %s", a->losses, err.msg);
+        else
+            cli_error(cmd, "--n %zu: %s", a->n, err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+int
 cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
 {
     lmp_params params[CURVE_MAX_SERIES];
@@ -368,6 +428,9 @@ cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
 
     memset(out, 0, sizeof *out);
     memset(&err, 0, sizeof err);
+    rc = curve_mem_check(cmd, a);
+    if (rc != 0)
+        return rc;
     rc = load_losses(cmd, a, &out->loss, &out->n);
     if (rc != 0)
         return rc;
@@ -488,6 +551,13 @@ cmd_curve(int argc, char **argv)
         rc = rc < 0 ? CLI_EXIT_OK : rc;
         goto cleanup;
     }
+    {
+        const cli_file in = { "--losses", a.losses };
+        const cli_file out[] = { { "-o", a.output }, { "--csv", a.csv } };
+        rc = cli_check_files(CMD, &in, 1, out, 2);
+        if (rc != 0)
+            goto cleanup;
+    }
     rc = cli_curve_build(CMD, &a, &cf);
     if (rc != 0)
         goto cleanup;
@@ -507,7 +577,7 @@ cmd_curve(int argc, char **argv)
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
         if (a.csv != NULL)
-            remove(a.csv);
+            cli_remove_output(a.csv);
         rc = CLI_EXIT_FAILURE;
         goto cleanup;
     }

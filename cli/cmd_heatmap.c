@@ -1,13 +1,17 @@
 /* lmpviz heatmap: LMP weights over real segmentation outputs, one frame or a
  * whole Cityscapes split. */
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "lmp.h"
@@ -48,6 +52,8 @@ usage(FILE *out)
             "  --layout L          auto (default; C = 19 tells them apart), chw or hwc\n"
             "  --resize            accept labels and scores of another size than the frame:\n"
             "                      labels nearest-neighbour, scores bilinear\n"
+            "  --max-pixels N      the most pixels an input may declare (default %zu,\n"
+            "                      8192x8192); sizes are checked from the headers first\n"
             "\n"
             "LMP:\n"
             "  --p P               norm exponent >= 1 or inf (default 1.5)\n"
@@ -75,7 +81,7 @@ usage(FILE *out)
             "  --width PX          figure width in pixels (default: from the frame)\n"
             "  --title TEXT        replace the title\n"
             "\n",
-            LMP_CUDA_MAX_BATCH, DEFAULT_BATCH, HEATMAP_DEFAULT_OUT);
+            LMPVIZ_MAX_PIXELS, LMP_CUDA_MAX_BATCH, DEFAULT_BATCH, HEATMAP_DEFAULT_OUT);
     /* Two strings: one would pass the 4095 characters C11 promises. */
     fprintf(out,
             "A whole split (Cityscapes layout):\n"
@@ -95,16 +101,22 @@ usage(FILE *out)
             "                      one thread solves each batch on the GPU\n"
             "  --shard I/N         only the I-th of N disjoint parts (1 <= I <= N); the\n"
             "                      tables become classes_shardI-of-N.csv etc.\n"
+            "  --resume            keep the frames done by an earlier run with the same\n"
+            "                      --p and --m (STEM_record.csv beside their outputs), and\n"
+            "                      build the tables from the records of all frames\n"
             "  --quiet             no progress output\n"
             "  --timing            print the time of each stage to stderr\n"
             "  -h, --help          show this help\n"
             "\n"
             "A frame that cannot be processed is reported and skipped; the exit status is\n"
-            "1 when any frame failed.  Slurm array job over 8 shards:\n"
+            "1 when any frame failed.  SIGINT or SIGTERM lets the frames under way finish,\n"
+            "writes the tables of the frames done (frames.csv lists the others as\n"
+            "not_run) and exits with 130 or 143; rerun with --resume to finish.\n"
+            "Slurm array job over 8 shards:\n"
             "  #SBATCH --array=1-8\n"
             "  lmpviz heatmap --cityscapes-root $CS --split train --pred-dir preds \\\n"
             "      --out-dir out --resize --jobs $SLURM_CPUS_PER_TASK \\\n"
-            "      --shard $SLURM_ARRAY_TASK_ID/8 --quiet\n"
+            "      --shard $SLURM_ARRAY_TASK_ID/8 --resume --quiet\n"
             "then add the loss_sum and nw_sum columns of out/classes_shard*-of-8.csv.\n",
             DEFAULT_PRED_SUFFIX);
 }
@@ -126,7 +138,8 @@ enum {
     OPT_QUIET,
     OPT_TIMING,
     OPT_DEVICE,
-    OPT_BATCH
+    OPT_BATCH,
+    OPT_RESUME
 };
 
 static int
@@ -155,6 +168,7 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "loss", required_argument, NULL, CLI_OPT_LOSS },
         { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
         { "resize", no_argument, NULL, CLI_OPT_RESIZE },
+        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },
         { "p", required_argument, NULL, OPT_P },
         { "m", required_argument, NULL, OPT_M },
         { "m-pixels", required_argument, NULL, OPT_M_PIXELS },
@@ -183,6 +197,7 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "timing", no_argument, NULL, OPT_TIMING },
         { "device", required_argument, NULL, OPT_DEVICE },
         { "batch", required_argument, NULL, OPT_BATCH },
+        { "resume", no_argument, NULL, OPT_RESUME },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -273,6 +288,9 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         case OPT_TIMING:
             a->timing = 1;
             break;
+        case OPT_RESUME:
+            a->resume = 1;
+            break;
         case OPT_DEVICE:
             if (!a->allow_device)
                 return cli_usage_error(cmd, "--device: not available here (it solves on the CPU)");
@@ -313,9 +331,10 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
                                &a->in.pred_kind);
     }
-    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
+    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL ||
+        a->sp.shard_n != 0 || a->resume)
         return cli_usage_error(
-            cmd, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
+            cmd, "--pred-dir, --out-dir, --city, --shard and --resume: need --cityscapes-root DIR");
     if (a->in.image == NULL)
         return cli_usage_error(
             cmd, "--image: expected the frame PNG (or --cityscapes-root for a split)");
@@ -326,13 +345,11 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
                                a->n_pred);
     if (cli_check_output(cmd, a->output) != 0)
         return CLI_EXIT_USAGE;
-    if (a->save_weights != NULL && !cli_ends_with(a->save_weights, ".npy"))
-        return cli_usage_error(cmd,
-                               "--save-weights: expected a file name ending in .npy, got \"%s\"",
-                               a->save_weights);
-    if (a->save_loss != NULL && !cli_ends_with(a->save_loss, ".npy"))
-        return cli_usage_error(cmd, "--save-loss: expected a file name ending in .npy, got \"%s\"",
-                               a->save_loss);
+    if (a->save_weights != NULL &&
+        cli_check_output_ext(cmd, "--save-weights", a->save_weights, ".npy") != 0)
+        return CLI_EXIT_USAGE;
+    if (a->save_loss != NULL && cli_check_output_ext(cmd, "--save-loss", a->save_loss, ".npy") != 0)
+        return CLI_EXIT_USAGE;
     if (a->stats != NULL && a->stats[0] == '\0')
         return cli_usage_error(cmd, "--stats: expected a file name");
     return 0;
@@ -364,9 +381,8 @@ write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
         return s;
     s = lmpviz_class_stats_write_csv(st, af.fp);
     if (s != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
         snprintf(err->msg, sizeof err->msg, "write failed");
-        return s;
+        return lmpviz_afile_fail(&af, s, err);
     }
     return lmpviz_afile_commit(&af, err);
 }
@@ -550,7 +566,7 @@ run_single(cli_heatmap_args *a)
 
 cleanup:
     for (k = 0; k < n_written; k++)
-        remove(written[k]);
+        cli_remove_output(written[k]);
     lmpviz_figure_destroy(fig);
     lmpviz_heatmap_free(&hm);
     return rc;
@@ -591,16 +607,169 @@ frame_input(const cli_heatmap_args *a, const cli_frame *fr)
     return in;
 }
 
-/* Frame i, solved in hm: its statistics, figure and table. */
+/* ------------------------------------------------------------------------
+ * Per-frame records (--resume): STEM_record.csv beside the frame's figure
+ * and table, written after them, so that it exists only when both are
+ * whole.  It holds what the split's tables need from the frame: the LMP
+ * parameters it was solved with, n, the mean and LMP losses, the seconds
+ * it took and its per-class sums ("class,ID,PIXELS,LOSS_SUM,NW_SUM",
+ * doubles in %.17g, which read back exactly).
+ */
+#define RECORD_MAGIC "lmpviz-frame-record,1"
+
+/* DIR/STEM + suffix, malloc'ed. */
+static char *
+frame_file(const char *dir, const char *stem, const char *suffix)
+{
+    size_t len = strlen(dir) + strlen(stem) + strlen(suffix) + 2;
+    char *p = malloc(len);
+
+    if (p != NULL)
+        snprintf(p, len, "%s/%s%s", dir, stem, suffix);
+    return p;
+}
+
+static lmpviz_status
+write_record(
+    const char *path, const lmp_params *prm, const frame_job *f, double seconds, lmpviz_err *err)
+{
+    lmpviz_afile af;
+    lmpviz_status st;
+    size_t k;
+
+    st = lmpviz_afile_open(&af, path, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    fprintf(af.fp, "%s\np,%.17g\nm,%.17g\nm_pixels,%.17g\n", RECORD_MAGIC, prm->p, prm->m,
+            prm->m_pixels);
+    fprintf(af.fp, "n_valid,%zu\nmean_loss,%.17g\nlmp_loss,%.17g\nseconds,%.17g\n", f->n_valid,
+            f->mean, f->value, seconds);
+    for (k = 0; k < LMPVIZ_CS_CLASSES; k++) {
+        if (f->stats.pixels[k] > 0)
+            fprintf(af.fp, "class,%zu,%zu,%.17g,%.17g\n", k, f->stats.pixels[k],
+                    f->stats.loss_sum[k], f->stats.nw_sum[k]);
+    }
+    return lmpviz_afile_commit(&af, err);
+}
+
+/* 0 when path is a whole record for these parameters, not older than the
+ * frame's inputs; fills f and *seconds.  -1 otherwise (the frame is then
+ * computed again). */
+static int
+read_record(
+    const char *path, const lmp_params *prm, const cli_frame *fr, frame_job *f, double *seconds)
+{
+    FILE *fp = fopen(path, "r");
+    char line[256];
+    double p = NAN, m = NAN, m_px = NAN;
+    int have = 0, ok;
+    struct stat rec, in;
+    const char *inputs[3];
+    size_t k;
+
+    if (fp == NULL)
+        return -1;
+    memset(f, 0, sizeof *f);
+    *seconds = 0.0;
+    ok = fgets(line, sizeof line, fp) != NULL && strcmp(line, RECORD_MAGIC "\n") == 0;
+    while (ok && fgets(line, sizeof line, fp) != NULL) {
+        size_t id, px;
+        double a, b;
+        if (strchr(line, '\n') == NULL)
+            ok = 0;
+        else if (sscanf(line, "class,%zu,%zu,%lf,%lf", &id, &px, &a, &b) == 4 &&
+                 id < LMPVIZ_CS_CLASSES) {
+            f->stats.pixels[id] = px;
+            f->stats.loss_sum[id] = a;
+            f->stats.nw_sum[id] = b;
+        } else if (sscanf(line, "p,%lf", &p) == 1 || sscanf(line, "m,%lf", &m) == 1 ||
+                   sscanf(line, "m_pixels,%lf", &m_px) == 1) {
+            have++;
+        } else if (sscanf(line, "n_valid,%zu", &f->n_valid) == 1 ||
+                   sscanf(line, "mean_loss,%lf", &f->mean) == 1 ||
+                   sscanf(line, "lmp_loss,%lf", &f->value) == 1 ||
+                   sscanf(line, "seconds,%lf", seconds) == 1) {
+            have++;
+        } else {
+            ok = 0;
+        }
+    }
+    ok = ok && !ferror(fp) && have == 7;
+    fclose(fp);
+    /* the same problem: p, m and m_pixels as given now */
+    if (!ok || p != prm->p || m != prm->m || m_px != prm->m_pixels)
+        return -1;
+    /* inputs changed since (a new model's predictions): computed again */
+    inputs[0] = fr->image;
+    inputs[1] = fr->labels;
+    inputs[2] = fr->pred;
+    if (stat(path, &rec) != 0)
+        return -1;
+    for (k = 0; k < 3; k++) {
+        if (stat(inputs[k], &in) != 0 || in.st_mtime > rec.st_mtime)
+            return -1;
+    }
+    f->stats.frames = 1;
+    return 0;
+}
+
+/* Removes the temporaries of a dead run of lmpviz (one killed before it
+ * could) for the files base[0..n_base) in dir: names that
+ * lmpviz_afile_is_tmp recognises, made for one of those files, by a
+ * process that is gone (or by one with this process's id, as in a
+ * container started again).  Nothing else is touched: other files, other
+ * frames' temporaries and a live run's are left alone. */
+static void
+remove_stale_tmp(const char *dir, const char *const *base, size_t n_base)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t mark_len = strlen(LMPVIZ_AFILE_TMP_MARK);
+
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        const char *mark;
+        unsigned long pid;
+        size_t k, len;
+        char *path;
+        if (!lmpviz_afile_is_tmp(e->d_name))
+            continue;
+        mark = strstr(e->d_name, LMPVIZ_AFILE_TMP_MARK);
+        while (strstr(mark + 1, LMPVIZ_AFILE_TMP_MARK) != NULL)
+            mark = strstr(mark + 1, LMPVIZ_AFILE_TMP_MARK);
+        len = (size_t)(mark - e->d_name);
+        for (k = 0; k < n_base; k++) {
+            if (strlen(base[k]) == len && strncmp(base[k], e->d_name, len) == 0)
+                break;
+        }
+        if (k == n_base)
+            continue;
+        pid = strtoul(mark + mark_len, NULL, 16);
+        if ((pid_t)pid != getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+            continue; /* alive, here or not ours to judge */
+        path = frame_file(dir, e->d_name, "");
+        if (path != NULL)
+            unlink(path);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* Frame i, solved in hm: its statistics, figure, table and record.
+ * seconds: the time already spent on it (reading, solving). */
 static int
 save_frame(split_run *r,
            size_t i,
            const lmpviz_heatmap *hm,
+           double seconds,
            char *note,
            size_t note_len,
            char *msg,
            size_t msg_len)
 {
+    double t_save = cli_now();
+    char *rec = NULL;
     cli_heatmap_args *a = r->a;
     const cli_frame *fr = &r->frames[i];
     frame_job *f = &r->jobs[i];
@@ -641,8 +810,16 @@ save_frame(split_run *r,
     }
     st = lmpviz_figure_save(fig, png, &err);
     if (st != LMPVIZ_OK) {
-        remove(csv);
+        cli_remove_output(csv);
         snprintf(msg, msg_len, "%s: %s", png, err.msg);
+        goto done;
+    }
+    /* last: the record says the figure and the table are whole */
+    rec = frame_file(dir, fr->stem, "_record.csv");
+    st = rec != NULL ? write_record(rec, &a->params, f, seconds + (cli_now() - t_save), &err)
+                     : LMPVIZ_ERR_NOMEM;
+    if (st != LMPVIZ_OK) {
+        snprintf(msg, msg_len, "%s: %s", rec ? rec : "record", err.msg);
         goto done;
     }
     snprintf(note, note_len, "n = %zu, mean loss %.4g, LMP loss %.4g", f->n_valid, f->mean,
@@ -653,6 +830,7 @@ done:
     free(dir);
     free(png);
     free(csv);
+    free(rec);
     return rc;
 }
 
@@ -666,6 +844,7 @@ process_frame(
     lmpviz_heatmap_input in = frame_input(r->a, fr);
     lmpviz_heatmap hm;
     lmpviz_err err;
+    double t0 = cli_now();
     int rc;
 
     memset(&err, 0, sizeof err);
@@ -675,7 +854,7 @@ process_frame(
         snprintf(msg, msg_len, "%s", err.msg);
         return -1;
     }
-    rc = save_frame(r, i, &hm, note, note_len, msg, msg_len);
+    rc = save_frame(r, i, &hm, cli_now() - t0, note, note_len, msg, msg_len);
     lmpviz_heatmap_free(&hm);
     return rc;
 }
@@ -710,7 +889,8 @@ draw_frame(void *ctx, size_t k, void *state, char *note, size_t note_len, char *
     size_t j = r->draw[k];
 
     (void)state;
-    return save_frame(r, r->base + j, &r->hm[j], note, note_len, msg, msg_len);
+    return save_frame(r, r->base + j, &r->hm[j], r->res[r->base + j].seconds, note, note_len, msg,
+                      msg_len);
 }
 
 /* --device cuda: the frames in batches of --batch.  Each batch's losses
@@ -738,7 +918,7 @@ run_batches(split_run *r, const cli_split_pool *base_pool)
         failed = r->n;
         goto done;
     }
-    for (start = 0; start < r->n; start += nb) {
+    for (start = 0; start < r->n && !cli_interrupted(); start += nb) {
         size_t k = r->n - start < nb ? r->n - start : nb, n_solve = 0, n_draw = 0;
         cli_split_pool pool = *base_pool;
         double t, t_solve;
@@ -753,6 +933,7 @@ run_batches(split_run *r, const cli_split_pool *base_pool)
         cli_split_pool_run(&pool, res);
         for (j = 0; j < k; j++) {
             r->res[start + j].seconds = res[j].seconds;
+            r->res[start + j].ran = res[j].ran;
             if (res[j].ok)
                 solve[n_solve++] = &r->hm[j];
         }
@@ -796,11 +977,12 @@ run_batches(split_run *r, const cli_split_pool *base_pool)
             size_t i = start + r->draw[j];
             r->res[i].seconds += res[j].seconds;
             r->res[i].ok = res[j].ok;
+            r->res[i].ran = res[j].ran;
         }
         for (j = 0; j < k; j++) {
             size_t i = start + j;
             done++;
-            if (!r->res[i].ok)
+            if (!r->res[i].ok && r->res[i].ran)
                 failed++;
             else if (!a->quiet)
                 fprintf(stderr,
@@ -857,8 +1039,10 @@ write_tables(split_run *r, const lmpviz_class_stats *total)
         if (r->res[i].ok)
             fprintf(af.fp, "%s,%s,ok,%zu,%.9g,%.9g,%.3f\n", fr->city, fr->stem, f->n_valid, f->mean,
                     f->value, r->res[i].seconds);
-        else
+        else if (r->res[i].ran)
             fprintf(af.fp, "%s,%s,failed,,,,%.3f\n", fr->city, fr->stem, r->res[i].seconds);
+        else
+            fprintf(af.fp, "%s,%s,not_run,,,,\n", fr->city, fr->stem);
     }
     st = lmpviz_afile_commit(&af, &err);
     if (st != LMPVIZ_OK) {
@@ -874,17 +1058,100 @@ done:
     return rc;
 }
 
+/* Before the first frame: the temporaries a dead run left for this run's
+ * frames and tables (and only those). */
+static void
+clean_stale(const split_run *r)
+{
+    const cli_heatmap_args *a = r->a;
+    size_t i = 0;
+
+    while (i < r->n) {
+        /* the frames of one city, which share a folder */
+        size_t j = i, k, n_base = 0;
+        const char **base = NULL;
+        char *dir = cli_path_join(a->sp.out_dir, r->frames[i].city, NULL);
+        char **names = NULL;
+        while (j < r->n && strcmp(r->frames[j].city, r->frames[i].city) == 0)
+            j++;
+        names = calloc(3 * (j - i), sizeof *names);
+        base = calloc(3 * (j - i), sizeof *base);
+        if (dir != NULL && names != NULL && base != NULL) {
+            static const char *const suffix[3] = { "_lmp.png", "_stats.csv", "_record.csv" };
+            for (k = i; k < j; k++) {
+                size_t s;
+                for (s = 0; s < 3; s++) {
+                    names[n_base] = frame_file("", r->frames[k].stem, suffix[s]);
+                    if (names[n_base] != NULL)
+                        base[n_base] = names[n_base] + 1; /* past the "/" */
+                    if (names[n_base] != NULL)
+                        n_base++;
+                }
+            }
+            remove_stale_tmp(dir, base, n_base);
+        }
+        for (k = 0; names != NULL && k < n_base; k++)
+            free(names[k]);
+        free(names);
+        free(base);
+        free(dir);
+        i = j;
+    }
+    {
+        char *pc = cli_shard_path("", "classes", ".csv", a->sp.shard_i, a->sp.shard_n);
+        char *pf = cli_shard_path("", "frames", ".csv", a->sp.shard_i, a->sp.shard_n);
+        if (pc != NULL && pf != NULL) {
+            const char *tables[2] = { pc + 1, pf + 1 };
+            remove_stale_tmp(a->sp.out_dir, tables, 2);
+        }
+        free(pc);
+        free(pf);
+    }
+}
+
+/* --resume: the frames whose record is whole and matches; their results
+ * go into r->jobs and r->res.  Returns how many. */
+static size_t
+resume_frames(split_run *r, unsigned char *done)
+{
+    size_t i, n_done = 0;
+
+    for (i = 0; i < r->n; i++) {
+        const cli_frame *fr = &r->frames[i];
+        char *dir = cli_path_join(r->a->sp.out_dir, fr->city, NULL);
+        char *rec = dir ? frame_file(dir, fr->stem, "_record.csv") : NULL;
+        char *png = dir ? frame_file(dir, fr->stem, "_lmp.png") : NULL;
+        char *csv = dir ? frame_file(dir, fr->stem, "_stats.csv") : NULL;
+        double seconds;
+        if (rec != NULL && png != NULL && csv != NULL && cli_is_file(png) && cli_is_file(csv) &&
+            read_record(rec, &r->a->params, fr, &r->jobs[i], &seconds) == 0) {
+            done[i] = 1;
+            r->res[i].ok = 1;
+            r->res[i].ran = 1;
+            r->res[i].seconds = seconds;
+            n_done++;
+        }
+        free(dir);
+        free(rec);
+        free(png);
+        free(csv);
+    }
+    return n_done;
+}
+
 static int
 run_split(cli_heatmap_args *a)
 {
-    split_run r;
+    split_run r, todo;
     cli_split_pool pool;
-    size_t i, total = 0, ok = 0, failed;
+    size_t i, k, total = 0, ok = 0, failed, n_resumed = 0, not_run = 0;
+    unsigned char *done = NULL;
     lmpviz_class_stats sum;
     double t0;
-    int rc = CLI_EXIT_FAILURE;
+    int rc = CLI_EXIT_FAILURE, sig;
 
     memset(&r, 0, sizeof r);
+    memset(&todo, 0, sizeof todo);
     memset(&sum, 0, sizeof sum);
     r.a = a;
     if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
@@ -896,23 +1163,51 @@ run_split(cli_heatmap_args *a)
     if (r.n > 0) {
         r.jobs = calloc(r.n, sizeof *r.jobs);
         r.res = calloc(r.n, sizeof *r.res);
-        if (r.jobs == NULL || r.res == NULL) {
+        done = calloc(r.n, 1);
+        todo.frames = calloc(r.n, sizeof *todo.frames);
+        todo.jobs = calloc(r.n, sizeof *todo.jobs);
+        todo.res = calloc(r.n, sizeof *todo.res);
+        if (r.jobs == NULL || r.res == NULL || done == NULL || todo.frames == NULL ||
+            todo.jobs == NULL || todo.res == NULL) {
             cli_error(CMD, "out of memory listing the frames");
             goto cleanup;
         }
     }
+    clean_stale(&r);
+    if (a->resume)
+        n_resumed = resume_frames(&r, done);
+    /* the frames left to do, as a split of their own */
+    todo.a = a;
+    for (i = 0; i < r.n; i++) {
+        if (!done[i])
+            todo.frames[todo.n++] = r.frames[i];
+    }
+    if (a->resume && !a->quiet)
+        fprintf(stderr, "lmpviz %s: --resume: %zu of %zu frames already done, %zu to do\n", CMD,
+                n_resumed, r.n, todo.n);
+
     memset(&pool, 0, sizeof pool);
     pool.cmd = CMD;
-    pool.frames = r.frames;
-    pool.n = r.n;
+    pool.frames = todo.frames;
+    pool.n = todo.n;
     pool.jobs = a->sp.jobs;
     pool.quiet = a->quiet;
-    pool.ctx = &r;
+    pool.ctx = &todo;
     pool.thread_begin = cli_pool_workspace_begin;
     pool.thread_end = cli_pool_workspace_end;
     pool.process = process_frame;
     t0 = cli_now();
-    failed = a->on_gpu ? run_batches(&r, &pool) : cli_split_pool_run(&pool, r.res);
+    cli_interrupt_begin();
+    failed = todo.n == 0 ? 0
+             : a->on_gpu ? run_batches(&todo, &pool)
+                         : cli_split_pool_run(&pool, todo.res);
+    for (i = 0, k = 0; i < r.n; i++) {
+        if (done[i])
+            continue;
+        r.jobs[i] = todo.jobs[k];
+        r.res[i] = todo.res[k];
+        k++;
+    }
 
     /* Frame order, not completion order: the sums do not depend on --jobs. */
     for (i = 0; i < r.n; i++) {
@@ -920,23 +1215,67 @@ run_split(cli_heatmap_args *a)
             lmpviz_class_stats_merge(&sum, &r.jobs[i].stats);
             ok++;
         }
+        not_run += !r.res[i].ran;
     }
-    if (write_tables(&r, &sum) != 0)
+    sig = cli_interrupted();
+    if (write_tables(&r, &sum) != 0) {
+        cli_interrupt_end();
         goto cleanup;
+    }
+    cli_interrupt_end();
     if (!a->quiet) {
-        printf("%zu frames: %zu written, %zu failed (%.1f s)\n", r.n, ok, failed, cli_now() - t0);
+        printf("%zu frames: %zu written, %zu failed", r.n, ok, failed);
+        if (n_resumed > 0)
+            printf(", %zu of them kept from an earlier run", n_resumed);
+        if (not_run > 0)
+            printf(", %zu not run", not_run);
+        printf(" (%.1f s)\n", cli_now() - t0);
         if (ok > 0)
             print_class_table(stdout, &sum);
     }
     rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if (failed > 0)
         cli_error(CMD, "%zu of %zu frames failed", failed, r.n);
+    if (sig != 0) {
+        cli_error(CMD,
+                  "interrupted (%s): the tables cover the %zu frames done; %zu not run (rerun "
+                  "with --resume)",
+                  sig == SIGINT    ? "SIGINT"
+                  : sig == SIGTERM ? "SIGTERM"
+                                   : "signal",
+                  ok, not_run);
+        rc = 128 + sig;
+    }
 
 cleanup:
     free(r.jobs);
     free(r.res);
+    free(done);
+    free(todo.frames);
+    free(todo.jobs);
+    free(todo.res);
     cli_split_free(r.frames, r.n);
     return rc;
+}
+
+/* No output may be an input or another output (before anything is read). */
+static int
+check_single_files(const cli_heatmap_args *a)
+{
+    static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+    const cli_file in[] = {
+        { "--image", a->in.image },
+        { "--labels", a->in.labels },
+        { pred_opt[a->in.pred_kind], a->in.pred },
+    };
+    const cli_file out[] = {
+        { "-o", a->output },
+        { "--save-weights", a->save_weights },
+        { "--save-loss", a->save_loss },
+        { "--stats", a->stats },
+    };
+
+    return cli_check_files(CMD, in, 3, out, 4);
 }
 
 int
@@ -955,5 +1294,8 @@ cmd_heatmap(int argc, char **argv)
         return CLI_EXIT_FAILURE;
     if (a.sp.root != NULL)
         return run_split(&a);
+    rc = check_single_files(&a);
+    if (rc != 0)
+        return rc;
     return run_single(&a);
 }

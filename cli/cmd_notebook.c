@@ -57,15 +57,16 @@ usage(FILE *out)
 /* Options of curve, region and heatmap that take a value (so that the value
  * is passed on with them). */
 static const char *const value_opts[] = {
-    "p",     "m",      "m-pixels",   "n",      "losses", "sample", "dist",   "seed",  "size",
-    "dpi",   "title",  "image",      "labels", "label-type", "probs", "logits", "loss", "layout",
-    "cmap",  "scale",  "alpha",      "dim",    "desaturate", "vmax", "width",  NULL,
+    "p",    "m",     "m-pixels", "n",      "losses",     "sample", "dist",   "seed",       "size",
+    "dpi",  "title", "image",    "labels", "label-type", "probs",  "logits", "loss",       "layout",
+    "cmap", "scale", "alpha",    "dim",    "desaturate", "vmax",   "width",  "max-pixels", NULL,
 };
 
 /* Options of those commands that write other files or process a split. */
 static const char *const refused_opts[] = {
-    "csv",   "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir", "pred-suffix",
-    "out-dir", "split", "city", "shard", "jobs", "quiet", "timing", NULL,
+    "csv",         "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir",
+    "pred-suffix", "out-dir",      "split",     "city",  "shard",           "jobs",
+    "quiet",       "timing",       "resume",    NULL,
 };
 
 static int
@@ -185,6 +186,27 @@ nb_failed(lmpviz_status st, const lmpviz_err *err)
     return CLI_EXIT_FAILURE;
 }
 
+/* The limits of lmpnb_curve_notebook, checked before the losses are read
+ * and solved (2^27 of them would take a minute to be refused), with its
+ * message. */
+static int
+check_embeddable(const cli_curve_args *a)
+{
+    size_t n, n_series, numbers;
+    int rc = cli_curve_count(CMD, a, &n, &n_series);
+
+    if (rc != 0)
+        return rc;
+    numbers = n_series * n;
+    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS)
+        return cli_usage_error(CMD,
+                               "%zu losses and %zu weights are too many to embed in a notebook (at "
+                               "most %d losses and %d numbers in all); draw fewer with --sample N "
+                               "or --n N",
+                               n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    return 0;
+}
+
 static int
 build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
 {
@@ -208,6 +230,8 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
     memset(&cf, 0, sizeof cf);
     memset(&err, 0, sizeof err);
     rc = cli_curve_parse(CMD, argc2, argv2, &a);
+    if (rc == 0)
+        rc = check_embeddable(&a);
     if (rc == 0)
         rc = cli_curve_build(CMD, &a, &cf);
     if (rc != 0) {
@@ -427,7 +451,7 @@ run_all(nb_args *a)
     if (rc != 0) {
         for (k = 0; k < NB_ALL; k++) {
             if (paths[k] != NULL)
-                remove(paths[k]);
+                cli_remove_output(paths[k]);
         }
     } else {
         for (k = 0; k < NB_ALL; k++) {
@@ -442,6 +466,37 @@ cleanup:
         free(paths[k]);
     }
     return rc;
+}
+
+/* The notebook must not replace an input file of its figure: the values of
+ * --losses, --image, --labels, --probs, --logits and --loss in the
+ * arguments passed on. */
+static int
+check_output_not_input(const nb_args *a)
+{
+    static const char *const input_opts[] = { "--losses", "--image",  "--labels",
+                                              "--probs",  "--logits", "--loss" };
+    cli_file in[NB_MAX_ARGS];
+    cli_file out = { "-o", a->output };
+    size_t n_in = 0, k;
+    int i;
+
+    for (i = 1; i < a->n_pass; i++) {
+        const char *s = a->pass[i];
+        for (k = 0; k < sizeof input_opts / sizeof input_opts[0]; k++) {
+            size_t len = strlen(input_opts[k]);
+            if (strncmp(s, input_opts[k], len) != 0)
+                continue;
+            if (s[len] == '=') {
+                in[n_in].opt = input_opts[k];
+                in[n_in++].path = s + len + 1;
+            } else if (s[len] == '\0' && i + 1 < a->n_pass) {
+                in[n_in].opt = input_opts[k];
+                in[n_in++].path = a->pass[i + 1];
+            }
+        }
+    }
+    return cli_check_files(CMD, in, n_in, &out, 1);
 }
 
 int
@@ -477,9 +532,13 @@ cmd_notebook(int argc, char **argv)
         snprintf(default_out, sizeof default_out, "lmp_%s.ipynb", a.figure);
         a.output = default_out;
     }
-    if (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
-        a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/')
+    if (!lmpviz_afile_in_place(a.output) &&
+        (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
+         a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/'))
         return cli_usage_error(CMD, "-o: expected a file name ending in .ipynb, got \"%s\"", a.output);
+    rc = check_output_not_input(&a);
+    if (rc != 0)
+        return rc;
     rc = build_one(a.figure, a.pass, a.n_pass, &nb);
     if (rc == 0 && nb != NULL) {
         rc = save(nb, a.output);

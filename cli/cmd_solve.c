@@ -29,6 +29,7 @@ usage(FILE *out)
             "  --m M              support as a fraction of the pixels, in (0, 1] (default 0.1)\n"
             "  --m-pixels K       support as a pixel count >= 1 (instead of --m)\n"
             "  -o, --output FILE  write the weights as float32 .npy of the same shape\n"
+            "                     (a FILE ending in .npy, or a device such as /dev/null)\n"
             "  --json             print the result as one JSON object\n"
             "  --ignore-nonfinite treat NaN and Inf losses as ignored pixels (weight 0)\n"
             "                     instead of an error\n"
@@ -86,30 +87,13 @@ print_text(const char *source, const lmp_params *prm, const lmp_result *r)
     printf("support  %zu\n", r->n_support);
 }
 
-/* s (a file name) as a JSON string: quote, backslash and control
- * characters escaped. */
-static void
-put_json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            putchar('\\');
-        if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", (unsigned char)*s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
 static void
 print_json(const char *source, const lmp_params *prm, const lmp_result *r, const char *out)
 {
     char pbuf[32];
     char mbuf[32];
     fputs("{\"losses\": ", stdout);
-    put_json_string(source);
+    cli_json_string(stdout, source);
     printf(", \"n\": %zu, \"p\": %s, \"m\": %s, \"m_px\": %.17g, \"value\": %.17g, "
            "\"mean\": %.17g, \"theta\": %.17g, \"tau\": %.17g, \"gamma\": %.17g, "
            "\"clamped\": %zu, \"support\": %zu",
@@ -118,7 +102,7 @@ print_json(const char *source, const lmp_params *prm, const lmp_result *r, const
            r->value, r->mean, r->theta, r->tau, r->gamma, r->n_clamped, r->n_support);
     if (out != NULL) {
         fputs(", \"weights\": ", stdout);
-        put_json_string(out);
+        cli_json_string(stdout, out);
     }
     puts("}");
 }
@@ -206,12 +190,23 @@ cmd_solve(int argc, char **argv)
         return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
     if (have_m && prm.m_pixels > 0.0)
         return cli_usage_error(cmd, "--m and --m-pixels: give one of them, not both");
+    if (out_path != NULL) {
+        const cli_file in = { "--losses", losses_path };
+        const cli_file out = { "-o", out_path };
+        int bad;
+        if (cli_check_output_ext(cmd, "-o", out_path, ".npy") != 0)
+            return CLI_EXIT_USAGE;
+        bad = cli_check_files(cmd, &in, 1, &out, 1);
+        if (bad != 0)
+            return bad;
+    }
 
     if (losses_path != NULL) {
         if (lmpviz_npy_read_float(losses_path, &arr, &err) != LMPVIZ_OK) {
             cli_error(cmd, "%s: %s", losses_path, err.msg);
             return CLI_EXIT_FAILURE;
         }
+        cli_warn_tiny(cmd, losses_path, &arr);
         loss = arr.data;
         n = arr.count;
         snprintf(source, sizeof source, "%s", losses_path);

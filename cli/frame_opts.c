@@ -101,7 +101,10 @@ cli_split_ready(const char *cmd,
         return -1;
     }
     if (cli_mkdir_p(out_dir) != 0) {
-        cli_error(cmd, "%s: cannot create the folder: %s", out_dir, strerror(errno));
+        if (errno == ENOTDIR)
+            cli_error(cmd, "%s: expected a folder for --out-dir, got a file", out_dir);
+        else
+            cli_error(cmd, "%s: cannot create the folder: %s", out_dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -139,6 +142,8 @@ cli_parse_frame_opt(const char *cmd,
     case CLI_OPT_RESIZE:
         in->resize = 1;
         return 1;
+    case CLI_OPT_MAX_PIXELS:
+        return cli_parse_size(cmd, "--max-pixels", arg, &in->max_pixels) != 0 ? -1 : 1;
     case CLI_OPT_CMAP:
         return cli_parse_cmap(cmd, arg, &overlay->cmap) != 0 ? -1 : 1;
     case CLI_OPT_VMAX:

@@ -228,6 +228,7 @@ cli_mkdir_p(const char *path)
 {
     char buf[4096];
     size_t i, len = strlen(path);
+    struct stat st;
 
     if (len == 0 || len >= sizeof buf)
         return -1;
@@ -240,6 +241,13 @@ cli_mkdir_p(const char *path)
                 return -1;
             buf[i] = c;
         }
+    }
+    /* EEXIST also comes from a file of that name */
+    if (stat(path, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
     }
     return 0;
 }

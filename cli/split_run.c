@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,54 @@ cli_frame_missing(const cli_frame *fr, char *msg, size_t len)
     return 0;
 }
 
+/* The signal received, set by the handler and read by the workers. */
+static volatile sig_atomic_t interrupt_signal;
+static struct sigaction old_int, old_term;
+static int handlers_installed;
+
+static void
+on_interrupt(int sig)
+{
+    if (interrupt_signal != 0) {
+        /* the second one: the default action, now */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    interrupt_signal = sig;
+}
+
+void
+cli_interrupt_begin(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    interrupt_signal = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    handlers_installed = 1;
+}
+
+void
+cli_interrupt_end(void)
+{
+    if (!handlers_installed)
+        return;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    handlers_installed = 0;
+}
+
+int
+cli_interrupted(void)
+{
+    return (int)interrupt_signal;
+}
+
 typedef struct pool_run {
     const cli_split_pool *p;
     cli_frame_result *res;
@@ -148,7 +197,7 @@ worker(void *arg)
         int ok;
 
         pthread_mutex_lock(&r->mu);
-        if (r->next >= p->n) {
+        if (r->next >= p->n || interrupt_signal != 0) {
             pthread_mutex_unlock(&r->mu);
             break;
         }
@@ -161,6 +210,7 @@ worker(void *arg)
         ok = p->process(p->ctx, i, state, note, sizeof note, msg, sizeof msg) == 0;
         r->res[i].seconds = cli_now() - t0;
         r->res[i].ok = ok;
+        r->res[i].ran = 1;
 
         pthread_mutex_lock(&r->mu);
         r->done++;
@@ -196,6 +246,7 @@ cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results)
     r.res = results;
     for (i = 0; i < p->n; i++) {
         results[i].ok = 0;
+        results[i].ran = 0;
         results[i].seconds = 0.0;
     }
     r.tty = isatty(2);

@@ -219,10 +219,10 @@ lmpnb_notebook_save(const lmpnb_notebook *nb, const char *path, lmpviz_err *err)
     if (st != LMPVIZ_OK)
         return st;
     /* Jupyter's own layout: indent 1, sorted keys, UTF-8; a final newline. */
-    if (json_dumpf(nb->root, af.fp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 || fputc('\n', af.fp) == EOF) {
-        lmpviz_afile_abort(&af);
+    if (json_dumpf(nb->root, af.fp, JSON_INDENT(1) | JSON_SORT_KEYS) != 0 ||
+        fputc('\n', af.fp) == EOF) {
         lmpviz_err_set(err, "cannot write the notebook");
-        return LMPVIZ_ERR_IO;
+        return lmpviz_afile_fail(&af, LMPVIZ_ERR_IO, err);
     }
     return lmpviz_afile_commit(&af, err);
 }

@@ -402,12 +402,41 @@ test_now_monotonic(void **state)
     assert_true(b >= a);
 }
 
+/* --size with different minimums for width and height: each side is
+ * checked against its own (a swap of the two would pass 150x150). */
+static void
+test_size_minimums_differ(void **state)
+{
+    static const char *const bad[] = { "199x300", "300x99", "100x200", "150x150" };
+    run_result r;
+    capture c;
+    size_t w = 0, h = 0, i;
+    char line[256];
+
+    (void)state;
+    capture_begin(&c);
+    r.rc = cli_parse_wh("curve", "200x100", 200, 100, &w, &h);
+    capture_end(&c, &r);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(w, 200);
+    assert_int_equal(h, 100);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        capture_begin(&c);
+        r.rc = cli_parse_wh("curve", bad[i], 200, 100, &w, &h);
+        capture_end(&c, &r);
+        snprintf(line, sizeof line,
+                 "--size: expected WIDTHxHEIGHT in pixels (at least 200x100), got \"%s\"", bad[i]);
+        expect_usage(&r, line);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_values),
         cmocka_unit_test(test_size_good),
+        cmocka_unit_test(test_size_minimums_differ),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_m_zero_golden),
         cmocka_unit_test(test_size_bad),

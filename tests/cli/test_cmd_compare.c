@@ -275,8 +275,12 @@ test_frame_mode(void **state)
             "uniform;medfreq", "-o", in_dir(fx, "q.png"), NULL);
     assert_int_equal(r.rc, 0);
     /* a missing frame: named, no file */
-    run_cmd(&r, cmd_compare, "compare", "--image", in_dir(fx, "none.png"), "--labels", lab,
-            "--probs", prb, "-o", in_dir(fx, "x.png"), NULL);
+    {
+        char none[256];
+        snprintf(none, sizeof none, "%s", in_dir(fx, "none.png"));
+        run_cmd(&r, cmd_compare, "compare", "--image", none, "--labels", lab, "--probs", prb, "-o",
+                in_dir(fx, "x.png"), NULL);
+    }
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "none.png"));
     assert_int_equal(file_size(in_dir(fx, "x.png")), -1);
@@ -502,10 +506,12 @@ test_real_frame(void **state)
 
     if (img == NULL || lab == NULL || prb == NULL)
         skip();
+    snprintf(csv, sizeof csv, "%s", in_dir(fx, "s.csv"));
     run_cmd(&r, cmd_compare, "compare", "--image", img, "--labels", lab, "--probs", prb, "-o",
-            in_dir(fx, "o.png"), "--stats", in_dir(fx, "s.csv"), "--quiet", NULL);
+            in_dir(fx, "o.png"), "--stats", csv, "--quiet", NULL);
     assert_int_equal(r.rc, 0);
     assert_true(file_size(in_dir(fx, "o.png")) > 0);
+    assert_true(file_size(csv) > 0);
     snprintf(csv, sizeof csv, "%s", in_dir(fx, "w.csv"));
     run_cmd(&r, cmd_compare, "compare", "--labels", lab, "--probs", prb, "--schemes",
             "lmp:p=1,m=0.1;topk:k=0.1", "--csv", csv, "-o", in_dir(fx, "p.png"), NULL);

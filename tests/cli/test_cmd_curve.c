@@ -479,6 +479,72 @@ test_m_zero_message(void **state)
     assert_int_equal(entries(fx), 0);
 }
 
+/* The CSV over the losses, or the figure and the CSV in one file: usage
+ * errors before anything is read; the losses keep their bytes. */
+static void
+test_outputs_distinct(void **state)
+{
+    fixture *fx = *state;
+    float src[4] = { 1.0f, 2.0f, 3.0f, 4.0f };
+    size_t shape[1] = { 4 };
+    char npy[256], png[256], want[1024];
+    struct stat before, after;
+    run_result r;
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "loss.npy"));
+    snprintf(png, sizeof png, "%s", in_dir(fx, "c.png"));
+    assert_int_equal(lmpviz_npy_write_float(npy, src, shape, 1, NULL), LMPVIZ_OK);
+    assert_int_equal(stat(npy, &before), 0);
+    run_curve(&r, "--losses", npy, "--csv", npy, "-o", png, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz curve: --csv: expected a file that is not an input, got \"%s\", the same file "
+             "as --losses \"%s\"\ntry 'lmpviz curve --help'\n",
+             npy, npy);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    run_curve(&r, "--losses", npy, "--csv", png, "-o", png, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz curve: --csv: expected a file no other output writes, got \"%s\", the same "
+             "file as -o \"%s\"\ntry 'lmpviz curve --help'\n",
+             png, png);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(stat(npy, &after), 0);
+    assert_true(after.st_ino == before.st_ino && after.st_size == before.st_size);
+    assert_int_equal(entries(fx), 1);
+}
+
+/* A huge --n is refused at once with the memory it needs, as solve does,
+ * instead of after a minute of work (where the memory is known). */
+static void
+test_memory_estimate_first(void **state)
+{
+    fixture *fx = *state;
+    run_result r;
+    double t0;
+
+    if (lmpviz_mem_check(1ULL << 62, "a probe", NULL) == LMPVIZ_OK) {
+        printf("# skipped: the memory available is unknown here\n");
+        skip();
+    }
+    t0 = cli_now();
+    run_curve(&r, "--n", "1000000000000", "-o", in_dir(fx, "x.png"), NULL);
+    assert_int_equal(r.rc, 1);
+    assert_true(strncmp(r.err,
+                        "lmpviz curve: --n 1000000000000: needs 48428.8 GiB of memory for "
+                        "1000000000000 losses and 1 curve, only ",
+                        strlen("lmpviz curve: --n 1000000000000: needs 48428.8 GiB of memory for "
+                               "1000000000000 losses and 1 curve, only ")) == 0);
+    assert_non_null(strstr(r.err, " available\n"));
+    assert_true(cli_now() - t0 < 5.0);
+    /* every curve counts: 4 p values x 2 m values */
+    run_curve(&r, "--n", "100000000000", "--p", "1,2,3,inf", "--m", "0.1,0.2", "-o",
+              in_dir(fx, "x.png"), NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.err, "100000000000 losses and 8 curves, only "));
+    assert_int_equal(entries(fx), 0);
+}
+
 static void
 test_output_failures_leave_no_file(void **state)
 {
@@ -546,6 +612,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_paper_and_views, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_m_zero_message, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outputs_distinct, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memory_estimate_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_failures_leave_no_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_losses_file, setup, teardown),
     };

@@ -1,3 +1,5 @@
+/* mknod, makedev (device_test_util.h) */
+#define _DEFAULT_SOURCE
 /* Tests of cli/cmd_heatmap.c: the files written (weights equal lmp_solve's,
  * shares sum to 1), usage errors, bad inputs that leave no file, dataset
  * mode with a broken frame and shards, a real full-resolution frame with
@@ -10,15 +12,21 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "../viz/heatmap_test_util.h"
 #include "cli.h"
 #include "cli_test_util.h"
+#include "device_test_util.h"
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmpviz.h"
@@ -186,6 +194,8 @@ test_usage_errors(void **state)
         { { "--cityscapes-root", "x", "--image", "f.png" }, "are for one frame" },
         { { "--cityscapes-root", "x", "--out-dir", "o" }, "needs --pred-dir" },
         { { "--pred-dir", "x" }, "need --cityscapes-root" },
+        { { "--image", "f.png", "--resume" }, "and --resume: need --cityscapes-root" },
+        { { "--max-pixels", "-3" }, "--max-pixels: expected a positive whole number" },
         { { "--image", "f.png", "--labels", "l.png", "--probs", "p.npy", "-o", "x.jpg" },
           "-o: expected" },
         { { "--bogus" }, "unknown option \"--bogus\"" },
@@ -220,6 +230,245 @@ test_usage_errors(void **state)
         assert_non_null(strstr(r.out, "--device DEV"));
         assert_non_null(strstr(r.out, "--batch B"));
     }
+}
+
+/* An output that is an input, or two outputs that are one file: refused
+ * (exit 2) before anything is read, every file left as it was. */
+static void
+test_outputs_distinct(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    char want[2048], hard[256];
+    struct stat img_before, prb_before, st;
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 3);
+    assert_int_equal(stat(f.img, &img_before), 0);
+    assert_int_equal(stat(f.prb, &prb_before), 0);
+
+    /* the frame as the figure and the probabilities as the weights */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.img, "--save-weights", f.prb, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: -o: expected a file that is not an input, got \"%s\", the same file "
+             "as --image \"%s\"\ntry 'lmpviz heatmap --help'\n",
+             f.img, f.img);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_string_equal(r.out, "");
+
+    /* the weights over the probabilities, through a hard link */
+    snprintf(hard, sizeof hard, "%s", in_dir(fx, "hard.npy"));
+    assert_int_equal(link(f.prb, hard), 0);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--logits", f.prb,
+            "-o", f.out, "--save-weights", hard, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: --save-weights: expected a file that is not an input, got \"%s\", "
+             "the same file as --logits \"%s\"\ntry 'lmpviz heatmap --help'\n",
+             hard, f.prb);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+
+    /* two outputs, one file (not yet there) */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.out, "--save-weights", f.wp, "--save-loss", f.wp, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: --save-loss: expected a file no other output writes, got \"%s\", "
+             "the same file as --save-weights \"%s\"\ntry 'lmpviz heatmap --help'\n",
+             f.wp, f.wp);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+
+    assert_int_equal(stat(f.img, &st), 0);
+    assert_true(st.st_ino == img_before.st_ino && st.st_size == img_before.st_size);
+    assert_int_equal(stat(f.prb, &st), 0);
+    assert_true(st.st_ino == prb_before.st_ino && st.st_size == prb_before.st_size);
+    assert_int_equal(entries(fx), 4); /* f.png, l.png, p.npy, hard.npy */
+}
+
+/* Every output to a null device, which stays the device: the figure is
+ * encoded as PNG (a device has no extension to go by).  Nodes of the
+ * test's own where mknod is allowed (device_test_util.h). */
+static void
+test_outputs_devices(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    char null_dev[256], full_dev[256], want[600];
+    struct stat null_st, full_st;
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 4);
+    if (test_device(fx->dir, "null", 1, 3, "/dev/null", null_dev, sizeof null_dev) != 0)
+        skip();
+    assert_int_equal(stat(null_dev, &null_st), 0);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            null_dev, "--save-weights", null_dev, "--save-loss", null_dev, "--stats", null_dev,
+            "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    assert_true(test_still_device(null_dev, 1, 3, null_st.st_ino));
+
+    /* a full device as the figure, written last: exit 1, and the weights
+     * written before to the null device are not "removed" */
+    if (test_device(fx->dir, "full", 1, 7, "/dev/full", full_dev, sizeof full_dev) == 0) {
+        assert_int_equal(stat(full_dev, &full_st), 0);
+        run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+                "-o", full_dev, "--save-weights", null_dev, "--quiet", NULL);
+        snprintf(want, sizeof want, "lmpviz heatmap: %s: cannot write: No space left on device\n",
+                 full_dev);
+        assert_int_equal(r.rc, 1);
+        assert_string_equal(r.err, want);
+        assert_true(test_still_device(null_dev, 1, 3, null_st.st_ino));
+        assert_true(test_still_device(full_dev, 1, 7, full_st.st_ino));
+    }
+}
+
+/* Probabilities scaled by 5 (scores, not a distribution): refused with
+ * the pixel and its sum, and --logits suggested. */
+static void
+test_probs_not_summing_to_one(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    lmpviz_array a;
+    size_t i;
+    char want[1024];
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 6);
+    assert_int_equal(lmpviz_npy_read_float(f.prb, &a, NULL), LMPVIZ_OK);
+    for (i = 0; i < a.count; i++)
+        a.data[i] *= 5.0f;
+    a.data[0] = 1.5f; /* class 0 at pixel (0, 0): above 1 */
+    assert_int_equal(lmpviz_npy_write_float(f.prb, a.data, a.shape, a.ndim, NULL), LMPVIZ_OK);
+    lmpviz_array_free(&a);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb, "-o",
+            f.out, NULL);
+    assert_int_equal(r.rc, 1);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected probabilities that sum to 1 over the 19 classes, got a "
+             "sum of ",
+             f.prb);
+    assert_true(strncmp(r.err, want, strlen(want)) == 0);
+    assert_non_null(strstr(r.err, " at pixel (0, 0) (values above 1 look like scores: for logits "
+                                  "use --logits)\n"));
+    assert_int_equal(file_size(f.out), -1);
+}
+
+/* CRC-32 of PNG chunks (ISO 3309), bit by bit: a few kB in the tests. */
+static uint32_t
+png_crc(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    size_t i;
+    int k;
+
+    for (i = 0; i < n; i++) {
+        c ^= p[i];
+        for (k = 0; k < 8; k++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+static void
+put_be32(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char)(v >> 24);
+    b[1] = (unsigned char)(v >> 16);
+    b[2] = (unsigned char)(v >> 8);
+    b[3] = (unsigned char)v;
+}
+
+/* A grey 8-bit PNG that declares w x h pixels and holds idat_len bytes of
+ * image data that are no deflate stream at all: only a reader that decodes
+ * before it compares sizes says "corrupt". */
+static void
+write_bogus_png(const char *path, uint32_t w, uint32_t h, size_t idat_len)
+{
+    size_t len = 8 + 25 + 12 + idat_len + 12, k;
+    unsigned char *b = calloc(1, len), *c;
+
+    assert_non_null(b);
+    memcpy(b, "\x89PNG\r\n\x1a\n", 8);
+    c = b + 8;
+    put_be32(c, 13);
+    memcpy(c + 4, "IHDR", 4);
+    put_be32(c + 8, w);
+    put_be32(c + 12, h);
+    c[16] = 8; /* depth; colour type 0 (grey), no interlace */
+    put_be32(c + 21, png_crc(c + 4, 17));
+    c += 25;
+    put_be32(c, (uint32_t)idat_len);
+    memcpy(c + 4, "IDAT", 4);
+    for (k = 0; k < idat_len; k++)
+        c[8 + k] = (unsigned char)(k * 7 + 1);
+    put_be32(c + 8 + idat_len, png_crc(c + 4, 4 + idat_len));
+    c += 12 + idat_len;
+    memcpy(c + 4, "IEND", 4);
+    put_be32(c + 8, png_crc(c + 4, 4));
+    write_bytes(path, b, len);
+    free(b);
+}
+
+/* Sizes come from the headers before anything is decoded: labels that
+ * declare 4000x4000 pixels (and could not be decoded) are reported as the
+ * wrong size; an input above --max-pixels is refused, and the option raises
+ * the limit. */
+static void
+test_sizes_checked_first(void **state)
+{
+    fixture *fx = *state;
+    frame_files f;
+    char big[256], want[1024];
+    run_result r;
+
+    frame_files_init(fx, &f);
+    write_frame(f.img, f.lab, f.prb, 5);
+    snprintf(big, sizeof big, "%s", in_dir(fx, "big.png"));
+    write_bogus_png(big, 4000, 4000, 20000);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", big, "--probs", f.prb, "-o",
+            f.out, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected %dx%d labels to match the frame %s, got 4000x4000 "
+             "(--resize scales them)\n",
+             big, W, H, f.img);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+
+    /* 8193 x 8193 > 2^26: refused from the header, even with --resize */
+    write_bogus_png(big, 8193, 8193, 70000);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", big, "--probs", f.prb,
+            "--resize", "-o", f.out, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected at most 67108864 pixels (--max-pixels raises the "
+             "limit), got 8193x8193 = 67125249\n",
+             big);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+
+    /* a limit below the frame's W x H = 24 pixels, then one that fits */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "--max-pixels", "23", "-o", f.out, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz heatmap: %s: expected at most 23 pixels (--max-pixels raises the limit), "
+             "got %dx%d = %d\n",
+             f.img, W, H, W * H);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--image", f.img, "--labels", f.lab, "--probs", f.prb,
+            "--max-pixels", "24", "-o", f.out, "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    run_cmd(&r, cmd_heatmap, "heatmap", "--max-pixels", "0", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz heatmap: --max-pixels: expected a positive whole number, "
+                               "got \"0\"\ntry 'lmpviz heatmap --help'\n");
 }
 
 /* Each bad input: exit 1, a message naming the file and the expectation,
@@ -349,6 +598,218 @@ make_tree(fixture *fx)
         if (i == 1)
             truncate_file(lab, file_size(lab) / 2);
     }
+}
+
+/* --out-dir naming a file: one message before the first frame, not one
+ * failure per frame after each was computed. */
+static void
+test_out_dir_is_file(void **state)
+{
+    fixture *fx = *state;
+    char root[256], pred[256], out[256], want[600];
+    run_result r;
+
+    make_tree(fx);
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", fx->dir);
+    snprintf(out, sizeof out, "%s/out.txt", fx->dir);
+    write_bytes(out, "keep", 4);
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out, "--jobs", "2", NULL);
+    snprintf(want, sizeof want, "lmpviz heatmap: %s: expected a folder for --out-dir, got a file\n",
+             out);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+    assert_string_equal(r.out, "");
+    assert_int_equal(file_size(out), 4);
+}
+
+/* ------------------------------------------------------------------------
+ * Interrupted runs and --resume
+ */
+#define SIG_FRAMES 16
+
+/* SIG_FRAMES frames of 64x32 in one city; their stems go to stem[i]. */
+static void
+make_long_tree(fixture *fx, char stem[][64])
+{
+    char d[600], img[1024], lab[1024], prb[1024];
+    size_t i;
+
+    snprintf(d, sizeof d, "%s/cs/leftImg8bit/val/aachen", fx->dir);
+    mkdirs(d);
+    snprintf(d, sizeof d, "%s/cs/gtFine/val/aachen", fx->dir);
+    mkdirs(d);
+    snprintf(d, sizeof d, "%s/pred/aachen", fx->dir);
+    mkdirs(d);
+    for (i = 0; i < SIG_FRAMES; i++) {
+        snprintf(stem[i], 64, "aachen_%06zu_000019", i);
+        snprintf(img, sizeof img, "%s/cs/leftImg8bit/val/aachen/%s_leftImg8bit.png", fx->dir,
+                 stem[i]);
+        snprintf(lab, sizeof lab, "%s/cs/gtFine/val/aachen/%s_gtFine_labelIds.png", fx->dir,
+                 stem[i]);
+        snprintf(prb, sizeof prb, "%s/pred/aachen/%s_probs.npy", fx->dir, stem[i]);
+        write_frame_wh(img, lab, prb, (unsigned)(20 + i), 64, 32);
+    }
+}
+
+/* How many files below dir hold "needle" in their name. */
+static int
+count_named(const char *dir, const char *needle)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    char sub[1024];
+    struct stat st;
+
+    if (d == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            n += count_named(sub, needle);
+        else
+            n += strstr(e->d_name, needle) != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Lines of path that contain needle. */
+static int
+count_lines(const char *path, const char *needle)
+{
+    size_t len;
+    char *text = read_all(path, &len), *p = text;
+    int n = 0;
+
+    while ((p = strstr(p, needle)) != NULL) {
+        n++;
+        p += strlen(needle);
+    }
+    free(text);
+    return n;
+}
+
+/* A real split in a child, SIGTERM after its first frame: exit 143, no
+ * temporary left, the tables of the frames done with the rest not_run;
+ * then --resume finishes it, keeps the frames done, removes a dead run's
+ * temporary of one of its frames (and nothing else), and its class table
+ * is byte for byte that of an uninterrupted run. */
+static void
+test_interrupt_and_resume(void **state)
+{
+    fixture *fx = *state;
+    char stem[SIG_FRAMES][64];
+    char root[256], pred[256], out[256], out2[256], p[1024], q[1024], stale[1024], live[1024],
+        other[1024];
+    run_result r;
+    pid_t pid, dead;
+    int status, n_ok, n_not_run, tries;
+    size_t len1, len2;
+    char *a, *b;
+
+    make_long_tree(fx, stem);
+    snprintf(root, sizeof root, "%s/cs", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", fx->dir);
+    snprintf(out, sizeof out, "%s/out", fx->dir);
+    snprintf(out2, sizeof out2, "%s/out2", fx->dir);
+    snprintf(p, sizeof p, "%s/aachen/%s_record.csv", out, stem[0]);
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char *argv[] = { (char *)"heatmap",
+                         (char *)"--cityscapes-root",
+                         root,
+                         (char *)"--pred-dir",
+                         pred,
+                         (char *)"--out-dir",
+                         out,
+                         (char *)"--jobs",
+                         (char *)"1",
+                         (char *)"--quiet",
+                         NULL };
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) {
+            dup2(devnull, 1);
+            dup2(devnull, 2);
+        }
+        _exit(cmd_heatmap(10, argv));
+    }
+    /* the first frame's record, then the signal */
+    for (tries = 0; tries < 60000 && access(p, F_OK) != 0; tries++)
+        usleep(1000);
+    assert_int_equal(kill(pid, SIGTERM), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 143);
+    assert_int_equal(count_named(out, LMPVIZ_AFILE_TMP_MARK), 0);
+    snprintf(q, sizeof q, "%s/frames.csv", out);
+    n_ok = count_lines(q, ",ok,");
+    n_not_run = count_lines(q, ",not_run,");
+    printf("# interrupted after %d of %d frames\n", n_ok, SIG_FRAMES);
+    assert_true(n_ok >= 1);
+    assert_true(n_not_run >= 1);
+    assert_int_equal(n_ok + n_not_run, SIG_FRAMES);
+    assert_int_equal(count_named(out, "_record.csv"), n_ok);
+
+    /* leftovers of a dead run: one for a frame of ours (removed), one of a
+     * live process (pid 1: kept) and one for another file (kept) */
+    dead = fork();
+    assert_true(dead >= 0);
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, &status, 0), dead);
+    snprintf(stale, sizeof stale, "%s/aachen/%s_lmp.png" LMPVIZ_AFILE_TMP_MARK "%lx.0", out,
+             stem[SIG_FRAMES - 1], (unsigned long)dead);
+    snprintf(live, sizeof live, "%s/aachen/%s_lmp.png" LMPVIZ_AFILE_TMP_MARK "1.0", out,
+             stem[SIG_FRAMES - 1]);
+    snprintf(other, sizeof other, "%s/aachen/notes.txt" LMPVIZ_AFILE_TMP_MARK "%lx.0", out,
+             (unsigned long)dead);
+    write_bytes(stale, "x", 1);
+    write_bytes(live, "x", 1);
+    write_bytes(other, "x", 1);
+
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out, "--jobs", "2", "--resume", NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(q, sizeof q, "lmpviz heatmap: --resume: %d of %d frames already done, %d to do\n",
+             n_ok, SIG_FRAMES, SIG_FRAMES - n_ok);
+    assert_true(strncmp(r.err, q, strlen(q)) == 0);
+    assert_false(access(stale, F_OK) == 0);
+    assert_true(access(live, F_OK) == 0);
+    assert_true(access(other, F_OK) == 0);
+    unlink(live);
+    unlink(other);
+    snprintf(q, sizeof q, "%s/frames.csv", out);
+    assert_int_equal(count_lines(q, ",ok,"), SIG_FRAMES);
+    assert_int_equal(count_named(out, LMPVIZ_AFILE_TMP_MARK), 0);
+
+    /* the same tables as one uninterrupted run */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out2, "--jobs", "2", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(p, sizeof p, "%s/classes.csv", out);
+    snprintf(q, sizeof q, "%s/classes.csv", out2);
+    a = read_all(p, &len1);
+    b = read_all(q, &len2);
+    assert_int_equal(len1, len2);
+    assert_memory_equal(a, b, len1);
+    free(a);
+    free(b);
+
+    /* another --p: every record is stale, every frame computed again */
+    run_cmd(&r, cmd_heatmap, "heatmap", "--cityscapes-root", root, "--pred-dir", pred, "--out-dir",
+            out, "--p", "2", "--resume", NULL);
+    assert_int_equal(r.rc, 0);
+    snprintf(q, sizeof q, "lmpviz heatmap: --resume: 0 of %d frames already done", SIG_FRAMES);
+    assert_non_null(strstr(r.err, q));
 }
 
 static void
@@ -686,7 +1147,13 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_single_frame, setup, teardown),
         cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test_setup_teardown(test_outputs_distinct, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_outputs_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sizes_checked_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_probs_not_summing_to_one, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_dir_is_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interrupt_and_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dataset_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_full_resize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_cuda_unavailable, setup, teardown),

@@ -345,6 +345,86 @@ test_bad_options(void **state)
     assert_int_equal(chdir(cwd), 0);
 }
 
+/* A .npy that declares n float32 values, its data a hole (ftruncate):
+ * as large as the header says, without writing it. */
+static void
+write_sparse_npy(const char *path, size_t n)
+{
+    char dict[128], buf[128];
+    size_t len, hlen;
+    FILE *f;
+
+    len = (size_t)snprintf(dict, sizeof dict,
+                           "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu,), }", n);
+    hlen = 128 - 10;
+    memset(buf, ' ', sizeof buf);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (char)hlen;
+    buf[9] = 0;
+    memcpy(buf + 10, dict, len);
+    buf[127] = '\n';
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, 128, f), 128);
+    assert_int_equal(ftruncate(fileno(f), (off_t)(128 + 4 * n)), 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* 2^27 losses: refused from the .npy's header, before they are read or
+ * solved (which took a minute and 6 GB), with the limits' message. */
+static void
+test_too_many_losses_first(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], out[256];
+    run_result r;
+    double t0 = cli_now();
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "big.npy"));
+    snprintf(out, sizeof out, "%s", in_dir(fx, "c.ipynb"));
+    write_sparse_npy(npy, (size_t)1 << 27);
+    run_nb(&r, "--figure", "curve", "--losses", npy, "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz notebook: 134217728 losses and 134217728 weights are too "
+                               "many to embed in a notebook (at most 5000 losses and 50000 numbers "
+                               "in all); draw fewer with --sample N or --n N\n"
+                               "try 'lmpviz notebook --help'\n");
+    assert_true(cli_now() - t0 < 5.0);
+    /* the same through --n, and --sample makes it fit */
+    run_nb(&r, "--figure", "curve", "--n", "6000", "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "6000 losses and 6000 weights are too many"));
+    assert_int_equal(entries(fx), 1);
+}
+
+/* The notebook over one of its figure's inputs: refused before any work,
+ * the input untouched. */
+static void
+test_output_is_input(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], want[1024], arg[300];
+    float loss[4] = { 1.0f, 2.0f, 3.0f, 4.0f };
+    size_t shape[1] = { 4 };
+    run_result r;
+    struct stat before, after;
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "l.ipynb"));
+    assert_int_equal(lmpviz_npy_write_float(npy, loss, shape, 1, NULL), LMPVIZ_OK);
+    assert_int_equal(stat(npy, &before), 0);
+    snprintf(arg, sizeof arg, "--losses=%s", npy);
+    run_nb(&r, "--figure", "curve", arg, "-o", npy, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz notebook: -o: expected a file that is not an input, got \"%s\", the same "
+             "file as --losses \"%s\"\ntry 'lmpviz notebook --help'\n",
+             npy, npy);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(stat(npy, &after), 0);
+    assert_true(after.st_ino == before.st_ino && after.st_size == before.st_size);
+    assert_int_equal(entries(fx), 1);
+}
+
 static void
 test_runtime_errors(void **state)
 {
@@ -501,6 +581,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_heatmap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_many_losses_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test(test_base64),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),

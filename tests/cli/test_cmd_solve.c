@@ -1,3 +1,5 @@
+/* mknod, S_IFCHR, makedev */
+#define _DEFAULT_SOURCE
 /* Tests of cli/cmd_solve.c (`lmpviz solve`) and of the dispatch in
  * cli/lmpviz_cli.c: the printed fields against lmp_solve, the JSON line, the
  * weights file, and the exit code and exact stderr of every failure, which
@@ -9,14 +11,19 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_test_util.h"
+#include "device_test_util.h"
 #include "lmp.h"
 #include "lmpviz.h"
 #include "test_util.h"
@@ -157,6 +164,19 @@ python_json(fixture *fx, const char *json, const char *field, char *back, size_t
     }
     free(text);
     return 0;
+}
+
+static long
+file_size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static int
+link_helper(const char *from, const char *to)
+{
+    return link(from, to);
 }
 
 static int
@@ -693,6 +713,283 @@ test_unwritable_output(void **state)
     assert_int_equal(entries(fx), 0);
 }
 
+/* float64 losses beyond float's range: an error with index and value,
+ * --ignore-nonfinite or not; below FLT_MIN: a warning with the counts. */
+static void
+test_float64_range(void **state)
+{
+    fixture *fx = *state;
+    const double big[2 * 2] = { 1.0, 2.0, 3.0, 1e300 };
+    const double tiny[3] = { 1e-50, 2e-50, 1e-39 };
+    char npy[256], want[600];
+    run_result r;
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "big.npy"));
+    write_npy_raw(npy, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
+                  sizeof big);
+    snprintf(want, sizeof want,
+             "lmpviz solve: %s: element 3 (index (1, 1)) is 1e+300: expected float64 values "
+             "within float32's range (magnitude at most 3.40282347e+38)\n",
+             npy);
+    run_solve(&r, "--losses", npy, NULL);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+    run_solve(&r, "--losses", npy, "--ignore-nonfinite", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_string_equal(r.err, want);
+
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "tiny.npy"));
+    write_npy_raw(npy, "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", tiny,
+                  sizeof tiny);
+    run_solve(&r, "--losses", npy, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz solve: %s: warning: 3 nonzero float64 values below FLT_MIN "
+             "(1.17549435e-38): 2 flushed to 0 as float32, 1 kept with less precision\n",
+             npy);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, want);
+}
+
+/* ------------------------------------------------------------------------
+ * What -o does with what is already there
+ */
+
+/* Writes three losses to fx->dir/name; the path goes to out. */
+static void
+small_losses(fixture *fx, const char *name, char *out, size_t len)
+{
+    float loss[3] = { 1.0f, 2.0f, 3.0f };
+    size_t shape[1] = { 3 };
+
+    snprintf(out, len, "%s", in_dir(fx, name));
+    write_npy(out, loss, shape, 1);
+}
+
+/* A null device discards the weights and stays the device; a full one
+ * reports ENOSPC with exit 1.  Nodes of the test's own where mknod is
+ * allowed (device_test_util.h), so a regression cannot take /dev/null. */
+static void
+test_output_devices(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], null_dev[256], full_dev[256], want[600];
+    struct stat null_st, full_st;
+    run_result r;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    if (test_device(fx->dir, "null", 1, 3, "/dev/null", null_dev, sizeof null_dev) != 0)
+        skip();
+    assert_int_equal(stat(null_dev, &null_st), 0);
+    run_solve(&r, "--losses", npy, "-o", null_dev, "--json", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    snprintf(want, sizeof want, "\"weights\": \"%s\"", null_dev);
+    assert_non_null(strstr(r.out, want));
+    assert_true(test_still_device(null_dev, 1, 3, null_st.st_ino));
+
+    if (test_device(fx->dir, "full", 1, 7, "/dev/full", full_dev, sizeof full_dev) == 0) {
+        assert_int_equal(stat(full_dev, &full_st), 0);
+        run_solve(&r, "--losses", npy, "-o", full_dev, NULL);
+        snprintf(want, sizeof want, "lmpviz solve: %s: cannot write: No space left on device\n",
+                 full_dev);
+        assert_int_equal(r.rc, 1);
+        assert_string_equal(r.err, want);
+        assert_string_equal(r.out, "");
+        assert_true(test_still_device(full_dev, 1, 7, full_st.st_ino));
+    }
+    /* and nothing else appeared */
+    assert_int_equal(entries(fx), 1 + (null_dev[0] != '/' || strncmp(null_dev, "/dev/", 5) != 0) +
+                                      (strncmp(full_dev, "/dev/", 5) != 0));
+}
+
+/* A FIFO: a child reads the .npy bytes from it; the FIFO stays. */
+static void
+test_output_fifo(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], fifo[256];
+    struct stat st;
+    run_result r;
+    pid_t pid;
+    int status;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    snprintf(fifo, sizeof fifo, "%s", in_dir(fx, "w.npy"));
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* exit 0 when a whole .npy of 3 floats arrives: 128 + 12 bytes */
+        unsigned char buf[512];
+        FILE *in = fopen(fifo, "rb");
+        size_t n = in != NULL ? fread(buf, 1, sizeof buf, in) : 0;
+        _exit(n == 140 && memcmp(buf, "\x93NUMPY", 6) == 0 ? 0 : 1);
+    }
+    run_solve(&r, "--losses", npy, "-o", fifo, NULL);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    assert_int_equal(entries(fx), 2);
+}
+
+/* -o naming the input, however spelled, is refused before anything is
+ * read or written: the input keeps its bytes and its inode. */
+static void
+test_output_is_input(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], alias[256], link[256], hard[256], want[1024];
+    const char *spellings[3];
+    struct stat before, after;
+    size_t len_before, len_after, k;
+    char *bytes_before, *bytes_after;
+    run_result r;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    snprintf(alias, sizeof alias, "%s/./sub/../l.npy", fx->dir);
+    assert_int_equal(mkdir(in_dir(fx, "sub"), 0755), 0);
+    snprintf(link, sizeof link, "%s", in_dir(fx, "link.npy"));
+    assert_int_equal(symlink("l.npy", link), 0);
+    snprintf(hard, sizeof hard, "%s", in_dir(fx, "hard.npy"));
+    assert_int_equal(link_helper(npy, hard), 0);
+    assert_int_equal(stat(npy, &before), 0);
+    bytes_before = read_all(npy, &len_before);
+
+    spellings[0] = alias;
+    spellings[1] = link;
+    spellings[2] = hard;
+    run_solve(&r, "--losses", npy, "-o", npy, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz solve: -o: expected a file that is not an input, got \"%s\", the same "
+             "file as --losses \"%s\"\ntry 'lmpviz solve --help'\n",
+             npy, npy);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_string_equal(r.out, "");
+    for (k = 0; k < 3; k++) {
+        run_solve(&r, "--losses", npy, "-o", spellings[k], NULL);
+        snprintf(want, sizeof want,
+                 "lmpviz solve: -o: expected a file that is not an input, got \"%s\", the same "
+                 "file as --losses \"%s\"\ntry 'lmpviz solve --help'\n",
+                 spellings[k], npy);
+        if (r.rc != 2 || strcmp(r.err, want) != 0)
+            fail_msg("spelling %zu (%s): rc %d, stderr \"%s\"", k, spellings[k], r.rc, r.err);
+    }
+    assert_int_equal(stat(npy, &after), 0);
+    assert_true(after.st_ino == before.st_ino);
+    bytes_after = read_all(npy, &len_after);
+    assert_int_equal(len_after, len_before);
+    assert_memory_equal(bytes_after, bytes_before, len_before);
+    free(bytes_before);
+    free(bytes_after);
+    assert_int_equal(entries(fx), 4);
+}
+
+/* -o with another extension than .npy, or empty: usage errors (exit 2). */
+static void
+test_output_name_checked(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], png[256], want[600];
+    run_result r;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    snprintf(png, sizeof png, "%s", in_dir(fx, "weights.png"));
+    run_solve(&r, "--losses", npy, "-o", png, NULL);
+    snprintf(want, sizeof want,
+             "lmpviz solve: -o: expected a file name ending in .npy, got \"%s\"\n"
+             "try 'lmpviz solve --help'\n",
+             png);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    /* an existing regular file is no device: its extension counts too */
+    write_bytes(png, "png", 3);
+    run_solve(&r, "--losses", npy, "-o", png, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, want);
+    assert_int_equal(file_size_of(png), 3);
+    unlink(png);
+    run_solve(&r, "--losses", npy, "-o", "", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz solve: -o: expected a file name ending in .npy, got \"\"\n"
+                               "try 'lmpviz solve --help'\n");
+    assert_int_equal(entries(fx), 1);
+}
+
+/* Replacing a file: new inode, old mode, no temporary left. */
+static void
+test_output_keeps_mode(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], w[256];
+    struct stat before, after;
+    run_result r;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    snprintf(w, sizeof w, "%s", in_dir(fx, "w.npy"));
+    write_bytes(w, "old", 3);
+    assert_int_equal(chmod(w, 0600), 0);
+    assert_int_equal(stat(w, &before), 0);
+    run_solve(&r, "--losses", npy, "-o", w, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_int_equal(stat(w, &after), 0);
+    assert_int_equal(after.st_mode & 07777, 0600);
+    assert_true(after.st_ino != before.st_ino);
+    assert_int_equal(after.st_size, 140);
+    assert_int_equal(entries(fx), 2);
+}
+
+/* A file name of 255 bytes, the most a name may have. */
+static void
+test_output_longest_name(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], w[600];
+    size_t k, dir_len;
+    struct stat st;
+    run_result r;
+
+    small_losses(fx, "l.npy", npy, sizeof npy);
+    dir_len = (size_t)snprintf(w, sizeof w, "%s/", fx->dir);
+    for (k = 0; k < 251; k++)
+        w[dir_len + k] = 'w';
+    memcpy(w + dir_len + 251, ".npy", 5);
+    run_solve(&r, "--losses", npy, "-o", w, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    assert_int_equal(stat(w, &st), 0);
+    assert_int_equal(st.st_size, 140);
+    assert_int_equal(entries(fx), 2);
+}
+
+/* --json with file names that are not UTF-8: still valid JSON, each bad
+ * byte as U+FFFD; valid multi-byte names pass through. */
+static void
+test_json_non_utf8_names(void **state)
+{
+    fixture *fx = *state;
+    char npy[256], w[256], back[600], want[600];
+    run_result r;
+
+    small_losses(fx, "\xc3\xa9t\xc3\xa9.npy", npy, sizeof npy);
+    snprintf(w, sizeof w, "%s", in_dir(fx, "w\xff\xfe\xc3.npy"));
+    run_solve(&r, "--losses", npy, "-o", w, "--json", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    assert_null(strchr(r.out, '\xff'));
+    snprintf(want, sizeof want, "\"weights\": \"%s/w\\ufffd\\ufffd\\ufffd.npy\"", fx->dir);
+    assert_non_null(strstr(r.out, want));
+    if (python_json(fx, r.out, "losses", back, sizeof back) == 0)
+        assert_string_equal(back, npy);
+    snprintf(want, sizeof want, "%s/w\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd.npy", fx->dir);
+    if (python_json(fx, r.out, "weights", back, sizeof back) == 0)
+        assert_string_equal(back, want);
+    assert_int_equal(entries(fx), 2);
+}
+
 /* ------------------------------------------------------------------------
  * Usage errors: exit 2, the exact message, nothing on stdout, no file.
  */
@@ -841,6 +1138,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_negative_loss, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unwritable_output, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_float64_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_devices, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_fifo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_name_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_keeps_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_longest_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json_non_utf8_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_value, setup, teardown),
         cmocka_unit_test(test_main_dispatch),

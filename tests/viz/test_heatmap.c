@@ -55,6 +55,12 @@ test_class_stats(void **state)
     lmpviz_class_stats_merge(&two, &st);
     assert_int_equal(two.frames, 2);
     assert_int_equal(two.pixels[13], 4);
+    /* the sums add too, loss and n·w alike */
+    for (k = 0; k < LMPVIZ_CS_CLASSES; k++) {
+        assert_true(two.loss_sum[k] == 2.0 * st.loss_sum[k]);
+        assert_true(two.nw_sum[k] == 2.0 * st.nw_sum[k]);
+    }
+    assert_true(st.loss_sum[13] > 0.0);
     assert_int_equal(lmpviz_class_stats_add(&st, bad, loss, w, 1, 1), LMPVIZ_ERR_INVALID_ARG);
 }
 
@@ -167,8 +173,9 @@ write_tiny_frame(fixture *fx, int resize_scores)
                      LMPVIZ_OK);
     for (i = 0; i < W * H; i++) {
         int y = lmpviz_cs_trainid_of_id(ids[i]);
+        /* a distribution at every pixel: uniform where the label is ignored */
         for (c = 0; c < C; c++)
-            probs[c * H * W + i] = (float)((1.0 - py[i]) / (C - 1));
+            probs[c * H * W + i] = (float)(y != 255 ? (1.0 - py[i]) / (C - 1) : 1.0 / C);
         if (y != 255)
             probs[(size_t)y * H * W + i] = (float)py[i];
     }

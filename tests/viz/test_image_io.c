@@ -40,6 +40,28 @@ test_rgb8_roundtrip(void **state)
     lmpviz_image_free(&im); /* safe twice */
 }
 
+/* The size from the header alone, for frames and label maps alike. */
+static void
+test_png_size(void **state)
+{
+    fixture *fx = *state;
+    unsigned char px[5 * 7] = { 0 };
+    size_t w, h;
+    lmpviz_err err;
+
+    assert_int_equal(lmpviz_png_write(in_dir(fx, "s.png"), px, 5, 7, 5, 1, 8, -1, &err), LMPVIZ_OK);
+    assert_int_equal(lmpviz_png_size(in_dir(fx, "s.png"), &w, &h, &err), LMPVIZ_OK);
+    assert_int_equal(w, 5);
+    assert_int_equal(h, 7);
+    assert_int_equal(lmpviz_png_size(in_dir(fx, "none.png"), &w, &h, &err), LMPVIZ_ERR_IO);
+    assert_int_equal(w, 0);
+    FILE *f = fopen(in_dir(fx, "t.png"), "wb");
+    assert_non_null(f);
+    fputs("text", f);
+    fclose(f);
+    assert_int_equal(lmpviz_png_size(in_dir(fx, "t.png"), &w, &h, &err), LMPVIZ_ERR_FORMAT);
+}
+
 /* 16-bit samples are sRGB-encoded: v * 257 must read back as v, with no
  * gamma change (libpng's default would take them as linear light). */
 static void
@@ -298,6 +320,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_rgb8_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_png_size, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rgb16_no_gamma, setup, teardown),
         cmocka_unit_test_setup_teardown(test_grey_and_alpha, setup, teardown),
         cmocka_unit_test_setup_teardown(test_labelmap_exact, setup, teardown),

@@ -37,7 +37,7 @@ static const char gen_script[] =
     "np.save(p('np_f2.npy'), np.array([1, -2.5, 65504, 2**-24, np.inf, np.nan],\n"
     "                                 dtype='<f2').reshape(2, 3))\n"
     "np.save(p('np_f4.npy'), (np.arange(24, dtype='<f4') * 0.5 - 3).reshape(2, 3, 4))\n"
-    "np.save(p('np_f8.npy'), np.array([0.1, -1e-3, 1e10, 3.0, 1e300], dtype='<f8'))\n"
+    "np.save(p('np_f8.npy'), np.array([0.1, -1e-3, 1e10, 3.0, np.inf], dtype='<f8'))\n"
     "np.save(p('np_0d.npy'), np.array(7.25, dtype='<f4'))\n"
     "np.save(p('np_empty.npy'), np.zeros((0, 3), dtype='<f4'))\n"
     "np.save(p('np_fortran.npy'), np.asfortranarray(np.ones((3, 4), dtype='<f4')))\n"
@@ -237,6 +237,69 @@ skip_without_numpy(void)
 }
 
 /* ---- our writer, our reader ------------------------------------------- */
+
+/* A dimension of 2^64 + 1 (and 2^64 - 1 times 2) is refused as too large,
+ * not wrapped around to a small size. */
+static void
+test_dimension_overflow(void **state)
+{
+    static const char *const dicts[] = {
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (18446744073709551617,), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (18446744073709551615, 2), }",
+        "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967297), }",
+    };
+    char path[256];
+    lmpviz_array a;
+    lmpviz_err err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        memset(&err, 0, sizeof err);
+        write_npy("ovf.npy", 1, dicts[i], 64, NULL, 0);
+        fx_path(path, sizeof path, "ovf.npy");
+        assert_int_equal(lmpviz_npy_read_float(path, &a, &err), LMPVIZ_ERR_FORMAT);
+        assert_non_null(strstr(err.msg, "overflows size_t"));
+        assert_null(a.data);
+        assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    }
+}
+
+/* The header alone: shape, count and dtype, no data; the same checks of
+ * the file's length as a full read. */
+static void
+test_read_header(void **state)
+{
+    float x[12] = { 0 };
+    size_t shape[2] = { 3, 4 };
+    char path[256];
+    lmpviz_array a;
+    lmpviz_err err = { "" };
+    FILE *f;
+
+    (void)state;
+    fx_path(path, sizeof path, "hdr.npy");
+    assert_int_equal(lmpviz_npy_write_float(path, x, shape, 2, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_OK);
+    assert_null(a.data);
+    assert_int_equal(a.ndim, 2);
+    assert_int_equal(a.shape[0], 3);
+    assert_int_equal(a.shape[1], 4);
+    assert_int_equal(a.count, 12);
+    assert_string_equal(a.descr, "<f4");
+    lmpviz_array_free(&a);
+    /* one byte short */
+    assert_int_equal(truncate(path, 128 + 47), 0);
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    assert_string_equal(err.msg, "file ends after 47 of 48 data bytes");
+    f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs("not npy", f);
+    fclose(f);
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    fx_path(path, sizeof path, "missing.npy");
+    assert_int_equal(lmpviz_npy_read_header(path, &a, &err), LMPVIZ_ERR_IO);
+}
 
 static void
 test_round_trip(void **state)
@@ -538,10 +601,51 @@ test_header_variants(void **state)
     }
 }
 
+/* float64 beyond float's range is an error naming the value and its
+ * index (inf would hide it); below FLT_MIN it is counted. */
+static void
+test_float64_range(void **state)
+{
+    const double big[4] = { 0.5, -1.25, 1e-3, -1e300 };
+    const double tiny[5] = { 1e-50, 2e-39, 0.0, -1e-40, 1.0 };
+    const double inf[2] = { INFINITY, 1.0 };
+    lmpviz_array a;
+    lmpviz_err err = { "" };
+    char path[256];
+
+    (void)state;
+    write_npy("big.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", 64, big,
+              sizeof big);
+    fx_path(path, sizeof path, "big.npy");
+    assert_int_equal(lmpviz_npy_read_float(path, &a, &err), LMPVIZ_ERR_FORMAT);
+    assert_string_equal(err.msg, "element 3 (index (1, 1)) is -1e+300: expected float64 values "
+                                 "within float32's range (magnitude at most 3.40282347e+38)");
+    assert_null(a.data);
+
+    write_npy("tiny.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (5,), }", 64, tiny,
+              sizeof tiny);
+    read_ok("tiny.npy", &a);
+    assert_int_equal(a.n_tiny, 3);    /* 1e-50, 2e-39 and -1e-40 */
+    assert_int_equal(a.n_flushed, 1); /* 1e-50 */
+    assert_true(a.data[0] == 0.0f);
+    assert_true(a.data[1] > 0.0f);
+    assert_true(a.data[4] == 1.0f);
+    lmpviz_array_free(&a);
+
+    /* infinity itself is no range error: the solver's non-finite policy
+     * decides */
+    write_npy("inf.npy", 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 64, inf,
+              sizeof inf);
+    read_ok("inf.npy", &a);
+    assert_true(isinf(a.data[0]));
+    assert_int_equal(a.n_tiny, 0);
+    lmpviz_array_free(&a);
+}
+
 static void
 test_float64_and_version2(void **state)
 {
-    const double d[4] = { 0.5, -1.25, 1e-3, 1e300 };
+    const double d[4] = { 0.5, -1.25, 1e-3, INFINITY };
     const float x[3] = { 9.0f, 8.0f, 7.0f };
     lmpviz_array a;
 
@@ -840,6 +944,9 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_header),
+        cmocka_unit_test(test_dimension_overflow),
+        cmocka_unit_test(test_float64_range),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_written_files_load_in_numpy),
         cmocka_unit_test(test_write_errors),

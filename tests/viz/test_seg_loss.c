@@ -58,7 +58,10 @@ test_probs_layouts(void **state)
             hwc[i * C + c] = (float)(p[c] / sum);
         }
     }
-    chw[0 * H * W + 5] = 0.0f; /* p_y = 0 at pixel 5: clamped to eps */
+    /* p_y = 0 at pixel 5 (clamped to eps), its mass moved to class 1 */
+    chw[1 * H * W + 5] += chw[0 * H * W + 5];
+    hwc[5 * C + 1] += hwc[5 * C + 0];
+    chw[0 * H * W + 5] = 0.0f;
     hwc[5 * C + 0] = 0.0f;
     arr = make_array(chw, C, H, W);
     assert_int_equal(lmpviz_scores_view(&arr, LMPVIZ_LAYOUT_AUTO, &sc, &err), LMPVIZ_OK);
@@ -155,7 +158,8 @@ test_bad_scores(void **state)
         LMPVIZ_OK);
     /* label beyond the classes */
     arr = make_array(p, 3, 1, 1);
-    p[0] = p[1] = p[2] = 0.3f;
+    p[0] = p[1] = 0.3f;
+    p[2] = 0.4f;
     assert_int_equal(lmpviz_scores_view(&arr, LMPVIZ_LAYOUT_CHW, &sc, &err), LMPVIZ_OK);
     memset(&err, 0, sizeof err);
     assert_int_equal(
@@ -299,14 +303,121 @@ test_real_probs(void **state)
     lmpviz_labelmap_free(&lm);
 }
 
+/* Probabilities whose class sums are not 1: refused with the pixel and
+ * the sum; --logits suggested where values above 1 look like scores. */
+static void
+test_prob_sums(void **state)
+{
+    enum { C = 19, H = 1, W = 2 };
+    float p[C * H * W];
+    unsigned char train[W] = { 3, 4 };
+    float loss[W];
+    unsigned char valid[W];
+    lmpviz_array arr = make_array(p, C, H, W);
+    lmpviz_scores sc;
+    lmpviz_err err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < C * W; i++)
+        p[i] = 1.0f / C;
+    assert_int_equal(lmpviz_scores_view(&arr, LMPVIZ_LAYOUT_CHW, &sc, &err), LMPVIZ_OK);
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err), LMPVIZ_OK);
+    /* scores at pixel (1, 0): 4 for class 0, 1/18 for the others */
+    for (i = 0; i < C; i++)
+        p[i * W + 1] = 1.0f / 18.0f;
+    p[0 * W + 1] = 4.0f;
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err),
+        LMPVIZ_ERR_FORMAT);
+    assert_string_equal(err.msg, "expected probabilities that sum to 1 over the 19 classes, got "
+                                 "a sum of 5 at pixel (1, 0) (values above 1 look like scores: "
+                                 "for logits use --logits)");
+    /* sums of 0.01, as from the wrong tensor: no suggestion */
+    for (i = 0; i < C; i++)
+        p[i * W + 1] = 0.01f / C;
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err),
+        LMPVIZ_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "got a sum of 0.01 at pixel (1, 0)"));
+    assert_null(strstr(err.msg, "--logits"));
+    /* the bounds of the tolerance, as float16 rounding gives */
+    for (i = 0; i < C; i++)
+        p[i * W + 1] = 0.0f;
+    p[3 * W + 1] = 0.995f;
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err), LMPVIZ_OK);
+    p[3 * W + 1] = 0.985f;
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err),
+        LMPVIZ_ERR_FORMAT);
+    /* a float16 probability just above 1 (1 + 2^-10) and nothing else: a
+     * valid pixel of loss 0, not a negative loss */
+    p[3 * W + 1] = 0.0f;
+    p[4 * W + 1] = 1.0009765625f;
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err), LMPVIZ_OK);
+    assert_true(loss[1] == 0.0f);
+    assert_int_equal(valid[1], 1);
+    /* a negative value suggests --logits */
+    p[0] = -0.5f;
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, W, H, loss, valid, NULL, &err),
+        LMPVIZ_ERR_FORMAT);
+    assert_string_equal(err.msg, "expected probabilities >= 0, got -0.5 at class 0, pixel (0, 0); "
+                                 "for logits use --logits");
+}
+
+/* Logits whose largest value is in a middle class, and argmax ties (the
+ * lowest class wins). */
+static void
+test_logits_middle_max_and_ties(void **state)
+{
+    enum { C = 19 };
+    float z[C];
+    unsigned char train[1] = { 9 }, valid[1], pred[1];
+    float loss[1];
+    lmpviz_array arr = make_array(z, C, 1, 1);
+    lmpviz_scores sc;
+    lmpviz_err err;
+    double sum = 0.0, want;
+    size_t c;
+
+    (void)state;
+    for (c = 0; c < C; c++)
+        z[c] = (float)c * 0.25f;
+    z[9] = 40.0f; /* the largest, in the middle */
+    for (c = 0; c < C; c++)
+        sum += exp((double)z[c] - 40.0);
+    want = log(sum); /* -log softmax_9 */
+    assert_int_equal(lmpviz_scores_view(&arr, LMPVIZ_LAYOUT_CHW, &sc, &err), LMPVIZ_OK);
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_LOGITS, train, 1, 1, loss, valid, NULL, &err),
+        LMPVIZ_OK);
+    assert_true(fabs((double)loss[0] - want) <= 1e-6 * want + 1e-12);
+    assert_int_equal(lmpviz_seg_argmax(&sc, 1, 1, pred), LMPVIZ_OK);
+    assert_int_equal(pred[0], 9);
+    /* a tie between classes 4 and 12: 4 */
+    z[9] = 0.0f;
+    z[4] = z[12] = 50.0f;
+    assert_int_equal(lmpviz_seg_argmax(&sc, 1, 1, pred), LMPVIZ_OK);
+    assert_int_equal(pred[0], 4);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_probs_layouts), cmocka_unit_test(test_logits_stable),
-        cmocka_unit_test(test_bad_scores),    cmocka_unit_test(test_bilinear),
-        cmocka_unit_test(test_nearest),       cmocka_unit_test(test_resized_loss_and_argmax),
+        cmocka_unit_test(test_probs_layouts),
+        cmocka_unit_test(test_logits_stable),
+        cmocka_unit_test(test_bad_scores),
+        cmocka_unit_test(test_bilinear),
+        cmocka_unit_test(test_nearest),
+        cmocka_unit_test(test_resized_loss_and_argmax),
         cmocka_unit_test(test_real_probs),
+        cmocka_unit_test(test_prob_sums),
+        cmocka_unit_test(test_logits_middle_max_and_ties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,19 +50,50 @@ void lmpviz_err_set(lmpviz_err *err, const char *fmt, ...) __attribute__((format
  * Atomic output: data goes to a temporary file in the target's folder and is
  * renamed over the target only on commit, so a failure never leaves a
  * half-written file behind.
+ *
+ * - A target that exists keeps its permissions (and, when root writes it,
+ *   its owner).  A symbolic link to a file is kept: the file it names is
+ *   replaced.
+ * - A target that exists and is a device, FIFO or socket (/dev/null,
+ *   /dev/stdout, a named pipe) is written in place, never replaced: write
+ *   errors (ENOSPC from /dev/full) are reported by commit, and a failure
+ *   cannot take back what was already written.  Opening a FIFO waits for a
+ *   reader, as the shell's `>` does.
+ * - A folder is refused (LMPVIZ_ERR_IO, "expected a file, got a folder").
+ * - The temporary's name is the target's file name, shortened where needed
+ *   so that a name of NAME_MAX bytes still works, then
+ *   LMPVIZ_AFILE_TMP_MARK, the process id and a counter in hex:
+ *   "out.png.lmpviz-tmp.3f2a.0".
  */
+#define LMPVIZ_AFILE_TMP_MARK ".lmpviz-tmp."
+
 typedef struct lmpviz_afile {
     FILE *fp;       /* write here between open and commit/abort */
-    char *tmp_path; /* owned */
-    char *path;     /* owned copy of the target */
+    char *tmp_path; /* owned; NULL when writing in place */
+    char *path;     /* owned copy of the target (the file a link names) */
+    int in_place;   /* 1: fp writes to the target itself */
+    void *io;       /* private: the stream's state */
 } lmpviz_afile;
 
-/* LMPVIZ_OK or LMPVIZ_ERR_IO (err says why, e.g. the folder is missing). */
+/* LMPVIZ_OK, LMPVIZ_ERR_IO (err says why, e.g. the folder is missing) or
+ * LMPVIZ_ERR_INVALID_ARG (no path, or an empty one). */
 lmpviz_status lmpviz_afile_open(lmpviz_afile *af, const char *path, lmpviz_err *err);
 /* Flushes, closes and renames.  On failure the temporary is removed. */
 lmpviz_status lmpviz_afile_commit(lmpviz_afile *af, lmpviz_err *err);
 /* Closes and removes the temporary; safe on a zeroed or finished lmpviz_afile. */
 void lmpviz_afile_abort(lmpviz_afile *af);
+/* For a writer into af->fp that failed with status: aborts and returns
+ * status.  When status is LMPVIZ_ERR_IO and a write to the file failed,
+ * err becomes "cannot write: <the system's reason>" (e.g. "No space left
+ * on device"), which the writer itself could not know. */
+lmpviz_status lmpviz_afile_fail(lmpviz_afile *af, lmpviz_status status, lmpviz_err *err);
+/* 1 when path exists and is a device, FIFO or socket (following links):
+ * lmpviz_afile writes it in place.  Such a target has no file name
+ * extension to check and is never removed. */
+int lmpviz_afile_in_place(const char *path);
+/* 1 when the file name name (no folder) is one of lmpviz_afile's
+ * temporaries: "<name>.lmpviz-tmp.<hex>.<hex>". */
+int lmpviz_afile_is_tmp(const char *name);
 
 /* ------------------------------------------------------------------------
  * Buffers for whole images and arrays (huge-page backed where the system
@@ -90,13 +121,25 @@ typedef struct lmpviz_array {
     size_t ndim;
     size_t count;   /* product of shape (1 for a 0-d array) */
     char descr[16]; /* dtype as stored in the file, e.g. "<f2" */
+    /* float64 data: nonzero values below FLT_MIN (about 1.2e-38), which
+     * float holds with less precision, and how many of them became 0 */
+    size_t n_tiny, n_flushed;
 } lmpviz_array;
 
 /* Reads a float16, float32 or float64 array.  Rejects big-endian data,
- * fortran_order=True, other dtypes, truncated files and malformed headers
- * with LMPVIZ_ERR_FORMAT (err says how to convert where that helps);
+ * fortran_order=True, other dtypes, truncated files, malformed headers and
+ * finite float64 values beyond float's range (err names the first with its
+ * index and value) with LMPVIZ_ERR_FORMAT (err says how to convert where
+ * that helps); float64 values below FLT_MIN are counted in n_tiny and
+ * n_flushed, for the caller to warn about;
  * LMPVIZ_ERR_IO when the file cannot be opened.  out is zeroed on failure. */
 lmpviz_status lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err);
+
+/* The same checks as lmpviz_npy_read_float, the data's length against the
+ * file's size included, but only the header is read: out gets shape, ndim,
+ * count and descr, and data stays NULL.  For comparing sizes before a large
+ * read. */
+lmpviz_status lmpviz_npy_read_header(const char *path, lmpviz_array *out, lmpviz_err *err);
 
 /* Writes float32 data ("<f4", version 1.0 header, C order) atomically. */
 lmpviz_status lmpviz_npy_write_float(const char *path,
@@ -238,7 +281,8 @@ lmpviz_panel *lmpviz_figure_panel(lmpviz_figure *fig, size_t row, size_t col);
  * same layout.  LMPVIZ_OK or LMPVIZ_ERR_CAIRO. */
 lmpviz_status lmpviz_figure_layout(lmpviz_figure *fig, lmpviz_err *err);
 /* Writes the figure to path in the format named by its extension, atomically
- * (a failure leaves no file).  LMPVIZ_ERR_INVALID_ARG (extension),
+ * (a failure leaves no file; see lmpviz_afile).  A device or FIFO without a
+ * known extension gets PNG.  LMPVIZ_ERR_INVALID_ARG (extension),
  * LMPVIZ_ERR_IO, LMPVIZ_ERR_CAIRO or LMPVIZ_ERR_NOMEM; err says why. */
 lmpviz_status lmpviz_figure_save(lmpviz_figure *fig, const char *path, lmpviz_err *err);
 /* Same, to an open stream in the given format (not closed). */
@@ -471,6 +515,9 @@ typedef struct lmpviz_image {
  * corrupt), LMPVIZ_ERR_NOMEM.  out is zeroed on failure. */
 lmpviz_status lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err);
 void lmpviz_image_free(lmpviz_image *im);
+/* The width and height a PNG's header (IHDR) declares, without decoding:
+ * statuses as lmpviz_image_read. */
+lmpviz_status lmpviz_png_size(const char *path, size_t *width, size_t *height, lmpviz_err *err);
 
 /* A single-channel label map with exact integer values. */
 typedef struct lmpviz_labelmap {
@@ -593,6 +640,13 @@ lmpviz_status lmpviz_scores_view(const lmpviz_array *a,
  * gives a finite loss of about 18.4 nats. */
 #define LMPVIZ_PROB_EPS 1e-8
 
+/* How far from 1 the sum of a pixel's class probabilities may be.  A
+ * softmax computed and stored in float16 is off by a few units of 2^-11
+ * relative in each of its values, a few 1e-3 in the sum at worst; 0.01
+ * leaves a margin, while sigmoid outputs, scaled scores or the wrong
+ * tensor give sums of 0.1 or 5. */
+#define LMPVIZ_PROB_SUM_TOL 0.01
+
 /* Per-pixel cross-entropy on a width x height grid of trainIds (255 =
  * ignore): -log(max(p_y, LMPVIZ_PROB_EPS)) for probabilities, the
  * log-softmax computed stably (max subtracted, sums in double) for logits.
@@ -601,8 +655,10 @@ lmpviz_status lmpviz_scores_view(const lmpviz_array *a,
  * caller decides whether that is allowed.  loss[i] = 0 and valid[i] = 0 at
  * ignored pixels, valid[i] = 1 elsewhere; *n_valid gets their count (may be
  * NULL).  LMPVIZ_ERR_FORMAT when a trainId is not below scores->classes
- * (err names the pixel) or a score is NaN/infinite or a probability
- * negative; LMPVIZ_ERR_INVALID_ARG for a zero size. */
+ * (err names the pixel) or a score is NaN/infinite, a probability
+ * negative, or a pixel's probabilities sum to more than LMPVIZ_PROB_SUM_TOL
+ * away from 1 (err names the pixel and the sum, and suggests --logits where
+ * the values look like scores); LMPVIZ_ERR_INVALID_ARG for a zero size. */
 lmpviz_status lmpviz_seg_loss(const lmpviz_scores *scores,
                               lmpviz_score_kind kind,
                               const unsigned char *train,
@@ -785,7 +841,23 @@ typedef struct lmpviz_heatmap_input {
     lmpviz_layout layout;
     int resize;      /* resample labels (nearest) and scores (bilinear) to the frame */
     int want_argmax; /* also fill lmpviz_heatmap.pred (scores only) */
+    size_t max_pixels; /* per input; 0: LMPVIZ_MAX_PIXELS */
 } lmpviz_heatmap_input;
+
+/* The most pixels a frame, a label map or a prediction may have unless
+ * lmpviz_heatmap_input.max_pixels says otherwise: 2^26 = 8192x8192, 32
+ * Cityscapes frames.  Decoding a frame with C classes of scores takes
+ * about (3 + 4 C + 16) bytes a pixel, 6 GB at this size for C = 19. */
+#define LMPVIZ_MAX_PIXELS ((size_t)1 << 26)
+
+/* Before anything is decoded: reads only the PNG headers of in->image (NULL:
+ * no frame, the labels set the size) and in->labels and the .npy header of
+ * in->pred, and checks that each has at most in->max_pixels pixels and,
+ * unless in->resize, that their sizes agree.  A 1 MB PNG may declare
+ * 32767x32767 pixels, gigabytes once decoded.  LMPVIZ_ERR_FORMAT with the
+ * message the full read would give, LMPVIZ_ERR_IO; lmpviz_heatmap_load runs
+ * it first. */
+lmpviz_status lmpviz_inputs_check(const lmpviz_heatmap_input *in, lmpviz_err *err);
 
 typedef struct lmpviz_heatmap {
     lmpviz_image frame;

@@ -651,11 +651,7 @@ lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_
             fprintf(af.fp, ",%.9g", (double)d->weight[s][j]);
         fputc('\n', af.fp);
     }
-    if (ferror(af.fp)) {
-        lmpviz_afile_abort(&af);
-        lmpviz_err_set(err, "write failed");
-        return LMPVIZ_ERR_IO;
-    }
+    /* Write errors are sticky on the stream; commit reports them. */
     return lmpviz_afile_commit(&af, err);
 }
 

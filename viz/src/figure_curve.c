@@ -460,10 +460,6 @@ lmpviz_curve_write_csv(const lmpviz_curve_data *const *sets,
         }
         fputc('\n', af.fp);
     }
-    if (ferror(af.fp)) {
-        lmpviz_afile_abort(&af);
-        lmpviz_err_set(err, "write failed");
-        return LMPVIZ_ERR_IO;
-    }
+    /* Write errors are sticky on the stream; commit reports them. */
     return lmpviz_afile_commit(&af, err);
 }

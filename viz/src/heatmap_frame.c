@@ -193,6 +193,103 @@ losses_from_map(const lmpviz_heatmap_input *in,
     return LMPVIZ_OK;
 }
 
+/* "a frame of 32767x32767 = 1073676289 pixels: expected at most ..." */
+static lmpviz_status
+check_cap(const char *path, size_t w, size_t h, size_t cap, lmpviz_err *err)
+{
+    if (w > cap / (h ? h : 1) || w * h > cap) {
+        lmpviz_err_set(err,
+                       "%s: expected at most %zu pixels (--max-pixels raises the limit), got "
+                       "%zux%zu = %zu",
+                       path, cap, w, h, w * h);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_inputs_check(const lmpviz_heatmap_input *in, lmpviz_err *err)
+{
+    size_t cap = in->max_pixels > 0 ? in->max_pixels : LMPVIZ_MAX_PIXELS;
+    size_t fw = 0, fh = 0, lw, lh, pw, ph;
+    const char *ref;
+    lmpviz_array hdr;
+    lmpviz_status st;
+    char shape[96];
+
+    if (in->labels == NULL || in->pred == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    if (in->image != NULL) {
+        st = lmpviz_png_size(in->image, &fw, &fh, err);
+        if (st != LMPVIZ_OK) {
+            hf_prefix(err, in->image);
+            return st;
+        }
+        st = check_cap(in->image, fw, fh, cap, err);
+        if (st != LMPVIZ_OK)
+            return st;
+    }
+    st = lmpviz_png_size(in->labels, &lw, &lh, err);
+    if (st != LMPVIZ_OK) {
+        hf_prefix(err, in->labels);
+        return st;
+    }
+    st = check_cap(in->labels, lw, lh, cap, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    if (in->image != NULL && (lw != fw || lh != fh) && !in->resize) {
+        lmpviz_err_set(
+            err,
+            "%s: expected %zux%zu labels to match the frame %s, got %zux%zu (--resize scales them)",
+            in->labels, fw, fh, in->image, lw, lh);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    /* the size everything else must have */
+    ref = in->image != NULL ? in->image : in->labels;
+    if (in->image == NULL) {
+        fw = lw;
+        fh = lh;
+    }
+    st = lmpviz_npy_read_header(in->pred, &hdr, err);
+    if (st != LMPVIZ_OK) {
+        hf_prefix(err, in->pred);
+        return st;
+    }
+    if (in->pred_kind == LMPVIZ_PRED_LOSS) {
+        if (hdr.ndim != 2 && !(hdr.ndim == 3 && hdr.shape[0] == 1))
+            return LMPVIZ_OK; /* the full read names the shape */
+        ph = hdr.shape[hdr.ndim - 2];
+        pw = hdr.shape[hdr.ndim - 1];
+        if ((pw != fw || ph != fh) && !in->resize) {
+            lmpviz_err_set(
+                err,
+                "%s: expected a %zux%zu loss map (shape (%zu, %zu)) to match %s%s, got %s "
+                "(--resize scales it)",
+                in->pred, fw, fh, fh, fw, in->image != NULL ? "the frame " : "", ref,
+                shape_text(&hdr, shape, sizeof shape));
+            return LMPVIZ_ERR_FORMAT;
+        }
+    } else {
+        lmpviz_scores sc;
+        st = lmpviz_scores_view(&hdr, in->layout, &sc, err);
+        if (st != LMPVIZ_OK) {
+            hf_prefix(err, in->pred);
+            return st;
+        }
+        pw = sc.width;
+        ph = sc.height;
+        if ((pw != fw || ph != fh) && !in->resize) {
+            lmpviz_err_set(err,
+                           "%s: expected scores of %zux%zu pixels to match %s%s, got %zux%zu from "
+                           "shape %s (--resize scales them)",
+                           in->pred, fw, fh, in->image != NULL ? "the frame " : "", ref, pw, ph,
+                           shape_text(&hdr, shape, sizeof shape));
+            return LMPVIZ_ERR_FORMAT;
+        }
+    }
+    return check_cap(in->pred, pw, ph, cap, err);
+}
+
 lmpviz_status
 lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
                     const lmp_params *params,
@@ -218,6 +315,9 @@ lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
         return LMPVIZ_ERR_INVALID_ARG;
     }
     out->params = *params;
+    st = lmpviz_inputs_check(in, err);
+    if (st != LMPVIZ_OK)
+        goto fail;
     st = lmpviz_image_read(in->image, &out->frame, err);
     if (st != LMPVIZ_OK) {
         hf_prefix(err, in->image);

@@ -127,6 +127,40 @@ open_png(const char *path, FILE **fpp, lmpviz_err *err)
 }
 
 lmpviz_status
+lmpviz_png_size(const char *path, size_t *width, size_t *height, lmpviz_err *err)
+{
+    unsigned char hd[8 + 8 + 13];
+    FILE *fp;
+    lmpviz_status st;
+    uint32_t w, h;
+
+    if (path == NULL || width == NULL || height == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    *width = *height = 0;
+    st = open_png(path, &fp, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    /* The PNG standard puts IHDR first, right after the signature. */
+    if (fread(hd, 1, sizeof hd, fp) != sizeof hd || be32(hd + 8) != 13 ||
+        memcmp(hd + 12, "IHDR", 4) != 0) {
+        fclose(fp);
+        lmpviz_err_set(err, "cannot decode the PNG (truncated or corrupt?): no IHDR chunk first");
+        return LMPVIZ_ERR_FORMAT;
+    }
+    fclose(fp);
+    w = be32(hd + 16);
+    h = be32(hd + 20);
+    if (w == 0 || h == 0 || w > IMAGE_MAX_SIDE || h > IMAGE_MAX_SIDE) {
+        lmpviz_err_set(err, "expected an image of at most %ux%u pixels, got %lux%lu",
+                       IMAGE_MAX_SIDE, IMAGE_MAX_SIDE, (unsigned long)w, (unsigned long)h);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    *width = w;
+    *height = h;
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
 lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err)
 {
     png_image pi;
@@ -431,10 +465,8 @@ lmpviz_png_write(const char *path,
         return st;
     st = png_write_stream(af.fp, samples, width, height, stride, channels, bit_depth, compression,
                           err);
-    if (st != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
-        return st;
-    }
+    if (st != LMPVIZ_OK)
+        return lmpviz_afile_fail(&af, st, err);
     return lmpviz_afile_commit(&af, err);
 }
 

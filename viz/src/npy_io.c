@@ -3,6 +3,7 @@
  * versions 1.0, 2.0 and 3.0).
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -259,11 +260,39 @@ npy_half_to_float(uint16_t h)
     return f;
 }
 
+/* "element 7" for 1-d data, "element 7 (index (1, 3))" otherwise. */
+static void
+npy_describe_index(const npy_header *h, size_t flat, char *buf, size_t len)
+{
+    size_t idx[LMPVIZ_NPY_MAXDIM], rest = flat, d;
+    int used = snprintf(buf, len, "element %zu", flat);
+
+    if (h->ndim < 2 || used < 0 || (size_t)used >= len)
+        return;
+    for (d = h->ndim; d-- > 0;) {
+        idx[d] = h->shape[d] ? rest % h->shape[d] : 0;
+        rest = h->shape[d] ? rest / h->shape[d] : 0;
+    }
+    used += snprintf(buf + used, len - (size_t)used, " (index (");
+    for (d = 0; d < h->ndim && (size_t)used < len; d++)
+        used += snprintf(buf + used, len - (size_t)used, d ? ", %zu" : "%zu", idx[d]);
+    if ((size_t)used < len)
+        snprintf(buf + used, len - (size_t)used, "))");
+}
+
 /* Converts n items of item_size bytes at the start of buf to floats in place.
  * buf holds n floats; float16 expands, so it runs backwards, and float64
- * shrinks, so it runs forwards, each reading an item before overwriting it. */
-static void
-npy_convert_in_place(unsigned char *buf, size_t n, size_t item_size)
+ * shrinks, so it runs forwards, each reading an item before overwriting it.
+ * A finite float64 beyond float's range would become inf and hide its value
+ * (and pass as "non-finite" where those are skipped): LMPVIZ_ERR_FORMAT
+ * naming it.  Those below FLT_MIN are counted in out (subnormal or 0). */
+static lmpviz_status
+npy_convert_in_place(unsigned char *buf,
+                     size_t n,
+                     size_t item_size,
+                     const npy_header *hdr,
+                     lmpviz_array *out,
+                     lmpviz_err *err)
 {
     size_t i;
 
@@ -280,10 +309,24 @@ npy_convert_in_place(unsigned char *buf, size_t n, size_t item_size)
             double d;
             float f;
             memcpy(&d, buf + 8 * i, sizeof d);
+            if (isfinite(d) && fabs(d) > FLT_MAX) {
+                char where[160];
+                npy_describe_index(hdr, i, where, sizeof where);
+                lmpviz_err_set(err,
+                               "%s is %.9g: expected float64 values within float32's range "
+                               "(magnitude at most %.9g)",
+                               where, d, (double)FLT_MAX);
+                return LMPVIZ_ERR_FORMAT;
+            }
             f = (float)d;
+            if (d != 0.0 && fabs(d) < FLT_MIN) {
+                out->n_tiny++;
+                out->n_flushed += f == 0.0f;
+            }
             memcpy(buf + 4 * i, &f, sizeof f);
         }
     }
+    return LMPVIZ_OK;
 }
 
 /* A number read from a one-line file such as /sys/fs/cgroup/memory.max;
@@ -372,8 +415,10 @@ npy_le32(const unsigned char *b)
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-lmpviz_status
-lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
+/* Reads path's header, checks it against the file's size and, unless
+ * header_only, reads and converts the data. */
+static lmpviz_status
+npy_read(const char *path, lmpviz_array *out, int header_only, lmpviz_err *err)
 {
     lmpviz_status status = LMPVIZ_OK;
     FILE *fp = NULL;
@@ -500,6 +545,13 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
         }
     }
 
+    if (header_only) {
+        memcpy(out->shape, h.shape, sizeof h.shape);
+        out->ndim = h.ndim;
+        out->count = count;
+        memcpy(out->descr, h.descr, sizeof out->descr);
+        goto cleanup;
+    }
     alloc_bytes = (item_size > sizeof(float) ? data_bytes : count * sizeof(float));
     {
         char what[96];
@@ -522,7 +574,11 @@ lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
         status = LMPVIZ_ERR_FORMAT;
         goto cleanup;
     }
-    npy_convert_in_place(buf, count, item_size);
+    status = npy_convert_in_place(buf, count, item_size, &h, out, err);
+    if (status != LMPVIZ_OK) {
+        out->n_tiny = out->n_flushed = 0;
+        goto cleanup;
+    }
 
     out->data = (float *)(void *)buf;
     buf = NULL;
@@ -547,6 +603,18 @@ cleanup:
     if (fp != NULL)
         fclose(fp);
     return status;
+}
+
+lmpviz_status
+lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_err *err)
+{
+    return npy_read(path, out, 0, err);
+}
+
+lmpviz_status
+lmpviz_npy_read_header(const char *path, lmpviz_array *out, lmpviz_err *err)
+{
+    return npy_read(path, out, 1, err);
 }
 
 lmpviz_status

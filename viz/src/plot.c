@@ -2105,16 +2105,17 @@ lmpviz_figure_save(lmpviz_figure *fig, const char *path, lmpviz_err *err)
 
     assert(fig != NULL);
     st = lmpviz_format_from_path(path, &fmt, err);
-    if (st != LMPVIZ_OK)
+    /* /dev/null or a FIFO: no extension to go by */
+    if (st != LMPVIZ_OK && lmpviz_afile_in_place(path))
+        fmt = LMPVIZ_FORMAT_PNG;
+    else if (st != LMPVIZ_OK)
         return st;
     memset(&af, 0, sizeof af);
     st = lmpviz_afile_open(&af, path, err);
     if (st != LMPVIZ_OK)
         return st;
     st = lmpviz_figure_write(fig, fmt, af.fp, err);
-    if (st != LMPVIZ_OK) {
-        lmpviz_afile_abort(&af);
-        return st;
-    }
+    if (st != LMPVIZ_OK)
+        return lmpviz_afile_fail(&af, st, err);
     return lmpviz_afile_commit(&af, err);
 }

@@ -157,12 +157,38 @@ check_scores(const lmpviz_scores *s, lmpviz_score_kind kind, lmpviz_err *err)
             for (x = 0; x < s->width; x++) {
                 float v = p[x * s->x_stride];
                 if (!isfinite(v) || (kind == LMPVIZ_SCORES_PROBS && v < 0.0f)) {
-                    lmpviz_err_set(err, "expected %s, got %g at class %zu, pixel (%zu, %zu)",
-                                   kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0"
-                                                               : "finite logits",
-                                   (double)v, c, x, y);
+                    lmpviz_err_set(
+                        err, "expected %s, got %g at class %zu, pixel (%zu, %zu)%s",
+                        kind == LMPVIZ_SCORES_PROBS ? "probabilities >= 0" : "finite logits",
+                        (double)v, c, x, y,
+                        kind == LMPVIZ_SCORES_PROBS && isfinite(v) ? "; for logits use --logits"
+                                                                   : "");
                     return LMPVIZ_ERR_FORMAT;
                 }
+            }
+        }
+    }
+    if (kind != LMPVIZ_SCORES_PROBS)
+        return LMPVIZ_OK;
+    /* Each pixel's distribution over the classes: pixel-major, so the first
+     * bad pixel in reading order is the one reported. */
+    for (y = 0; y < s->height; y++) {
+        for (x = 0; x < s->width; x++) {
+            const float *p = s->data + y * s->row_stride + x * s->x_stride;
+            double sum = 0.0, top = 0.0;
+            for (c = 0; c < s->classes; c++) {
+                sum += p[c * s->c_stride];
+                top = fmax(top, p[c * s->c_stride]);
+            }
+            if (fabs(sum - 1.0) > LMPVIZ_PROB_SUM_TOL) {
+                lmpviz_err_set(err,
+                               "expected probabilities that sum to 1 over the %zu classes, got a "
+                               "sum of %.6g at pixel (%zu, %zu)%s",
+                               s->classes, sum, x, y,
+                               top > 1.0 + LMPVIZ_PROB_SUM_TOL
+                                   ? " (values above 1 look like scores: for logits use --logits)"
+                                   : "");
+                return LMPVIZ_ERR_FORMAT;
             }
         }
     }
