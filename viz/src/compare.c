@@ -966,9 +966,9 @@ lmpviz_seg_inputs_load(const char *labels_path,
         return st;
     }
     n = lm.width * lm.height;
-    train = malloc(n ? n : 1);
-    valid = malloc(n ? n : 1);
-    loss = malloc((n ? n : 1) * sizeof *loss);
+    train = lmpviz_big_alloc(n ? n : 1);
+    valid = lmpviz_big_alloc(n ? n : 1);
+    loss = lmpviz_big_alloc((n ? n : 1) * sizeof *loss);
     if (train == NULL || valid == NULL || loss == NULL) {
         st = LMPVIZ_ERR_NOMEM;
         lmpviz_err_set(err, "out of memory");
@@ -1050,9 +1050,9 @@ lmpviz_seg_inputs_load(const char *labels_path,
     lmpviz_array_free(&arr);
     return LMPVIZ_OK;
 fail:
-    free(train);
-    free(valid);
-    free(loss);
+    lmpviz_big_free(train);
+    lmpviz_big_free(valid);
+    lmpviz_big_free(loss);
     lmpviz_labelmap_free(&lm);
     lmpviz_array_free(&arr);
     return st;
