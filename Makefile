@@ -10,15 +10,18 @@ FUZZ_TARGETS ?= npy png args schemes
 BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+# Which packages `deps` installs: test (everything `make test` needs) or demo
+# (only what building and `make demo` need; see scripts/install-deps).
+DEPS ?= test
 
-.PHONY: all deps configure test demo test-sanitize test-valgrind install-check bench clean \
+.PHONY: all deps configure test test-python demo test-sanitize test-valgrind install-check bench clean \
         fuzz fuzz-run
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 deps:
-	@scripts/install-deps --check || scripts/install-deps
+	@scripts/install-deps $(DEPS) --check || scripts/install-deps $(DEPS)
 
 configure: deps
 	@test -f $(BUILD)/CMakeCache.txt || \
@@ -29,8 +32,14 @@ test: all
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-sanitize
 
-demo: all
+# Builds with only the demo's dependencies installed (DEPS=demo).
+demo:
+	@$(MAKE) --no-print-directory DEPS=demo all
 	$(BUILD)/bin/lmpviz curve --p 1.5 --m 0.1
+
+# The Python package's pytest suites alone (they also run in `make test`).
+test-python: all
+	ctest --test-dir $(BUILD) --output-on-failure -R '^test_python_'
 
 test-sanitize: deps
 	@test -f $(SAN_BUILD)/CMakeCache.txt || \

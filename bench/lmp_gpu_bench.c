@@ -1,6 +1,6 @@
 /*
  * lmp_gpu_bench: the CUDA LMP solver against the GPU baselines, in one run
- * (see lib/cuda/lmp_cuda_bench.h): (a) lmp_cuda_solve_batch, (b) CUB
+ * (see bench/lmp_cuda_bench.h): (a) lmp_cuda_solve_batch, (b) CUB
  * segmented radix sort + scan + weights, (c) the read-once/write-once floor.
  * Losses: Exp(1) from splitmix64, seed 7 (no GSL needed).  Exit status 0, 1 on
  * a failure or a disagreement with the CPU solver, 2 on a usage error, 77

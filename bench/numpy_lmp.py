@@ -31,10 +31,19 @@ def lmp_numpy(loss, p, m):
     gamma = n ** (1.0 / p - 1.0)
     tau = gamma * m_px ** (-1.0 / p)
     d = np.sort(x)[::-1]
-    tail = np.cumsum((d ** q)[::-1])[::-1]  # sum_{i >= k} d_i^q
     k = np.arange(n)
     kk = k[k < m_px]
-    theta = (tail[kk] / (m_px - kk)) ** (1.0 / q)
+    dmax = d[0] if d[0] > 0 else 1.0
+    dm = d[min(int(np.ceil(m_px)), n - 1)]
+    if dm > 0 and q * np.log(dmax / dm) < 600:
+        # powers of d / dmax: d^q itself overflows for q large (p near 1)
+        tail = np.cumsum(((d / dmax) ** q)[::-1])[::-1]  # sum_{i >= k} (d_i/dmax)^q
+        theta = dmax * (tail[kk] / (m_px - kk)) ** (1.0 / q)
+    else:
+        # (d/dmax)^q underflows too: the tail sums as logs
+        with np.errstate(divide="ignore"):
+            lt = np.logaddexp.accumulate((q * np.log(d))[::-1])[::-1]
+        theta = np.exp((lt[kk] - np.log(m_px - kk)) / q)
     upper = np.concatenate(([np.inf], d[:-1]))[kk]
     ok = (theta >= d[kk]) & (theta <= upper)
     th = theta[np.argmax(ok)]

@@ -25,11 +25,17 @@ def lmp_torch(loss, p, m):
     tau = gamma * m_px ** (-1.0 / p)
     d, _ = torch.sort(loss, dim=1, descending=True)
     dmax = d[:, :1].double()
-    t = (d.double() / dmax) ** q
-    tail = torch.flip(torch.cumsum(torch.flip(t, [1]), 1), [1])  # sum_{i >= k}
     k = torch.arange(N, device=loss.device, dtype=torch.float64)
     free = (m_px - k).clamp(min=1e-300)
-    theta = dmax * (tail / free) ** (1.0 / q)
+    dm = d[:, min(math.ceil(m_px), N - 1)].double()
+    if float((q * torch.log(dmax[:, 0] / dm)).max()) < 600:
+        t = (d.double() / dmax) ** q
+        tail = torch.flip(torch.cumsum(torch.flip(t, [1]), 1), [1])  # sum_{i >= k}
+        theta = dmax * (tail / free) ** (1.0 / q)
+    else:
+        # (d/dmax)^q underflows (q large, p near 1): the tail sums as logs
+        lt = torch.flip(torch.logcumsumexp(torch.flip(q * torch.log(d.double()), [1]), 1), [1])
+        theta = torch.exp((lt - torch.log(free)) / q)
     prev = torch.cat([torch.full_like(d[:, :1], float("inf")), d[:, :-1]], 1).double()
     ok = (k < m_px) & (theta >= d.double() * (1 - 1e-12)) & (theta <= prev * (1 + 1e-12))
     kstar = torch.argmax(ok.to(torch.int8), dim=1, keepdim=True)

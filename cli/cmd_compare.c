@@ -428,7 +428,7 @@ run_profile(compare_args *a)
         in.n = arr.count;
         in.loss = arr.data;
         if (a->ignore_zeros) {
-            valid = malloc(arr.count);
+            valid = lmpviz_big_alloc(arr.count);
             if (valid == NULL) {
                 cli_error(CMD, "out of memory");
                 goto cleanup;
@@ -510,9 +510,9 @@ cleanup:
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
     lmpviz_array_free(&arr);
-    free(train);
-    free(loss);
-    free(valid);
+    lmpviz_big_free(train);
+    lmpviz_big_free(loss);
+    lmpviz_big_free(valid);
     return rc;
 }
 

@@ -18,7 +18,7 @@ static const struct command commands[] = {
     { "heatmap", cmd_heatmap, "LMP weights over a segmentation output on a frame, or a whole split" },
     { "compare", cmd_compare, "LMP beside OHEM, top-k, focal and class balancing: profiles, frames" },
     { "notebook", cmd_notebook, "teaching notebooks (Jupyter) that reproduce the figures" },
-    { "bench", cmd_bench, "time the solver against a sort-based solver and the one-pass floor" },
+    { "bench", cmd_bench, "time the solver against a sort-based solver and the memory floor" },
 };
 
 static void

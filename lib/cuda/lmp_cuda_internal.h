@@ -1,18 +1,37 @@
 /*
- * Test hook of the CUDA solver (not installed): the widest window of level-0
- * buckets that the window path takes; wider windows go through the exact
- * level 0 (see lmp_cuda.cu).  0 sends every search with 1 < p < inf through
- * the exact level 0, so the tests can check that path too.  Negative values
- * restore the default.  Process-wide: set it only while no solve runs.
+ * Test hook of the CUDA solver (not installed, and not exported by
+ * liblmp_cuda.so: the tests link the static library): the widest window of
+ * level-0 buckets that the window path takes; wider windows go through the
+ * exact level 0 (see lmp_cuda_kernels.cuh).  0 sends every search with
+ * 1 < p < inf through the exact level 0, so the tests can check that path
+ * too.  Negative values, or values above the default, give the default.
+ * A setting of one call or of one solver object; there is no global state.
  */
 #ifndef LMP_CUDA_INTERNAL_H
 #define LMP_CUDA_INTERNAL_H
+
+#include <stddef.h>
+
+#include "lmp.h"
+#include "lmp_cuda.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void lmpi_cuda_set_max_window(int buckets);
+/* lmp_cuda_solve_batch with the widest window given. */
+lmp_status lmpi_cuda_solve_batch_window(const lmp_cuda_batch *batch,
+                                        const lmp_params *params,
+                                        lmp_result *h_results,
+                                        lmp_status *h_status,
+                                        void *d_workspace,
+                                        size_t workspace_bytes,
+                                        lmp_cuda_stream stream,
+                                        int max_window);
+
+/* Every later lmp_cuda_solver_solve on `solver` uses this window; NULL does
+ * nothing. */
+void lmpi_cuda_solver_set_max_window(lmp_cuda_solver *solver, int buckets);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,6 @@
 #include <stddef.h>
 
 #include "lmp_cuda.h"
-#include "lmp_cuda_bench.h"
 
 int
 lmp_cuda_device_count(void)
@@ -33,6 +32,25 @@ lmp_cuda_solve_batch(const lmp_cuda_batch *batch,
     (void)params;
     (void)h_results;
     (void)h_status;
+    (void)d_workspace;
+    (void)workspace_bytes;
+    (void)stream;
+    return LMP_ERR_UNSUPPORTED;
+}
+
+lmp_status
+lmp_cuda_solve_batch_async(const lmp_cuda_batch *batch,
+                           const lmp_params *params,
+                           lmp_result *d_results,
+                           lmp_status *d_status,
+                           void *d_workspace,
+                           size_t workspace_bytes,
+                           lmp_cuda_stream stream)
+{
+    (void)batch;
+    (void)params;
+    (void)d_results;
+    (void)d_status;
     (void)d_workspace;
     (void)workspace_bytes;
     (void)stream;
@@ -77,29 +95,6 @@ lmp_cuda_solver_last_error(const lmp_cuda_solver *solver)
 {
     (void)solver;
     return "this build of liblmp has no CUDA support (configure with -DLMP_CUDA=ON)";
-}
-
-lmp_status
-lmp_cuda_bench_run(const float *h_loss,
-                   size_t batch,
-                   size_t n,
-                   double p,
-                   double m,
-                   int repeat,
-                   lmp_cuda_bench_out *out,
-                   char *err,
-                   size_t err_len)
-{
-    (void)h_loss;
-    (void)batch;
-    (void)n;
-    (void)p;
-    (void)m;
-    (void)repeat;
-    (void)out;
-    if (err != NULL && err_len > 0)
-        err[0] = '\0';
-    return LMP_ERR_UNSUPPORTED;
 }
 
 lmp_status

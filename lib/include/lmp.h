@@ -86,7 +86,9 @@ lmp_workspace *lmp_workspace_create(size_t n_hint);
  * threads are started here and stopped by destroy, never per call.
  * lmp_solve_batch spreads images over them, and lmp_solve splits the passes
  * of one large problem over them.  Results do not depend on the count.
- * Returns NULL when out of memory or when threads cannot be started. */
+ * In a child of fork() the workspace still works, on the calling thread
+ * alone.  Returns NULL when out of memory or when threads cannot be
+ * started. */
 lmp_workspace *lmp_workspace_create_threads(size_t n_hint, unsigned threads);
 
 /* Threads the workspace runs on (1 without a pool); 1 for NULL. */
@@ -161,8 +163,12 @@ typedef struct lmp_batch {
  * Weights: as lmp_solve's for each image.
  *
  * Returns LMP_ERR_INVALID_ARG (NULL where not allowed, B = 0, decreasing
- * offsets, bad params), otherwise the worst per-result status: NOMEM, then
- * INVALID_LOSS, then NO_CONVERGENCE, then EMPTY, then LMP_OK.
+ * offsets, bad params, an unknown pooling, B x n or offsets[B] floats more
+ * than memory can address), otherwise the worst per-result status: NOMEM,
+ * then INVALID_LOSS, then NO_CONVERGENCE, then EMPTY, then LMP_OK (NOMEM
+ * also when status is NULL and B statuses cannot be allocated).  Nothing is
+ * written on LMP_ERR_INVALID_ARG.  batch->loss may be NULL only when the
+ * batch holds no loss at all.
  */
 lmp_status lmp_solve_batch(const lmp_batch *batch,
                            const lmp_params *params,
@@ -189,6 +195,23 @@ lmp_status lmp_solve_sorted(const float *loss,
  * the solver's speed is measured against (`lmpviz bench`).
  */
 void lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, float *weight);
+
+/*
+ * Benchmark aid: runs `tasks` tasks over the workspace's threads (as
+ * lmp_solve_batch spreads images; ws NULL: on the caller), each `iters`
+ * steps of register-only arithmetic with no memory traffic.  Timed with 1
+ * thread and with T, it shows how many cores are really free to the batch
+ * (`lmpviz bench --threads`).  Returns a checksum that depends on every
+ * task, NaN when out of memory.
+ */
+double lmp_workspace_spin(lmp_workspace *ws, size_t tasks, size_t iters);
+
+/*
+ * The k-th smallest (0-based) of v[0..n), k < n, by the solver's selection
+ * (expected O(n), no sort): for quantiles and colour limits.  Permutes v;
+ * NaN must not occur.  Returns NAN when v is NULL or k >= n.
+ */
+float lmp_select(float *v, size_t n, size_t k);
 
 /* Checks p and m without solving: LMP_OK or LMP_ERR_INVALID_ARG. */
 lmp_status lmp_params_check(const lmp_params *params);

@@ -5,7 +5,15 @@
  * Every pointer named d_* is device memory owned by the caller; h_* is host
  * memory.  The solver keeps no pointer after a call.  A build without CUDA
  * (LMP_CUDA=OFF, or no nvcc found) provides the same functions; they return
- * LMP_ERR_UNSUPPORTED, lmp_cuda_device_count() returns 0.
+ * LMP_ERR_UNSUPPORTED, lmp_cuda_device_count() returns 0, and
+ * lmp_cuda_workspace_size() returning LMP_ERR_UNSUPPORTED is how a program
+ * tells that build apart.
+ *
+ * Library: liblmp_cuda.so.0 (CMake: lmp::lmp_cuda, which brings lmp::lmp;
+ * by hand: -llmp_cuda -llmp), with the CUDA runtime linked in statically,
+ * so it needs only the driver, and needing no liblmp.so itself.  Installed
+ * in both builds, so a program that loads it at run time (dlopen, ctypes,
+ * cffi) always finds it and asks it whether there is CUDA.
  *
  * Maths and conventions: see lmp.h and lmp_solve.  A batch is B segments
  * (images); each is an LMP problem of its own (LMP_CUDA_POOL_SEGMENT, the
@@ -86,6 +94,8 @@ lmp_status lmp_cuda_workspace_size(size_t batch, size_t n_total, size_t *bytes);
  *              calls in flight.
  * stream       the work is queued on it; the call returns after the results
  *              have reached the host (the weights are then written too).
+ *              Same work as lmp_cuda_solve_batch_async (below), then one copy
+ *              of the results to the host and a cudaStreamSynchronize.
  *
  * Weights: as lmp_solve; 0 for masked, ignored and zero losses, and every
  * weight of a segment with an invalid loss or no valid loss is 0.
@@ -107,17 +117,43 @@ lmp_status lmp_cuda_solve_batch(const lmp_cuda_batch *batch,
 
 /*
  * The same work with nothing waited for and nothing copied to the host, for
- * training loops: the results stay in device memory, so the call never
- * synchronises, allocates or copies from pageable memory, and a sequence of
- * calls can be captured in a CUDA graph (with h_offsets NULL).
+ * training loops: every kernel is queued on `stream` and the results stay
+ * in device memory.  The call never synchronises, allocates, copies memory
+ * (no cudaMemcpy of any kind) or reads anything back; every decision that
+ * depends on the losses is taken on the device, and the launches follow
+ * from what the host knows (B, n or the offsets, params, whether d_valid
+ * and d_weight are NULL).  So calls can be captured in a CUDA graph and the
+ * graph replayed: each replay reads the losses then in d_loss and rewrites
+ * the weights and results.  lmp_cuda_solve_batch is this call plus one copy
+ * of the results to the host and one wait.  (With a driver older than
+ * CUDA 12.3, which cannot load kernels lazily while a stream is captured,
+ * make one uncaptured call first, as a warm-up before capture does.)
  *
- * d_results  device array of B lmp_result (1 with LMP_CUDA_POOL_BATCH),
- *            written on `stream` as lmp_cuda_solve_batch writes h_results.
- * d_status   NULL, or a device array of B (or 1) lmp_status, one per result.
+ * d_results    device array of B lmp_result (1 with LMP_CUDA_POOL_BATCH),
+ *              8-byte aligned, written on `stream` (by the last kernel) as
+ *              lmp_cuda_solve_batch writes h_results.
+ * d_status     NULL, or a device array of B (or 1) lmp_status, one per
+ *              result, 4-byte aligned; the worst status is not formed (read
+ *              these).
+ * d_workspace  as lmp_cuda_solve_batch; in use until the work on `stream`
+ *              is done (memory from torch's caching allocator, allocated on
+ *              `stream`, is not reused before that).  A captured graph keeps
+ *              every pointer of the call (losses, mask, weights, workspace,
+ *              results): they must stay allocated while the graph is used.
+ * h_offsets    with equal segments (h_offsets NULL) the bounds of every
+ *              segment follow from n on the device.  With h_offsets, they
+ *              are read on the host during the call and travel inside the
+ *              parameters of small kernel launches (one per 496 offsets), not
+ *              through a copy: the host array may be freed or changed as
+ *              soon as the call returns, and the call stays asynchronous and
+ *              capturable, but a captured graph keeps the offsets of the
+ *              capture (change them: capture again).
  *
- * Returns LMP_ERR_INVALID_ARG, LMP_ERR_UNSUPPORTED, LMP_ERR_CUDA (a launch
- * failed) or LMP_OK once the work is queued; per-image outcomes are only in
- * d_status.
+ * Returns LMP_ERR_INVALID_ARG (as lmp_cuda_solve_batch; also d_results NULL
+ * or misaligned), LMP_ERR_UNSUPPORTED (no CUDA in this build), LMP_ERR_CUDA
+ * (a launch failed, e.g. no device) or LMP_OK once the work is queued; the
+ * per-result outcomes are only in d_status.  Errors of the kernels themselves
+ * surface, as with any CUDA work, at the next synchronising call.
  */
 lmp_status lmp_cuda_solve_batch_async(const lmp_cuda_batch *batch,
                                       const lmp_params *params,

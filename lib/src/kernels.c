@@ -3,6 +3,7 @@
  * they are written to vectorise: no early exits, selects instead of branches,
  * and integer exponents (p = 1.5 gives q = 3, q - 1 = 2) as products.
  */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
@@ -123,6 +124,102 @@ lmpi_solve_direct(const float *loss,
     return -1;
 }
 
+/* The passes with a non-integer exponent in four lanes (vpow.h); where the
+ * processor has AVX-512 the eight-lane ones in kernels_avx512.c run instead,
+ * with the same arithmetic in every lane and so the same results. */
+__attribute__((target_clones("avx2", "default"))) static void
+weights_real4(const float *loss,
+              size_t n,
+              double theta,
+              double e,
+              double tau,
+              double pre_a,
+              double c_pre,
+              float *weight)
+{
+    LMPI_WEIGHTS_REAL_BODY(v4d, v4l, 4, lmpi_pow_unit4);
+}
+
+__attribute__((target_clones("avx2", "default"))) static double
+fold_real4(const float *loss,
+           const unsigned char *valid,
+           size_t n,
+           double a,
+           double q,
+           double x_skip,
+           float *pre)
+{
+    LMPI_FOLD_REAL_BODY(v4d, v4l, 4, lmpi_pow_unit4);
+}
+
+/* The four-lane passes on their own, for the tests (lmp_internal.h). */
+void
+lmpi_weights_real4(const float *loss,
+                   size_t n,
+                   double theta,
+                   double e,
+                   double tau,
+                   double pre_a,
+                   double c_pre,
+                   float *weight)
+{
+    weights_real4(loss, n, theta, e, tau, pre_a, c_pre, weight);
+}
+
+double
+lmpi_fold_real4(const float *loss,
+                const unsigned char *valid,
+                size_t n,
+                double a,
+                double q,
+                double x_skip,
+                float *pre)
+{
+    return fold_real4(loss, valid, n, a, q, x_skip, pre);
+}
+
+static void
+weights_real(const float *loss,
+             size_t n,
+             double theta,
+             double e,
+             double tau,
+             double pre_a,
+             float *weight)
+{
+    const double c_pre = pre_a > 0.0 ? tau * pow(pre_a / theta, e) : 0.0;
+#ifdef LMPI_HAVE_AVX512
+    if (lmpi_have_avx512()) {
+        lmpi_weights_real8(loss, n, theta, e, tau, pre_a, c_pre, weight);
+        return;
+    }
+#endif
+    weights_real4(loss, n, theta, e, tau, pre_a, c_pre, weight);
+}
+
+double
+lmpi_fold_real(const float *loss,
+               const unsigned char *valid,
+               size_t n,
+               double a,
+               double q,
+               float *pre)
+{
+    /* Terms below 2^-70 are dropped: they add up to at most n 2^-70 against
+     * a sum g(a) > m_px >= 1 (8e-13 relative for n = 2^30), and for q far
+     * above 1 (p near 1) that skips most losses.  The weights stored in pre
+     * for the dropped ones are 0, which they are anyway when they fall below
+     * FLT_MIN: tau (l / theta)^(q - 1) <= (l / a)^(q - 1).  The same losses
+     * are dropped with and without pre, so the sum does not depend on it. */
+    const double r_skip = fmin(exp2(-70.0 / q), pow(FLT_MIN, 1.0 / (q - 1.0)));
+    const double x_skip = fmax(a * r_skip, FLT_TRUE_MIN);
+#ifdef LMPI_HAVE_AVX512
+    if (lmpi_have_avx512())
+        return lmpi_fold_real8(loss, valid, n, a, q, x_skip, pre);
+#endif
+    return fold_real4(loss, valid, n, a, q, x_skip, pre);
+}
+
 /* lmpi_pow_k with a constant k, so that each loop below has a fixed body. */
 #define POWK(r, K, e) lmpi_pow_k((r), (K), (e))
 
@@ -134,6 +231,7 @@ weights_pow_clones(const float *loss,
                  double theta,
                  double e,
                  double tau,
+                 double pre_a,
                  float *weight)
 {
     const double inv_theta = 1.0 / theta;
@@ -150,7 +248,7 @@ weights_pow_clones(const float *loss,
         const double x = loss[i];                                                    \
         double r = x * inv_theta;                                                    \
         r = x < theta ? r : 1.0;                                                     \
-        weight[i] = (float)(tau * POWK(r, K, e));                                    \
+        weight[i] = lmpi_weight_float(tau * POWK(r, K, e));                          \
     }
     switch (k) {
     case 1:
@@ -166,7 +264,7 @@ weights_pow_clones(const float *loss,
         WEIGHTS(4);
         break;
     default:
-        WEIGHTS(0);
+        weights_real(loss, n, theta, e, tau, pre_a, weight);
         break;
     }
 #undef WEIGHTS
@@ -185,7 +283,7 @@ weights_pow_clones(const float *loss,
 void
 lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, float *weight)
 {
-    weights_pow_clones(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, weight);
+    weights_pow_clones(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, 0.0, weight);
 }
 
 __attribute__((target_clones("avx2", "default"))) static void
@@ -223,9 +321,10 @@ lmpi_weights_pow(const float *loss,
                  double theta,
                  double e,
                  double tau,
+                 double pre_a,
                  float *weight)
 {
-    weights_pow_clones(loss, valid, nonfinite, n, theta, e, tau, weight);
+    weights_pow_clones(loss, valid, nonfinite, n, theta, e, tau, pre_a, weight);
 }
 
 void

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "lmp.h"
+#include "vpow.h"
 
 /* Quantities derived from the parameters once n_valid is known. */
 typedef struct lmpi_setup {
@@ -35,8 +36,9 @@ lmpi_is_valid(const float *loss, const unsigned char *valid, size_t i, lmp_nonfi
 #define LMPI_MAX_INT_POW 4
 int lmpi_int_exponent(double e);
 
-/* r^e where k = lmpi_int_exponent(e): small integer powers as products (p =
- * 1.5 gives q = 3 and q - 1 = 2, p = 2 gives 2 and 1), pow() otherwise. */
+/* r^e for r in [0, 1], where k = lmpi_int_exponent(e): small integer powers
+ * as products (p = 1.5 gives q = 3 and q - 1 = 2, p = 2 gives 2 and 1), the
+ * vector kernel's arithmetic otherwise (vpow.h). */
 static inline double
 lmpi_pow_k(double r, int k, double e)
 {
@@ -50,7 +52,7 @@ lmpi_pow_k(double r, int k, double e)
     case 4:
         return (r * r) * (r * r);
     default:
-        return pow(r, e);
+        return lmpi_pow_unit(r, e);
     }
 }
 
@@ -59,7 +61,10 @@ lmpi_pow_k(double r, int k, double e)
  * contribute nothing; the caller has already rejected negative losses.
  */
 
-/* w_i = tau * min(1, x_i / theta)^e for valid x_i, 0 elsewhere; e > 0. */
+/* w_i = tau * min(1, x_i / theta)^e for valid x_i, 0 elsewhere and below
+ * FLT_MIN; e > 0.  pre_a: 0, or (non-integer e only) the pivot a < theta
+ * of an lmpi_fold_real that stored (x_i / a)^e in weight for the losses in
+ * (0, a]. */
 void lmpi_weights_pow(const float *loss,
                       const unsigned char *valid,
                       lmp_nonfinite nonfinite,
@@ -67,7 +72,56 @@ void lmpi_weights_pow(const float *loss,
                       double theta,
                       double e,
                       double tau,
+                      double pre_a,
                       float *weight);
+
+/* The sum over valid losses in (0, a] of (l / a)^q, for a > 0 and a
+ * non-integer q, less the terms below 2^-70; NaN and Inf are never in (0, a].  pre: NULL, or n floats
+ * that receive (l / a)^(q - 1) for those losses and 0 for the others (below
+ * FLT_MIN: 0), for lmpi_weights_pow's pre_a. */
+double lmpi_fold_real(const float *loss,
+                      const unsigned char *valid,
+                      size_t n,
+                      double a,
+                      double q,
+                      float *pre);
+
+/* The passes behind lmpi_weights_pow and lmpi_fold_real for a non-integer
+ * exponent, in four lanes (kernels.c) and, for processors with AVX-512F, in
+ * eight (kernels_avx512.c), with the same results.  x_skip: losses below it
+ * are left out of the fold; c_pre = tau (pre_a / theta)^e. */
+void lmpi_weights_real4(const float *loss,
+                        size_t n,
+                        double theta,
+                        double e,
+                        double tau,
+                        double pre_a,
+                        double c_pre,
+                        float *weight);
+double lmpi_fold_real4(const float *loss,
+                       const unsigned char *valid,
+                       size_t n,
+                       double a,
+                       double q,
+                       double x_skip,
+                       float *pre);
+#ifdef LMPI_HAVE_AVX512
+void lmpi_weights_real8(const float *loss,
+                        size_t n,
+                        double theta,
+                        double e,
+                        double tau,
+                        double pre_a,
+                        double c_pre,
+                        float *weight);
+double lmpi_fold_real8(const float *loss,
+                       const unsigned char *valid,
+                       size_t n,
+                       double a,
+                       double q,
+                       double x_skip,
+                       float *pre);
+#endif
 
 /* p = 1: w_i = w_tau above t, w_share at t, 0 below and at invalid pixels. */
 void lmpi_weights_p1(const float *loss,
@@ -117,19 +171,64 @@ int lmpi_solve_direct(const float *loss,
 
 /* Losses drawn to choose the pivots of one solve: the candidates then number
  * about 2 * BRACKET_SIGMAS * n / sqrt(s) (solve.c), the sample costs O(s). */
-#define LMPI_SAMPLE_SIZE 8192
+#define LMPI_SAMPLE_SIZE 16384
 /* Scratch beyond the candidates: the sample and a copy the estimate consumes. */
 #define LMPI_SCRATCH_EXTRA (2 * LMPI_SAMPLE_SIZE)
 
+/* Most threads lmp_workspace_create_threads(n, 0) starts, whatever the CPU
+ * count. */
+#define LMPI_MAX_THREADS 1024
+
+/* The thread pool of a workspace (pool.c); opaque outside it. */
+typedef struct lmpi_pool lmpi_pool;
+
 /* The workspace (lmp.h).  buf holds the sample and the candidates of one
- * solve. */
+ * solve.  A workspace with a pool also holds one scratch workspace per
+ * thread (each without a pool), for tasks that solve on their own. */
 struct lmp_workspace {
     float *buf;
-    size_t cap; /* in floats */
+    size_t cap;          /* in floats */
+    lmpi_pool *pool;     /* NULL: no threads, everything runs on the caller */
+    unsigned threads;    /* threads in all, the caller's included; 1 without a pool */
+    lmp_workspace *each; /* threads scratch workspaces, one per thread; NULL without a pool */
 };
 
 /* Grows ws->buf to at least count floats (contents not kept): LMP_OK or
  * LMP_ERR_NOMEM. */
 lmp_status lmpi_ws_reserve(lmp_workspace *ws, size_t count);
+
+/*
+ * Running tasks over the threads of a workspace.
+ *
+ * lmpi_pool_run calls fn(ctx, task, thread) once for every task in
+ * [0, n_tasks), spread over the workspace's threads: thread is in [0,
+ * lmp_workspace_threads(ws)), 0 being the calling thread, which takes part.
+ * Tasks are handed out one at a time as threads become free, so which
+ * thread runs a task, and in which order, varies from call to call: a task
+ * must give the same result on any thread.  It returns when every task has
+ * finished, and everything the tasks wrote is then visible to the caller.
+ * With ws NULL or without a pool, the tasks run inline on the caller, in
+ * order, with thread 0.
+ *
+ * A task must not call lmpi_pool_run (on any workspace with a pool: the
+ * threads would wait on themselves), nor use ws itself; it may use
+ * lmpi_ws_thread(ws, thread).  One lmpi_pool_run at a time per workspace,
+ * like every other use of a workspace.
+ */
+typedef void (*lmpi_task_fn)(void *ctx, size_t task, unsigned thread);
+void lmpi_pool_run(lmp_workspace *ws, size_t n_tasks, lmpi_task_fn fn, void *ctx);
+
+/* The scratch workspace of one thread (no pool of its own), which a task
+ * running on that thread may pass to lmp_solve.  Without a pool, thread 0
+ * gets ws itself (NULL for NULL).  thread < lmp_workspace_threads(ws). */
+lmp_workspace *lmpi_ws_thread(lmp_workspace *ws, unsigned thread);
+
+/* Pool life cycle (pool.c), for workspace.c: starts threads - 1 threads
+ * (threads >= 2); NULL when out of memory or a thread cannot be started.
+ * lmpi_pool_destroy stops and joins them; NULL does nothing. */
+lmpi_pool *lmpi_pool_create(unsigned threads);
+void lmpi_pool_destroy(lmpi_pool *pool);
+/* Runs the tasks over the pool's threads; see lmpi_pool_run. */
+void lmpi_pool_exec(lmpi_pool *pool, size_t n_tasks, lmpi_task_fn fn, void *ctx);
 
 #endif /* LMP_INTERNAL_H */

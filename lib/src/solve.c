@@ -25,7 +25,7 @@
 #include "lmp_internal.h"
 
 /* Below this many losses the sample does not pay off. */
-#define SAMPLE_MIN_N 8192
+#define SAMPLE_MIN_N 2048
 /* Half-width of the bracket around the estimated rank, in standard
  * deviations of a binomial rank count (sqrt(s) / 2 at most); 3 misses about
  * one time in 400 per side, which only costs a slower pass. */
@@ -127,6 +127,15 @@ nth_largest(float *c, size_t k, size_t j, uint64_t *rng)
     }
 }
 
+float
+lmp_select(float *v, size_t n, size_t k)
+{
+    uint64_t rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
+    if (v == NULL || k >= n)
+        return NAN;
+    return nth_largest(v, n, n - k, &rng);
+}
+
 /* State of the search for theta (1 < p < inf). */
 typedef struct search {
     size_t clamped;    /* C: losses known to be >= theta */
@@ -154,7 +163,7 @@ typedef struct pivot_stats {
 
 #define STATS_LANES 8
 
-static void
+__attribute__((target_clones("avx2", "default"))) static void
 candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats *ps)
 {
     const double inv_v = 1.0 / (double)v;
@@ -193,9 +202,37 @@ candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats
     case 4:
         STATS_LOOP(4);
         break;
-    default:
-        STATS_LOOP(0);
+    default: {
+        /* Four lanes through the vector power; the lanes j and j + 4 of
+         * the scalar loops are the halves here. */
+        const v4d vv = (v4d){ 0 } + (double)v;
+        v4l ge_n[2] = { { 0 } };
+        v4l eq_n[2] = { { 0 } };
+        v4d ge_s[2] = { { 0 } };
+        v4d lt_s[2] = { { 0 } };
+        int h;
+        for (i = 0; i < k8; i += STATS_LANES) {
+            for (h = 0; h < 2; h++) {
+                const float *ch = c + i + 4 * (size_t)h;
+                const v4d x = { ch[0], ch[1], ch[2], ch[3] };
+                const v4l ge = x >= vv;
+                ge_n[h] -= ge;
+                eq_n[h] -= x == vv;
+                ge_s[h] += LMPI_V4D_SELECT(ge, x, (v4d){ 0 });
+                const v4d r = LMPI_V4D_SELECT(ge, (v4d){ 0 }, x * inv_v);
+                v4d pw;
+                lmpi_pow_unit4(&r, q, &pw);
+                lt_s[h] += pw;
+            }
+        }
+        for (j = 0; j < STATS_LANES; j++) {
+            cnt_ge[j] = (size_t)ge_n[j / 4][j % 4];
+            cnt_eq[j] = (size_t)eq_n[j / 4][j % 4];
+            sum_ge[j] = ge_s[j / 4][j % 4];
+            sum_lt[j] = lt_s[j / 4][j % 4];
+        }
         break;
+    }
     }
 #undef STATS_LOOP
     for (i = k8; i < k; i++) {
@@ -249,7 +286,20 @@ typedef struct sample_est {
     size_t n_pos;   /* positive valid draws, kept in buf[0..n_pos) */
 } sample_est;
 
-/* Draws LMPI_SAMPLE_SIZE random positions; keeps the positive valid losses in out. */
+/*
+ * How many positions to draw for n losses.  The sample costs O(s) and leaves
+ * about 2 * BRACKET_SIGMAS * n / sqrt(s) candidates, which cost a few times
+ * more per loss than the sweep; the sum is least for s growing as n^(2/3).
+ * 8192 at n = 2^21, between SAMPLE_MIN_DRAWS * 2 and LMPI_SAMPLE_SIZE.
+ */
+static size_t
+sample_size(size_t n)
+{
+    const double s = 8192.0 * pow((double)n / 2097152.0, 2.0 / 3.0);
+    return (size_t)fmin(fmax(s, 2.0 * SAMPLE_MIN_DRAWS), (double)LMPI_SAMPLE_SIZE);
+}
+
+/* Draws sample_size(n) random positions; keeps the positive valid losses in out. */
 static void
 draw_sample(const float *loss,
             const unsigned char *valid,
@@ -260,10 +310,10 @@ draw_sample(const float *loss,
             uint64_t *rng)
 {
     size_t t;
-    est->tries = LMPI_SAMPLE_SIZE;
+    est->tries = sample_size(n);
     est->n_valid = 0;
     est->n_pos = 0;
-    for (t = 0; t < LMPI_SAMPLE_SIZE; t++) {
+    for (t = 0; t < est->tries; t++) {
         const size_t i = rng_below(rng, n);
         const float x = loss[i];
         if (!lmpi_is_valid(loss, valid, i, nonfinite) || !(x >= 0.0f && x - x == 0.0f))
@@ -358,8 +408,6 @@ choose_pivots(const float *loss,
 typedef float v8f __attribute__((vector_size(32)));
 typedef int v8i __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
-typedef double v4d __attribute__((vector_size(32)));
-typedef long long v4l __attribute__((vector_size(32)));
 
 typedef union v8f_halves {
     v8f v;
@@ -398,18 +446,17 @@ typedef struct sweep_cfg {
     int p_one; /* candidates are [a, b) instead of (a, b) */
 } sweep_cfg;
 
-/* How the losses <= a are folded: not at all, as r^k for k = 1..4, or pow. */
+/* How the losses <= a are folded in the sweep: not at all, or as r^k for k =
+ * 1..4.  A non-integer q is folded by a pass of its own (lmpi_fold_real),
+ * which runs the vector power in eight lanes where AVX-512 is there. */
 enum { FOLD_NONE = 0, FOLD_REAL = LMPI_MAX_INT_POW + 1 };
 
-/* r^q lane by lane, fold a constant (a macro: a function taking or returning
- * v4d would need AVX in its calling convention). */
-#define FOLD_POWER(r, fold, q)                                                              \
-    ((fold) == FOLD_REAL ? (v4d){ pow((r)[0], (q)), pow((r)[1], (q)), pow((r)[2], (q)),      \
-                                  pow((r)[3], (q)) }                                        \
-     : (fold) == 1       ? (r)                                                              \
-     : (fold) == 2       ? (r) * (r)                                                        \
-     : (fold) == 3       ? (r) * (r) * (r)                                                  \
-                         : ((r) * (r)) * ((r) * (r)))
+/* r^k lane by lane for the integer folds, k a constant. */
+#define FOLD_POWER(r, fold)                                                                 \
+    ((fold) == 1   ? (r)                                                                    \
+     : (fold) == 2 ? (r) * (r)                                                              \
+     : (fold) == 3 ? (r) * (r) * (r)                                                        \
+                   : ((r) * (r)) * ((r) * (r)))
 
 /* Accumulates loss[0..len) (len a multiple of 8, at most SWEEP_BLOCK) into
  * acc and appends the candidates to cand.  strict (no mask, non-finite losses
@@ -486,8 +533,8 @@ sweep_block_body(const float *loss,
             h.v = V8F_SELECT(pos & (x <= va), x);
             const v4d r0 = CVT4(h.h[0]) * vinv;
             const v4d r1 = CVT4(h.h[1]) * vinv;
-            lo0 += FOLD_POWER(r0, fold, cfg->q);
-            lo1 += FOLD_POWER(r1, fold, cfg->q);
+            lo0 += FOLD_POWER(r0, fold);
+            lo1 += FOLD_POWER(r1, fold);
         }
         /* Few groups of eight hold a candidate; within one, which lanes do
          * is a coin toss, so the append is branch-free (cand has room: it
@@ -531,13 +578,11 @@ SWEEP_BLOCK_INSTANCE(sweep_block_s1, 1, 1)
 SWEEP_BLOCK_INSTANCE(sweep_block_s2, 1, 2)
 SWEEP_BLOCK_INSTANCE(sweep_block_s3, 1, 3)
 SWEEP_BLOCK_INSTANCE(sweep_block_s4, 1, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_sr, 1, FOLD_REAL)
 SWEEP_BLOCK_INSTANCE(sweep_block_g0, 0, FOLD_NONE)
 SWEEP_BLOCK_INSTANCE(sweep_block_g1, 0, 1)
 SWEEP_BLOCK_INSTANCE(sweep_block_g2, 0, 2)
 SWEEP_BLOCK_INSTANCE(sweep_block_g3, 0, 3)
 SWEEP_BLOCK_INSTANCE(sweep_block_g4, 0, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_gr, 0, FOLD_REAL)
 #undef SWEEP_BLOCK_INSTANCE
 
 /* Result of one sweep over the input. */
@@ -548,12 +593,205 @@ typedef struct sweep_out {
     double sum_hi;
     size_t n_cand;  /* candidates copied */
     double s_lo;    /* sum over 0 < l <= a of (l/a)^q (q finite, a > 0) */
+    int prefilled;  /* pre holds (l/a)^(q-1) for those losses (lmpi_fold_real) */
 } sweep_out;
+
+/*
+ * The passes over the input work in chunks: at most MAX_CHUNKS of them, of
+ * whole sweep blocks.  Each chunk is summed on its own and the chunks are
+ * added in order, so that a large input spread over the workspace's threads
+ * (PARALLEL_MIN_N losses at least) gives the same bits as one thread, and as
+ * any other thread count.
+ */
+#define MAX_CHUNKS 64
+#define PARALLEL_MIN_N ((size_t)1 << 22)
+
+typedef struct chunking {
+    size_t len; /* losses per chunk, a multiple of 8 (the last may be shorter) */
+    size_t count;
+} chunking;
+
+static chunking
+chunks_of(size_t n)
+{
+    const size_t blocks = (n + SWEEP_BLOCK - 1) / SWEEP_BLOCK;
+    const size_t per = (blocks + MAX_CHUNKS - 1) / MAX_CHUNKS;
+    chunking ch;
+    ch.len = (per > 0 ? per : 1) * SWEEP_BLOCK;
+    ch.count = (n + ch.len - 1) / ch.len;
+    return ch;
+}
+
+/* Runs fn(ctx, c, thread) for every chunk c, on the workspace's threads when
+ * the input is large enough to pay for it, else in order on the caller. */
+static void
+for_chunks(lmp_workspace *ws, size_t n, size_t count, lmpi_task_fn fn, void *ctx)
+{
+    size_t c;
+    if (ws != NULL && n >= PARALLEL_MIN_N && count > 1 && lmp_workspace_threads(ws) > 1) {
+        lmpi_pool_run(ws, count, fn, ctx);
+        return;
+    }
+    for (c = 0; c < count; c++)
+        fn(ctx, c, 0);
+}
+
+/* What one chunk of a sweep saw. */
+typedef struct sweep_part {
+    size_t n_ok;
+    int any_bad;
+    size_t n_pos;
+    size_t cnt_hi;
+    size_t n_cand; /* copied to the chunk's own stretch of cand */
+    double sum;
+    double sum_hi;
+    double s_lo;
+    double min;
+} sweep_part;
+
+typedef struct sweep_job {
+    const float *loss;
+    const unsigned char *valid;
+    size_t n8;
+    chunking ch;
+    const sweep_cfg *cfg;
+    sweep_block_fn fn;
+    float *cand;
+    size_t cand_stride; /* chunk c copies its candidates to cand + c * cand_stride */
+    sweep_part part[MAX_CHUNKS];
+} sweep_job;
+
+static void
+sweep_chunk(void *ctx, size_t c, unsigned thread)
+{
+    sweep_job *job = ctx;
+    sweep_part *pt = &job->part[c];
+    const size_t begin = c * job->ch.len;
+    const size_t end = begin + job->ch.len < job->n8 ? begin + job->ch.len : job->n8;
+    sweep_acc acc;
+    size_t i;
+    int j;
+    (void)thread;
+    memset(&acc, 0, sizeof acc);
+    acc.min += INFINITY;
+    pt->n_cand = 0;
+    for (i = begin; i < end; i += SWEEP_BLOCK) {
+        const size_t len = end - i < SWEEP_BLOCK ? end - i : SWEEP_BLOCK;
+        pt->n_cand = job->fn(job->loss + i, job->valid ? job->valid + i : NULL, len, job->cfg,
+                             &acc, job->cand + c * job->cand_stride, pt->n_cand);
+    }
+    pt->n_ok = acc.n_ok;
+    pt->any_bad = acc.any_bad;
+    pt->n_pos = acc.n_pos;
+    pt->cnt_hi = acc.cnt_hi;
+    pt->sum = 0.0;
+    pt->sum_hi = 0.0;
+    pt->s_lo = 0.0;
+    for (j = 0; j < 4; j++) {
+        pt->sum += acc.sum[0][j] + acc.sum[1][j];
+        pt->sum_hi += acc.sum_hi[0][j] + acc.sum_hi[1][j];
+        pt->s_lo += acc.s_lo[0][j] + acc.s_lo[1][j];
+    }
+    pt->min = INFINITY;
+    for (j = 0; j < 8; j++)
+        pt->min = acc.min[j] < pt->min ? acc.min[j] : pt->min;
+}
+
+typedef struct fold_job {
+    const float *loss;
+    const unsigned char *valid;
+    size_t n;
+    chunking ch;
+    double a;
+    double q;
+    float *pre;
+    double sum[MAX_CHUNKS];
+} fold_job;
+
+static void
+fold_chunk(void *ctx, size_t c, unsigned thread)
+{
+    fold_job *job = ctx;
+    const size_t begin = c * job->ch.len;
+    const size_t len = job->n - begin < job->ch.len ? job->n - begin : job->ch.len;
+    (void)thread;
+    job->sum[c] = lmpi_fold_real(job->loss + begin, job->valid ? job->valid + begin : NULL, len,
+                                 job->a, job->q, job->pre ? job->pre + begin : NULL);
+}
+
+/* lmpi_fold_real over the chunks of [0, n). */
+static double
+fold_real(const float *loss,
+          const unsigned char *valid,
+          size_t n,
+          double a,
+          double q,
+          float *pre,
+          lmp_workspace *ws)
+{
+    fold_job job;
+    double sum = 0.0;
+    size_t c;
+    job.loss = loss;
+    job.valid = valid;
+    job.n = n;
+    job.ch = chunks_of(n);
+    job.a = a;
+    job.q = q;
+    job.pre = pre;
+    for_chunks(ws, n, job.ch.count, fold_chunk, &job);
+    for (c = 0; c < job.ch.count; c++)
+        sum += job.sum[c];
+    return sum;
+}
+
+/* The weight pass of lmp_solve over the chunks: p = 1's or the power's. */
+typedef struct weights_job {
+    const float *loss;
+    const unsigned char *valid;
+    lmp_nonfinite nonfinite;
+    size_t n;
+    chunking ch;
+    int p_one;
+    double theta; /* the power's: lmpi_weights_pow */
+    double e;
+    double tau;
+    double pre_a;
+    float t; /* p = 1's: lmpi_weights_p1 */
+    float w_tau;
+    float w_share;
+    float *weight;
+} weights_job;
+
+static void
+weights_chunk(void *ctx, size_t c, unsigned thread)
+{
+    const weights_job *job = ctx;
+    const size_t begin = c * job->ch.len;
+    const size_t len = job->n - begin < job->ch.len ? job->n - begin : job->ch.len;
+    const unsigned char *valid = job->valid ? job->valid + begin : NULL;
+    (void)thread;
+    if (job->p_one)
+        lmpi_weights_p1(job->loss + begin, valid, job->nonfinite, len, job->t, job->w_tau,
+                        job->w_share, job->weight + begin);
+    else
+        lmpi_weights_pow(job->loss + begin, valid, job->nonfinite, len, job->theta, job->e,
+                         job->tau, job->pre_a, job->weight + begin);
+}
+
+static void
+write_weights(weights_job *job, lmp_workspace *ws)
+{
+    job->ch = chunks_of(job->n);
+    for_chunks(ws, job->n, job->ch.count, weights_chunk, job);
+}
 
 /*
  * The first pass: validates and counts, and sorts every positive valid loss
  * into >= b (counted), the candidates (copied to cand: (a, b) for p > 1,
- * [a, b) for p = 1) or <= a (folded into s_lo, for p > 1).
+ * [a, b) for p = 1) or <= a (folded into s_lo, for p > 1).  A non-integer q
+ * is folded by a second pass, which also stores (l/a)^(q-1) in pre when it
+ * is not NULL (lmpi_fold_real).
  */
 static void
 sweep(const float *loss,
@@ -564,13 +802,13 @@ sweep(const float *loss,
       double b,
       double q,
       float *cand,
+      float *pre,
+      lmp_workspace *ws,
       sweep_out *o)
 {
-    static const sweep_block_fn blocks[2][FOLD_REAL + 1] = {
-        { sweep_block_g0, sweep_block_g1, sweep_block_g2, sweep_block_g3, sweep_block_g4,
-          sweep_block_gr },
-        { sweep_block_s0, sweep_block_s1, sweep_block_s2, sweep_block_s3, sweep_block_s4,
-          sweep_block_sr },
+    static const sweep_block_fn blocks[2][LMPI_MAX_INT_POW + 1] = {
+        { sweep_block_g0, sweep_block_g1, sweep_block_g2, sweep_block_g3, sweep_block_g4 },
+        { sweep_block_s0, sweep_block_s1, sweep_block_s2, sweep_block_s3, sweep_block_s4 },
     };
     const size_t n8 = n - n % 8;
     const int strict = valid == NULL && nonfinite == LMP_NONFINITE_ERROR;
@@ -579,12 +817,12 @@ sweep(const float *loss,
                      : lmpi_int_exponent(q) ? lmpi_int_exponent(q)
                                             : FOLD_REAL;
     sweep_cfg cfg;
-    sweep_acc acc;
+    sweep_job job;
     size_t n_use = 0;
-    size_t n_cand;
+    size_t n_cand = 0;
     double min = INFINITY;
     size_t i;
-    int j;
+    size_t c;
 
     /* a and b are sample values (floats), 0 or INFINITY. */
     cfg.a = (float)a;
@@ -592,16 +830,35 @@ sweep(const float *loss,
     cfg.q = q;
     cfg.p_one = p_one;
     cfg.inv_a = fold != FOLD_NONE ? 1.0 / a : 0.0;
-    memset(&acc, 0, sizeof acc);
-    acc.min += INFINITY;
-    n_cand = 0;
-    for (i = 0; i < n8; i += SWEEP_BLOCK) {
-        const size_t len = n8 - i < SWEEP_BLOCK ? n8 - i : SWEEP_BLOCK;
-        n_cand = blocks[strict][fold](loss + i, valid ? valid + i : NULL, len, &cfg, &acc, cand,
-                                      n_cand);
-    }
+    job.loss = loss;
+    job.valid = valid;
+    job.n8 = n8;
+    job.ch = chunks_of(n8);
+    job.cfg = &cfg;
+    job.fn = blocks[strict][fold == FOLD_REAL ? FOLD_NONE : fold];
+    job.cand = cand;
+    /* With b = 0 there are no candidates, and cand may hold a single float
+     * (the append writes one behind the last candidate all the same). */
+    job.cand_stride = b > 0.0 ? job.ch.len : 0;
+    for_chunks(ws, n8, job.ch.count, sweep_chunk, &job);
 
+    /* The chunks in order; their candidates close up behind one another. */
     memset(o, 0, sizeof *o);
+    for (c = 0; c < job.ch.count; c++) {
+        const sweep_part *pt = &job.part[c];
+        memmove(cand + n_cand, cand + c * job.cand_stride, pt->n_cand * sizeof *cand);
+        n_cand += pt->n_cand;
+        if (!strict)
+            o->scan.n_valid += pt->n_ok;
+        else if (!pt->any_bad) /* else the count falls short: maybe_bad */
+            o->scan.n_valid += (c + 1 < job.ch.count ? job.ch.len : n8 - c * job.ch.len);
+        o->scan.n_pos += pt->n_pos;
+        o->scan.sum += pt->sum;
+        o->cnt_hi += pt->cnt_hi;
+        o->sum_hi += pt->sum_hi;
+        o->s_lo += pt->s_lo;
+        min = pt->min < min ? pt->min : min;
+    }
     for (i = n8; i < n; i++) {
         const double x = loss[i];
         if (valid != NULL && valid[i] == 0)
@@ -619,20 +876,14 @@ sweep(const float *loss,
             o->sum_hi += x;
         } else if (x > a || (p_one && x == a)) {
             cand[n_cand++] = (float)x;
-        } else if (fold != FOLD_NONE) {
-            o->s_lo += lmpi_pow_k(x * cfg.inv_a, fold == FOLD_REAL ? 0 : fold, q);
+        } else if (fold != FOLD_NONE && fold != FOLD_REAL) {
+            o->s_lo += lmpi_pow_k(x * cfg.inv_a, fold, q);
         }
     }
-    o->scan.n_valid += strict ? (acc.any_bad ? 0 : n8) : acc.n_ok;
-    o->scan.n_pos += acc.n_pos;
-    o->cnt_hi += acc.cnt_hi;
-    for (j = 0; j < 4; j++) {
-        o->scan.sum += acc.sum[0][j] + acc.sum[1][j];
-        o->sum_hi += acc.sum_hi[0][j] + acc.sum_hi[1][j];
-        o->s_lo += acc.s_lo[0][j] + acc.s_lo[1][j];
+    if (fold == FOLD_REAL) {
+        o->s_lo = fold_real(loss, valid, n, a, q, pre, ws);
+        o->prefilled = pre != NULL;
     }
-    for (j = 0; j < 8; j++)
-        min = acc.min[j] < min ? acc.min[j] : min;
     if (nonfinite == LMP_NONFINITE_ERROR) {
         /* Every used pixel that is not valid is negative, NaN or Inf. */
         if (valid == NULL)
@@ -658,7 +909,8 @@ solve_p1(const float *loss,
          float *cand,
          float *weight,
          lmp_result *r,
-         uint64_t *rng)
+         uint64_t *rng,
+         lmp_workspace *ws)
 {
     const size_t kk = (size_t)ceil(s->m_px);
     size_t above;
@@ -669,7 +921,7 @@ solve_p1(const float *loss,
     size_t i;
 
     if (!(sw->cnt_hi < kk && kk <= sw->cnt_hi + sw->n_cand))
-        sweep(loss, valid, n, params->nonfinite, 0.0, INFINITY, s->q, cand, sw);
+        sweep(loss, valid, n, params->nonfinite, 0.0, INFINITY, s->q, cand, NULL, ws, sw);
     t = nth_largest(cand, sw->n_cand, kk - sw->cnt_hi, rng);
     above = sw->cnt_hi;
     sum_above = sw->sum_hi;
@@ -682,8 +934,19 @@ solve_p1(const float *loss,
     r->theta = t;
     r->n_clamped = above + (share == s->tau ? equal : 0);
     r->value = s->tau * sum_above + share * (double)equal * (double)t;
-    if (weight != NULL)
-        lmpi_weights_p1(loss, valid, params->nonfinite, n, t, (float)s->tau, (float)share, weight);
+    if (weight != NULL) {
+        weights_job job = { 0 };
+        job.loss = loss;
+        job.valid = valid;
+        job.nonfinite = params->nonfinite;
+        job.n = n;
+        job.p_one = 1;
+        job.t = t;
+        job.w_tau = (float)s->tau;
+        job.w_share = (float)share;
+        job.weight = weight;
+        write_weights(&job, ws);
+    }
 }
 
 /* 1 < p < inf: checks the bracket (a, b] of the sweep, then searches. */
@@ -699,7 +962,8 @@ solve_q(const float *loss,
         float *cand,
         float *weight,
         lmp_result *r,
-        uint64_t *rng)
+        uint64_t *rng,
+        lmp_workspace *ws)
 {
     const double q = s->q;
     const double m_px = s->m_px;
@@ -707,21 +971,22 @@ solve_q(const float *loss,
     search st = { 0, 0.0, 0.0, 0.0, INFINITY };
     int ok = 1;
     double theta;
-    size_t i;
 
     /* theta > a needs g(a) > m_px; theta <= b needs g(b) <= m_px. */
     if (a > 0.0)
         ok = (double)sw->cnt_hi + (double)sw->n_cand + sw->s_lo > m_px;
     if (ok && b < INFINITY) {
-        double g_b = (double)sw->cnt_hi + (a > 0.0 ? sw->s_lo * lmpi_pow_k(a / b, k, q) : 0.0);
-        for (i = 0; i < sw->n_cand; i++)
-            g_b += lmpi_pow_k(cand[i] / b, k, q);
-        ok = g_b <= m_px;
+        /* Every candidate is below b. */
+        pivot_stats ps;
+        candidate_stats(cand, sw->n_cand, (float)b, k, q, &ps);
+        ok = (double)sw->cnt_hi + (a > 0.0 ? sw->s_lo * lmpi_pow_k(a / b, k, q) : 0.0) +
+                 ps.sum_lt <=
+             m_px;
     }
     if (!ok) {
         a = 0.0;
         b = INFINITY;
-        sweep(loss, valid, n, params->nonfinite, a, b, q, cand, sw);
+        sweep(loss, valid, n, params->nonfinite, a, b, q, cand, NULL, ws, sw);
     }
     st.clamped = sw->cnt_hi;
     st.sum_clamped = sw->sum_hi;
@@ -742,8 +1007,19 @@ solve_q(const float *loss,
     r->theta = theta;
     r->n_clamped = st.clamped;
     r->value = s->tau * (st.sum_clamped + theta * (m_px - (double)st.clamped));
-    if (weight != NULL)
-        lmpi_weights_pow(loss, valid, params->nonfinite, n, theta, q - 1.0, s->tau, weight);
+    if (weight != NULL) {
+        weights_job job = { 0 };
+        job.loss = loss;
+        job.valid = valid;
+        job.nonfinite = params->nonfinite;
+        job.n = n;
+        job.theta = theta;
+        job.e = q - 1.0;
+        job.tau = s->tau;
+        job.pre_a = sw->prefilled ? a : 0.0;
+        job.weight = weight;
+        write_weights(&job, ws);
+    }
     return LMP_OK;
 }
 
@@ -774,7 +1050,7 @@ lmp_solve(const float *loss,
          * only validates, counts and sums (every positive loss is ">= b"),
          * and its candidate list stays empty. */
         float no_cand[1];
-        sweep(loss, valid, n, params->nonfinite, 0.0, 0.0, 1.0, no_cand, &sw);
+        sweep(loss, valid, n, params->nonfinite, 0.0, 0.0, 1.0, no_cand, NULL, ws, &sw);
         if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
             *result = r;
             return LMP_ERR_INVALID_LOSS;
@@ -794,8 +1070,11 @@ lmp_solve(const float *loss,
         return status;
     q = params->p == 1.0 ? INFINITY : params->p / (params->p - 1.0);
     choose_pivots(loss, valid, n, params, q, w->buf, &a, &b, &rng);
-    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + LMPI_SCRATCH_EXTRA, &sw);
+    /* The fold may leave partial weights behind (lmpi_fold_real). */
+    sweep(loss, valid, n, params->nonfinite, a, b, q, w->buf + LMPI_SCRATCH_EXTRA, weight, ws, &sw);
     if (sw.maybe_bad && lmpi_find_bad(loss, valid, n, params->nonfinite, &r) != LMP_OK) {
+        if (sw.prefilled)
+            memset(weight, 0, n * sizeof *weight);
         status = LMP_ERR_INVALID_LOSS;
         *result = r;
         goto cleanup;
@@ -805,11 +1084,12 @@ lmp_solve(const float *loss,
     if (lmpi_solve_direct(loss, valid, n, &s, &sw.scan, weight, &r, &status) != 0) {
         r.n_support = sw.scan.n_pos;
         if (isinf(s.q)) {
-            solve_p1(loss, valid, n, params, &s, &sw, w->buf + LMPI_SCRATCH_EXTRA, weight, &r, &rng);
+            solve_p1(loss, valid, n, params, &s, &sw, w->buf + LMPI_SCRATCH_EXTRA, weight, &r, &rng,
+                     ws);
             status = LMP_OK;
         } else {
-            status = solve_q(loss, valid, n, params, &s, a, b, &sw, w->buf + LMPI_SCRATCH_EXTRA, weight,
-                             &r, &rng);
+            status = solve_q(loss, valid, n, params, &s, a, b, &sw, w->buf + LMPI_SCRATCH_EXTRA,
+                             weight, &r, &rng, ws);
         }
     }
     if (status == LMP_OK || status == LMP_ERR_EMPTY)

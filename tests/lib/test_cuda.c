@@ -9,7 +9,13 @@
  * checks, the workspace-size query, and LMP_ERR_CUDA without a device.
  * With a device: known answers, every edge case of DESIGN.md §1, and random
  * batches (LMP_TEST_CUDA_CASES, default 1200; LMP_TEST_CUDA_MAXN, largest
- * segment, default 4194304; LMP_TEST_SEED replays a run).
+ * segment, default 4194304; LMP_TEST_SEED replays a run); the solver object
+ * with the test hook's window on it; and lmp_cuda_solve_batch_async on
+ * random batches (LMP_TEST_CUDA_ASYNC_CASES, default 24, segments up to
+ * 262144): the same results as the synchronous path and the CPU, the call
+ * captured in a CUDA graph and replayed (equal results, then new losses),
+ * and the call returning while a host function still holds its stream
+ * (LMP_TEST_CUDA_NO_GATE skips that one, for the sanitizers).
  */
 #include <math.h>
 #include <stdint.h>
@@ -22,6 +28,9 @@
 #include "test_util.h"
 
 #ifdef LMP_HAVE_CUDA
+#include <stdatomic.h>
+#include <time.h>
+
 #include <cuda_runtime_api.h>
 
 #include "lmp_cuda_internal.h"
@@ -90,6 +99,9 @@ test_workspace_and_args(void)
     CHECK(lmp_cuda_solve_batch(&bt, &prm, res, sts, fake_ws, 1 << 20, NULL) ==
               LMP_ERR_UNSUPPORTED,
           "solve");
+    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)fake_ws, NULL, fake_ws, 1 << 20,
+                                     NULL) == LMP_ERR_UNSUPPORTED,
+          "solve async");
     CHECK(lmp_cuda_solver_create(1, 10, &solver) == LMP_ERR_UNSUPPORTED && solver == NULL,
           "create");
     CHECK(lmp_cuda_solver_solve(NULL, &bt, &prm, res, sts, NULL) == LMP_ERR_UNSUPPORTED,
@@ -127,6 +139,19 @@ test_workspace_and_args(void)
     CHECK(lmp_cuda_solve_batch(&bt, &prm, NULL, sts, fake_ws, bytes, NULL) ==
               LMP_ERR_INVALID_ARG,
           "NULL results");
+    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, NULL, NULL, fake_ws, bytes, NULL) ==
+              LMP_ERR_INVALID_ARG,
+          "async: NULL results");
+    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)((char *)fake_ws + 4), NULL,
+                                     fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
+          "async: misaligned results");
+    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)fake_ws,
+                                     (lmp_status *)((char *)fake_ws + 2), fake_ws, bytes,
+                                     NULL) == LMP_ERR_INVALID_ARG,
+          "async: misaligned statuses");
+    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)fake_ws, NULL, fake_ws, 64, NULL) ==
+              LMP_ERR_INVALID_ARG,
+          "async: workspace too small");
     bad = prm;
     bad.p = 0.5;
     CHECK(lmp_cuda_solve_batch(&bt, &bad, res, sts, fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
@@ -184,6 +209,9 @@ test_workspace_and_args(void)
         /* A CUDA build on a machine without a GPU: a clear status. */
         CHECK(lmp_cuda_solve_batch(&bt, &prm, res, sts, fake_ws, bytes, NULL) == LMP_ERR_CUDA,
               "no device");
+        CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)fake_ws, NULL, fake_ws, bytes,
+                                         NULL) == LMP_ERR_CUDA,
+              "async: no device");
         CHECK(lmp_cuda_solver_create(1, 10, &solver) == LMP_ERR_CUDA && solver == NULL,
               "create without device");
     }
@@ -413,7 +441,9 @@ compare_segment(const char *tag,
     free(cw);
 }
 
-/* Runs one batch on the GPU and compares every result with the CPU. */
+/* Runs one batch on the GPU and compares every result with the CPU.
+ * max_window >= 0: through the test hook with that window (0: the exact
+ * level 0 for every search), else lmp_cuda_solve_batch. */
 static void
 run_case(const char *tag,
          gpu_bufs *g,
@@ -423,7 +453,8 @@ run_case(const char *tag,
          size_t batch,
          lmp_cuda_pooling pooling,
          const lmp_params *prm,
-         lmp_workspace *ws)
+         lmp_workspace *ws,
+         int max_window)
 {
     const size_t n_total = offsets[batch] - offsets[0];
     const size_t n_res = pooling == LMP_CUDA_POOL_BATCH ? 1 : batch;
@@ -464,7 +495,11 @@ run_case(const char *tag,
         for (s = 0; s <= batch; s++)
             off[s] = offsets[s] - offsets[0];
         bt.h_offsets = off;
-        st = lmp_cuda_solve_batch(&bt, prm, res, sts, g->d_ws, ws_bytes, NULL);
+        if (max_window >= 0)
+            st = lmpi_cuda_solve_batch_window(&bt, prm, res, sts, g->d_ws, ws_bytes, NULL,
+                                              max_window);
+        else
+            st = lmp_cuda_solve_batch(&bt, prm, res, sts, g->d_ws, ws_bytes, NULL);
         free(off);
     }
     CHECK(st != LMP_ERR_CUDA && st != LMP_ERR_INVALID_ARG, "%s: solve returned %s", tag,
@@ -504,23 +539,23 @@ test_known_answers(gpu_bufs *g, lmp_workspace *ws)
     size_t off_empty[4] = { 0, 0, 7, 7 };
     float tie2[14];
 
-    run_case("n=1", g, one, NULL, off1, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws);
+    run_case("n=1", g, one, NULL, off1, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws, -1);
     prm.p = 1.0;
     prm.m_pixels = 2.5;
-    run_case("p=1 ties", g, ties, NULL, off7, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws);
+    run_case("p=1 ties", g, ties, NULL, off7, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws, -1);
     prm.p = INFINITY;
     prm.m_pixels = 0.0;
-    run_case("p=inf", g, ties, NULL, off7, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws);
+    run_case("p=inf", g, ties, NULL, off7, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws, -1);
     prm.p = 2.0;
     prm.m = 0.5;
-    run_case("fewer positives than m_px", g, few, NULL, off10, 1, LMP_CUDA_POOL_SEGMENT, &prm,
-             ws);
-    run_case("empty segments", g, ties, NULL, off_empty, 3, LMP_CUDA_POOL_SEGMENT, &prm, ws);
+    run_case("fewer positives than m_px", g, few, NULL, off10, 1, LMP_CUDA_POOL_SEGMENT, &prm, ws,
+             -1);
+    run_case("empty segments", g, ties, NULL, off_empty, 3, LMP_CUDA_POOL_SEGMENT, &prm, ws, -1);
     memcpy(tie2, ties, sizeof ties);
     memcpy(tie2 + 7, ties, sizeof ties);
     {
         size_t off2[3] = { 0, 7, 14 };
-        run_case("whole batch", g, tie2, NULL, off2, 2, LMP_CUDA_POOL_BATCH, &prm, ws);
+        run_case("whole batch", g, tie2, NULL, off2, 2, LMP_CUDA_POOL_BATCH, &prm, ws, -1);
     }
 }
 
@@ -613,43 +648,395 @@ test_random(gpu_bufs *g, lmp_workspace *ws, uint64_t seed, int n_cases, size_t m
                  pooled ? ", pooled" : "", masked ? ", masked" : "",
                  prm.nonfinite == LMP_NONFINITE_IGNORE ? ", ignore nonfinite" : "",
                  c % 4 == 3 ? ", exact level 0" : "");
-        lmpi_cuda_set_max_window(c % 4 == 3 ? 0 : -1);
         run_case(tag, g, loss, valid, off, batch,
-                 pooled ? LMP_CUDA_POOL_BATCH : LMP_CUDA_POOL_SEGMENT, &prm, ws);
-        lmpi_cuda_set_max_window(-1);
+                 pooled ? LMP_CUDA_POOL_BATCH : LMP_CUDA_POOL_SEGMENT, &prm, ws,
+                 c % 4 == 3 ? 0 : -1);
         free(loss);
         free(valid);
     }
 }
 
+/* The solver object, with the default window and with the test hook's
+ * window 0 set on the object (the exact level 0): both against the CPU. */
 static void
-test_solver_object(void)
+test_solver_object(lmp_workspace *ws)
 {
+    enum { N_OBJ = 200000 };
     lmp_cuda_solver *solver = NULL;
-    const lmp_params prm = LMP_PARAMS_INIT;
+    lmp_params prm = LMP_PARAMS_INIT;
     lmp_cuda_batch bt;
     lmp_result r;
+    lmp_status rs = LMP_OK;
     float *d_loss = NULL;
-    float h[4] = { 1, 2, 3, 4 };
+    float *d_w = NULL;
+    float *h = malloc(N_OBJ * sizeof *h);
+    float *w = malloc(N_OBJ * sizeof *w);
+    uint64_t rng = 12345;
+    int k;
 
-    CHECK(lmp_cuda_solver_create(2, 4, &solver) == LMP_OK && solver != NULL, "create");
-    if (solver == NULL)
-        return;
-    cudaMalloc((void **)&d_loss, sizeof h);
-    cudaMemcpy(d_loss, h, sizeof h, cudaMemcpyHostToDevice);
+    CHECK(h != NULL && w != NULL, "out of memory");
+    CHECK(lmp_cuda_solver_create(2, N_OBJ, &solver) == LMP_OK && solver != NULL, "create");
+    if (solver == NULL || h == NULL || w == NULL)
+        goto done;
+    fill_segment(h, N_OBJ, D_HEAVY, 0.1, &rng);
+    cudaMalloc((void **)&d_loss, N_OBJ * sizeof *h);
+    cudaMalloc((void **)&d_w, N_OBJ * sizeof *h);
+    cudaMemcpy(d_loss, h, N_OBJ * sizeof *h, cudaMemcpyHostToDevice);
     memset(&bt, 0, sizeof bt);
     bt.d_loss = d_loss;
+    bt.d_weight = d_w;
     bt.batch = 1;
-    bt.n = 4;
-    CHECK(lmp_cuda_solver_solve(solver, &bt, &prm, &r, NULL, NULL) == LMP_OK, "solve: %s",
-          lmp_cuda_solver_last_error(solver));
+    bt.n = N_OBJ;
+    prm.p = 1.25;
+    for (k = 0; k < 2; k++) {
+        char tag[64];
+        snprintf(tag, sizeof tag, "solver object, window %s", k == 0 ? "default" : "0");
+        lmpi_cuda_solver_set_max_window(solver, k == 0 ? -1 : 0);
+        cudaMemset(d_w, 0xff, N_OBJ * sizeof *h);
+        rs = lmp_cuda_solver_solve(solver, &bt, &prm, &r, NULL, NULL);
+        CHECK(rs == LMP_OK, "%s: %s", tag, lmp_cuda_solver_last_error(solver));
+        if (rs != LMP_OK)
+            continue;
+        cudaMemcpy(w, d_w, N_OBJ * sizeof *w, cudaMemcpyDeviceToHost);
+        compare_segment(tag, h, NULL, N_OBJ, &prm, rs, &r, w, ws);
+    }
+    bt.d_weight = NULL;
     bt.batch = 3;
     bt.n = 1;
     CHECK(lmp_cuda_solver_solve(solver, &bt, &prm, &r, NULL, NULL) == LMP_ERR_INVALID_ARG,
           "batch above the maximum");
     CHECK(strlen(lmp_cuda_solver_last_error(solver)) > 0, "error text");
+done:
     cudaFree(d_loss);
+    cudaFree(d_w);
     lmp_cuda_solver_destroy(solver);
+    free(h);
+    free(w);
+}
+
+/* --- lmp_cuda_solve_batch_async: against the synchronous path, in a CUDA
+ * graph, and without waiting for the stream. --- */
+
+/* The two paths run the same kernels; only the order of the floating-point
+ * atomics (sums of the blocks) differs between runs, which moves the
+ * doubles by a few ulps.  1e-9 leaves room for that and nothing else. */
+#define ASYNC_RTOL 1e-9
+/* Weights are floats computed from those doubles: one ulp at most. */
+#define ASYNC_WEIGHT_RTOL 1e-6
+
+/* Compares the results of two GPU runs of the same batch. */
+static void
+compare_runs(const char *tag,
+             size_t n_res,
+             const lmp_result *a,
+             const lmp_status *sa,
+             const lmp_result *b,
+             const lmp_status *sb,
+             size_t n_total,
+             const float *wa,
+             const float *wb)
+{
+    size_t s;
+    size_t i;
+    size_t bad_w = 0;
+    for (s = 0; s < n_res; s++) {
+        CHECK(sa[s] == sb[s], "%s seg %zu: status %d vs %d", tag, s, (int)sa[s], (int)sb[s]);
+        CHECK(a[s].n_valid == b[s].n_valid && a[s].n_support == b[s].n_support &&
+                  a[s].bad_index == b[s].bad_index,
+              "%s seg %zu: counts (%zu %zu %zu) vs (%zu %zu %zu)", tag, s, a[s].n_valid,
+              a[s].n_support, a[s].bad_index, b[s].n_valid, b[s].n_support, b[s].bad_index);
+        CHECK(memcmp(&a[s].bad_value, &b[s].bad_value, sizeof(float)) == 0, "%s seg %zu: bad_value",
+              tag, s);
+        CHECK(close_rel(a[s].value, b[s].value, ASYNC_RTOL) &&
+                  close_rel(a[s].theta, b[s].theta, ASYNC_RTOL) &&
+                  close_rel(a[s].mean, b[s].mean, ASYNC_RTOL) &&
+                  close_rel(a[s].tau, b[s].tau, ASYNC_RTOL) &&
+                  close_rel(a[s].gamma, b[s].gamma, ASYNC_RTOL) &&
+                  close_rel(a[s].m_px, b[s].m_px, ASYNC_RTOL),
+              "%s seg %zu: value %.17g vs %.17g, theta %.17g vs %.17g", tag, s, a[s].value,
+              b[s].value, a[s].theta, b[s].theta);
+        if (a[s].theta == b[s].theta)
+            CHECK(a[s].n_clamped == b[s].n_clamped, "%s seg %zu: n_clamped %zu vs %zu", tag, s,
+                  a[s].n_clamped, b[s].n_clamped);
+    }
+    for (i = 0; i < n_total; i++)
+        bad_w += !(fabs((double)wa[i] - (double)wb[i]) <= ASYNC_WEIGHT_RTOL * fabs((double)wb[i]));
+    CHECK(bad_w == 0, "%s: %zu weights differ", tag, bad_w);
+}
+
+/* A host function that holds the stream until the test opens it (or 10 s
+ * pass): a call that waited for the stream would find it still closed. */
+typedef struct gate {
+    atomic_int open;
+    atomic_int left; /* set when the function returns */
+} gate;
+
+static void CUDART_CB
+gate_wait(void *arg)
+{
+    gate *g = arg;
+    struct timespec t0;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while (!atomic_load(&g->open) && (double)(t.tv_sec - t0.tv_sec) < 10.0);
+    atomic_store(&g->left, 1);
+}
+
+/* Device buffers of the async tests, sized for the largest case. */
+typedef struct async_bufs {
+    lmp_result *d_res;
+    lmp_status *d_sts;
+    cudaStream_t stream;
+} async_bufs;
+
+/* Fetches d_res, d_sts and the weights after the work on the stream. */
+static int
+fetch_async(const async_bufs *a,
+            const gpu_bufs *g,
+            size_t n_res,
+            size_t n_total,
+            lmp_result *res,
+            lmp_status *sts,
+            float *w)
+{
+    return cudaMemcpyAsync(res, a->d_res, n_res * sizeof *res, cudaMemcpyDeviceToHost,
+                           a->stream) == cudaSuccess &&
+                   cudaMemcpyAsync(sts, a->d_sts, n_res * sizeof *sts, cudaMemcpyDeviceToHost,
+                                   a->stream) == cudaSuccess &&
+                   cudaMemcpyAsync(w, g->d_weight, (n_total ? n_total : 1) * sizeof *w,
+                                   cudaMemcpyDeviceToHost, a->stream) == cudaSuccess &&
+                   cudaStreamSynchronize(a->stream) == cudaSuccess
+               ? 0
+               : -1;
+}
+
+/* Poisons the outputs (NaN weights, 0xff results) on the stream. */
+static void
+poison_async(const async_bufs *a, const gpu_bufs *g, size_t n_res, size_t n_total)
+{
+    cudaMemsetAsync(a->d_res, 0xff, n_res * sizeof(lmp_result), a->stream);
+    cudaMemsetAsync(a->d_sts, 0xff, n_res * sizeof(lmp_status), a->stream);
+    cudaMemsetAsync(g->d_weight, 0xff, (n_total ? n_total : 1) * sizeof(float), a->stream);
+}
+
+/*
+ * One random batch: the synchronous path, then the async one on its own
+ * stream (equal results, and each segment against the CPU), then the async
+ * call captured in a CUDA graph and the graph launched twice (equal
+ * results), then new losses in the same buffer and a third launch (the
+ * results of the synchronous path on them).  Every fourth case checks that
+ * the call returns while a host function still holds the stream.
+ */
+static void
+async_case(int c, gpu_bufs *g, async_bufs *a, lmp_workspace *ws, uint64_t *rng, size_t max_n)
+{
+    /* The gate needs launches that return before the kernel runs;
+     * LMP_TEST_CUDA_NO_GATE turns it off under tools that may serialise them. */
+    const int gated = c % 4 == 0 && getenv("LMP_TEST_CUDA_NO_GATE") == NULL;
+    const size_t batch = 1 + (size_t)(test_rand_u64(rng) % 8);
+    const int with_offsets = c % 2 == 1;
+    const int pooled = test_rand_unit(rng) < 0.2;
+    const int masked = test_rand_unit(rng) < 0.3;
+    const int d = (int)(test_rand_u64(rng) % D_COUNT);
+    const size_t n_res = pooled ? 1 : batch;
+    size_t off[8 + 1];
+    size_t n_total;
+    size_t ws_bytes = 0;
+    size_t s;
+    size_t i;
+    lmp_params prm = LMP_PARAMS_INIT;
+    lmp_cuda_batch bt;
+    lmp_result *res[4] = { NULL, NULL, NULL, NULL };
+    lmp_status *sts[4] = { NULL, NULL, NULL, NULL };
+    float *w[4] = { NULL, NULL, NULL, NULL };
+    float *loss = NULL;
+    unsigned char *valid = NULL;
+    cudaGraph_t graph = NULL;
+    cudaGraphExec_t exec = NULL;
+    lmp_status st;
+    char tag[200];
+    int k;
+    int round;
+
+    off[0] = 0;
+    for (s = 0; s < batch; s++)
+        off[s + 1] = off[s] + draw_size(rng, max_n);
+    if (!with_offsets) {
+        for (s = 0; s <= batch; s++)
+            off[s] = s * off[1];
+    }
+    n_total = off[batch];
+    prm.p = p_choices[test_rand_u64(rng) % (sizeof p_choices / sizeof p_choices[0])];
+    prm.m = exp(log(1e-3) * test_rand_unit(rng));
+    snprintf(tag, sizeof tag, "async case %d (%s, B %zu, n %zu, p %g, m %g%s%s%s)", c,
+             dist_names[d], batch, n_total, prm.p, prm.m, with_offsets ? ", offsets" : "",
+             pooled ? ", pooled" : "", masked ? ", masked" : "");
+
+    loss = malloc((n_total ? n_total : 1) * sizeof *loss);
+    valid = masked ? malloc(n_total ? n_total : 1) : NULL;
+    for (k = 0; k < 4; k++) {
+        res[k] = calloc(n_res, sizeof **res);
+        sts[k] = calloc(n_res, sizeof **sts);
+        w[k] = malloc((n_total ? n_total : 1) * sizeof **w);
+    }
+    if (loss == NULL || (masked && valid == NULL) || res[3] == NULL || sts[3] == NULL ||
+        w[3] == NULL || res[0] == NULL || res[1] == NULL || res[2] == NULL || sts[0] == NULL ||
+        sts[1] == NULL || sts[2] == NULL || w[0] == NULL || w[1] == NULL || w[2] == NULL ||
+        ensure_bufs(g, n_total, batch) != 0 ||
+        lmp_cuda_workspace_size(batch, n_total, &ws_bytes) != LMP_OK) {
+        CHECK(0, "%s: out of memory", tag);
+        goto done;
+    }
+    memset(&bt, 0, sizeof bt);
+    bt.d_loss = g->d_loss;
+    bt.d_valid = masked ? g->d_valid : NULL;
+    bt.d_weight = g->d_weight;
+    bt.batch = batch;
+    bt.n = off[1];
+    bt.h_offsets = with_offsets ? off : NULL;
+    bt.pooling = pooled ? LMP_CUDA_POOL_BATCH : LMP_CUDA_POOL_SEGMENT;
+
+    for (round = 0; round < 2; round++) {
+        /* round 0: capture the graph; round 1: new losses, same graph. */
+        fill_segment(loss, n_total, d, prm.m, rng);
+        for (i = 0; masked && i < n_total; i++)
+            valid[i] = test_rand_unit(rng) < 0.7;
+        cudaMemcpy(g->d_loss, loss, n_total * sizeof *loss, cudaMemcpyHostToDevice);
+        if (masked)
+            cudaMemcpy(g->d_valid, valid, n_total, cudaMemcpyHostToDevice);
+
+        /* [0]: the synchronous path. */
+        cudaMemset(g->d_weight, 0xff, (n_total ? n_total : 1) * sizeof(float));
+        st = lmp_cuda_solve_batch(&bt, &prm, res[0], sts[0], g->d_ws, ws_bytes, NULL);
+        CHECK(st != LMP_ERR_CUDA && st != LMP_ERR_INVALID_ARG, "%s: sync solve: %s", tag,
+              lmp_status_string(st));
+        if (st == LMP_ERR_CUDA || st == LMP_ERR_INVALID_ARG)
+            goto done;
+        cudaMemcpy(w[0], g->d_weight, n_total * sizeof(float), cudaMemcpyDeviceToHost);
+
+        if (round == 0) {
+            /* [1]: the async path on its own stream, outputs poisoned first. */
+            gate gt;
+            atomic_init(&gt.open, 0);
+            atomic_init(&gt.left, 0);
+            poison_async(a, g, n_res, n_total);
+            if (gated)
+                CHECK(cudaLaunchHostFunc(a->stream, gate_wait, &gt) == cudaSuccess,
+                      "%s: host function", tag);
+            st = lmp_cuda_solve_batch_async(&bt, &prm, a->d_res, a->d_sts, g->d_ws, ws_bytes,
+                                            a->stream);
+            if (gated) {
+                CHECK(atomic_load(&gt.left) == 0,
+                      "%s: the async call waited for the stream (held by a host function)", tag);
+                atomic_store(&gt.open, 1);
+            }
+            CHECK(st == LMP_OK, "%s: async solve: %s", tag, lmp_status_string(st));
+            if (st != LMP_OK || fetch_async(a, g, n_res, n_total, res[1], sts[1], w[1]) != 0) {
+                CHECK(0, "%s: async path failed", tag);
+                cudaStreamSynchronize(a->stream);
+                goto done;
+            }
+            compare_runs(tag, n_res, res[1], sts[1], res[0], sts[0], n_total, w[1], w[0]);
+            for (s = 0; s < n_res; s++) {
+                const size_t b = pooled ? 0 : off[s];
+                const size_t e = pooled ? n_total : off[s + 1];
+                char sub[256];
+                snprintf(sub, sizeof sub, "%s async seg %zu", tag, s);
+                compare_segment(sub, loss + b, valid ? valid + b : NULL, e - b, &prm, sts[1][s],
+                                &res[1][s], w[1] + b, ws);
+            }
+
+            /* The same call captured in a graph. */
+            CHECK(cudaStreamBeginCapture(a->stream, cudaStreamCaptureModeGlobal) == cudaSuccess,
+                  "%s: begin capture", tag);
+            st = lmp_cuda_solve_batch_async(&bt, &prm, a->d_res, a->d_sts, g->d_ws, ws_bytes,
+                                            a->stream);
+            CHECK(st == LMP_OK, "%s: async solve while capturing: %s", tag,
+                  lmp_status_string(st));
+            CHECK(cudaStreamEndCapture(a->stream, &graph) == cudaSuccess && graph != NULL,
+                  "%s: end capture", tag);
+            if (st != LMP_OK || graph == NULL ||
+                cudaGraphInstantiateWithFlags(&exec, graph, 0) != cudaSuccess) {
+                CHECK(0, "%s: no graph", tag);
+                (void)cudaGetLastError();
+                goto done;
+            }
+            /* [2], [3]: two launches. */
+            for (k = 2; k < 4; k++) {
+                poison_async(a, g, n_res, n_total);
+                CHECK(cudaGraphLaunch(exec, a->stream) == cudaSuccess, "%s: graph launch", tag);
+                CHECK(fetch_async(a, g, n_res, n_total, res[k], sts[k], w[k]) == 0,
+                      "%s: graph results", tag);
+            }
+            compare_runs(tag, n_res, res[2], sts[2], res[0], sts[0], n_total, w[2], w[0]);
+            compare_runs(tag, n_res, res[3], sts[3], res[2], sts[2], n_total, w[3], w[2]);
+        } else {
+            /* [1]: the graph again, on the new losses. */
+            poison_async(a, g, n_res, n_total);
+            CHECK(cudaGraphLaunch(exec, a->stream) == cudaSuccess, "%s: graph launch", tag);
+            CHECK(fetch_async(a, g, n_res, n_total, res[1], sts[1], w[1]) == 0,
+                  "%s: graph results", tag);
+            compare_runs(tag, n_res, res[1], sts[1], res[0], sts[0], n_total, w[1], w[0]);
+        }
+    }
+done:
+    if (exec != NULL)
+        cudaGraphExecDestroy(exec);
+    if (graph != NULL)
+        cudaGraphDestroy(graph);
+    for (k = 0; k < 4; k++) {
+        free(res[k]);
+        free(sts[k]);
+        free(w[k]);
+    }
+    free(loss);
+    free(valid);
+}
+
+static void
+test_async(gpu_bufs *g, lmp_workspace *ws, uint64_t seed, int n_cases, size_t max_n)
+{
+    async_bufs a;
+    uint64_t rng = seed ^ 0xA5A5A5A5u;
+    int c;
+    const lmp_params prm = LMP_PARAMS_INIT;
+    lmp_cuda_batch bt;
+    size_t bytes = 0;
+
+    memset(&a, 0, sizeof a);
+    if (cudaStreamCreateWithFlags(&a.stream, cudaStreamNonBlocking) != cudaSuccess ||
+        cudaMalloc((void **)&a.d_res, 8 * sizeof(lmp_result)) != cudaSuccess ||
+        cudaMalloc((void **)&a.d_sts, 8 * sizeof(lmp_status)) != cudaSuccess) {
+        CHECK(0, "async: no stream or device memory");
+        goto done;
+    }
+    /* Arguments of the async entry. */
+    memset(&bt, 0, sizeof bt);
+    bt.d_loss = g->d_loss;
+    bt.batch = 1;
+    bt.n = 1;
+    lmp_cuda_workspace_size(1, 1, &bytes);
+    if (ensure_bufs(g, 1, 1) == 0) {
+        bt.d_loss = g->d_loss;
+        CHECK(lmp_cuda_solve_batch_async(&bt, &prm, NULL, a.d_sts, g->d_ws, bytes, a.stream) ==
+                  LMP_ERR_INVALID_ARG,
+              "async: NULL results");
+        CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)((char *)a.d_res + 4), a.d_sts,
+                                         g->d_ws, bytes, a.stream) == LMP_ERR_INVALID_ARG,
+              "async: misaligned results");
+        CHECK(lmp_cuda_solve_batch_async(&bt, &prm, a.d_res, a.d_sts, g->d_ws, 64, a.stream) ==
+                  LMP_ERR_INVALID_ARG,
+              "async: workspace too small");
+    }
+    for (c = 0; c < n_cases; c++)
+        async_case(c, g, &a, ws, &rng, max_n);
+done:
+    if (a.stream != NULL)
+        cudaStreamDestroy(a.stream);
+    cudaFree(a.d_res);
+    cudaFree(a.d_sts);
 }
 
 #endif /* LMP_HAVE_CUDA */
@@ -664,6 +1051,9 @@ main(void)
         const char *env_maxn = getenv("LMP_TEST_CUDA_MAXN");
         const int n_cases = env_cases ? atoi(env_cases) : 1200;
         const size_t max_n = env_maxn ? (size_t)strtoull(env_maxn, NULL, 0) : (size_t)4194304;
+        const char *env_async = getenv("LMP_TEST_CUDA_ASYNC_CASES");
+        const int n_async = env_async ? atoi(env_async) : 24;
+        const size_t async_max_n = max_n < 262144 ? max_n : 262144;
         const uint64_t seed = test_seed();
         gpu_bufs g;
         lmp_workspace *ws = lmp_workspace_create(0);
@@ -672,9 +1062,13 @@ main(void)
         if (cudaGetDeviceProperties(&prop, 0) == cudaSuccess)
             printf("# device: %s (sm_%d%d)\n", prop.name, prop.major, prop.minor);
         test_known_answers(&g, ws);
-        test_solver_object();
+        test_solver_object(ws);
         test_random(&g, ws, seed, n_cases, max_n > 0 ? max_n : 1);
         printf("# %d random cases, largest segment %zu\n", n_cases, max_n);
+        test_async(&g, ws, seed, n_async, async_max_n > 0 ? async_max_n : 1);
+        printf("# %d async cases (sync path, async path, graph capture and replays), largest "
+               "segment %zu\n",
+               n_async, async_max_n);
         lmp_workspace_destroy(ws);
         cudaFree(g.d_loss);
         cudaFree(g.d_weight);

@@ -695,6 +695,90 @@ test_public_bug_cases(void **state)
     }
 }
 
+static void
+test_large_threads_same_bits(void **state)
+{
+    /* Above 4M losses a workspace with threads spreads the passes over them:
+     * value, theta and weights keep the same bits as on one thread, and
+     * match the reference. */
+    uint64_t rs = seed_state ^ 0x7A7AULL;
+    const size_t n = ((size_t)1 << 22) + 4099; /* not a multiple of 8 */
+    const double ps[5] = { 1.0, 1.7, 2.0, 3.0, INFINITY };
+    float *loss = malloc(n * sizeof *loss);
+    float *w1 = malloc(n * sizeof *w1);
+    float *w3 = malloc(n * sizeof *w3);
+    unsigned char *valid = malloc(n);
+    lmp_workspace *ws1 = lmp_workspace_create(0);
+    lmp_workspace *ws3 = lmp_workspace_create_threads(0, 3);
+    size_t i;
+    size_t k;
+    (void)state;
+    assert_non_null(loss);
+    assert_non_null(w1);
+    assert_non_null(w3);
+    assert_non_null(valid);
+    assert_non_null(ws1);
+    assert_non_null(ws3);
+    for (i = 0; i < n; i++) {
+        loss[i] = (float)(-log(1.0 - test_rand_unit(&rs)));
+        valid[i] = test_rand_unit(&rs) < 0.9;
+    }
+    for (k = 0; k < 10; k++) {
+        lmp_params prm = params_pm(ps[k % 5], 0.05 + 0.1 * (double)k);
+        const unsigned char *mask = k >= 5 ? valid : NULL;
+        lmp_result r1;
+        lmp_result r3;
+        assert_int_equal(lmp_solve(loss, mask, n, &prm, w1, &r1, ws1), LMP_OK);
+        assert_int_equal(lmp_solve(loss, mask, n, &prm, w3, &r3, ws3), LMP_OK);
+        assert_memory_equal(&r1.value, &r3.value, sizeof r1.value);
+        assert_memory_equal(&r1.theta, &r3.theta, sizeof r1.theta);
+        assert_int_equal(r1.n_clamped, r3.n_clamped);
+        assert_int_equal(r1.n_valid, r3.n_valid);
+        assert_memory_equal(w1, w3, n * sizeof *w1);
+        if (k == 1 || k == 6)
+            check_against_reference(loss, mask, n, &prm, ws3);
+    }
+    lmp_workspace_destroy(ws1);
+    lmp_workspace_destroy(ws3);
+    free(loss);
+    free(w1);
+    free(w3);
+    free(valid);
+}
+
+static int
+cmp_float_asc(const void *a, const void *b)
+{
+    const float x = *(const float *)a;
+    const float y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+static void
+test_select_against_sort(void **state)
+{
+    /* lmp_select gives the k-th smallest, ties and all, like a sort does. */
+    uint64_t rs = seed_state ^ 0x5E1EC7ULL;
+    float *v = malloc(3000 * sizeof *v);
+    float *sorted = malloc(3000 * sizeof *sorted);
+    size_t c;
+    (void)state;
+    assert_non_null(v);
+    assert_non_null(sorted);
+    for (c = 0; c < 500; c++) {
+        const size_t n = 1 + (size_t)(test_rand_unit(&rs) * 2999.0);
+        const size_t k = (size_t)(test_rand_unit(&rs) * (double)n);
+        random_losses(v, n, &rs);
+        memcpy(sorted, v, n * sizeof *v);
+        qsort(sorted, n, sizeof *sorted, cmp_float_asc);
+        assert_true(lmp_select(v, n, k) == sorted[k]);
+    }
+    assert_true(isnan(lmp_select(v, 5, 5)));
+    assert_true(isnan(lmp_select(NULL, 5, 0)));
+    free(v);
+    free(sorted);
+}
+
 int
 main(void)
 {
@@ -719,6 +803,8 @@ main(void)
         cmocka_unit_test(test_certificate_random),
         cmocka_unit_test(test_permutation_and_scaling),
         cmocka_unit_test(test_public_bug_cases),
+        cmocka_unit_test(test_select_against_sort),
+        cmocka_unit_test(test_large_threads_same_bits),
     };
     return cmocka_run_group_tests(tests, setup_seed, NULL);
 }

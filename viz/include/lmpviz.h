@@ -1055,7 +1055,8 @@ lmpviz_figure *lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
 /* Losses (and trainIds) of a model output against labels, without a frame:
  * labels PNG and prediction .npy (probabilities, logits or a loss map); the
  * scores are resampled to the labels' size when resize is set.  train,
- * loss and valid are malloc'ed (caller frees); *width, *height their size.
+ * loss and valid come from lmpviz_big_alloc (the caller frees them with
+ * lmpviz_big_free); *width, *height their size.
  * Errors as lmpviz_heatmap_compute, err naming the file. */
 lmpviz_status lmpviz_seg_inputs_load(const char *labels_path,
                                      lmpviz_label_type label_type,

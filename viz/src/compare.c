@@ -314,8 +314,8 @@ lmpviz_compare_free(lmpviz_compare_data *d)
     if (d == NULL)
         return;
     for (k = 0; k < LMPVIZ_COMPARE_MAX_SCHEMES; k++)
-        free(d->weight[k]);
-    free(d->order);
+        lmpviz_big_free(d->weight[k]);
+    lmpviz_big_free(d->order);
     memset(d, 0, sizeof *d);
 }
 
@@ -375,7 +375,7 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
     for (k = 0; k < n_specs; k++) {
         lmp_status ls;
         out->spec[k] = specs[k];
-        out->weight[k] = malloc((in->n ? in->n : 1) * sizeof(float));
+        out->weight[k] = lmpviz_big_alloc((in->n ? in->n : 1) * sizeof(float));
         if (out->weight[k] == NULL)
             goto oom;
         ls = lmp_scheme_weights(&specs[k].scheme, in, out->weight[k], &out->result[k], ws);
@@ -404,8 +404,8 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
     for (i = 0; i < in->n; i++)
         nv += in->valid == NULL || in->valid[i];
     out->n_valid = nv;
-    out->order = malloc((nv ? nv : 1) * sizeof *out->order);
-    tmp = malloc((nv ? nv : 1) * sizeof *tmp);
+    out->order = lmpviz_big_alloc((nv ? nv : 1) * sizeof *out->order);
+    tmp = lmpviz_big_alloc((nv ? nv : 1) * sizeof *tmp);
     if (out->order == NULL || tmp == NULL)
         goto oom;
     for (i = 0, k = 0; i < in->n; i++) {
@@ -413,10 +413,10 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
             out->order[k++] = i;
     }
     merge_sort_idx(out->order, tmp, nv, in->loss);
-    free(tmp);
+    lmpviz_big_free(tmp);
     return LMPVIZ_OK;
 oom:
-    free(tmp);
+    lmpviz_big_free(tmp);
     lmpviz_compare_free(out);
     lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
     return LMPVIZ_ERR_NOMEM;
@@ -761,18 +761,11 @@ lmpviz_compare_stats_print(const lmpviz_compare_stats *cs,
  * Frame panels
  */
 
-static int
-cmp_float_asc(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* The largest 99.5th percentile of n·w over the schemes. */
 static double
 shared_vmax(const lmpviz_compare_data *d)
 {
-    float *v = malloc((d->n_valid ? d->n_valid : 1) * sizeof *v);
+    float *v = lmpviz_big_alloc((d->n_valid ? d->n_valid : 1) * sizeof *v);
     double top = 0.0;
     size_t s, i;
     if (v == NULL)
@@ -780,11 +773,12 @@ shared_vmax(const lmpviz_compare_data *d)
     for (s = 0; s < d->n_schemes; s++) {
         for (i = 0; i < d->n_valid; i++)
             v[i] = d->weight[s][d->order[i]];
-        qsort(v, d->n_valid, sizeof *v, cmp_float_asc);
         if (d->n_valid > 0)
-            top = fmax(top, (double)d->n_valid * v[(size_t)(0.995 * (double)(d->n_valid - 1))]);
+            top = fmax(top, (double)d->n_valid *
+                                lmp_select(v, d->n_valid,
+                                           (size_t)(0.995 * (double)(d->n_valid - 1))));
     }
-    free(v);
+    lmpviz_big_free(v);
     return top > 0.0 ? top : 1.0;
 }
 
@@ -972,9 +966,9 @@ lmpviz_seg_inputs_load(const char *labels_path,
         return st;
     }
     n = lm.width * lm.height;
-    train = malloc(n ? n : 1);
-    valid = malloc(n ? n : 1);
-    loss = malloc((n ? n : 1) * sizeof *loss);
+    train = lmpviz_big_alloc(n ? n : 1);
+    valid = lmpviz_big_alloc(n ? n : 1);
+    loss = lmpviz_big_alloc((n ? n : 1) * sizeof *loss);
     if (train == NULL || valid == NULL || loss == NULL) {
         st = LMPVIZ_ERR_NOMEM;
         lmpviz_err_set(err, "out of memory");
@@ -1056,9 +1050,9 @@ lmpviz_seg_inputs_load(const char *labels_path,
     lmpviz_array_free(&arr);
     return LMPVIZ_OK;
 fail:
-    free(train);
-    free(valid);
-    free(loss);
+    lmpviz_big_free(train);
+    lmpviz_big_free(valid);
+    lmpviz_big_free(loss);
     lmpviz_labelmap_free(&lm);
     lmpviz_array_free(&arr);
     return st;

@@ -36,11 +36,11 @@ lmpviz_heatmap_free(lmpviz_heatmap *hm)
     if (hm == NULL)
         return;
     lmpviz_image_free(&hm->frame);
-    free(hm->train);
-    free(hm->valid);
-    free(hm->pred);
-    free(hm->loss);
-    free(hm->weight);
+    lmpviz_big_free(hm->train);
+    lmpviz_big_free(hm->valid);
+    lmpviz_big_free(hm->pred);
+    lmpviz_big_free(hm->loss);
+    lmpviz_big_free(hm->weight);
     memset(hm, 0, sizeof *hm);
 }
 
@@ -82,7 +82,7 @@ load_labels(const lmpviz_heatmap_input *in, lmpviz_heatmap *hm, lmpviz_err *err)
     }
     n = lm.width * lm.height;
     train = malloc(n);
-    hm->train = malloc(hm->width * hm->height);
+    hm->train = lmpviz_big_alloc(hm->width * hm->height);
     if (train == NULL || hm->train == NULL) {
         free(train);
         lmpviz_labelmap_free(&lm);
@@ -138,7 +138,7 @@ losses_from_scores(const lmpviz_heatmap_input *in,
         return st;
     }
     if (in->want_argmax) {
-        hm->pred = malloc(hm->width * hm->height);
+        hm->pred = lmpviz_big_alloc(hm->width * hm->height);
         if (hm->pred == NULL ||
             lmpviz_seg_argmax(&sc, hm->width, hm->height, hm->pred) != LMPVIZ_OK) {
             lmpviz_err_set(err, "%s: out of memory", in->pred);
@@ -334,9 +334,11 @@ lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
         hf_prefix(err, in->pred);
         goto fail;
     }
-    out->loss = malloc(n * sizeof *out->loss);
-    out->weight = malloc(n * sizeof *out->weight);
-    out->valid = malloc(n);
+    /* Frame-sized: mapped in huge pages, a few page faults instead of
+     * thousands (lmpviz_big_alloc). */
+    out->loss = lmpviz_big_alloc(n * sizeof *out->loss);
+    out->weight = lmpviz_big_alloc(n * sizeof *out->weight);
+    out->valid = lmpviz_big_alloc(n);
     if (out->loss == NULL || out->weight == NULL || out->valid == NULL) {
         lmpviz_err_set(err, "out of memory for a %zux%zu frame", out->width, out->height);
         st = LMPVIZ_ERR_NOMEM;
@@ -474,13 +476,6 @@ weight_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
     return cmap_colorbar(pn, cmap, pos, labels, k, label);
 }
 
-static int
-cmp_float_asc(const void *a, const void *b)
-{
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
-
 /* 99th percentile of the valid losses (the loss panel's top). */
 static double
 loss_top(const lmpviz_heatmap *hm)
@@ -491,16 +486,15 @@ loss_top(const lmpviz_heatmap *hm)
 
     if (hm->n_valid == 0)
         return 1.0;
-    v = malloc(hm->n_valid * sizeof *v);
+    v = lmpviz_big_alloc(hm->n_valid * sizeof *v);
     if (v == NULL)
         return 5.0;
     for (i = 0; i < n && k < hm->n_valid; i++) {
         if (hm->valid[i])
             v[k++] = hm->loss[i];
     }
-    qsort(v, k, sizeof *v, cmp_float_asc);
-    top = v[(size_t)(0.99 * (double)(k - 1))];
-    free(v);
+    top = lmp_select(v, k, (size_t)(0.99 * (double)(k - 1)));
+    lmpviz_big_free(v);
     return top > 0.0 ? top : 1.0;
 }
 
@@ -601,7 +595,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
     w = hm->width;
     h = hm->height;
     n = w * h;
-    buf = malloc(n * sizeof *buf);
+    buf = lmpviz_big_alloc(n * sizeof *buf);
     if (buf == NULL) {
         st = LMPVIZ_ERR_NOMEM;
         lmpviz_err_set(err, "out of memory for a %zux%zu raster", w, h);
@@ -698,7 +692,7 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
     if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
         lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
 done:
-    free(buf);
+    lmpviz_big_free(buf);
     if (st != LMPVIZ_OK) {
         lmpviz_figure_destroy(fig);
         fig = NULL;

@@ -209,7 +209,7 @@ lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err)
             return st;
         }
     }
-    buf = malloc(size);
+    buf = lmpviz_big_alloc(size);
     if (buf == NULL) {
         png_image_free(&pi);
         fclose(fp);
@@ -220,7 +220,7 @@ lmpviz_image_read(const char *path, lmpviz_image *out, lmpviz_err *err)
      * holds; give it black. */
     if (!png_image_finish_read(&pi, &black, buf, 0, NULL)) {
         lmpviz_err_set(err, "cannot decode the PNG (truncated or corrupt?): %s", pi.message);
-        free(buf);
+        lmpviz_big_free(buf);
         png_image_free(&pi);
         fclose(fp);
         return LMPVIZ_ERR_FORMAT;
@@ -238,7 +238,7 @@ lmpviz_image_free(lmpviz_image *im)
 {
     if (im == NULL)
         return;
-    free(im->rgb);
+    lmpviz_big_free(im->rgb);
     memset(im, 0, sizeof *im);
 }
 
@@ -306,8 +306,8 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
         png_destroy_read_struct(&png, &info, NULL);
         fclose(fp);
         free(rows);
-        free(raw);
-        free(out->data);
+        lmpviz_big_free(raw);
+        lmpviz_big_free(out->data);
         memset(out, 0, sizeof *out);
         return fail;
     }
@@ -345,9 +345,9 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
             png_longjmp(png, 1);
         }
     }
-    raw = malloc(rowbytes * h);
+    raw = lmpviz_big_alloc(rowbytes * h);
     rows = malloc(h * sizeof *rows);
-    out->data = malloc((size_t)w * h * sizeof *out->data);
+    out->data = lmpviz_big_alloc((size_t)w * h * sizeof *out->data);
     if (raw == NULL || rows == NULL || out->data == NULL) {
         fail = LMPVIZ_ERR_NOMEM;
         snprintf(ctx.msg, sizeof ctx.msg, "out of memory for a %ux%u label map", (unsigned)w,
@@ -375,7 +375,7 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
     png_destroy_read_struct(&png, &info, NULL);
     fclose(fp);
     free(rows);
-    free(raw);
+    lmpviz_big_free(raw);
     return LMPVIZ_OK;
 }
 
@@ -384,7 +384,7 @@ lmpviz_labelmap_free(lmpviz_labelmap *lm)
 {
     if (lm == NULL)
         return;
-    free(lm->data);
+    lmpviz_big_free(lm->data);
     memset(lm, 0, sizeof *lm);
 }
 

@@ -4,6 +4,7 @@
  * resampling that maps a network's working resolution onto a frame.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,59 @@ sample(const lmpviz_scores *s, size_t c, const lin_tap *ty, const lin_tap *tx)
     return a + ty->f * (b - a);
 }
 
+/* Two source rows blended across x at the destination width, every class:
+ * destination rows between the same two source rows (four of them for a
+ * 4x upscale) then share that work and only blend across y. */
+typedef struct row_cache {
+    size_t row[2]; /* source row held in slot k, or SIZE_MAX */
+    float *h[2];   /* classes * dw floats each */
+    int next;      /* slot to replace next */
+} row_cache;
+
+static int
+row_cache_init(row_cache *rc, size_t classes, size_t dw)
+{
+    rc->row[0] = rc->row[1] = SIZE_MAX;
+    rc->next = 0;
+    rc->h[0] = malloc(classes * dw * sizeof(float));
+    rc->h[1] = malloc(classes * dw * sizeof(float));
+    return rc->h[0] != NULL && rc->h[1] != NULL;
+}
+
+static void
+row_cache_free(row_cache *rc)
+{
+    free(rc->h[0]);
+    free(rc->h[1]);
+}
+
+/* Source row sy blended across x, with sample()'s arithmetic. */
+static const float *
+hrow(row_cache *rc, const lmpviz_scores *s, const lin_tap *tx, size_t dw, size_t sy)
+{
+    size_t c, x;
+    float *o;
+    int k;
+    for (k = 0; k < 2; k++) {
+        if (rc->row[k] == sy) {
+            rc->next = 1 - k;
+            return rc->h[k];
+        }
+    }
+    k = rc->next;
+    rc->next = 1 - k;
+    rc->row[k] = sy;
+    o = rc->h[k];
+    for (c = 0; c < s->classes; c++) {
+        const float *r = s->data + c * s->c_stride + sy * s->row_stride;
+        for (x = 0; x < dw; x++) {
+            const float v0 = r[tx[x].i0 * s->x_stride];
+            o[c * dw + x] = v0 + tx[x].f * (r[tx[x].i1 * s->x_stride] - v0);
+        }
+    }
+    return o;
+}
+
 /* Row y of every class, at the destination width: out[c * dw + x]. */
 static void
 class_rows(const lmpviz_scores *s,
@@ -129,20 +183,24 @@ class_rows(const lmpviz_scores *s,
            size_t dw,
            int same,
            size_t y,
+           row_cache *rc,
            float *out)
 {
     size_t c, x;
 
-    for (c = 0; c < s->classes; c++) {
-        float *o = out + c * dw;
-        if (same) {
+    if (same) {
+        for (c = 0; c < s->classes; c++) {
             const float *p = s->data + c * s->c_stride + y * s->row_stride;
             for (x = 0; x < dw; x++)
-                o[x] = p[x * s->x_stride];
-        } else {
-            for (x = 0; x < dw; x++)
-                o[x] = sample(s, c, ty, &tx[x]);
+                out[c * dw + x] = p[x * s->x_stride];
         }
+        return;
+    }
+    {
+        const float *a = hrow(rc, s, tx, dw, ty->i0);
+        const float *b = hrow(rc, s, tx, dw, ty->i1);
+        for (x = 0; x < s->classes * dw; x++)
+            out[x] = a[x] + ty->f * (b[x] - a[x]);
     }
 }
 
@@ -209,6 +267,7 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
     const lmpviz_scores *s = scores;
     lin_tap *tx = NULL, *ty = NULL;
     float *rowbuf = NULL;
+    row_cache rc;
     lmpviz_status st;
     size_t x, y, count = 0;
     int same;
@@ -234,12 +293,19 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
         tx = make_taps(s->width, width);
         ty = make_taps(s->height, height);
     }
-    if (kind == LMPVIZ_SCORES_LOGITS)
+    rc.h[0] = rc.h[1] = NULL;
+    if (kind == LMPVIZ_SCORES_LOGITS) {
         rowbuf = malloc(s->classes * width * sizeof *rowbuf);
+        if (!same && !row_cache_init(&rc, s->classes, width)) {
+            free(rowbuf);
+            rowbuf = NULL;
+        }
+    }
     if ((!same && (tx == NULL || ty == NULL)) || (kind == LMPVIZ_SCORES_LOGITS && rowbuf == NULL)) {
         free(tx);
         free(ty);
         free(rowbuf);
+        row_cache_free(&rc);
         lmpviz_err_set(err, "out of memory");
         return LMPVIZ_ERR_NOMEM;
     }
@@ -248,7 +314,7 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
         float *l = loss + y * width;
         unsigned char *v = valid + y * width;
         if (kind == LMPVIZ_SCORES_LOGITS)
-            class_rows(s, same ? NULL : &ty[y], tx, width, same, y, rowbuf);
+            class_rows(s, same ? NULL : &ty[y], tx, width, same, y, &rc, rowbuf);
         for (x = 0; x < width; x++) {
             double li;
             if (t[x] == LMPVIZ_CS_IGNORE) {
@@ -278,6 +344,7 @@ lmpviz_seg_loss(const lmpviz_scores *scores,
     free(tx);
     free(ty);
     free(rowbuf);
+    row_cache_free(&rc);
     if (n_valid != NULL)
         *n_valid = count;
     return LMPVIZ_OK;
@@ -291,30 +358,35 @@ lmpviz_seg_argmax(const lmpviz_scores *s, size_t width, size_t height, unsigned 
     lin_tap *tx = same ? NULL : make_taps(s->width, width);
     lin_tap *ty = same ? NULL : make_taps(s->height, height);
     float *rowbuf = malloc(s->classes * width * sizeof *rowbuf);
+    row_cache rc = { { 0, 0 }, { NULL, NULL }, 0 };
     size_t x, y, c;
 
-    if ((!same && (tx == NULL || ty == NULL)) || rowbuf == NULL) {
+    if ((!same && (tx == NULL || ty == NULL || !row_cache_init(&rc, s->classes, width))) ||
+        rowbuf == NULL) {
         st = LMPVIZ_ERR_NOMEM;
         goto done;
     }
     for (y = 0; y < height; y++) {
-        class_rows(s, same ? NULL : &ty[y], tx, width, same, y, rowbuf);
-        for (x = 0; x < width; x++) {
-            size_t best = 0;
-            float bv = rowbuf[x];
-            for (c = 1; c < s->classes; c++) {
-                if (rowbuf[c * width + x] > bv) {
-                    bv = rowbuf[c * width + x];
-                    best = c;
-                }
+        unsigned char *pr = pred + y * width;
+        class_rows(s, same ? NULL : &ty[y], tx, width, same, y, &rc, rowbuf);
+        /* Class by class over the row, selects instead of branches: the
+         * first class with the largest score wins, as in a scan per pixel. */
+        memset(pr, 0, width);
+        for (c = 1; c < s->classes; c++) {
+            const float *row = rowbuf + c * width;
+            const unsigned char cc = (unsigned char)(c < 255 ? c : 254);
+            for (x = 0; x < width; x++) {
+                const int more = row[x] > rowbuf[x];
+                rowbuf[x] = more ? row[x] : rowbuf[x];
+                pr[x] = more ? cc : pr[x];
             }
-            pred[y * width + x] = (unsigned char)(best < 255 ? best : 254);
         }
     }
 done:
     free(tx);
     free(ty);
     free(rowbuf);
+    row_cache_free(&rc);
     return st;
 }
 

@@ -1,6 +1,7 @@
 /*
  * lmp_cuda_bench.h - the GPU benchmark of `lmpviz bench --device cuda` and
- * bench/lmp_gpu_bench, shared (internal to lmpviz, not installed).
+ * bench/lmp_gpu_bench, in the library lmp_cuda_bench of bench/ (internal to
+ * lmpviz, not installed; a stub without CUDA returns LMP_ERR_UNSUPPORTED).
  *
  * Times, with CUDA events after warm-up, the median of `repeat` runs of
  *   (a) lmp_cuda_solve_batch (results copied to the host included),
