@@ -558,6 +558,32 @@ test_normalisation(void **state)
     }
 }
 
+static void
+test_ohem_exactly_at_thresh(void **state)
+{
+    /* p_t equal to thresh is not below it: dropped, unless min_kept takes it. */
+    const float pt[6] = { 0.5f, 0.7f, 0.7f, 0.9f, 0.2f, 0.7f };
+    float w[6];
+    lmp_scheme s = scheme_of(LMP_SCHEME_OHEM);
+    lmp_scheme_input in = input_of(6, NULL, pt, NULL, NULL);
+    lmp_scheme_result r;
+    (void)state;
+
+    s.thresh = 0.7f; /* the float 0.7, the same value as pt[1] */
+    s.min_kept = 0;
+    assert_int_equal(lmp_scheme_weights(&s, &in, w, &r, NULL), LMP_OK);
+    assert_int_equal(r.n_kept, 2);
+    assert_true(w[1] == 0.0f && w[2] == 0.0f && w[5] == 0.0f && w[3] == 0.0f);
+    assert_close(w[0], 0.5, W_TOL);
+    assert_close(w[4], 0.5, W_TOL);
+    /* min_kept = 3 reaches the tie at 0.7: all three tied pixels join */
+    s.min_kept = 3;
+    assert_int_equal(lmp_scheme_weights(&s, &in, w, &r, NULL), LMP_OK);
+    assert_int_equal(r.n_kept, 5);
+    assert_true(w[3] == 0.0f);
+    assert_close(w[1], 0.2, W_TOL);
+}
+
 int
 main(void)
 {
@@ -565,6 +591,7 @@ main(void)
         cmocka_unit_test(test_uniform_masked),
         cmocka_unit_test(test_ohem_kept_set),
         cmocka_unit_test(test_ohem_ties_and_toolkit_rule),
+        cmocka_unit_test(test_ohem_exactly_at_thresh),
         cmocka_unit_test(test_topk_known),
         cmocka_unit_test(test_topk_equals_lmp_p1),
         cmocka_unit_test(test_topk_properties),

@@ -34,6 +34,42 @@ assert_close(double got, double want, double rtol, double atol, const char *what
 }
 
 /* Solves with both solvers and compares value and every weight. */
+/* n_clamped: for 1 < p < inf the losses >= theta (theta > 0), and the
+ * reference's count but for the losses that lie within rounding of both
+ * thetas (theta landing on a loss as p -> 1: either side is right); for
+ * p = 1 and p = inf, where no theta is computed, the reference's count. */
+static void
+check_clamped(const float *loss, const unsigned char *valid, size_t n, const lmp_params *prm,
+              const lmp_result *r, const lmp_result *rr)
+{
+    const double lo = fmin(r->theta, rr->theta) * (1.0 - 1e-9);
+    const double hi = fmax(r->theta, rr->theta) * (1.0 + 1e-9);
+    size_t at_or_above = 0;
+    size_t near = 0;
+    size_t i;
+
+    if (prm->p == 1.0 || isinf(prm->p) || r->theta == 0.0) {
+        if (r->n_clamped != rr->n_clamped)
+            fail_msg("n_clamped %zu vs reference %zu (n=%zu p=%.17g)", r->n_clamped,
+                     rr->n_clamped, n, prm->p);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        const double x = loss[i];
+        if ((valid != NULL && !valid[i]) || !(x >= 0.0 && x < INFINITY))
+            continue;
+        at_or_above += x >= r->theta;
+        near += x >= lo && x <= hi;
+    }
+    if (r->n_clamped != at_or_above)
+        fail_msg("n_clamped %zu but %zu losses >= theta %.17g (n=%zu p=%.17g)", r->n_clamped,
+                 at_or_above, r->theta, n, prm->p);
+    if (r->n_clamped + near < rr->n_clamped || rr->n_clamped + near < r->n_clamped)
+        fail_msg("n_clamped %zu vs reference %zu, %zu losses near theta %.17g / %.17g (n=%zu "
+                 "p=%.17g)",
+                 r->n_clamped, rr->n_clamped, near, r->theta, rr->theta, n, prm->p);
+}
+
 static void
 check_against_reference(const float *loss, const unsigned char *valid, size_t n,
                         const lmp_params *prm, lmp_workspace *ws)
@@ -58,6 +94,7 @@ check_against_reference(const float *loss, const unsigned char *valid, size_t n,
                      rr.value, n, prm->p, prm->m, rr.m_px);
         assert_int_equal(r.n_valid, rr.n_valid);
         assert_int_equal(r.n_support, rr.n_support);
+        check_clamped(loss, valid, n, prm, &r, &rr);
         assert_close(r.tau, rr.tau, 1e-15, 0, "tau");
         for (i = 0; i < n; i++) {
             if (!(fabs((double)w[i] - (double)wr[i]) <= WEIGHT_RTOL * (double)wr[i] + 1e-37))
@@ -779,6 +816,109 @@ test_select_against_sort(void **state)
     free(sorted);
 }
 
+static void
+test_theta_on_a_loss(void **state)
+{
+    /* p near 1 with a whole m_px: theta lands exactly on the m_px-th
+     * largest loss (the next loss adds (4/5)^q = 0 to g).  theta is that
+     * loss, the clamped count is #{l >= theta}, their weights tau to the bit. */
+    const float loss[7] = { 5.0f, 1.0f, 5.0f, 4.0f, 3.0f, 2.0f, 0.5f };
+    const double ps[3] = { 1.0 + 1e-9, 1.0 + 1e-6, 1.001 };
+    size_t k;
+    (void)state;
+    for (k = 0; k < 3; k++) {
+        lmp_params prm = params_pm(ps[k], 0.0);
+        float w[7];
+        lmp_result r;
+        prm.m_pixels = 2.0;
+        assert_int_equal(lmp_solve(loss, NULL, 7, &prm, w, &r, NULL), LMP_OK);
+        assert_true(r.theta == 5.0);
+        assert_int_equal(r.n_clamped, 2);
+        assert_true(w[0] == (float)r.tau && w[2] == (float)r.tau);
+        assert_true(w[3] < w[0]);
+        check_against_reference(loss, NULL, 7, &prm, NULL);
+    }
+}
+
+static void
+test_lone_inf_in_vector_part(void **state)
+{
+    /* One +Inf (no NaN beside it) anywhere, on the small and the sampled
+     * paths: an error naming it, under the error policy; ignored under the
+     * other, with the answer of the array without it. */
+    const size_t ns[3] = { 61, 4099, 20011 };
+    const size_t at[4] = { 0, 9, 37, 60 };
+    size_t a;
+    size_t b;
+    (void)state;
+    for (a = 0; a < 3; a++) {
+        const size_t n = ns[a];
+        float *loss = malloc(n * sizeof *loss);
+        float *w = malloc(n * sizeof *w);
+        unsigned char *valid = malloc(n);
+        size_t i;
+        assert_non_null(loss);
+        assert_non_null(w);
+        assert_non_null(valid);
+        for (i = 0; i < n; i++)
+            loss[i] = (float)(1.0 + (double)(i * 7919 % 1000) / 100.0);
+        for (b = 0; b < 4; b++) {
+            const size_t pos = at[b] * (n / 61);
+            lmp_params prm = params_pm(1.7, 0.1);
+            lmp_result r;
+            lmp_result rm;
+            float *wm = malloc(n * sizeof *wm);
+            const float keep = loss[pos];
+            assert_non_null(wm);
+            loss[pos] = INFINITY;
+            assert_int_equal(lmp_solve(loss, NULL, n, &prm, w, &r, NULL), LMP_ERR_INVALID_LOSS);
+            assert_int_equal(r.bad_index, pos);
+            assert_true(isinf(r.bad_value) && r.bad_value > 0.0f);
+            prm.nonfinite = LMP_NONFINITE_IGNORE;
+            assert_int_equal(lmp_solve(loss, NULL, n, &prm, w, &r, NULL), LMP_OK);
+            for (i = 0; i < n; i++)
+                valid[i] = i != pos;
+            assert_int_equal(lmp_solve(loss, valid, n, &prm, wm, &rm, NULL), LMP_OK);
+            assert_true(r.value == rm.value && r.n_valid == n - 1 && w[pos] == 0.0f);
+            assert_memory_equal(w, wm, n * sizeof *w);
+            loss[pos] = keep;
+            free(wm);
+        }
+        free(loss);
+        free(w);
+        free(valid);
+    }
+}
+
+static void
+test_p1_sampled_ties(void **state)
+{
+    /* p = 1 on the sampled path (n >= 2048, n % 8 != 0) with a block of
+     * ties at the threshold: the losses equal to it share the rest of the
+     * mass, as in the reference. */
+    uint64_t rs = seed_state ^ 0x9191ULL;
+    const size_t ns[3] = { 2053, 50003, 300007 };
+    size_t a;
+    (void)state;
+    for (a = 0; a < 3; a++) {
+        const size_t n = ns[a];
+        float *loss = malloc(n * sizeof *loss);
+        size_t i;
+        size_t c;
+        assert_non_null(loss);
+        for (c = 0; c < 4; c++) {
+            lmp_params prm = params_pm(1.0, 0.05 + 0.1 * (double)c);
+            for (i = 0; i < n; i++) {
+                /* a third of the losses are 2.0, around the threshold */
+                const double u = test_rand_unit(&rs);
+                loss[i] = u < 0.33 ? 2.0f : (float)(4.0 * test_rand_unit(&rs));
+            }
+            check_against_reference(loss, NULL, n, &prm, NULL);
+        }
+        free(loss);
+    }
+}
+
 int
 main(void)
 {
@@ -804,6 +944,9 @@ main(void)
         cmocka_unit_test(test_permutation_and_scaling),
         cmocka_unit_test(test_public_bug_cases),
         cmocka_unit_test(test_select_against_sort),
+        cmocka_unit_test(test_theta_on_a_loss),
+        cmocka_unit_test(test_lone_inf_in_vector_part),
+        cmocka_unit_test(test_p1_sampled_ties),
         cmocka_unit_test(test_large_threads_same_bits),
     };
     return cmocka_run_group_tests(tests, setup_seed, NULL);
