@@ -405,6 +405,36 @@ test_logits_middle_max_and_ties(void **state)
     assert_int_equal(pred[0], 4);
 }
 
+/* The boundary of the 19 train classes: trainId 18 (bicycle, labelId 33) is
+ * a class, 19 is one past the scores' classes and refused, naming it. */
+static void
+test_train_id_19(void **state)
+{
+    float p[19];
+    unsigned char train[2] = { 18, 19 };
+    float loss[2];
+    unsigned char valid[2];
+    lmpviz_array arr = make_array(p, 19, 1, 1);
+    lmpviz_scores sc;
+    lmpviz_err err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < 19; i++)
+        p[i] = 1.0f / 19.0f;
+    assert_int_equal(lmpviz_cs_trainid_of_id(33), 18);
+    assert_int_equal(lmpviz_scores_view(&arr, LMPVIZ_LAYOUT_CHW, &sc, &err), LMPVIZ_OK);
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, 1, 1, loss, valid, NULL, &err),
+        LMPVIZ_OK);
+    assert_true(valid[0] == 1 && fabsf(loss[0] - logf(19.0f)) < 1e-5f);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train + 1, 1, 1, loss, valid, NULL, &err),
+        LMPVIZ_ERR_FORMAT);
+    assert_non_null(strstr(err.msg, "label class 19"));
+}
+
 int
 main(void)
 {
@@ -412,6 +442,7 @@ main(void)
         cmocka_unit_test(test_probs_layouts),
         cmocka_unit_test(test_logits_stable),
         cmocka_unit_test(test_bad_scores),
+        cmocka_unit_test(test_train_id_19),
         cmocka_unit_test(test_bilinear),
         cmocka_unit_test(test_nearest),
         cmocka_unit_test(test_resized_loss_and_argmax),
