@@ -116,8 +116,10 @@ void lmp_workspace_destroy(lmp_workspace *ws);
  * limits: zero losses get weight 0; when at most m_px losses are positive
  * each gets tau; p = INFINITY gives 1/n to every positive loss; p = 1 gives
  * tau = 1/m_px to losses above the ceil(m_px)-th largest and splits the rest
- * of the mass equally among the losses equal to it.  Expected time O(n), no
- * full sort.
+ * of the mass equally among the losses equal to it.  A weight below FLT_MIN
+ * is written as 0 (no subnormal).  Expected time O(n), no full sort; with a
+ * workspace that has threads, a problem of 4M losses or more runs its passes
+ * on them, with the same result.
  *
  * Returns LMP_OK, LMP_ERR_INVALID_ARG, LMP_ERR_INVALID_LOSS, LMP_ERR_EMPTY,
  * LMP_ERR_NOMEM or LMP_ERR_NO_CONVERGENCE.
