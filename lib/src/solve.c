@@ -779,6 +779,23 @@ weights_chunk(void *ctx, size_t c, unsigned thread)
                          job->tau, job->pre_a, job->weight + begin);
 }
 
+static weights_job
+weights_job_of(const float *loss,
+               const unsigned char *valid,
+               lmp_nonfinite nonfinite,
+               size_t n,
+               float *weight)
+{
+    weights_job job;
+    memset(&job, 0, sizeof job);
+    job.loss = loss;
+    job.valid = valid;
+    job.nonfinite = nonfinite;
+    job.n = n;
+    job.weight = weight;
+    return job;
+}
+
 static void
 write_weights(weights_job *job, lmp_workspace *ws)
 {
@@ -935,16 +952,11 @@ solve_p1(const float *loss,
     r->n_clamped = above + (share == s->tau ? equal : 0);
     r->value = s->tau * sum_above + share * (double)equal * (double)t;
     if (weight != NULL) {
-        weights_job job = { 0 };
-        job.loss = loss;
-        job.valid = valid;
-        job.nonfinite = params->nonfinite;
-        job.n = n;
+        weights_job job = weights_job_of(loss, valid, params->nonfinite, n, weight);
         job.p_one = 1;
         job.t = t;
         job.w_tau = (float)s->tau;
         job.w_share = (float)share;
-        job.weight = weight;
         write_weights(&job, ws);
     }
 }
@@ -1008,16 +1020,11 @@ solve_q(const float *loss,
     r->n_clamped = st.clamped;
     r->value = s->tau * (st.sum_clamped + theta * (m_px - (double)st.clamped));
     if (weight != NULL) {
-        weights_job job = { 0 };
-        job.loss = loss;
-        job.valid = valid;
-        job.nonfinite = params->nonfinite;
-        job.n = n;
+        weights_job job = weights_job_of(loss, valid, params->nonfinite, n, weight);
         job.theta = theta;
         job.e = q - 1.0;
         job.tau = s->tau;
         job.pre_a = sw->prefilled ? a : 0.0;
-        job.weight = weight;
         write_weights(&job, ws);
     }
     return LMP_OK;
