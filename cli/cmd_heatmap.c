@@ -786,14 +786,12 @@ save_frame(split_run *r,
     f->mean = hm->result.mean;
     f->value = hm->result.value;
     dir = cli_path_join(a->sp.out_dir, fr->city, NULL);
-    png = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
-    csv = dir ? malloc(strlen(dir) + strlen(fr->stem) + 16) : NULL;
+    png = dir ? frame_file(dir, fr->stem, "_lmp.png") : NULL;
+    csv = dir ? frame_file(dir, fr->stem, "_stats.csv") : NULL;
     if (png == NULL || csv == NULL) {
         snprintf(msg, msg_len, "out of memory");
         goto done;
     }
-    sprintf(png, "%s/%s_lmp.png", dir, fr->stem);
-    sprintf(csv, "%s/%s_stats.csv", dir, fr->stem);
     if (cli_mkdir_p(dir) != 0) {
         snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
         goto done;
