@@ -1,8 +1,13 @@
 """The NumPy API: solve, solve_sorted, solve_batch."""
 import ctypes
+import sys
 import threading
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError as e:
+    raise ImportError(f"lmpviz needs NumPy, which this Python ({sys.executable}) cannot import "
+                      "(Debian package python3-numpy)") from e
 
 from . import _lib
 from ._lib import lib

@@ -11,10 +11,15 @@ solve.  Nothing is compiled against torch: the libraries are reached through
 ctypes.
 """
 import ctypes
+import sys
 
 import numpy as np
-import torch
-import torch.nn.functional as F
+try:
+    import torch
+    import torch.nn.functional as F
+except ImportError as e:
+    raise ImportError(f"lmpviz.torch needs PyTorch, which this Python ({sys.executable}) cannot "
+                      "import (Debian package python3-torch)") from e
 
 from . import _lib
 from . import _solve
