@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "png_test_util.h"
 #include "cli_test_util.h"
 #include "test_util.h"

@@ -1,5 +1,5 @@
 /*
- * figure_curve.c - LMP weight profiles over pixels sorted by decreasing loss
+ * curve.c - LMP weight profiles over pixels sorted by decreasing loss
  * (`lmpviz curve`): the data (lmp_solve per (p, m)), the CSV export and the
  * panel drawing.
  */
@@ -15,6 +15,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define UNIFORM_COLOR 0x555555UL
 

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define PROFILE_MAX_POINTS 2000
 #define UNIFORM_COLOR      0x555555UL

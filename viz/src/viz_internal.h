@@ -1,7 +1,7 @@
-/* image_internal.h - PNG encoding shared by image_io.c and plot.c;
+/* viz_internal.h - helpers shared by the sources of liblmpviz;
  * internal to liblmpviz. */
-#ifndef LMPVIZ_IMAGE_INTERNAL_H
-#define LMPVIZ_IMAGE_INTERNAL_H
+#ifndef LMPVIZ_VIZ_INTERNAL_H
+#define LMPVIZ_VIZ_INTERNAL_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -22,8 +22,8 @@ lmpviz_status lmpvizi_png_write_argb(FILE *fp,
 
 /* Memory the process can still get: MemAvailable of /proc/meminfo (else
  * sysconf's available pages), lowered to the room left under a cgroup v2
- * memory.max.  0 when unknown (then callers do not check).  In npy_io.c. */
+ * memory.max.  0 when unknown (then callers do not check).  In core/memory.c. */
 unsigned long long lmpvizi_mem_available(void);
 
 
-#endif /* LMPVIZ_IMAGE_INTERNAL_H */
+#endif /* LMPVIZ_VIZ_INTERNAL_H */

@@ -1,5 +1,5 @@
 /*
- * figure_region.c - the feasible set W of LMP for two pixels (the paper's
+ * region.c - the feasible set W of LMP for two pixels (the paper's
  * Figure 1): W = { w >= 0 : ||w||_p <= gamma, ||w||_inf <= tau } with
  * gamma = 2^(1/p - 1), tau = gamma * m_px^(-1/p), m_px = clamp(2 m, 1, 2).
  */

@@ -1,5 +1,5 @@
 /*
- * heatmap_frame.c - one frame of `lmpviz heatmap`: read the frame, labels
+ * heatmap.c - one frame of `lmpviz heatmap`: read the frame, labels
  * and model output, compute losses and LMP weights, and build the figures.
  */
 #include <math.h>
@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 /* Prefixes err->msg with the file name. */
 static void

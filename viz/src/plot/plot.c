@@ -19,8 +19,9 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 
-#include "image_internal.h"
+#include "viz_internal.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define FONT_FAMILY   "DejaVu Sans"
 #define FONT_TICK     10.0

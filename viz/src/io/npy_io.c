@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image_internal.h"
+#include "viz_internal.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 /* Float data is copied without byte swapping. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -327,86 +328,6 @@ npy_convert_in_place(unsigned char *buf,
         }
     }
     return LMPVIZ_OK;
-}
-
-/* A number read from a one-line file such as /sys/fs/cgroup/memory.max;
- * 0 when absent or "max". */
-static unsigned long long
-read_ull_file(const char *path)
-{
-    unsigned long long v = 0;
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
-        return 0;
-    if (fscanf(fp, "%llu", &v) != 1)
-        v = 0;
-    fclose(fp);
-    return v;
-}
-
-unsigned long long
-lmpvizi_mem_available(void)
-{
-    unsigned long long avail = 0;
-    unsigned long long limit;
-    char line[128];
-    FILE *fp = fopen("/proc/meminfo", "r");
-
-    if (fp != NULL) {
-        while (fgets(line, sizeof line, fp) != NULL) {
-            unsigned long long kb;
-            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-                avail = kb * 1024ull;
-                break;
-            }
-        }
-        fclose(fp);
-    }
-#ifdef _SC_AVPHYS_PAGES
-    if (avail == 0) {
-        long pages = sysconf(_SC_AVPHYS_PAGES);
-        long page = sysconf(_SC_PAGESIZE);
-        if (pages > 0 && page > 0)
-            avail = (unsigned long long)pages * (unsigned long long)page;
-    }
-#endif
-    /* In a container the cgroup limit, not the host's memory, is what the
-     * OOM killer enforces. */
-    limit = read_ull_file("/sys/fs/cgroup/memory.max");
-    if (limit > 0) {
-        const unsigned long long used = read_ull_file("/sys/fs/cgroup/memory.current");
-        const unsigned long long room = limit > used ? limit - used : 0;
-        if (avail == 0 || room < avail)
-            avail = room > 0 ? room : 1;
-    }
-    return avail;
-}
-
-/* "1.5 GiB", "12.0 MiB", "512 bytes" */
-static void
-format_bytes(unsigned long long b, char *buf, size_t len)
-{
-    if (b >= (1ull << 30))
-        snprintf(buf, len, "%.1f GiB", (double)b / (double)(1ull << 30));
-    else if (b >= (1ull << 20))
-        snprintf(buf, len, "%.1f MiB", (double)b / (double)(1ull << 20));
-    else
-        snprintf(buf, len, "%llu bytes", b);
-}
-
-lmpviz_status
-lmpviz_mem_check(unsigned long long bytes, const char *what, lmpviz_err *err)
-{
-    const unsigned long long avail = lmpvizi_mem_available();
-    char need_s[32];
-    char avail_s[32];
-
-    if (avail == 0 || bytes <= avail)
-        return LMPVIZ_OK;
-    format_bytes(bytes, need_s, sizeof need_s);
-    format_bytes(avail, avail_s, sizeof avail_s);
-    lmpviz_err_set(err, "needs %s of memory for %s, only %s available", need_s, what, avail_s);
-    return LMPVIZ_ERR_NOMEM;
 }
 
 static uint32_t
