@@ -15,6 +15,7 @@
 
 #include "lmpviz.h"
 #include "lmpviz_private.h"
+#include "plot/ticks.h"
 
 #define PROFILE_MAX_POINTS 2000
 #define UNIFORM_COLOR      0x555555UL
@@ -789,39 +790,15 @@ shared_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
     lmpviz_color colors[LMPVIZ_CMAP_SIZE];
     double pos[16];
     const char *labels[16];
-    char buf[16][24];
-    size_t i, k = 0;
+    char buf[16][LMPVIZI_BAR_LABEL];
+    const lmpviz_hscale scale =
+        cs->scale == LMPVIZ_HSCALE_LOG ? LMPVIZ_HSCALE_LOG : LMPVIZ_HSCALE_LINEAR;
+    size_t i, k = lmpvizi_bar_ticks(scale, cs->vmin, cs->vmax, NULL, 4, "%.3g", pos, buf, 16);
 
     for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
         colors[i] = lmpviz_cmap_color(cmap, (double)i / (LMPVIZ_CMAP_SIZE - 1));
-    if (cs->scale == LMPVIZ_HSCALE_LOG) {
-        double lo = log10(cs->vmin), hi = log10(cs->vmax);
-        int e;
-        for (e = (int)ceil(lo - 1e-9); e <= (int)floor(hi + 1e-9) && k < 15; e++) {
-            double t = (e - lo) / (hi - lo);
-            if (1.0 - t < 0.06)
-                continue;
-            pos[k] = t;
-            snprintf(buf[k], sizeof buf[k], "%g", pow(10.0, e));
-            labels[k] = buf[k];
-            k++;
-        }
-    } else {
-        double step = cs->vmax / 4.0, mag = pow(10.0, floor(log10(step))), f = step / mag, v;
-        step = mag * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
-        for (v = 0.0; v <= cs->vmax * (1.0 + 1e-9) && k < 15; v += step) {
-            if (1.0 - v / cs->vmax < 0.07)
-                continue;
-            pos[k] = v / cs->vmax;
-            snprintf(buf[k], sizeof buf[k], "%g", v);
-            labels[k] = buf[k];
-            k++;
-        }
-    }
-    pos[k] = 1.0;
-    snprintf(buf[k], sizeof buf[k], "%.3g", cs->vmax);
-    labels[k] = buf[k];
-    k++;
+    for (i = 0; i < k; i++)
+        labels[i] = buf[i];
     return lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, k,
                                      cs->scale == LMPVIZ_HSCALE_LOG ? "n·w (log; 1 = uniform)"
                                                                     : "n·w (1 = uniform)");

@@ -10,6 +10,7 @@
 
 #include "lmpviz.h"
 #include "lmpviz_private.h"
+#include "plot/ticks.h"
 
 /* Prefixes err->msg with the file name. */
 static void
@@ -502,19 +503,13 @@ loss_top(const lmpviz_heatmap *hm)
 static lmpviz_status
 loss_colorbar(lmpviz_panel *pn, lmpviz_cmap cmap, double top)
 {
-    double pos[12];
-    const char *labels[12];
-    char buf[12][24];
-    double step = top / 4.0, mag = pow(10.0, floor(log10(step))), f = step / mag, v;
-    size_t k = 0;
+    double pos[11];
+    const char *labels[11];
+    char buf[11][LMPVIZI_BAR_LABEL];
+    size_t i, k = lmpvizi_bar_ticks(LMPVIZ_HSCALE_LINEAR, 0.0, top, NULL, 4, NULL, pos, buf, 11);
 
-    step = mag * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
-    for (v = 0.0; v <= top * (1.0 + 1e-9) && k < 11; v += step) {
-        pos[k] = v / top;
-        snprintf(buf[k], sizeof buf[k], "%g", v);
-        labels[k] = buf[k];
-        k++;
-    }
+    for (i = 0; i < k; i++)
+        labels[i] = buf[i];
     return cmap_colorbar(pn, cmap, pos, labels, k, "loss (nats), 99th pct. top");
 }
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "lmpviz.h"
+#include "ticks.h"
 
 static inline uint32_t
 argb_of(unsigned r, unsigned g, unsigned b)
@@ -184,13 +185,6 @@ lmpviz_overlay_render(const lmpviz_image *frame,
     return LMPVIZ_OK;
 }
 
-static double
-nice_step(double span, int target)
-{
-    double raw = span / target, mag = pow(10.0, floor(log10(raw))), f = raw / mag;
-    return mag * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
-}
-
 size_t
 lmpviz_colorscale_ticks(const lmpviz_colorscale *cs,
                         double *pos,
@@ -198,54 +192,12 @@ lmpviz_colorscale_ticks(const lmpviz_colorscale *cs,
                         char *label_buf,
                         size_t max_ticks)
 {
-    size_t k = 0;
-    double v;
-#define TICK_LABEL_LEN 24
-#define ADD_TICK(t, ...)                                                                           \
-    do {                                                                                           \
-        if (k < max_ticks) {                                                                       \
-            pos[k] = (t);                                                                          \
-            snprintf(label_buf + k * TICK_LABEL_LEN, TICK_LABEL_LEN, __VA_ARGS__);                 \
-            labels[k] = label_buf + k * TICK_LABEL_LEN;                                            \
-            k++;                                                                                   \
-        }                                                                                          \
-    } while (0)
-
-    if (max_ticks == 0)
-        return 0;
-    switch (cs->scale) {
-    case LMPVIZ_HSCALE_RANK: {
-        int q;
-        for (q = 0; q <= 8; q += 2)
-            ADD_TICK(q / 8.0, "%.3g", cs->quantile[q]);
-        break;
-    }
-    case LMPVIZ_HSCALE_LOG: {
-        double lo = log10(cs->vmin), hi = log10(cs->vmax);
-        int e;
-        for (e = (int)ceil(lo - 1e-9); e <= (int)floor(hi + 1e-9); e++) {
-            double t = (e - lo) / (hi - lo);
-            if (1.0 - t < 0.06)
-                continue; /* too close to the cap's tick */
-            ADD_TICK(t, "%g", pow(10.0, e));
-        }
-        ADD_TICK(1.0, "%.3g (cap)", cs->vmax);
-        break;
-    }
-    default: {
-        double step = nice_step(cs->vmax, 5);
-        for (v = 0.0; v <= cs->vmax * (1.0 + 1e-9); v += step) {
-            double t = v / cs->vmax;
-            if (1.0 - t < 0.07)
-                continue;
-            ADD_TICK(t, "%g", v);
-        }
-        ADD_TICK(1.0, "%.3g (cap)", cs->vmax);
-        break;
-    }
-    }
-#undef ADD_TICK
-    return k;
+    char(*text)[LMPVIZI_BAR_LABEL] = (char(*)[LMPVIZI_BAR_LABEL])label_buf;
+    size_t k, n = lmpvizi_bar_ticks(cs->scale, cs->vmin, cs->vmax, cs->quantile, 5, "%.3g (cap)",
+                                    pos, text, max_ticks);
+    for (k = 0; k < n; k++)
+        labels[k] = text[k];
+    return n;
 }
 
 void
