@@ -466,9 +466,9 @@ run_profile(compare_args *a)
     memset(&opts, 0, sizeof opts);
     opts.logy = a->logy;
     opts.title = a->title;
-    fig = lmpviz_compare_profile_figure(&d, a->width, a->height, &opts, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
+    fig = lmpviz_compare_profile_figure(&d, a->width, a->height, &opts);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         goto cleanup;
     }
     if (a->csv != NULL) {
@@ -590,9 +590,9 @@ run_frame(compare_args *a)
     fo.overlay = a->overlay;
     fo.width_px = a->fig_width;
     fo.title = a->title;
-    fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
+    fig = lmpviz_compare_frame_figure(&hm, &d, &fo);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         goto cleanup;
     }
     if (a->stats != NULL) {
@@ -749,10 +749,9 @@ process_frame(
     fo.overlay = a->overlay;
     fo.width_px = a->fig_width;
     fo.title = a->title;
-    fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
-    if (fig != NULL)
-        st = lmpviz_figure_save(fig, path, &err);
-    if (fig == NULL || st != LMPVIZ_OK) {
+    fig = lmpviz_compare_frame_figure(&hm, &d, &fo);
+    st = lmpviz_figure_save(fig, path, &err);
+    if (st != LMPVIZ_OK) {
         snprintf(msg, msg_len, "%s: %s", path, err.msg);
         goto done;
     }

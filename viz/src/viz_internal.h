@@ -26,4 +26,17 @@ lmpviz_status lmpvizi_png_write_argb(FILE *fp,
 unsigned long long lmpvizi_mem_available(void);
 
 
+/* Records status, with a message, as fig's failure unless it has one (nil
+ * figures keep theirs); later calls on the figure and its panels then do
+ * nothing.  For the figure builders of liblmpviz. */
+void lmpvizi_figure_fail(lmpviz_figure *fig, lmpviz_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A nil figure for a builder given nothing to draw (LMPVIZ_ERR_INVALID_ARG)
+ * or out of memory (LMPVIZ_ERR_NOMEM). */
+lmpviz_figure *lmpvizi_figure_nil(lmpviz_status status);
+
+/* The same for the figure that holds panel. */
+void lmpvizi_panel_fail(lmpviz_panel *panel, lmpviz_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif /* LMPVIZ_VIZ_INTERNAL_H */

@@ -86,11 +86,9 @@ typedef struct lmpviz_curve_opts {
  * when both vary, else one colour per series), the uniform reference (grey,
  * dashed), tau (a dotted line in the series colour for one series, a marker
  * at the end of the clamped run for several), axis labels, a title and a
- * legend.  LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_curve_panel(lmpviz_panel *panel,
-                                 const lmpviz_curve_data *data,
-                                 const lmpviz_curve_opts *opts,
-                                 lmpviz_err *err);
+ * legend.  Failures (LMPVIZ_ERR_INVALID_ARG: no data; LMPVIZ_ERR_NOMEM)
+ * are the figure's (see lmpviz_figure_status). */
+void lmpviz_curve_panel(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_curve_opts *opts);
 
 /* Writes "rank,loss,<one weight column per series>" (%.9g) for every series
  * of every data set, atomically.  All sets must share n and the losses.
@@ -130,8 +128,9 @@ typedef struct lmpviz_region_opts {
 /* Draws each set (filled, outlined, one palette colour per p), the cap
  * lines w_i = tau, the rest of the p-ball dotted, the uniform point
  * (1/2, 1/2) and, with losses, the loss direction and w* from lmp_solve.
- * LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG, LMPVIZ_ERR_SOLVER or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_err *err);
+ * Failures (LMPVIZ_ERR_INVALID_ARG, LMPVIZ_ERR_SOLVER, LMPVIZ_ERR_NOMEM) are
+ * the figure's. */
+void lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts);
 
 /* ------------------------------------------------------------------------
  * One frame, end to end (`lmpviz heatmap`): read the frame, the labels and
@@ -227,12 +226,10 @@ typedef struct lmpviz_heatmap_fig_opts {
     const char *title; /* NULL: p, m, n, LMP loss and mean loss */
 } lmpviz_heatmap_fig_opts;
 
-/* Builds the figure (the caller saves and destroys it).  NULL on failure
- * with *status (NOMEM or INVALID_ARG) and err set. */
-lmpviz_figure *lmpviz_heatmap_figure(const lmpviz_heatmap *hm,
-                                     const lmpviz_heatmap_fig_opts *opts,
-                                     lmpviz_status *status,
-                                     lmpviz_err *err);
+/* Builds the figure (the caller saves and destroys it).  Never NULL; a
+ * failure (LMPVIZ_ERR_INVALID_ARG, LMPVIZ_ERR_NOMEM) is the figure's status
+ * (lmpviz_figure_status, lmpviz_figure_save). */
+lmpviz_figure *lmpviz_heatmap_figure(const lmpviz_heatmap *hm, const lmpviz_heatmap_fig_opts *opts);
 
 
 /* ------------------------------------------------------------------------
@@ -304,13 +301,12 @@ typedef struct lmpviz_compare_opts {
  * below 1) and the share of each scheme's total weight held by the top k
  * pixels.  Large inputs are drawn through per-bucket minima and maxima (at
  * most about 2000 points a curve).  The caller saves and destroys the
- * figure; NULL on failure with *status and err set. */
+ * figure; it is never NULL, and a failure is its status
+ * (lmpviz_figure_status, lmpviz_figure_save). */
 lmpviz_figure *lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
                                              size_t width_px,
                                              size_t height_px,
-                                             const lmpviz_compare_opts *opts,
-                                             lmpviz_status *status,
-                                             lmpviz_err *err);
+                                             const lmpviz_compare_opts *opts);
 
 /* "rank,loss,<one weight column per scheme>" for the valid pixels by
  * decreasing loss, atomically.  LMPVIZ_OK, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
@@ -353,13 +349,12 @@ typedef struct lmpviz_compare_fig_opts {
 
 /* One overlay panel per scheme on the frame, with one colour scale for all
  * (n·w, 1 = uniform) and a colour bar on the right-hand panels.  weight and
- * n_valid come from d, the frame and mask from hm (same pixels).  NULL on
- * failure with *status and err set. */
+ * n_valid come from d, the frame and mask from hm (same pixels).  Never
+ * NULL; a failure (LMPVIZ_ERR_INVALID_ARG, e.g. the rank scale, which is
+ * per scheme; LMPVIZ_ERR_NOMEM) is the figure's status. */
 lmpviz_figure *lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
                                            const lmpviz_compare_data *d,
-                                           const lmpviz_compare_fig_opts *opts,
-                                           lmpviz_status *status,
-                                           lmpviz_err *err);
+                                           const lmpviz_compare_fig_opts *opts);
 
 /* Losses (and trainIds) of a model output against labels, without a frame:
  * labels PNG and prediction .npy (probabilities, logits or a loss map); the

@@ -102,32 +102,54 @@ typedef struct lmpviz_panel lmpviz_panel;
 
 #define LMPVIZ_DPI_DEFAULT 100.0
 
-/* A figure of rows x cols panels.  NULL when out of memory or when a size is
- * 0, dpi is not in (0, 10000] or rows/cols is 0. */
+/*
+ * Errors are sticky, as in cairo: a figure records its first failure (a bad
+ * argument to a panel call, no memory), every later call on it or its panels
+ * does nothing, and lmpviz_figure_status, lmpviz_figure_layout, _save and
+ * _write report it.  So panel calls return nothing, and a figure is built
+ * with no checks in between:
+ *
+ *     lmpviz_figure *fig = lmpviz_figure_create(800, 500, 100, 1, 1);
+ *     lmpviz_panel *pn = lmpviz_figure_panel(fig, 0, 0);
+ *     lmpviz_panel_add_series(pn, x, y, n, &style, "LMP");
+ *     st = lmpviz_figure_save(fig, "out.png", &err);  // any failure, with err
+ *     lmpviz_figure_destroy(fig);
+ */
+
+/* A figure of rows x cols panels.  Never NULL: when out of memory, or when a
+ * size is 0 or above 32767, dpi is not in (0, 10000] or rows/cols is not in
+ * [1, 64], a nil figure whose status says so (LMPVIZ_ERR_NOMEM,
+ * LMPVIZ_ERR_INVALID_ARG). */
 lmpviz_figure *lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows, size_t cols);
-/* destroy(NULL) does nothing. */
+/* destroy of NULL or of a nil figure does nothing. */
 void lmpviz_figure_destroy(lmpviz_figure *fig);
-/* Title above all panels (NULL removes it).  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_figure_set_title(lmpviz_figure *fig, const char *title);
-/* Borrowed pointer, valid until the figure is destroyed; NULL when out of range. */
+/* The figure's first failure (LMPVIZ_OK when none), and its message ("" when
+ * none); LMPVIZ_ERR_INVALID_ARG for NULL. */
+lmpviz_status lmpviz_figure_status(const lmpviz_figure *fig);
+const char *lmpviz_figure_error(const lmpviz_figure *fig);
+/* Title above all panels (NULL removes it). */
+void lmpviz_figure_set_title(lmpviz_figure *fig, const char *title);
+/* Borrowed pointer, valid until the figure is destroyed.  Never NULL: out
+ * of range (a failure of the figure) or on a failed figure, a nil panel. */
 lmpviz_panel *lmpviz_figure_panel(lmpviz_figure *fig, size_t row, size_t col);
 
 /* Computes the layout (limits, ticks, margins, legend) without drawing, so
  * that lmpviz_panel_to_pixel can be asked where data lands.  Saving does the
- * same layout.  LMPVIZ_OK or LMPVIZ_ERR_CAIRO. */
+ * same layout.  LMPVIZ_OK, the figure's failure, or LMPVIZ_ERR_CAIRO. */
 lmpviz_status lmpviz_figure_layout(lmpviz_figure *fig, lmpviz_err *err);
 /* Writes the figure to path in the format named by its extension, atomically
  * (a failure leaves no file; see lmpviz_afile).  A device or FIFO without a
- * known extension gets PNG.  LMPVIZ_ERR_INVALID_ARG (extension),
+ * known extension gets PNG.  The figure's failure (before anything is
+ * opened), LMPVIZ_ERR_INVALID_ARG (extension),
  * LMPVIZ_ERR_IO, LMPVIZ_ERR_CAIRO or LMPVIZ_ERR_NOMEM; err says why. */
 lmpviz_status lmpviz_figure_save(lmpviz_figure *fig, const char *path, lmpviz_err *err);
 /* Same, to an open stream in the given format (not closed). */
 lmpviz_status lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err *err);
 
-/* Text of the panel; NULL removes it.  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_panel_set_title(lmpviz_panel *panel, const char *title);
-lmpviz_status lmpviz_panel_set_xlabel(lmpviz_panel *panel, const char *label);
-lmpviz_status lmpviz_panel_set_ylabel(lmpviz_panel *panel, const char *label);
+/* Text of the panel; NULL removes it. */
+void lmpviz_panel_set_title(lmpviz_panel *panel, const char *title);
+void lmpviz_panel_set_xlabel(lmpviz_panel *panel, const char *label);
+void lmpviz_panel_set_ylabel(lmpviz_panel *panel, const char *label);
 /* Axis limits in data units; NAN for either end keeps it automatic (data
  * range plus a 5% margin).  On a log axis limits must be > 0. */
 void lmpviz_panel_set_xlim(lmpviz_panel *panel, double lo, double hi);
@@ -145,49 +167,49 @@ void lmpviz_panel_set_legend(lmpviz_panel *panel, lmpviz_legend_loc loc);
 /* Items are drawn in the order added (polygons and lines first is the
  * caller's choice).  label NULL keeps an item out of the legend.  Data are
  * copied.  Non-finite points (and points <= 0 on a log axis) break a line.
- * Each returns LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (n == 0, NULL data or
- * style) or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_panel_add_series(lmpviz_panel *panel,
-                                      const double *x,
-                                      const double *y,
-                                      size_t n,
-                                      const lmpviz_style *style,
-                                      const char *label);
+ * Failures (LMPVIZ_ERR_INVALID_ARG: n == 0, NULL data or style;
+ * LMPVIZ_ERR_NOMEM) are the figure's. */
+void lmpviz_panel_add_series(lmpviz_panel *panel,
+                             const double *x,
+                             const double *y,
+                             size_t n,
+                             const lmpviz_style *style,
+                             const char *label);
 /* Closed polygon: filled with style.fill_alpha, outlined with style. */
-lmpviz_status lmpviz_panel_add_polygon(lmpviz_panel *panel,
-                                       const double *x,
-                                       const double *y,
-                                       size_t n,
-                                       const lmpviz_style *style,
-                                       const char *label);
+void lmpviz_panel_add_polygon(lmpviz_panel *panel,
+                              const double *x,
+                              const double *y,
+                              size_t n,
+                              const lmpviz_style *style,
+                              const char *label);
 /* Lines across the whole axes at y (hline) or x (vline). */
-lmpviz_status lmpviz_panel_add_hline(lmpviz_panel *panel,
-                                     double y,
-                                     const lmpviz_style *style,
-                                     const char *label);
-lmpviz_status lmpviz_panel_add_vline(lmpviz_panel *panel,
-                                     double x,
-                                     const lmpviz_style *style,
-                                     const char *label);
+void lmpviz_panel_add_hline(lmpviz_panel *panel,
+                            double y,
+                            const lmpviz_style *style,
+                            const char *label);
+void lmpviz_panel_add_vline(lmpviz_panel *panel,
+                            double x,
+                            const lmpviz_style *style,
+                            const char *label);
 /* An arrow from (x0, y0) to (x1, y1) with a filled head. */
-lmpviz_status lmpviz_panel_add_arrow(lmpviz_panel *panel,
-                                     double x0,
-                                     double y0,
-                                     double x1,
-                                     double y1,
-                                     const lmpviz_style *style,
-                                     const char *label);
+void lmpviz_panel_add_arrow(lmpviz_panel *panel,
+                            double x0,
+                            double y0,
+                            double x1,
+                            double y1,
+                            const lmpviz_style *style,
+                            const char *label);
 /* UTF-8 text at data point (x, y), moved by (dx, dy) points (y down),
  * anchored as given; size in points (0 gives 9.5). */
-lmpviz_status lmpviz_panel_add_text(lmpviz_panel *panel,
-                                    double x,
-                                    double y,
-                                    double dx,
-                                    double dy,
-                                    lmpviz_anchor anchor,
-                                    lmpviz_color color,
-                                    double size,
-                                    const char *text);
+void lmpviz_panel_add_text(lmpviz_panel *panel,
+                           double x,
+                           double y,
+                           double dx,
+                           double dy,
+                           lmpviz_anchor anchor,
+                           lmpviz_color color,
+                           double size,
+                           const char *text);
 
 /* Where data point (x, y) lands in the PNG output, in pixels from the top
  * left (for SVG/PDF multiply by 72 / dpi for points).  Valid after
@@ -198,7 +220,7 @@ lmpviz_status lmpviz_panel_to_pixel(const lmpviz_panel *panel, double x, double 
 lmpviz_status lmpviz_panel_area(const lmpviz_panel *panel, double *x, double *y, double *w, double *h);
 
 /* ------------------------------------------------------------------------
- * Images on a figure panel (additions to the plotting layer).
+ * Images and colour bars on a panel.
  */
 
 /* An image drawn into the data rectangle [x0, x1] x [y0, y1], row 0 at the
@@ -206,18 +228,18 @@ lmpviz_status lmpviz_panel_area(const lmpviz_panel *panel, double *x, double *y,
  * premultiplied alpha, stride_px >= width pixels per row; they are copied.
  * smooth != 0 filters when the image is scaled (photos, heatmaps); 0 keeps
  * hard pixel edges (label maps).  The rectangle counts in the automatic axis
- * limits.  LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (a size of 0, NULL pixels,
- * x1 <= x0 or y1 <= y0) or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_panel_add_image(lmpviz_panel *panel,
-                                     const uint32_t *argb,
-                                     size_t width,
-                                     size_t height,
-                                     size_t stride_px,
-                                     double x0,
-                                     double y0,
-                                     double x1,
-                                     double y1,
-                                     int smooth);
+ * limits.  Failures (LMPVIZ_ERR_INVALID_ARG: a size of 0, NULL pixels,
+ * x1 <= x0 or y1 <= y0; LMPVIZ_ERR_NOMEM) are the figure's. */
+void lmpviz_panel_add_image(lmpviz_panel *panel,
+                            const uint32_t *argb,
+                            size_t width,
+                            size_t height,
+                            size_t stride_px,
+                            double x0,
+                            double y0,
+                            double x1,
+                            double y1,
+                            int smooth);
 /* PNG encoding of lmpviz_figure_save/write: -1 (the default) uses cairo's
  * writer; 0..9 uses libpng at that zlib level with one fast filter (3 writes
  * a 2-megapixel photo figure in about a third of the time). */
@@ -229,15 +251,15 @@ void lmpviz_panel_set_axes_visible(lmpviz_panel *panel, int on);
  * the bottom, colors[n_colors - 1] at the top; ticks at fractions pos[k] in
  * [0, 1] of its height with the given labels; label (NULL for none) written
  * along it.  Replaces an earlier colour bar; everything is copied.
- * LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (n_colors == 0, NULL arrays, a position
- * outside [0, 1]) or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_panel_set_colorbar(lmpviz_panel *panel,
-                                        const lmpviz_color *colors,
-                                        size_t n_colors,
-                                        const double *pos,
-                                        const char *const *tick_labels,
-                                        size_t n_ticks,
-                                        const char *label);
+ * Failures (LMPVIZ_ERR_INVALID_ARG: n_colors == 0, NULL arrays, a position
+ * outside [0, 1]; LMPVIZ_ERR_NOMEM) are the figure's. */
+void lmpviz_panel_set_colorbar(lmpviz_panel *panel,
+                               const lmpviz_color *colors,
+                               size_t n_colors,
+                               const double *pos,
+                               const char *const *tick_labels,
+                               size_t n_ticks,
+                               const char *label);
 
 /* ------------------------------------------------------------------------
  * Colormaps compiled into the library (scripts/gen-tables): matplotlib's

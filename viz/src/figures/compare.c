@@ -16,6 +16,7 @@
 #include "lmpviz.h"
 #include "lmpviz_private.h"
 #include "plot/ticks.h"
+#include "viz_internal.h"
 
 #define PROFILE_MAX_POINTS 2000
 #define UNIFORM_COLOR      0x555555UL
@@ -502,90 +503,57 @@ scheme_style(size_t s)
     return st;
 }
 
-lmpviz_figure *
-lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
-                              size_t width_px,
-                              size_t height_px,
-                              const lmpviz_compare_opts *opts,
-                              lmpviz_status *status,
-                              lmpviz_err *err)
+/* The profile n·w and the cumulative share of scheme s over the pixels by
+ * decreasing loss, into pw and pc; widens [*bottom, *top] to the profile.
+ * y holds n values, px and py the decimated points. */
+static void
+profile_series(lmpviz_panel *pw,
+               lmpviz_panel *pc,
+               const lmpviz_compare_data *d,
+               size_t s,
+               double *y,
+               double *px,
+               double *py,
+               double *bottom,
+               double *top)
 {
-    lmpviz_figure *fig = NULL;
-    lmpviz_panel *pw, *pc;
-    lmpviz_status st = LMPVIZ_OK;
-    double *y = NULL, *px = NULL, *py = NULL;
-    double top = 1.0, bottom = 1.0, nn;
-    size_t s, i, n;
-    char title[256], label[160];
-    lmpviz_style ref;
+    const size_t n = d->n_valid;
+    const double nn = (double)n, total = scheme_total(d, s);
+    const float *w = d->weight[s];
+    lmpviz_style sty = scheme_style(s);
+    double run = 0.0;
+    char label[160];
+    size_t i, np;
 
-    if (d == NULL || d->n_valid == 0 || d->n_schemes == 0) {
-        st = LMPVIZ_ERR_INVALID_ARG;
-        lmpviz_err_set(err, "no valid pixel to plot");
-        goto done;
+    for (i = 0; i < n; i++) {
+        y[i] = nn * w[d->order[i]];
+        *top = fmax(*top, y[i]);
+        if (y[i] > 0.0)
+            *bottom = fmin(*bottom, y[i]);
     }
-    n = d->n_valid;
-    nn = (double)n;
-    fig = lmpviz_figure_create(width_px, height_px, LMPVIZ_DPI_DEFAULT, 1, 2);
-    y = malloc(n * sizeof *y);
-    px = malloc((n < PROFILE_MAX_POINTS ? n : PROFILE_MAX_POINTS) * sizeof *px + 16);
-    py = malloc((n < PROFILE_MAX_POINTS ? n : PROFILE_MAX_POINTS) * sizeof *py + 16);
-    if (fig == NULL || y == NULL || px == NULL || py == NULL) {
-        st = LMPVIZ_ERR_NOMEM;
-        lmpviz_err_set(err, "out of memory for the figure");
-        goto done;
-    }
-    if (opts != NULL && opts->title != NULL)
-        snprintf(title, sizeof title, "%s", opts->title);
+    if (d->spec[s].scheme.kind == LMP_SCHEME_LMP)
+        snprintf(label, sizeof label, "%s (Σw = %.3g)", d->spec[s].label, total);
     else
-        snprintf(title, sizeof title, "Pixel weights of %zu schemes over n = %zu pixels", d->n_schemes,
-                 n);
-    st = lmpviz_figure_set_title(fig, title);
-    pw = lmpviz_figure_panel(fig, 0, 0);
-    pc = lmpviz_figure_panel(fig, 0, 1);
-
-    ref = lmpviz_style_line(lmpviz_color_hex(UNIFORM_COLOR), LMPVIZ_DASH_DASHED);
-    ref.line_width = 1.2;
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_add_hline(pw, 1.0, &ref, "uniform: n·w = 1");
-    if (st == LMPVIZ_OK) {
-        double rx[2] = { 1.0, nn }, ry[2] = { 1.0 / nn, 1.0 };
-        st = lmpviz_panel_add_series(pc, rx, ry, 2, &ref, "uniform: k/n");
+        snprintf(label, sizeof label, "%s", d->spec[s].label);
+    np = decimate(y, n, px, py);
+    if (n > PROFILE_MAX_POINTS &&
+        (d->spec[s].scheme.kind == LMP_SCHEME_INVFREQ || d->spec[s].scheme.kind == LMP_SCHEME_MEDFREQ))
+        sty.line_width = 0.8; /* not monotone in the loss: a band */
+    lmpviz_panel_add_series(pw, px, py, np, &sty, label);
+    for (i = 0; i < n; i++) {
+        run += w[d->order[i]];
+        y[i] = total > 0.0 ? run / total : 0.0;
     }
-    for (s = 0; s < d->n_schemes && st == LMPVIZ_OK; s++) {
-        const float *w = d->weight[s];
-        double total = scheme_total(d, s), run = 0.0;
-        size_t np;
-        lmpviz_style sty = scheme_style(s);
+    np = decimate(y, n, px, py);
+    sty.line_width = 1.7;
+    lmpviz_panel_add_series(pc, px, py, np, &sty, label);
+}
 
-        for (i = 0; i < n; i++) {
-            y[i] = nn * w[d->order[i]];
-            top = fmax(top, y[i]);
-            if (y[i] > 0.0)
-                bottom = fmin(bottom, y[i]);
-        }
-        if (d->spec[s].scheme.kind == LMP_SCHEME_LMP)
-            snprintf(label, sizeof label, "%s (Σw = %.3g)", d->spec[s].label, total);
-        else
-            snprintf(label, sizeof label, "%s", d->spec[s].label);
-        np = decimate(y, n, px, py);
-        if (n > PROFILE_MAX_POINTS && (d->spec[s].scheme.kind == LMP_SCHEME_INVFREQ ||
-                                       d->spec[s].scheme.kind == LMP_SCHEME_MEDFREQ))
-            sty.line_width = 0.8; /* not monotone in the loss: a band */
-        st = lmpviz_panel_add_series(pw, px, py, np, &sty, label);
-        if (st != LMPVIZ_OK)
-            break;
-        for (i = 0; i < n; i++) {
-            run += w[d->order[i]];
-            y[i] = total > 0.0 ? run / total : 0.0;
-        }
-        np = decimate(y, n, px, py);
-        sty.line_width = 1.7;
-        st = lmpviz_panel_add_series(pc, px, py, np, &sty, label);
-    }
-    if (st != LMPVIZ_OK)
-        goto done;
-    if (opts != NULL && opts->logy) {
+/* Limits, grids and labels of the two panels. */
+static void
+profile_axes(lmpviz_panel *pw, lmpviz_panel *pc, double nn, int logy, double bottom, double top)
+{
+    if (logy) {
         lmpviz_panel_set_logy(pw, 1);
         bottom = fmax(bottom, top * 1e-6);
         lmpviz_panel_set_ylim(pw, bottom / 1.5, top * 1.5);
@@ -601,29 +569,58 @@ lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
     lmpviz_panel_set_grid(pc, 1);
     lmpviz_panel_set_legend(pw, LMPVIZ_LEGEND_AUTO);
     lmpviz_panel_set_legend(pc, LMPVIZ_LEGEND_NONE);
-    st = lmpviz_panel_set_title(pw, "weights over pixels by decreasing loss");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_xlabel(pw, "pixel rank i (by decreasing loss)");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_ylabel(pw, "scaled weight n·wᵢ (uniform = 1)");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_title(pc, "share of each scheme's total weight in the top k");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_xlabel(pc, "top k pixels (by decreasing loss)");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_ylabel(pc, "Σ top-k w / Σ w");
-    if (st != LMPVIZ_OK)
-        lmpviz_err_set(err, "out of memory while building the plot");
-done:
+    lmpviz_panel_set_title(pw, "weights over pixels by decreasing loss");
+    lmpviz_panel_set_xlabel(pw, "pixel rank i (by decreasing loss)");
+    lmpviz_panel_set_ylabel(pw, "scaled weight n·wᵢ (uniform = 1)");
+    lmpviz_panel_set_title(pc, "share of each scheme's total weight in the top k");
+    lmpviz_panel_set_xlabel(pc, "top k pixels (by decreasing loss)");
+    lmpviz_panel_set_ylabel(pc, "Σ top-k w / Σ w");
+}
+
+lmpviz_figure *
+lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
+                              size_t width_px,
+                              size_t height_px,
+                              const lmpviz_compare_opts *opts)
+{
+    lmpviz_figure *fig;
+    lmpviz_panel *pw, *pc;
+    lmpviz_style ref = lmpviz_style_line(lmpviz_color_hex(UNIFORM_COLOR), LMPVIZ_DASH_DASHED);
+    double *y, *px, *py;
+    double top = 1.0, bottom = 1.0, nn;
+    size_t s, n, np;
+    char title[256];
+
+    if (d == NULL || d->n_valid == 0 || d->n_schemes == 0)
+        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
+    n = d->n_valid;
+    nn = (double)n;
+    np = n < PROFILE_MAX_POINTS ? n : PROFILE_MAX_POINTS;
+    fig = lmpviz_figure_create(width_px, height_px, LMPVIZ_DPI_DEFAULT, 1, 2);
+    y = malloc(n * sizeof *y);
+    px = malloc(np * sizeof *px + 16);
+    py = malloc(np * sizeof *py + 16);
+    if (y == NULL || px == NULL || py == NULL)
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the figure");
+    if (opts != NULL && opts->title != NULL)
+        snprintf(title, sizeof title, "%s", opts->title);
+    else
+        snprintf(title, sizeof title, "Pixel weights of %zu schemes over n = %zu pixels", d->n_schemes, n);
+    lmpviz_figure_set_title(fig, title);
+    pw = lmpviz_figure_panel(fig, 0, 0);
+    pc = lmpviz_figure_panel(fig, 0, 1);
+    ref.line_width = 1.2;
+    lmpviz_panel_add_hline(pw, 1.0, &ref, "uniform: n·w = 1");
+    {
+        double rx[2] = { 1.0, nn }, ry[2] = { 1.0 / nn, 1.0 };
+        lmpviz_panel_add_series(pc, rx, ry, 2, &ref, "uniform: k/n");
+    }
+    for (s = 0; s < d->n_schemes && lmpviz_figure_status(fig) == LMPVIZ_OK; s++)
+        profile_series(pw, pc, d, s, y, px, py, &bottom, &top);
+    profile_axes(pw, pc, nn, opts != NULL && opts->logy, bottom, top);
     free(y);
     free(px);
     free(py);
-    if (st != LMPVIZ_OK) {
-        lmpviz_figure_destroy(fig);
-        fig = NULL;
-    }
-    if (status != NULL)
-        *status = st;
     return fig;
 }
 
@@ -784,71 +781,95 @@ shared_vmax(const lmpviz_compare_data *d)
     return top > 0.0 ? top : 1.0;
 }
 
-static lmpviz_status
+static void
 shared_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
 {
     lmpviz_color colors[LMPVIZ_CMAP_SIZE];
     double pos[16];
     const char *labels[16];
     char buf[16][LMPVIZI_BAR_LABEL];
-    const lmpviz_hscale scale =
-        cs->scale == LMPVIZ_HSCALE_LOG ? LMPVIZ_HSCALE_LOG : LMPVIZ_HSCALE_LINEAR;
+    const lmpviz_hscale scale = cs->scale == LMPVIZ_HSCALE_LOG ? LMPVIZ_HSCALE_LOG : LMPVIZ_HSCALE_LINEAR;
     size_t i, k = lmpvizi_bar_ticks(scale, cs->vmin, cs->vmax, NULL, 4, "%.3g", pos, buf, 16);
 
     for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
         colors[i] = lmpviz_cmap_color(cmap, (double)i / (LMPVIZ_CMAP_SIZE - 1));
     for (i = 0; i < k; i++)
         labels[i] = buf[i];
-    return lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, k,
-                                     cs->scale == LMPVIZ_HSCALE_LOG ? "n·w (log; 1 = uniform)"
-                                                                    : "n·w (1 = uniform)");
+    lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, k,
+                              cs->scale == LMPVIZ_HSCALE_LOG ? "n·w (log; 1 = uniform)" : "n·w (1 = uniform)");
+}
+
+/* rows x cols cells, each the frame with room for a title and colour bar. */
+static lmpviz_figure *
+frame_figure_create(const lmpviz_heatmap *hm, const lmpviz_compare_fig_opts *opts, size_t rows, size_t cols)
+{
+    const size_t fw = opts->width_px ? opts->width_px : (cols == 3 ? 2100 : 1600);
+    const double dpi = fmax(80.0, 100.0 * (double)fw / 1600.0);
+    const double scale = dpi / 72.0;
+    const double img_w = (double)fw / scale / (double)cols - 16.0 - 78.0;
+    const double img_h = img_w * (double)hm->height / (double)hm->width;
+    const double hpt = (double)rows * (img_h + 16.0 + 12.0 * 1.25 + 7.0) + 13.0 * 1.25 + 8.0;
+
+    return lmpviz_figure_create(fw, (size_t)ceil(hpt * scale), dpi, rows, cols);
+}
+
+/* Scheme s's weights over the frame, titled with the scheme. */
+static void
+scheme_panel(lmpviz_panel *pn,
+             const lmpviz_heatmap *hm,
+             const lmpviz_compare_data *d,
+             size_t s,
+             const lmpviz_overlay_opts *ov,
+             uint32_t *buf,
+             lmpviz_colorscale *cs)
+{
+    const size_t w = hm->width, h = hm->height;
+    char pt[160];
+    /* tau only sets the default vmax, which is given */
+    lmpviz_status st = lmpviz_overlay_render(&hm->frame, d->weight[s], hm->valid, d->n_valid, 1.0, ov, buf, cs);
+
+    if (st != LMPVIZ_OK) {
+        lmpvizi_panel_fail(pn, st, "overlay of %s: %s", d->spec[s].text, lmpviz_status_string(st));
+        return;
+    }
+    lmpviz_panel_set_axes_visible(pn, 0);
+    lmpviz_panel_set_equal_aspect(pn, 1);
+    lmpviz_panel_set_xlim(pn, 0.0, (double)w);
+    lmpviz_panel_set_ylim(pn, 0.0, (double)h);
+    lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
+    lmpviz_panel_add_image(pn, buf, w, h, w, 0.0, 0.0, (double)w, (double)h, 1);
+    if (d->spec[s].scheme.kind == LMP_SCHEME_LMP)
+        snprintf(pt, sizeof pt, "%s (Σw = %.2f)", d->spec[s].label, d->result[s].weight_sum);
+    else
+        snprintf(pt, sizeof pt, "%s", d->spec[s].label);
+    lmpviz_panel_set_title(pn, pt);
 }
 
 lmpviz_figure *
-lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
-                            const lmpviz_compare_data *d,
-                            const lmpviz_compare_fig_opts *opts,
-                            lmpviz_status *status,
-                            lmpviz_err *err)
+lmpviz_compare_frame_figure(const lmpviz_heatmap *hm, const lmpviz_compare_data *d, const lmpviz_compare_fig_opts *opts)
 {
-    lmpviz_figure *fig = NULL;
-    uint32_t *buf = NULL;
-    lmpviz_status st = LMPVIZ_OK;
+    lmpviz_figure *fig;
+    uint32_t *buf;
     lmpviz_overlay_opts ov;
     lmpviz_colorscale cs;
-    size_t w, h, s, rows, cols, fw, fh;
-    double dpi, scale, cell_w, img_w, img_h, hpt;
+    size_t s, rows, cols;
     char title[256];
 
-    if (hm == NULL || d == NULL || opts == NULL || hm->frame.rgb == NULL ||
-        d->n != hm->width * hm->height || d->n_schemes == 0) {
-        st = LMPVIZ_ERR_INVALID_ARG;
-        lmpviz_err_set(err, "no frame or weights to draw");
-        goto done;
-    }
-    if (opts->overlay.scale == LMPVIZ_HSCALE_RANK) {
-        st = LMPVIZ_ERR_INVALID_ARG;
-        lmpviz_err_set(err, "the rank scale is per scheme; a shared scale is linear or log");
-        goto done;
-    }
-    w = hm->width;
-    h = hm->height;
+    if (hm == NULL || d == NULL || opts == NULL || hm->frame.rgb == NULL || hm->width == 0 ||
+        hm->height == 0 || d->n != hm->width * hm->height || d->n_schemes == 0)
+        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
     cols = d->n_schemes <= 4 ? (d->n_schemes < 2 ? 1 : 2) : 3;
     rows = (d->n_schemes + cols - 1) / cols;
-    fw = opts->width_px ? opts->width_px : (cols == 3 ? 2100 : 1600);
-    dpi = fmax(80.0, 100.0 * (double)fw / 1600.0);
-    scale = dpi / 72.0;
-    cell_w = (double)fw / scale / (double)cols;
-    img_w = cell_w - 16.0 - 78.0;
-    img_h = img_w * (double)h / (double)w;
-    hpt = (double)rows * (img_h + 16.0 + 12.0 * 1.25 + 7.0) + 13.0 * 1.25 + 8.0;
-    fh = (size_t)ceil(hpt * scale);
-    fig = lmpviz_figure_create(fw, fh, dpi, rows, cols);
-    buf = malloc(w * h * sizeof *buf);
-    if (fig == NULL || buf == NULL) {
-        st = LMPVIZ_ERR_NOMEM;
-        lmpviz_err_set(err, "out of memory for a %zux%zu figure", fw, fh);
-        goto done;
+    fig = frame_figure_create(hm, opts, rows, cols);
+    if (opts->overlay.scale == LMPVIZ_HSCALE_RANK)
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG,
+                            "the rank scale is per scheme; a shared scale is linear or log");
+    buf = malloc(hm->width * hm->height * sizeof *buf);
+    if (buf == NULL)
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for a %zux%zu raster", hm->width, hm->height);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        free(buf);
+        return fig;
     }
     ov = opts->overlay;
     if (!(ov.vmax > 0.0))
@@ -856,33 +877,14 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
     if (opts->title != NULL)
         snprintf(title, sizeof title, "%s", opts->title);
     else
-        snprintf(title, sizeof title,
-                 "Pixel weights n·w of %zu schemes, one colour scale (n = %zu valid pixels)",
+        snprintf(title, sizeof title, "Pixel weights n·w of %zu schemes, one colour scale (n = %zu valid pixels)",
                  d->n_schemes, d->n_valid);
-    st = lmpviz_figure_set_title(fig, title);
-    for (s = 0; s < d->n_schemes && st == LMPVIZ_OK; s++) {
+    lmpviz_figure_set_title(fig, title);
+    for (s = 0; s < d->n_schemes; s++) {
         lmpviz_panel *pn = lmpviz_figure_panel(fig, s / cols, s % cols);
-        char pt[160];
-        /* tau only sets the default vmax, which is given */
-        st = lmpviz_overlay_render(&hm->frame, d->weight[s], hm->valid, d->n_valid, 1.0, &ov, buf,
-                                   &cs);
-        if (st != LMPVIZ_OK)
-            break;
-        lmpviz_panel_set_axes_visible(pn, 0);
-        lmpviz_panel_set_equal_aspect(pn, 1);
-        lmpviz_panel_set_xlim(pn, 0.0, (double)w);
-        lmpviz_panel_set_ylim(pn, 0.0, (double)h);
-        lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
-        st = lmpviz_panel_add_image(pn, buf, w, h, w, 0.0, 0.0, (double)w, (double)h, 1);
-        if (st == LMPVIZ_OK) {
-            if (d->spec[s].scheme.kind == LMP_SCHEME_LMP)
-                snprintf(pt, sizeof pt, "%s (Σw = %.2f)", d->spec[s].label, d->result[s].weight_sum);
-            else
-                snprintf(pt, sizeof pt, "%s", d->spec[s].label);
-            st = lmpviz_panel_set_title(pn, pt);
-        }
-        if (st == LMPVIZ_OK && (s % cols == cols - 1 || s == d->n_schemes - 1))
-            st = shared_colorbar(pn, &cs, ov.cmap);
+        scheme_panel(pn, hm, d, s, &ov, buf, &cs);
+        if (s % cols == cols - 1 || s == d->n_schemes - 1)
+            shared_colorbar(pn, &cs, ov.cmap);
     }
     /* empty cells of the last row: no axes */
     for (; s < rows * cols; s++) {
@@ -890,18 +892,8 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
         lmpviz_panel_set_axes_visible(pn, 0);
         lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
     }
-    if (st == LMPVIZ_OK)
-        lmpviz_figure_set_png_level(fig, 2);
-    if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
-        lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
-done:
+    lmpviz_figure_set_png_level(fig, 2);
     free(buf);
-    if (st != LMPVIZ_OK) {
-        lmpviz_figure_destroy(fig);
-        fig = NULL;
-    }
-    if (status != NULL)
-        *status = st;
     return fig;
 }
 

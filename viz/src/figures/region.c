@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lmpviz.h"
+#include "viz_internal.h"
 
 #define REGION_ARC 181 /* points on the curved part of a p-ball */
 #define REGION_PI  3.14159265358979323846
@@ -78,57 +79,62 @@ lmpviz_region_boundary(double p, double m, size_t n_arc, double *x, double *y, s
     return LMPVIZ_OK;
 }
 
-lmpviz_status
-lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_err *err)
+/* Checks opts; the largest γ over the p's, with room, in *extent. */
+static int
+region_check(lmpviz_panel *panel, const lmpviz_region_opts *opts, double *extent)
 {
-    double bx[REGION_ARC + 4], by[REGION_ARC + 4];
-    double extent = 0.5;
-    double ux, uy, len;
-    size_t i, j, count;
-    char label[160], ps[32], title[LMPVIZ_ERR_LEN];
-    lmpviz_status st;
-    lmpviz_style mk;
-    double gamma, tau, m_px = 1.0;
-    int any_cap_drawn = 0;
+    double gamma, tau, m_px;
+    size_t i;
 
-    assert(panel != NULL);
     if (opts == NULL || opts->p == NULL || opts->n_p == 0 || !(opts->m > 0.0 && opts->m <= 1.0)) {
-        lmpviz_err_set(err, "expected at least one p and m in (0, 1]");
-        return LMPVIZ_ERR_INVALID_ARG;
+        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected at least one p and m in (0, 1]");
+        return 0;
     }
+    *extent = 0.5;
     for (i = 0; i < opts->n_p; i++) {
         if (!(opts->p[i] >= 1.0)) {
-            lmpviz_err_set(err, "expected p >= 1, got %g", opts->p[i]);
-            return LMPVIZ_ERR_INVALID_ARG;
+            lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected p >= 1, got %g", opts->p[i]);
+            return 0;
         }
         region_params(opts->p[i], opts->m, &gamma, &tau, &m_px);
-        extent = fmax(extent, gamma);
+        *extent = fmax(*extent, gamma);
     }
     if (opts->have_losses &&
         (!(opts->losses[0] >= 0.0) || !(opts->losses[1] >= 0.0) || !isfinite(opts->losses[0]) ||
          !isfinite(opts->losses[1]) || opts->losses[0] + opts->losses[1] <= 0.0)) {
-        lmpviz_err_set(err, "expected two finite losses >= 0, not both 0");
-        return LMPVIZ_ERR_INVALID_ARG;
+        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected two finite losses >= 0, not both 0");
+        return 0;
     }
-    extent *= 1.08;
+    *extent *= 1.08;
+    return 1;
+}
 
-    /* Sets first (filled), then their outlines on top. */
+/* The sets first (filled), then where the cap cuts each ball: the rest of
+ * the ball, dotted. */
+static void
+region_sets(lmpviz_panel *panel, const lmpviz_region_opts *opts)
+{
+    double bx[REGION_ARC + 4], by[REGION_ARC + 4];
+    double gamma, tau, m_px;
+    char label[160], ps[32];
+    int any_cap_drawn = 0;
+    size_t i, j, count;
+
     for (i = 0; i < opts->n_p; i++) {
         lmpviz_style fill = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_SOLID);
-        double p = opts->p[i];
+        lmpviz_status st;
         fill.line_width = 2.0;
         fill.fill_alpha = opts->n_p > 1 ? 0.10 : 0.18;
-        region_params(p, opts->m, &gamma, &tau, &m_px);
-        st = lmpviz_region_boundary(p, opts->m, REGION_ARC, bx, by, &count);
-        if (st != LMPVIZ_OK)
-            return st;
-        lmpviz_format_p(ps, sizeof ps, p);
+        region_params(opts->p[i], opts->m, &gamma, &tau, &m_px);
+        st = lmpviz_region_boundary(opts->p[i], opts->m, REGION_ARC, bx, by, &count);
+        if (st != LMPVIZ_OK) {
+            lmpvizi_panel_fail(panel, st, "no boundary for p = %g", opts->p[i]);
+            return;
+        }
+        lmpviz_format_p(ps, sizeof ps, opts->p[i]);
         snprintf(label, sizeof label, "p = %s: γ = %.3g, τ = %.3g", ps, gamma, tau);
-        st = lmpviz_panel_add_polygon(panel, bx, by, count, &fill, label);
-        if (st != LMPVIZ_OK)
-            return st;
+        lmpviz_panel_add_polygon(panel, bx, by, count, &fill, label);
     }
-    /* Where the cap cuts the ball: the rest of the ball, dotted. */
     for (i = 0; i < opts->n_p; i++) {
         double p = opts->p[i];
         lmpviz_style rest = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_DOTTED);
@@ -138,92 +144,84 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts, lmpviz_
             continue;
         for (j = 0; j < REGION_ARC; j++)
             ball_point(p, gamma, 0.5 * REGION_PI * (double)j / (double)(REGION_ARC - 1), &bx[j], &by[j]);
-        st = lmpviz_panel_add_series(panel, bx, by, REGION_ARC, &rest,
-                                     any_cap_drawn ? NULL : "‖w‖ₚ = γ beyond the cap");
-        if (st != LMPVIZ_OK)
-            return st;
+        lmpviz_panel_add_series(panel, bx, by, REGION_ARC, &rest, any_cap_drawn ? NULL : "‖w‖ₚ = γ beyond the cap");
         any_cap_drawn = 1;
     }
+}
 
-    if (opts->have_losses) {
-        double l0 = opts->losses[0], l1 = opts->losses[1];
-        lmpviz_style arrow = lmpviz_style_line(lmpviz_color_hex(0x222222), LMPVIZ_DASH_SOLID);
-        arrow.line_width = 1.4;
-        len = hypot(l0, l1);
-        ux = l0 / len;
-        uy = l1 / len;
-        snprintf(label, sizeof label, "loss direction ℓ = (%g, %g)", l0, l1);
-        st = lmpviz_panel_add_arrow(panel, 0.0, 0.0, ux * extent * 0.95, uy * extent * 0.95, &arrow,
-                                    label);
-        if (st != LMPVIZ_OK)
-            return st;
-        for (i = 0; i < opts->n_p; i++) {
-            lmp_params prm = LMP_PARAMS_INIT;
-            float loss[2], w[2];
-            lmp_result res;
-            lmp_status ls;
-            lmpviz_style support = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_DASHED);
-            double sx[2], sy[2];
+/* The loss direction, and for each p the maximiser w* from lmp_solve with
+ * the level line w·ℓ = L through it, which shows why w* is the maximiser. */
+static void
+region_losses(lmpviz_panel *panel, const lmpviz_region_opts *opts, double extent)
+{
+    const double l0 = opts->losses[0], l1 = opts->losses[1];
+    const double len = hypot(l0, l1), ux = l0 / len, uy = l1 / len;
+    lmpviz_style arrow = lmpviz_style_line(lmpviz_color_hex(0x222222), LMPVIZ_DASH_SOLID);
+    char label[160], ps[32];
+    size_t i;
 
-            prm.p = opts->p[i];
-            prm.m = opts->m;
-            loss[0] = (float)l0;
-            loss[1] = (float)l1;
-            ls = lmp_solve(loss, NULL, 2, &prm, w, &res, NULL);
-            if (ls != LMP_OK) {
-                lmpviz_err_set(err, "LMP solver failed for p = %g: %s", prm.p,
+    arrow.line_width = 1.4;
+    snprintf(label, sizeof label, "loss direction ℓ = (%g, %g)", l0, l1);
+    lmpviz_panel_add_arrow(panel, 0.0, 0.0, ux * extent * 0.95, uy * extent * 0.95, &arrow, label);
+    for (i = 0; i < opts->n_p; i++) {
+        lmp_params prm = LMP_PARAMS_INIT;
+        float loss[2] = { (float)l0, (float)l1 }, w[2];
+        lmp_result res;
+        lmp_status ls;
+        lmpviz_style support = lmpviz_style_line(lmpviz_palette_color(i), LMPVIZ_DASH_DASHED);
+        lmpviz_style mk = lmpviz_style_marker(lmpviz_palette_color(i), LMPVIZ_MARKER_DIAMOND, 9.0);
+        double sx[2], sy[2], wx, wy;
+
+        prm.p = opts->p[i];
+        prm.m = opts->m;
+        ls = lmp_solve(loss, NULL, 2, &prm, w, &res, NULL);
+        if (ls != LMP_OK) {
+            lmpvizi_panel_fail(panel, LMPVIZ_ERR_SOLVER, "LMP solver failed for p = %g: %s", prm.p,
                                lmp_status_string(ls));
-                return LMPVIZ_ERR_SOLVER;
-            }
-            /* The level line w . l = L touches W at w*: it shows why w* is
-             * the maximiser. */
-            support.line_width = 0.9;
-            sx[0] = (double)w[0] - uy * 2.0 * extent;
-            sy[0] = (double)w[1] + ux * 2.0 * extent;
-            sx[1] = (double)w[0] + uy * 2.0 * extent;
-            sy[1] = (double)w[1] - ux * 2.0 * extent;
-            st = lmpviz_panel_add_series(panel, sx, sy, 2, &support,
-                                         i == 0 ? "level line w·ℓ = L at w*" : NULL);
-            if (st != LMPVIZ_OK)
-                return st;
-            mk = lmpviz_style_marker(lmpviz_palette_color(i), LMPVIZ_MARKER_DIAMOND, 9.0);
-            {
-                double wx = w[0], wy = w[1];
-                lmpviz_format_p(ps, sizeof ps, opts->p[i]);
-                snprintf(label, sizeof label, "w* (p = %s) = (%.3f, %.3f)", ps, wx, wy);
-                st = lmpviz_panel_add_series(panel, &wx, &wy, 1, &mk, label);
-            }
-            if (st != LMPVIZ_OK)
-                return st;
+            return;
         }
+        support.line_width = 0.9;
+        sx[0] = (double)w[0] - uy * 2.0 * extent;
+        sy[0] = (double)w[1] + ux * 2.0 * extent;
+        sx[1] = (double)w[0] + uy * 2.0 * extent;
+        sy[1] = (double)w[1] - ux * 2.0 * extent;
+        lmpviz_panel_add_series(panel, sx, sy, 2, &support, i == 0 ? "level line w·ℓ = L at w*" : NULL);
+        wx = w[0];
+        wy = w[1];
+        lmpviz_format_p(ps, sizeof ps, opts->p[i]);
+        snprintf(label, sizeof label, "w* (p = %s) = (%.3f, %.3f)", ps, wx, wy);
+        lmpviz_panel_add_series(panel, &wx, &wy, 1, &mk, label);
     }
+}
 
-    {
-        double hx = 0.5, hy = 0.5;
-        mk = lmpviz_style_marker(lmpviz_color_hex(0x000000), LMPVIZ_MARKER_CIRCLE, 7.0);
-        st = lmpviz_panel_add_series(panel, &hx, &hy, 1, &mk, "uniform w = (½, ½)");
-        if (st != LMPVIZ_OK)
-            return st;
-    }
+void
+lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts)
+{
+    lmpviz_style mk = lmpviz_style_marker(lmpviz_color_hex(0x000000), LMPVIZ_MARKER_CIRCLE, 7.0);
+    double hx = 0.5, hy = 0.5, extent, gamma, tau, m_px = 1.0;
+    char ps[32], title[LMPVIZ_ERR_LEN];
 
+    if (!region_check(panel, opts, &extent))
+        return;
+    region_sets(panel, opts);
+    if (opts->have_losses)
+        region_losses(panel, opts, extent);
+    lmpviz_panel_add_series(panel, &hx, &hy, 1, &mk, "uniform w = (½, ½)");
     lmpviz_panel_set_xlim(panel, -0.02 * extent, extent);
     lmpviz_panel_set_ylim(panel, -0.02 * extent, extent);
     lmpviz_panel_set_equal_aspect(panel, 1);
     lmpviz_panel_set_grid(panel, 1);
     lmpviz_panel_set_legend(panel, LMPVIZ_LEGEND_OUTSIDE_RIGHT);
-    st = lmpviz_panel_set_xlabel(panel, "w₁");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_ylabel(panel, "w₂");
-    if (st != LMPVIZ_OK)
-        return st;
+    lmpviz_panel_set_xlabel(panel, "w₁");
+    lmpviz_panel_set_ylabel(panel, "w₂");
+    region_params(opts->p[opts->n_p - 1], opts->m, &gamma, &tau, &m_px);
     if (opts->title != NULL) {
         snprintf(title, sizeof title, "%s", opts->title);
     } else if (opts->n_p == 1) {
         lmpviz_format_p(ps, sizeof ps, opts->p[0]);
-        snprintf(title, sizeof title, "Feasible set W for n = 2: p = %s, m = %g (%g px)", ps, opts->m,
-                 m_px);
+        snprintf(title, sizeof title, "Feasible set W for n = 2: p = %s, m = %g (%g px)", ps, opts->m, m_px);
     } else {
         snprintf(title, sizeof title, "Feasible set W for n = 2: m = %g (%g px)", opts->m, m_px);
     }
-    return lmpviz_panel_set_title(panel, title);
+    lmpviz_panel_set_title(panel, title);
 }

@@ -3,6 +3,7 @@
  * output as PNG, SVG or PDF.
  */
 #include <assert.h>
+#include <stdarg.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <cairo.h>
 
 #include "plot_internal.h"
+#include "viz_internal.h"
 #include "viz_internal.h"
 #include "lmpviz_private.h"
 
@@ -158,6 +160,22 @@ panel_free(lmpviz_panel *pn)
     free(pn->ylabel);
 }
 
+/* Returned when a figure cannot be made: calls on them, and on their panel,
+ * do nothing, and lmpviz_figure_status reports why. */
+static lmpviz_figure nil_nomem = { .nil = 1, .status = LMPVIZ_ERR_NOMEM,
+                                   .error = "out of memory for the figure" };
+static lmpviz_figure nil_invalid = { .nil = 1, .status = LMPVIZ_ERR_INVALID_ARG,
+                                     .error = "invalid figure size, dpi or grid" };
+static lmpviz_figure nil_no_input = { .nil = 1, .status = LMPVIZ_ERR_INVALID_ARG,
+                                      .error = "nothing to draw" };
+static lmpviz_panel nil_panel = { .fig = &nil_invalid };
+
+lmpviz_figure *
+lmpvizi_figure_nil(lmpviz_status status)
+{
+    return status == LMPVIZ_ERR_NOMEM ? &nil_nomem : &nil_no_input;
+}
+
 lmpviz_figure *
 lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows, size_t cols)
 {
@@ -166,14 +184,14 @@ lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows,
 
     if (width_px == 0 || height_px == 0 || width_px > 32767 || height_px > 32767 ||
         !(dpi > 0.0 && dpi <= 10000.0) || rows == 0 || cols == 0 || rows > 64 || cols > 64)
-        return NULL;
+        return &nil_invalid;
     fig = calloc(1, sizeof *fig);
     if (fig == NULL)
-        return NULL;
+        return &nil_nomem;
     fig->panels = calloc(rows * cols, sizeof *fig->panels);
     if (fig->panels == NULL) {
         free(fig);
-        return NULL;
+        return &nil_nomem;
     }
     fig->width_px = width_px;
     fig->height_px = height_px;
@@ -183,8 +201,10 @@ lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows,
     fig->rows = rows;
     fig->cols = cols;
     fig->png_level = -1;
-    for (i = 0; i < rows * cols; i++)
+    for (i = 0; i < rows * cols; i++) {
         panel_init(&fig->panels[i]);
+        fig->panels[i].fig = fig;
+    }
     return fig;
 }
 
@@ -192,13 +212,67 @@ void
 lmpviz_figure_destroy(lmpviz_figure *fig)
 {
     size_t i;
-    if (fig == NULL)
+    if (fig == NULL || fig->nil)
         return;
     for (i = 0; i < fig->rows * fig->cols; i++)
         panel_free(&fig->panels[i]);
     free(fig->panels);
     free(fig->title);
     free(fig);
+}
+
+lmpviz_status
+lmpviz_figure_status(const lmpviz_figure *fig)
+{
+    return fig == NULL ? LMPVIZ_ERR_INVALID_ARG : fig->status;
+}
+
+const char *
+lmpviz_figure_error(const lmpviz_figure *fig)
+{
+    return fig == NULL ? "no figure" : fig->error;
+}
+
+void
+lmpvizi_figure_fail(lmpviz_figure *fig, lmpviz_status status, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (fig == NULL || fig->nil || fig->status != LMPVIZ_OK || status == LMPVIZ_OK)
+        return;
+    fig->status = status;
+    va_start(ap, fmt);
+    vsnprintf(fig->error, sizeof fig->error, fmt, ap);
+    va_end(ap);
+}
+
+void
+lmpvizi_panel_fail(lmpviz_panel *panel, lmpviz_status status, const char *fmt, ...)
+{
+    lmpviz_figure *fig = panel != NULL ? panel->fig : NULL;
+    va_list ap;
+
+    if (fig == NULL || fig->nil || fig->status != LMPVIZ_OK || status == LMPVIZ_OK)
+        return;
+    fig->status = status;
+    va_start(ap, fmt);
+    vsnprintf(fig->error, sizeof fig->error, fmt, ap);
+    va_end(ap);
+}
+
+/* A panel of a failed figure, or the nil panel, ignores every call. */
+static int
+panel_dead(const lmpviz_panel *pn)
+{
+    return pn == NULL || pn->fig->status != LMPVIZ_OK;
+}
+
+/* Records a failed panel call as its figure's failure. */
+static void
+panel_check(lmpviz_panel *pn, lmpviz_status st, const char *what)
+{
+    if (st != LMPVIZ_OK)
+        lmpvizi_figure_fail(pn->fig, st, "%s: %s", what, lmpviz_status_string(st));
 }
 
 static lmpviz_status
@@ -218,51 +292,59 @@ replace_string(char **dst, const char *src)
 void
 lmpviz_figure_set_png_level(lmpviz_figure *fig, int level)
 {
-    assert(fig != NULL);
+    if (fig == NULL || fig->status != LMPVIZ_OK)
+        return;
     fig->png_level = level < -1 ? -1 : (level > 9 ? 9 : level);
 }
 
-lmpviz_status
+void
 lmpviz_figure_set_title(lmpviz_figure *fig, const char *title)
 {
-    assert(fig != NULL);
-    return replace_string(&fig->title, title);
+    if (fig == NULL || fig->status != LMPVIZ_OK)
+        return;
+    if (replace_string(&fig->title, title) != LMPVIZ_OK)
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "figure title: out of memory");
 }
 
 lmpviz_panel *
 lmpviz_figure_panel(lmpviz_figure *fig, size_t row, size_t col)
 {
-    assert(fig != NULL);
-    if (row >= fig->rows || col >= fig->cols)
-        return NULL;
+    if (fig == NULL || fig->status != LMPVIZ_OK)
+        return &nil_panel;
+    if (row >= fig->rows || col >= fig->cols) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG, "panel (%zu, %zu) of a %zu x %zu grid", row,
+                            col, fig->rows, fig->cols);
+        return &nil_panel;
+    }
     return &fig->panels[row * fig->cols + col];
 }
 
-lmpviz_status
+void
 lmpviz_panel_set_title(lmpviz_panel *panel, const char *title)
 {
-    assert(panel != NULL);
-    return replace_string(&panel->title, title);
+    if (!panel_dead(panel))
+        panel_check(panel, replace_string(&panel->title, title), "panel title");
 }
 
-lmpviz_status
+void
 lmpviz_panel_set_xlabel(lmpviz_panel *panel, const char *label)
 {
-    assert(panel != NULL);
-    return replace_string(&panel->xlabel, label);
+    if (!panel_dead(panel))
+        panel_check(panel, replace_string(&panel->xlabel, label), "panel xlabel");
 }
 
-lmpviz_status
+void
 lmpviz_panel_set_ylabel(lmpviz_panel *panel, const char *label)
 {
-    assert(panel != NULL);
-    return replace_string(&panel->ylabel, label);
+    if (!panel_dead(panel))
+        panel_check(panel, replace_string(&panel->ylabel, label), "panel ylabel");
 }
 
 void
 lmpviz_panel_set_xlim(lmpviz_panel *panel, double lo, double hi)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->xlim[0] = lo;
     panel->xlim[1] = hi;
 }
@@ -270,7 +352,8 @@ lmpviz_panel_set_xlim(lmpviz_panel *panel, double lo, double hi)
 void
 lmpviz_panel_set_ylim(lmpviz_panel *panel, double lo, double hi)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->ylim[0] = lo;
     panel->ylim[1] = hi;
 }
@@ -278,42 +361,48 @@ lmpviz_panel_set_ylim(lmpviz_panel *panel, double lo, double hi)
 void
 lmpviz_panel_set_logx(lmpviz_panel *panel, int on)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->logx = on != 0;
 }
 
 void
 lmpviz_panel_set_logy(lmpviz_panel *panel, int on)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->logy = on != 0;
 }
 
 void
 lmpviz_panel_set_xinteger(lmpviz_panel *panel, int on)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->xinteger = on != 0;
 }
 
 void
 lmpviz_panel_set_equal_aspect(lmpviz_panel *panel, int on)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->equal = on != 0;
 }
 
 void
 lmpviz_panel_set_grid(lmpviz_panel *panel, int on)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->grid = on != 0;
 }
 
 void
 lmpviz_panel_set_legend(lmpviz_panel *panel, lmpviz_legend_loc loc)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->legend = loc;
 }
 
@@ -385,7 +474,7 @@ add_points(lmpviz_panel *pn,
     return LMPVIZ_OK;
 }
 
-lmpviz_status
+void
 lmpviz_panel_add_series(lmpviz_panel *panel,
                         const double *x,
                         const double *y,
@@ -393,11 +482,11 @@ lmpviz_panel_add_series(lmpviz_panel *panel,
                         const lmpviz_style *style,
                         const char *label)
 {
-    assert(panel != NULL);
-    return add_points(panel, ITEM_SERIES, x, y, n, style, label);
+    if (!panel_dead(panel))
+        panel_check(panel, add_points(panel, ITEM_SERIES, x, y, n, style, label), "series");
 }
 
-lmpviz_status
+void
 lmpviz_panel_add_polygon(lmpviz_panel *panel,
                          const double *x,
                          const double *y,
@@ -405,11 +494,11 @@ lmpviz_panel_add_polygon(lmpviz_panel *panel,
                          const lmpviz_style *style,
                          const char *label)
 {
-    assert(panel != NULL);
-    return add_points(panel, ITEM_POLYGON, x, y, n, style, label);
+    if (!panel_dead(panel))
+        panel_check(panel, add_points(panel, ITEM_POLYGON, x, y, n, style, label), "polygon");
 }
 
-lmpviz_status
+void
 lmpviz_panel_add_arrow(lmpviz_panel *panel,
                        double x0,
                        double y0,
@@ -420,8 +509,8 @@ lmpviz_panel_add_arrow(lmpviz_panel *panel,
 {
     const double x[2] = { x0, x1 };
     const double y[2] = { y0, y1 };
-    assert(panel != NULL);
-    return add_points(panel, ITEM_ARROW, x, y, 2, style, label);
+    if (!panel_dead(panel))
+        panel_check(panel, add_points(panel, ITEM_ARROW, x, y, 2, style, label), "arrow");
 }
 
 static lmpviz_status
@@ -437,22 +526,22 @@ add_line(lmpviz_panel *pn, item_kind kind, double v, const lmpviz_style *style, 
     return LMPVIZ_OK;
 }
 
-lmpviz_status
+void
 lmpviz_panel_add_hline(lmpviz_panel *panel, double y, const lmpviz_style *style, const char *label)
 {
-    assert(panel != NULL);
-    return add_line(panel, ITEM_HLINE, y, style, label);
+    if (!panel_dead(panel))
+        panel_check(panel, add_line(panel, ITEM_HLINE, y, style, label), "horizontal line");
 }
 
-lmpviz_status
+void
 lmpviz_panel_add_vline(lmpviz_panel *panel, double x, const lmpviz_style *style, const char *label)
 {
-    assert(panel != NULL);
-    return add_line(panel, ITEM_VLINE, x, style, label);
+    if (!panel_dead(panel))
+        panel_check(panel, add_line(panel, ITEM_VLINE, x, style, label), "vertical line");
 }
 
-lmpviz_status
-lmpviz_panel_add_text(lmpviz_panel *panel,
+static lmpviz_status
+panel_add_text(lmpviz_panel *panel,
                       double x,
                       double y,
                       double dx,
@@ -466,7 +555,6 @@ lmpviz_panel_add_text(lmpviz_panel *panel,
     lmpviz_status st;
     plot_item *it;
 
-    assert(panel != NULL);
     if (text == NULL)
         return LMPVIZ_ERR_INVALID_ARG;
     style = lmpviz_style_line(color, LMPVIZ_DASH_SOLID);
@@ -481,8 +569,23 @@ lmpviz_panel_add_text(lmpviz_panel *panel,
     return LMPVIZ_OK;
 }
 
-lmpviz_status
-lmpviz_panel_add_image(lmpviz_panel *panel,
+void
+lmpviz_panel_add_text(lmpviz_panel *panel,
+                      double x,
+                      double y,
+                      double dx,
+                      double dy,
+                      lmpviz_anchor anchor,
+                      lmpviz_color color,
+                      double size,
+                      const char *text)
+{
+    if (!panel_dead(panel))
+        panel_check(panel, panel_add_text(panel, x, y, dx, dy, anchor, color, size, text), "text");
+}
+
+static lmpviz_status
+panel_add_image(lmpviz_panel *panel,
                        const uint32_t *argb,
                        size_t width,
                        size_t height,
@@ -499,7 +602,6 @@ lmpviz_panel_add_image(lmpviz_panel *panel,
     plot_item *it;
     size_t r;
 
-    assert(panel != NULL);
     /* cairo takes int sizes and an int stride in bytes. */
     if (argb == NULL || width == 0 || height == 0 || stride_px < width || width > 32767 ||
         height > 32767 || !(x1 > x0) || !(y1 > y0) || !isfinite(x0) || !isfinite(x1) ||
@@ -524,15 +626,32 @@ lmpviz_panel_add_image(lmpviz_panel *panel,
 }
 
 void
+lmpviz_panel_add_image(lmpviz_panel *panel,
+                       const uint32_t *argb,
+                       size_t width,
+                       size_t height,
+                       size_t stride_px,
+                       double x0,
+                       double y0,
+                       double x1,
+                       double y1,
+                       int smooth)
+{
+    if (!panel_dead(panel))
+        panel_check(panel, panel_add_image(panel, argb, width, height, stride_px, x0, y0, x1, y1, smooth), "image");
+}
+
+void
 lmpviz_panel_set_axes_visible(lmpviz_panel *panel, int on)
 {
-    assert(panel != NULL);
+    if (panel_dead(panel))
+        return;
     panel->axes_off = !on;
     panel->laid_out = 0;
 }
 
-lmpviz_status
-lmpviz_panel_set_colorbar(lmpviz_panel *panel,
+static lmpviz_status
+panel_set_colorbar(lmpviz_panel *panel,
                           const lmpviz_color *colors,
                           size_t n_colors,
                           const double *pos,
@@ -543,7 +662,6 @@ lmpviz_panel_set_colorbar(lmpviz_panel *panel,
     colorbar cb;
     size_t k;
 
-    assert(panel != NULL);
     if (colors == NULL || n_colors == 0 || n_colors > 65536 || n_ticks > MAX_TICKS ||
         (n_ticks > 0 && (pos == NULL || tick_labels == NULL)))
         return LMPVIZ_ERR_INVALID_ARG;
@@ -580,6 +698,19 @@ nomem:
     return LMPVIZ_ERR_NOMEM;
 }
 
+void
+lmpviz_panel_set_colorbar(lmpviz_panel *panel,
+                          const lmpviz_color *colors,
+                          size_t n_colors,
+                          const double *pos,
+                          const char *const *tick_labels,
+                          size_t n_ticks,
+                          const char *label)
+{
+    if (!panel_dead(panel))
+        panel_check(panel, panel_set_colorbar(panel, colors, n_colors, pos, tick_labels, n_ticks, label), "colour bar");
+}
+
 /* ------------------------------------------------------------------------
  * Output
  */
@@ -601,7 +732,6 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
     cairo_status_t cs;
     lmpviz_status st;
 
-    assert(fig != NULL);
     if (fp == NULL) {
         lmpviz_err_set(err, "no output stream");
         return LMPVIZ_ERR_INVALID_ARG;
@@ -666,7 +796,10 @@ lmpviz_figure_save(lmpviz_figure *fig, const char *path, lmpviz_err *err)
     lmpviz_format fmt;
     lmpviz_status st;
 
-    assert(fig != NULL);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        lmpviz_err_set(err, "%s", lmpviz_figure_error(fig));
+        return lmpviz_figure_status(fig);
+    }
     st = lmpviz_format_from_path(path, &fmt, err);
     /* /dev/null or a FIFO: no extension to go by */
     if (st != LMPVIZ_OK && lmpviz_afile_in_place(path))

@@ -566,7 +566,10 @@ lmpviz_figure_layout(lmpviz_figure *fig, lmpviz_err *err)
     cairo_t *cr;
     cairo_status_t cs;
 
-    assert(fig != NULL);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        lmpviz_err_set(err, "%s", lmpviz_figure_error(fig));
+        return lmpviz_figure_status(fig);
+    }
     s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     cr = cairo_create(s);
     lmpvizi_apply_font_options(cr);

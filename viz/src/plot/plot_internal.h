@@ -100,6 +100,7 @@ typedef struct axis {
 } axis;
 
 struct lmpviz_panel {
+    lmpviz_figure *fig; /* the figure that holds the panel */
     char *title;
     char *xlabel;
     char *ylabel;
@@ -132,6 +133,9 @@ struct lmpviz_figure {
     size_t rows, cols;
     lmpviz_panel *panels;
     int png_level; /* -1: cairo's own PNG writer; 0..9: libpng at that zlib level */
+    int nil;              /* one of the static figures returned on failure */
+    lmpviz_status status; /* the first failure, sticky */
+    char error[LMPVIZ_ERR_LEN];
 };
 
 int lmpvizi_axis_transform(const axis *a, double v, double *out);
