@@ -133,91 +133,8 @@ typedef struct lmpviz_region_opts {
 void lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts);
 
 /* ------------------------------------------------------------------------
- * One frame, end to end (`lmpviz heatmap`): read the frame, the labels and
- * the model output, compute the per-pixel losses and the LMP weights.
+ * The heatmap of one frame (`lmpviz heatmap`), from lmpviz_heatmap (seg.h).
  */
-typedef enum lmpviz_pred_kind {
-    LMPVIZ_PRED_PROBS = 0, /* class probabilities, (C,H,W) or (H,W,C) */
-    LMPVIZ_PRED_LOGITS,    /* logits, same shapes */
-    LMPVIZ_PRED_LOSS       /* a per-pixel loss map (H,W) */
-} lmpviz_pred_kind;
-
-typedef struct lmpviz_heatmap_input {
-    const char *image;  /* frame PNG */
-    const char *labels; /* label PNG */
-    const char *pred;   /* .npy */
-    lmpviz_pred_kind pred_kind;
-    lmpviz_label_type label_type;
-    lmpviz_layout layout;
-    int resize;      /* resample labels (nearest) and scores (bilinear) to the frame */
-    int want_argmax; /* also fill lmpviz_heatmap.pred (scores only) */
-    size_t max_pixels; /* per input; 0: LMPVIZ_MAX_PIXELS */
-} lmpviz_heatmap_input;
-
-/* The most pixels a frame, a label map or a prediction may have unless
- * lmpviz_heatmap_input.max_pixels says otherwise: 2^26 = 8192x8192, 32
- * Cityscapes frames.  Decoding a frame with C classes of scores takes
- * about (3 + 4 C + 16) bytes a pixel, 6 GB at this size for C = 19. */
-#define LMPVIZ_MAX_PIXELS ((size_t)1 << 26)
-
-/* Before anything is decoded: reads only the PNG headers of in->image (NULL:
- * no frame, the labels set the size) and in->labels and the .npy header of
- * in->pred, and checks that each has at most in->max_pixels pixels and,
- * unless in->resize, that their sizes agree.  A 1 MB PNG may declare
- * 32767x32767 pixels, gigabytes once decoded.  LMPVIZ_ERR_FORMAT with the
- * message the full read would give, LMPVIZ_ERR_IO; lmpviz_heatmap_load runs
- * it first. */
-lmpviz_status lmpviz_inputs_check(const lmpviz_heatmap_input *in, lmpviz_err *err);
-
-typedef struct lmpviz_heatmap {
-    lmpviz_image frame;
-    size_t width, height; /* of the frame; every map below has this size */
-    size_t n_valid;
-    unsigned char *train; /* trainIds, 255 = ignored */
-    unsigned char *valid; /* 1 = counted in n */
-    unsigned char *pred;  /* argmax trainIds, or NULL */
-    float *loss;          /* 0 at ignored pixels */
-    float *weight;        /* lmp_solve(loss, valid), 0 at ignored pixels */
-    lmp_params params;
-    lmp_result result;
-    double seconds_read, seconds_loss, seconds_solve; /* wall time of each stage */
-} lmpviz_heatmap;
-
-/* Runs the pipeline.  Sizes must agree unless in->resize.  err names the
- * file at fault and what was expected ("labels.png: expected ...").
- * LMPVIZ_ERR_IO, LMPVIZ_ERR_FORMAT (bad file, shape or size mismatch, label
- * out of range, dtype), LMPVIZ_ERR_SOLVER (a negative or non-finite loss in
- * a loss map; err names the pixel), LMPVIZ_ERR_INVALID_ARG (params) or
- * LMPVIZ_ERR_NOMEM.  A frame without valid pixels is LMPVIZ_OK with n_valid
- * = 0 and zero weights.  ws may be NULL.  out is zeroed on failure. */
-lmpviz_status lmpviz_heatmap_compute(const lmpviz_heatmap_input *in,
-                                     const lmp_params *params,
-                                     lmp_workspace *ws,
-                                     lmpviz_heatmap *out,
-                                     lmpviz_err *err);
-/* lmpviz_heatmap_compute in two steps, for callers that solve LMP
- * elsewhere (`lmpviz heatmap --device cuda` solves several frames in one
- * GPU call).  lmpviz_heatmap_load does everything but the solve: weight is
- * allocated but not set, result and seconds_solve are zero.  Errors as
- * lmpviz_heatmap_compute; out is zeroed on failure. */
-lmpviz_status lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
-                                  const lmp_params *params,
-                                  lmpviz_heatmap *out,
-                                  lmpviz_err *err);
-/* Then the caller solves hm->loss with hm->valid (width * height pixels)
- * into hm->weight and hm->result, with lmp_solve or a solver of the same
- * contract, and hands its status ls here: LMP_OK and LMP_ERR_EMPTY
- * (n_valid set to 0) give LMPVIZ_OK; LMP_ERR_INVALID_LOSS gives
- * LMPVIZ_ERR_SOLVER with err naming pred_path and the pixel; any other
- * status LMPVIZ_ERR_SOLVER (LMPVIZ_ERR_NOMEM for LMP_ERR_NOMEM).  hm is
- * freed (zeroed) on failure. */
-lmpviz_status lmpviz_heatmap_solved(lmpviz_heatmap *hm,
-                                    const char *pred_path,
-                                    lmp_status ls,
-                                    lmpviz_err *err);
-/* Safe on a zeroed struct. */
-void lmpviz_heatmap_free(lmpviz_heatmap *hm);
-
 typedef struct lmpviz_heatmap_fig_opts {
     lmpviz_overlay_opts overlay;
     int panels;        /* 0: the overlay with a colour bar; 1: frame | ground truth |
@@ -356,24 +273,6 @@ lmpviz_figure *lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
                                            const lmpviz_compare_data *d,
                                            const lmpviz_compare_fig_opts *opts);
 
-/* Losses (and trainIds) of a model output against labels, without a frame:
- * labels PNG and prediction .npy (probabilities, logits or a loss map); the
- * scores are resampled to the labels' size when resize is set.  train,
- * loss and valid come from lmpviz_big_alloc (the caller frees them with
- * lmpviz_big_free); *width, *height their size.
- * Errors as lmpviz_heatmap_compute, err naming the file. */
-lmpviz_status lmpviz_seg_inputs_load(const char *labels_path,
-                                     lmpviz_label_type label_type,
-                                     const char *pred_path,
-                                     lmpviz_pred_kind pred_kind,
-                                     lmpviz_layout layout,
-                                     int resize,
-                                     unsigned char **train,
-                                     float **loss,
-                                     unsigned char **valid,
-                                     size_t *width,
-                                     size_t *height,
-                                     lmpviz_err *err);
 
 #ifdef __cplusplus
 }
