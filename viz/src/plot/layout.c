@@ -224,7 +224,7 @@ axis_limits(const lmpviz_panel *pn, axis *a, int for_y)
     if (isfinite(lim[1]) && (!a->log || lim[1] > 0.0))
         fixed_hi = a->log ? log10(lim[1]) : lim[1];
     if (!isfinite(lo) || !isfinite(hi)) {
-        lo = a->log ? 0.0 : 0.0;
+        lo = 0.0; /* no data: [0, 1], or [1, 10] on a log axis */
         hi = 1.0;
     }
     if (isfinite(fixed_lo))
