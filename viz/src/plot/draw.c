@@ -119,6 +119,23 @@ stroke_style(cairo_t *cr, const lmpviz_style *s)
     cairo_set_dash(cr, NULL, 0, 0.0);
 }
 
+/* Fills the current path with the style's fill (if any), then strokes it
+ * with its line (if any); the path is consumed. */
+static void
+fill_and_stroke(cairo_t *cr, const lmpviz_style *style)
+{
+    if (style->fill_alpha > 0.0) {
+        lmpviz_color c = style->color;
+        c.a *= style->fill_alpha;
+        set_color(cr, c);
+        cairo_fill_preserve(cr);
+    }
+    if (style->line_width > 0.0)
+        stroke_style(cr, style);
+    else
+        cairo_new_path(cr);
+}
+
 static void
 draw_marker(cairo_t *cr, const lmpviz_style *s, double x, double y)
 {
@@ -352,16 +369,7 @@ draw_item(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
     switch (it->kind) {
     case ITEM_POLYGON:
         series_path(cr, pn, it, 1);
-        if (it->style.fill_alpha > 0.0) {
-            lmpviz_color c = it->style.color;
-            c.a *= it->style.fill_alpha;
-            set_color(cr, c);
-            cairo_fill_preserve(cr);
-        }
-        if (it->style.line_width > 0.0)
-            stroke_style(cr, &it->style);
-        else
-            cairo_new_path(cr);
+        fill_and_stroke(cr, &it->style);
         break;
     case ITEM_SERIES:
         if (it->style.line_width > 0.0 && it->n > 1) {
@@ -433,15 +441,8 @@ draw_legend(cairo_t *cr, const lmpviz_panel *pn)
         x = pn->lx + LEGEND_PAD + (double)col * (pn->legend_col_w + 2.0 * LEGEND_GAP);
         y = pn->ly + LEGEND_PAD + ((double)r + 0.5) * row;
         if (it->kind == ITEM_POLYGON && it->style.fill_alpha > 0.0) {
-            lmpviz_color c = it->style.color;
             cairo_rectangle(cr, x + 2.0, y - 0.3 * row, LEGEND_SAMPLE - 4.0, 0.6 * row);
-            c.a *= it->style.fill_alpha;
-            set_color(cr, c);
-            cairo_fill_preserve(cr);
-            if (it->style.line_width > 0.0)
-                stroke_style(cr, &it->style);
-            else
-                cairo_new_path(cr);
+            fill_and_stroke(cr, &it->style);
         } else {
             if (it->style.line_width > 0.0) {
                 cairo_move_to(cr, x, y);

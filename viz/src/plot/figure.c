@@ -361,49 +361,43 @@ lmpviz_panel_set_ylim(lmpviz_panel *panel, double lo, double hi)
 void
 lmpviz_panel_set_logx(lmpviz_panel *panel, int on)
 {
-    if (panel_dead(panel))
-        return;
-    panel->logx = on != 0;
+    if (!panel_dead(panel))
+        panel->logx = on != 0;
 }
 
 void
 lmpviz_panel_set_logy(lmpviz_panel *panel, int on)
 {
-    if (panel_dead(panel))
-        return;
-    panel->logy = on != 0;
+    if (!panel_dead(panel))
+        panel->logy = on != 0;
 }
 
 void
 lmpviz_panel_set_xinteger(lmpviz_panel *panel, int on)
 {
-    if (panel_dead(panel))
-        return;
-    panel->xinteger = on != 0;
+    if (!panel_dead(panel))
+        panel->xinteger = on != 0;
 }
 
 void
 lmpviz_panel_set_equal_aspect(lmpviz_panel *panel, int on)
 {
-    if (panel_dead(panel))
-        return;
-    panel->equal = on != 0;
+    if (!panel_dead(panel))
+        panel->equal = on != 0;
 }
 
 void
 lmpviz_panel_set_grid(lmpviz_panel *panel, int on)
 {
-    if (panel_dead(panel))
-        return;
-    panel->grid = on != 0;
+    if (!panel_dead(panel))
+        panel->grid = on != 0;
 }
 
 void
 lmpviz_panel_set_legend(lmpviz_panel *panel, lmpviz_legend_loc loc)
 {
-    if (panel_dead(panel))
-        return;
-    panel->legend = loc;
+    if (!panel_dead(panel))
+        panel->legend = loc;
 }
 
 static plot_item *
