@@ -11,10 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmp_schemes.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define CMD "compare"
 
@@ -122,25 +123,164 @@ enum {
     OPT_QUIET
 };
 
-typedef struct compare_args {
-    const char *schemes_text;
-    lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
-    size_t n_spec;
-    const char *losses;
-    int ignore_zeros;
-    lmpviz_heatmap_input in; /* image, labels, pred, kinds, layout, resize */
-    int n_pred;
-    const char *output, *csv, *stats, *title;
-    int logy, quiet;
-    size_t width, height, fig_width;
-    lmpviz_overlay_opts overlay;
-    cli_split_opts sp;
-    int need_classes, need_split;
-} compare_args;
+static cli_parse_result
+parse_scale(const char *cmd, const char *text, lmpviz_hscale *out)
+{
+    if (strcmp(text, "log") == 0)
+        *out = LMPVIZ_HSCALE_LOG;
+    else if (strcmp(text, "linear") == 0)
+        *out = LMPVIZ_HSCALE_LINEAR;
+    else
+        return cli_parse_error(cmd,
+                               "--scale: expected log or linear (one scale shared by "
+                               "every scheme), got \"%s\"",
+                               text);
+    return CLI_PARSE_OK;
+}
 
-/* 0 ok, -1 help printed, else the exit status. */
-static int
-parse_args(int argc, char **argv, compare_args *a)
+/* The option c (not a frame option) with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, cli_compare_args *a)
+{
+    switch (c) {
+    case OPT_SCHEMES:
+        a->schemes_text = text;
+        break;
+    case OPT_LOSSES:
+        a->losses = text;
+        break;
+    case OPT_IGNORE_ZEROS:
+        a->ignore_zeros = 1;
+        break;
+    case OPT_CSV:
+        a->csv = text;
+        break;
+    case OPT_STATS:
+        a->stats = text;
+        break;
+    case OPT_LOGY:
+        a->logy = 1;
+        break;
+    case OPT_SIZE:
+        return cli_parse_wh(cmd, text, 200, 150, &a->width, &a->height);
+    case OPT_WIDTH:
+        return cli_parse_width(cmd, text, 300, &a->fig_width);
+    case OPT_SCALE:
+        return parse_scale(cmd, text, &a->overlay.scale);
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case OPT_QUIET:
+        a->quiet = 1;
+        break;
+    default:
+        a->output = text; /* 'o' */
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
+/* --schemes, and what the schemes need (classes, a split). */
+static cli_parse_result
+parse_schemes(const char *cmd, cli_compare_args *a)
+{
+    lmpviz_err err;
+    size_t k;
+
+    memset(&err, 0, sizeof err);
+    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec,
+                             &err) != LMPVIZ_OK)
+        return cli_parse_error(cmd, "--schemes: %s", err.msg);
+    for (k = 0; k < a->n_spec; k++) {
+        lmp_scheme_kind kind = a->spec[k].scheme.kind;
+        if (kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ)
+            a->need_classes = 1;
+        if (a->spec[k].from_split)
+            a->need_split = 1;
+    }
+    return CLI_PARSE_OK;
+}
+
+/* --cityscapes-root: the split options, and none of one input. */
+static cli_parse_result
+check_split_args(const char *cmd, cli_compare_args *a)
+{
+    if (a->losses || a->in.labels || a->in.image || a->n_pred || a->output || a->csv || a->stats)
+        return cli_parse_error(cmd, "--cityscapes-root: processes a split; --losses, --labels, "
+                                    "--image, --probs, --logits, --loss, -o, --csv and "
+                                    "--stats are for one input");
+    return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
+                           &a->in.pred_kind);
+}
+
+/* One input: --losses, or --labels with one model output. */
+static cli_parse_result
+check_input_args(const char *cmd, const cli_compare_args *a)
+{
+    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
+        return cli_parse_error(
+            cmd, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
+    if (a->need_split)
+        return cli_parse_error(cmd, "--schemes: source=split needs a split (--cityscapes-root "
+                                    "DIR); use source=image for one input");
+    if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0 || a->in.image != NULL))
+        return cli_parse_error(cmd, "--losses: give either --losses or --labels with a model "
+                                    "output, not both");
+    if (a->losses == NULL) {
+        if (a->in.labels == NULL)
+            return cli_parse_error(cmd, "expected --losses FILE.npy, or --labels with --probs, "
+                                        "--logits or --loss");
+        if (a->n_pred != 1)
+            return cli_parse_error(cmd, "expected exactly one of --probs, --logits and --loss, "
+                                        "got %d",
+                                   a->n_pred);
+    } else if (a->need_classes) {
+        return cli_parse_error(cmd, "--schemes: invfreq and medfreq need the class of each "
+                                    "pixel: give --labels with --probs, --logits or --loss "
+                                    "instead of --losses");
+    }
+    if (a->ignore_zeros && a->losses == NULL)
+        return cli_parse_error(cmd, "--ignore-zeros: applies to --losses");
+    return CLI_PARSE_OK;
+}
+
+/* One input's outputs: the tables that fit, and names that fit. */
+static cli_parse_result
+check_output_args(const char *cmd, cli_compare_args *a)
+{
+    if (a->in.image != NULL && a->csv != NULL)
+        return cli_parse_error(cmd, "--csv: the per-pixel table is for the profile (without "
+                                    "--image); use --stats for the class table");
+    if (a->stats != NULL && a->in.labels == NULL)
+        return cli_parse_error(cmd, "--stats: needs --labels (the classes)");
+    if (a->output == NULL)
+        a->output = a->in.image != NULL ? DEFAULT_FRAME_OUT : DEFAULT_PROFILE_OUT;
+    if (cli_check_output(cmd, a->output) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->csv != NULL && a->csv[0] == '\0')
+        return cli_parse_error(cmd, "--csv: expected a file name");
+    if (a->stats != NULL && a->stats[0] == '\0')
+        return cli_parse_error(cmd, "--stats: expected a file name");
+    return CLI_PARSE_OK;
+}
+
+static void
+set_defaults(cli_compare_args *a)
+{
+    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
+
+    a->schemes_text = DEFAULT_SCHEMES;
+    a->overlay = ov;
+    a->overlay.scale = LMPVIZ_HSCALE_LOG;
+    a->width = PROFILE_W;
+    a->height = PROFILE_H;
+    a->sp.split = "val";
+    a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
+    a->sp.jobs = cli_default_jobs();
+}
+
+cli_parse_result
+cli_compare_parse(const char *cmd, int argc, char **argv, cli_compare_args *a)
 {
     static const struct option longopts[] = {
         { "schemes", required_argument, NULL, OPT_SCHEMES },
@@ -177,163 +317,56 @@ parse_args(int argc, char **argv, compare_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
-    lmpviz_err err;
-    size_t k;
+    cli_parse_result pr = CLI_PARSE_OK;
     int c;
 
-    a->schemes_text = DEFAULT_SCHEMES;
-    a->overlay = ov;
-    a->overlay.scale = LMPVIZ_HSCALE_LOG;
-    a->width = PROFILE_W;
-    a->height = PROFILE_H;
-    a->sp.split = "val";
-    a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
-    a->sp.jobs = cli_default_jobs();
-
+    set_defaults(a);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        int shared = cli_parse_frame_opt(CMD, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp);
-        if (shared < 0)
-            return CLI_EXIT_USAGE;
-        if (shared > 0)
-            continue;
-        switch (c) {
-        case OPT_SCHEMES:
-            a->schemes_text = optarg;
-            break;
-        case OPT_LOSSES:
-            a->losses = optarg;
-            break;
-        case OPT_IGNORE_ZEROS:
-            a->ignore_zeros = 1;
-            break;
-        case OPT_CSV:
-            a->csv = optarg;
-            break;
-        case OPT_STATS:
-            a->stats = optarg;
-            break;
-        case OPT_LOGY:
-            a->logy = 1;
-            break;
-        case OPT_SIZE:
-            if (cli_parse_wh(CMD, optarg, 200, 150, &a->width, &a->height) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_WIDTH:
-            if (cli_parse_size(CMD, "--width", optarg, &a->fig_width) != 0)
-                return CLI_EXIT_USAGE;
-            if (a->fig_width < 300 || a->fig_width > 16384)
-                return cli_usage_error(CMD, "--width: expected 300..16384 pixels, got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_SCALE:
-            if (strcmp(optarg, "log") == 0)
-                a->overlay.scale = LMPVIZ_HSCALE_LOG;
-            else if (strcmp(optarg, "linear") == 0)
-                a->overlay.scale = LMPVIZ_HSCALE_LINEAR;
-            else
-                return cli_usage_error(CMD,
-                                       "--scale: expected log or linear (one scale shared by "
-                                       "every scheme), got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case OPT_QUIET:
-            a->quiet = 1;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'h':
+    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        if (c == 'h') {
             usage(stdout);
-            return -1;
-        case ':':
-            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+            return CLI_PARSE_HELP;
         }
+        if (c == ':' || c == '?')
+            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
+        if (cli_is_frame_opt(c))
+            pr = cli_parse_frame_opt(cmd, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp);
+        else
+            pr = parse_opt(cmd, c, optarg, a);
     }
+    if (pr != CLI_PARSE_OK)
+        return pr;
     if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+        return cli_parse_extra_arg(cmd, argv[optind]);
+    pr = parse_schemes(cmd, a);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->sp.root != NULL)
+        return check_split_args(cmd, a);
+    pr = check_input_args(cmd, a);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    return check_output_args(cmd, a);
+}
 
-    memset(&err, 0, sizeof err);
-    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec,
-                             &err) != LMPVIZ_OK)
-        return cli_usage_error(CMD, "--schemes: %s", err.msg);
-    for (k = 0; k < a->n_spec; k++) {
-        lmp_scheme_kind kind = a->spec[k].scheme.kind;
-        if (kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ)
-            a->need_classes = 1;
-        if (a->spec[k].from_split)
-            a->need_split = 1;
-    }
-
-    if (a->sp.root != NULL) {
-        if (a->losses || a->in.labels || a->in.image || a->n_pred || a->output || a->csv ||
-            a->stats)
-            return cli_usage_error(CMD, "--cityscapes-root: processes a split; --losses, --labels, "
-                                        "--image, --probs, --logits, --loss, -o, --csv and "
-                                        "--stats are for one input");
-        return cli_split_check(CMD, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
-                               &a->in.pred_kind);
-    }
-    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
-        return cli_usage_error(
-            CMD, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
-    if (a->need_split)
-        return cli_usage_error(CMD, "--schemes: source=split needs a split (--cityscapes-root "
-                                    "DIR); use source=image for one input");
-    if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0 || a->in.image != NULL))
-        return cli_usage_error(CMD, "--losses: give either --losses or --labels with a model "
-                                    "output, not both");
-    if (a->losses == NULL) {
-        if (a->in.labels == NULL)
-            return cli_usage_error(CMD, "expected --losses FILE.npy, or --labels with --probs, "
-                                        "--logits or --loss");
-        if (a->n_pred != 1)
-            return cli_usage_error(CMD, "expected exactly one of --probs, --logits and --loss, "
-                                        "got %d",
-                                   a->n_pred);
-    } else if (a->need_classes) {
-        return cli_usage_error(CMD, "--schemes: invfreq and medfreq need the class of each "
-                                    "pixel: give --labels with --probs, --logits or --loss "
-                                    "instead of --losses");
-    }
-    if (a->ignore_zeros && a->losses == NULL)
-        return cli_usage_error(CMD, "--ignore-zeros: applies to --losses");
-    if (a->in.image != NULL && a->csv != NULL)
-        return cli_usage_error(CMD, "--csv: the per-pixel table is for the profile (without "
-                                    "--image); use --stats for the class table");
-    if (a->stats != NULL && a->in.labels == NULL)
-        return cli_usage_error(CMD, "--stats: needs --labels (the classes)");
-    if (a->output == NULL)
-        a->output = a->in.image != NULL ? DEFAULT_FRAME_OUT : DEFAULT_PROFILE_OUT;
-    if (cli_check_output(CMD, a->output) != 0)
-        return CLI_EXIT_USAGE;
-    if (a->csv != NULL && a->csv[0] == '\0')
-        return cli_usage_error(CMD, "--csv: expected a file name");
-    if (a->stats != NULL && a->stats[0] == '\0')
-        return cli_usage_error(CMD, "--stats: expected a file name");
-    {
-        static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
-        const cli_file in[] = {
-            { "--losses", a->losses },
-            { "--labels", a->in.labels },
-            { pred_opt[a->in.pred_kind], a->in.pred },
-            { "--image", a->in.image },
-        };
-        const cli_file out[] = {
-            { "-o", a->output },
-            { "--csv", a->csv },
-            { "--stats", a->stats },
-        };
-        return cli_check_files(CMD, in, 4, out, 3);
-    }
+/* No output may be an input or another output (before anything is read). */
+static int
+check_files(const cli_compare_args *a)
+{
+    static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+    const cli_file in[] = {
+        { "--losses", a->losses },
+        { "--labels", a->in.labels },
+        { pred_opt[a->in.pred_kind], a->in.pred },
+        { "--image", a->in.image },
+    };
+    const cli_file out[] = {
+        { "-o", a->output },
+        { "--csv", a->csv },
+        { "--stats", a->stats },
+    };
+    return cli_check_files(CMD, in, 4, out, 3);
 }
 
 static void set_msg(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -390,7 +423,7 @@ write_stats(const char *path,
  * Profile: --losses, or --labels with a model output
  */
 static int
-run_profile(compare_args *a)
+run_profile(cli_compare_args *a)
 {
     lmpviz_array arr;
     lmpviz_compare_data d;
@@ -522,7 +555,7 @@ cleanup:
 
 /* Loss, labels and frame through the heatmap pipeline, then the schemes. */
 static lmpviz_status
-frame_compute(const compare_args *a,
+frame_compute(const cli_compare_args *a,
               const lmpviz_heatmap_input *hin,
               lmp_workspace *ws,
               lmpviz_heatmap *hm,
@@ -561,7 +594,7 @@ frame_compute(const compare_args *a,
 }
 
 static int
-run_frame(compare_args *a)
+run_frame(cli_compare_args *a)
 {
     lmpviz_heatmap hm;
     lmpviz_compare_data d;
@@ -631,7 +664,7 @@ cleanup:
 /* First pass for source=split: class pixel counts over the split, and the
  * valid pixels of the frames each class appears in; then the factors. */
 static int
-split_factors(compare_args *a,
+split_factors(cli_compare_args *a,
               const cli_frame *frames,
               size_t n_frames,
               double alpha[2][LMPVIZ_CS_CLASSES])
@@ -694,7 +727,7 @@ typedef struct compare_job {
 } compare_job;
 
 typedef struct compare_run {
-    const compare_args *a;
+    const cli_compare_args *a;
     const cli_frame *frames; /* n of them */
     compare_job *jobs;       /* one per frame */
 } compare_run;
@@ -705,7 +738,7 @@ process_frame(
     void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
 {
     compare_run *r = ctx;
-    const compare_args *a = r->a;
+    const cli_compare_args *a = r->a;
     const cli_frame *fr = &r->frames[i];
     lmpviz_heatmap_input in = a->in;
     lmpviz_heatmap hm;
@@ -770,7 +803,7 @@ done:
 /* source=split: the class factors from every frame of the split (all the
  * shards), so that a shard weighs its pixels like the full run. */
 static int
-set_split_factors(compare_args *a, double alpha[2][LMPVIZ_CS_CLASSES])
+set_split_factors(cli_compare_args *a, double alpha[2][LMPVIZ_CS_CLASSES])
 {
     cli_frame *all = NULL;
     size_t n_all = 0, total = 0, k;
@@ -801,7 +834,7 @@ done:
 }
 
 static int
-run_split(compare_args *a)
+run_split(cli_compare_args *a)
 {
     cli_frame *frames = NULL;
     cli_frame_result *res = NULL;
@@ -899,15 +932,19 @@ cleanup:
 int
 cmd_compare(int argc, char **argv)
 {
-    compare_args a;
+    cli_compare_args a;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
-    rc = parse_args(argc, argv, &a);
-    if (rc != 0)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_compare_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
     if (a.sp.root != NULL)
         return run_split(&a);
+    rc = check_files(&a);
+    if (rc != 0)
+        return rc;
     if (a.in.image != NULL)
         return run_frame(&a);
     return run_profile(&a);

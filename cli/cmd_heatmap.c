@@ -13,10 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define CMD "heatmap"
 
@@ -142,21 +143,171 @@ enum {
     OPT_RESUME
 };
 
-static int
+static cli_parse_result
 parse_unit(const char *cmd, const char *opt, const char *text, double *out)
 {
     double v;
-    if (cli_parse_double(cmd, opt, text, &v) != 0)
-        return -1;
-    if (!(v >= 0.0 && v <= 1.0)) {
-        cli_usage_error(cmd, "%s: expected a number in [0, 1], got \"%s\"", opt, text);
-        return -1;
-    }
+    if (cli_parse_double(cmd, opt, text, &v) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (!(v >= 0.0 && v <= 1.0))
+        return cli_parse_error(cmd, "%s: expected a number in [0, 1], got \"%s\"", opt, text);
     *out = v;
-    return 0;
+    return CLI_PARSE_OK;
 }
 
-int
+/* --device and --batch, where the command solves on the GPU. */
+static cli_parse_result
+parse_device_opt(const char *cmd, int c, const char *text, cli_heatmap_args *a)
+{
+    const char *opt = c == OPT_DEVICE ? "--device" : "--batch";
+
+    if (!a->allow_device)
+        return cli_parse_error(cmd, "%s: not available here (it solves on the CPU)", opt);
+    if (c == OPT_DEVICE)
+        return cli_parse_device(cmd, text, &a->on_gpu);
+    if (cli_parse_size(cmd, "--batch", text, &a->batch) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->batch < 1 || a->batch > LMP_CUDA_MAX_BATCH)
+        return cli_parse_error(cmd, "--batch: expected 1..%d frames, got \"%s\"",
+                               LMP_CUDA_MAX_BATCH, text);
+    return CLI_PARSE_OK;
+}
+
+/* The options of the look of the figure. */
+static cli_parse_result
+parse_look_opt(const char *cmd, int c, const char *text, lmpviz_heatmap_fig_opts *fig)
+{
+    switch (c) {
+    case OPT_SCALE:
+        if (lmpviz_hscale_parse(text, &fig->overlay.scale) != LMPVIZ_OK)
+            return cli_parse_error(cmd, "--scale: expected linear, log or rank, got \"%s\"", text);
+        return CLI_PARSE_OK;
+    case OPT_ALPHA:
+        return parse_unit(cmd, "--alpha", text, &fig->overlay.alpha);
+    case OPT_DIM:
+        return parse_unit(cmd, "--dim", text, &fig->overlay.dim);
+    case OPT_DESATURATE:
+        return parse_unit(cmd, "--desaturate", text, &fig->overlay.desaturate);
+    case OPT_WIDTH:
+        return cli_parse_width(cmd, text, 200, &fig->width_px);
+    default:
+        fig->title = text; /* OPT_TITLE */
+        return CLI_PARSE_OK;
+    }
+}
+
+/* --cityscapes-root: the split options, and none of one frame. */
+static cli_parse_result
+check_split_args(const char *cmd, cli_heatmap_args *a)
+{
+    if (a->any_single)
+        return cli_parse_error(
+            cmd, "--cityscapes-root: processes a split; --image, --labels, --probs, "
+                 "--logits, --loss, -o, --stats, --save-weights and --save-loss "
+                 "are for one frame");
+    return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
+                           &a->in.pred_kind);
+}
+
+/* One frame: its three inputs, and outputs with names that fit. */
+static cli_parse_result
+check_single_args(const char *cmd, const cli_heatmap_args *a)
+{
+    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL ||
+        a->sp.shard_n != 0 || a->resume)
+        return cli_parse_error(
+            cmd, "--pred-dir, --out-dir, --city, --shard and --resume: need --cityscapes-root DIR");
+    if (a->in.image == NULL)
+        return cli_parse_error(
+            cmd, "--image: expected the frame PNG (or --cityscapes-root for a split)");
+    if (a->in.labels == NULL)
+        return cli_parse_error(cmd, "--labels: expected the ground-truth label PNG");
+    if (a->n_pred != 1)
+        return cli_parse_error(cmd, "expected exactly one of --probs, --logits and --loss, got %d",
+                               a->n_pred);
+    if (cli_check_output(cmd, a->output) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->save_weights != NULL &&
+        cli_check_output_ext(cmd, "--save-weights", a->save_weights, ".npy") != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->save_loss != NULL &&
+        cli_check_output_ext(cmd, "--save-loss", a->save_loss, ".npy") != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->stats != NULL && a->stats[0] == '\0')
+        return cli_parse_error(cmd, "--stats: expected a file name");
+    return CLI_PARSE_OK;
+}
+
+static void
+set_defaults(cli_heatmap_args *a)
+{
+    lmp_params def = LMP_PARAMS_INIT;
+    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
+
+    a->params = def;
+    a->fig.overlay = ov;
+    a->output = HEATMAP_DEFAULT_OUT;
+    a->sp.split = "val";
+    a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
+    a->sp.jobs = cli_default_jobs();
+    a->batch = DEFAULT_BATCH;
+}
+
+/* The option c (not a frame option) with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, cli_heatmap_args *a)
+{
+    switch (c) {
+    case OPT_P:
+        return cli_parse_p(cmd, "--p", text, &a->params.p);
+    case OPT_M:
+        a->have_m = 1;
+        return cli_parse_m(cmd, "--m", text, &a->params.m);
+    case OPT_M_PIXELS:
+        a->have_m_px = 1;
+        return cli_parse_m_pixels(cmd, "--m-pixels", text, &a->params.m_pixels);
+    case OPT_PANELS:
+        a->fig.panels = 1;
+        break;
+    case OPT_SAVE_WEIGHTS:
+        a->save_weights = text;
+        a->any_single = 1;
+        break;
+    case OPT_SAVE_LOSS:
+        a->save_loss = text;
+        a->any_single = 1;
+        break;
+    case OPT_STATS:
+        a->stats = text;
+        a->any_single = 1;
+        break;
+    case OPT_SCALE:
+    case OPT_ALPHA:
+    case OPT_DIM:
+    case OPT_DESATURATE:
+    case OPT_WIDTH:
+    case OPT_TITLE:
+        return parse_look_opt(cmd, c, text, &a->fig);
+    case 'o':
+        a->output = text;
+        a->any_single = 1;
+        break;
+    case OPT_QUIET:
+        a->quiet = 1;
+        break;
+    case OPT_TIMING:
+        a->timing = 1;
+        break;
+    case OPT_RESUME:
+        a->resume = 1;
+        break;
+    default:
+        return parse_device_opt(cmd, c, text, a); /* OPT_DEVICE, OPT_BATCH */
+    }
+    return CLI_PARSE_OK;
+}
+
+cli_parse_result
 cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
 {
     static const struct option longopts[] = {
@@ -201,158 +352,36 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    lmp_params def = LMP_PARAMS_INIT;
-    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
+    cli_parse_result pr = CLI_PARSE_OK;
     int c;
 
-    a->params = def;
-    a->fig.overlay = ov;
-    a->output = HEATMAP_DEFAULT_OUT;
-    a->sp.split = "val";
-    a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
-    a->sp.jobs = cli_default_jobs();
-    a->batch = DEFAULT_BATCH;
-
+    set_defaults(a);
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        int shared = cli_parse_frame_opt(cmd, c, optarg, &a->in, &a->n_pred, &a->fig.overlay, &a->sp);
-        if (shared < 0)
-            return CLI_EXIT_USAGE;
-        if (shared > 0)
-            continue;
-        switch (c) {
-        case OPT_P:
-            if (cli_parse_p(cmd, "--p", optarg, &a->params.p) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_M:
-            if (cli_parse_m(cmd, "--m", optarg, &a->params.m) != 0)
-                return CLI_EXIT_USAGE;
-            a->have_m = 1;
-            break;
-        case OPT_M_PIXELS:
-            if (cli_parse_m_pixels(cmd, "--m-pixels", optarg, &a->params.m_pixels) != 0)
-                return CLI_EXIT_USAGE;
-            a->have_m_px = 1;
-            break;
-        case OPT_PANELS:
-            a->fig.panels = 1;
-            break;
-        case OPT_SAVE_WEIGHTS:
-            a->save_weights = optarg;
-            a->any_single = 1;
-            break;
-        case OPT_SAVE_LOSS:
-            a->save_loss = optarg;
-            a->any_single = 1;
-            break;
-        case OPT_STATS:
-            a->stats = optarg;
-            a->any_single = 1;
-            break;
-        case OPT_SCALE:
-            if (lmpviz_hscale_parse(optarg, &a->fig.overlay.scale) != LMPVIZ_OK)
-                return cli_usage_error(cmd, "--scale: expected linear, log or rank, got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_ALPHA:
-            if (parse_unit(cmd, "--alpha", optarg, &a->fig.overlay.alpha) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_DIM:
-            if (parse_unit(cmd, "--dim", optarg, &a->fig.overlay.dim) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_DESATURATE:
-            if (parse_unit(cmd, "--desaturate", optarg, &a->fig.overlay.desaturate) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_WIDTH:
-            if (cli_parse_size(cmd, "--width", optarg, &a->fig.width_px) != 0)
-                return CLI_EXIT_USAGE;
-            if (a->fig.width_px < 200 || a->fig.width_px > 16384)
-                return cli_usage_error(cmd, "--width: expected 200..16384 pixels, got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_TITLE:
-            a->fig.title = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            a->any_single = 1;
-            break;
-        case OPT_QUIET:
-            a->quiet = 1;
-            break;
-        case OPT_TIMING:
-            a->timing = 1;
-            break;
-        case OPT_RESUME:
-            a->resume = 1;
-            break;
-        case OPT_DEVICE:
-            if (!a->allow_device)
-                return cli_usage_error(cmd, "--device: not available here (it solves on the CPU)");
-            if (cli_parse_device(cmd, optarg, &a->on_gpu) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_BATCH:
-            if (!a->allow_device)
-                return cli_usage_error(cmd, "--batch: not available here (it solves on the CPU)");
-            if (cli_parse_size(cmd, "--batch", optarg, &a->batch) != 0)
-                return CLI_EXIT_USAGE;
-            if (a->batch < 1 || a->batch > LMP_CUDA_MAX_BATCH)
-                return cli_usage_error(cmd, "--batch: expected 1..%d frames, got \"%s\"",
-                                       LMP_CUDA_MAX_BATCH, optarg);
-            break;
-        case 'h':
+    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        if (c == 'h') {
             usage(stdout);
-            return -1;
-        case ':':
-            return cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
+            return CLI_PARSE_HELP;
         }
+        if (c == ':' || c == '?')
+            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
+        if (cli_is_frame_opt(c))
+            pr = cli_parse_frame_opt(cmd, c, optarg, &a->in, &a->n_pred, &a->fig.overlay, &a->sp);
+        else
+            pr = parse_opt(cmd, c, optarg, a);
     }
+    if (pr != CLI_PARSE_OK)
+        return pr;
     /* The frame inputs, like -o and the files saved, belong to one frame. */
     if (a->in.image != NULL || a->in.labels != NULL || a->n_pred > 0)
         a->any_single = 1;
     if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
+        return cli_parse_extra_arg(cmd, argv[optind]);
     if (a->have_m && a->have_m_px)
-        return cli_usage_error(cmd, "--m and --m-pixels: give one of them");
-    if (a->sp.root != NULL) {
-        if (a->any_single)
-            return cli_usage_error(
-                cmd, "--cityscapes-root: processes a split; --image, --labels, --probs, "
-                     "--logits, --loss, -o, --stats, --save-weights and --save-loss "
-                     "are for one frame");
-        return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
-                               &a->in.pred_kind);
-    }
-    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL ||
-        a->sp.shard_n != 0 || a->resume)
-        return cli_usage_error(
-            cmd, "--pred-dir, --out-dir, --city, --shard and --resume: need --cityscapes-root DIR");
-    if (a->in.image == NULL)
-        return cli_usage_error(
-            cmd, "--image: expected the frame PNG (or --cityscapes-root for a split)");
-    if (a->in.labels == NULL)
-        return cli_usage_error(cmd, "--labels: expected the ground-truth label PNG");
-    if (a->n_pred != 1)
-        return cli_usage_error(cmd, "expected exactly one of --probs, --logits and --loss, got %d",
-                               a->n_pred);
-    if (cli_check_output(cmd, a->output) != 0)
-        return CLI_EXIT_USAGE;
-    if (a->save_weights != NULL &&
-        cli_check_output_ext(cmd, "--save-weights", a->save_weights, ".npy") != 0)
-        return CLI_EXIT_USAGE;
-    if (a->save_loss != NULL && cli_check_output_ext(cmd, "--save-loss", a->save_loss, ".npy") != 0)
-        return CLI_EXIT_USAGE;
-    if (a->stats != NULL && a->stats[0] == '\0')
-        return cli_usage_error(cmd, "--stats: expected a file name");
-    return 0;
+        return cli_parse_error(cmd, "--m and --m-pixels: give one of them");
+    if (a->sp.root != NULL)
+        return check_split_args(cmd, a);
+    return check_single_args(cmd, a);
 }
 
 static void
@@ -1280,13 +1309,14 @@ int
 cmd_heatmap(int argc, char **argv)
 {
     cli_heatmap_args a;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
     a.allow_device = 1;
-    rc = cli_heatmap_parse(CMD, argc, argv, &a);
-    if (rc != 0)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_heatmap_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
     /* before any file or folder is written */
     if (a.on_gpu && cli_cuda_check(CMD) != 0)
         return CLI_EXIT_FAILURE;

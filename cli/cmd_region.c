@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmpviz.h"
 
@@ -50,7 +50,31 @@ usage(FILE *out)
 
 enum { OPT_P = 256, OPT_M, OPT_LOSSES, OPT_SIZE, OPT_DPI, OPT_TITLE };
 
-int
+/* --losses A,B: two losses >= 0, not both 0. */
+static cli_parse_result
+parse_losses(const char *cmd, const char *text, cli_region_args *a)
+{
+    double *losses = NULL;
+    size_t n_losses = 0;
+    cli_parse_result pr;
+
+    pr = cli_parse_list(cmd, "--losses", text, cli_parse_double, &losses, &n_losses, 2);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (n_losses != 2 || !(losses[0] >= 0.0) || !(losses[1] >= 0.0) ||
+        losses[0] + losses[1] <= 0.0) {
+        free(losses);
+        return cli_parse_error(cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"",
+                               text);
+    }
+    a->have_losses = 1;
+    a->losses[0] = losses[0];
+    a->losses[1] = losses[1];
+    free(losses);
+    return CLI_PARSE_OK;
+}
+
+cli_parse_result
 cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
 {
     static const struct option longopts[] = {
@@ -64,9 +88,8 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    double *losses = NULL;
-    size_t n_losses = 0;
-    int c, rc = CLI_EXIT_USAGE;
+    cli_parse_result pr = CLI_PARSE_OK;
+    int c;
 
     a->m = REGION_DEFAULT_M;
     a->dpi = LMPVIZ_DPI_DEFAULT;
@@ -75,40 +98,23 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
     a->output = REGION_DEFAULT_OUT;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_P:
             free(a->p);
-            a->p = NULL;
-            if (cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P) != 0)
-                goto cleanup;
+            pr = cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P);
             break;
         case OPT_M:
-            if (cli_parse_m(cmd, "--m", optarg, &a->m) != 0)
-                goto cleanup;
+            pr = cli_parse_m(cmd, "--m", optarg, &a->m);
             break;
         case OPT_LOSSES:
-            free(losses);
-            losses = NULL;
-            if (cli_parse_list(cmd, "--losses", optarg, cli_parse_double, &losses, &n_losses, 2) != 0)
-                goto cleanup;
-            if (n_losses != 2 || !(losses[0] >= 0.0) || !(losses[1] >= 0.0) ||
-                losses[0] + losses[1] <= 0.0) {
-                rc = cli_usage_error(cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"",
-                                     optarg);
-                goto cleanup;
-            }
-            a->have_losses = 1;
-            a->losses[0] = losses[0];
-            a->losses[1] = losses[1];
+            pr = parse_losses(cmd, optarg, a);
             break;
         case OPT_SIZE:
-            if (cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height) != 0)
-                goto cleanup;
+            pr = cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height);
             break;
         case OPT_DPI:
-            if (cli_parse_dpi(cmd, optarg, &a->dpi) != 0)
-                goto cleanup;
+            pr = cli_parse_dpi(cmd, optarg, &a->dpi);
             break;
         case OPT_TITLE:
             a->title = optarg;
@@ -118,27 +124,16 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
             break;
         case 'h':
             usage(stdout);
-            rc = -1;
-            goto cleanup;
-        case ':':
-            rc = cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
-            goto cleanup;
+            return CLI_PARSE_HELP;
         default:
-            rc = cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
-            goto cleanup;
+            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
         }
     }
-    if (optind < argc) {
-        rc = cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-        goto cleanup;
-    }
-    if (cli_check_output(cmd, a->output) != 0)
-        goto cleanup;
-    rc = 0;
-
-cleanup:
-    free(losses);
-    return rc;
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (optind < argc)
+        return cli_parse_extra_arg(cmd, argv[optind]);
+    return cli_check_output(cmd, a->output);
 }
 
 void
@@ -189,13 +184,14 @@ cmd_region(int argc, char **argv)
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
     memset(&err, 0, sizeof err);
-    rc = cli_region_parse(CMD, argc, argv, &a);
-    if (rc != 0) {
-        rc = rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_region_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK) {
+        rc = cli_parse_exit(pr);
         goto cleanup;
     }
     rc = CLI_EXIT_FAILURE;

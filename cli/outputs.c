@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_args.h"
+#include "lmpviz_private.h"
 
 /* What identifies a file: its device and inode when it exists, and its
  * path with links and "." / ".." resolved (the folder's, plus the name,
@@ -113,18 +114,18 @@ cli_check_files(const char *cmd, const cli_file *in, size_t n_in, const cli_file
     return rc;
 }
 
-int
+cli_parse_result
 cli_check_output_ext(const char *cmd, const char *opt, const char *path, const char *ext)
 {
     if (path == NULL || path[0] == '\0') {
         cli_usage_error(cmd, "%s: expected a file name ending in %s, got \"\"", opt, ext);
-        return -1;
+        return CLI_PARSE_USAGE;
     }
     if (!cli_ends_with(path, ext) && !lmpviz_afile_in_place(path)) {
         cli_usage_error(cmd, "%s: expected a file name ending in %s, got \"%s\"", opt, ext, path);
-        return -1;
+        return CLI_PARSE_USAGE;
     }
-    return 0;
+    return CLI_PARSE_OK;
 }
 
 void
@@ -146,6 +147,22 @@ cli_remove_output(const char *path)
 
     if (path != NULL && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
         unlink(path);
+}
+
+void
+cli_remove_outputs(const char *const *paths, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        cli_remove_output(paths[k]);
+}
+
+int
+cli_ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,

@@ -7,16 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli_split.h"
 
 #define FRAME_SUFFIX "_leftImg8bit.png"
-
-int
-cli_ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 char *
 cli_path_join(const char *a, const char *b, const char *c)
@@ -221,6 +214,20 @@ oom:
     free(img_root);
     cli_split_free(v, n);
     return -1;
+}
+
+int
+cli_split_list_opts(const char *cmd,
+                    const cli_split_opts *sp,
+                    lmpviz_label_type label_type,
+                    size_t shard_i,
+                    size_t shard_n,
+                    cli_frame **out,
+                    size_t *count,
+                    size_t *total)
+{
+    return cli_split_list(cmd, sp->root, sp->split, sp->city, cli_label_suffix(label_type),
+                          sp->pred_dir, sp->pred_suffix, shard_i, shard_n, out, count, total);
 }
 
 int

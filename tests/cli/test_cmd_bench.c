@@ -315,7 +315,7 @@ test_bad_values(void **state)
     expect_usage("--device cuda: expected one value of --p and no --threads", "--device", "cuda",
                  "--threads", "2", NULL);
     expect_usage("unknown or incomplete option \"--frobnicate\"", "--frobnicate", NULL);
-    expect_usage("unknown or incomplete option \"--threads\"", "--threads", NULL);
+    expect_usage("--threads: expected a value", "--threads", NULL);
     expect_usage("unexpected argument \"zz\"", "zz", NULL);
 }
 

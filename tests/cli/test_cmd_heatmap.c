@@ -30,6 +30,7 @@
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define W 6
 #define H 4

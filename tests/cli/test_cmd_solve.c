@@ -1143,11 +1143,11 @@ test_missing_value(void **state)
     snprintf(w, sizeof w, "%s", in_dir(fx, "w.npy"));
     run_solve(&r, "-o", w, "--p", NULL);
     assert_int_equal(r.rc, 2);
-    assert_string_equal(r.err, "lmpviz solve: unknown or incomplete option \"--p\"\n"
+    assert_string_equal(r.err, "lmpviz solve: --p: expected a value\n"
                                "try 'lmpviz solve --help'\n");
     run_solve(&r, "--losses", NULL);
     assert_int_equal(r.rc, 2);
-    assert_string_equal(r.err, "lmpviz solve: unknown or incomplete option \"--losses\"\n"
+    assert_string_equal(r.err, "lmpviz solve: --losses: expected a value\n"
                                "try 'lmpviz solve --help'\n");
     assert_string_equal(r.out, "");
     assert_int_equal(entries(fx), 0);
