@@ -206,6 +206,17 @@ const char *cli_signal_name(int sig);
 void *cli_pool_workspace_begin(void *ctx);
 void cli_pool_workspace_end(void *ctx, void *state);
 
+/* A pool of frames[0..n) on sp->jobs threads, each with its own
+ * lmp_workspace (cli_pool_workspace_begin), running process with ctx. */
+void cli_split_pool_init(cli_split_pool *p,
+                         const char *cmd,
+                         const cli_frame *frames,
+                         size_t n,
+                         const cli_split_opts *sp,
+                         int quiet,
+                         void *ctx,
+                         int (*process)(void *, size_t, void *, char *, size_t, char *, size_t));
+
 /* Runs process over frames 0..n-1 on min(jobs, n) threads and fills
  * results[i] (n slots, caller owns).  After an interruption
  * (cli_interrupted) no frame starts, and those not started have ran = 0.
@@ -215,5 +226,9 @@ void cli_pool_workspace_end(void *ctx, void *state);
  * that failed.  Add per-frame results in frame order afterwards, so that
  * they do not depend on jobs. */
 size_t cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results);
+
+/* The exit status of a split of n frames of which failed failed:
+ * CLI_EXIT_FAILURE after printing "F of N frames failed", or CLI_EXIT_OK. */
+int cli_split_exit(const char *cmd, size_t failed, size_t n);
 
 #endif /* LMPVIZ_CLI_SPLIT_H */

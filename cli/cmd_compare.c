@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,78 +421,152 @@ write_stats(const char *path,
 /* ------------------------------------------------------------------------
  * Profile: --losses, or --labels with a model output
  */
+/* The losses a profile compares, and what they were read into. */
+typedef struct profile_input {
+    lmp_scheme_input in;
+    const char *src; /* names the losses in messages */
+    lmpviz_array arr;
+    unsigned char *train, *valid;
+    float *loss;
+} profile_input;
+
+/* --losses, with --ignore-zeros a mask of the nonzero ones.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+load_losses(const cli_compare_args *a, profile_input *p)
+{
+    lmpviz_err err;
+    lmpviz_status st;
+    size_t i;
+
+    memset(&err, 0, sizeof err);
+    p->src = a->losses;
+    st = lmpviz_npy_read_float(a->losses, &p->arr, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        return CLI_EXIT_FAILURE;
+    }
+    cli_warn_tiny(CMD, a->losses, &p->arr);
+    if (p->arr.count == 0) {
+        cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
+        return CLI_EXIT_FAILURE;
+    }
+    p->in.n = p->arr.count;
+    p->in.loss = p->arr.data;
+    if (a->ignore_zeros) {
+        p->valid = lmpviz_big_alloc(p->arr.count);
+        if (p->valid == NULL) {
+            cli_error(CMD, "out of memory");
+            return CLI_EXIT_FAILURE;
+        }
+        for (i = 0; i < p->arr.count; i++)
+            p->valid[i] = p->arr.data[i] != 0.0f;
+        p->in.valid = p->valid;
+    }
+    return 0;
+}
+
+/* --labels with a model output: the per-pixel losses and classes.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+load_seg(const cli_compare_args *a, profile_input *p)
+{
+    unsigned char *train = NULL, *valid = NULL;
+    float *loss = NULL;
+    size_t w = 0, h = 0;
+    lmpviz_err err;
+    lmpviz_status st;
+
+    memset(&err, 0, sizeof err);
+    p->src = a->in.pred;
+    /* sizes from the headers before anything is decoded */
+    st = lmpviz_inputs_check(&a->in, &err);
+    if (st == LMPVIZ_OK)
+        st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
+                                    a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
+                                    &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s", err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    p->train = train;
+    p->loss = loss;
+    p->valid = valid;
+    p->in.n = w * h;
+    p->in.loss = loss;
+    p->in.cls = train;
+    p->in.valid = valid;
+    return 0;
+}
+
+static void
+profile_input_free(profile_input *p)
+{
+    lmpviz_array_free(&p->arr);
+    lmpviz_big_free(p->train);
+    lmpviz_big_free(p->loss);
+    lmpviz_big_free(p->valid);
+}
+
+/* --csv and --stats, each added to written[] once written.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+write_profile_files(const cli_compare_args *a,
+                    const lmpviz_compare_data *d,
+                    const lmpviz_compare_stats *cst,
+                    const char **written,
+                    size_t *n_written)
+{
+    lmpviz_err err;
+    lmpviz_status st;
+
+    memset(&err, 0, sizeof err);
+    if (a->csv != NULL) {
+        st = lmpviz_compare_write_csv(d, a->csv, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->csv, err.msg);
+            return CLI_EXIT_FAILURE;
+        }
+        written[(*n_written)++] = a->csv;
+    }
+    if (a->stats != NULL) {
+        st = write_stats(a->stats, cst, a->spec, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->stats, err.msg);
+            return CLI_EXIT_FAILURE;
+        }
+        written[(*n_written)++] = a->stats;
+    }
+    return 0;
+}
+
 static int
 run_profile(cli_compare_args *a)
 {
-    lmpviz_array arr;
+    profile_input p;
     lmpviz_compare_data d;
     lmpviz_compare_stats cst;
     lmpviz_compare_opts opts;
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
-    lmp_scheme_input in;
-    unsigned char *train = NULL, *valid = NULL;
-    float *loss = NULL;
-    size_t w = 0, h = 0, i;
-    const char *src;
     const char *written[2];
     size_t n_written = 0, k;
     int rc = CLI_EXIT_FAILURE;
 
-    memset(&arr, 0, sizeof arr);
+    memset(&p, 0, sizeof p);
     memset(&d, 0, sizeof d);
     memset(&cst, 0, sizeof cst);
     memset(&err, 0, sizeof err);
-    memset(&in, 0, sizeof in);
-    if (a->losses != NULL) {
-        src = a->losses;
-        st = lmpviz_npy_read_float(a->losses, &arr, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
-            return CLI_EXIT_FAILURE;
-        }
-        cli_warn_tiny(CMD, a->losses, &arr);
-        if (arr.count == 0) {
-            cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
-            goto cleanup;
-        }
-        in.n = arr.count;
-        in.loss = arr.data;
-        if (a->ignore_zeros) {
-            valid = lmpviz_big_alloc(arr.count);
-            if (valid == NULL) {
-                cli_error(CMD, "out of memory");
-                goto cleanup;
-            }
-            for (i = 0; i < arr.count; i++)
-                valid[i] = arr.data[i] != 0.0f;
-            in.valid = valid;
-        }
-    } else {
-        src = a->in.pred;
-        /* sizes from the headers before anything is decoded */
-        st = lmpviz_inputs_check(&a->in, &err);
-        if (st == LMPVIZ_OK)
-            st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
-                                        a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
-                                        &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s", err.msg);
-            return CLI_EXIT_FAILURE;
-        }
-        in.n = w * h;
-        in.loss = loss;
-        in.cls = train;
-        in.valid = valid;
-    }
-    st = lmpviz_compare_compute(a->spec, a->n_spec, &in, NULL, &d, &err);
+    if ((a->losses != NULL ? load_losses(a, &p) : load_seg(a, &p)) != 0)
+        goto cleanup;
+    st = lmpviz_compare_compute(a->spec, a->n_spec, &p.in, NULL, &d, &err);
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", src, err.msg);
+        cli_error(CMD, "%s: %s", p.src, err.msg);
         goto cleanup;
     }
     if (d.n_valid == 0) {
-        cli_error(CMD, "%s: no valid pixel to compare", src);
+        cli_error(CMD, "%s: no valid pixel to compare", p.src);
         goto cleanup;
     }
     memset(&opts, 0, sizeof opts);
@@ -504,24 +577,10 @@ run_profile(cli_compare_args *a)
         cli_error(CMD, "%s: %s", a->output, err.msg);
         goto cleanup;
     }
-    if (a->csv != NULL) {
-        st = lmpviz_compare_write_csv(&d, a->csv, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->csv, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->csv;
-    }
-    if (train != NULL)
-        lmpviz_compare_stats_add(&cst, &d, train);
-    if (a->stats != NULL) {
-        st = write_stats(a->stats, &cst, a->spec, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->stats, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->stats;
-    }
+    if (p.train != NULL)
+        lmpviz_compare_stats_add(&cst, &d, p.train);
+    if (write_profile_files(a, &d, &cst, written, &n_written) != 0)
+        goto cleanup;
     st = lmpviz_figure_save(fig, a->output, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a->output, err.msg);
@@ -529,7 +588,7 @@ run_profile(cli_compare_args *a)
     }
     if (!a->quiet) {
         print_summary(&d, stdout);
-        if (train != NULL)
+        if (p.train != NULL)
             lmpviz_compare_stats_print(&cst, a->spec, stdout);
     }
     for (k = 0; k < n_written; k++)
@@ -538,14 +597,10 @@ run_profile(cli_compare_args *a)
     n_written = 0;
     rc = CLI_EXIT_OK;
 cleanup:
-    for (k = 0; k < n_written; k++)
-        cli_remove_output(written[k]);
+    cli_remove_outputs(written, n_written);
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
-    lmpviz_array_free(&arr);
-    lmpviz_big_free(train);
-    lmpviz_big_free(loss);
-    lmpviz_big_free(valid);
+    profile_input_free(&p);
     return rc;
 }
 
@@ -809,8 +864,7 @@ set_split_factors(cli_compare_args *a, double alpha[2][LMPVIZ_CS_CLASSES])
     size_t n_all = 0, total = 0, k;
     int rc = -1;
 
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, 0, 0, &all, &n_all, &total) != 0)
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, 0, 0, &all, &n_all, &total) != 0)
         return -1;
     if (split_factors(a, all, n_all, alpha) != 0)
         goto done;
@@ -833,6 +887,40 @@ done:
     return rc;
 }
 
+/* D/classes_compare.csv (or the shard's), the class shares of the frames
+ * done, printed too unless --quiet; an empty shard writes an empty table,
+ * so that every shard has one.  0, or -1 after printing why. */
+static int
+write_split_table(const cli_compare_args *a,
+                  const lmpviz_compare_stats *sum,
+                  size_t ok,
+                  size_t n_frames)
+{
+    lmpviz_err err;
+    lmpviz_status st;
+    char *path;
+
+    if (ok == 0 && n_frames > 0)
+        return 0;
+    memset(&err, 0, sizeof err);
+    path = cli_shard_path(a->sp.out_dir, "classes_compare", ".csv", a->sp.shard_i, a->sp.shard_n);
+    if (path == NULL) {
+        cli_error(CMD, "out of memory");
+        return -1;
+    }
+    st = write_stats(path, sum, a->spec, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", path, err.msg);
+        free(path);
+        return -1;
+    }
+    if (!a->quiet && ok > 0)
+        lmpviz_compare_stats_print(sum, a->spec, stdout);
+    printf("%s\n", path);
+    free(path);
+    return 0;
+}
+
 static int
 run_split(cli_compare_args *a)
 {
@@ -843,16 +931,12 @@ run_split(cli_compare_args *a)
     size_t n_frames = 0, total = 0, f, k, ok = 0, failed;
     double alpha[2][LMPVIZ_CS_CLASSES];
     lmpviz_compare_stats sum;
-    char *path = NULL;
-    lmpviz_err err;
     int rc = CLI_EXIT_FAILURE, sig = 0;
 
     memset(&r, 0, sizeof r);
     memset(&sum, 0, sizeof sum);
-    memset(&err, 0, sizeof err);
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &frames, &n_frames,
-                       &total) != 0)
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n, &frames,
+                            &n_frames, &total) != 0)
         return CLI_EXIT_FAILURE;
     if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
         goto cleanup;
@@ -868,16 +952,7 @@ run_split(cli_compare_args *a)
     }
     r.a = a;
     r.frames = frames;
-    memset(&pool, 0, sizeof pool);
-    pool.cmd = CMD;
-    pool.frames = frames;
-    pool.n = n_frames;
-    pool.jobs = a->sp.jobs;
-    pool.quiet = a->quiet;
-    pool.ctx = &r;
-    pool.thread_begin = cli_pool_workspace_begin;
-    pool.thread_end = cli_pool_workspace_end;
-    pool.process = process_frame;
+    cli_split_pool_init(&pool, CMD, frames, n_frames, &a->sp, a->quiet, &r, process_frame);
     cli_interrupt_begin();
     failed = cli_split_pool_run(&pool, res);
     sig = cli_interrupted();
@@ -891,38 +966,17 @@ run_split(cli_compare_args *a)
             lmpviz_class_stats_merge(&sum.st[k], &r.jobs[f].cst.st[k]);
         ok++;
     }
-    /* an empty shard writes an empty table, so every shard has one */
-    if (ok > 0 || n_frames == 0) {
-        lmpviz_status st;
-        path = cli_shard_path(a->sp.out_dir, "classes_compare", ".csv", a->sp.shard_i, a->sp.shard_n);
-        if (path == NULL) {
-            cli_error(CMD, "out of memory");
-            goto cleanup;
-        }
-        st = write_stats(path, &sum, a->spec, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", path, err.msg);
-            goto cleanup;
-        }
-        if (!a->quiet && ok > 0)
-            lmpviz_compare_stats_print(&sum, a->spec, stdout);
-        printf("%s\n", path);
-    }
+    if (write_split_table(a, &sum, ok, n_frames) != 0)
+        goto cleanup;
     printf("%zu frames: %zu written, %zu failed\n", n_frames, ok, failed);
-    rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (failed > 0)
-        cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
+    rc = cli_split_exit(CMD, failed, n_frames);
     if (sig != 0) {
         cli_error(CMD, "interrupted (%s): the table covers the %zu frames done",
-                  sig == SIGINT    ? "SIGINT"
-                  : sig == SIGTERM ? "SIGTERM"
-                                   : "signal",
-                  ok);
+                  cli_signal_name(sig), ok);
         rc = 128 + sig;
     }
 cleanup:
     cli_interrupt_end();
-    free(path);
     free(res);
     free(r.jobs);
     cli_split_free(frames, n_frames);

@@ -493,6 +493,90 @@ done:
 /* ------------------------------------------------------------------------
  * One frame
  */
+/* The frame's losses and weights: solved on the CPU, or loaded here and
+ * solved on the GPU. */
+static lmpviz_status
+single_compute(cli_heatmap_args *a, lmpviz_heatmap *hm, lmpviz_err *err)
+{
+    lmpviz_heatmap *one = hm;
+    lmpviz_status st;
+    lmp_status ls;
+    double t;
+
+    a->in.want_argmax = a->fig.panels;
+    if (!a->on_gpu)
+        return lmpviz_heatmap_compute(&a->in, &a->params, NULL, hm, err);
+    st = lmpviz_heatmap_load(&a->in, &a->params, hm, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    t = cli_now();
+    if (gpu_solve(&one, 1, &a->params, &ls, err->msg, sizeof err->msg) != 0) {
+        lmpviz_heatmap_free(hm);
+        return LMPVIZ_ERR_SOLVER;
+    }
+    hm->seconds_solve = cli_now() - t;
+    return lmpviz_heatmap_solved(hm, a->in.pred, ls, err);
+}
+
+/* --stats, --save-weights and --save-loss, each added to written[] once
+ * written.  0, or CLI_EXIT_FAILURE after printing why. */
+static int
+write_single_files(const cli_heatmap_args *a,
+                   const lmpviz_heatmap *hm,
+                   const lmpviz_class_stats *cst,
+                   const char **written,
+                   size_t *n_written)
+{
+    const char *const npy_path[2] = { a->save_weights, a->save_loss };
+    const float *const npy_data[2] = { hm->weight, hm->loss };
+    size_t shape[2], k;
+    lmpviz_err err;
+    lmpviz_status st;
+
+    memset(&err, 0, sizeof err);
+    shape[0] = hm->height;
+    shape[1] = hm->width;
+    if (a->stats != NULL) {
+        st = write_stats_csv(a->stats, cst, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", a->stats, err.msg);
+            return CLI_EXIT_FAILURE;
+        }
+        written[(*n_written)++] = a->stats;
+    }
+    for (k = 0; k < 2; k++) {
+        if (npy_path[k] == NULL)
+            continue;
+        st = lmpviz_npy_write_float(npy_path[k], npy_data[k], shape, 2, &err);
+        if (st != LMPVIZ_OK) {
+            cli_error(CMD, "%s: %s", npy_path[k], err.msg);
+            return CLI_EXIT_FAILURE;
+        }
+        written[(*n_written)++] = npy_path[k];
+    }
+    return 0;
+}
+
+/* The result, the class table and the files written, on stdout. */
+static void
+print_single(const cli_heatmap_args *a,
+             const lmpviz_heatmap *hm,
+             const lmpviz_class_stats *cst,
+             const char *const *written,
+             size_t n_written)
+{
+    size_t k;
+
+    printf("n = %zu valid pixels of %zux%zu, m_px = %.6g, tau = %.6g, theta = %.6g\n", hm->n_valid,
+           hm->width, hm->height, hm->result.m_px, hm->result.tau, hm->result.theta);
+    printf("LMP loss %.6g, mean loss %.6g, %zu pixels at the cap, %zu with weight > 0\n",
+           hm->result.value, hm->result.mean, hm->result.n_clamped, hm->result.n_support);
+    print_class_table(stdout, cst);
+    for (k = 0; k < n_written; k++)
+        printf("%s\n", written[k]);
+    printf("%s\n", a->output);
+}
+
 static int
 run_single(cli_heatmap_args *a)
 {
@@ -501,31 +585,14 @@ run_single(cli_heatmap_args *a)
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
-    const char *written[4];
-    size_t n_written = 0, k, shape[2];
+    const char *written[3];
+    size_t n_written = 0;
     int rc = CLI_EXIT_FAILURE;
     double t0 = cli_now(), t_fig = 0.0, t_save = 0.0, t;
 
     memset(&err, 0, sizeof err);
     memset(&cst, 0, sizeof cst);
-    a->in.want_argmax = a->fig.panels;
-    if (!a->on_gpu) {
-        st = lmpviz_heatmap_compute(&a->in, &a->params, NULL, &hm, &err);
-    } else {
-        st = lmpviz_heatmap_load(&a->in, &a->params, &hm, &err);
-        if (st == LMPVIZ_OK) {
-            lmpviz_heatmap *one = &hm;
-            lmp_status ls;
-            t = cli_now();
-            if (gpu_solve(&one, 1, &a->params, &ls, err.msg, sizeof err.msg) != 0) {
-                lmpviz_heatmap_free(&hm);
-                st = LMPVIZ_ERR_SOLVER;
-            } else {
-                hm.seconds_solve = cli_now() - t;
-                st = lmpviz_heatmap_solved(&hm, a->in.pred, ls, &err);
-            }
-        }
-    }
+    st = single_compute(a, &hm, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s", err.msg);
         return CLI_EXIT_FAILURE;
@@ -542,32 +609,8 @@ run_single(cli_heatmap_args *a)
         cli_error(CMD, "%s: %s", a->output, err.msg);
         goto cleanup;
     }
-    shape[0] = hm.height;
-    shape[1] = hm.width;
-    if (a->stats != NULL) {
-        st = write_stats_csv(a->stats, &cst, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->stats, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->stats;
-    }
-    if (a->save_weights != NULL) {
-        st = lmpviz_npy_write_float(a->save_weights, hm.weight, shape, 2, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->save_weights, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->save_weights;
-    }
-    if (a->save_loss != NULL) {
-        st = lmpviz_npy_write_float(a->save_loss, hm.loss, shape, 2, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->save_loss, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->save_loss;
-    }
+    if (write_single_files(a, &hm, &cst, written, &n_written) != 0)
+        goto cleanup;
     t = cli_now();
     st = lmpviz_figure_save(fig, a->output, &err);
     t_save = cli_now() - t;
@@ -576,16 +619,8 @@ run_single(cli_heatmap_args *a)
         goto cleanup;
     }
     rc = CLI_EXIT_OK;
-    if (!a->quiet) {
-        printf("n = %zu valid pixels of %zux%zu, m_px = %.6g, tau = %.6g, theta = %.6g\n",
-               hm.n_valid, hm.width, hm.height, hm.result.m_px, hm.result.tau, hm.result.theta);
-        printf("LMP loss %.6g, mean loss %.6g, %zu pixels at the cap, %zu with weight > 0\n",
-               hm.result.value, hm.result.mean, hm.result.n_clamped, hm.result.n_support);
-        print_class_table(stdout, &cst);
-        for (k = 0; k < n_written; k++)
-            printf("%s\n", written[k]);
-        printf("%s\n", a->output);
-    }
+    if (!a->quiet)
+        print_single(a, &hm, &cst, written, n_written);
     if (a->timing)
         fprintf(stderr,
                 "lmpviz heatmap: timing: read %.3f s, loss %.3f s, solve %.3f s, figure %.3f s, "
@@ -594,8 +629,7 @@ run_single(cli_heatmap_args *a)
     n_written = 0;
 
 cleanup:
-    for (k = 0; k < n_written; k++)
-        cli_remove_output(written[k]);
+    cli_remove_outputs(written, n_written);
     lmpviz_figure_destroy(fig);
     lmpviz_heatmap_free(&hm);
     return rc;
@@ -920,6 +954,117 @@ draw_frame(void *ctx, size_t k, void *state, char *note, size_t note_len, char *
                       msg_len);
 }
 
+/* --device cuda: the buffers of one batch of up to nb frames. */
+typedef struct gpu_batch {
+    cli_frame_result *res;  /* what a stage's pool records, per frame */
+    cli_frame *sub;         /* the frames to draw */
+    lmpviz_heatmap **solve; /* the frames loaded, to solve */
+    lmp_status *ls;         /* each solved frame's status */
+} gpu_batch;
+
+/* First stage: the losses of frames start.. start + k - 1 on --jobs
+ * threads; g->solve gets those loaded.  Returns how many. */
+static size_t
+batch_load(split_run *r, cli_split_pool *pool, gpu_batch *g, size_t start, size_t k)
+{
+    size_t j, n_solve = 0;
+
+    r->base = start;
+    pool->frames = r->frames + start;
+    pool->n = k;
+    pool->process = load_frame;
+    cli_split_pool_run(pool, g->res);
+    for (j = 0; j < k; j++) {
+        r->res[start + j].seconds = g->res[j].seconds;
+        r->res[start + j].ran = g->res[j].ran;
+        if (g->res[j].ok)
+            g->solve[n_solve++] = &r->hm[j];
+    }
+    return n_solve;
+}
+
+/* Second stage: one GPU solve of the n_solve frames loaded, then each
+ * frame's result; those to draw go into r->draw and g->sub.  Returns how
+ * many. */
+static size_t
+batch_solve(split_run *r, gpu_batch *g, size_t start, size_t k, size_t n_solve)
+{
+    char msg[LMPVIZ_ERR_LEN];
+    size_t j, n_draw = 0;
+    double t = cli_now(), t_solve;
+
+    msg[0] = '\0';
+    if (n_solve > 0 && gpu_solve(g->solve, n_solve, &r->a->params, g->ls, msg, sizeof msg) != 0) {
+        for (j = 0; j < n_solve; j++)
+            lmpviz_heatmap_free(g->solve[j]);
+    }
+    t_solve = n_solve > 0 ? (cli_now() - t) / (double)n_solve : 0.0;
+    for (j = 0, n_solve = 0; j < k; j++) {
+        const cli_frame *fr = &r->frames[start + j];
+        lmpviz_err err;
+        int ok;
+        if (!g->res[j].ok)
+            continue;
+        r->res[start + j].seconds += t_solve;
+        r->hm[j].seconds_solve = t_solve;
+        memset(&err, 0, sizeof err);
+        if (msg[0] != '\0') {
+            snprintf(err.msg, sizeof err.msg, "%s", msg);
+            ok = 0;
+        } else {
+            ok = lmpviz_heatmap_solved(&r->hm[j], fr->pred, g->ls[n_solve], &err) == LMPVIZ_OK;
+        }
+        n_solve++;
+        if (ok) {
+            r->draw[n_draw] = j;
+            g->sub[n_draw++] = *fr;
+        } else {
+            cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
+        }
+    }
+    return n_draw;
+}
+
+/* Last stage: the figures of the n_draw frames solved, on --jobs threads;
+ * then one progress line per frame of the batch, in order (*done counts
+ * them).  Returns how many frames of the batch failed. */
+static size_t
+batch_draw(split_run *r,
+           cli_split_pool *pool,
+           gpu_batch *g,
+           size_t start,
+           size_t k,
+           size_t n_draw,
+           size_t *done)
+{
+    size_t j, failed = 0;
+
+    pool->frames = g->sub;
+    pool->n = n_draw;
+    pool->process = draw_frame;
+    cli_split_pool_run(pool, g->res);
+    for (j = 0; j < n_draw; j++) {
+        size_t i = start + r->draw[j];
+        r->res[i].seconds += g->res[j].seconds;
+        r->res[i].ok = g->res[j].ok;
+        r->res[i].ran = g->res[j].ran;
+    }
+    for (j = 0; j < k; j++) {
+        size_t i = start + j;
+        (*done)++;
+        if (!r->res[i].ok && r->res[i].ran)
+            failed++;
+        else if (!r->a->quiet)
+            fprintf(stderr,
+                    "lmpviz %s: [%zu/%zu] %s: n = %zu, mean loss %.4g, LMP loss %.4g "
+                    "(%.2f s)\n",
+                    CMD, *done, r->n, r->frames[i].stem, r->jobs[i].n_valid, r->jobs[i].mean,
+                    r->jobs[i].value, r->res[i].seconds);
+        lmpviz_heatmap_free(&r->hm[j]);
+    }
+    return failed;
+}
+
 /* --device cuda: the frames in batches of --batch.  Each batch's losses
  * are computed on --jobs threads, solved in one GPU call from this thread,
  * and drawn on --jobs threads.  Returns the number of frames that failed.
@@ -928,103 +1073,38 @@ draw_frame(void *ctx, size_t k, void *state, char *note, size_t note_len, char *
 static size_t
 run_batches(split_run *r, const cli_split_pool *base_pool)
 {
-    cli_heatmap_args *a = r->a;
-    size_t nb = a->batch < r->n ? a->batch : r->n;
-    cli_frame_result *res = calloc(nb ? nb : 1, sizeof *res);
-    cli_frame *sub = calloc(nb ? nb : 1, sizeof *sub);
-    lmpviz_heatmap **solve = calloc(nb ? nb : 1, sizeof *solve);
-    lmp_status *ls = calloc(nb ? nb : 1, sizeof *ls);
-    char msg[LMPVIZ_ERR_LEN];
-    size_t start, j, failed = 0, done = 0;
+    gpu_batch g;
+    cli_split_pool pool = *base_pool;
+    size_t nb = r->a->batch < r->n ? r->a->batch : r->n;
+    size_t start, failed = 0, done = 0;
 
+    memset(&g, 0, sizeof g);
+    g.res = calloc(nb ? nb : 1, sizeof *g.res);
+    g.sub = calloc(nb ? nb : 1, sizeof *g.sub);
+    g.solve = calloc(nb ? nb : 1, sizeof *g.solve);
+    g.ls = calloc(nb ? nb : 1, sizeof *g.ls);
     r->hm = calloc(nb ? nb : 1, sizeof *r->hm);
     r->draw = calloc(nb ? nb : 1, sizeof *r->draw);
-    if (res == NULL || sub == NULL || solve == NULL || ls == NULL || r->hm == NULL ||
+    if (g.res == NULL || g.sub == NULL || g.solve == NULL || g.ls == NULL || r->hm == NULL ||
         r->draw == NULL) {
         cli_error(CMD, "out of memory for a batch of %zu frames", nb);
         failed = r->n;
         goto done;
     }
+    pool.quiet = 1;
+    pool.thread_begin = NULL;
+    pool.thread_end = NULL;
     for (start = 0; start < r->n && !cli_interrupted(); start += nb) {
-        size_t k = r->n - start < nb ? r->n - start : nb, n_solve = 0, n_draw = 0;
-        cli_split_pool pool = *base_pool;
-        double t, t_solve;
-
-        r->base = start;
-        pool.frames = r->frames + start;
-        pool.n = k;
-        pool.quiet = 1;
-        pool.thread_begin = NULL;
-        pool.thread_end = NULL;
-        pool.process = load_frame;
-        cli_split_pool_run(&pool, res);
-        for (j = 0; j < k; j++) {
-            r->res[start + j].seconds = res[j].seconds;
-            r->res[start + j].ran = res[j].ran;
-            if (res[j].ok)
-                solve[n_solve++] = &r->hm[j];
-        }
-
-        t = cli_now();
-        msg[0] = '\0';
-        if (n_solve > 0 && gpu_solve(solve, n_solve, &a->params, ls, msg, sizeof msg) != 0) {
-            for (j = 0; j < n_solve; j++)
-                lmpviz_heatmap_free(solve[j]);
-        }
-        t_solve = n_solve > 0 ? (cli_now() - t) / (double)n_solve : 0.0;
-        for (j = 0, n_solve = 0; j < k; j++) {
-            const cli_frame *fr = &r->frames[start + j];
-            lmpviz_err err;
-            int ok;
-            if (!res[j].ok)
-                continue;
-            r->res[start + j].seconds += t_solve;
-            r->hm[j].seconds_solve = t_solve;
-            memset(&err, 0, sizeof err);
-            if (msg[0] != '\0') {
-                snprintf(err.msg, sizeof err.msg, "%s", msg);
-                ok = 0;
-            } else {
-                ok = lmpviz_heatmap_solved(&r->hm[j], fr->pred, ls[n_solve], &err) == LMPVIZ_OK;
-            }
-            n_solve++;
-            if (ok) {
-                r->draw[n_draw] = j;
-                sub[n_draw++] = *fr;
-            } else {
-                cli_error(CMD, "%s: skipped: %s", fr->stem, err.msg);
-            }
-        }
-
-        pool.frames = sub;
-        pool.n = n_draw;
-        pool.process = draw_frame;
-        cli_split_pool_run(&pool, res);
-        for (j = 0; j < n_draw; j++) {
-            size_t i = start + r->draw[j];
-            r->res[i].seconds += res[j].seconds;
-            r->res[i].ok = res[j].ok;
-            r->res[i].ran = res[j].ran;
-        }
-        for (j = 0; j < k; j++) {
-            size_t i = start + j;
-            done++;
-            if (!r->res[i].ok && r->res[i].ran)
-                failed++;
-            else if (!a->quiet)
-                fprintf(stderr,
-                        "lmpviz %s: [%zu/%zu] %s: n = %zu, mean loss %.4g, LMP loss %.4g "
-                        "(%.2f s)\n",
-                        CMD, done, r->n, r->frames[i].stem, r->jobs[i].n_valid, r->jobs[i].mean,
-                        r->jobs[i].value, r->res[i].seconds);
-            lmpviz_heatmap_free(&r->hm[j]);
-        }
+        size_t k = r->n - start < nb ? r->n - start : nb;
+        size_t n_solve = batch_load(r, &pool, &g, start, k);
+        size_t n_draw = batch_solve(r, &g, start, k, n_solve);
+        failed += batch_draw(r, &pool, &g, start, k, n_draw, &done);
     }
 done:
-    free(res);
-    free(sub);
-    free(solve);
-    free(ls);
+    free(g.res);
+    free(g.sub);
+    free(g.solve);
+    free(g.ls);
     free(r->hm);
     free(r->draw);
     r->hm = NULL;
@@ -1166,12 +1246,133 @@ resume_frames(split_run *r, unsigned char *done)
     return n_done;
 }
 
+/* The frames of the split (or shard) in r, with room for their results,
+ * and todo with room for those left to do.  0, or -1 after printing
+ * why. */
+static int
+split_setup(cli_heatmap_args *a, split_run *r, split_run *todo, unsigned char **done)
+{
+    size_t total = 0;
+
+    r->a = a;
+    todo->a = a;
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n,
+                            &r->frames, &r->n, &total) != 0)
+        return -1;
+    if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
+        return -1;
+    if (r->n == 0)
+        return 0;
+    r->jobs = calloc(r->n, sizeof *r->jobs);
+    r->res = calloc(r->n, sizeof *r->res);
+    *done = calloc(r->n, 1);
+    todo->frames = calloc(r->n, sizeof *todo->frames);
+    todo->jobs = calloc(r->n, sizeof *todo->jobs);
+    todo->res = calloc(r->n, sizeof *todo->res);
+    if (r->jobs == NULL || r->res == NULL || *done == NULL || todo->frames == NULL ||
+        todo->jobs == NULL || todo->res == NULL) {
+        cli_error(CMD, "out of memory listing the frames");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+split_free(split_run *r, split_run *todo, unsigned char *done)
+{
+    free(r->jobs);
+    free(r->res);
+    free(done);
+    free(todo->frames);
+    free(todo->jobs);
+    free(todo->res);
+    cli_split_free(r->frames, r->n);
+}
+
+/* The frames left to do (all, or with --resume those without a whole
+ * record) into todo, as a split of their own; done[i] marks the others.
+ * Returns how many were done. */
+static size_t
+pick_todo(split_run *r, split_run *todo, unsigned char *done)
+{
+    const cli_heatmap_args *a = r->a;
+    size_t i, n_resumed = 0;
+
+    clean_stale(r);
+    if (a->resume)
+        n_resumed = resume_frames(r, done);
+    for (i = 0; i < r->n; i++) {
+        if (!done[i])
+            todo->frames[todo->n++] = r->frames[i];
+    }
+    if (a->resume && !a->quiet)
+        fprintf(stderr, "lmpviz %s: --resume: %zu of %zu frames already done, %zu to do\n", CMD,
+                n_resumed, r->n, todo->n);
+    return n_resumed;
+}
+
+/* Runs the frames of todo and puts their results back into r, in frame
+ * order.  Returns how many failed. */
+static size_t
+run_todo(split_run *r, split_run *todo, const unsigned char *done)
+{
+    cli_split_pool pool;
+    size_t i, k, failed;
+
+    cli_split_pool_init(&pool, CMD, todo->frames, todo->n, &r->a->sp, r->a->quiet, todo,
+                        process_frame);
+    failed = todo->n == 0 ? 0
+             : r->a->on_gpu ? run_batches(todo, &pool)
+                            : cli_split_pool_run(&pool, todo->res);
+    for (i = 0, k = 0; i < r->n; i++) {
+        if (done[i])
+            continue;
+        r->jobs[i] = todo->jobs[k];
+        r->res[i] = todo->res[k];
+        k++;
+    }
+    return failed;
+}
+
+/* After the tables: the counts, the class table, and the exit status. */
+static int
+split_report(const split_run *r,
+             const lmpviz_class_stats *sum,
+             size_t ok,
+             size_t failed,
+             size_t n_resumed,
+             size_t not_run,
+             double seconds,
+             int sig)
+{
+    int rc;
+
+    if (!r->a->quiet) {
+        printf("%zu frames: %zu written, %zu failed", r->n, ok, failed);
+        if (n_resumed > 0)
+            printf(", %zu of them kept from an earlier run", n_resumed);
+        if (not_run > 0)
+            printf(", %zu not run", not_run);
+        printf(" (%.1f s)\n", seconds);
+        if (ok > 0)
+            print_class_table(stdout, sum);
+    }
+    rc = cli_split_exit(CMD, failed, r->n);
+    if (sig != 0) {
+        cli_error(CMD,
+                  "interrupted (%s): the tables cover the %zu frames done; %zu not run (rerun "
+                  "with --resume)",
+                  cli_signal_name(sig), ok, not_run);
+        rc = 128 + sig;
+    }
+    return rc;
+}
+
 static int
 run_split(cli_heatmap_args *a)
 {
     split_run r, todo;
-    cli_split_pool pool;
-    size_t i, k, total = 0, ok = 0, failed, n_resumed = 0, not_run = 0;
+    size_t i, ok = 0, failed, n_resumed, not_run = 0;
     unsigned char *done = NULL;
     lmpviz_class_stats sum;
     double t0;
@@ -1180,61 +1381,12 @@ run_split(cli_heatmap_args *a)
     memset(&r, 0, sizeof r);
     memset(&todo, 0, sizeof todo);
     memset(&sum, 0, sizeof sum);
-    r.a = a;
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &r.frames, &r.n,
-                       &total) != 0)
+    if (split_setup(a, &r, &todo, &done) != 0)
         goto cleanup;
-    if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
-        goto cleanup;
-    if (r.n > 0) {
-        r.jobs = calloc(r.n, sizeof *r.jobs);
-        r.res = calloc(r.n, sizeof *r.res);
-        done = calloc(r.n, 1);
-        todo.frames = calloc(r.n, sizeof *todo.frames);
-        todo.jobs = calloc(r.n, sizeof *todo.jobs);
-        todo.res = calloc(r.n, sizeof *todo.res);
-        if (r.jobs == NULL || r.res == NULL || done == NULL || todo.frames == NULL ||
-            todo.jobs == NULL || todo.res == NULL) {
-            cli_error(CMD, "out of memory listing the frames");
-            goto cleanup;
-        }
-    }
-    clean_stale(&r);
-    if (a->resume)
-        n_resumed = resume_frames(&r, done);
-    /* the frames left to do, as a split of their own */
-    todo.a = a;
-    for (i = 0; i < r.n; i++) {
-        if (!done[i])
-            todo.frames[todo.n++] = r.frames[i];
-    }
-    if (a->resume && !a->quiet)
-        fprintf(stderr, "lmpviz %s: --resume: %zu of %zu frames already done, %zu to do\n", CMD,
-                n_resumed, r.n, todo.n);
-
-    memset(&pool, 0, sizeof pool);
-    pool.cmd = CMD;
-    pool.frames = todo.frames;
-    pool.n = todo.n;
-    pool.jobs = a->sp.jobs;
-    pool.quiet = a->quiet;
-    pool.ctx = &todo;
-    pool.thread_begin = cli_pool_workspace_begin;
-    pool.thread_end = cli_pool_workspace_end;
-    pool.process = process_frame;
+    n_resumed = pick_todo(&r, &todo, done);
     t0 = cli_now();
     cli_interrupt_begin();
-    failed = todo.n == 0 ? 0
-             : a->on_gpu ? run_batches(&todo, &pool)
-                         : cli_split_pool_run(&pool, todo.res);
-    for (i = 0, k = 0; i < r.n; i++) {
-        if (done[i])
-            continue;
-        r.jobs[i] = todo.jobs[k];
-        r.res[i] = todo.res[k];
-        k++;
-    }
+    failed = run_todo(&r, &todo, done);
 
     /* Frame order, not completion order: the sums do not depend on --jobs. */
     for (i = 0; i < r.n; i++) {
@@ -1250,38 +1402,10 @@ run_split(cli_heatmap_args *a)
         goto cleanup;
     }
     cli_interrupt_end();
-    if (!a->quiet) {
-        printf("%zu frames: %zu written, %zu failed", r.n, ok, failed);
-        if (n_resumed > 0)
-            printf(", %zu of them kept from an earlier run", n_resumed);
-        if (not_run > 0)
-            printf(", %zu not run", not_run);
-        printf(" (%.1f s)\n", cli_now() - t0);
-        if (ok > 0)
-            print_class_table(stdout, &sum);
-    }
-    rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (failed > 0)
-        cli_error(CMD, "%zu of %zu frames failed", failed, r.n);
-    if (sig != 0) {
-        cli_error(CMD,
-                  "interrupted (%s): the tables cover the %zu frames done; %zu not run (rerun "
-                  "with --resume)",
-                  sig == SIGINT    ? "SIGINT"
-                  : sig == SIGTERM ? "SIGTERM"
-                                   : "signal",
-                  ok, not_run);
-        rc = 128 + sig;
-    }
+    rc = split_report(&r, &sum, ok, failed, n_resumed, not_run, cli_now() - t0, sig);
 
 cleanup:
-    free(r.jobs);
-    free(r.res);
-    free(done);
-    free(todo.frames);
-    free(todo.jobs);
-    free(todo.res);
-    cli_split_free(r.frames, r.n);
+    split_free(&r, &todo, done);
     return rc;
 }
 

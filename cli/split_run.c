@@ -278,6 +278,37 @@ cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results)
     return r.failed;
 }
 
+void
+cli_split_pool_init(cli_split_pool *p,
+                    const char *cmd,
+                    const cli_frame *frames,
+                    size_t n,
+                    const cli_split_opts *sp,
+                    int quiet,
+                    void *ctx,
+                    int (*process)(void *, size_t, void *, char *, size_t, char *, size_t))
+{
+    memset(p, 0, sizeof *p);
+    p->cmd = cmd;
+    p->frames = frames;
+    p->n = n;
+    p->jobs = sp->jobs;
+    p->quiet = quiet;
+    p->ctx = ctx;
+    p->thread_begin = cli_pool_workspace_begin;
+    p->thread_end = cli_pool_workspace_end;
+    p->process = process;
+}
+
+int
+cli_split_exit(const char *cmd, size_t failed, size_t n)
+{
+    if (failed == 0)
+        return CLI_EXIT_OK;
+    cli_error(cmd, "%zu of %zu frames failed", failed, n);
+    return CLI_EXIT_FAILURE;
+}
+
 void *
 cli_pool_workspace_begin(void *ctx)
 {
