@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -69,6 +70,30 @@ cli_parse_result
 cli_parse_extra_arg(const char *cmd, const char *arg)
 {
     return cli_parse_error(cmd, "unexpected argument \"%s\"", arg);
+}
+
+cli_parse_result
+cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a)
+{
+    cli_parse_result pr = CLI_PARSE_OK;
+    int c;
+
+    optind = 0;
+    opterr = 0; /* our own messages, not getopt's */
+    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, o->shortopts, o->longopts, NULL)) != -1) {
+        if (c == 'h') {
+            o->usage(stdout);
+            return CLI_PARSE_HELP;
+        }
+        if (c == ':' || c == '?')
+            return cli_parse_bad_option(cmd, c, argv[optind - 1], o->unknown);
+        pr = o->parse(cmd, c, optarg, a);
+    }
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (optind < argc)
+        return cli_parse_extra_arg(cmd, argv[optind]);
+    return CLI_PARSE_OK;
 }
 
 static int

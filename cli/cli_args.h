@@ -6,6 +6,7 @@
 #ifndef LMPVIZ_CLI_ARGS_H
 #define LMPVIZ_CLI_ARGS_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -34,6 +35,23 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* The same for parsers: returns CLI_PARSE_USAGE. */
 cli_parse_result cli_parse_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A command's options, for cli_parse_options. */
+typedef struct cli_options {
+    const char *shortopts;         /* for getopt_long, with the leading ':' */
+    const struct option *longopts; /* --help is 'h' */
+    void (*usage)(FILE *out);      /* prints --help */
+    /* Stores option c (a getopt_long result, not 'h') with its argument
+     * text (NULL for a flag) into a. */
+    cli_parse_result (*parse)(const char *cmd, int c, const char *text, void *a);
+    const char *unknown; /* how an unknown option is called: "unknown option" */
+} cli_options;
+
+/* Runs getopt_long over argv[1..argc) and o->parse on each option until
+ * one fails; --help prints o->usage to stdout and returns CLI_PARSE_HELP.
+ * An option without its value, an unknown option and an argument left
+ * after the options are usage errors (cli_parse_bad_option,
+ * cli_parse_extra_arg). */
+cli_parse_result cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a);
 /* The usage error of a getopt_long result c that no option of the command
  * took, arg being the argument that caused it (argv[optind - 1]): ':' (an
  * option given without its value) prints "ARG: expected a value", anything

@@ -557,6 +557,40 @@ parse_count(const char *cmd, const char *opt, const char *text, size_t max, size
     return CLI_PARSE_OK;
 }
 
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_bench_args *a = ctx;
+
+    switch (c) {
+    case 'n':
+        return cli_parse_size(cmd, "--n", text, &a->n);
+    case 'p':
+        free(a->p);
+        return cli_parse_list(cmd, "--p", text, cli_parse_p, &a->p, &a->n_p, BENCH_MAX_P);
+    case 'm':
+        return cli_parse_m(cmd, "--m", text, &a->params.m);
+    case 'r':
+        return parse_count(cmd, "--repeat", text, BENCH_MAX_REPEAT, &a->repeat);
+    case 's':
+        a->skip_sorted = 1;
+        break;
+    case 'j':
+        a->json = 1;
+        break;
+    case 'd':
+        return cli_parse_device(cmd, text, &a->on_gpu);
+    case 'b':
+        a->have_batch = 1;
+        return parse_count(cmd, "--batch", text, BENCH_MAX_BATCH, &a->batch);
+    case 't':
+        a->have_threads = 1;
+        return parse_threads(cmd, text, &a->threads);
+    }
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_bench_parse(const char *cmd, int argc, char **argv, cli_bench_args *a)
 {
@@ -573,59 +607,17 @@ cli_bench_parse(const char *cmd, int argc, char **argv, cli_bench_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    static const cli_options o = { ":h", opts, usage, parse_opt, "unknown or incomplete option" };
     lmp_params def = LMP_PARAMS_INIT;
-    cli_parse_result pr = CLI_PARSE_OK;
-    int opt;
+    cli_parse_result pr;
 
     a->params = def;
     a->n = BENCH_DEFAULT_N;
     a->repeat = BENCH_DEFAULT_REPEAT;
     a->batch = 1;
-    optind = 0;
-    opterr = 0; /* our own message below, not getopt's */
-    while (pr == CLI_PARSE_OK && (opt = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'n':
-            pr = cli_parse_size(cmd, "--n", optarg, &a->n);
-            break;
-        case 'p':
-            free(a->p);
-            pr = cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, BENCH_MAX_P);
-            break;
-        case 'm':
-            pr = cli_parse_m(cmd, "--m", optarg, &a->params.m);
-            break;
-        case 'r':
-            pr = parse_count(cmd, "--repeat", optarg, BENCH_MAX_REPEAT, &a->repeat);
-            break;
-        case 's':
-            a->skip_sorted = 1;
-            break;
-        case 'j':
-            a->json = 1;
-            break;
-        case 'd':
-            pr = cli_parse_device(cmd, optarg, &a->on_gpu);
-            break;
-        case 'b':
-            pr = parse_count(cmd, "--batch", optarg, BENCH_MAX_BATCH, &a->batch);
-            a->have_batch = 1;
-            break;
-        case 't':
-            pr = parse_threads(cmd, optarg, &a->threads);
-            a->have_threads = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_PARSE_HELP;
-        default:
-            return cli_parse_bad_option(cmd, opt, argv[optind - 1], "unknown or incomplete option");
-        }
-    }
+    pr = cli_parse_options(cmd, argc, argv, &o, a);
     if (pr != CLI_PARSE_OK)
         return pr;
-    if (optind < argc)
-        return cli_parse_extra_arg(cmd, argv[optind]);
     if (a->on_gpu && (a->n_p > 1 || a->have_threads))
         return cli_parse_error(cmd, "--device cuda: expected one value of --p and no --threads");
     return CLI_PARSE_OK;

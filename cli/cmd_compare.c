@@ -139,8 +139,12 @@ parse_scale(const char *cmd, const char *text, lmpviz_hscale *out)
 
 /* The option c (not a frame option) with its argument text. */
 static cli_parse_result
-parse_opt(const char *cmd, int c, const char *text, cli_compare_args *a)
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
 {
+    cli_compare_args *a = ctx;
+
+    if (cli_is_frame_opt(c))
+        return cli_parse_frame_opt(cmd, c, text, &a->in, &a->n_pred, &a->overlay, &a->sp);
     switch (c) {
     case OPT_SCHEMES:
         a->schemes_text = text;
@@ -316,28 +320,13 @@ cli_compare_parse(const char *cmd, int argc, char **argv, cli_compare_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    cli_parse_result pr = CLI_PARSE_OK;
-    int c;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
+    cli_parse_result pr;
 
     set_defaults(a);
-    optind = 0;
-    opterr = 0;
-    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return CLI_PARSE_HELP;
-        }
-        if (c == ':' || c == '?')
-            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
-        if (cli_is_frame_opt(c))
-            pr = cli_parse_frame_opt(cmd, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp);
-        else
-            pr = parse_opt(cmd, c, optarg, a);
-    }
+    pr = cli_parse_options(cmd, argc, argv, &o, a);
     if (pr != CLI_PARSE_OK)
         return pr;
-    if (optind < argc)
-        return cli_parse_extra_arg(cmd, argv[optind]);
     pr = parse_schemes(cmd, a);
     if (pr != CLI_PARSE_OK)
         return pr;

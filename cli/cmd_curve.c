@@ -155,6 +155,69 @@ parse_list(const char *cmd,
     return cli_parse_list(cmd, opt, text, parse_one, out, count, CURVE_MAX_LIST);
 }
 
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_curve_args *a = ctx;
+
+    switch (c) {
+    case OPT_P:
+        return parse_list(cmd, "--p", text, cli_parse_p, &a->p, &a->n_p);
+    case OPT_M:
+        return parse_list(cmd, "--m", text, cli_parse_m, &a->m, &a->n_m);
+    case OPT_M_PIXELS:
+        return parse_list(cmd, "--m-pixels", text, cli_parse_m_pixels, &a->m_px, &a->n_m_px);
+    case OPT_FIGURE:
+        if (strcmp(text, "paper") != 0)
+            return cli_parse_error(cmd, "--figure: expected \"paper\", got \"%s\"", text);
+        a->paper = 1;
+        break;
+    case OPT_N:
+        a->have_n = 1;
+        return cli_parse_size(cmd, "--n", text, &a->n);
+    case OPT_LOSSES:
+        a->losses = text;
+        break;
+    case OPT_SAMPLE:
+        return cli_parse_size(cmd, "--sample", text, &a->sample);
+    case OPT_DIST:
+        if (lmpviz_dist_parse(text, &a->dist) != LMPVIZ_OK)
+            return cli_parse_error(cmd,
+                                   "--dist: expected exponential, lognormal, gamma, uniform "
+                                   "or halfnormal, got \"%s\"",
+                                   text);
+        a->have_dist = 1;
+        break;
+    case OPT_SEED:
+        return parse_seed(cmd, text, &a->seed);
+    case OPT_LOGY:
+        a->logy = 1;
+        break;
+    case OPT_SCALED:
+        a->scaled = 1;
+        break;
+    case OPT_CUMULATIVE:
+        a->cumulative = 1;
+        break;
+    case OPT_SIZE:
+        a->have_size = 1;
+        return cli_parse_wh(cmd, text, 64, 64, &a->width, &a->height);
+    case OPT_DPI:
+        return cli_parse_dpi(cmd, text, &a->dpi);
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case OPT_CSV:
+        a->csv = text;
+        break;
+    default:
+        a->output = text; /* 'o' */
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
 {
@@ -179,8 +242,8 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    cli_parse_result pr = CLI_PARSE_OK;
-    int c;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
+    cli_parse_result pr;
 
     a->n = LMPVIZ_PROFILE_N;
     a->dist = LMPVIZ_PROFILE_DIST;
@@ -188,81 +251,9 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
     a->dpi = LMPVIZ_DPI_DEFAULT;
     a->output = CURVE_DEFAULT_OUT;
 
-    optind = 0;
-    opterr = 0;
-    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_P:
-            pr = parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p);
-            break;
-        case OPT_M:
-            pr = parse_list(cmd, "--m", optarg, cli_parse_m, &a->m, &a->n_m);
-            break;
-        case OPT_M_PIXELS:
-            pr = parse_list(cmd, "--m-pixels", optarg, cli_parse_m_pixels, &a->m_px, &a->n_m_px);
-            break;
-        case OPT_FIGURE:
-            if (strcmp(optarg, "paper") != 0)
-                return cli_parse_error(cmd, "--figure: expected \"paper\", got \"%s\"", optarg);
-            a->paper = 1;
-            break;
-        case OPT_N:
-            pr = cli_parse_size(cmd, "--n", optarg, &a->n);
-            a->have_n = 1;
-            break;
-        case OPT_LOSSES:
-            a->losses = optarg;
-            break;
-        case OPT_SAMPLE:
-            pr = cli_parse_size(cmd, "--sample", optarg, &a->sample);
-            break;
-        case OPT_DIST:
-            if (lmpviz_dist_parse(optarg, &a->dist) != LMPVIZ_OK)
-                return cli_parse_error(cmd,
-                                       "--dist: expected exponential, lognormal, gamma, uniform "
-                                       "or halfnormal, got \"%s\"",
-                                       optarg);
-            a->have_dist = 1;
-            break;
-        case OPT_SEED:
-            pr = parse_seed(cmd, optarg, &a->seed);
-            break;
-        case OPT_LOGY:
-            a->logy = 1;
-            break;
-        case OPT_SCALED:
-            a->scaled = 1;
-            break;
-        case OPT_CUMULATIVE:
-            a->cumulative = 1;
-            break;
-        case OPT_SIZE:
-            pr = cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height);
-            a->have_size = 1;
-            break;
-        case OPT_DPI:
-            pr = cli_parse_dpi(cmd, optarg, &a->dpi);
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case OPT_CSV:
-            a->csv = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_PARSE_HELP;
-        default:
-            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
-        }
-    }
+    pr = cli_parse_options(cmd, argc, argv, &o, a);
     if (pr != CLI_PARSE_OK)
         return pr;
-    if (optind < argc)
-        return cli_parse_extra_arg(cmd, argv[optind]);
     return check_args(cmd, a);
 }
 

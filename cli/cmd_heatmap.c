@@ -255,8 +255,12 @@ set_defaults(cli_heatmap_args *a)
 
 /* The option c (not a frame option) with its argument text. */
 static cli_parse_result
-parse_opt(const char *cmd, int c, const char *text, cli_heatmap_args *a)
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
 {
+    cli_heatmap_args *a = ctx;
+
+    if (cli_is_frame_opt(c))
+        return cli_parse_frame_opt(cmd, c, text, &a->in, &a->n_pred, &a->fig.overlay, &a->sp);
     switch (c) {
     case OPT_P:
         return cli_parse_p(cmd, "--p", text, &a->params.p);
@@ -352,31 +356,16 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    cli_parse_result pr = CLI_PARSE_OK;
-    int c;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
+    cli_parse_result pr;
 
     set_defaults(a);
-    optind = 0;
-    opterr = 0;
-    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        if (c == 'h') {
-            usage(stdout);
-            return CLI_PARSE_HELP;
-        }
-        if (c == ':' || c == '?')
-            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
-        if (cli_is_frame_opt(c))
-            pr = cli_parse_frame_opt(cmd, c, optarg, &a->in, &a->n_pred, &a->fig.overlay, &a->sp);
-        else
-            pr = parse_opt(cmd, c, optarg, a);
-    }
+    pr = cli_parse_options(cmd, argc, argv, &o, a);
     if (pr != CLI_PARSE_OK)
         return pr;
     /* The frame inputs, like -o and the files saved, belong to one frame. */
     if (a->in.image != NULL || a->in.labels != NULL || a->n_pred > 0)
         a->any_single = 1;
-    if (optind < argc)
-        return cli_parse_extra_arg(cmd, argv[optind]);
     if (a->have_m && a->have_m_px)
         return cli_parse_error(cmd, "--m and --m-pixels: give one of them");
     if (a->sp.root != NULL)

@@ -74,6 +74,34 @@ parse_losses(const char *cmd, const char *text, cli_region_args *a)
     return CLI_PARSE_OK;
 }
 
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_region_args *a = ctx;
+
+    switch (c) {
+    case OPT_P:
+        free(a->p);
+        return cli_parse_list(cmd, "--p", text, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P);
+    case OPT_M:
+        return cli_parse_m(cmd, "--m", text, &a->m);
+    case OPT_LOSSES:
+        return parse_losses(cmd, text, a);
+    case OPT_SIZE:
+        return cli_parse_wh(cmd, text, 64, 64, &a->width, &a->height);
+    case OPT_DPI:
+        return cli_parse_dpi(cmd, text, &a->dpi);
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case 'o':
+        a->output = text;
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
 {
@@ -88,51 +116,17 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    cli_parse_result pr = CLI_PARSE_OK;
-    int c;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
+    cli_parse_result pr;
 
     a->m = REGION_DEFAULT_M;
     a->dpi = LMPVIZ_DPI_DEFAULT;
     a->width = REGION_DEFAULT_W;
     a->height = REGION_DEFAULT_H;
     a->output = REGION_DEFAULT_OUT;
-    optind = 0;
-    opterr = 0;
-    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_P:
-            free(a->p);
-            pr = cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P);
-            break;
-        case OPT_M:
-            pr = cli_parse_m(cmd, "--m", optarg, &a->m);
-            break;
-        case OPT_LOSSES:
-            pr = parse_losses(cmd, optarg, a);
-            break;
-        case OPT_SIZE:
-            pr = cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height);
-            break;
-        case OPT_DPI:
-            pr = cli_parse_dpi(cmd, optarg, &a->dpi);
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_PARSE_HELP;
-        default:
-            return cli_parse_bad_option(cmd, c, argv[optind - 1], "unknown option");
-        }
-    }
+    pr = cli_parse_options(cmd, argc, argv, &o, a);
     if (pr != CLI_PARSE_OK)
         return pr;
-    if (optind < argc)
-        return cli_parse_extra_arg(cmd, argv[optind]);
     return cli_check_output(cmd, a->output);
 }
 

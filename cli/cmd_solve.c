@@ -108,6 +108,41 @@ print_json(const char *source, const lmp_params *prm, const lmp_result *r, const
     puts("}");
 }
 
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_solve_args *a = ctx;
+
+    switch (c) {
+    case 'l':
+        a->losses = text;
+        break;
+    case 'p':
+        return cli_parse_p(cmd, "--p", text, &a->params.p);
+    case 'm':
+        a->have_m = 1;
+        return cli_parse_m(cmd, "--m", text, &a->params.m);
+    case 'k':
+        return cli_parse_m_pixels(cmd, "--m-pixels", text, &a->params.m_pixels);
+    case 'o':
+        a->output = text;
+        break;
+    case 'j':
+        a->json = 1;
+        break;
+    case 'i':
+        a->params.nonfinite = LMP_NONFINITE_IGNORE;
+        break;
+    case 'z':
+        a->ignore_zeros = 1;
+        break;
+    case 'd':
+        return cli_parse_device(cmd, text, &a->on_gpu);
+    }
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_solve_parse(const char *cmd, int argc, char **argv, cli_solve_args *a)
 {
@@ -124,54 +159,15 @@ cli_solve_parse(const char *cmd, int argc, char **argv, cli_solve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    static const cli_options o = { ":o:h", opts, usage, parse_opt,
+                                   "unknown or incomplete option" };
     lmp_params def = LMP_PARAMS_INIT;
-    cli_parse_result pr = CLI_PARSE_OK;
-    int opt;
+    cli_parse_result pr;
 
     a->params = def;
-    optind = 0;
-    opterr = 0; /* our own message below, not getopt's */
-    while (pr == CLI_PARSE_OK && (opt = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'l':
-            a->losses = optarg;
-            break;
-        case 'p':
-            pr = cli_parse_p(cmd, "--p", optarg, &a->params.p);
-            break;
-        case 'm':
-            pr = cli_parse_m(cmd, "--m", optarg, &a->params.m);
-            a->have_m = 1;
-            break;
-        case 'k':
-            pr = cli_parse_m_pixels(cmd, "--m-pixels", optarg, &a->params.m_pixels);
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'j':
-            a->json = 1;
-            break;
-        case 'i':
-            a->params.nonfinite = LMP_NONFINITE_IGNORE;
-            break;
-        case 'z':
-            a->ignore_zeros = 1;
-            break;
-        case 'd':
-            pr = cli_parse_device(cmd, optarg, &a->on_gpu);
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_PARSE_HELP;
-        default:
-            return cli_parse_bad_option(cmd, opt, argv[optind - 1], "unknown or incomplete option");
-        }
-    }
+    pr = cli_parse_options(cmd, argc, argv, &o, a);
     if (pr != CLI_PARSE_OK)
         return pr;
-    if (optind < argc)
-        return cli_parse_extra_arg(cmd, argv[optind]);
     if (a->have_m && a->params.m_pixels > 0.0)
         return cli_parse_error(cmd, "--m and --m-pixels: give one of them, not both");
     if (a->output != NULL)
