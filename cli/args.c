@@ -93,7 +93,7 @@ cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, 
         return pr;
     if (optind < argc)
         return cli_parse_extra_arg(cmd, argv[optind]);
-    return CLI_PARSE_OK;
+    return o->check != NULL ? o->check(cmd, a) : CLI_PARSE_OK;
 }
 
 static int

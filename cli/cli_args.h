@@ -43,13 +43,16 @@ typedef struct cli_options {
     /* Stores option c (a getopt_long result, not 'h') with its argument
      * text (NULL for a flag) into a. */
     cli_parse_result (*parse)(const char *cmd, int c, const char *text, void *a);
+    /* Optional: the checks of the options taken together, and the values
+     * derived from them, after the last option. */
+    cli_parse_result (*check)(const char *cmd, void *a);
     const char *unknown; /* how an unknown option is called: "unknown option" */
 } cli_options;
 
 /* Runs getopt_long over argv[1..argc) and o->parse on each option until
- * one fails; --help prints o->usage to stdout and returns CLI_PARSE_HELP.
- * An option without its value, an unknown option and an argument left
- * after the options are usage errors (cli_parse_bad_option,
+ * one fails, then o->check; --help prints o->usage to stdout and returns
+ * CLI_PARSE_HELP.  An option without its value, an unknown option and an
+ * argument left after the options are usage errors (cli_parse_bad_option,
  * cli_parse_extra_arg). */
 cli_parse_result cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a);
 /* The usage error of a getopt_long result c that no option of the command

@@ -591,6 +591,16 @@ parse_opt(const char *cmd, int c, const char *text, void *ctx)
     return CLI_PARSE_OK;
 }
 
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_bench_args *a = ctx;
+
+    if (a->on_gpu && (a->n_p > 1 || a->have_threads))
+        return cli_parse_error(cmd, "--device cuda: expected one value of --p and no --threads");
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_bench_parse(const char *cmd, int argc, char **argv, cli_bench_args *a)
 {
@@ -607,20 +617,15 @@ cli_bench_parse(const char *cmd, int argc, char **argv, cli_bench_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":h", opts, usage, parse_opt, "unknown or incomplete option" };
+    static const cli_options o = { ":h", opts, usage, parse_opt, check_args,
+                                   "unknown or incomplete option" };
     lmp_params def = LMP_PARAMS_INIT;
-    cli_parse_result pr;
 
     a->params = def;
     a->n = BENCH_DEFAULT_N;
     a->repeat = BENCH_DEFAULT_REPEAT;
     a->batch = 1;
-    pr = cli_parse_options(cmd, argc, argv, &o, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    if (a->on_gpu && (a->n_p > 1 || a->have_threads))
-        return cli_parse_error(cmd, "--device cuda: expected one value of --p and no --threads");
-    return CLI_PARSE_OK;
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 void

@@ -267,6 +267,22 @@ check_output_args(const char *cmd, cli_compare_args *a)
     return CLI_PARSE_OK;
 }
 
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    cli_compare_args *a = ctx;
+    cli_parse_result pr = parse_schemes(cmd, a);
+
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->sp.root != NULL)
+        return check_split_args(cmd, a);
+    pr = check_input_args(cmd, a);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    return check_output_args(cmd, a);
+}
+
 static void
 set_defaults(cli_compare_args *a)
 {
@@ -320,22 +336,11 @@ cli_compare_parse(const char *cmd, int argc, char **argv, cli_compare_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
-    cli_parse_result pr;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
+                                   "unknown option" };
 
     set_defaults(a);
-    pr = cli_parse_options(cmd, argc, argv, &o, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    pr = parse_schemes(cmd, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    if (a->sp.root != NULL)
-        return check_split_args(cmd, a);
-    pr = check_input_args(cmd, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    return check_output_args(cmd, a);
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 /* No output may be an input or another output (before anything is read). */

@@ -118,8 +118,10 @@ enum {
 
 /* The checks of the options taken together. */
 static cli_parse_result
-check_args(const char *cmd, const cli_curve_args *a)
+check_args(const char *cmd, void *ctx)
 {
+    const cli_curve_args *a = ctx;
+
     if (cli_check_output(cmd, a->output) != CLI_PARSE_OK)
         return CLI_PARSE_USAGE;
     if (a->csv != NULL && a->csv[0] == '\0')
@@ -242,19 +244,15 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
-    cli_parse_result pr;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
+                                   "unknown option" };
 
     a->n = LMPVIZ_PROFILE_N;
     a->dist = LMPVIZ_PROFILE_DIST;
     a->seed = LMPVIZ_PROFILE_SEED;
     a->dpi = LMPVIZ_DPI_DEFAULT;
     a->output = CURVE_DEFAULT_OUT;
-
-    pr = cli_parse_options(cmd, argc, argv, &o, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    return check_args(cmd, a);
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 /* The losses to plot: from the .npy (all or a sample) or generated. */

@@ -238,6 +238,21 @@ check_single_args(const char *cmd, const cli_heatmap_args *a)
     return CLI_PARSE_OK;
 }
 
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    cli_heatmap_args *a = ctx;
+
+    /* The frame inputs, like -o and the files saved, belong to one frame. */
+    if (a->in.image != NULL || a->in.labels != NULL || a->n_pred > 0)
+        a->any_single = 1;
+    if (a->have_m && a->have_m_px)
+        return cli_parse_error(cmd, "--m and --m-pixels: give one of them");
+    if (a->sp.root != NULL)
+        return check_split_args(cmd, a);
+    return check_single_args(cmd, a);
+}
+
 static void
 set_defaults(cli_heatmap_args *a)
 {
@@ -356,21 +371,11 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
-    cli_parse_result pr;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
+                                   "unknown option" };
 
     set_defaults(a);
-    pr = cli_parse_options(cmd, argc, argv, &o, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    /* The frame inputs, like -o and the files saved, belong to one frame. */
-    if (a->in.image != NULL || a->in.labels != NULL || a->n_pred > 0)
-        a->any_single = 1;
-    if (a->have_m && a->have_m_px)
-        return cli_parse_error(cmd, "--m and --m-pixels: give one of them");
-    if (a->sp.root != NULL)
-        return check_split_args(cmd, a);
-    return check_single_args(cmd, a);
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 static void

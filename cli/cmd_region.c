@@ -102,6 +102,14 @@ parse_opt(const char *cmd, int c, const char *text, void *ctx)
     return CLI_PARSE_OK;
 }
 
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_region_args *a = ctx;
+
+    return cli_check_output(cmd, a->output);
+}
+
 cli_parse_result
 cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
 {
@@ -116,18 +124,15 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, "unknown option" };
-    cli_parse_result pr;
+    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
+                                   "unknown option" };
 
     a->m = REGION_DEFAULT_M;
     a->dpi = LMPVIZ_DPI_DEFAULT;
     a->width = REGION_DEFAULT_W;
     a->height = REGION_DEFAULT_H;
     a->output = REGION_DEFAULT_OUT;
-    pr = cli_parse_options(cmd, argc, argv, &o, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    return cli_check_output(cmd, a->output);
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 void

@@ -143,6 +143,18 @@ parse_opt(const char *cmd, int c, const char *text, void *ctx)
     return CLI_PARSE_OK;
 }
 
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_solve_args *a = ctx;
+
+    if (a->have_m && a->params.m_pixels > 0.0)
+        return cli_parse_error(cmd, "--m and --m-pixels: give one of them, not both");
+    if (a->output != NULL)
+        return cli_check_output_ext(cmd, "-o", a->output, ".npy");
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_solve_parse(const char *cmd, int argc, char **argv, cli_solve_args *a)
 {
@@ -159,20 +171,12 @@ cli_solve_parse(const char *cmd, int argc, char **argv, cli_solve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", opts, usage, parse_opt,
+    static const cli_options o = { ":o:h", opts, usage, parse_opt, check_args,
                                    "unknown or incomplete option" };
     lmp_params def = LMP_PARAMS_INIT;
-    cli_parse_result pr;
 
     a->params = def;
-    pr = cli_parse_options(cmd, argc, argv, &o, a);
-    if (pr != CLI_PARSE_OK)
-        return pr;
-    if (a->have_m && a->params.m_pixels > 0.0)
-        return cli_parse_error(cmd, "--m and --m-pixels: give one of them, not both");
-    if (a->output != NULL)
-        return cli_check_output_ext(cmd, "-o", a->output, ".npy");
-    return CLI_PARSE_OK;
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 /* The losses solve reads (or generates), and what it derives from them. */
