@@ -114,16 +114,29 @@ parse_real(const char *text, double *out)
     return 0;
 }
 
+/* *out = v when ok; else the usage error "OPT: expected WHAT, got TEXT". */
+static cli_parse_result
+store_real(const char *cmd,
+           const char *opt,
+           const char *text,
+           int ok,
+           double v,
+           const char *what,
+           double *out)
+{
+    if (!ok)
+        return cli_parse_error(cmd, "%s: expected %s, got \"%s\"", opt, what, text ? text : "");
+    *out = v;
+    return CLI_PARSE_OK;
+}
+
 cli_parse_result
 cli_parse_double(const char *cmd, const char *opt, const char *text, double *out)
 {
-    double v;
-    if (parse_real(text, &v) != 0 || !isfinite(v)) {
-        cli_usage_error(cmd, "%s: expected a number, got \"%s\"", opt, text ? text : "");
-        return CLI_PARSE_USAGE;
-    }
-    *out = v;
-    return CLI_PARSE_OK;
+    double v = 0.0;
+    int ok = parse_real(text, &v) == 0 && isfinite(v);
+
+    return store_real(cmd, opt, text, ok, v, "a number", out);
 }
 
 cli_parse_result
@@ -148,18 +161,12 @@ cli_parse_size(const char *cmd, const char *opt, const char *text, size_t *out)
 cli_parse_result
 cli_parse_p(const char *cmd, const char *opt, const char *text, double *out)
 {
-    double v;
-    if (text != NULL && (strcasecmp(text, "inf") == 0 || strcasecmp(text, "infinity") == 0)) {
-        *out = INFINITY;
-        return CLI_PARSE_OK;
-    }
-    if (parse_real(text, &v) != 0 || !(v >= 1.0)) {
-        cli_usage_error(cmd, "%s: expected p >= 1 (a number or \"inf\"), got \"%s\"", opt,
-                        text ? text : "");
-        return CLI_PARSE_USAGE;
-    }
-    *out = v;
-    return CLI_PARSE_OK;
+    double v = INFINITY;
+    int ok = text != NULL && (strcasecmp(text, "inf") == 0 || strcasecmp(text, "infinity") == 0);
+
+    if (!ok)
+        ok = parse_real(text, &v) == 0 && v >= 1.0;
+    return store_real(cmd, opt, text, ok, v, "p >= 1 (a number or \"inf\")", out);
 }
 
 cli_parse_result
@@ -190,26 +197,19 @@ cli_cuda_check(const char *cmd)
 cli_parse_result
 cli_parse_m(const char *cmd, const char *opt, const char *text, double *out)
 {
-    double v;
-    if (parse_real(text, &v) != 0 || !(v > 0.0 && v <= 1.0)) {
-        cli_usage_error(cmd, "%s: expected a fraction in (0, 1], got \"%s\"", opt,
-                        text ? text : "");
-        return CLI_PARSE_USAGE;
-    }
-    *out = v;
-    return CLI_PARSE_OK;
+    double v = 0.0;
+    int ok = parse_real(text, &v) == 0 && v > 0.0 && v <= 1.0;
+
+    return store_real(cmd, opt, text, ok, v, "a fraction in (0, 1]", out);
 }
 
 cli_parse_result
 cli_parse_m_pixels(const char *cmd, const char *opt, const char *text, double *out)
 {
-    double v;
-    if (parse_real(text, &v) != 0 || !isfinite(v) || !(v >= 1.0)) {
-        cli_usage_error(cmd, "%s: expected a pixel count >= 1, got \"%s\"", opt, text ? text : "");
-        return CLI_PARSE_USAGE;
-    }
-    *out = v;
-    return CLI_PARSE_OK;
+    double v = 0.0;
+    int ok = parse_real(text, &v) == 0 && isfinite(v) && v >= 1.0;
+
+    return store_real(cmd, opt, text, ok, v, "a pixel count >= 1", out);
 }
 
 cli_parse_result
@@ -324,15 +324,22 @@ cli_parse_width(const char *cmd, const char *text, size_t min, size_t *out)
 cli_parse_result
 cli_parse_dpi(const char *cmd, const char *text, double *out)
 {
-    double v;
+    double v = 0.0;
+
     if (cli_parse_double(cmd, "--dpi", text, &v) != CLI_PARSE_OK)
         return CLI_PARSE_USAGE;
-    if (!(v >= 10.0 && v <= 2400.0)) {
-        cli_usage_error(cmd, "--dpi: expected a number in [10, 2400], got \"%s\"", text);
+    return store_real(cmd, "--dpi", text, v >= 10.0 && v <= 2400.0, v, "a number in [10, 2400]",
+                      out);
+}
+
+cli_parse_result
+cli_parse_vmax(const char *cmd, const char *text, double *out)
+{
+    double v = 0.0;
+
+    if (cli_parse_double(cmd, "--vmax", text, &v) != CLI_PARSE_OK)
         return CLI_PARSE_USAGE;
-    }
-    *out = v;
-    return CLI_PARSE_OK;
+    return store_real(cmd, "--vmax", text, v > 0.0, v, "a number > 0", out);
 }
 
 cli_parse_result

@@ -45,18 +45,6 @@ cli_parse_cmap(const char *cmd, const char *text, lmpviz_cmap *out)
 }
 
 cli_parse_result
-cli_parse_vmax(const char *cmd, const char *text, double *out)
-{
-    double v;
-    if (cli_parse_double(cmd, "--vmax", text, &v) != CLI_PARSE_OK)
-        return CLI_PARSE_USAGE;
-    if (!(v > 0.0))
-        return cli_parse_error(cmd, "--vmax: expected a number > 0, got \"%s\"", text);
-    *out = v;
-    return CLI_PARSE_OK;
-}
-
-cli_parse_result
 cli_split_check(const char *cmd,
                 const char *split,
                 const char *pred_dir,
