@@ -46,6 +46,29 @@ enum {
     CLI_OPT_MAX_PIXELS,
     CLI_OPT_END /* past the last */
 };
+/* getopt_long entries of the CLI_OPT_* options: a frame's inputs, the
+ * colours of its overlay, and a split. */
+#define CLI_FRAME_LONGOPTS                                                                         \
+    { "image", required_argument, NULL, CLI_OPT_IMAGE },                                           \
+        { "labels", required_argument, NULL, CLI_OPT_LABELS },                                     \
+        { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },                             \
+        { "probs", required_argument, NULL, CLI_OPT_PROBS },                                       \
+        { "logits", required_argument, NULL, CLI_OPT_LOGITS },                                     \
+        { "loss", required_argument, NULL, CLI_OPT_LOSS },                                         \
+        { "layout", required_argument, NULL, CLI_OPT_LAYOUT },                                     \
+        { "resize", no_argument, NULL, CLI_OPT_RESIZE },                                           \
+        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },                             \
+        { "cmap", required_argument, NULL, CLI_OPT_CMAP },                                         \
+        { "vmax", required_argument, NULL, CLI_OPT_VMAX }
+#define CLI_SPLIT_LONGOPTS                                                                         \
+    { "cityscapes-root", required_argument, NULL, CLI_OPT_ROOT },                                  \
+        { "split", required_argument, NULL, CLI_OPT_SPLIT },                                       \
+        { "city", required_argument, NULL, CLI_OPT_CITY },                                         \
+        { "pred-dir", required_argument, NULL, CLI_OPT_PRED_DIR },                                 \
+        { "pred-suffix", required_argument, NULL, CLI_OPT_PRED_SUFFIX },                           \
+        { "out-dir", required_argument, NULL, CLI_OPT_OUT_DIR },                                   \
+        { "jobs", required_argument, NULL, CLI_OPT_JOBS },                                         \
+        { "shard", required_argument, NULL, CLI_OPT_SHARD }
 /* 1 when opt (a getopt_long result) is one of the CLI_OPT_* options. */
 int cli_is_frame_opt(int opt);
 /* Stores opt, one of the CLI_OPT_* options, with its argument arg: the
