@@ -1,8 +1,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +80,8 @@ cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, 
 
     optind = 0;
     opterr = 0; /* our own messages, not getopt's */
-    while (pr == CLI_PARSE_OK && (c = getopt_long(argc, argv, o->shortopts, o->longopts, NULL)) != -1) {
+    while (pr == CLI_PARSE_OK &&
+           (c = getopt_long(argc, argv, o->shortopts, o->longopts, NULL)) != -1) {
         if (c == 'h') {
             o->usage(stdout);
             return CLI_PARSE_HELP;

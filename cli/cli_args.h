@@ -54,7 +54,8 @@ typedef struct cli_options {
  * CLI_PARSE_HELP.  An option without its value, an unknown option and an
  * argument left after the options are usage errors (cli_parse_bad_option,
  * cli_parse_extra_arg). */
-cli_parse_result cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a);
+cli_parse_result
+cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a);
 /* The usage error of a getopt_long result c that no option of the command
  * took, arg being the argument that caused it (argv[optind - 1]): ':' (an
  * option given without its value) prints "ARG: expected a value", anything
@@ -82,12 +83,8 @@ cli_parse_result cli_parse_device(const char *cmd, const char *text, int *on_gpu
 int cli_cuda_check(const char *cmd);
 /* --size WxH: each side in [min, CLI_SIZE_MAX] pixels. */
 #define CLI_SIZE_MAX 16384
-cli_parse_result cli_parse_wh(const char *cmd,
-                              const char *text,
-                              size_t min_w,
-                              size_t min_h,
-                              size_t *w,
-                              size_t *h);
+cli_parse_result
+cli_parse_wh(const char *cmd, const char *text, size_t min_w, size_t min_h, size_t *w, size_t *h);
 /* --width: a figure width in [min, CLI_SIZE_MAX] pixels. */
 cli_parse_result cli_parse_width(const char *cmd, const char *text, size_t min, size_t *out);
 /* --dpi: a number in [10, 2400]. */

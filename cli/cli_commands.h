@@ -129,7 +129,8 @@ cli_parse_result cli_region_parse(const char *cmd, int argc, char **argv, cli_re
 void cli_region_args_free(cli_region_args *a);
 /* Fills opts (borrowing a's arrays) and builds the figure; NULL after
  * printing why. */
-lmpviz_figure *cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *opts);
+lmpviz_figure *
+cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *opts);
 
 /* `lmpviz heatmap` */
 typedef struct cli_heatmap_args {

@@ -48,27 +48,29 @@ enum {
 };
 /* getopt_long entries of the CLI_OPT_* options: a frame's inputs, the
  * colours of its overlay, and a split. */
+/* clang-format off */
 #define CLI_FRAME_LONGOPTS                                                                         \
     { "image", required_argument, NULL, CLI_OPT_IMAGE },                                           \
-        { "labels", required_argument, NULL, CLI_OPT_LABELS },                                     \
-        { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },                             \
-        { "probs", required_argument, NULL, CLI_OPT_PROBS },                                       \
-        { "logits", required_argument, NULL, CLI_OPT_LOGITS },                                     \
-        { "loss", required_argument, NULL, CLI_OPT_LOSS },                                         \
-        { "layout", required_argument, NULL, CLI_OPT_LAYOUT },                                     \
-        { "resize", no_argument, NULL, CLI_OPT_RESIZE },                                           \
-        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },                             \
-        { "cmap", required_argument, NULL, CLI_OPT_CMAP },                                         \
-        { "vmax", required_argument, NULL, CLI_OPT_VMAX }
+    { "labels", required_argument, NULL, CLI_OPT_LABELS },                                         \
+    { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },                                 \
+    { "probs", required_argument, NULL, CLI_OPT_PROBS },                                           \
+    { "logits", required_argument, NULL, CLI_OPT_LOGITS },                                         \
+    { "loss", required_argument, NULL, CLI_OPT_LOSS },                                             \
+    { "layout", required_argument, NULL, CLI_OPT_LAYOUT },                                         \
+    { "resize", no_argument, NULL, CLI_OPT_RESIZE },                                               \
+    { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },                                 \
+    { "cmap", required_argument, NULL, CLI_OPT_CMAP },                                             \
+    { "vmax", required_argument, NULL, CLI_OPT_VMAX }
 #define CLI_SPLIT_LONGOPTS                                                                         \
     { "cityscapes-root", required_argument, NULL, CLI_OPT_ROOT },                                  \
-        { "split", required_argument, NULL, CLI_OPT_SPLIT },                                       \
-        { "city", required_argument, NULL, CLI_OPT_CITY },                                         \
-        { "pred-dir", required_argument, NULL, CLI_OPT_PRED_DIR },                                 \
-        { "pred-suffix", required_argument, NULL, CLI_OPT_PRED_SUFFIX },                           \
-        { "out-dir", required_argument, NULL, CLI_OPT_OUT_DIR },                                   \
-        { "jobs", required_argument, NULL, CLI_OPT_JOBS },                                         \
-        { "shard", required_argument, NULL, CLI_OPT_SHARD }
+    { "split", required_argument, NULL, CLI_OPT_SPLIT },                                           \
+    { "city", required_argument, NULL, CLI_OPT_CITY },                                             \
+    { "pred-dir", required_argument, NULL, CLI_OPT_PRED_DIR },                                     \
+    { "pred-suffix", required_argument, NULL, CLI_OPT_PRED_SUFFIX },                               \
+    { "out-dir", required_argument, NULL, CLI_OPT_OUT_DIR },                                       \
+    { "jobs", required_argument, NULL, CLI_OPT_JOBS },                                             \
+    { "shard", required_argument, NULL, CLI_OPT_SHARD }
+/* clang-format on */
 /* 1 when opt (a getopt_long result) is one of the CLI_OPT_* options. */
 int cli_is_frame_opt(int opt);
 /* Stores opt, one of the CLI_OPT_* options, with its argument arg: the
@@ -168,11 +170,8 @@ cli_parse_result cli_parse_jobs(const char *cmd, const char *text, size_t *out);
 cli_parse_result cli_parse_shard(const char *cmd, const char *text, size_t *i, size_t *n);
 /* DIR/NAMEEXT, or DIR/NAME_shardI-of-NEXT when shard_n > 0 (the split
  * tables of a shard); malloc'ed (caller frees), NULL when memory runs out. */
-char *cli_shard_path(const char *dir,
-                     const char *name,
-                     const char *ext,
-                     size_t shard_i,
-                     size_t shard_n);
+char *
+cli_shard_path(const char *dir, const char *name, const char *ext, size_t shard_i, size_t shard_n);
 /* 1 after writing why into msg when the frame's labels or prediction file
  * is missing; else 0. */
 int cli_frame_missing(const cli_frame *fr, char *msg, size_t len);
@@ -199,13 +198,8 @@ typedef struct cli_split_pool {
      * line ("n = ..."; may be left empty); else -1 with msg set to why.
      * Runs on several threads at once, frames in any order: it may write
      * only frame i's data. */
-    int (*process)(void *ctx,
-                   size_t i,
-                   void *state,
-                   char *note,
-                   size_t note_len,
-                   char *msg,
-                   size_t msg_len);
+    int (*process)(
+        void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len);
 } cli_split_pool;
 
 /* SIGINT and SIGTERM during a split: cli_interrupt_begin installs handlers

@@ -617,8 +617,8 @@ cli_bench_parse(const char *cmd, int argc, char **argv, cli_bench_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":h", opts, usage, parse_opt, check_args,
-                                   "unknown or incomplete option" };
+    static const cli_options o = { ":h",      opts,       usage,
+                                   parse_opt, check_args, "unknown or incomplete option" };
     lmp_params def = LMP_PARAMS_INIT;
 
     a->params = def;

@@ -234,8 +234,9 @@ check_input_args(const char *cmd, const cli_compare_args *a)
             return cli_parse_error(cmd, "expected --losses FILE.npy, or --labels with --probs, "
                                         "--logits or --loss");
         if (a->n_pred != 1)
-            return cli_parse_error(cmd, "expected exactly one of --probs, --logits and --loss, "
-                                        "got %d",
+            return cli_parse_error(cmd,
+                                   "expected exactly one of --probs, --logits and --loss, "
+                                   "got %d",
                                    a->n_pred);
     } else if (a->need_classes) {
         return cli_parse_error(cmd, "--schemes: invfreq and medfreq need the class of each "
@@ -319,8 +320,9 @@ cli_compare_parse(const char *cmd, int argc, char **argv, cli_compare_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
-                                   "unknown option" };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     set_defaults(a);
     return cli_parse_options(cmd, argc, argv, &o, a);
@@ -459,9 +461,9 @@ load_seg(const cli_compare_args *a, profile_input *p)
     /* sizes from the headers before anything is decoded */
     st = lmpviz_inputs_check(&a->in, &err);
     if (st == LMPVIZ_OK)
-        st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
-                                    a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
-                                    &err);
+        st =
+            lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
+                                   a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s", err.msg);
         return CLI_EXIT_FAILURE;

@@ -115,7 +115,6 @@ enum {
     OPT_CSV
 };
 
-
 /* The checks of the options taken together. */
 static cli_parse_result
 check_args(const char *cmd, void *ctx)
@@ -129,11 +128,13 @@ check_args(const char *cmd, void *ctx)
     if (a->n_m > 0 && a->n_m_px > 0)
         return cli_parse_error(cmd, "--m and --m-pixels: give one of them");
     if (a->losses != NULL && a->have_n)
-        return cli_parse_error(cmd, "--n: applies to generated losses; with --losses use --sample N");
+        return cli_parse_error(cmd,
+                               "--n: applies to generated losses; with --losses use --sample N");
     if (a->losses != NULL && a->have_dist)
         return cli_parse_error(cmd, "--dist: applies to generated losses, not to --losses");
     if (a->losses == NULL && a->sample > 0)
-        return cli_parse_error(cmd, "--sample: needs --losses FILE.npy (use --n for generated losses)");
+        return cli_parse_error(cmd,
+                               "--sample: needs --losses FILE.npy (use --n for generated losses)");
     if (a->scaled && a->cumulative)
         return cli_parse_error(cmd, "--scaled and --cumulative: give one of them");
     if (a->paper && (a->n_p > 1 || a->n_m > 1 || a->n_m_px > 0))
@@ -244,8 +245,9 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
-                                   "unknown option" };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     a->n = LMPVIZ_PROFILE_N;
     a->dist = LMPVIZ_PROFILE_DIST;

@@ -201,10 +201,10 @@ static cli_parse_result
 check_split_args(const char *cmd, cli_heatmap_args *a)
 {
     if (a->any_single)
-        return cli_parse_error(
-            cmd, "--cityscapes-root: processes a split; --image, --labels, --probs, "
-                 "--logits, --loss, -o, --stats, --save-weights and --save-loss "
-                 "are for one frame");
+        return cli_parse_error(cmd,
+                               "--cityscapes-root: processes a split; --image, --labels, --probs, "
+                               "--logits, --loss, -o, --stats, --save-weights and --save-loss "
+                               "are for one frame");
     return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
                            &a->in.pred_kind);
 }
@@ -354,8 +354,9 @@ cli_heatmap_parse(const char *cmd, int argc, char **argv, cli_heatmap_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
-                                   "unknown option" };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     set_defaults(a);
     return cli_parse_options(cmd, argc, argv, &o, a);
@@ -1233,8 +1234,8 @@ split_setup(cli_heatmap_args *a, split_run *r, split_run *todo, unsigned char **
 
     r->a = a;
     todo->a = a;
-    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n,
-                            &r->frames, &r->n, &total) != 0)
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n, &r->frames,
+                            &r->n, &total) != 0)
         return -1;
     if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
         return -1;
@@ -1298,7 +1299,7 @@ run_todo(split_run *r, split_run *todo, const unsigned char *done)
 
     cli_split_pool_init(&pool, CMD, todo->frames, todo->n, &r->a->sp, r->a->quiet, todo,
                         process_frame);
-    failed = todo->n == 0 ? 0
+    failed = todo->n == 0   ? 0
              : r->a->on_gpu ? run_batches(todo, &pool)
                             : cli_split_pool_run(&pool, todo->res);
     for (i = 0, k = 0; i < r->n; i++) {

@@ -121,10 +121,11 @@ split_args(const char *cmd, int argc, char **argv, cli_notebook_args *a, int *he
             const char *eq = strchr(s + 2, '=');
             size_t len = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
             if (in_list(refused_opts, s + 2, len))
-                return cli_parse_error(cmd,
-                                       "--%.*s: not available here: a notebook embeds its data and "
-                                       "writes only the .ipynb (use lmpviz curve or heatmap for it)",
-                                       (int)len, s + 2);
+                return cli_parse_error(
+                    cmd,
+                    "--%.*s: not available here: a notebook embeds its data and "
+                    "writes only the .ipynb (use lmpviz curve or heatmap for it)",
+                    (int)len, s + 2);
             a->pass[a->n_pass++] = argv[i];
             if (eq == NULL && in_list(value_opts, s + 2, len) && i + 1 < argc)
                 a->pass[a->n_pass++] = argv[++i];
@@ -151,11 +152,12 @@ check_args(const char *cmd, cli_notebook_args *a)
         return CLI_PARSE_OK;
     }
     if (a->figure == NULL)
-        return cli_parse_error(cmd, "--figure: expected curve, paper, region or heatmap (or --all)");
+        return cli_parse_error(cmd,
+                               "--figure: expected curve, paper, region or heatmap (or --all)");
     if (strcmp(a->figure, "curve") != 0 && strcmp(a->figure, "paper") != 0 &&
         strcmp(a->figure, "region") != 0 && strcmp(a->figure, "heatmap") != 0)
-        return cli_parse_error(cmd, "--figure: expected curve, paper, region or heatmap, got \"%s\"",
-                               a->figure);
+        return cli_parse_error(
+            cmd, "--figure: expected curve, paper, region or heatmap, got \"%s\"", a->figure);
     if (a->output == NULL) {
         snprintf(a->default_output, sizeof a->default_output, "lmp_%s.ipynb", a->figure);
         a->output = a->default_output;

@@ -64,8 +64,8 @@ parse_losses(const char *cmd, const char *text, cli_region_args *a)
     if (n_losses != 2 || !(losses[0] >= 0.0) || !(losses[1] >= 0.0) ||
         losses[0] + losses[1] <= 0.0) {
         free(losses);
-        return cli_parse_error(cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"",
-                               text);
+        return cli_parse_error(
+            cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"", text);
     }
     a->have_losses = 1;
     a->losses[0] = losses[0];
@@ -124,8 +124,9 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args,
-                                   "unknown option" };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     a->m = REGION_DEFAULT_M;
     a->dpi = LMPVIZ_DPI_DEFAULT;

@@ -171,8 +171,8 @@ cli_solve_parse(const char *cmd, int argc, char **argv, cli_solve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", opts, usage, parse_opt, check_args,
-                                   "unknown or incomplete option" };
+    static const cli_options o = { ":o:h",    opts,       usage,
+                                   parse_opt, check_args, "unknown or incomplete option" };
     lmp_params def = LMP_PARAMS_INIT;
 
     a->params = def;
@@ -207,8 +207,8 @@ load_input(const char *cmd, const cli_solve_args *a, solve_input *in)
     }
     in->n = LMPVIZ_PROFILE_N;
     in->loss = malloc(in->n * sizeof *in->loss);
-    if (in->loss == NULL || lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, in->n,
-                                                    LMPVIZ_PROFILE_SEED, in->loss) != LMPVIZ_OK) {
+    if (in->loss == NULL || lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, in->n, LMPVIZ_PROFILE_SEED,
+                                                    in->loss) != LMPVIZ_OK) {
         cli_error(cmd, "cannot generate the default profile");
         return CLI_EXIT_FAILURE;
     }
@@ -314,8 +314,8 @@ write_result(const char *cmd,
 {
     lmpviz_err err = { "" };
 
-    if (a->output != NULL && lmpviz_npy_write_float(a->output, weight, in->arr.shape,
-                                                    in->arr.ndim, &err) != LMPVIZ_OK) {
+    if (a->output != NULL &&
+        lmpviz_npy_write_float(a->output, weight, in->arr.shape, in->arr.ndim, &err) != LMPVIZ_OK) {
         cli_error(cmd, "%s: %s", a->output, err.msg);
         return CLI_EXIT_FAILURE;
     }

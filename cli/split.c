@@ -129,7 +129,8 @@ typedef struct split_layout {
  * prediction.  0, or -1 when memory runs out (f's fields then need
  * freeing all the same). */
 static int
-fill_frame(cli_frame *f, const split_layout *l, const char *city, const char *city_dir, const char *file)
+fill_frame(
+    cli_frame *f, const split_layout *l, const char *city, const char *city_dir, const char *file)
 {
     size_t stem_len = strlen(file) - strlen(FRAME_SUFFIX), len;
 

@@ -334,9 +334,9 @@ static void
 test_parse(void **state)
 {
     char *none[] = { "bench", NULL };
-    char *all[] = { "bench",   "--n",         "1000", "--p",     "1,2,inf", "--m",    "0.25",
-                    "--repeat", "3",          "--skip-sorted", "--json", "--batch", "4",
-                    "--threads", "0",         NULL };
+    char *all[] = { "bench",    "--n", "1000",          "--p",    "1,2,inf", "--m", "0.25",
+                    "--repeat", "3",   "--skip-sorted", "--json", "--batch", "4",   "--threads",
+                    "0",        NULL };
     char *cuda[] = { "bench", "--device", "cuda", "--p", "2", "--batch", "8", NULL };
     lmp_params def = LMP_PARAMS_INIT;
     cli_bench_args a;

@@ -526,11 +526,35 @@ static void
 test_missing_value_every_option(void **state)
 {
     static const char *const opts[] = {
-        "--schemes",  "--losses", "--labels",   "--probs",  "--logits",          "--loss",
-        "--image",    "--label-type", "--layout", "--max-pixels", "--csv",       "--stats",
-        "--size",     "--width",  "--scale",    "--vmax",   "--cmap",            "--title",
-        "-o",         "--output", "--cityscapes-root", "--split", "--city",      "--pred-dir",
-        "--pred-suffix", "--out-dir", "--jobs", "--shard",  NULL,
+        "--schemes",
+        "--losses",
+        "--labels",
+        "--probs",
+        "--logits",
+        "--loss",
+        "--image",
+        "--label-type",
+        "--layout",
+        "--max-pixels",
+        "--csv",
+        "--stats",
+        "--size",
+        "--width",
+        "--scale",
+        "--vmax",
+        "--cmap",
+        "--title",
+        "-o",
+        "--output",
+        "--cityscapes-root",
+        "--split",
+        "--city",
+        "--pred-dir",
+        "--pred-suffix",
+        "--out-dir",
+        "--jobs",
+        "--shard",
+        NULL,
     };
     (void)state;
     expect_missing_values(cmd_compare, "compare", opts);
@@ -542,10 +566,14 @@ static void
 test_parse(void **state)
 {
     char *losses[] = { "compare", "--losses", "l.npy", NULL };
-    char *frame[] = { "compare", "--labels", "l.png", "--probs", "p.npy", "--image", "f.png",
-                      "--schemes", "invfreq;lmp:p=2,m=0.1", "--scale", "linear", NULL };
-    char *split[] = { "compare", "--cityscapes-root", "cs", "--pred-dir", "p", "--out-dir", "o",
-                      "--schemes", "medfreq:source=split", NULL };
+    char *frame[] = { "compare", "--labels",  "l.png",
+                      "--probs", "p.npy",     "--image",
+                      "f.png",   "--schemes", "invfreq;lmp:p=2,m=0.1",
+                      "--scale", "linear",    NULL };
+    char *split[] = {
+        "compare",   "--cityscapes-root",    "cs", "--pred-dir", "p", "--out-dir", "o",
+        "--schemes", "medfreq:source=split", NULL
+    };
     char *classes[] = { "compare", "--losses", "l.npy", "--schemes", "invfreq", NULL };
     char *help[] = { "compare", "--help", NULL };
     cli_compare_args a;

@@ -603,8 +603,8 @@ static void
 test_missing_value_every_option(void **state)
 {
     static const char *const opts[] = {
-        "--p",    "--m",   "--m-pixels", "--figure", "--n",      "--losses", "--sample", "--dist",
-        "--seed", "--size", "--dpi",     "--title",  "-o",       "--output", "--csv",    NULL,
+        "--p",    "--m",    "--m-pixels", "--figure", "--n", "--losses", "--sample", "--dist",
+        "--seed", "--size", "--dpi",      "--title",  "-o",  "--output", "--csv",    NULL,
     };
     (void)state;
     expect_missing_values(cmd_curve, "curve", opts);
@@ -615,8 +615,9 @@ test_missing_value_every_option(void **state)
 static void
 test_parse(void **state)
 {
-    char *argv[] = { "curve", "--p", "1,inf", "--m-pixels", "5", "--losses", "l.npy", "--sample",
-                     "9", "--seed", "3", "--logy", "--cumulative", "--size", "300x200", NULL };
+    char *argv[] = { "curve",        "--p",      "1,inf",   "--m-pixels", "5", "--losses",
+                     "l.npy",        "--sample", "9",       "--seed",     "3", "--logy",
+                     "--cumulative", "--size",   "300x200", NULL };
     char *help[] = { "curve", "--help", NULL };
     char *both[] = { "curve", "--scaled", "--cumulative", NULL };
     cli_curve_args a;

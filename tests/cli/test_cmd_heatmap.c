@@ -1147,13 +1147,13 @@ static void
 test_missing_value_every_option(void **state)
 {
     static const char *const opts[] = {
-        "--image",           "--labels", "--label-type", "--probs",       "--logits",
-        "--loss",            "--layout", "--max-pixels", "--p",           "--m",
-        "--m-pixels",        "--save-weights", "--save-loss", "--stats",  "--cmap",
-        "--scale",           "--alpha",  "--dim",        "--desaturate",  "--vmax",
-        "--width",           "--title",  "-o",           "--output",      "--cityscapes-root",
-        "--split",           "--city",   "--pred-dir",   "--pred-suffix", "--out-dir",
-        "--jobs",            "--shard",  "--device",     "--batch",       NULL,
+        "--image",    "--labels",       "--label-type", "--probs",       "--logits",
+        "--loss",     "--layout",       "--max-pixels", "--p",           "--m",
+        "--m-pixels", "--save-weights", "--save-loss",  "--stats",       "--cmap",
+        "--scale",    "--alpha",        "--dim",        "--desaturate",  "--vmax",
+        "--width",    "--title",        "-o",           "--output",      "--cityscapes-root",
+        "--split",    "--city",         "--pred-dir",   "--pred-suffix", "--out-dir",
+        "--jobs",     "--shard",        "--device",     "--batch",       NULL,
     };
     (void)state;
     expect_missing_values(cmd_heatmap, "heatmap", opts);
@@ -1164,11 +1164,14 @@ test_missing_value_every_option(void **state)
 static void
 test_parse(void **state)
 {
-    char *single[] = { "heatmap", "--image", "f.png", "--labels", "l.png", "--logits", "x.npy",
-                       "--p", "2", "--m-pixels", "50", "--alpha", "0.5", "--width", "640",
-                       "--cmap", "magma", "--save-loss", "loss.npy", NULL };
-    char *split[] = { "heatmap", "--cityscapes-root", "cs", "--pred-dir", "p", "--out-dir", "o",
-                      "--pred-suffix", "_loss.npy", "--jobs", "3", "--shard", "2/5", NULL };
+    char *single[] = { "heatmap",  "--image", "f.png",       "--labels", "l.png",
+                       "--logits", "x.npy",   "--p",         "2",        "--m-pixels",
+                       "50",       "--alpha", "0.5",         "--width",  "640",
+                       "--cmap",   "magma",   "--save-loss", "loss.npy", NULL };
+    char *split[] = {
+        "heatmap",       "--cityscapes-root", "cs",     "--pred-dir", "p",       "--out-dir", "o",
+        "--pred-suffix", "_loss.npy",         "--jobs", "3",          "--shard", "2/5",       NULL
+    };
     char *device[] = { "heatmap", "--device", "cuda", NULL };
     cli_heatmap_args a;
     run_result r;

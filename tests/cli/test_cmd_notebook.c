@@ -597,8 +597,8 @@ static void
 test_parse(void **state)
 {
     char *curve[] = { "notebook", "--figure", "curve", NULL };
-    char *region[] = { "notebook", "--figure=region", "--m", "0.75", "--losses", "2,1", "-o",
-                       "r.ipynb", NULL };
+    char *region[] = { "notebook", "--figure=region", "--m", "0.75", "--losses", "2,1",
+                       "-o",       "r.ipynb",         NULL };
     char *all[] = { "notebook", "--all", NULL };
     char *help[] = { "notebook", "-h", "--figure", "nope", NULL };
     char *csv[] = { "notebook", "--figure", "curve", "--csv", "x.csv", NULL };

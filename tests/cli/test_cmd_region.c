@@ -135,8 +135,8 @@ test_bad_options(void **state)
 static void
 test_missing_value_every_option(void **state)
 {
-    static const char *const opts[] = { "--p",   "--m", "--losses", "--size", "--dpi",
-                                        "--title", "-o", "--output", NULL };
+    static const char *const opts[] = { "--p",     "--m", "--losses", "--size", "--dpi",
+                                        "--title", "-o",  "--output", NULL };
     (void)state;
     expect_missing_values(cmd_region, "region", opts);
 }
@@ -146,8 +146,9 @@ static void
 test_parse(void **state)
 {
     char *none[] = { "region", NULL };
-    char *argv[] = { "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "--dpi", "150",
-                     NULL };
+    char *argv[] = {
+        "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "--dpi", "150", NULL
+    };
     char *one[] = { "region", "--losses", "2", NULL };
     cli_region_args a;
     run_result r;

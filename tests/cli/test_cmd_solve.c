@@ -1193,9 +1193,21 @@ test_parse_defaults(void **state)
 static void
 test_parse_values(void **state)
 {
-    char *argv[] = { "solve", "--losses", "l.npy",    "--p",           "2.5",
-                     "--m-pixels", "7",    "-o",       "w.npy",         "--json",
-                     "--ignore-nonfinite", "--ignore-zeros", "--device", "cuda", NULL };
+    char *argv[] = { "solve",
+                     "--losses",
+                     "l.npy",
+                     "--p",
+                     "2.5",
+                     "--m-pixels",
+                     "7",
+                     "-o",
+                     "w.npy",
+                     "--json",
+                     "--ignore-nonfinite",
+                     "--ignore-zeros",
+                     "--device",
+                     "cuda",
+                     NULL };
     cli_solve_args a;
     run_result r;
     (void)state;
