@@ -35,6 +35,7 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 /* The same for parsers: returns CLI_PARSE_USAGE. */
 cli_parse_result cli_parse_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
 /* A command's options, for cli_parse_options. */
 typedef struct cli_options {
     const char *shortopts;         /* for getopt_long, with the leading ':' */
@@ -59,7 +60,8 @@ cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, 
 /* The usage error of a getopt_long result c that no option of the command
  * took, arg being the argument that caused it (argv[optind - 1]): ':' (an
  * option given without its value) prints "ARG: expected a value", anything
- * else "UNKNOWN \"ARG\"".  Returns CLI_PARSE_USAGE. */
+ * else "UNKNOWN \"ARG\"" (unknown may be NULL when c is ':').  Returns
+ * CLI_PARSE_USAGE. */
 cli_parse_result cli_parse_bad_option(const char *cmd, int c, const char *arg, const char *unknown);
 /* The usage error of an argument left after the options. */
 cli_parse_result cli_parse_extra_arg(const char *cmd, const char *arg);
