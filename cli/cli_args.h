@@ -142,6 +142,22 @@ void cli_warn_tiny(const char *cmd, const char *path, const lmpviz_array *a);
 /* Removes an output written before a later one failed, when it is a
  * regular file: a device or FIFO written in place is never removed. */
 void cli_remove_output(const char *path);
+/* Writes the table path through a temporary that replaces it when whole
+ * (lmpviz_afile): write(ctx, fp) fills it.  On failure ("write failed"
+ * when write fails) nothing is left behind. */
+lmpviz_status cli_write_table(const char *path,
+                              lmpviz_status (*write)(const void *ctx, FILE *fp),
+                              const void *ctx,
+                              lmpviz_err *err);
+/* After an output path was written with status st: 0 with path added to
+ * written[*n_written], or CLI_EXIT_FAILURE after printing "PATH: MSG" (the
+ * message in err). */
+int cli_output_written(const char *cmd,
+                       const char *path,
+                       lmpviz_status st,
+                       const lmpviz_err *err,
+                       const char **written,
+                       size_t *n_written);
 /* Removes the first n of paths (cli_remove_output): the outputs a command
  * wrote before a later step failed. */
 void cli_remove_outputs(const char *const *paths, size_t n);

@@ -131,6 +131,15 @@ void cli_region_args_free(cli_region_args *a);
  * printing why. */
 lmpviz_figure *
 cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *opts);
+/* cli_region_parse into a (zeroed here), then cli_region_build into *fig.
+ * 0, or the exit status after printing why (CLI_EXIT_OK after --help),
+ * with *fig NULL and nothing to free. */
+int cli_region_figure(const char *cmd,
+                      int argc,
+                      char **argv,
+                      cli_region_args *a,
+                      lmpviz_region_opts *opts,
+                      lmpviz_figure **fig);
 
 /* `lmpviz heatmap` */
 typedef struct cli_heatmap_args {

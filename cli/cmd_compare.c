@@ -376,25 +376,27 @@ print_summary(const lmpviz_compare_data *d, FILE *out)
     }
 }
 
+/* What write_stats writes. */
+typedef struct stats_table {
+    const lmpviz_compare_stats *cs;
+    const lmpviz_scheme_spec *specs;
+} stats_table;
+
+static lmpviz_status
+put_stats(const void *ctx, FILE *fp)
+{
+    const stats_table *t = ctx;
+    return lmpviz_compare_stats_write_csv(t->cs, t->specs, fp);
+}
+
 static lmpviz_status
 write_stats(const char *path,
             const lmpviz_compare_stats *cs,
             const lmpviz_scheme_spec *specs,
             lmpviz_err *err)
 {
-    lmpviz_afile af;
-    lmpviz_status st;
-
-    memset(&af, 0, sizeof af);
-    st = lmpviz_afile_open(&af, path, err);
-    if (st != LMPVIZ_OK)
-        return st;
-    st = lmpviz_compare_stats_write_csv(cs, specs, af.fp);
-    if (st != LMPVIZ_OK) {
-        snprintf(err->msg, sizeof err->msg, "write failed");
-        return lmpviz_afile_fail(&af, st, err);
-    }
-    return lmpviz_afile_commit(&af, err);
+    const stats_table t = { cs, specs };
+    return cli_write_table(path, put_stats, &t, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -502,19 +504,13 @@ write_profile_files(const cli_compare_args *a,
     memset(&err, 0, sizeof err);
     if (a->csv != NULL) {
         st = lmpviz_compare_write_csv(d, a->csv, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->csv, err.msg);
+        if (cli_output_written(CMD, a->csv, st, &err, written, n_written) != 0)
             return CLI_EXIT_FAILURE;
-        }
-        written[(*n_written)++] = a->csv;
     }
     if (a->stats != NULL) {
         st = write_stats(a->stats, cst, a->spec, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->stats, err.msg);
+        if (cli_output_written(CMD, a->stats, st, &err, written, n_written) != 0)
             return CLI_EXIT_FAILURE;
-        }
-        written[(*n_written)++] = a->stats;
     }
     return 0;
 }

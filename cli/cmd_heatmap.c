@@ -377,21 +377,15 @@ print_class_table(FILE *out, const lmpviz_class_stats *st)
 }
 
 static lmpviz_status
+put_stats(const void *ctx, FILE *fp)
+{
+    return lmpviz_class_stats_write_csv(ctx, fp);
+}
+
+static lmpviz_status
 write_stats_csv(const char *path, const lmpviz_class_stats *st, lmpviz_err *err)
 {
-    lmpviz_afile af;
-    lmpviz_status s;
-
-    memset(&af, 0, sizeof af);
-    s = lmpviz_afile_open(&af, path, err);
-    if (s != LMPVIZ_OK)
-        return s;
-    s = lmpviz_class_stats_write_csv(st, af.fp);
-    if (s != LMPVIZ_OK) {
-        snprintf(err->msg, sizeof err->msg, "write failed");
-        return lmpviz_afile_fail(&af, s, err);
-    }
-    return lmpviz_afile_commit(&af, err);
+    return cli_write_table(path, put_stats, st, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -516,21 +510,15 @@ write_single_files(const cli_heatmap_args *a,
     shape[1] = hm->width;
     if (a->stats != NULL) {
         st = write_stats_csv(a->stats, cst, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->stats, err.msg);
+        if (cli_output_written(CMD, a->stats, st, &err, written, n_written) != 0)
             return CLI_EXIT_FAILURE;
-        }
-        written[(*n_written)++] = a->stats;
     }
     for (k = 0; k < 2; k++) {
         if (npy_path[k] == NULL)
             continue;
         st = lmpviz_npy_write_float(npy_path[k], npy_data[k], shape, 2, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", npy_path[k], err.msg);
+        if (cli_output_written(CMD, npy_path[k], st, &err, written, n_written) != 0)
             return CLI_EXIT_FAILURE;
-        }
-        written[(*n_written)++] = npy_path[k];
     }
     return 0;
 }

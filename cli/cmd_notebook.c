@@ -316,24 +316,13 @@ build_region(char **pass, int n_pass, lmpnb_notebook **out)
     lmpviz_region_opts opts;
     lmpnb_region_input in;
     lmpviz_figure *fig;
-    lmpviz_err err;
+    lmpviz_err err = { "" };
     lmpviz_status st;
-    cli_parse_result pr;
-    int rc;
+    int rc = cli_region_figure(CMD, n_pass, pass, &a, &opts, &fig);
 
     *out = NULL;
-    memset(&a, 0, sizeof a);
-    memset(&err, 0, sizeof err);
-    pr = cli_region_parse(CMD, n_pass, pass, &a);
-    if (pr != CLI_PARSE_OK) {
-        cli_region_args_free(&a);
-        return cli_parse_exit(pr);
-    }
-    fig = cli_region_build(CMD, &a, &opts);
-    if (fig == NULL) {
-        cli_region_args_free(&a);
-        return CLI_EXIT_FAILURE;
-    }
+    if (fig == NULL)
+        return rc;
     command_line(command, sizeof command, "region", NULL, pass + 1, n_pass - 1);
     memset(&in, 0, sizeof in);
     in.opts = &opts;

@@ -177,36 +177,45 @@ cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *
 }
 
 int
+cli_region_figure(const char *cmd,
+                  int argc,
+                  char **argv,
+                  cli_region_args *a,
+                  lmpviz_region_opts *opts,
+                  lmpviz_figure **fig)
+{
+    cli_parse_result pr;
+
+    memset(a, 0, sizeof *a);
+    *fig = NULL;
+    pr = cli_region_parse(cmd, argc, argv, a);
+    if (pr == CLI_PARSE_OK)
+        *fig = cli_region_build(cmd, a, opts);
+    if (*fig != NULL)
+        return 0;
+    cli_region_args_free(a);
+    return pr != CLI_PARSE_OK ? cli_parse_exit(pr) : CLI_EXIT_FAILURE;
+}
+
+int
 cmd_region(int argc, char **argv)
 {
     cli_region_args a;
     lmpviz_region_opts opts;
-    lmpviz_figure *fig = NULL;
-    lmpviz_err err;
+    lmpviz_figure *fig;
+    lmpviz_err err = { "" };
     lmpviz_status st;
-    cli_parse_result pr;
-    int rc;
+    int rc = cli_region_figure(CMD, argc, argv, &a, &opts, &fig);
 
-    memset(&a, 0, sizeof a);
-    memset(&err, 0, sizeof err);
-    pr = cli_region_parse(CMD, argc, argv, &a);
-    if (pr != CLI_PARSE_OK) {
-        rc = cli_parse_exit(pr);
-        goto cleanup;
-    }
-    rc = CLI_EXIT_FAILURE;
-    fig = cli_region_build(CMD, &a, &opts);
     if (fig == NULL)
-        goto cleanup;
+        return rc;
     st = lmpviz_figure_save(fig, a.output, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
-        goto cleanup;
+        rc = CLI_EXIT_FAILURE;
+    } else {
+        printf("%s\n", a.output);
     }
-    printf("%s\n", a.output);
-    rc = CLI_EXIT_OK;
-
-cleanup:
     lmpviz_figure_destroy(fig);
     cli_region_args_free(&a);
     return rc;

@@ -149,6 +149,43 @@ cli_remove_output(const char *path)
         unlink(path);
 }
 
+lmpviz_status
+cli_write_table(const char *path,
+                lmpviz_status (*write)(const void *ctx, FILE *fp),
+                const void *ctx,
+                lmpviz_err *err)
+{
+    lmpviz_afile af;
+    lmpviz_status st;
+
+    memset(&af, 0, sizeof af);
+    st = lmpviz_afile_open(&af, path, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    st = write(ctx, af.fp);
+    if (st != LMPVIZ_OK) {
+        snprintf(err->msg, sizeof err->msg, "write failed");
+        return lmpviz_afile_fail(&af, st, err);
+    }
+    return lmpviz_afile_commit(&af, err);
+}
+
+int
+cli_output_written(const char *cmd,
+                   const char *path,
+                   lmpviz_status st,
+                   const lmpviz_err *err,
+                   const char **written,
+                   size_t *n_written)
+{
+    if (st != LMPVIZ_OK) {
+        cli_error(cmd, "%s: %s", path, err->msg);
+        return CLI_EXIT_FAILURE;
+    }
+    written[(*n_written)++] = path;
+    return 0;
+}
+
 void
 cli_remove_outputs(const char *const *paths, size_t n)
 {
