@@ -429,9 +429,10 @@ gpu_solve(
         snprintf(msg, msg_len, "out of memory for a batch of %zu frames", k);
         goto done;
     }
-    loss = malloc(k * n * sizeof *loss);
+    /* zeroed: the padding past each frame is masked out */
+    loss = calloc(k * n, sizeof *loss);
     weight = malloc(k * n * sizeof *weight);
-    valid = malloc(k * n);
+    valid = calloc(k * n, 1);
     if (loss == NULL || weight == NULL || valid == NULL) {
         snprintf(msg, msg_len, "out of memory for a batch of %zu frames of up to %zu pixels", k, n);
         goto done;
@@ -440,8 +441,6 @@ gpu_solve(
         size_t m = hm[i]->width * hm[i]->height;
         memcpy(loss + i * n, hm[i]->loss, m * sizeof *loss);
         memcpy(valid + i * n, hm[i]->valid, m);
-        memset(loss + i * n + m, 0, (n - m) * sizeof *loss);
-        memset(valid + i * n + m, 0, n - m);
     }
     st = lmp_cuda_solve_host(loss, valid, k, n, prm, weight, res, ls);
     if (st != LMP_OK && st != LMP_ERR_EMPTY && st != LMP_ERR_INVALID_LOSS &&
