@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 
 struct command {
