@@ -27,6 +27,7 @@ int cmd_region(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_notebook(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 /* Messages to stderr, prefixed "lmpviz CMD: ". */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
