@@ -5,6 +5,7 @@
 #   cmake -DLMP_ROOT=<source dir> -P web/source_hash.cmake   prints the hash
 #   include(web/source_hash.cmake) + lmp_web_source_hash(root var)
 function(lmp_web_source_hash root out)
+    get_filename_component(root "${root}" ABSOLUTE)
     file(GLOB lib_files RELATIVE ${root} ${root}/lib/src/*.c ${root}/lib/src/*.h)
     file(GLOB web_files RELATIVE ${root} ${root}/web/*)
     set(files lib/include/lmp.h ${lib_files} ${web_files})

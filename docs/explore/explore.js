@@ -162,14 +162,14 @@
 
     /* ------------------------------------------------------------- plotting */
 
-    /* Sizes the canvas to its CSS width (height by aspect) at the device's
-     * pixel ratio; returns the context in CSS pixels. */
-    function canvasContext(canvas, aspect, maxWidth) {
+    /* Sizes the canvas to its CSS width at the device's pixel ratio, the
+     * height from height(width); returns the context in CSS pixels. */
+    function canvasContext(canvas, height, maxWidth) {
         const dpr = window.devicePixelRatio || 1;
         let w = canvas.clientWidth || canvas.width;
         if (maxWidth)
             w = Math.min(w, maxWidth);
-        const h = Math.round(w * aspect);
+        const h = Math.round(height(w));
         const bw = Math.round(w * dpr);
         const bh = Math.round(h * dpr);
         if (canvas.width !== bw || canvas.height !== bh) {
@@ -311,7 +311,9 @@
         ctx.restore();
         if (title) {
             ctx.font = font(14);
-            ctx.fillText(title, b.x + b.w / 2, b.y - 10, ctx.cssWidth - 8);
+            const tw = ctx.measureText(title).width;
+            const tx = tw < b.w ? b.x + b.w / 2 : ctx.cssWidth / 2;
+            ctx.fillText(title, tx, b.y - 10, ctx.cssWidth - 8);
         }
         ctx.restore();
     }
@@ -366,8 +368,12 @@
         const w = tw + 46;
         const h = entries.length * row + 8;
         const b = ax.box;
-        const x = corner.endsWith('w') ? b.x + 8 : b.x + b.w - w - 8;
-        const y = corner.startsWith('n') ? b.y + 8 : b.y + b.h - h - 8;
+        let x = corner.endsWith('w') ? b.x + 8 : b.x + b.w - w - 8;
+        let y = corner.startsWith('n') ? b.y + 8 : corner === 'e' ? b.y + (b.h - h) / 2 : b.y + b.h - h - 8;
+        if (corner === 'below') {
+            x = Math.max(4, Math.min(b.x, ctx.cssWidth - w - 4));
+            y = b.y + b.h + 46;
+        }
         ctx.globalAlpha = 0.9;
         ctx.fillStyle = '#fff';
         ctx.fillRect(x, y, w, h);
@@ -402,6 +408,15 @@
             ctx.fillText(e.label, x1 + 6, cy + 1);
         });
         ctx.restore();
+    }
+
+    /* Legends go under the axes on a narrow canvas (a phone). */
+    function narrow(canvas) {
+        return (canvas.clientWidth || canvas.width) < 480;
+    }
+
+    function legendHeight(rows) {
+        return rows * 18 + 8 + 8;
     }
 
     function arrowHead(ctx, x0, y0, x1, y1, color, size) {
@@ -465,6 +480,7 @@
         n: 100,
         dist: 'exp',
         angle: 26.5,
+        mpx2: 1.5,
         logx: false,
         ignoreZeros: true,
         scale: 'linear',
@@ -566,8 +582,12 @@
         const r = profile.result;
         const n = profile.n;
         const w = r.weights;
-        const ctx = canvasContext(el.profileCanvas, 0.47);
-        const box = { x: 70, y: 32, w: ctx.cssWidth - 86, h: ctx.cssHeight - 32 - 52 };
+        const legend = narrow(el.profileCanvas) ? 'below' : 'e';
+        const ctx = canvasContext(el.profileCanvas, function (cw) {
+            return legend === 'below' ? 0.6 * cw + legendHeight(4) : 0.47 * cw;
+        });
+        const box = { x: 70, y: 32, w: ctx.cssWidth - 86,
+                      h: ctx.cssHeight - 32 - 52 - (legend === 'below' ? legendHeight(4) : 0) };
         const pad = state.logx ? 1 : 0.02 * Math.max(n - 1, 1);
         const xr = state.logx ? [0.8, n * 1.25] : [1 - pad, n + pad];
         const ymax = Math.max(r.tau, 1 / n) * 1.08;
@@ -601,7 +621,7 @@
               label: 'cap τ = ' + fmt(r.tau, 3) + ' (' + fmtInt(k) + ' pixel' + (k === 1 ? '' : 's') + ' at τ)' },
             { kind: 'line', color: PALETTE[0], label: 'LMP weights w*' },
             { kind: 'marker', shape: 'circle', color: PALETTE[0], label: 'last pixel at the cap τ' },
-        ], 'ne');
+        ], legend);
     }
 
     function drawShare() {
@@ -609,8 +629,12 @@
         const n = profile.n;
         const cum = profile.cum;
         const total = r.sum > 0 ? r.sum : 1;
-        const ctx = canvasContext(el.shareCanvas, 0.34);
-        const box = { x: 70, y: 14, w: ctx.cssWidth - 86, h: ctx.cssHeight - 14 - 52 };
+        const legend = narrow(el.shareCanvas) ? 'below' : 'se';
+        const ctx = canvasContext(el.shareCanvas, function (cw) {
+            return legend === 'below' ? 0.45 * cw + legendHeight(2) : 0.34 * cw;
+        });
+        const box = { x: 70, y: 14, w: ctx.cssWidth - 86,
+                      h: ctx.cssHeight - 14 - 52 - (legend === 'below' ? legendHeight(2) : 0) };
         const pad = state.logx ? 1 : 0.02 * Math.max(n - 1, 1);
         const xr = state.logx ? [0.8, n * 1.25] : [1 - pad, n + pad];
         const ax = makeAxes(ctx, box, xr, [-0.03, 1.06], state.logx);
@@ -629,7 +653,7 @@
         drawLegend(ax, [
             { kind: 'line', color: UNIFORM_COLOR, dash: 'dashed', width: 1.6, label: 'uniform: k/n' },
             { kind: 'line', color: PALETTE[0], label: 'LMP: share of Σw on the top k' },
-        ], 'se');
+        ], legend);
     }
 
     function showNumbers() {
@@ -698,18 +722,21 @@
             ell[1] = 0;
         if (ell[0] < 1e-12)
             ell[0] = 0;
-        const r = solve(new Float32Array(ell), state.p, state.m);
+        const r = solve(new Float32Array(ell), state.p, state.mpx2, { mPixels: true });
         region.result = r;
         region.ell = ell;
-        const ctx = canvasContext(el.regionCanvas, 0.96, 520);
-        const side = Math.min(ctx.cssWidth - 66 - 14, ctx.cssHeight - 34 - 52);
+        const legend = narrow(el.regionCanvas) ? 'below' : 'ne';
+        const extra = legend === 'below' ? legendHeight(6) : 0;
+        const ctx = canvasContext(el.regionCanvas, function (cw) {
+            return Math.min(cw, 520) - 80 + 86 + extra;
+        }, 520);
+        const side = Math.min(ctx.cssWidth - 66 - 14, ctx.cssHeight - 34 - 52 - extra);
         const box = { x: 66, y: 34, w: side, h: side };
         const lim = [-0.02, 1.1];
         const ax = makeAxes(ctx, box, lim, lim, false);
         region.ax = ax;
         drawFrame(ax, 'w₁', 'w₂',
-                  'Feasible set W for n = 2: p = ' + fmtP(state.p) + ', m = ' + fmt(state.m, 3) +
-                      ' (' + fmt(r.m_px, 3) + ' px)');
+                  'Feasible set W for n = 2: p = ' + fmtP(state.p) + ', m_px = ' + fmt(r.m_px, 3));
         const g = r.gamma;
         const tau = r.tau;
         const arc = pArc(state.p, g, 240);
@@ -776,11 +803,12 @@
             { kind: 'line', color: PALETTE[0], dash: 'dashed', width: 1.3, label: 'level line w·ℓ = L' },
             { kind: 'marker', shape: 'diamond', color: PALETTE[0], size: 11, label: 'w*' },
             { kind: 'marker', shape: 'circle', color: '#000', label: 'uniform w = (½, ½)' },
-        ], 'ne');
+        ], legend);
         el.angleOut.textContent = '(' + ell[0].toFixed(3) + ', ' + ell[1].toFixed(3) + ')';
         el.regionNumbers.textContent = 'ℓ = (' + ell[0].toFixed(3) + ', ' + ell[1].toFixed(3) +
-            ')   w* = (' + r.weights[0].toFixed(3) + ', ' + r.weights[1].toFixed(3) + ')   L = ' +
-            r.value.toFixed(4) + '   mean = ' + r.mean.toFixed(4);
+            '), w* = (' + r.weights[0].toFixed(3) + ', ' + r.weights[1].toFixed(3) + ')\nL = w*·ℓ = ' +
+            r.value.toFixed(4) + ', mean loss = ' + r.mean.toFixed(4) +
+            (r.n_clamped > 0 && r.n_clamped < 2 ? ', one weight at the cap τ' : '');
     }
 
     function regionPointer(ev) {
@@ -896,6 +924,8 @@
         map.name = name || 'map';
         el.mapCanvas.width = width;
         el.mapCanvas.height = height;
+        /* a small map is enlarged with visible pixels, a large one smoothed */
+        el.mapCanvas.style.imageRendering = width < 600 ? 'pixelated' : 'auto';
         map.image = el.mapCanvas.getContext('2d').createImageData(width, height);
         el.mapWrap.hidden = false;
         return redrawMap();
@@ -974,10 +1004,10 @@
         drawColorbar(vmax, state.scale);
         map.ms = performance.now() - t0;
         el.mapNumbers.textContent = map.name + ': ' + map.h + ' × ' + map.w + ', n = ' + fmtInt(nn) +
-            ' valid   L = ' + fmt(r.value, 5) + '   mean = ' + fmt(r.mean, 5) + '   L/mean = ' +
-            (r.mean > 0 ? (r.value / r.mean).toFixed(3) : '–') + '   θ = ' + fmt(r.theta, 4) +
-            '   τ = ' + fmt(r.tau, 3) + '   clamped ' + fmtInt(r.n_clamped) + '   Σw = ' +
-            sum.toFixed(4) + '   solve + draw ' + map.ms.toFixed(0) + ' ms';
+            ' valid\nL = ' + fmt(r.value, 5) + ', mean = ' + fmt(r.mean, 5) + ', L / mean = ' +
+            (r.mean > 0 ? (r.value / r.mean).toFixed(3) : '–') + '\nθ = ' + fmt(r.theta, 4) +
+            ', τ = ' + fmt(r.tau, 3) + ', clamped ' + fmtInt(r.n_clamped) + ', Σw = ' +
+            sum.toFixed(4) + '\nsolve + draw ' + map.ms.toFixed(0) + ' ms';
         setMapStatus(r.status === LMP_ERR_EMPTY ? map.name + ': no valid pixel' : '', false);
         return map.ms;
     }
@@ -986,7 +1016,7 @@
         const cv = el.barCanvas;
         const hCss = Math.max(160, Math.round(el.mapCanvas.getBoundingClientRect().height) || 300);
         cv.style.height = hCss + 'px';
-        const ctx = canvasContext(cv, hCss / (cv.clientWidth || 92));
+        const ctx = canvasContext(cv, function () { return hCss; });
         const W = ctx.cssWidth;
         const H = ctx.cssHeight;
         const x0 = 4;
@@ -1102,6 +1132,7 @@
         el.pSlider.setAttribute('aria-valuetext', 'p = ' + fmtP(state.p));
         el.mOut.textContent = String(state.m);
         el.mSlider.setAttribute('aria-valuetext', 'm = ' + state.m);
+        el.mpx2Out.textContent = state.mpx2.toFixed(2);
     }
 
     /* For tests and the console: set parameters as the controls would. */
@@ -1121,6 +1152,10 @@
         if (o.dist !== undefined) {
             state.dist = o.dist;
             el.distSelect.value = o.dist;
+        }
+        if (o.mpx2 !== undefined) {
+            state.mpx2 = o.mpx2;
+            el.mpx2Slider.value = String(o.mpx2);
         }
         if (o.angle !== undefined) {
             state.angle = o.angle;
@@ -1168,6 +1203,8 @@
         el.distSelect = byId('dist-select');
         el.angleSlider = byId('angle-slider');
         el.angleOut = byId('angle-out');
+        el.mpx2Slider = byId('mpx2-slider');
+        el.mpx2Out = byId('mpx2-out');
         el.regionCanvas = byId('region-canvas');
         el.regionNumbers = byId('region-numbers');
         el.profileCanvas = byId('profile-canvas');
@@ -1187,6 +1224,7 @@
         el.zerosCheck = byId('zeros-check');
         el.scaleSelect = byId('scale-select');
         el.mapStatus = byId('map-status');
+        el.mapNumbers = byId('map-numbers');
         el.mapWrap = byId('map-wrap');
         el.mapCanvas = byId('map-canvas');
         el.barCanvas = byId('bar-canvas');
@@ -1197,6 +1235,7 @@
         state.n = Number(el.nSelect.value);
         state.dist = el.distSelect.value;
         state.angle = Number(el.angleSlider.value);
+        state.mpx2 = Number(el.mpx2Slider.value);
         state.logx = el.logxCheck.checked;
         state.ignoreZeros = el.zerosCheck.checked;
         state.scale = el.scaleSelect.value;
@@ -1226,6 +1265,11 @@
         });
         el.angleSlider.addEventListener('input', function () {
             state.angle = Number(el.angleSlider.value);
+            schedule(DIRTY_REGION);
+        });
+        el.mpx2Slider.addEventListener('input', function () {
+            state.mpx2 = Number(el.mpx2Slider.value);
+            syncControls();
             schedule(DIRTY_REGION);
         });
         el.zerosCheck.addEventListener('change', function () {
