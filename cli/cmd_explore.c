@@ -12,25 +12,24 @@
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: lmpviz explore -o DIR\n"
-            "\n"
-            "Writes the LMP explorer, an interactive page, into DIR (made if needed):\n"
-            "index.html, explore.js, explore.css and lmp.js, which holds liblmp compiled to\n"
-            "WebAssembly (the .wasm is inside it).  Open DIR/index.html in a browser: it\n"
-            "works from disk (file://) or any static web server, with no network.\n"
-            "\n"
-            "The page solves LMP with the same C solver as `lmpviz solve`: sliders for p\n"
-            "and m, the feasible set for two pixels with a draggable loss direction, the\n"
-            "weight profile over sorted pixels, and the weight heatmap of a 2-D .npy loss\n"
-            "map dropped on it (such as `lmpviz heatmap --save-loss` writes).  Scripts and\n"
-            "the browser console reach the solver as lmp.solve(losses, p, m).\n"
-            "\n"
-            "Options:\n"
-            "  -o, --output DIR  the folder to write; files of the same names are replaced\n"
-            "  -h, --help        show this help\n"
-            "\n"
-            "Prints the path of each file written.\n");
+    fprintf(out, "Usage: lmpviz explore -o DIR\n"
+                 "\n"
+                 "Writes the LMP explorer, an interactive page, into DIR (made if needed):\n"
+                 "index.html, explore.js, explore.css and lmp.js, which holds liblmp compiled to\n"
+                 "WebAssembly (the .wasm is inside it).  Open DIR/index.html in a browser: it\n"
+                 "works from disk (file://) or any static web server, with no network.\n"
+                 "\n"
+                 "The page solves LMP with the same C solver as `lmpviz solve`: sliders for p\n"
+                 "and m, the feasible set for two pixels with a draggable loss direction, the\n"
+                 "weight profile over sorted pixels, and the weight heatmap of a 2-D .npy loss\n"
+                 "map dropped on it (such as `lmpviz heatmap --save-loss` writes).  Scripts and\n"
+                 "the browser console reach the solver as lmp.solve(losses, p, m).\n"
+                 "\n"
+                 "Options:\n"
+                 "  -o, --output DIR  the folder to write; files of the same names are replaced\n"
+                 "  -h, --help        show this help\n"
+                 "\n"
+                 "Prints the path of each file written.\n");
 }
 
 /* Writes one file; 0, or -1 after a message. */

@@ -46,8 +46,8 @@ lmp_web_out_count(void)
  * bad index and value on LMP_ERR_INVALID_LOSS).  Returns the lmp_status.
  */
 int
-lmp_web_solve(const float *loss, size_t n, double p, double m, int flags, float *weight,
-              double *out)
+lmp_web_solve(
+    const float *loss, size_t n, double p, double m, int flags, float *weight, double *out)
 {
     lmp_params prm = LMP_PARAMS_INIT;
     lmp_result r = { 0 };
