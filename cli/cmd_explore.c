@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "explore_page.h"
+#include "lmpviz.h"
 
 #define CMD "explore"
 
@@ -32,30 +33,34 @@ usage(FILE *out)
                  "Prints the path of each file written.\n");
 }
 
-/* Writes one file; 0, or -1 after a message. */
+/* Writes one file (to a temporary, renamed when complete); 0, or -1 after
+ * a message. */
 static int
 write_file(const char *dir, const cli_embedded_file *f)
 {
     char path[4096];
-    FILE *fp;
+    lmpviz_afile af;
+    lmpviz_err err;
     int n = snprintf(path, sizeof path, "%s/%s", dir, f->name);
 
     if (n < 0 || (size_t)n >= sizeof path) {
         cli_error(CMD, "%s: path too long", dir);
         return -1;
     }
-    fp = fopen(path, "wb");
-    if (fp == NULL) {
-        cli_error(CMD, "%s: %s", path, strerror(errno));
+    memset(&af, 0, sizeof af);
+    memset(&err, 0, sizeof err);
+    if (lmpviz_afile_open(&af, path, &err) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", path, err.msg);
         return -1;
     }
-    if (fwrite(f->data, 1, f->size, fp) != f->size) {
-        cli_error(CMD, "%s: %s", path, strerror(errno));
-        fclose(fp);
+    if (fwrite(f->data, 1, f->size, af.fp) != f->size) {
+        snprintf(err.msg, sizeof err.msg, "write failed");
+        lmpviz_afile_fail(&af, LMPVIZ_ERR_IO, &err);
+        cli_error(CMD, "%s: %s", path, err.msg);
         return -1;
     }
-    if (fclose(fp) != 0) {
-        cli_error(CMD, "%s: %s", path, strerror(errno));
+    if (lmpviz_afile_commit(&af, &err) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", path, err.msg);
         return -1;
     }
     printf("%s\n", path);
