@@ -972,6 +972,7 @@
         const vmax = nn * r.tau > 0 ? nn * r.tau : 1;
         const zeros = state.ignoreZeros;
         const n = map.n;
+        let sum = 0;
         if (state.scale === 'log') {
             const vmin = vmax / 1000;
             const k = 255 / Math.log(1000);
@@ -981,8 +982,10 @@
                     px[i] = lut[256];
                     continue;
                 }
-                const v = nn * w[i];
+                const wi = w[i];
+                const v = nn * wi;
                 const c = v > vmin ? (Math.log(v / vmin) * k + 0.5) | 0 : 0;
+                sum += wi;
                 px[i] = lut[c > 255 ? 255 : c];
             }
         } else {
@@ -993,14 +996,13 @@
                     px[i] = lut[256];
                     continue;
                 }
-                const c = (w[i] * k + 0.5) | 0;
+                const wi = w[i];
+                const c = (wi * k + 0.5) | 0;
                 px[i] = lut[c > 255 ? 255 : c];
+                sum += wi;
             }
         }
         el.mapCanvas.getContext('2d').putImageData(map.image, 0, 0);
-        let sum = 0;
-        for (let i = 0; i < n; i++)
-            sum += w[i];
         drawColorbar(vmax, state.scale);
         map.ms = performance.now() - t0;
         el.mapNumbers.textContent = map.name + ': ' + map.h + ' × ' + map.w + ', n = ' + fmtInt(nn) +
@@ -1167,8 +1169,9 @@
         flush();
     }
 
-    /* Median milliseconds of re-solve + redraw over iters runs, p moving
-     * each time; a one-pixel read-back makes the canvas finish drawing. */
+    /* Milliseconds of re-solve + redraw over iters runs, p moving each
+     * time ({median, min, max}); a one-pixel read-back makes the canvas
+     * finish drawing. */
     function timeRedraw(which, iters) {
         const times = [];
         const p0 = state.p;
@@ -1185,7 +1188,8 @@
         }
         state.p = p0;
         times.sort(function (a, b) { return a - b; });
-        return times[Math.floor(times.length / 2)];
+        return { median: times[Math.floor(times.length / 2)], min: times[0],
+                 max: times[times.length - 1] };
     }
 
     /* ----------------------------------------------------------------- wiring */
