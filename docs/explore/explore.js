@@ -1169,15 +1169,16 @@
         flush();
     }
 
-    /* Milliseconds of re-solve + redraw over iters runs, p moving each
-     * time ({median, min, max}); a one-pixel read-back makes the canvas
-     * finish drawing. */
-    function timeRedraw(which, iters) {
+    /* Milliseconds of re-solve + redraw over iters runs, p taking the
+     * values of pList in turn ({median, min, max}); a one-pixel read-back
+     * makes the canvas finish drawing. */
+    function timeRedraw(which, iters, pList) {
+        const ps = pList || [1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9];
         const times = [];
         const p0 = state.p;
         const canvas = which === 'map' ? el.mapCanvas : el.shareCanvas;
         for (let k = 0; k < iters; k++) {
-            state.p = 1.2 + 0.1 * (k % 8);
+            state.p = ps[k % ps.length];
             const t0 = performance.now();
             if (which === 'map')
                 redrawMap();

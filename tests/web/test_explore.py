@@ -12,6 +12,8 @@
       the numbers as the mathematics says, a dropped .npy is solved and
       drawn, no console error, the speed of a redraw; screenshots in
       --out.  Exits 77 (skipped) without Chromium.
+  test_explore.py bench --source DIR --lmpviz LMPVIZ [--runs R]
+      prints the time of a re-solve and redraw at several p (not a test).
 
 Python's standard library only (the browser is driven by tests/web/cdp.py).
 """
@@ -377,18 +379,55 @@ def run_page(args):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_bench(args):
+    """Per-p timings of a re-solve and redraw, for docs/BENCHMARKS.md."""
+    exe = cdp.find_chromium()
+    if exe is None:
+        print("SKIP: no Chromium; install Debian's chromium package")
+        return SKIP
+    tmp = tempfile.mkdtemp(prefix="lmp_bench_explore_")
+    browser = None
+    try:
+        site = os.path.join(tmp, "site")
+        subprocess.run([args.lmpviz, "explore", "-o", site], check=True, capture_output=True)
+        browser = b = cdp.Browser(exe, 1280, 800)
+        b.navigate("file://" + os.path.join(site, "index.html"))
+        b.wait_for("document.documentElement.dataset.ready === '1'")
+        ps = ["1", "1.2", "1.3", "1.5", "2", "3", "4", "Infinity"]
+        print("re-solve + redraw in ms, median (fastest-slowest) of %d runs, m = 0.1" % args.runs)
+        print("%-10s %24s %24s" % ("p", "profile, n = 100,000", "map, 2048 x 1024"))
+        b.evaluate("lmp.page.setParams({p: 1.5, m: 0.1, n: 100000})")
+        b.evaluate("(() => { let s = 12345; const a = new Float32Array(2048 * 1024); "
+                   "for (let i = 0; i < a.length; i++) { s = (s * 16807) % 2147483647; "
+                   "a[i] = -Math.log(s / 2147483647); } lmp.page.loadMap(a, 1024, 2048, 'bench'); })()")
+        for p in ps:
+            row = []
+            for which in ("profile", "map"):
+                t = b.evaluate("lmp.page.timeRedraw('%s', %d, [%s])" % (which, args.runs, p))
+                row.append("%7.1f (%5.1f-%5.1f)" % (t["median"], t["min"], t["max"]))
+            print("%-10s %24s %24s" % ("inf" if p == "Infinity" else p, row[0], row[1]))
+        return 0
+    finally:
+        if browser is not None:
+            browser.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("mode", choices=("build", "page"))
+    ap.add_argument("mode", choices=("build", "page", "bench"))
     ap.add_argument("--source", required=True)
     ap.add_argument("--cmake", default="cmake")
     ap.add_argument("--version", default="")
     ap.add_argument("--lmpviz")
     ap.add_argument("--out", default="explore-screens")
+    ap.add_argument("--runs", type=int, default=15, help="bench: timed runs per p")
     args = ap.parse_args()
     args.source = os.path.abspath(args.source)
     try:
-        return run_build(args) if args.mode == "build" else run_page(args)
+        if args.mode == "build":
+            return run_build(args)
+        return run_page(args) if args.mode == "page" else run_bench(args)
     except Failure as e:
         print("FAIL: %s" % e)
         return 1
