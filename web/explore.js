@@ -13,13 +13,13 @@
  *       Error with liblmp's message on bad input.
  *
  * and draws the three figures with a canvas each, in the colours of the
- * PNG figures (viz/src/plot.c, viridis from viz/src/colormap_table.c).
+ * PNG figures (viz/src/plot/figure.c, viridis from viz/src/plot/colormap_table.c).
  */
 (function () {
     'use strict';
 
     /* Okabe-Ito, as lmpviz_palette_color(); the uniform weight's grey and
-     * the arrow's near-black as figure_curve.c and figure_region.c. */
+     * the arrow's near-black as viz/src/figures/curve.c and region.c. */
     const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#f0e442',
                      '#000000'];
     const UNIFORM_COLOR = '#555555';
@@ -28,7 +28,7 @@
     const IGNORED_RGB = [200, 200, 200];
     const FONT_FAMILY = '"DejaVu Sans", "Bitstream Vera Sans", Verdana, Arial, sans-serif';
     const DASH = { solid: [], dashed: [6, 4], dotted: [2, 3], dashdot: [6, 3, 2, 3] };
-    /* viridis, 256 entries as in viz/src/colormap_table.c (lround(255 x)). */
+    /* viridis, 256 entries as in viz/src/plot/colormap_table.c (lround(255 x)). */
     const VIRIDIS_HEX =
         '44015444025645045745055946075a46085c460a5d460b5e470d60470e61471063471164471365481467481668481769' +
         '48186a481a6c481b6d481c6e481d6f481f70482071482173482374482475482576482677482878482979472a7a472c7a' +
