@@ -805,6 +805,8 @@
             { kind: 'marker', shape: 'circle', color: '#000', label: 'uniform w = (½, ½)' },
         ], legend);
         el.angleOut.textContent = '(' + ell[0].toFixed(3) + ', ' + ell[1].toFixed(3) + ')';
+        el.angleSlider.setAttribute('aria-valuetext', 'loss direction (' + ell[0].toFixed(2) + ', ' +
+                                    ell[1].toFixed(2) + ')');
         el.regionNumbers.textContent = 'ℓ = (' + ell[0].toFixed(3) + ', ' + ell[1].toFixed(3) +
             '), w* = (' + r.weights[0].toFixed(3) + ', ' + r.weights[1].toFixed(3) + ')\nL = w*·ℓ = ' +
             r.value.toFixed(4) + ', mean loss = ' + r.mean.toFixed(4) +
@@ -1016,7 +1018,7 @@
 
     function drawColorbar(vmax, scale) {
         const cv = el.barCanvas;
-        const hCss = Math.max(160, Math.round(el.mapCanvas.getBoundingClientRect().height) || 300);
+        const hCss = Math.max(120, Math.round(el.mapCanvas.getBoundingClientRect().height) || 300);
         cv.style.height = hCss + 'px';
         const ctx = canvasContext(cv, function () { return hCss; });
         const W = ctx.cssWidth;
@@ -1297,6 +1299,9 @@
                 regionPointer(ev);
         });
         el.regionCanvas.addEventListener('pointerup', function () {
+            dragging = false;
+        });
+        el.regionCanvas.addEventListener('pointercancel', function () {
             dragging = false;
         });
 
