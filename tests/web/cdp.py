@@ -50,11 +50,13 @@ class Browser:
             "--hide-scrollbars",
             "--mute-audio",
             "--force-color-profile=srgb",
+            # containers: a small /dev/shm, and often no user namespaces for
+            # the sandbox (the page is our own, from disk)
+            "--disable-dev-shm-usage",
+            "--no-sandbox",
             "--window-size=%d,%d" % (width, height),
             "about:blank",
         ]
-        if os.geteuid() == 0:
-            args.insert(0, "--no-sandbox")
         # Chromium reads commands from fd 3 and writes replies to fd 4: a
         # small Python trampoline puts the pipe ends there, then execs it.
         trampoline = ("import os, sys\n"

@@ -40,11 +40,11 @@ SKIP = 77
 REL_TOL = 1e-6
 PAGE_FILES = ("index.html", "explore.js", "explore.css", "lmp.js")
 # One frame for the profile (n <= 100,000), 150 ms for a 2048 x 1024 map.
-# The test fails only beyond three times that, as CI machines are shared;
+# The test fails only beyond four times that, as CI machines are shared;
 # docs/BENCHMARKS.md records what was measured.
 PROFILE_BUDGET_MS = 16.0
 MAP_BUDGET_MS = 150.0
-SLACK = 3.0
+SLACK = 4.0
 
 
 class Failure(Exception):
