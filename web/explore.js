@@ -661,6 +661,8 @@
         el.numTheta.textContent = r.theta > 0 ? fmt(r.theta, 4) : '– (p-ball slack)';
         if (state.p === Infinity)
             el.numTheta.textContent = '– (p = ∞)';
+        el.numQ.textContent = state.p === 1 ? '∞' : state.p === Infinity ? '1' :
+            fmt(state.p / (state.p - 1), 4);
         el.numTau.textContent = fmt(r.tau, 4);
         el.numGamma.textContent = fmt(r.gamma, 4);
         el.numMpx.textContent = fmt(r.m_px, 4);
@@ -1217,6 +1219,7 @@
         el.profileCanvas = byId('profile-canvas');
         el.shareCanvas = byId('share-canvas');
         el.logxCheck = byId('logx-check');
+        el.numQ = byId('num-q');
         el.numTheta = byId('num-theta');
         el.numTau = byId('num-tau');
         el.numGamma = byId('num-gamma');
@@ -1344,10 +1347,11 @@
             setStickyOffset();
             schedule(DIRTY_ALL);
         });
-        /* the first solve allocates the workspace: not part of the timing shown */
-        solveProfile();
         dirty = DIRTY_ALL;
         flush();
+        /* again, so that the time shown is not the first draw's (the
+         * workspace allocated, the canvases and fonts set up) */
+        redrawProfile();
     }
 
     let readyResolve;
