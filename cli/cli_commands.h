@@ -30,6 +30,7 @@ int cmd_region(int argc, char **argv);
 int cmd_heatmap(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_notebook(int argc, char **argv);
+int cmd_explore(int argc, char **argv);
 
 /* `lmpviz solve`; nothing to free. */
 typedef struct cli_solve_args {
@@ -198,5 +199,11 @@ typedef struct cli_notebook_args {
 
 /* a must be zeroed first; nothing to free (pass borrows argv). */
 cli_parse_result cli_notebook_parse(const char *cmd, int argc, char **argv, cli_notebook_args *a);
+
+/* lmpviz explore: the folder to write the page into. */
+typedef struct cli_explore_args {
+    const char *dir;
+} cli_explore_args;
+cli_parse_result cli_explore_parse(const char *cmd, int argc, char **argv, cli_explore_args *a);
 
 #endif /* LMPVIZ_CLI_COMMANDS_H */

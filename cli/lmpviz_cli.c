@@ -18,6 +18,7 @@ static const struct command commands[] = {
     { "heatmap", cmd_heatmap, "LMP weights over a segmentation output on a frame, or a whole split" },
     { "compare", cmd_compare, "LMP beside OHEM, top-k, focal and class balancing: profiles, frames" },
     { "notebook", cmd_notebook, "teaching notebooks (Jupyter) that reproduce the figures" },
+    { "explore", cmd_explore, "write the interactive explorer page (the solver in WebAssembly)" },
     { "bench", cmd_bench, "time the solver against a sort-based solver and the memory floor" },
 };
 
