@@ -1075,4 +1075,6 @@ lmpviz_status lmpviz_seg_inputs_load(const char *labels_path,
 }
 #endif
 
+#include "lmpviz/sweep.h"
+
 #endif /* LMPVIZ_H */

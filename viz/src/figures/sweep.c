@@ -1,0 +1,623 @@
+/*
+ * sweep.c - statistics of the LMP weights over a grid of (p, m), and their
+ * annotated heat tables (`lmpviz sweep`).
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lmpviz.h"
+
+static const char *const stat_names[LMPVIZ_SWEEP_NSTAT] = {
+    "top1", "top10", "support", "sum", "ratio", "capped",
+};
+
+static const char *const stat_titles[LMPVIZ_SWEEP_NSTAT] = {
+    "share of Σw on the top 1% of pixels",
+    "share of Σw on the top 10% of pixels",
+    "effective support (Σw)²/Σw² / n",
+    "Σw (weight total)",
+    "LMP loss / mean loss",
+    "fraction of pixels at the cap τ",
+};
+
+const char *
+lmpviz_sweep_stat_name(lmpviz_sweep_stat s)
+{
+    if ((int)s < 0 || (int)s >= LMPVIZ_SWEEP_NSTAT)
+        return "unknown";
+    return stat_names[s];
+}
+
+lmpviz_status
+lmpviz_sweep_stats_parse(const char *text, lmpviz_sweep_stat *out, size_t *count, lmpviz_err *err)
+{
+    char *copy, *item, *save = NULL;
+    size_t n = 0;
+    int k;
+
+    if (count != NULL)
+        *count = 0;
+    if (text == NULL || out == NULL || count == NULL || *text == '\0') {
+        lmpviz_err_set(err, "expected a list of statistics");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (strcmp(text, "all") == 0) {
+        for (k = 0; k < LMPVIZ_SWEEP_NSTAT; k++)
+            out[k] = (lmpviz_sweep_stat)k;
+        *count = LMPVIZ_SWEEP_NSTAT;
+        return LMPVIZ_OK;
+    }
+    copy = strdup(text);
+    if (copy == NULL) {
+        lmpviz_err_set(err, "out of memory");
+        return LMPVIZ_ERR_NOMEM;
+    }
+    for (item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+        int found = -1;
+        size_t j;
+        for (k = 0; k < LMPVIZ_SWEEP_NSTAT; k++) {
+            if (strcasecmp(item, stat_names[k]) == 0)
+                found = k;
+        }
+        if (found < 0) {
+            lmpviz_err_set(err,
+                           "unknown statistic \"%s\" (expected all, or a list of top1, top10, "
+                           "support, sum, ratio, capped)",
+                           item);
+            free(copy);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        for (j = 0; j < n; j++) {
+            if (out[j] == (lmpviz_sweep_stat)found) {
+                lmpviz_err_set(err, "\"%s\" is given twice", item);
+                free(copy);
+                return LMPVIZ_ERR_INVALID_ARG;
+            }
+        }
+        out[n++] = (lmpviz_sweep_stat)found;
+    }
+    free(copy);
+    if (n == 0) {
+        lmpviz_err_set(err, "expected a list of statistics, got \"%s\"", text);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    *count = n;
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_sweep_init(lmpviz_sweep *sw,
+                  const double *p,
+                  size_t n_p,
+                  const double *m,
+                  size_t n_m,
+                  lmpviz_err *err)
+{
+    size_t i;
+
+    assert(sw != NULL);
+    memset(sw, 0, sizeof *sw);
+    if (p == NULL || m == NULL || n_p == 0 || n_m == 0 || n_p > LMPVIZ_SWEEP_MAX ||
+        n_m > LMPVIZ_SWEEP_MAX) {
+        lmpviz_err_set(err, "expected 1 to %d values of p and of m", LMPVIZ_SWEEP_MAX);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    for (i = 0; i < n_p; i++) {
+        if (!(p[i] >= 1.0)) {
+            lmpviz_err_set(err, "p: expected values >= 1 (or inf), got %g", p[i]);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        sw->p[i] = p[i];
+    }
+    for (i = 0; i < n_m; i++) {
+        if (!(m[i] > 0.0 && m[i] <= 1.0)) {
+            lmpviz_err_set(err, "m: expected fractions in (0, 1], got %g", m[i]);
+            return LMPVIZ_ERR_INVALID_ARG;
+        }
+        sw->m[i] = m[i];
+    }
+    sw->n_p = n_p;
+    sw->n_m = n_m;
+    sw->have_classes = 1;
+    return LMPVIZ_OK;
+}
+
+/* Where the top frac of nv sorted losses ends: the k-th largest loss t and
+ * k = ceil(frac nv) (as lmpviz_compare_top_share counts). */
+static size_t
+top_count(double frac, size_t nv)
+{
+    size_t k = (size_t)ceil(frac * (double)nv - 1e-9);
+    return k < 1 ? 1 : k > nv ? nv : k;
+}
+
+lmpviz_status
+lmpviz_sweep_add(lmpviz_sweep *sw,
+                 const float *loss,
+                 const unsigned char *valid,
+                 const unsigned char *train,
+                 size_t n,
+                 float *weight,
+                 lmp_workspace *ws,
+                 lmpviz_err *err)
+{
+    static const double fracs[2] = { 0.01, 0.10 };
+    float *buf = NULL, *own = NULL;
+    size_t nv = 0, i, ip, im, j, k[2], gt[2] = { 0, 0 };
+    size_t px[LMPVIZ_CS_CLASSES];
+    float t[2];
+    lmpviz_sweep one;
+    lmpviz_status st = LMPVIZ_OK;
+
+    assert(sw != NULL);
+    if (loss == NULL || n == 0) {
+        lmpviz_err_set(err, "no loss to sweep");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    memset(px, 0, sizeof px);
+    for (i = 0; i < n; i++) {
+        if (valid != NULL && !valid[i])
+            continue;
+        nv++;
+        if (train != NULL && train[i] != LMPVIZ_CS_IGNORE) {
+            if (train[i] >= LMPVIZ_CS_CLASSES) {
+                lmpviz_err_set(err, "trainId %u at pixel %zu is neither below %d nor %d",
+                               train[i], i, LMPVIZ_CS_CLASSES, LMPVIZ_CS_IGNORE);
+                return LMPVIZ_ERR_INVALID_ARG;
+            }
+            px[train[i]]++;
+        }
+    }
+    if (nv == 0) {
+        lmpviz_err_set(err, "no valid pixel");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    /* The cuts of the top 1% and 10%: one selection each, done once. */
+    buf = lmpviz_big_alloc(nv * sizeof *buf);
+    if (buf == NULL) {
+        lmpviz_err_set(err, "out of memory for %zu pixels", nv);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    for (j = 0; j < 2; j++) {
+        size_t c = 0;
+        for (i = 0; i < n; i++) {
+            if (valid == NULL || valid[i]) {
+                if (!(loss[i] >= 0.0f && loss[i] <= 3.4e38f)) {
+                    lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
+                                   (double)loss[i], i);
+                    lmpviz_big_free(buf);
+                    return LMPVIZ_ERR_SOLVER;
+                }
+                buf[c++] = loss[i];
+            }
+        }
+        k[j] = top_count(fracs[j], nv);
+        t[j] = lmp_select(buf, nv, nv - k[j]);
+    }
+    lmpviz_big_free(buf);
+    if (!(t[0] > 0.0f)) {
+        lmpviz_err_set(err, "every loss is 0: no weight to look at");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    for (i = 0; i < n; i++) {
+        if (valid == NULL || valid[i]) {
+            gt[0] += loss[i] > t[0];
+            gt[1] += loss[i] > t[1];
+        }
+    }
+    if (weight == NULL) {
+        own = lmpviz_big_alloc(n * sizeof *own);
+        if (own == NULL) {
+            lmpviz_err_set(err, "out of memory for %zu pixels", n);
+            return LMPVIZ_ERR_NOMEM;
+        }
+        weight = own;
+    }
+
+    /* One input's statistics go into a zeroed copy of the grid first, so
+     * that a failure half-way leaves sw as it was. */
+    memset(&one, 0, sizeof one);
+    for (ip = 0; ip < sw->n_p && st == LMPVIZ_OK; ip++) {
+        for (im = 0; im < sw->n_m; im++) {
+            lmp_params prm = LMP_PARAMS_INIT;
+            lmp_result res;
+            lmp_status ls;
+            double s1 = 0.0, s2 = 0.0, top[2] = { 0.0, 0.0 }, at[2] = { 0.0, 0.0 };
+            double cw[LMPVIZ_CS_CLASSES];
+            double *out = one.stat[ip][im];
+
+            prm.p = sw->p[ip];
+            prm.m = sw->m[im];
+            ls = lmp_solve(loss, valid, n, &prm, weight, &res, ws);
+            if (ls != LMP_OK) {
+                if (ls == LMP_ERR_INVALID_LOSS)
+                    lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
+                                   (double)res.bad_value, res.bad_index);
+                else
+                    lmpviz_err_set(err, "solving p = %g, m = %g: %s", prm.p, prm.m,
+                                   lmp_status_string(ls));
+                st = ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
+                break;
+            }
+            memset(cw, 0, sizeof cw);
+            for (i = 0; i < n; i++) {
+                double w = weight[i];
+                float l = loss[i];
+                if (valid != NULL && !valid[i])
+                    continue;
+                s1 += w;
+                s2 += w * w;
+                for (j = 0; j < 2; j++) {
+                    if (l > t[j])
+                        top[j] += w;
+                    else if (l == t[j])
+                        at[j] = w; /* equal losses, equal weights */
+                }
+                if (train != NULL && train[i] < LMPVIZ_CS_CLASSES)
+                    cw[train[i]] += w;
+            }
+            for (j = 0; j < 2; j++)
+                out[LMPVIZ_SWEEP_TOP1 + j] =
+                    s1 > 0.0 ? (top[j] + (double)(k[j] - gt[j]) * at[j]) / s1 : 0.0;
+            out[LMPVIZ_SWEEP_SUPPORT] = s2 > 0.0 ? s1 * s1 / s2 / (double)nv : 0.0;
+            out[LMPVIZ_SWEEP_SUM] = s1;
+            out[LMPVIZ_SWEEP_RATIO] = res.mean > 0.0 ? res.value / res.mean : NAN;
+            out[LMPVIZ_SWEEP_CAPPED] = (double)res.n_clamped / (double)nv;
+            for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+                one.class_nw[ip][im][j] = (double)nv * cw[j];
+        }
+    }
+    lmpviz_big_free(own);
+    if (st != LMPVIZ_OK)
+        return st;
+    for (ip = 0; ip < sw->n_p; ip++) {
+        for (im = 0; im < sw->n_m; im++) {
+            for (j = 0; j < LMPVIZ_SWEEP_NSTAT; j++)
+                sw->stat[ip][im][j] += one.stat[ip][im][j];
+            for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+                sw->class_nw[ip][im][j] += one.class_nw[ip][im][j];
+        }
+    }
+    for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+        sw->class_px[j] += (double)px[j];
+    if (train == NULL)
+        sw->have_classes = 0;
+    sw->inputs++;
+    sw->n_valid += nv;
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpviz_sweep_merge(lmpviz_sweep *sw, const lmpviz_sweep *other)
+{
+    size_t ip, im, j;
+
+    if (sw == NULL || other == NULL || sw->n_p != other->n_p || sw->n_m != other->n_m ||
+        memcmp(sw->p, other->p, sizeof sw->p) != 0 || memcmp(sw->m, other->m, sizeof sw->m) != 0)
+        return LMPVIZ_ERR_INVALID_ARG;
+    if (other->inputs == 0)
+        return LMPVIZ_OK;
+    for (ip = 0; ip < sw->n_p; ip++) {
+        for (im = 0; im < sw->n_m; im++) {
+            for (j = 0; j < LMPVIZ_SWEEP_NSTAT; j++)
+                sw->stat[ip][im][j] += other->stat[ip][im][j];
+            for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+                sw->class_nw[ip][im][j] += other->class_nw[ip][im][j];
+        }
+    }
+    for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+        sw->class_px[j] += other->class_px[j];
+    sw->have_classes = sw->have_classes && other->have_classes;
+    sw->inputs += other->inputs;
+    sw->n_valid += other->n_valid;
+    return LMPVIZ_OK;
+}
+
+double
+lmpviz_sweep_value(const lmpviz_sweep *sw, size_t ip, size_t im, lmpviz_sweep_stat s)
+{
+    if (sw == NULL || ip >= sw->n_p || im >= sw->n_m || (int)s < 0 ||
+        (int)s >= LMPVIZ_SWEEP_NSTAT || sw->inputs == 0)
+        return NAN;
+    return sw->stat[ip][im][s] / (double)sw->inputs;
+}
+
+double
+lmpviz_sweep_class_weight_share(const lmpviz_sweep *sw, size_t ip, size_t im, unsigned c)
+{
+    double tot = 0.0;
+    size_t j;
+    if (sw == NULL || ip >= sw->n_p || im >= sw->n_m || c >= LMPVIZ_CS_CLASSES ||
+        sw->inputs == 0 || !sw->have_classes)
+        return NAN;
+    for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+        tot += sw->class_nw[ip][im][j];
+    return tot > 0.0 ? sw->class_nw[ip][im][c] / tot : 0.0;
+}
+
+double
+lmpviz_sweep_class_pixel_share(const lmpviz_sweep *sw, unsigned c)
+{
+    double tot = 0.0;
+    size_t j;
+    if (sw == NULL || c >= LMPVIZ_CS_CLASSES || sw->inputs == 0 || !sw->have_classes)
+        return NAN;
+    for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
+        tot += sw->class_px[j];
+    return tot > 0.0 ? sw->class_px[c] / tot : 0.0;
+}
+
+/* p as a CSV or JSON-free token: "inf" or %.9g. */
+static void
+p_token(char *buf, size_t len, double p)
+{
+    if (isinf(p))
+        snprintf(buf, len, "inf");
+    else
+        snprintf(buf, len, "%.9g", p);
+}
+
+lmpviz_status
+lmpviz_sweep_write_csv(const lmpviz_sweep *sw,
+                       const char *source,
+                       const lmpviz_sweep_stat *stats,
+                       size_t n_stats,
+                       int header,
+                       FILE *fp)
+{
+    size_t ip, im, s;
+    unsigned c;
+    char ps[32];
+
+    if (sw == NULL || source == NULL || fp == NULL || (n_stats > 0 && stats == NULL))
+        return LMPVIZ_ERR_INVALID_ARG;
+    if (header)
+        fputs("source,p,m,statistic,value\n", fp);
+    for (ip = 0; ip < sw->n_p; ip++) {
+        p_token(ps, sizeof ps, sw->p[ip]);
+        for (im = 0; im < sw->n_m; im++) {
+            for (s = 0; s < n_stats; s++)
+                fprintf(fp, "%s,%s,%.9g,%s,%.9g\n", source, ps, sw->m[im],
+                        stat_names[stats[s]], lmpviz_sweep_value(sw, ip, im, stats[s]));
+            if (!sw->have_classes || sw->inputs == 0)
+                continue;
+            for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+                if (sw->class_px[c] <= 0.0)
+                    continue;
+                fprintf(fp, "%s,%s,%.9g,weight_share:%s,%.9g\n", source, ps, sw->m[im],
+                        lmpviz_cs_class_name(c), lmpviz_sweep_class_weight_share(sw, ip, im, c));
+                fprintf(fp, "%s,%s,%.9g,pixel_share:%s,%.9g\n", source, ps, sw->m[im],
+                        lmpviz_cs_class_name(c), lmpviz_sweep_class_pixel_share(sw, c));
+            }
+        }
+    }
+    return ferror(fp) ? LMPVIZ_ERR_IO : LMPVIZ_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Heat tables
+ */
+
+#define CELL_PT    46.0 /* a cell's width in points at the default size */
+#define TABLE_FONT 9.0
+
+/* Shares, supports and Σw on a fixed [0, 1] scale, so that panels and runs
+ * compare by colour; the loss ratio on log10 from 1 to its largest value;
+ * the capped fraction from 0 to its largest value (small, else unreadable). */
+static void
+stat_scale(lmpviz_sweep_stat s, double vmax, double *lo, double *hi, int *logscale)
+{
+    *logscale = 0;
+    *lo = 0.0;
+    *hi = 1.0;
+    if (s == LMPVIZ_SWEEP_RATIO) {
+        *logscale = 1;
+        *hi = vmax > 1.0 + 1e-9 ? log10(vmax) : 1.0;
+    } else if (s == LMPVIZ_SWEEP_CAPPED) {
+        *hi = vmax > 0.0 ? vmax : 1.0;
+    }
+}
+
+static void
+format_cell(char *buf, size_t len, double v, int ratio)
+{
+    if (!isfinite(v))
+        snprintf(buf, len, "–");
+    else if (ratio)
+        snprintf(buf, len, v >= 100.0 ? "%.0f×" : v >= 10.0 ? "%.1f×" : "%.2f×", v);
+    else if (v == 0.0)
+        snprintf(buf, len, "0");
+    else if (v >= 0.0995)
+        snprintf(buf, len, "%.2f", v);
+    else if (v >= 0.00995)
+        snprintf(buf, len, "%.3f", v);
+    else
+        snprintf(buf, len, "%.2g", v);
+}
+
+static uint32_t
+argb_of_color(lmpviz_color c)
+{
+    unsigned r = (unsigned)lround(c.r * 255.0), g = (unsigned)lround(c.g * 255.0),
+             b = (unsigned)lround(c.b * 255.0);
+    return 0xFF000000u | (r << 16) | (g << 8) | b;
+}
+
+/* Black on light cells, white on dark ones (relative luminance). */
+static lmpviz_color
+text_on(lmpviz_color c)
+{
+    double y = 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b;
+    return y > 0.45 ? lmpviz_color_hex(0x000000UL) : lmpviz_color_hex(0xFFFFFFUL);
+}
+
+/* One table: v[ip * n_m + im]; t in [0, 1] per cell from the scale. */
+static lmpviz_status
+heat_table(lmpviz_panel *pn,
+           const lmpviz_sweep *sw,
+           const double *v,
+           const double *t,
+           int ratio,
+           lmpviz_cmap cmap,
+           const char *title)
+{
+    uint32_t argb[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
+    size_t ip, im, np = sw->n_p, nm = sw->n_m;
+    lmpviz_status st;
+    char buf[48], ps[16];
+
+    for (ip = 0; ip < np; ip++) {
+        for (im = 0; im < nm; im++) {
+            double tt = t[ip * nm + im];
+            lmpviz_color c = isfinite(tt) ? lmpviz_cmap_color(cmap, tt)
+                                          : lmpviz_color_hex(0xDDDDDDUL);
+            argb[ip * nm + im] = argb_of_color(c);
+        }
+    }
+    lmpviz_panel_set_axes_visible(pn, 0);
+    lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
+    /* room for the row labels left of the cells and the column labels
+     * above them, inside the axes */
+    lmpviz_panel_set_xlim(pn, -0.95, (double)nm + 0.02);
+    lmpviz_panel_set_ylim(pn, -0.02, (double)np + 0.55);
+    st = lmpviz_panel_add_image(pn, argb, nm, np, nm, 0.0, 0.0, (double)nm, (double)np, 0);
+    for (ip = 0; ip < np && st == LMPVIZ_OK; ip++) {
+        double y = (double)np - (double)ip - 0.5;
+        lmpviz_format_p(ps, sizeof ps, sw->p[ip]);
+        snprintf(buf, sizeof buf, "%s", ps);
+        st = lmpviz_panel_add_text(pn, 0.0, y, -5.0, 0.0, LMPVIZ_ANCHOR_E,
+                                   lmpviz_color_hex(0x000000UL), TABLE_FONT, buf);
+        for (im = 0; im < nm && st == LMPVIZ_OK; im++) {
+            double tt = t[ip * nm + im];
+            lmpviz_color c = isfinite(tt) ? lmpviz_cmap_color(cmap, tt)
+                                          : lmpviz_color_hex(0xDDDDDDUL);
+            format_cell(buf, sizeof buf, v[ip * nm + im], ratio);
+            st = lmpviz_panel_add_text(pn, (double)im + 0.5, y, 0.0, 0.0, LMPVIZ_ANCHOR_CENTER,
+                                       text_on(c), TABLE_FONT, buf);
+        }
+    }
+    for (im = 0; im < nm && st == LMPVIZ_OK; im++) {
+        snprintf(buf, sizeof buf, "%g", sw->m[im]);
+        st = lmpviz_panel_add_text(pn, (double)im + 0.5, (double)np, 0.0, -3.0, LMPVIZ_ANCHOR_S,
+                                   lmpviz_color_hex(0x000000UL), TABLE_FONT, buf);
+    }
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_add_text(pn, 0.0, (double)np, -5.0, -3.0, LMPVIZ_ANCHOR_SE,
+                                   lmpviz_color_hex(0x555555UL), TABLE_FONT, "p \\ m");
+    if (st == LMPVIZ_OK)
+        st = lmpviz_panel_set_title(pn, title);
+    return st;
+}
+
+lmpviz_figure *
+lmpviz_sweep_figure(const lmpviz_sweep *sw,
+                    const lmpviz_sweep_fig_opts *opts,
+                    lmpviz_status *status,
+                    lmpviz_err *err)
+{
+    lmpviz_figure *fig = NULL;
+    lmpviz_status st = LMPVIZ_OK;
+    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
+    size_t n_panels, cols, rows, k, ip, im, nm, np;
+    double dpi, scale, cell, panel_w, panel_h;
+    char title[256];
+
+    if (sw == NULL || opts == NULL || sw->inputs == 0 || (opts->n_stats + opts->n_classes) == 0 ||
+        (opts->n_stats > 0 && opts->stats == NULL) ||
+        (opts->n_classes > 0 && (opts->classes == NULL || !sw->have_classes))) {
+        st = LMPVIZ_ERR_INVALID_ARG;
+        lmpviz_err_set(err, "nothing to draw (no input, no statistic, or classes without labels)");
+        goto done;
+    }
+    np = sw->n_p;
+    nm = sw->n_m;
+    n_panels = opts->n_stats + opts->n_classes;
+    cols = n_panels <= 2 ? n_panels : n_panels == 4 ? 2 : 3;
+    rows = (n_panels + cols - 1) / cols;
+    dpi = opts->dpi > 0.0 ? opts->dpi : LMPVIZ_DPI_DEFAULT;
+    scale = dpi / 72.0;
+    /* cells wide enough for "0.123" at 9 pt, and a row label column */
+    cell = fmax(CELL_PT, 26.0 * 6.0 / (double)(nm > 6 ? nm : 6));
+    panel_w = (cell * ((double)nm + 0.95) + 28.0) * scale;
+    panel_h = (0.62 * cell * ((double)np + 0.55) + 48.0) * scale;
+    fig = lmpviz_figure_create((size_t)ceil(panel_w * (double)cols),
+                               (size_t)ceil(panel_h * (double)rows + 30.0 * scale), dpi, rows,
+                               cols);
+    if (fig == NULL) {
+        st = LMPVIZ_ERR_NOMEM;
+        lmpviz_err_set(err, "out of memory for the figure");
+        goto done;
+    }
+    if (opts->title != NULL)
+        snprintf(title, sizeof title, "%s", opts->title);
+    else
+        snprintf(title, sizeof title, "LMP weights over p × m (%zu input%s, %zu valid pixels)",
+                 sw->inputs, sw->inputs == 1 ? "" : "s", sw->n_valid);
+    st = lmpviz_figure_set_title(fig, title);
+    for (k = 0; k < opts->n_stats && st == LMPVIZ_OK; k++) {
+        lmpviz_sweep_stat s = opts->stats[k];
+        double vmax = 0.0, lo, hi;
+        int lg;
+        for (ip = 0; ip < np; ip++) {
+            for (im = 0; im < nm; im++) {
+                v[ip * nm + im] = lmpviz_sweep_value(sw, ip, im, s);
+                if (isfinite(v[ip * nm + im]))
+                    vmax = fmax(vmax, v[ip * nm + im]);
+            }
+        }
+        stat_scale(s, vmax, &lo, &hi, &lg);
+        for (ip = 0; ip < np * nm; ip++) {
+            double x = lg ? log10(fmax(v[ip], 1.0)) : v[ip];
+            t[ip] = isfinite(v[ip]) ? fmin(1.0, fmax(0.0, (x - lo) / (hi - lo))) : NAN;
+        }
+        st = heat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, v, t,
+                        s == LMPVIZ_SWEEP_RATIO, opts->cmap, stat_titles[s]);
+    }
+    for (k = 0; k < opts->n_classes && st == LMPVIZ_OK; k++) {
+        unsigned c = opts->classes[k];
+        double ps = lmpviz_sweep_class_pixel_share(sw, c), lmax = 0.0;
+        size_t pos = opts->n_stats + k;
+        if (c >= LMPVIZ_CS_CLASSES) {
+            st = LMPVIZ_ERR_INVALID_ARG;
+            lmpviz_err_set(err, "class %u is not a Cityscapes trainId", c);
+            break;
+        }
+        /* weight share against pixel share, coloured on a log2 scale
+         * symmetric about 1 (as many weight as pixels) */
+        for (ip = 0; ip < np; ip++) {
+            for (im = 0; im < nm; im++) {
+                double ws = lmpviz_sweep_class_weight_share(sw, ip, im, c);
+                v[ip * nm + im] = ps > 0.0 ? ws / ps : NAN;
+                if (v[ip * nm + im] > 0.0)
+                    lmax = fmax(lmax, fabs(log2(v[ip * nm + im])));
+            }
+        }
+        if (lmax < 1.0)
+            lmax = 1.0;
+        for (ip = 0; ip < np * nm; ip++)
+            t[ip] = v[ip] > 0.0 ? 0.5 + 0.5 * log2(v[ip]) / lmax : v[ip] == 0.0 ? 0.0 : NAN;
+        snprintf(title, sizeof title, "%s: weight / pixel share (%.2g%% of pixels)",
+                 lmpviz_cs_class_name(c), 100.0 * ps);
+        st = heat_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, v, t, 1, opts->cmap,
+                        title);
+    }
+    for (k = n_panels; k < rows * cols; k++) {
+        lmpviz_panel *pn = lmpviz_figure_panel(fig, k / cols, k % cols);
+        lmpviz_panel_set_axes_visible(pn, 0);
+        lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
+    }
+    if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
+        lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
+done:
+    if (st != LMPVIZ_OK) {
+        lmpviz_figure_destroy(fig);
+        fig = NULL;
+    }
+    if (status != NULL)
+        *status = st;
+    return fig;
+}
