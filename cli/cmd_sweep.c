@@ -246,9 +246,6 @@ parse_args(int argc, char **argv, sweep_args *a)
             return cli_usage_error(CMD, "--class: needs the classes of the pixels: give "
                                         "--labels with a model output instead of --losses");
     }
-    if (a->in.image != NULL)
-        return cli_usage_error(CMD, "--image: sweep draws tables, not frames (lmpviz heatmap "
-                                    "draws one (p, m) on the frame)");
     if (a->output == NULL)
         a->output = DEFAULT_OUT;
     if (cli_check_output(CMD, a->output) != 0)
