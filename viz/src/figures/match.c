@@ -533,7 +533,7 @@ frame_panel(lmpviz_panel *pn,
         for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
             colors[i] = lmpviz_cmap_color(cmap, (double)i / (LMPVIZ_CMAP_SIZE - 1));
         st = lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, nt,
-                                       "n·w, each normalised to Σw = 1 (1 = uniform)");
+                                       "n·w, Σw = 1 each (1 = uniform)");
     }
     return st;
 }
