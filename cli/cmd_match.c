@@ -59,15 +59,7 @@ usage(FILE *out)
             LMPVIZ_MATCH_CLOSE, DEFAULT_PRED_SUFFIX, DEFAULT_OUT);
 }
 
-enum {
-    OPT_SCHEME = 256,
-    OPT_LOSSES,
-    OPT_IGNORE_ZEROS,
-    OPT_M_MIN,
-    OPT_TOL,
-    OPT_JSON,
-    OPT_QUIET
-};
+enum { OPT_SCHEME = 256, OPT_LOSSES, OPT_IGNORE_ZEROS, OPT_M_MIN, OPT_TOL, OPT_JSON, OPT_QUIET };
 
 typedef struct match_args {
     const char *scheme_text;
@@ -177,8 +169,9 @@ parse_args(int argc, char **argv, match_args *a)
         return cli_usage_error(CMD, "expected --scheme, e.g. \"ohem:thresh=0.7,min_kept=100000\"");
     memset(&err, 0, sizeof err);
     if (strchr(a->scheme_text, ';') != NULL)
-        return cli_usage_error(CMD, "--scheme: expected one scheme, got \"%s\" (compare takes "
-                                    "several)",
+        return cli_usage_error(CMD,
+                               "--scheme: expected one scheme, got \"%s\" (compare takes "
+                               "several)",
                                a->scheme_text);
     if (lmpviz_schemes_parse(a->scheme_text, &a->spec, 1, &count, &err) != LMPVIZ_OK)
         return cli_usage_error(CMD, "--scheme: %s", err.msg);
@@ -189,8 +182,9 @@ parse_args(int argc, char **argv, match_args *a)
                                     "source=image (each frame's own class frequencies)");
     if (a->spec.scheme.kind == LMP_SCHEME_INVFREQ || a->spec.scheme.kind == LMP_SCHEME_MEDFREQ) {
         if (a->losses != NULL)
-            return cli_usage_error(CMD, "--scheme: %s needs the class of each pixel: give "
-                                        "--labels with a model output instead of --losses",
+            return cli_usage_error(CMD,
+                                   "--scheme: %s needs the class of each pixel: give "
+                                   "--labels with a model output instead of --losses",
                                    a->spec.text);
     }
     if (a->sp.root != NULL) {
@@ -211,8 +205,9 @@ parse_args(int argc, char **argv, match_args *a)
             return cli_usage_error(CMD, "expected --losses FILE.npy, --labels with --probs, "
                                         "--logits or --loss, or --cityscapes-root DIR");
         if (a->n_pred != 1)
-            return cli_usage_error(CMD, "expected exactly one of --probs, --logits and --loss, "
-                                        "got %d",
+            return cli_usage_error(CMD,
+                                   "expected exactly one of --probs, --logits and --loss, "
+                                   "got %d",
                                    a->n_pred);
     }
     if (a->ignore_zeros && a->losses == NULL)
@@ -258,8 +253,9 @@ print_result(const match_args *a, size_t n_valid, const lmpviz_match_result *r, 
     fprintf(fp, "best match: p = %s, m = %.4g (distance %.4f, mean gap %.4f; %zu solves)\n",
             p_text(r->p, pb, sizeof pb), r->m, r->distance, r->l1, r->evaluations);
     if (r->distance <= LMPVIZ_MATCH_CLOSE)
-        fprintf(fp, "close: at every depth k the two put shares within %.3f on the k hardest "
-                    "pixels\n",
+        fprintf(fp,
+                "close: at every depth k the two put shares within %.3f on the k hardest "
+                "pixels\n",
                 r->distance);
     else
         fprintf(fp,
@@ -270,8 +266,8 @@ print_result(const match_args *a, size_t n_valid, const lmpviz_match_result *r, 
     fprintf(fp, "%-22s %8.4f %8.4f\n", "share on top 1%", r->top1[0], r->top1[1]);
     fprintf(fp, "%-22s %8.4f %8.4f\n", "share on top 10%", r->top10[0], r->top10[1]);
     if (r->have_classes) {
-        fprintf(fp, "weight share per class (%%)\n%-14s %8s %8s %8s\n", "class", "pixels%", "scheme",
-                "LMP");
+        fprintf(fp, "weight share per class (%%)\n%-14s %8s %8s %8s\n", "class", "pixels%",
+                "scheme", "LMP");
         for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
             if (r->pixel_share[c] > 0.0)
                 fprintf(fp, "%-14s %8.2f %8.2f %8.2f\n", lmpviz_cs_class_name(c),
@@ -307,8 +303,8 @@ json_result_fields(const match_args *a, size_t n_valid, const lmpviz_match_resul
         fputs(first ? "" : ", ", fp);
         first = 0;
         cli_json_string(fp, lmpviz_cs_class_name(c));
-        fprintf(fp, ": {\"pixel_share\": %.9g, \"scheme\": %.9g, \"lmp\": %.9g}",
-                r->pixel_share[c], r->class_share[0][c], r->class_share[1][c]);
+        fprintf(fp, ": {\"pixel_share\": %.9g, \"scheme\": %.9g, \"lmp\": %.9g}", r->pixel_share[c],
+                r->class_share[0][c], r->class_share[1][c]);
     }
     fputc('}', fp);
 }
@@ -636,7 +632,7 @@ run_split(match_args *a)
             printf("%s{\"frame\": ", k++ ? ", " : "");
             cli_json_string(stdout, frames[f].stem);
             printf(", \"p\": %s", cli_json_number(fm[f].r.p, nb, sizeof nb));
-            printf(", \"m\": %s, \"distance\": %.9g, \"split_distance\": %.9g}", 
+            printf(", \"m\": %s, \"distance\": %.9g, \"split_distance\": %.9g}",
                    cli_json_number(fm[f].r.m, nb, sizeof nb), fm[f].r.distance,
                    fm[f].split_distance);
         }
@@ -657,8 +653,8 @@ run_split(match_args *a)
         printf("  spread of the frames' own matches: p %s..%s", p_text(fp_[0], pb, sizeof pb),
                p_text(fp_[4], nb, sizeof nb));
         printf(" (quartiles %s..", p_text(fp_[1], pb, sizeof pb));
-        printf("%s), m %.4g..%.4g (quartiles %.4g..%.4g)\n", p_text(fp_[3], pb, sizeof pb),
-               fmv[0], fmv[4], fmv[1], fmv[3]);
+        printf("%s), m %.4g..%.4g (quartiles %.4g..%.4g)\n", p_text(fp_[3], pb, sizeof pb), fmv[0],
+               fmv[4], fmv[1], fmv[3]);
         if (fs[4] <= LMPVIZ_MATCH_CLOSE)
             printf("close on every frame (distance <= %.2f)\n", LMPVIZ_MATCH_CLOSE);
         else

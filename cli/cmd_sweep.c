@@ -236,8 +236,9 @@ parse_args(int argc, char **argv, sweep_args *a)
                 return cli_usage_error(CMD, "expected --losses FILE.npy, --labels with --probs, "
                                             "--logits or --loss, or --cityscapes-root DIR");
             if (a->n_pred != 1)
-                return cli_usage_error(CMD, "expected exactly one of --probs, --logits and "
-                                            "--loss, got %d",
+                return cli_usage_error(CMD,
+                                       "expected exactly one of --probs, --logits and "
+                                       "--loss, got %d",
                                        a->n_pred);
         }
         if (a->ignore_zeros && a->n_losses == 0)
@@ -320,9 +321,9 @@ print_json(const sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
         for (ip = 0; ip < sw->n_p; ip++) {
             fprintf(fp, "%s[", ip ? ", " : "");
             for (im = 0; im < sw->n_m; im++)
-                fprintf(fp, "%s%s", im ? ", " : "",
-                        cli_json_number(lmpviz_sweep_value(sw, ip, im, a->stats[k]), nb,
-                                        sizeof nb));
+                fprintf(
+                    fp, "%s%s", im ? ", " : "",
+                    cli_json_number(lmpviz_sweep_value(sw, ip, im, a->stats[k]), nb, sizeof nb));
             fputc(']', fp);
         }
         fputc(']', fp);
@@ -390,8 +391,8 @@ write_outputs(const sweep_args *a,
         st = lmpviz_afile_open(&af, a->csv, &err);
         for (k = 0; k < n_each && st == LMPVIZ_OK; k++) {
             if (each[k].inputs > 0)
-                st = lmpviz_sweep_write_csv(&each[k], names[k], a->stats, a->n_stats, k == 0,
-                                            af.fp);
+                st =
+                    lmpviz_sweep_write_csv(&each[k], names[k], a->stats, a->n_stats, k == 0, af.fp);
         }
         if (st == LMPVIZ_OK && n_each != 1)
             st = lmpviz_sweep_write_csv(total, "all", a->stats, a->n_stats, n_each == 0, af.fp);
@@ -459,8 +460,8 @@ run_files(sweep_args *a)
 
         names[k] = src;
         each[k] = each[n_in];
-        if (cli_loss_input_load(CMD, a->n_losses > 0 ? a->losses[k] : NULL, a->ignore_zeros,
-                                &a->in, &li, msg, sizeof msg) != 0) {
+        if (cli_loss_input_load(CMD, a->n_losses > 0 ? a->losses[k] : NULL, a->ignore_zeros, &a->in,
+                                &li, msg, sizeof msg) != 0) {
             cli_error(CMD, "%s", msg);
             goto done;
         }
@@ -470,9 +471,9 @@ run_files(sweep_args *a)
             wbuf = lmpviz_big_alloc(li.n * sizeof *wbuf);
             wcap = wbuf != NULL ? li.n : 0;
         }
-        st = wbuf == NULL ? LMPVIZ_ERR_NOMEM
-                          : lmpviz_sweep_add(&each[k], li.loss, li.valid, li.train, li.n, wbuf,
-                                             ws, &err);
+        st = wbuf == NULL
+                 ? LMPVIZ_ERR_NOMEM
+                 : lmpviz_sweep_add(&each[k], li.loss, li.valid, li.train, li.n, wbuf, ws, &err);
         cli_loss_input_free(&li);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s: %s", src, wbuf == NULL ? "out of memory" : err.msg);

@@ -51,8 +51,7 @@ cli_loss_input_load(const char *cmd,
     st = lmpviz_inputs_check(in, &err);
     if (st == LMPVIZ_OK)
         st = lmpviz_seg_inputs_load(in->labels, in->label_type, in->pred, in->pred_kind, in->layout,
-                                    in->resize, &out->train, &out->loss, &out->valid, &w, &h,
-                                    &err);
+                                    in->resize, &out->train, &out->loss, &out->valid, &w, &h, &err);
     if (st != LMPVIZ_OK) {
         snprintf(msg, msg_len, "%s", err.msg);
         memset(out, 0, sizeof *out);
@@ -112,8 +111,9 @@ cli_parse_classes(const char *cmd, const char *text, unsigned *out, size_t *coun
         while (len > 0 && isspace((unsigned char)p[len - 1]))
             len--;
         if (len == 0 || len >= sizeof name)
-            return cli_usage_error(cmd, "--class: expected class names separated by \",\", got "
-                                        "\"%s\"",
+            return cli_usage_error(cmd,
+                                   "--class: expected class names separated by \",\", got "
+                                   "\"%s\"",
                                    text);
         memcpy(name, p, len);
         name[len] = '\0';

@@ -150,8 +150,8 @@ test_usage_errors(void **state)
 
     snprintf(npy, sizeof npy, "%s", in_dir(fx, "l.npy"));
     write_losses(npy, 3, NULL);
-    expect_usage("lmpviz sweep: --p: expected p >= 1 (a number or \"inf\"), got \"0.5\"", "--losses", npy, "--p", "1,0.5",
-                 NULL);
+    expect_usage("lmpviz sweep: --p: expected p >= 1 (a number or \"inf\"), got \"0.5\"",
+                 "--losses", npy, "--p", "1,0.5", NULL);
     expect_usage("lmpviz sweep: --m: expected a fraction in (0, 1], got \"1.5\"", "--losses", npy,
                  "--m", "0.1,1.5", NULL);
     expect_usage("--p: expected a comma-separated list, got \"1,,2\"", "--losses", npy, "--p",
@@ -201,11 +201,12 @@ test_cityscapes_frame(void **state)
     char *text;
     size_t len;
 
-    if (shared_file(lab, sizeof lab,
-                    "leftImg8bit/val/frankfurt/frankfurt_000000_000294_gtFine_labelIds_small.png") ==
+    if (shared_file(
+            lab, sizeof lab,
+            "leftImg8bit/val/frankfurt/frankfurt_000000_000294_gtFine_labelIds_small.png") ==
             NULL ||
-        shared_file(prb, sizeof prb, "leftImg8bit/val/frankfurt/frankfurt_000000_000294_probs.npy") ==
-            NULL)
+        shared_file(prb, sizeof prb,
+                    "leftImg8bit/val/frankfurt/frankfurt_000000_000294_probs.npy") == NULL)
         skip();
     snprintf(png, sizeof png, "%s", in_dir(fx, "s.png"));
     snprintf(csv, sizeof csv, "%s", in_dir(fx, "s.csv"));

@@ -113,8 +113,7 @@ test_ohem_like_topk(void **state)
     match("ohem:thresh=0.7,min_kept=10", l, N, &r);
     /* near p = 1 the weights of the kept pixels barely change, so p is
      * pinned less tightly than m */
-    if (!(1.0 / r.p > 0.98 && fabs(log10(r.m / 0.15)) < SEARCH_TOL_V &&
-          r.distance < 0.01))
+    if (!(1.0 / r.p > 0.98 && fabs(log10(r.m / 0.15)) < SEARCH_TOL_V && r.distance < 0.01))
         fail_msg("ohem: p = %g, m = %g, distance %g", r.p, r.m, r.distance);
 }
 
@@ -165,7 +164,7 @@ test_no_close_match(void **state)
     (void)state;
 
     for (i = 0; i < N; i++) {
-        l[i] = (float)(1.0 + (double)i / N);      /* hard */
+        l[i] = (float)(1.0 + (double)i / N); /* hard */
         cls[i] = 0;
         if (i >= N - 100) {
             l[i] = (float)(0.01 * (double)(N - i)); /* 100 easy pixels of class 1 */

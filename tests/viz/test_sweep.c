@@ -305,8 +305,7 @@ test_errors(void **state)
     assert_int_equal(st[1], LMPVIZ_SWEEP_RATIO);
     assert_int_equal(lmpviz_sweep_stats_parse("all", st, &n, &err), LMPVIZ_OK);
     assert_int_equal(n, LMPVIZ_SWEEP_NSTAT);
-    assert_int_equal(lmpviz_sweep_stats_parse("top1,tpo10", st, &n, &err),
-                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_sweep_stats_parse("top1,tpo10", st, &n, &err), LMPVIZ_ERR_INVALID_ARG);
     assert_string_equal(err.msg, "unknown statistic \"tpo10\" (expected all, or a list of top1, "
                                  "top10, support, sum, ratio, capped)");
     assert_int_equal(n, 0);

@@ -35,10 +35,8 @@ const char *lmpviz_sweep_stat_name(lmpviz_sweep_stat s);
 /* A comma-separated list of those names (or "all") into out (at most
  * LMPVIZ_SWEEP_NSTAT, no repeats).  LMPVIZ_ERR_INVALID_ARG with err naming
  * the bad item and the known names. */
-lmpviz_status lmpviz_sweep_stats_parse(const char *text,
-                                       lmpviz_sweep_stat *out,
-                                       size_t *count,
-                                       lmpviz_err *err);
+lmpviz_status
+lmpviz_sweep_stats_parse(const char *text, lmpviz_sweep_stat *out, size_t *count, lmpviz_err *err);
 
 /* Sums over the inputs added; per input, each statistic counts once (the
  * mean over inputs is reported), and class weights add in units of n·w as
@@ -47,8 +45,8 @@ typedef struct lmpviz_sweep {
     size_t n_p, n_m;
     double p[LMPVIZ_SWEEP_MAX];
     double m[LMPVIZ_SWEEP_MAX];
-    size_t inputs;   /* inputs added */
-    size_t n_valid;  /* their valid pixels */
+    size_t inputs;    /* inputs added */
+    size_t n_valid;   /* their valid pixels */
     int have_classes; /* every input had trainIds */
     double stat[LMPVIZ_SWEEP_MAX][LMPVIZ_SWEEP_MAX][LMPVIZ_SWEEP_NSTAT];
     double class_nw[LMPVIZ_SWEEP_MAX][LMPVIZ_SWEEP_MAX][LMPVIZ_CS_CLASSES];
@@ -58,12 +56,8 @@ typedef struct lmpviz_sweep {
 /* Sets the grid (values copied; p in [1, inf], m in (0, 1], 1 to
  * LMPVIZ_SWEEP_MAX of each) and zeroes the sums.  LMPVIZ_OK or
  * LMPVIZ_ERR_INVALID_ARG (err says which value). */
-lmpviz_status lmpviz_sweep_init(lmpviz_sweep *sw,
-                                const double *p,
-                                size_t n_p,
-                                const double *m,
-                                size_t n_m,
-                                lmpviz_err *err);
+lmpviz_status lmpviz_sweep_init(
+    lmpviz_sweep *sw, const double *p, size_t n_p, const double *m, size_t n_m, lmpviz_err *err);
 
 /* Solves every (p, m) of the grid for one input of n pixels and adds its
  * statistics.  valid: NULL (all valid) or n bytes; train: NULL or n
@@ -141,10 +135,10 @@ typedef struct lmpviz_match_input {
     unsigned char *cls; /* their trainIds, or NULL; owned */
     float *ref;         /* the scheme's weights in the same order; owned */
     double ref_sum;
-    size_t *ends;       /* ends of the runs of equal losses; owned */
+    size_t *ends; /* ends of the runs of equal losses; owned */
     size_t n_ends;
-    double *ref_cum;    /* the scheme's cumulative share at each end; owned */
-    float *work;        /* n_valid floats of scratch; owned */
+    double *ref_cum; /* the scheme's cumulative share at each end; owned */
+    float *work;     /* n_valid floats of scratch; owned */
 } lmpviz_match_input;
 
 /* Computes the scheme's weights on in (in->loss required; in->cls for the
@@ -161,7 +155,8 @@ void lmpviz_match_input_free(lmpviz_match_input *mi);
 
 /* The distance at (p, m); also the mean absolute gap over the run ends in
  * *l1 (NULL allowed).  NaN on a solver failure or when LMP puts no weight. */
-double lmpviz_match_distance(lmpviz_match_input *mi, double p, double m, lmp_workspace *ws, double *l1);
+double
+lmpviz_match_distance(lmpviz_match_input *mi, double p, double m, lmp_workspace *ws, double *l1);
 
 typedef struct lmpviz_match_opts {
     double m_min; /* smallest m searched; <= 0: max(1/n, 1e-4) */
@@ -169,9 +164,9 @@ typedef struct lmpviz_match_opts {
 } lmpviz_match_opts;
 
 typedef struct lmpviz_match_result {
-    double p, m;       /* best found */
-    double distance;   /* at (p, m) */
-    double l1;         /* mean gap at (p, m) */
+    double p, m;     /* best found */
+    double distance; /* at (p, m) */
+    double l1;       /* mean gap at (p, m) */
     size_t evaluations;
     double top1[2], top10[2]; /* [0] the scheme, [1] LMP at (p, m) */
     int have_classes;
@@ -196,8 +191,8 @@ lmpviz_status lmpviz_match_search(lmpviz_match_input *mi,
 #define LMPVIZ_MATCH_CLOSE 0.05
 
 typedef struct lmpviz_match_fig_opts {
-    const char *scheme_label; /* legend text of the scheme */
-    const lmpviz_heatmap *hm;  /* NULL, or the frame: adds the two heatmaps */
+    const char *scheme_label;   /* legend text of the scheme */
+    const lmpviz_heatmap *hm;   /* NULL, or the frame: adds the two heatmaps */
     const float *scheme_weight; /* with hm: the scheme's weights on hm's pixels */
     const float *lmp_weight;    /* with hm: LMP's at the match */
     lmpviz_cmap cmap;

@@ -17,7 +17,7 @@
 #define GRID_V         17   /* values of log10 m */
 #define DEFAULT_TOL    1e-3 /* final compass step in 1/p and in log10 m */
 #define DEFAULT_M_MIN  1e-4
-#define N_STARTS       3    /* compass searches from the best grid rows */
+#define N_STARTS       3 /* compass searches from the best grid rows */
 #define FIG_MAX_POINTS 2000
 
 void
@@ -358,7 +358,7 @@ lmpviz_match_search(lmpviz_match_input *mi,
     if (opts != NULL && opts->tol > 0.0)
         tol = opts->tol;
     m_min = opts != NULL && opts->m_min > 0.0 ? opts->m_min
-                                               : fmax(1.0 / (double)mi->n_valid, DEFAULT_M_MIN);
+                                              : fmax(1.0 / (double)mi->n_valid, DEFAULT_M_MIN);
     if (m_min > 1.0)
         m_min = 1.0;
     s.mi = mi;
@@ -577,8 +577,8 @@ lmpviz_match_figure(lmpviz_match_input *mi,
     lmpviz_style sty[2];
 
     if (mi == NULL || res == NULL || opts == NULL || mi->n_valid == 0 ||
-        (hm != NULL && (opts->scheme_weight == NULL || opts->lmp_weight == NULL ||
-                        hm->frame.rgb == NULL))) {
+        (hm != NULL &&
+         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL))) {
         st = LMPVIZ_ERR_INVALID_ARG;
         lmpviz_err_set(err, "nothing to draw");
         goto done;
@@ -700,8 +700,7 @@ lmpviz_match_figure(lmpviz_match_input *mi,
         vmax = fmax(vmax, normalised_map(hm, opts->lmp_weight, nb, scr));
         if (!(vmax > 0.0))
             vmax = 1.0;
-        st = frame_panel(lmpviz_figure_panel(fig, 1, 0), hm, na, vmax, opts->cmap, buf, 1,
-                         lab[0]);
+        st = frame_panel(lmpviz_figure_panel(fig, 1, 0), hm, na, vmax, opts->cmap, buf, 1, lab[0]);
         if (st == LMPVIZ_OK)
             st = frame_panel(lmpviz_figure_panel(fig, 1, 1), hm, nb, vmax, opts->cmap, buf, 1,
                              lab[1]);

@@ -90,12 +90,8 @@ lmpviz_sweep_stats_parse(const char *text, lmpviz_sweep_stat *out, size_t *count
 }
 
 lmpviz_status
-lmpviz_sweep_init(lmpviz_sweep *sw,
-                  const double *p,
-                  size_t n_p,
-                  const double *m,
-                  size_t n_m,
-                  lmpviz_err *err)
+lmpviz_sweep_init(
+    lmpviz_sweep *sw, const double *p, size_t n_p, const double *m, size_t n_m, lmpviz_err *err)
 {
     size_t i;
 
@@ -165,8 +161,8 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
         nv++;
         if (train != NULL && train[i] != LMPVIZ_CS_IGNORE) {
             if (train[i] >= LMPVIZ_CS_CLASSES) {
-                lmpviz_err_set(err, "trainId %u at pixel %zu is neither below %d nor %d",
-                               train[i], i, LMPVIZ_CS_CLASSES, LMPVIZ_CS_IGNORE);
+                lmpviz_err_set(err, "trainId %u at pixel %zu is neither below %d nor %d", train[i],
+                               i, LMPVIZ_CS_CLASSES, LMPVIZ_CS_IGNORE);
                 return LMPVIZ_ERR_INVALID_ARG;
             }
             px[train[i]]++;
@@ -331,8 +327,8 @@ lmpviz_sweep_class_weight_share(const lmpviz_sweep *sw, size_t ip, size_t im, un
 {
     double tot = 0.0;
     size_t j;
-    if (sw == NULL || ip >= sw->n_p || im >= sw->n_m || c >= LMPVIZ_CS_CLASSES ||
-        sw->inputs == 0 || !sw->have_classes)
+    if (sw == NULL || ip >= sw->n_p || im >= sw->n_m || c >= LMPVIZ_CS_CLASSES || sw->inputs == 0 ||
+        !sw->have_classes)
         return NAN;
     for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
         tot += sw->class_nw[ip][im][j];
@@ -381,8 +377,8 @@ lmpviz_sweep_write_csv(const lmpviz_sweep *sw,
         p_token(ps, sizeof ps, sw->p[ip]);
         for (im = 0; im < sw->n_m; im++) {
             for (s = 0; s < n_stats; s++)
-                fprintf(fp, "%s,%s,%.9g,%s,%.9g\n", source, ps, sw->m[im],
-                        stat_names[stats[s]], lmpviz_sweep_value(sw, ip, im, stats[s]));
+                fprintf(fp, "%s,%s,%.9g,%s,%.9g\n", source, ps, sw->m[im], stat_names[stats[s]],
+                        lmpviz_sweep_value(sw, ip, im, stats[s]));
             if (!sw->have_classes || sw->inputs == 0)
                 continue;
             for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
@@ -473,8 +469,8 @@ heat_table(lmpviz_panel *pn,
     for (ip = 0; ip < np; ip++) {
         for (im = 0; im < nm; im++) {
             double tt = t[ip * nm + im];
-            lmpviz_color c = isfinite(tt) ? lmpviz_cmap_color(cmap, tt)
-                                          : lmpviz_color_hex(0xDDDDDDUL);
+            lmpviz_color c =
+                isfinite(tt) ? lmpviz_cmap_color(cmap, tt) : lmpviz_color_hex(0xDDDDDDUL);
             argb[ip * nm + im] = argb_of_color(c);
         }
     }
@@ -493,8 +489,8 @@ heat_table(lmpviz_panel *pn,
                                    lmpviz_color_hex(0x000000UL), TABLE_FONT, buf);
         for (im = 0; im < nm && st == LMPVIZ_OK; im++) {
             double tt = t[ip * nm + im];
-            lmpviz_color c = isfinite(tt) ? lmpviz_cmap_color(cmap, tt)
-                                          : lmpviz_color_hex(0xDDDDDDUL);
+            lmpviz_color c =
+                isfinite(tt) ? lmpviz_cmap_color(cmap, tt) : lmpviz_color_hex(0xDDDDDDUL);
             format_cell(buf, sizeof buf, v[ip * nm + im], ratio);
             st = lmpviz_panel_add_text(pn, (double)im + 0.5, y, 0.0, 0.0, LMPVIZ_ANCHOR_CENTER,
                                        text_on(c), TABLE_FONT, buf);
@@ -544,9 +540,9 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
     cell = fmax(CELL_PT, 26.0 * 6.0 / (double)(nm > 6 ? nm : 6));
     panel_w = (cell * ((double)nm + 0.95) + 28.0) * scale;
     panel_h = (0.62 * cell * ((double)np + 0.55) + 48.0) * scale;
-    fig = lmpviz_figure_create((size_t)ceil(panel_w * (double)cols),
-                               (size_t)ceil(panel_h * (double)rows + 30.0 * scale), dpi, rows,
-                               cols);
+    fig =
+        lmpviz_figure_create((size_t)ceil(panel_w * (double)cols),
+                             (size_t)ceil(panel_h * (double)rows + 30.0 * scale), dpi, rows, cols);
     if (fig == NULL) {
         st = LMPVIZ_ERR_NOMEM;
         lmpviz_err_set(err, "out of memory for the figure");
