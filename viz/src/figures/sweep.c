@@ -131,6 +131,41 @@ top_count(double frac, size_t nv)
     return k < 1 ? 1 : k > nv ? nv : k;
 }
 
+/* The valid pixels are laid out once, by loss band and then by class:
+ * band 0 holds the losses above the top-1% cut t1, band 1 those equal to
+ * it, band 2 those between the two cuts, band 3 those equal to t10 (empty
+ * when t10 = t1), band 4 the rest; classes 0..18, then 19 for pixels with
+ * no class.  LMP's weights depend on the loss values alone, so solving the
+ * reordered losses gives the same weights, reordered; and every statistic
+ * becomes a sum over contiguous ranges, with no per-pixel test. */
+#define N_BANDS   5
+#define N_CLS     (LMPVIZ_CS_CLASSES + 1)
+#define N_BUCKETS (N_BANDS * N_CLS)
+
+/* Σw and Σw² of w[0..n) in double, on four interleaved accumulators: a
+ * single chain of additions would wait on each one's latency.  The order
+ * is fixed, so the result is too. */
+static double
+range_sums(const float *w, size_t n, double *sq)
+{
+    double a[4] = { 0.0, 0.0, 0.0, 0.0 }, q[4] = { 0.0, 0.0, 0.0, 0.0 };
+    size_t i = 0, k;
+    for (; i + 4 <= n; i += 4) {
+        for (k = 0; k < 4; k++) {
+            double x = w[i + k];
+            a[k] += x;
+            q[k] += x * x;
+        }
+    }
+    for (; i < n; i++) {
+        double x = w[i];
+        a[0] += x;
+        q[0] += x * x;
+    }
+    *sq = (q[0] + q[1]) + (q[2] + q[3]);
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
 lmpviz_status
 lmpviz_sweep_add(lmpviz_sweep *sw,
                  const float *loss,
@@ -141,11 +176,10 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
                  lmp_workspace *ws,
                  lmpviz_err *err)
 {
-    static const double fracs[2] = { 0.01, 0.10 };
-    float *buf = NULL, *own = NULL;
-    size_t nv = 0, i, ip, im, j, k[2], gt[2] = { 0, 0 };
-    size_t px[LMPVIZ_CS_CLASSES];
-    float t[2];
+    float *buf = NULL, *own = NULL, *lc = NULL;
+    size_t nv = 0, i, ip, im, j, b, k1, k10;
+    size_t px[LMPVIZ_CS_CLASSES], start[N_BUCKETS + 1], pos[N_BUCKETS];
+    float t1 = 0.0f, t10 = 0.0f;
     lmpviz_sweep one;
     lmpviz_status st = LMPVIZ_OK;
 
@@ -158,6 +192,11 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
     for (i = 0; i < n; i++) {
         if (valid != NULL && !valid[i])
             continue;
+        if (!(loss[i] >= 0.0f && loss[i] <= 3.4e38f)) {
+            lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu", (double)loss[i],
+                           i);
+            return LMPVIZ_ERR_SOLVER;
+        }
         nv++;
         if (train != NULL && train[i] != LMPVIZ_CS_IGNORE) {
             if (train[i] >= LMPVIZ_CS_CLASSES) {
@@ -172,104 +211,116 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
         lmpviz_err_set(err, "no valid pixel");
         return LMPVIZ_ERR_INVALID_ARG;
     }
-    /* The cuts of the top 1% and 10%: one selection each, done once. */
     buf = lmpviz_big_alloc(nv * sizeof *buf);
-    if (buf == NULL) {
+    lc = lmpviz_big_alloc(nv * sizeof *lc);
+    if (weight == NULL)
+        weight = own = lmpviz_big_alloc(n * sizeof *own);
+    if (buf == NULL || lc == NULL || weight == NULL) {
         lmpviz_err_set(err, "out of memory for %zu pixels", nv);
-        return LMPVIZ_ERR_NOMEM;
+        st = LMPVIZ_ERR_NOMEM;
+        goto done;
     }
+    /* the cuts of the top 1% and 10%: one selection each */
+    k1 = top_count(0.01, nv);
+    k10 = top_count(0.10, nv);
     for (j = 0; j < 2; j++) {
         size_t c = 0;
         for (i = 0; i < n; i++) {
-            if (valid == NULL || valid[i]) {
-                if (!(loss[i] >= 0.0f && loss[i] <= 3.4e38f)) {
-                    lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
-                                   (double)loss[i], i);
-                    lmpviz_big_free(buf);
-                    return LMPVIZ_ERR_SOLVER;
-                }
+            if (valid == NULL || valid[i])
                 buf[c++] = loss[i];
+        }
+        if (j == 0)
+            t1 = lmp_select(buf, nv, nv - k1);
+        else
+            t10 = lmp_select(buf, nv, nv - k10);
+    }
+    if (!(t1 > 0.0f)) {
+        lmpviz_err_set(err, "every loss is 0: no weight to look at");
+        st = LMPVIZ_ERR_INVALID_ARG;
+        goto done;
+    }
+    /* counting sort into the buckets (band, class) */
+    memset(start, 0, sizeof start);
+    for (j = 0; j < 2; j++) {
+        for (i = 0; i < n; i++) {
+            float l = loss[i];
+            size_t band, cls;
+            if (valid != NULL && !valid[i])
+                continue;
+            band = l > t1 ? 0 : l == t1 ? 1 : l > t10 ? 2 : l == t10 ? 3 : 4;
+            cls = train != NULL && train[i] < LMPVIZ_CS_CLASSES ? train[i] : LMPVIZ_CS_CLASSES;
+            b = band * N_CLS + cls;
+            if (j == 0)
+                start[b + 1]++;
+            else
+                lc[pos[b]++] = l;
+        }
+        if (j == 0) {
+            for (b = 0; b < N_BUCKETS; b++) {
+                start[b + 1] += start[b];
+                pos[b] = start[b];
             }
         }
-        k[j] = top_count(fracs[j], nv);
-        t[j] = lmp_select(buf, nv, nv - k[j]);
-    }
-    lmpviz_big_free(buf);
-    if (!(t[0] > 0.0f)) {
-        lmpviz_err_set(err, "every loss is 0: no weight to look at");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    for (i = 0; i < n; i++) {
-        if (valid == NULL || valid[i]) {
-            gt[0] += loss[i] > t[0];
-            gt[1] += loss[i] > t[1];
-        }
-    }
-    if (weight == NULL) {
-        own = lmpviz_big_alloc(n * sizeof *own);
-        if (own == NULL) {
-            lmpviz_err_set(err, "out of memory for %zu pixels", n);
-            return LMPVIZ_ERR_NOMEM;
-        }
-        weight = own;
     }
 
-    /* One input's statistics go into a zeroed copy of the grid first, so
-     * that a failure half-way leaves sw as it was. */
     memset(&one, 0, sizeof one);
     for (ip = 0; ip < sw->n_p && st == LMPVIZ_OK; ip++) {
         for (im = 0; im < sw->n_m; im++) {
             lmp_params prm = LMP_PARAMS_INIT;
             lmp_result res;
             lmp_status ls;
-            double s1 = 0.0, s2 = 0.0, top[2] = { 0.0, 0.0 }, at[2] = { 0.0, 0.0 };
-            double cw[LMPVIZ_CS_CLASSES];
+            double bs[N_BUCKETS], band[N_BANDS], s1 = 0.0, s2 = 0.0, q, w1, w10, top1, top10;
             double *out = one.stat[ip][im];
+            size_t gt1, gt10;
 
             prm.p = sw->p[ip];
             prm.m = sw->m[im];
-            ls = lmp_solve(loss, valid, n, &prm, weight, &res, ws);
+            ls = lmp_solve(lc, NULL, nv, &prm, weight, &res, ws);
             if (ls != LMP_OK) {
-                if (ls == LMP_ERR_INVALID_LOSS)
-                    lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
-                                   (double)res.bad_value, res.bad_index);
-                else
-                    lmpviz_err_set(err, "solving p = %g, m = %g: %s", prm.p, prm.m,
-                                   lmp_status_string(ls));
+                lmpviz_err_set(err, "solving p = %g, m = %g: %s", prm.p, prm.m,
+                               lmp_status_string(ls));
                 st = ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
                 break;
             }
-            memset(cw, 0, sizeof cw);
-            for (i = 0; i < n; i++) {
-                double w = weight[i];
-                float l = loss[i];
-                if (valid != NULL && !valid[i])
-                    continue;
-                s1 += w;
-                s2 += w * w;
-                for (j = 0; j < 2; j++) {
-                    if (l > t[j])
-                        top[j] += w;
-                    else if (l == t[j])
-                        at[j] = w; /* equal losses, equal weights */
-                }
-                if (train != NULL && train[i] < LMPVIZ_CS_CLASSES)
-                    cw[train[i]] += w;
+            memset(band, 0, sizeof band);
+            for (b = 0; b < N_BUCKETS; b++) {
+                double a = range_sums(weight + start[b], start[b + 1] - start[b], &q);
+                bs[b] = a;
+                band[b / N_CLS] += a;
+                s1 += a;
+                s2 += q;
             }
-            for (j = 0; j < 2; j++)
-                out[LMPVIZ_SWEEP_TOP1 + j] =
-                    s1 > 0.0 ? (top[j] + (double)(k[j] - gt[j]) * at[j]) / s1 : 0.0;
+            /* equal losses have equal weights: the cut's weight from any
+             * pixel of its band */
+            gt1 = start[1 * N_CLS];
+            w1 = weight[gt1];
+            if (t10 < t1) {
+                gt10 = start[3 * N_CLS];
+                w10 = weight[gt10];
+                top10 = band[0] + band[1] + band[2];
+            } else {
+                gt10 = gt1;
+                w10 = w1;
+                top10 = band[0];
+            }
+            top1 = band[0] + (double)(k1 - gt1) * w1;
+            top10 += (double)(k10 - gt10) * w10;
+            out[LMPVIZ_SWEEP_TOP1] = s1 > 0.0 ? top1 / s1 : 0.0;
+            out[LMPVIZ_SWEEP_TOP10] = s1 > 0.0 ? top10 / s1 : 0.0;
             out[LMPVIZ_SWEEP_SUPPORT] = s2 > 0.0 ? s1 * s1 / s2 / (double)nv : 0.0;
             out[LMPVIZ_SWEEP_SUM] = s1;
             out[LMPVIZ_SWEEP_RATIO] = res.mean > 0.0 ? res.value / res.mean : NAN;
             out[LMPVIZ_SWEEP_CAPPED] = (double)res.n_clamped / (double)nv;
-            for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
-                one.class_nw[ip][im][j] = (double)nv * cw[j];
+            for (j = 0; j < LMPVIZ_CS_CLASSES; j++) {
+                double cw = 0.0;
+                for (b = 0; b < N_BANDS; b++)
+                    cw += bs[b * N_CLS + j];
+                one.class_nw[ip][im][j] = (double)nv * cw;
+            }
         }
     }
-    lmpviz_big_free(own);
     if (st != LMPVIZ_OK)
-        return st;
+        goto done;
     for (ip = 0; ip < sw->n_p; ip++) {
         for (im = 0; im < sw->n_m; im++) {
             for (j = 0; j < LMPVIZ_SWEEP_NSTAT; j++)
@@ -284,7 +335,11 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
         sw->have_classes = 0;
     sw->inputs++;
     sw->n_valid += nv;
-    return LMPVIZ_OK;
+done:
+    lmpviz_big_free(buf);
+    lmpviz_big_free(lc);
+    lmpviz_big_free(own);
+    return st;
 }
 
 lmpviz_status
