@@ -1,7 +1,7 @@
 /* Tests of cli/cmd_sweep.c (and cli/loss_inputs.c): the CSV and JSON of a
  * grid on .npy losses against lmpviz_sweep, several inputs, usage errors
  * with their messages and exit codes, and a real Cityscapes frame with
- * classes (skipped without ../shared). */
+ * classes and a split (skipped without ../shared). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,6 +221,49 @@ test_cityscapes_frame(void **state)
     free(text);
 }
 
+/* A split: one CSV block per frame, then the mean; the mean of a
+ * statistic is the mean of the frames' values. */
+static void
+test_split(void **state)
+{
+    fixture *fx = *state;
+    char root[512], pred[600], png[256], csv[256];
+    const char *dir = test_shared_dir();
+    run_result r;
+    char *text, *line, *save = NULL;
+    double sum = 0.0, all = -1.0;
+    size_t len, frames = 0;
+
+    if (dir == NULL)
+        skip();
+    snprintf(root, sizeof root, "%s/data/cityscapes", dir);
+    snprintf(pred, sizeof pred, "%s/leftImg8bit/train", root);
+    snprintf(png, sizeof png, "%s", in_dir(fx, "s.png"));
+    snprintf(csv, sizeof csv, "%s", in_dir(fx, "s.csv"));
+    run_cmd(&r, cmd_sweep, "sweep", "--cityscapes-root", root, "--split", "train", "--pred-dir",
+            pred, "--pred-suffix", "_loss.npy", "--resize", "--jobs", "2", "--shard", "1/2", "--p",
+            "1.5", "--m", "0.1", "--stat", "top10", "-o", png, "--csv", csv, "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "3 frames: 3 swept, 0 failed"));
+    text = read_all(csv, &len);
+    for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+        const char *v = strstr(line, ",top10,");
+        if (v == NULL)
+            continue;
+        if (strncmp(line, "all,", 4) == 0) {
+            all = strtod(v + 7, NULL);
+        } else {
+            assert_non_null(strstr(line, "aachen_0000"));
+            sum += strtod(v + 7, NULL);
+            frames++;
+        }
+    }
+    free(text);
+    assert_int_equal(frames, 3);
+    assert_float_equal(all, sum / 3.0, 1e-8);
+    assert_true(all > 0.1 && all < 1.0);
+}
+
 int
 main(void)
 {
@@ -230,6 +273,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cityscapes_frame, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

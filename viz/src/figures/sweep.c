@@ -458,19 +458,21 @@ lmpviz_sweep_write_csv(const lmpviz_sweep *sw,
 
 /* Shares, supports and Σw on a fixed [0, 1] scale, so that panels and runs
  * compare by colour; the loss ratio on log10 from 1 to its largest value;
- * the capped fraction from 0 to its largest value (small, else unreadable). */
-static void
-stat_scale(lmpviz_sweep_stat s, double vmax, double *lo, double *hi, int *logscale)
+ * the capped fraction as a square root from 0 to its largest value (its
+ * values span 1e-4 to 1, and p = inf puts every positive loss at the cap). */
+static double
+stat_position(lmpviz_sweep_stat s, double v, double vmax)
 {
-    *logscale = 0;
-    *lo = 0.0;
-    *hi = 1.0;
-    if (s == LMPVIZ_SWEEP_RATIO) {
-        *logscale = 1;
-        *hi = vmax > 1.0 + 1e-9 ? log10(vmax) : 1.0;
-    } else if (s == LMPVIZ_SWEEP_CAPPED) {
-        *hi = vmax > 0.0 ? vmax : 1.0;
-    }
+    double t;
+    if (!isfinite(v))
+        return NAN;
+    if (s == LMPVIZ_SWEEP_RATIO)
+        t = vmax > 1.0 + 1e-9 ? log10(fmax(v, 1.0)) / log10(vmax) : 0.0;
+    else if (s == LMPVIZ_SWEEP_CAPPED)
+        t = vmax > 0.0 ? sqrt(fmax(v, 0.0) / vmax) : 0.0;
+    else
+        t = v;
+    return fmin(1.0, fmax(0.0, t));
 }
 
 static void
@@ -611,8 +613,7 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
     st = lmpviz_figure_set_title(fig, title);
     for (k = 0; k < opts->n_stats && st == LMPVIZ_OK; k++) {
         lmpviz_sweep_stat s = opts->stats[k];
-        double vmax = 0.0, lo, hi;
-        int lg;
+        double vmax = 0.0;
         for (ip = 0; ip < np; ip++) {
             for (im = 0; im < nm; im++) {
                 v[ip * nm + im] = lmpviz_sweep_value(sw, ip, im, s);
@@ -620,11 +621,8 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
                     vmax = fmax(vmax, v[ip * nm + im]);
             }
         }
-        stat_scale(s, vmax, &lo, &hi, &lg);
-        for (ip = 0; ip < np * nm; ip++) {
-            double x = lg ? log10(fmax(v[ip], 1.0)) : v[ip];
-            t[ip] = isfinite(v[ip]) ? fmin(1.0, fmax(0.0, (x - lo) / (hi - lo))) : NAN;
-        }
+        for (ip = 0; ip < np * nm; ip++)
+            t[ip] = stat_position(s, v[ip], vmax);
         st = heat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, v, t,
                         s == LMPVIZ_SWEEP_RATIO, opts->cmap, stat_titles[s]);
     }
