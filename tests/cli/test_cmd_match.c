@@ -1,7 +1,7 @@
 /* Tests of cli/cmd_match.c: top-k and OHEM recovered on .npy losses, the
  * JSON fields, the honest "no close match", usage errors with their
- * messages, a frame with labels and the figure, and a split (skipped
- * without ../shared). */
+ * messages, a frame with labels and the figure (skipped without
+ * ../shared), and a small split. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -155,10 +155,10 @@ test_usage_errors(void **state)
 }
 
 static void
-test_frame_figure_and_split(void **state)
+test_frame_figure(void **state)
 {
     fixture *fx = *state;
-    char root[512], lab[512], prb[512], img[512], png[256], pred[600];
+    char lab[512], prb[512], img[512], png[256];
     run_result r;
 
     if (shared_file(
@@ -178,19 +178,61 @@ test_frame_figure_and_split(void **state)
     assert_non_null(strstr(r.out, "best match: p = "));
     assert_non_null(strstr(r.out, "weight share per class"));
     assert_true(file_size(png) > 20000);
+}
 
-    /* a split: half the train frames of the shared data, losses resized to the labels */
-    snprintf(root, sizeof root, "%s/data/cityscapes", test_shared_dir());
-    snprintf(pred, sizeof pred, "%s/leftImg8bit/train", root);
-    run_cmd(&r, cmd_match, "match", "--scheme", "topk:k=0.05", "--cityscapes-root", root, "--split",
-            "train", "--pred-dir", pred, "--pred-suffix", "_loss.npy", "--resize", "--jobs", "2",
-            "--shard", "1/2", "--tol", "0.01", "--json", NULL);
+/* A small split in the Cityscapes layout, written here: 4 frames of
+ * 64x32 loss maps; top-k is matched at p = 1, m = k on every frame and so
+ * for the split, with no spread. */
+static void
+test_split(void **state)
+{
+    fixture *fx = *state;
+    char root[256], path[512], pred[300];
+    unsigned char ids[64 * 32], rgb[64 * 32 * 3];
+    float l[64 * 32];
+    size_t shape[2] = { 32, 64 }, i, f;
+    uint64_t rng = 5;
+    run_result r;
+
+    snprintf(root, sizeof root, "%s", fx->dir);
+    snprintf(pred, sizeof pred, "%s/pred", root);
+    memset(rgb, 90, sizeof rgb);
+    for (f = 0; f < 4; f++) {
+        for (i = 0; i < 64 * 32; i++) {
+            ids[i] = i % 5 ? 7 : 26;
+            l[i] = (float)(-log(1.0 - test_rand_unit(&rng)) * (1.0 + (double)f));
+        }
+        snprintf(path, sizeof path, "%s/leftImg8bit/val/bonn", root);
+        assert_int_equal(cli_mkdir_p(path), 0);
+        snprintf(path, sizeof path, "%s/gtFine/val/bonn", root);
+        assert_int_equal(cli_mkdir_p(path), 0);
+        snprintf(path, sizeof path, "%s/bonn", pred);
+        assert_int_equal(cli_mkdir_p(path), 0);
+        snprintf(path, sizeof path, "%s/leftImg8bit/val/bonn/bonn_%06zu_000019_leftImg8bit.png",
+                 root, f);
+        assert_int_equal(lmpviz_png_write(path, rgb, 64, 32, 64 * 3, 3, 8, -1, NULL), LMPVIZ_OK);
+        snprintf(path, sizeof path, "%s/gtFine/val/bonn/bonn_%06zu_000019_gtFine_labelIds.png",
+                 root, f);
+        assert_int_equal(lmpviz_png_write(path, ids, 64, 32, 64, 1, 8, -1, NULL), LMPVIZ_OK);
+        snprintf(path, sizeof path, "%s/bonn/bonn_%06zu_000019_loss.npy", pred, f);
+        npy_write_f32(path, shape, 2, l);
+    }
+    run_cmd(&r, cmd_match, "match", "--scheme", "topk:k=0.05", "--cityscapes-root", root,
+            "--pred-dir", pred, "--pred-suffix", "_loss.npy", "--jobs", "2", "--json", NULL);
     assert_int_equal(r.rc, 0);
-    assert_non_null(strstr(r.out, "\"frames\": 3"));
+    assert_non_null(strstr(r.out, "\"frames\": 4"));
     assert_true(json_num(r.out, "p") < 1.01);
     assert_float_equal(json_num(r.out, "m"), 0.05, 0.002);
+    assert_true(json_num(r.out, "distance") < 0.01);
+    assert_non_null(strstr(r.out, "\"close\": true"));
     assert_non_null(strstr(r.out, "\"spread\": {\"p\": {\"min\": "));
-    assert_non_null(strstr(r.out, "\"per_frame\": [{\"frame\": \"aachen_000000_000019\""));
+    assert_non_null(strstr(r.out, "\"per_frame\": [{\"frame\": \"bonn_000000_000019\""));
+    run_cmd(&r, cmd_match, "match", "--scheme", "topk:k=0.05", "--cityscapes-root", root,
+            "--pred-dir", pred, "--pred-suffix", "_loss.npy", "--jobs", "1", "--quiet", NULL);
+    assert_int_equal(r.rc, 0);
+    assert_non_null(strstr(r.out, "split: p = 1, m = 0.0"));
+    assert_non_null(strstr(r.out, "close on every frame"));
+    assert_non_null(strstr(r.out, "4 frames: 4 matched, 0 failed"));
 }
 
 int
@@ -200,7 +242,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_topk_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_close_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_frame_figure_and_split, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_frame_figure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_split, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
