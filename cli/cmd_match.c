@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "sweep_cli.h"
 
 #define CMD "match"
@@ -393,10 +394,9 @@ run_one(match_args *a)
             fo.scheme_weight = sw;
             fo.lmp_weight = lw;
         }
-        fig = lmpviz_match_figure(&mi, &r, &fo, ws, &st, &err);
-        if (fig != NULL)
-            st = lmpviz_figure_save(fig, a->output, &err);
-        if (fig == NULL || st != LMPVIZ_OK) {
+        fig = lmpviz_match_figure(&mi, &r, &fo, ws);
+        st = lmpviz_figure_save(fig, a->output, &err);
+        if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s: %s", a->output, err.msg);
             goto done;
         }

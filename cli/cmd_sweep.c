@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "sweep_cli.h"
 
 #define CMD "sweep"
@@ -380,9 +381,10 @@ write_outputs(const sweep_args *a,
     fo.n_classes = total->have_classes ? a->n_classes : 0;
     fo.cmap = a->overlay.cmap;
     fo.title = a->title;
-    fig = lmpviz_sweep_figure(total, &fo, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
+    fig = lmpviz_sweep_figure(total, &fo);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
+        lmpviz_figure_destroy(fig);
         return CLI_EXIT_FAILURE;
     }
     if (a->csv != NULL) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lmpviz_private.h"
 #include "sweep_cli.h"
 
 int
@@ -17,7 +18,7 @@ cli_loss_input_load(const char *cmd,
 {
     lmpviz_err err;
     lmpviz_status st;
-    size_t i, w = 0, h = 0;
+    size_t i;
 
     memset(out, 0, sizeof *out);
     memset(&err, 0, sizeof err);
@@ -48,16 +49,23 @@ cli_loss_input_load(const char *cmd,
         }
         return 0;
     }
-    st = lmpviz_inputs_check(in, &err);
-    if (st == LMPVIZ_OK)
-        st = lmpviz_seg_inputs_load(in->labels, in->label_type, in->pred, in->pred_kind, in->layout,
-                                    in->resize, &out->train, &out->loss, &out->valid, &w, &h, &err);
+    {
+        /* the frame-input pipeline without a frame: the labels set the size */
+        lmpviz_heatmap_input hin = *in;
+        lmp_params prm = LMP_PARAMS_INIT;
+        hin.image = NULL;
+        hin.want_argmax = 0;
+        st = lmpviz_heatmap_load(&hin, &prm, &out->hm, &err);
+    }
     if (st != LMPVIZ_OK) {
         snprintf(msg, msg_len, "%s", err.msg);
         memset(out, 0, sizeof *out);
         return -1;
     }
-    out->n = w * h;
+    out->loss = out->hm.loss;
+    out->valid = out->hm.valid;
+    out->train = out->hm.train;
+    out->n = out->hm.width * out->hm.height;
     out->big = 1;
     return 0;
 }
@@ -67,11 +75,10 @@ cli_loss_input_free(cli_loss_input *li)
 {
     if (li == NULL)
         return;
-    if (li->big) {
-        lmpviz_big_free(li->loss);
-        lmpviz_big_free(li->train);
-    }
-    lmpviz_big_free(li->valid);
+    if (li->big)
+        lmpviz_heatmap_free(&li->hm);
+    else
+        lmpviz_big_free(li->valid);
     lmpviz_array_free(&li->arr);
     memset(li, 0, sizeof *li);
 }

@@ -19,8 +19,9 @@ typedef struct cli_loss_input {
     unsigned char *valid; /* NULL (all valid) or n bytes */
     unsigned char *train; /* NULL (no labels) or n trainIds */
     size_t n;
-    lmpviz_array arr; /* --losses: owns loss */
-    int big;          /* loss, valid and train come from lmpviz_big_alloc */
+    lmpviz_array arr;  /* --losses: owns loss (valid from lmpviz_big_alloc) */
+    lmpviz_heatmap hm; /* labels: owns loss, valid and train */
+    int big;           /* 1: hm holds them */
 } cli_loss_input;
 
 /* Loads --losses PATH (ignore_zeros: zero losses are not valid) when

@@ -233,7 +233,6 @@ test_figure(void **state)
     lmpviz_match_result r;
     lmpviz_match_fig_opts fo;
     lmpviz_figure *fig;
-    lmpviz_status st;
     uint64_t rng = seed + 3;
     FILE *f = tmpfile();
     (void)state;
@@ -248,8 +247,8 @@ test_figure(void **state)
     assert_true(r.distance >= 0.0 && r.distance < 1.0);
     memset(&fo, 0, sizeof fo);
     fo.scheme_label = "focal";
-    fig = lmpviz_match_figure(&mi, &r, &fo, NULL, &st, NULL);
-    assert_non_null(fig);
+    fig = lmpviz_match_figure(&mi, &r, &fo, NULL);
+    assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_OK);
     assert_int_equal(lmpviz_figure_write(fig, LMPVIZ_FORMAT_PNG, f, NULL), LMPVIZ_OK);
     assert_true(ftell(f) > 1000);
     fclose(f);

@@ -327,7 +327,6 @@ test_csv_and_figure(void **state)
     lmpviz_sweep sw;
     lmpviz_sweep_fig_opts fo;
     lmpviz_figure *fig;
-    lmpviz_status st;
     uint64_t rng = seed + 3;
     char line[256];
     size_t i, rows = 0;
@@ -355,20 +354,31 @@ test_csv_and_figure(void **state)
     fo.n_stats = 2;
     fo.classes = classes;
     fo.n_classes = 1;
-    fig = lmpviz_sweep_figure(&sw, &fo, &st, NULL);
-    assert_non_null(fig);
-    assert_int_equal(st, LMPVIZ_OK);
+    fig = lmpviz_sweep_figure(&sw, &fo);
+    assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_OK);
     f = tmpfile();
     assert_non_null(f);
     assert_int_equal(lmpviz_figure_write(fig, LMPVIZ_FORMAT_PNG, f, NULL), LMPVIZ_OK);
     assert_true(ftell(f) > 1000);
     fclose(f);
     lmpviz_figure_destroy(fig);
-    /* nothing to draw */
+    /* nothing to draw: a nil figure that says so */
     fo.n_stats = 0;
     fo.n_classes = 0;
-    assert_null(lmpviz_sweep_figure(&sw, &fo, &st, NULL));
-    assert_int_equal(st, LMPVIZ_ERR_INVALID_ARG);
+    fig = lmpviz_sweep_figure(&sw, &fo);
+    assert_non_null(fig);
+    assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+    lmpviz_figure_destroy(fig);
+    /* a class that is not a trainId fails the figure */
+    {
+        static const unsigned bad[] = { 19 };
+        fo.classes = bad;
+        fo.n_classes = 1;
+        fig = lmpviz_sweep_figure(&sw, &fo);
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+        assert_non_null(strstr(lmpviz_figure_error(fig), "class 19"));
+        lmpviz_figure_destroy(fig);
+    }
 }
 
 int

@@ -111,11 +111,9 @@ typedef struct lmpviz_sweep_fig_opts {
 
 /* One annotated heat table per statistic (rows p, columns m; each cell
  * coloured on the statistic's scale and printed), then one per class.
- * NULL on failure with *status and err set. */
-lmpviz_figure *lmpviz_sweep_figure(const lmpviz_sweep *sw,
-                                   const lmpviz_sweep_fig_opts *opts,
-                                   lmpviz_status *status,
-                                   lmpviz_err *err);
+ * Never NULL; a failure (LMPVIZ_ERR_INVALID_ARG: no input, nothing to draw,
+ * classes without labels; LMPVIZ_ERR_NOMEM) is the figure's status. */
+lmpviz_figure *lmpviz_sweep_figure(const lmpviz_sweep *sw, const lmpviz_sweep_fig_opts *opts);
 
 /* ------------------------------------------------------------------------
  * The (p, m) closest to another scheme
@@ -202,13 +200,13 @@ typedef struct lmpviz_match_fig_opts {
 /* The two profiles (n·w over the pixels by decreasing loss, each
  * normalised to sum 1) and the two cumulative shares with the largest gap
  * marked; with opts->hm also the two weight maps on the frame on one
- * colour scale.  NULL on failure with *status and err set. */
+ * colour scale.  Solves LMP at res's (p, m) into mi->work.  Never NULL; a
+ * failure (LMPVIZ_ERR_INVALID_ARG, LMPVIZ_ERR_SOLVER, LMPVIZ_ERR_NOMEM) is
+ * the figure's status. */
 lmpviz_figure *lmpviz_match_figure(lmpviz_match_input *mi,
                                    const lmpviz_match_result *res,
                                    const lmpviz_match_fig_opts *opts,
-                                   lmp_workspace *ws,
-                                   lmpviz_status *status,
-                                   lmpviz_err *err);
+                                   lmp_workspace *ws);
 
 #ifdef __cplusplus
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
+#include "viz_internal.h"
 
 #define GRID_U         11   /* 1/p = 0, 0.1, ..., 1 */
 #define GRID_V         17   /* values of log10 m */
@@ -490,52 +492,49 @@ log_decimate(const double *y, size_t n, double *px, double *py)
     return k;
 }
 
-static lmpviz_status
+static void
 frame_panel(lmpviz_panel *pn,
             const lmpviz_heatmap *hm,
             const float *w,
             double vmax,
             lmpviz_cmap cmap,
             uint32_t *buf,
-            int colorbar,
             const char *title)
 {
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
     lmpviz_colorscale cs;
+    lmpviz_color colors[LMPVIZ_CMAP_SIZE];
+    double pos[12];
+    const char *labels[12];
+    char lbuf[12 * 24];
+    size_t i, nt, wd = hm->width, ht = hm->height;
     lmpviz_status st;
-    size_t wd = hm->width, ht = hm->height;
 
     ov.cmap = cmap;
     ov.vmax = vmax;
     st = lmpviz_overlay_render(&hm->frame, w, hm->valid, hm->n_valid, 1.0, &ov, buf, &cs);
-    if (st != LMPVIZ_OK)
-        return st;
+    if (st != LMPVIZ_OK) {
+        lmpvizi_panel_fail(pn, st, "cannot render the weight map: %s", lmpviz_status_string(st));
+        return;
+    }
     lmpviz_panel_set_axes_visible(pn, 0);
     lmpviz_panel_set_equal_aspect(pn, 1);
     lmpviz_panel_set_xlim(pn, 0.0, (double)wd);
     lmpviz_panel_set_ylim(pn, 0.0, (double)ht);
     lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
-    st = lmpviz_panel_add_image(pn, buf, wd, ht, wd, 0.0, 0.0, (double)wd, (double)ht, 1);
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_title(pn, title);
-    if (st == LMPVIZ_OK && colorbar) {
-        lmpviz_color colors[LMPVIZ_CMAP_SIZE];
-        double pos[12];
-        const char *labels[12];
-        char lbuf[12 * 24];
-        size_t i, nt = lmpviz_colorscale_ticks(&cs, pos, labels, lbuf, 12);
-        /* the top is the shared 99.5th percentile here, not a cap */
-        for (i = 0; i < nt; i++) {
-            char *cap = strstr(lbuf + 24 * i, " (cap)");
-            if (cap != NULL && labels[i] == lbuf + 24 * i)
-                *cap = '\0';
-        }
-        for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
-            colors[i] = lmpviz_cmap_color(cmap, (double)i / (LMPVIZ_CMAP_SIZE - 1));
-        st = lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, nt,
-                                       "n·w, Σw = 1 each (1 = uniform)");
+    lmpviz_panel_add_image(pn, buf, wd, ht, wd, 0.0, 0.0, (double)wd, (double)ht, 1);
+    lmpviz_panel_set_title(pn, title);
+    nt = lmpviz_colorscale_ticks(&cs, pos, labels, lbuf, 12);
+    /* the top is the shared 99.5th percentile here, not a cap */
+    for (i = 0; i < nt; i++) {
+        char *cap = strstr(lbuf + 24 * i, " (cap)");
+        if (cap != NULL && labels[i] == lbuf + 24 * i)
+            *cap = '\0';
     }
-    return st;
+    for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
+        colors[i] = lmpviz_cmap_color(cmap, (double)i / (LMPVIZ_CMAP_SIZE - 1));
+    lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, nt,
+                              "n·w, Σw = 1 each (1 = uniform)");
 }
 
 /* n·w of a weight map normalised to sum 1 over hm's valid pixels, into out;
@@ -557,49 +556,71 @@ normalised_map(const lmpviz_heatmap *hm, const float *w, float *out, float *scra
     return lmp_select(scratch, k, (size_t)(0.995 * (double)(k - 1)));
 }
 
+/* The two weight maps on the frame, one colour scale. */
+static void
+frame_panels(lmpviz_figure *fig, const lmpviz_match_fig_opts *opts, const char *const lab[2])
+{
+    const lmpviz_heatmap *hm = opts->hm;
+    size_t npx = hm->width * hm->height;
+    float *na = lmpviz_big_alloc(npx * sizeof *na);
+    float *nb = lmpviz_big_alloc(npx * sizeof *nb);
+    float *scr = lmpviz_big_alloc(npx * sizeof *scr);
+    uint32_t *buf = lmpviz_big_alloc(npx * sizeof *buf);
+    double vmax;
+
+    if (na == NULL || nb == NULL || scr == NULL || buf == NULL) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the frame panels");
+    } else {
+        vmax = normalised_map(hm, opts->scheme_weight, na, scr);
+        vmax = fmax(vmax, normalised_map(hm, opts->lmp_weight, nb, scr));
+        if (!(vmax > 0.0))
+            vmax = 1.0;
+        frame_panel(lmpviz_figure_panel(fig, 1, 0), hm, na, vmax, opts->cmap, buf, lab[0]);
+        frame_panel(lmpviz_figure_panel(fig, 1, 1), hm, nb, vmax, opts->cmap, buf, lab[1]);
+        lmpviz_figure_set_png_level(fig, 2);
+    }
+    lmpviz_big_free(na);
+    lmpviz_big_free(nb);
+    lmpviz_big_free(scr);
+    lmpviz_big_free(buf);
+}
+
 lmpviz_figure *
 lmpviz_match_figure(lmpviz_match_input *mi,
                     const lmpviz_match_result *res,
                     const lmpviz_match_fig_opts *opts,
-                    lmp_workspace *ws,
-                    lmpviz_status *status,
-                    lmpviz_err *err)
+                    lmp_workspace *ws)
 {
-    lmpviz_figure *fig = NULL;
-    lmpviz_status st = LMPVIZ_OK;
+    lmpviz_figure *fig;
     lmpviz_panel *pw, *pc;
-    double *y = NULL, *px = NULL, *py = NULL, s_lmp, nn, gap = -1.0, gx = 1.0, ga = 0.0, gb = 0.0;
-    float *na = NULL, *nb = NULL, *scr = NULL;
-    uint32_t *buf = NULL;
+    double *y, *px, *py, s_lmp, nn, gap = -1.0, gx = 1.0, ga = 0.0, gb = 0.0;
     const lmpviz_heatmap *hm = opts != NULL ? opts->hm : NULL;
-    size_t n, i, k, np, rows;
+    size_t n, i, k, np;
     char title[400], lab[2][160], ps[16];
+    const char *labp[2] = { lab[0], lab[1] };
     lmpviz_style sty[2];
 
     if (mi == NULL || res == NULL || opts == NULL || mi->n_valid == 0 ||
         (hm != NULL &&
-         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL))) {
-        st = LMPVIZ_ERR_INVALID_ARG;
-        lmpviz_err_set(err, "nothing to draw");
-        goto done;
-    }
+         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL)))
+        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
     n = mi->n_valid;
     nn = (double)n;
+    fig = lmpviz_figure_create(1400, hm != NULL ? 1060 : 540, LMPVIZ_DPI_DEFAULT, hm ? 2 : 1, 2);
     s_lmp = solve_sorted(mi, res->p, res->m, ws);
     if (!isfinite(s_lmp)) {
-        st = LMPVIZ_ERR_SOLVER;
-        lmpviz_err_set(err, "LMP could not be solved at the match");
-        goto done;
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_SOLVER, "LMP could not be solved at the match");
+        return fig;
     }
-    rows = hm != NULL ? 2 : 1;
-    fig = lmpviz_figure_create(1400, hm != NULL ? 1060 : 540, LMPVIZ_DPI_DEFAULT, rows, 2);
     y = malloc(n * sizeof *y);
     px = malloc((FIG_MAX_POINTS + 8) * sizeof *px);
     py = malloc((FIG_MAX_POINTS + 8) * sizeof *py);
-    if (fig == NULL || y == NULL || px == NULL || py == NULL) {
-        st = LMPVIZ_ERR_NOMEM;
-        lmpviz_err_set(err, "out of memory for the figure");
-        goto done;
+    if (y == NULL || px == NULL || py == NULL) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the figure");
+        free(y);
+        free(px);
+        free(py);
+        return fig;
     }
     if (isinf(res->p))
         lmpviz_format_p(ps, sizeof ps, res->p);
@@ -613,56 +634,50 @@ lmpviz_match_figure(lmpviz_match_input *mi,
         snprintf(title, sizeof title, "%s matched by %s: distance %.3f (%s, n = %zu)", lab[0],
                  lab[1], res->distance,
                  res->distance <= LMPVIZ_MATCH_CLOSE ? "close" : "no close match", n);
-    st = lmpviz_figure_set_title(fig, title);
+    lmpviz_figure_set_title(fig, title);
     pw = lmpviz_figure_panel(fig, 0, 0);
     pc = lmpviz_figure_panel(fig, 0, 1);
     sty[0] = lmpviz_style_line(lmpviz_palette_color(1), LMPVIZ_DASH_SOLID);
     sty[1] = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_DASHED);
     sty[0].line_width = 2.2;
     sty[1].line_width = 1.8;
-    for (k = 0; k < 2 && st == LMPVIZ_OK; k++) {
+    for (k = 0; k < 2; k++) {
         const float *w = k == 0 ? mi->ref : mi->work;
-        double tot = k == 0 ? mi->ref_sum : s_lmp;
+        double tot = k == 0 ? mi->ref_sum : s_lmp, run = 0.0;
         for (i = 0; i < n; i++)
             y[i] = nn * (double)w[i] / tot;
         np = log_decimate(y, n, px, py);
-        st = lmpviz_panel_add_series(pw, px, py, np, &sty[k], lab[k]);
-    }
-    /* cumulative shares, and where they are furthest apart */
-    for (k = 0; k < 2 && st == LMPVIZ_OK; k++) {
-        const float *w = k == 0 ? mi->ref : mi->work;
-        double tot = k == 0 ? mi->ref_sum : s_lmp, run = 0.0;
+        lmpviz_panel_add_series(pw, px, py, np, &sty[k], lab[k]);
+        /* cumulative shares, and where they are furthest apart */
         for (i = 0; i < n; i++) {
             run += w[i];
             y[i] = run / tot;
         }
-        if (k == 1) {
-            for (i = 0; i < mi->n_ends; i++) {
-                double g = fabs(y[mi->ends[i] - 1] - mi->ref_cum[i]);
-                if (g > gap) {
-                    gap = g;
-                    gx = (double)mi->ends[i];
-                    ga = mi->ref_cum[i];
-                    gb = y[mi->ends[i] - 1];
-                }
+        for (i = 0; k == 1 && i < mi->n_ends; i++) {
+            double g = fabs(y[mi->ends[i] - 1] - mi->ref_cum[i]);
+            if (g > gap) {
+                gap = g;
+                gx = (double)mi->ends[i];
+                ga = mi->ref_cum[i];
+                gb = y[mi->ends[i] - 1];
             }
         }
         np = log_decimate(y, n, px, py);
-        st = lmpviz_panel_add_series(pc, px, py, np, &sty[k], lab[k]);
+        lmpviz_panel_add_series(pc, px, py, np, &sty[k], lab[k]);
     }
-    if (st == LMPVIZ_OK && gap > 0.0) {
+    if (gap > 0.0) {
         lmpviz_style ar = lmpviz_style_line(lmpviz_color_hex(0x000000UL), LMPVIZ_DASH_SOLID);
         char gt[64];
         ar.line_width = 1.2;
-        st = lmpviz_panel_add_arrow(pc, gx, ga, gx, gb, &ar, NULL);
+        lmpviz_panel_add_arrow(pc, gx, ga, gx, gb, &ar, NULL);
         snprintf(gt, sizeof gt, "largest gap %.3f", gap);
-        if (st == LMPVIZ_OK)
-            st = lmpviz_panel_add_text(pc, gx, 0.5 * (ga + gb), gx > sqrt(nn) ? -6.0 : 6.0, 0.0,
-                                       gx > sqrt(nn) ? LMPVIZ_ANCHOR_E : LMPVIZ_ANCHOR_W,
-                                       lmpviz_color_hex(0x000000UL), 9.5, gt);
+        lmpviz_panel_add_text(pc, gx, 0.5 * (ga + gb), gx > sqrt(nn) ? -6.0 : 6.0, 0.0,
+                              gx > sqrt(nn) ? LMPVIZ_ANCHOR_E : LMPVIZ_ANCHOR_W,
+                              lmpviz_color_hex(0x000000UL), 9.5, gt);
     }
-    if (st != LMPVIZ_OK)
-        goto done;
+    free(y);
+    free(px);
+    free(py);
     lmpviz_panel_set_logx(pw, 1);
     lmpviz_panel_set_logx(pc, 1);
     lmpviz_panel_set_xlim(pw, 1.0, nn);
@@ -672,56 +687,13 @@ lmpviz_match_figure(lmpviz_match_input *mi,
     lmpviz_panel_set_grid(pc, 1);
     lmpviz_panel_set_legend(pw, LMPVIZ_LEGEND_AUTO);
     lmpviz_panel_set_legend(pc, LMPVIZ_LEGEND_AUTO);
-    st = lmpviz_panel_set_title(pw, "weights over pixels by decreasing loss");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_xlabel(pw, "pixel rank (by decreasing loss, log)");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_ylabel(pw, "n·w, normalised to Σw = 1 (uniform = 1)");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_title(pc, "share of the total weight on the k hardest pixels");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_xlabel(pc, "k (log)");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_ylabel(pc, "cumulative share");
-
-    if (st == LMPVIZ_OK && hm != NULL) {
-        size_t npx = hm->width * hm->height;
-        double vmax;
-        na = lmpviz_big_alloc(npx * sizeof *na);
-        nb = lmpviz_big_alloc(npx * sizeof *nb);
-        scr = lmpviz_big_alloc(npx * sizeof *scr);
-        buf = lmpviz_big_alloc(npx * sizeof *buf);
-        if (na == NULL || nb == NULL || scr == NULL || buf == NULL) {
-            st = LMPVIZ_ERR_NOMEM;
-            lmpviz_err_set(err, "out of memory for the frame panels");
-            goto done;
-        }
-        vmax = normalised_map(hm, opts->scheme_weight, na, scr);
-        vmax = fmax(vmax, normalised_map(hm, opts->lmp_weight, nb, scr));
-        if (!(vmax > 0.0))
-            vmax = 1.0;
-        st = frame_panel(lmpviz_figure_panel(fig, 1, 0), hm, na, vmax, opts->cmap, buf, 1, lab[0]);
-        if (st == LMPVIZ_OK)
-            st = frame_panel(lmpviz_figure_panel(fig, 1, 1), hm, nb, vmax, opts->cmap, buf, 1,
-                             lab[1]);
-        if (st == LMPVIZ_OK)
-            lmpviz_figure_set_png_level(fig, 2);
-    }
-    if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
-        lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
-done:
-    free(y);
-    free(px);
-    free(py);
-    lmpviz_big_free(na);
-    lmpviz_big_free(nb);
-    lmpviz_big_free(scr);
-    lmpviz_big_free(buf);
-    if (st != LMPVIZ_OK) {
-        lmpviz_figure_destroy(fig);
-        fig = NULL;
-    }
-    if (status != NULL)
-        *status = st;
+    lmpviz_panel_set_title(pw, "weights over pixels by decreasing loss");
+    lmpviz_panel_set_xlabel(pw, "pixel rank (by decreasing loss, log)");
+    lmpviz_panel_set_ylabel(pw, "n·w, normalised to Σw = 1 (uniform = 1)");
+    lmpviz_panel_set_title(pc, "share of the total weight on the k hardest pixels");
+    lmpviz_panel_set_xlabel(pc, "k (log)");
+    lmpviz_panel_set_ylabel(pc, "cumulative share");
+    if (hm != NULL)
+        frame_panels(fig, opts, labp);
     return fig;
 }

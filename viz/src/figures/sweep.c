@@ -10,6 +10,8 @@
 #include <strings.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
+#include "viz_internal.h"
 
 static const char *const stat_names[LMPVIZ_SWEEP_NSTAT] = {
     "top1", "top10", "support", "sum", "ratio", "capped",
@@ -500,6 +502,13 @@ argb_of_color(lmpviz_color c)
     return 0xFF000000u | (r << 16) | (g << 8) | b;
 }
 
+/* A cell's colour: NaN (no value) light grey. */
+static lmpviz_color
+cell_color(lmpviz_cmap cmap, double t)
+{
+    return isfinite(t) ? lmpviz_cmap_color(cmap, t) : lmpviz_color_hex(0xDDDDDDUL);
+}
+
 /* Black on light cells, white on dark ones (relative luminance). */
 static lmpviz_color
 text_on(lmpviz_color c)
@@ -508,8 +517,8 @@ text_on(lmpviz_color c)
     return y > 0.45 ? lmpviz_color_hex(0x000000UL) : lmpviz_color_hex(0xFFFFFFUL);
 }
 
-/* One table: v[ip * n_m + im]; t in [0, 1] per cell from the scale. */
-static lmpviz_status
+/* One table: v[ip * nm + im]; t in [0, 1] per cell from the scale. */
+static void
 heat_table(lmpviz_panel *pn,
            const lmpviz_sweep *sw,
            const double *v,
@@ -520,60 +529,42 @@ heat_table(lmpviz_panel *pn,
 {
     uint32_t argb[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
     size_t ip, im, np = sw->n_p, nm = sw->n_m;
-    lmpviz_status st;
-    char buf[48], ps[16];
+    char buf[48];
 
-    for (ip = 0; ip < np; ip++) {
-        for (im = 0; im < nm; im++) {
-            double tt = t[ip * nm + im];
-            lmpviz_color c =
-                isfinite(tt) ? lmpviz_cmap_color(cmap, tt) : lmpviz_color_hex(0xDDDDDDUL);
-            argb[ip * nm + im] = argb_of_color(c);
-        }
-    }
+    for (ip = 0; ip < np * nm; ip++)
+        argb[ip] = argb_of_color(cell_color(cmap, t[ip]));
     lmpviz_panel_set_axes_visible(pn, 0);
     lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
     /* room for the row labels left of the cells and the column labels
      * above them, inside the axes */
     lmpviz_panel_set_xlim(pn, -0.95, (double)nm + 0.02);
     lmpviz_panel_set_ylim(pn, -0.02, (double)np + 0.55);
-    st = lmpviz_panel_add_image(pn, argb, nm, np, nm, 0.0, 0.0, (double)nm, (double)np, 0);
-    for (ip = 0; ip < np && st == LMPVIZ_OK; ip++) {
+    lmpviz_panel_add_image(pn, argb, nm, np, nm, 0.0, 0.0, (double)nm, (double)np, 0);
+    for (ip = 0; ip < np; ip++) {
         double y = (double)np - (double)ip - 0.5;
-        lmpviz_format_p(ps, sizeof ps, sw->p[ip]);
-        snprintf(buf, sizeof buf, "%s", ps);
-        st = lmpviz_panel_add_text(pn, 0.0, y, -5.0, 0.0, LMPVIZ_ANCHOR_E,
-                                   lmpviz_color_hex(0x000000UL), TABLE_FONT, buf);
-        for (im = 0; im < nm && st == LMPVIZ_OK; im++) {
-            double tt = t[ip * nm + im];
-            lmpviz_color c =
-                isfinite(tt) ? lmpviz_cmap_color(cmap, tt) : lmpviz_color_hex(0xDDDDDDUL);
+        lmpviz_format_p(buf, sizeof buf, sw->p[ip]);
+        lmpviz_panel_add_text(pn, 0.0, y, -5.0, 0.0, LMPVIZ_ANCHOR_E, lmpviz_color_hex(0x000000UL),
+                              TABLE_FONT, buf);
+        for (im = 0; im < nm; im++) {
             format_cell(buf, sizeof buf, v[ip * nm + im], ratio);
-            st = lmpviz_panel_add_text(pn, (double)im + 0.5, y, 0.0, 0.0, LMPVIZ_ANCHOR_CENTER,
-                                       text_on(c), TABLE_FONT, buf);
+            lmpviz_panel_add_text(pn, (double)im + 0.5, y, 0.0, 0.0, LMPVIZ_ANCHOR_CENTER,
+                                  text_on(cell_color(cmap, t[ip * nm + im])), TABLE_FONT, buf);
         }
     }
-    for (im = 0; im < nm && st == LMPVIZ_OK; im++) {
+    for (im = 0; im < nm; im++) {
         snprintf(buf, sizeof buf, "%g", sw->m[im]);
-        st = lmpviz_panel_add_text(pn, (double)im + 0.5, (double)np, 0.0, -3.0, LMPVIZ_ANCHOR_S,
-                                   lmpviz_color_hex(0x000000UL), TABLE_FONT, buf);
+        lmpviz_panel_add_text(pn, (double)im + 0.5, (double)np, 0.0, -3.0, LMPVIZ_ANCHOR_S,
+                              lmpviz_color_hex(0x000000UL), TABLE_FONT, buf);
     }
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_add_text(pn, 0.0, (double)np, -5.0, -3.0, LMPVIZ_ANCHOR_SE,
-                                   lmpviz_color_hex(0x555555UL), TABLE_FONT, "p \\ m");
-    if (st == LMPVIZ_OK)
-        st = lmpviz_panel_set_title(pn, title);
-    return st;
+    lmpviz_panel_add_text(pn, 0.0, (double)np, -5.0, -3.0, LMPVIZ_ANCHOR_SE,
+                          lmpviz_color_hex(0x555555UL), TABLE_FONT, "p \\ m");
+    lmpviz_panel_set_title(pn, title);
 }
 
 lmpviz_figure *
-lmpviz_sweep_figure(const lmpviz_sweep *sw,
-                    const lmpviz_sweep_fig_opts *opts,
-                    lmpviz_status *status,
-                    lmpviz_err *err)
+lmpviz_sweep_figure(const lmpviz_sweep *sw, const lmpviz_sweep_fig_opts *opts)
 {
-    lmpviz_figure *fig = NULL;
-    lmpviz_status st = LMPVIZ_OK;
+    lmpviz_figure *fig;
     double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
     size_t n_panels, cols, rows, k, ip, im, nm, np;
     double dpi, scale, cell, panel_w, panel_h;
@@ -581,11 +572,8 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
 
     if (sw == NULL || opts == NULL || sw->inputs == 0 || (opts->n_stats + opts->n_classes) == 0 ||
         (opts->n_stats > 0 && opts->stats == NULL) ||
-        (opts->n_classes > 0 && (opts->classes == NULL || !sw->have_classes))) {
-        st = LMPVIZ_ERR_INVALID_ARG;
-        lmpviz_err_set(err, "nothing to draw (no input, no statistic, or classes without labels)");
-        goto done;
-    }
+        (opts->n_classes > 0 && (opts->classes == NULL || !sw->have_classes)))
+        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
     np = sw->n_p;
     nm = sw->n_m;
     n_panels = opts->n_stats + opts->n_classes;
@@ -600,18 +588,13 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
     fig =
         lmpviz_figure_create((size_t)ceil(panel_w * (double)cols),
                              (size_t)ceil(panel_h * (double)rows + 30.0 * scale), dpi, rows, cols);
-    if (fig == NULL) {
-        st = LMPVIZ_ERR_NOMEM;
-        lmpviz_err_set(err, "out of memory for the figure");
-        goto done;
-    }
     if (opts->title != NULL)
         snprintf(title, sizeof title, "%s", opts->title);
     else
         snprintf(title, sizeof title, "LMP weights over p × m (%zu input%s, %zu valid pixels)",
                  sw->inputs, sw->inputs == 1 ? "" : "s", sw->n_valid);
-    st = lmpviz_figure_set_title(fig, title);
-    for (k = 0; k < opts->n_stats && st == LMPVIZ_OK; k++) {
+    lmpviz_figure_set_title(fig, title);
+    for (k = 0; k < opts->n_stats; k++) {
         lmpviz_sweep_stat s = opts->stats[k];
         double vmax = 0.0;
         for (ip = 0; ip < np; ip++) {
@@ -623,20 +606,21 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
         }
         for (ip = 0; ip < np * nm; ip++)
             t[ip] = stat_position(s, v[ip], vmax);
-        st = heat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, v, t,
-                        s == LMPVIZ_SWEEP_RATIO, opts->cmap, stat_titles[s]);
+        heat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, v, t, s == LMPVIZ_SWEEP_RATIO,
+                   opts->cmap, stat_titles[s]);
     }
-    for (k = 0; k < opts->n_classes && st == LMPVIZ_OK; k++) {
+    for (k = 0; k < opts->n_classes; k++) {
         unsigned c = opts->classes[k];
-        double ps = lmpviz_sweep_class_pixel_share(sw, c), lmax = 0.0;
+        double ps, lmax = 0.0;
         size_t pos = opts->n_stats + k;
         if (c >= LMPVIZ_CS_CLASSES) {
-            st = LMPVIZ_ERR_INVALID_ARG;
-            lmpviz_err_set(err, "class %u is not a Cityscapes trainId", c);
+            lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG, "class %u is not a Cityscapes trainId",
+                                c);
             break;
         }
+        ps = lmpviz_sweep_class_pixel_share(sw, c);
         /* weight share against pixel share, coloured on a log2 scale
-         * symmetric about 1 (as many weight as pixels) */
+         * symmetric about 1 (as much weight as pixels) */
         for (ip = 0; ip < np; ip++) {
             for (im = 0; im < nm; im++) {
                 double ws = lmpviz_sweep_class_weight_share(sw, ip, im, c);
@@ -651,22 +635,13 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw,
             t[ip] = v[ip] > 0.0 ? 0.5 + 0.5 * log2(v[ip]) / lmax : v[ip] == 0.0 ? 0.0 : NAN;
         snprintf(title, sizeof title, "%s: weight / pixel share (%.2g%% of pixels)",
                  lmpviz_cs_class_name(c), 100.0 * ps);
-        st = heat_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, v, t, 1, opts->cmap,
-                        title);
+        heat_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, v, t, 1, opts->cmap,
+                   title);
     }
     for (k = n_panels; k < rows * cols; k++) {
         lmpviz_panel *pn = lmpviz_figure_panel(fig, k / cols, k % cols);
         lmpviz_panel_set_axes_visible(pn, 0);
         lmpviz_panel_set_legend(pn, LMPVIZ_LEGEND_NONE);
     }
-    if (st != LMPVIZ_OK && err != NULL && err->msg[0] == '\0')
-        lmpviz_err_set(err, "cannot build the figure: %s", lmpviz_status_string(st));
-done:
-    if (st != LMPVIZ_OK) {
-        lmpviz_figure_destroy(fig);
-        fig = NULL;
-    }
-    if (status != NULL)
-        *status = st;
     return fig;
 }
