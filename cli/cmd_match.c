@@ -430,6 +430,8 @@ done:
 typedef struct frame_match {
     lmpviz_match_result r;
     size_t n_valid;
+    int matched;           /* the first pass found its match */
+    int split_ok;          /* the second pass measured split_distance */
     double split_distance; /* at the split's (p, m) */
 } frame_match;
 
@@ -437,7 +439,8 @@ typedef struct match_run {
     const match_args *a;
     const cli_frame *frames;
     frame_match *fm;
-    int pass; /* 0: search, 1: the split's point */
+    int pass;          /* 0: search, 1: the split's point */
+    const size_t *map; /* pass 1: pool index -> frame index */
     double p, m;
 } match_run;
 
@@ -446,7 +449,8 @@ process_frame(
     void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
 {
     match_run *mr = ctx;
-    const cli_frame *fr = &mr->frames[i];
+    size_t j = mr->pass == 0 ? i : mr->map[i];
+    const cli_frame *fr = &mr->frames[j];
     lmpviz_heatmap_input hin = mr->a->in;
     cli_loss_input li;
     lmp_scheme_input in;
@@ -470,7 +474,7 @@ process_frame(
     in.valid = li.valid;
     st = lmpviz_match_prepare(&mr->a->spec.scheme, &in, &mi, &err);
     if (st == LMPVIZ_OK) {
-        frame_match *f = &mr->fm[i];
+        frame_match *f = &mr->fm[j];
         f->n_valid = mi.n_valid;
         if (mr->pass == 0) {
             st = lmpviz_match_search(&mi, &mr->a->mo, state, &f->r, &err);
@@ -529,6 +533,8 @@ run_split(match_args *a)
     cli_frame_result *res = NULL;
     frame_match *fm = NULL;
     double *u = NULL, *v = NULL, *d = NULL, fu[5], fv[5], fd[5], fs[5], fp_[5], fmv[5];
+    size_t *map = NULL;
+    cli_frame *sub = NULL; /* the frames matched, borrowed from frames */
     match_run mr;
     cli_split_pool pool;
     size_t n_frames = 0, all = 0, f, ok = 0, k, failed;
@@ -549,7 +555,10 @@ run_split(match_args *a)
     u = calloc(n_frames, sizeof *u);
     v = calloc(n_frames, sizeof *v);
     d = calloc(n_frames, sizeof *d);
-    if (fm == NULL || res == NULL || u == NULL || v == NULL || d == NULL) {
+    map = calloc(n_frames, sizeof *map);
+    sub = calloc(n_frames, sizeof *sub);
+    if (fm == NULL || res == NULL || u == NULL || v == NULL || d == NULL || map == NULL ||
+        sub == NULL) {
         cli_error(CMD, "out of memory");
         goto done;
     }
@@ -573,6 +582,9 @@ run_split(match_args *a)
     for (f = 0, k = 0; f < n_frames; f++) {
         if (!res[f].ok)
             continue;
+        fm[f].matched = 1;
+        map[k] = f;
+        sub[k] = frames[f];
         u[k] = isinf(fm[f].r.p) ? 0.0 : 1.0 / fm[f].r.p;
         v[k] = log10(fm[f].r.m);
         d[k] = fm[f].r.distance;
@@ -588,17 +600,20 @@ run_split(match_args *a)
     five_numbers(v, ok, fv);
     five_numbers(d, ok, fd);
     /* the split's (p, m): the median of the frames' in the search's
-     * coordinates; then its distance on every frame */
+     * coordinates; then its distance on every frame matched */
     mr.pass = 1;
+    mr.map = map;
     mr.p = fu[2] > 0.0 ? 1.0 / fu[2] : INFINITY;
     mr.m = pow(10.0, fv[2]);
-    for (f = 0; f < n_frames; f++)
-        res[f].ok = 0;
+    pool.frames = sub;
+    pool.n = ok;
+    memset(res, 0, n_frames * sizeof *res);
     failed += cli_split_pool_run(&pool, res);
     sig = cli_interrupted();
-    for (f = 0, k = 0; f < n_frames; f++) {
+    for (f = 0, k = 0; f < ok; f++) {
+        fm[map[f]].split_ok = res[f].ok;
         if (res[f].ok)
-            d[k++] = fm[f].split_distance;
+            d[k++] = fm[map[f]].split_distance;
     }
     if (k == 0 || sig != 0) {
         cli_error(CMD, "the second pass failed");
@@ -627,25 +642,28 @@ run_split(match_args *a)
         json_five(stdout, "split_distance", fs, 0);
         printf("}, \"per_frame\": [");
         for (f = 0, k = 0; f < n_frames; f++) {
-            if (!res[f].ok)
+            if (!fm[f].matched)
                 continue;
             printf("%s{\"frame\": ", k++ ? ", " : "");
             cli_json_string(stdout, frames[f].stem);
             printf(", \"p\": %s", cli_json_number(fm[f].r.p, nb, sizeof nb));
-            printf(", \"m\": %s, \"distance\": %.9g, \"split_distance\": %.9g}",
-                   cli_json_number(fm[f].r.m, nb, sizeof nb), fm[f].r.distance,
-                   fm[f].split_distance);
+            printf(", \"m\": %s", cli_json_number(fm[f].r.m, nb, sizeof nb));
+            printf(", \"distance\": %.9g, \"split_distance\": %s}", fm[f].r.distance,
+                   cli_json_number(fm[f].split_ok ? fm[f].split_distance : NAN, nb, sizeof nb));
         }
         printf("]}\n");
     } else {
         printf("scheme: %s (%s), %zu frames\n", a->spec.text, a->spec.label, ok);
         printf("%-28s %-10s %-10s %-9s %s\n", "frame", "p", "m", "distance", "at split (p, m)");
         for (f = 0; f < n_frames; f++) {
-            if (!res[f].ok)
+            if (!fm[f].matched)
                 continue;
-            printf("%-28s %-10s %-10.4g %-9.4f %.4f\n", frames[f].stem,
-                   p_text(fm[f].r.p, pb, sizeof pb), fm[f].r.m, fm[f].r.distance,
-                   fm[f].split_distance);
+            printf("%-28s %-10s %-10.4g %-9.4f ", frames[f].stem, p_text(fm[f].r.p, pb, sizeof pb),
+                   fm[f].r.m, fm[f].r.distance);
+            if (fm[f].split_ok)
+                printf("%.4f\n", fm[f].split_distance);
+            else
+                printf("-\n");
         }
         printf("split: p = %s, m = %.4g (median of the frames' matches)\n",
                p_text(mr.p, pb, sizeof pb), mr.m);
@@ -671,6 +689,8 @@ done:
     free(u);
     free(v);
     free(d);
+    free(map);
+    free(sub);
     free(fm);
     free(res);
     cli_split_free(frames, n_frames);

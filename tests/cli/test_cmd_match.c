@@ -233,6 +233,18 @@ test_split(void **state)
     assert_non_null(strstr(r.out, "split: p = 1, m = 0.0"));
     assert_non_null(strstr(r.out, "close on every frame"));
     assert_non_null(strstr(r.out, "4 frames: 4 matched, 0 failed"));
+
+    /* a frame without its prediction: reported once, left out of both
+     * passes, exit status 1 */
+    snprintf(path, sizeof path, "%s/bonn/bonn_000002_000019_loss.npy", pred);
+    assert_int_equal(remove(path), 0);
+    run_cmd(&r, cmd_match, "match", "--scheme", "topk:k=0.05", "--cityscapes-root", root,
+            "--pred-dir", pred, "--pred-suffix", "_loss.npy", "--jobs", "2", "--quiet", NULL);
+    assert_int_equal(r.rc, 1);
+    assert_non_null(strstr(r.out, "4 frames: 3 matched, 1 failed"));
+    assert_null(strstr(r.out, "bonn_000002_000019"));
+    assert_non_null(strstr(r.err, "bonn_000002_000019: skipped: "));
+    assert_null(strstr(strstr(r.err, "skipped: ") + 1, "skipped: "));
 }
 
 int
