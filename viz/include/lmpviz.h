@@ -7,6 +7,7 @@
  *   lmpviz/plot.h     figures, panels, colours, colormaps, colour bars
  *   lmpviz/seg.h      Cityscapes labels, segmentation losses, class statistics
  *   lmpviz/figures.h  curve, region, heatmap and compare figures
+ *   lmpviz/sweep.h    sweep and match: choosing p and m from loss maps
  */
 #ifndef LMPVIZ_H
 #define LMPVIZ_H
@@ -16,5 +17,7 @@
 #include "lmpviz/plot.h"
 #include "lmpviz/seg.h"
 #include "lmpviz/figures.h"
+
+#include "lmpviz/sweep.h"
 
 #endif /* LMPVIZ_H */
