@@ -14,9 +14,10 @@
 
 #define CMD "notebook"
 
-#define NBC_DEFAULT_SCHEMES "lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;ohem:thresh=0.7,min_kept=10000;focal:gamma=2;uniform"
-#define NBC_WIDTH           1400
-#define NBC_HEIGHT          560
+#define NBC_DEFAULT_SCHEMES                                                                        \
+    "lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;ohem:thresh=0.7,min_kept=10000;focal:gamma=2;uniform"
+#define NBC_WIDTH  1400
+#define NBC_HEIGHT 560
 
 enum { NBC_SCHEMES = 256, NBC_LOSSES, NBC_IGNORE_ZEROS, NBC_LOGY, NBC_SIZE, NBC_TITLE };
 
@@ -104,7 +105,8 @@ parse(int argc, char **argv, nbc_args *a)
         case ':':
             return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
         default:
-            return cli_usage_error(CMD, "--figure compare: unknown option \"%s\"", argv[optind - 1]);
+            return cli_usage_error(CMD, "--figure compare: unknown option \"%s\"",
+                                   argv[optind - 1]);
         }
     }
     if (optind < argc)
@@ -113,29 +115,34 @@ parse(int argc, char **argv, nbc_args *a)
         return cli_usage_error(CMD, "--image: the compare notebook draws the weight profiles; for "
                                     "the panels on a frame use lmpviz compare --image");
     memset(&err, 0, sizeof err);
-    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec, &err) !=
-        LMPVIZ_OK)
+    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec,
+                             &err) != LMPVIZ_OK)
         return cli_usage_error(CMD, "--schemes: %s", err.msg);
     for (k = 0; k < a->n_spec; k++) {
         lmp_scheme_kind kind = a->spec[k].scheme.kind;
         if (a->spec[k].from_split)
-            return cli_usage_error(CMD, "--schemes: source=split needs a split; a notebook takes one "
-                                        "input (use source=image)");
+            return cli_usage_error(CMD,
+                                   "--schemes: source=split needs a split; a notebook takes one "
+                                   "input (use source=image)");
         if ((kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ) && a->in.labels == NULL)
-            return cli_usage_error(CMD, "--schemes: %s needs classes: give --labels with a model output",
+            return cli_usage_error(CMD,
+                                   "--schemes: %s needs classes: give --labels with a model output",
                                    a->spec[k].text);
     }
     if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0))
-        return cli_usage_error(CMD, "--losses: give either --losses or --labels with a model output, "
-                                    "not both");
+        return cli_usage_error(CMD,
+                               "--losses: give either --losses or --labels with a model output, "
+                               "not both");
     if (a->losses == NULL && (a->in.labels == NULL || a->n_pred != 1))
-        return cli_usage_error(CMD, "--figure compare: expected --losses FILE.npy, or --labels with one "
-                                    "of --probs, --logits and --loss");
+        return cli_usage_error(CMD,
+                               "--figure compare: expected --losses FILE.npy, or --labels with one "
+                               "of --probs, --logits and --loss");
     return 0;
 }
 
 int
-cli_notebook_compare(char **argv, int argc, const char *command, lmpnb_notebook **out, lmpviz_figure **fig_out)
+cli_notebook_compare(
+    char **argv, int argc, const char *command, lmpnb_notebook **out, lmpviz_figure **fig_out)
 {
     nbc_args a;
     lmpviz_array arr;
@@ -185,8 +192,9 @@ cli_notebook_compare(char **argv, int argc, const char *command, lmpnb_notebook 
         src = a.in.pred;
         st = lmpviz_inputs_check(&a.in, &err);
         if (st == LMPVIZ_OK)
-            st = lmpviz_seg_inputs_load(a.in.labels, a.in.label_type, a.in.pred, a.in.pred_kind, a.in.layout,
-                                        a.in.resize, &train, &loss, &valid, &w, &h, &err);
+            st = lmpviz_seg_inputs_load(a.in.labels, a.in.label_type, a.in.pred, a.in.pred_kind,
+                                        a.in.layout, a.in.resize, &train, &loss, &valid, &w, &h,
+                                        &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s", err.msg);
             return CLI_EXIT_FAILURE;

@@ -11,15 +11,19 @@
  * its text.  With fig_out not NULL the profile figure is handed over (the
  * caller destroys it).  0, or the exit status after printing the error
  * (CLI_EXIT_OK with *out NULL after --help). */
-int cli_notebook_compare(char **argv, int argc, const char *command, lmpnb_notebook **out,
-                         lmpviz_figure **fig_out);
+int cli_notebook_compare(
+    char **argv, int argc, const char *command, lmpnb_notebook **out, lmpviz_figure **fig_out);
 
 /* Writes DIR/slides/NAME.svg and NAME.pdf for each of the n figures
  * (figs[i] may be NULL: skipped), creating the folder.  Prints nothing;
  * 0, or CLI_EXIT_FAILURE after reporting the failure.  written receives
  * the paths written (malloc'ed, caller frees each and the array), *n_written
  * their count, so that a caller can remove them on a later failure. */
-int cli_notebook_slides(const char *dir, const char *const *names, lmpviz_figure *const *figs, size_t n,
-                        char ***written, size_t *n_written);
+int cli_notebook_slides(const char *dir,
+                        const char *const *names,
+                        lmpviz_figure *const *figs,
+                        size_t n,
+                        char ***written,
+                        size_t *n_written);
 
 #endif /* LMPVIZ_CMD_NOTEBOOK_EXTRA_H */

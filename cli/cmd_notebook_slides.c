@@ -12,8 +12,12 @@
 #define CMD "notebook"
 
 int
-cli_notebook_slides(const char *dir, const char *const *names, lmpviz_figure *const *figs, size_t n,
-                    char ***written, size_t *n_written)
+cli_notebook_slides(const char *dir,
+                    const char *const *names,
+                    lmpviz_figure *const *figs,
+                    size_t n,
+                    char ***written,
+                    size_t *n_written)
 {
     static const char *const exts[2] = { "svg", "pdf" };
     char **paths;

@@ -62,7 +62,8 @@ run_slot(lmpnb_notebook *nb, const char *name, lmpnbi_slot_fn slot, void *ctx)
 }
 
 lmpviz_status
-lmpnbi_add_cells(lmpnb_notebook *nb, lmpviz_status st, const char *cells, lmpnbi_slot_fn slot, void *ctx)
+lmpnbi_add_cells(
+    lmpnb_notebook *nb, lmpviz_status st, const char *cells, lmpnbi_slot_fn slot, void *ctx)
 {
     const char *p = cells, *body = NULL;
     cell_kind kind = CELL_NONE;

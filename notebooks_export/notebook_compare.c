@@ -43,10 +43,12 @@ sb_scheme(lmpnbi_sbuf *b, const lmpviz_scheme_spec *sp, const lmp_scheme_result 
         lmpnbi_sb_printf(b, ", p=%s", lmpnbi_py_num(s->lmp.p, num, sizeof num));
         lmpnbi_sb_printf(b, ", m=%s", lmpnbi_py_num(s->lmp.m, num, sizeof num));
         lmpnbi_sb_printf(b, ", m_pixels=%s",
-                         s->lmp.m_pixels > 0.0 ? lmpnbi_py_num(s->lmp.m_pixels, num, sizeof num) : "None");
+                         s->lmp.m_pixels > 0.0 ? lmpnbi_py_num(s->lmp.m_pixels, num, sizeof num)
+                                               : "None");
         break;
     case LMP_SCHEME_OHEM:
-        lmpnbi_sb_printf(b, ", thresh=%s, min_kept=%zu", lmpnbi_py_num(s->thresh, num, sizeof num), s->min_kept);
+        lmpnbi_sb_printf(b, ", thresh=%s, min_kept=%zu", lmpnbi_py_num(s->thresh, num, sizeof num),
+                         s->min_kept);
         break;
     case LMP_SCHEME_TOPK:
         lmpnbi_sb_printf(b, ", k=%s", lmpnbi_py_num(s->k, num, sizeof num));
@@ -60,7 +62,8 @@ sb_scheme(lmpnbi_sbuf *b, const lmpviz_scheme_spec *sp, const lmp_scheme_result 
         break;
     }
     lmpnbi_sb_printf(b, ", weight_sum=%s", lmpnbi_py_num(r->weight_sum, num, sizeof num));
-    lmpnbi_sb_printf(b, ", value=%s),\n", isnan(r->value) ? "None" : lmpnbi_py_num(r->value, num, sizeof num));
+    lmpnbi_sb_printf(b, ", value=%s),\n",
+                     isnan(r->value) ? "None" : lmpnbi_py_num(r->value, num, sizeof num));
 }
 
 /* The data cell. */
@@ -102,22 +105,27 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
     if (st != LMPVIZ_OK)
         goto done;
 
-    lmpnbi_sb_printf(&b, "import base64\n\nimport numpy as np\nimport matplotlib.pyplot as plt\n\n");
+    lmpnbi_sb_printf(
+        &b, "import base64\nimport os\n\nimport numpy as np\nimport matplotlib.pyplot as plt\n\n");
     lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\nSOURCE = ", lmp_version());
     lmpnbi_sb_py_str(&b, cx->in->source ? cx->in->source : "given losses");
     lmpnbi_sb_printf(&b, "\nN_VALID = %zu  # valid pixels of the input\n", nv);
-    lmpnbi_sb_printf(&b, "# The schemes as lmpviz parsed them, with the sum of their weights and the\n"
-                         "# weighted loss sum_i w_i l_i on the whole input.\nSCHEMES = [\n");
+    lmpnbi_sb_printf(&b,
+                     "# The schemes as lmpviz parsed them, with the sum of their weights and the\n"
+                     "# weighted loss sum_i w_i l_i on the whole input.\nSCHEMES = [\n");
     for (s = 0; s < d->n_schemes; s++)
         sb_scheme(&b, &d->spec[s], &d->result[s]);
-    lmpnbi_sb_printf(&b, "]\n# %zu ranks (1 = the largest loss), evenly spaced over the valid pixels.\nRANK = ", k);
+    lmpnbi_sb_printf(
+        &b,
+        "]\n# %zu ranks (1 = the largest loss), evenly spaced over the valid pixels.\nRANK = ", k);
     for (i = 0; i < k; i++)
         vals[i] = (float)(rank[i] + 1);
     lmpnbi_sb_float_b64(&b, vals, k);
     lmpnbi_sb_printf(&b, ".astype(np.int64)\n# The losses at those ranks.\nLOSS = ");
     lmpnbi_sb_float_b64(&b, sl, k);
-    lmpnbi_sb_printf(&b, "\n# Each scheme's n w at those ranks (1 = the uniform weight 1/n), and the share of\n"
-                         "# its total weight held by the pixels up to that rank, on the whole input.\nNW = [\n");
+    lmpnbi_sb_printf(
+        &b, "\n# Each scheme's n w at those ranks (1 = the uniform weight 1/n), and the share of\n"
+            "# its total weight held by the pixels up to that rank, on the whole input.\nNW = [\n");
     for (s = 0; s < d->n_schemes; s++) {
         for (i = 0; i < k; i++)
             vals[i] = (float)((double)nv * (double)d->weight[s][d->order[rank[i]]]);
@@ -134,9 +142,11 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
         lmpnbi_sb_float_b64(&b, vals, k);
         lmpnbi_sb_printf(&b, ",\n");
     }
-    lmpnbi_sb_printf(&b, "]\n# The schemes solved again by lmpviz with LOSS as the whole input (%zu pixels):\n"
-                         "# n w, for the NumPy check.\nSAMPLE_NW = [\n",
-                     k);
+    lmpnbi_sb_printf(
+        &b,
+        "]\n# The schemes solved again by lmpviz with LOSS as the whole input (%zu pixels):\n"
+        "# n w, for the NumPy check.\nSAMPLE_NW = [\n",
+        k);
     for (s = 0; s < d->n_schemes; s++) {
         for (i = 0; i < k; i++)
             vals[i] = (float)((double)k * (double)ds.weight[s][i]);
@@ -154,17 +164,20 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
             lmpviz_err_set(cx->err, "bad trainIds in the input");
             goto done;
         }
-        lmpnbi_sb_printf(&b, "# trainIds of the pixels at RANK (for the class schemes).\nSAMPLE_CLASS = np.array([");
+        lmpnbi_sb_printf(
+            &b,
+            "# trainIds of the pixels at RANK (for the class schemes).\nSAMPLE_CLASS = np.array([");
         for (i = 0; i < k; i++)
             lmpnbi_sb_printf(&b, "%s%u", i % 32 ? ", " : (i ? ",\n    " : "\n    "), scls[i]);
         lmpnbi_sb_printf(&b, "\n], dtype=np.int64)\n");
-        lmpnbi_sb_printf(&b, "# Per class: shares of the pixels, of the loss and of each scheme's weight.\nCLASSES = [\n");
+        lmpnbi_sb_printf(&b, "# Per class: shares of the pixels, of the loss and of each scheme's "
+                             "weight.\nCLASSES = [\n");
         n_rows = lmpviz_class_stats_rows(&cst.st[0], rows);
         for (r = 0; r < n_rows; r++) {
             lmpnbi_sb_printf(&b, "    dict(train_id=%u, name=", rows[r].train_id);
             lmpnbi_sb_py_str(&b, rows[r].name);
-            lmpnbi_sb_printf(&b, ", pixel_share=%.6g, loss_share=%.6g, weight_share=[", rows[r].pixel_share,
-                             rows[r].loss_share);
+            lmpnbi_sb_printf(&b, ", pixel_share=%.6g, loss_share=%.6g, weight_share=[",
+                             rows[r].pixel_share, rows[r].loss_share);
             for (s = 0; s < d->n_schemes; s++) {
                 lmpviz_class_row rs[LMPVIZ_CS_CLASSES];
                 size_t nr = lmpviz_class_stats_rows(&cst.st[s], rs), j;
@@ -179,7 +192,9 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
         }
         lmpnbi_sb_printf(&b, "]\n");
     } else {
-        lmpnbi_sb_printf(&b, "SAMPLE_CLASS = None  # no labels: no class schemes, no class table\nCLASSES = []\n");
+        lmpnbi_sb_printf(
+            &b,
+            "SAMPLE_CLASS = None  # no labels: no class schemes, no class table\nCLASSES = []\n");
     }
     st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
 
@@ -201,9 +216,9 @@ compare_slot(lmpnb_notebook *nb, const char *name, void *ctx)
     if (strcmp(name, "data") == 0)
         return data_cell(nb, cx);
     if (strcmp(name, "figure") == 0)
-        return lmpnb_notebook_add_code(nb,
-                                       "plot_profiles(NW, TOP_SHARE, [s['label'] for s in SCHEMES])\n",
-                                       cx->png, cx->png_len, "<lmpviz figure: the schemes' weight profiles>");
+        return lmpnb_notebook_add_code(
+            nb, "plot_profiles(NW, TOP_SHARE, [s['label'] for s in SCHEMES])\n", cx->png,
+            cx->png_len, "<lmpviz figure: the schemes' weight profiles>");
     return LMPVIZ_ERR_INVALID_ARG;
 }
 
@@ -228,12 +243,13 @@ lmpnb_compare_notebook(const lmpnb_compare_input *in, lmpviz_status *status, lmp
     cx.png = png;
     cx.png_len = png_len;
     cx.err = err;
-    st = lmpnbi_add_intro(nb, "compare", "LMP beside the other pixel-weighting schemes",
-                          "The same per-pixel losses weighted by Loss Max-Pooling and by the schemes "
-                          "segmentation code uses instead (the mean, OHEM, top-$k$, focal, class "
-                          "balancing): where each puts the training signal, over the pixels sorted by "
-                          "loss.",
-                          in->command);
+    st = lmpnbi_add_intro(
+        nb, "compare", "LMP beside the other pixel-weighting schemes",
+        "The same per-pixel losses weighted by Loss Max-Pooling and by the schemes "
+        "segmentation code uses instead (the mean, OHEM, top-$k$, focal, class "
+        "balancing): where each puts the training signal, over the pixels sorted by "
+        "loss.",
+        in->command);
     st = lmpnbi_add_cells(nb, st, lmpnbi_cells_compare, compare_slot, &cx);
     free(png);
     return lmpnbi_finish(nb, st, status, err);

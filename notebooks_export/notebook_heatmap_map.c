@@ -73,13 +73,16 @@ map_data(lmpnb_notebook *nb, const map_ctx *cx)
     memset(&r, 0, sizeof r);
     ls = nv > 0 ? lmp_solve(map, valid, mw * mh, &prm, w, &r, NULL) : LMP_OK;
     if (ls != LMP_OK) {
-        lmpviz_err_set(cx->err, "cannot solve LMP on the reduced loss map: %s", lmp_status_string(ls));
+        lmpviz_err_set(cx->err, "cannot solve LMP on the reduced loss map: %s",
+                       lmp_status_string(ls));
         st = LMPVIZ_ERR_SOLVER;
         goto done;
     }
-    lmpnbi_sb_printf(&b, "import base64\n\n# Written by lmpviz %s.\n# The inputs (absolute paths; the notebook "
-                         "needs none of them: its data is embedded).\nINPUTS = dict(image=",
-                     lmp_version());
+    lmpnbi_sb_printf(
+        &b,
+        "import base64\n\n# Written by lmpviz %s.\n# The inputs (absolute paths; the notebook "
+        "needs none of them: its data is embedded).\nINPUTS = dict(image=",
+        lmp_version());
     sb_abs_path(&b, cx->in->image);
     lmpnbi_sb_printf(&b, ", labels=");
     sb_abs_path(&b, cx->in->labels);
@@ -87,12 +90,15 @@ map_data(lmpnb_notebook *nb, const map_ctx *cx)
     sb_abs_path(&b, cx->in->pred);
     lmpnbi_sb_printf(&b, ")\nM_FRAC = %s  # m as a fraction (m_px / n)\n",
                      lmpnbi_py_num(prm.m, num, sizeof num));
-    lmpnbi_sb_printf(&b, "# The per-pixel loss of every %zu-th pixel of every %zu-th row (%zu x %zu; nan:\n"
-                         "# ignored), from the %zu x %zu frame.\nLOSS_MAP = ",
-                     stride, stride, mw, mh, hm->width, hm->height);
+    lmpnbi_sb_printf(
+        &b,
+        "# The per-pixel loss of every %zu-th pixel of every %zu-th row (%zu x %zu; nan:\n"
+        "# ignored), from the %zu x %zu frame.\nLOSS_MAP = ",
+        stride, stride, mw, mh, hm->width, hm->height);
     lmpnbi_sb_float_b64(&b, map, mw * mh);
     lmpnbi_sb_printf(&b, ".reshape(%zu, %zu)\n", mh, mw);
-    lmpnbi_sb_printf(&b, "# lmpviz's LMP on LOSS_MAP alone, at the frame's p and m (for the check cell).\n");
+    lmpnbi_sb_printf(
+        &b, "# lmpviz's LMP on LOSS_MAP alone, at the frame's p and m (for the check cell).\n");
     for (x = 0; x < mw * mh; x++)
         sum += valid[x] ? (double)w[x] : 0.0;
     lmpnbi_sb_printf(&b, "REDUCED = dict(n_valid=%zu, ", r.n_valid);

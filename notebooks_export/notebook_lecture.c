@@ -7,7 +7,11 @@
 #include "notebook_internal.h"
 
 static lmpnb_notebook *
-lecture(const char *figure, const char *cells, const char *command, lmpviz_status *status, lmpviz_err *err)
+lecture(const char *figure,
+        const char *cells,
+        const char *command,
+        lmpviz_status *status,
+        lmpviz_err *err)
 {
     lmpnb_notebook *nb = lmpnb_notebook_create();
     lmpviz_status st;
