@@ -67,10 +67,10 @@ usage(FILE *out)
 /* Options of curve, region and heatmap that take a value (so that the value
  * is passed on with them). */
 static const char *const value_opts[] = {
-    "p",    "m",     "m-pixels", "n",      "losses",     "sample", "dist",   "seed",       "size",
-    "dpi",  "title", "image",    "labels", "label-type", "probs",  "logits", "loss",       "layout",
-    "cmap", "scale", "alpha",    "dim",    "desaturate", "vmax",   "width",  "max-pixels", "schemes",
-    NULL,
+    "p",     "m",          "m-pixels", "n",      "losses",     "sample",  "dist",
+    "seed",  "size",       "dpi",      "title",  "image",      "labels",  "label-type",
+    "probs", "logits",     "loss",     "layout", "cmap",       "scale",   "alpha",
+    "dim",   "desaturate", "vmax",     "width",  "max-pixels", "schemes", NULL,
 };
 
 /* Options of those commands that write other files or process a split. */
@@ -455,7 +455,7 @@ suffix_is(const char *s, const char *suffix)
 static int
 compare_input_opt(const char *s, int *takes_value)
 {
-    static const char *const with_value[] = { "labels", "probs",      "logits", "loss",
+    static const char *const with_value[] = { "labels", "probs",      "logits",     "loss",
                                               "layout", "label-type", "max-pixels", NULL };
     const char *eq;
     size_t len;
@@ -515,8 +515,9 @@ run_all(nb_args *a)
     if (rc != 0)
         goto cleanup;
     if (nb[3] == NULL)
-        cli_error(CMD, "--all: heatmap and compare notebooks skipped (they need a frame: give --image, "
-                       "--labels and --probs, --logits or --loss)");
+        cli_error(CMD,
+                  "--all: heatmap and compare notebooks skipped (they need a frame: give --image, "
+                  "--labels and --probs, --logits or --loss)");
 
     if (stat(a->output, &sb) != 0) {
         if (mkdir(a->output, 0777) != 0) {
@@ -641,10 +642,11 @@ cmd_notebook(int argc, char **argv)
         return cli_usage_error(CMD, "--figure: expected curve, paper, region, heatmap, compare, "
                                     "derivation or algorithms (or --all)");
     if (!in_list(figure_names, a.figure, strlen(a.figure)))
-        return cli_usage_error(CMD,
-                               "--figure: expected curve, paper, region, heatmap, compare, derivation "
-                               "or algorithms, got \"%s\"",
-                               a.figure);
+        return cli_usage_error(
+            CMD,
+            "--figure: expected curve, paper, region, heatmap, compare, derivation "
+            "or algorithms, got \"%s\"",
+            a.figure);
     if (a.output == NULL) {
         snprintf(default_out, sizeof default_out, "lmp_%s.ipynb", a.figure);
         a.output = default_out;

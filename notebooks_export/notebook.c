@@ -217,7 +217,8 @@ lmpnb_notebook_fold_last(lmpnb_notebook *nb)
     }
     /* JupyterLab folds on jupyter.source_hidden; the tag marks the cell for
      * tools such as nbconvert's TagRemovePreprocessor. */
-    if (set_new(meta, "jupyter", jup) != 0 || set_new(meta, "tags", json_pack("[s]", "solution")) != 0)
+    if (set_new(meta, "jupyter", jup) != 0 ||
+        set_new(meta, "tags", json_pack("[s]", "solution")) != 0)
         return LMPVIZ_ERR_NOMEM;
     return LMPVIZ_OK;
 }

@@ -130,8 +130,10 @@ lmpnb_notebook *lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_sta
  * (the paper's sorted scan, the selection solver in pure Python, timings).
  * command (may be NULL) goes to metadata.lmpviz.command.  NULL only when out
  * of memory (*status LMPVIZ_ERR_NOMEM). */
-lmpnb_notebook *lmpnb_derivation_notebook(const char *command, lmpviz_status *status, lmpviz_err *err);
-lmpnb_notebook *lmpnb_algorithms_notebook(const char *command, lmpviz_status *status, lmpviz_err *err);
+lmpnb_notebook *
+lmpnb_derivation_notebook(const char *command, lmpviz_status *status, lmpviz_err *err);
+lmpnb_notebook *
+lmpnb_algorithms_notebook(const char *command, lmpviz_status *status, lmpviz_err *err);
 
 /* `lmpviz compare` on one input: the weights of every scheme over the
  * pixels sorted by decreasing loss, at most LMPNB_COMPARE_POINTS ranks
@@ -148,7 +150,8 @@ typedef struct lmpnb_compare_input {
     lmpviz_figure *fig;
 } lmpnb_compare_input;
 
-lmpnb_notebook *lmpnb_compare_notebook(const lmpnb_compare_input *in, lmpviz_status *status, lmpviz_err *err);
+lmpnb_notebook *
+lmpnb_compare_notebook(const lmpnb_compare_input *in, lmpviz_status *status, lmpviz_err *err);
 
 #ifdef __cplusplus
 }

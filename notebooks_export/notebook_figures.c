@@ -115,8 +115,12 @@ base_name(const char *path)
 /* Adds text as a markdown (code = 0) or code cell, with the PNG as output;
  * frees the buffer. */
 lmpviz_status
-lmpnbi_add_cell(lmpnb_notebook *nb, lmpnbi_sbuf *b, int code, const unsigned char *png, size_t png_len,
-         const char *alt)
+lmpnbi_add_cell(lmpnb_notebook *nb,
+                lmpnbi_sbuf *b,
+                int code,
+                const unsigned char *png,
+                size_t png_len,
+                const char *alt)
 {
     lmpviz_status st;
     if (b->oom || b->s == NULL) {
@@ -167,8 +171,13 @@ lmpnbi_add_md_code(lmpnb_notebook *nb, lmpviz_status st, const char *md, const c
 /* A markdown cell, then the plotting code with lmpviz's PNG as its output;
  * chains like add_md_code. */
 static lmpviz_status
-lmpnbi_add_figure(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *plot_py, const unsigned char *png,
-           size_t png_len, const char *alt)
+lmpnbi_add_figure(lmpnb_notebook *nb,
+                  lmpviz_status st,
+                  const char *md,
+                  const char *plot_py,
+                  const unsigned char *png,
+                  size_t png_len,
+                  const char *alt)
 {
     if (st == LMPVIZ_OK)
         st = lmpnbi_add_text(nb, 0, md);
@@ -186,7 +195,11 @@ lmpnbi_add_solver(lmpnb_notebook *nb, lmpviz_status st)
 /* The opening cells of every notebook: the figure's name in the metadata,
  * the header cell and the theory. */
 lmpviz_status
-lmpnbi_add_intro(lmpnb_notebook *nb, const char *figure, const char *title, const char *what, const char *command)
+lmpnbi_add_intro(lmpnb_notebook *nb,
+                 const char *figure,
+                 const char *title,
+                 const char *what,
+                 const char *command)
 {
     lmpviz_status st = lmpnb_notebook_set_info(nb, "figure", figure);
     if (st == LMPVIZ_OK)
@@ -223,8 +236,11 @@ render(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err)
 /* Renders fig (when not NULL) into *png and creates the notebook.  On
  * failure returns NULL with *status set (and *png freed). */
 lmpnb_notebook *
-lmpnbi_open_notebook(lmpviz_figure *fig, unsigned char **png, size_t *png_len, lmpviz_status *status,
-              lmpviz_err *err)
+lmpnbi_open_notebook(lmpviz_figure *fig,
+                     unsigned char **png,
+                     size_t *png_len,
+                     lmpviz_status *status,
+                     lmpviz_err *err)
 {
     lmpnb_notebook *nb;
     lmpviz_status st = render(fig, png, png_len, err);
@@ -325,7 +341,8 @@ curve_panel_title(const lmpnb_curve_input *in, size_t i, char *buf, size_t len)
     if (in->paper && i == 0)
         snprintf(buf, len, "varying p at m = %g (%.4g px)", s0->params.m, s0->result.m_px);
     else if (in->paper)
-        snprintf(buf, len, "varying m at p = %s", isinf(s0->params.p) ? "inf" : lmpnbi_py_num(s0->params.p, num, sizeof num));
+        snprintf(buf, len, "varying m at p = %s",
+                 isinf(s0->params.p) ? "inf" : lmpnbi_py_num(s0->params.p, num, sizeof num));
     else
         snprintf(buf, len, "LMP weights over %zu pixels", in->sets[0]->n);
 }
@@ -365,13 +382,14 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
     nb = lmpnbi_open_notebook(in->fig, &png, &png_len, status, err);
     if (nb == NULL)
         return NULL;
-    st = lmpnbi_add_intro(nb, in->paper ? "paper" : "curve",
-                   in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
-                             : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
-                   "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
-                   "decreasing loss: how much of the training signal each pixel gets, against "
-                   "the uniform weight $1/n$ of the mean loss (dashed).",
-                   in->command);
+    st = lmpnbi_add_intro(
+        nb, in->paper ? "paper" : "curve",
+        in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
+                  : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
+        "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
+        "decreasing loss: how much of the training signal each pixel gets, against "
+        "the uniform weight $1/n$ of the mean loss (dashed).",
+        in->command);
 
     /* The data. */
     if (st == LMPVIZ_OK) {
@@ -398,15 +416,19 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
             lmpnbi_sb_printf(&b, ", curves=[\n");
             for (j = 0; j < d->n_series; j++) {
                 const lmpviz_curve_series *s = &d->series[j];
-                lmpnbi_sb_printf(&b, "        dict(p=%s, ", lmpnbi_py_num(s->params.p, num, sizeof num));
+                lmpnbi_sb_printf(&b, "        dict(p=%s, ",
+                                 lmpnbi_py_num(s->params.p, num, sizeof num));
                 if (s->params.m_pixels > 0.0)
-                    lmpnbi_sb_printf(&b, "m=None, m_pixels=%s, ", lmpnbi_py_num(s->params.m_pixels, num, sizeof num));
+                    lmpnbi_sb_printf(&b, "m=None, m_pixels=%s, ",
+                                     lmpnbi_py_num(s->params.m_pixels, num, sizeof num));
                 else
-                    lmpnbi_sb_printf(&b, "m=%s, m_pixels=None, ", lmpnbi_py_num(s->params.m, num, sizeof num));
+                    lmpnbi_sb_printf(&b, "m=%s, m_pixels=None, ",
+                                     lmpnbi_py_num(s->params.m, num, sizeof num));
                 lmpnbi_sb_printf(&b, "m_px=%s, ", lmpnbi_py_num(s->result.m_px, num, sizeof num));
                 lmpnbi_sb_printf(&b, "tau=%s, ", lmpnbi_py_num(s->result.tau, num, sizeof num));
                 lmpnbi_sb_printf(&b, "theta=%s, ", lmpnbi_py_num(s->result.theta, num, sizeof num));
-                lmpnbi_sb_printf(&b, "value=%s,\n             weights=", lmpnbi_py_num(s->result.value, num, sizeof num));
+                lmpnbi_sb_printf(&b, "value=%s,\n             weights=",
+                                 lmpnbi_py_num(s->result.value, num, sizeof num));
                 lmpnbi_sb_float_array(&b, s->weight, n, 13, "np.float32");
                 lmpnbi_sb_printf(&b, "),\n");
             }
@@ -415,31 +437,35 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
         lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
         st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
     }
-    st = lmpnbi_add_figure(nb, st,
-                    "## The figure\n"
-                    "\n"
-                    "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
-                    "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
-                    "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
-                    "stored below is lmpviz's rendering; running the cell redraws it with "
-                    "matplotlib from the embedded data.\n",
-                    curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
+    st = lmpnbi_add_figure(
+        nb, st,
+        "## The figure\n"
+        "\n"
+        "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
+        "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
+        "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
+        "stored below is lmpviz's rendering; running the cell redraws it with "
+        "matplotlib from the embedded data.\n",
+        curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
     st = lmpnbi_add_solver(nb, st);
-    st = lmpnbi_add_md_code(nb, st,
-                     "## Check: NumPy against lmpviz\n"
-                     "\n"
-                     "The NumPy solver re-solves every curve from the embedded losses; its weights "
-                     "must match lmpviz's within $10^{-6}$ (relative).\n",
-                     curve_check_py);
-    st = lmpnbi_add_md_code(nb, st,
-                     "## Try it yourself\n"
-                     "\n"
-                     "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
-                     "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
-                     "spreads the weight over more pixels.\n",
-                     curve_try_py);
-    st = lmpnbi_add_cells(nb, st, in->paper ? lmpnbi_cells_exercises_paper : lmpnbi_cells_exercises_curve, NULL,
-                          NULL);
+    st = lmpnbi_add_md_code(
+        nb, st,
+        "## Check: NumPy against lmpviz\n"
+        "\n"
+        "The NumPy solver re-solves every curve from the embedded losses; its weights "
+        "must match lmpviz's within $10^{-6}$ (relative).\n",
+        curve_check_py);
+    st = lmpnbi_add_md_code(
+        nb, st,
+        "## Try it yourself\n"
+        "\n"
+        "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
+        "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
+        "spreads the weight over more pixels.\n",
+        curve_try_py);
+    st = lmpnbi_add_cells(nb, st,
+                          in->paper ? lmpnbi_cells_exercises_paper : lmpnbi_cells_exercises_curve,
+                          NULL, NULL);
     free(png);
     return lmpnbi_finish(nb, st, status, err);
 }
@@ -537,19 +563,22 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
     nb = lmpnbi_open_notebook(in->fig, &png, &png_len, status, err);
     if (nb == NULL)
         return NULL;
-    st = lmpnbi_add_intro(nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
-                   "With only two pixels the set $W$ of allowed weightings is a picture: the "
-                   "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
-                   "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
-                   in->command);
+    st = lmpnbi_add_intro(
+        nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
+        "With only two pixels the set $W$ of allowed weightings is a picture: the "
+        "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
+        "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
+        in->command);
     if (st == LMPVIZ_OK) {
         lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
         lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\nP = [", lmp_version());
         for (i = 0; i < o->n_p; i++)
             lmpnbi_sb_printf(&b, "%s%s", i ? ", " : "", lmpnbi_py_num(o->p[i], num, sizeof num));
-        lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n", lmpnbi_py_num(o->m, num, sizeof num));
+        lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n",
+                         lmpnbi_py_num(o->m, num, sizeof num));
         if (o->have_losses)
-            lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n", lmpnbi_py_num(o->losses[0], num, sizeof num),
+            lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n",
+                             lmpnbi_py_num(o->losses[0], num, sizeof num),
                              lmpnbi_py_num(o->losses[1], num2, sizeof num2));
         else
             lmpnbi_sb_printf(&b, "LOSSES = None\n");
@@ -582,25 +611,25 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
         else
             lmpnbi_sb_free(&b);
     }
-    st = lmpnbi_add_figure(nb, st,
-                    "## The figure\n"
-                    "\n"
-                    "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
-                    "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
-                    "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
-                    "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
-                    "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
-                    region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
+    st = lmpnbi_add_figure(
+        nb, st,
+        "## The figure\n"
+        "\n"
+        "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
+        "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
+        "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
+        "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
+        "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
+        region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
     st = lmpnbi_add_solver(nb, st);
-    st = lmpnbi_add_md_code(nb, st,
-                     "## Check: NumPy against lmpviz\n"
-                     "\n"
-                     "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
-                     "$10^{-6}$ (relative).\n",
-                     region_check_py);
-    st = lmpnbi_add_md_code(nb, st,
-                     "## Try it yourself\n",
-                     region_try_py);
+    st = lmpnbi_add_md_code(
+        nb, st,
+        "## Check: NumPy against lmpviz\n"
+        "\n"
+        "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
+        "$10^{-6}$ (relative).\n",
+        region_check_py);
+    st = lmpnbi_add_md_code(nb, st, "## Try it yourself\n", region_try_py);
     st = lmpnbi_add_cells(nb, st, lmpnbi_cells_exercises_region, NULL, NULL);
     free(png);
     return lmpnbi_finish(nb, st, status, err);
@@ -708,12 +737,13 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
     nb = lmpnbi_open_notebook(in->fig, &png, &png_len, &st, err);
     if (nb == NULL)
         goto done;
-    st = lmpnbi_add_intro(nb, "heatmap", "Where LMP puts the weight on a segmentation output",
-                   "The per-pixel cross-entropy of a network's output against the ground truth, "
-                   "Loss Max-Pooling solved over the whole frame, and the weights shown as "
-                   "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
-                   "each class's share of the pixels, the loss and the weight.",
-                   in->command);
+    st = lmpnbi_add_intro(
+        nb, "heatmap", "Where LMP puts the weight on a segmentation output",
+        "The per-pixel cross-entropy of a network's output against the ground truth, "
+        "Loss Max-Pooling solved over the whole frame, and the weights shown as "
+        "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
+        "each class's share of the pixels, the loss and the weight.",
+        in->command);
     if (st == LMPVIZ_OK) {
         const lmp_result *r = &hm->result;
         lmpnbi_sb_printf(&b, "## This frame\n\n| | |\n|---|---|\n");
@@ -725,7 +755,9 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         lmpnbi_sb_md_code(&b, base_name(in->pred));
         lmpnbi_sb_printf(&b, " |\n| size | %zu × %zu pixels, $n$ = %zu valid |\n", hm->width, hm->height,
                          hm->n_valid);
-        lmpnbi_sb_printf(&b, "| $p$ | %s |\n", isinf(hm->params.p) ? "$\\infty$" : lmpnbi_py_num(hm->params.p, num, sizeof num));
+        lmpnbi_sb_printf(&b, "| $p$ | %s |\n",
+                         isinf(hm->params.p) ? "$\\infty$"
+                                             : lmpnbi_py_num(hm->params.p, num, sizeof num));
         lmpnbi_sb_printf(&b, "| $m_{\\text{px}}$ | %.6g pixels |\n", r->m_px);
         lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau, r->gamma, r->theta);
         lmpnbi_sb_printf(&b, "| LMP loss / mean loss | %.6g / %.6g |\n", r->value, r->mean);
@@ -747,7 +779,8 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
         lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n", lmp_version());
         lmpnbi_sb_printf(&b, "P = %s\n", lmpnbi_py_num(hm->params.p, num, sizeof num));
-        lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n", lmpnbi_py_num(r->m_px, num, sizeof num));
+        lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n",
+                         lmpnbi_py_num(r->m_px, num, sizeof num));
         lmpnbi_sb_printf(&b, "N_VALID = %zu\n", hm->n_valid);
         lmpnbi_sb_printf(&b, "TAU = %s\n", lmpnbi_py_num(r->tau, num, sizeof num));
         lmpnbi_sb_printf(&b, "THETA = %s\n", lmpnbi_py_num(r->theta, num, sizeof num));
@@ -775,16 +808,15 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         lmpnbi_sb_printf(&b, "\n");
         st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
     }
-    st = lmpnbi_add_figure(nb, st,
-                    "## The weights over the frame\n"
-                    "\n"
-                    "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
-                    "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
-                    "draws the embedded block-averaged map instead.\n",
-                    heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
-    st = lmpnbi_add_md_code(nb, st,
-                     "## Which classes gain weight\n",
-                     heatmap_classes_py);
+    st = lmpnbi_add_figure(
+        nb, st,
+        "## The weights over the frame\n"
+        "\n"
+        "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
+        "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
+        "draws the embedded block-averaged map instead.\n",
+        heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
+    st = lmpnbi_add_md_code(nb, st, "## Which classes gain weight\n", heatmap_classes_py);
     st = lmpnbi_add_solver(nb, st);
     if (st == LMPVIZ_OK)
         st = lmpnbi_heatmap_map_cells(nb, in, err);

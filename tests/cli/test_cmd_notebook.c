@@ -106,8 +106,8 @@ check_structure_png(const char *path, size_t want_png)
             other = json_array_get(cells, j);
             assert_string_not_equal(id, json_string_value(json_object_get(other, "id")));
         }
-        if (json_is_true(json_object_get(json_object_get(json_object_get(cell, "metadata"), "jupyter"),
-                                         "source_hidden"))) {
+        if (json_is_true(json_object_get(
+                json_object_get(json_object_get(cell, "metadata"), "jupyter"), "source_hidden"))) {
             assert_string_equal(json_string_value(json_object_get(cell, "cell_type")), "code");
             n_folded++;
         }
@@ -356,8 +356,9 @@ test_all(void **state)
                             "%s/lmp_derivation.ipynb\n%s/lmp_algorithms.ipynb\n",
                             dir, dir, dir, dir, dir);
     for (k = 0; k < 3; k++)
-        len += (size_t)snprintf(expect + len, sizeof expect - len, "%s/slides/%s.svg\n%s/slides/%s.pdf\n", dir,
-                                slides[k], dir, slides[k]);
+        len += (size_t)snprintf(expect + len, sizeof expect - len,
+                                "%s/slides/%s.svg\n%s/slides/%s.pdf\n", dir, slides[k], dir,
+                                slides[k]);
     assert_string_equal(r.out, expect);
     snprintf(path, sizeof path, "%s/lmp_region.ipynb", dir);
     check_structure(path);
@@ -371,7 +372,8 @@ test_all(void **state)
     assert_false(file_exists(path));
 
     write_frame(fx, img, lab, prb, sizeof img);
-    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "--p", "2", "-o", dir, NULL);
+    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "--p", "2", "-o", dir,
+           NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
     snprintf(path, sizeof path, "%s/lmp_heatmap.ipynb", dir);
@@ -403,7 +405,8 @@ test_compare(void **state)
     write_frame(fx, img, lab, prb, sizeof img);
     snprintf(out, sizeof out, "%s", in_dir(fx, "c.ipynb"));
     snprintf(schemes, sizeof schemes, "lmp:p=1.5,m=0.1;topk:k=0.25;focal:gamma=2;invfreq;uniform");
-    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--schemes", schemes, "-o", out, NULL);
+    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--schemes", schemes, "-o",
+           out, NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
     check_structure(out);
@@ -446,17 +449,19 @@ test_compare(void **state)
     run_nb(&r, "--figure", "compare", "-o", out, NULL);
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "expected --losses FILE.npy, or --labels with one of"));
-    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--image", img, "-o", out, NULL);
+    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--image", img, "-o", out,
+           NULL);
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "--image: the compare notebook draws the weight profiles"));
     run_nb(&r, "--figure", "compare", "--losses", npy, "--schemes", "invfreq", "-o", out, NULL);
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "invfreq needs classes"));
-    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--schemes", "medfreq:source=split",
-           "-o", out, NULL);
+    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--schemes",
+           "medfreq:source=split", "-o", out, NULL);
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "source=split needs a split"));
-    run_nb(&r, "--figure", "compare", "--losses", npy, "--schemes", "ohem:tresh=1", "-o", out, NULL);
+    run_nb(&r, "--figure", "compare", "--losses", npy, "--schemes", "ohem:tresh=1", "-o", out,
+           NULL);
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "--schemes: "));
     assert_false(file_exists(out));
@@ -495,9 +500,10 @@ test_lecture(void **state)
             assert_non_null(strstr(code, "def theta_select(losses, p, m_px,"));
             assert_non_null(strstr(code, "'NumPy: np.sort alone'"));
         }
-        assert_string_equal(json_string_value(json_object_get(
-                                json_object_get(json_object_get(nb, "metadata"), "lmpviz"), "command")),
-                            k == 0 ? "lmpviz notebook --figure derivation" : "lmpviz notebook --figure algorithms");
+        assert_string_equal(
+            json_string_value(json_object_get(
+                json_object_get(json_object_get(nb, "metadata"), "lmpviz"), "command")),
+            k == 0 ? "lmpviz notebook --figure derivation" : "lmpviz notebook --figure algorithms");
         free(md);
         free(code);
         json_decref(nb);
@@ -508,7 +514,8 @@ test_lecture(void **state)
     assert_non_null(strstr(r.err, "--figure derivation: takes no options, got \"--p\""));
     run_nb(&r, "--figure", "lecture", "-o", out, NULL);
     assert_int_equal(r.rc, 2);
-    assert_non_null(strstr(r.err, "expected curve, paper, region, heatmap, compare, derivation or algorithms"));
+    assert_non_null(
+        strstr(r.err, "expected curve, paper, region, heatmap, compare, derivation or algorithms"));
     assert_int_equal(entries(fx), 0);
 }
 
@@ -521,23 +528,29 @@ test_bad_options(void **state)
         const char *msg;
     } cases[] = {
         { { NULL },
-          "lmpviz notebook: --figure: expected curve, paper, region, heatmap, compare, derivation or "
+          "lmpviz notebook: --figure: expected curve, paper, region, heatmap, compare, derivation "
+          "or "
           "algorithms (or --all)\n" },
         { { "--figure", "bars" },
-          "--figure: expected curve, paper, region, heatmap, compare, derivation or algorithms, got \"bars\"" },
+          "--figure: expected curve, paper, region, heatmap, compare, derivation or algorithms, "
+          "got \"bars\"" },
         { { "--figure" }, "--figure: expected a value" },
         { { "--figure", "curve", "--all", "-o", "d" }, "--figure and --all: give one of them" },
         { { "--all" }, "--all: expected -o DIR" },
-        { { "--figure", "curve", "-o", "x.png" }, "-o: expected a file name ending in .ipynb, got \"x.png\"" },
+        { { "--figure", "curve", "-o", "x.png" },
+          "-o: expected a file name ending in .ipynb, got \"x.png\"" },
         { { "--figure", "curve", "--m", "1.5", "-o", "x.ipynb" },
           "lmpviz notebook: --m: expected a fraction in (0, 1], got \"1.5\"" },
         { { "--figure", "curve", "--csv", "c.csv", "-o", "x.ipynb" }, "--csv: not available here" },
         { { "--figure", "heatmap", "--stats", "s.csv" }, "--stats: not available here" },
-        { { "--figure", "heatmap", "--cityscapes-root", "cs" }, "--cityscapes-root: not available here" },
+        { { "--figure", "heatmap", "--cityscapes-root", "cs" },
+          "--cityscapes-root: not available here" },
         { { "--figure", "heatmap", "-o", "x.ipynb" }, "--image: expected the frame PNG" },
-        { { "--figure", "region", "--losses", "1", "-o", "x.ipynb" }, "--losses: expected two losses A,B" },
+        { { "--figure", "region", "--losses", "1", "-o", "x.ipynb" },
+          "--losses: expected two losses A,B" },
         { { "--figure", "curve", "--bogus", "-o", "x.ipynb" }, "unknown option \"--bogus\"" },
-        { { "--figure", "curve", "--n", "6000", "-o", "x.ipynb" }, "too many to embed in a notebook" },
+        { { "--figure", "curve", "--n", "6000", "-o", "x.ipynb" },
+          "too many to embed in a notebook" },
     };
     char cwd[1024];
     size_t k, i;
@@ -796,14 +809,16 @@ check_executed(const char *dir, const char *name, const char *const *texts)
 static void
 test_execute(void **state)
 {
-    static const char *const curve[] = { "NumPy and lmpviz weights agree within 1e-06: OK", "image/png", NULL };
+    static const char *const curve[] = { "NumPy and lmpviz weights agree within 1e-06: OK",
+                                         "image/png", NULL };
     static const char *const derivation[] = { "(C solver) agrees", "g(theta) = 200 = m_px = 200",
                                               "equal losses: L = the mean", NULL };
     static const char *const algorithms[] = { "36 problems: scan, selection and NumPy agree within",
                                               "lmpviz within 1e-6", "NumPy: np.sort alone", NULL };
     static const char *const compare[] = { "NumPy and lmpviz agree on every scheme: OK", NULL };
     static const char *const heatmap_c[] = { "(C) matches lmpviz within 1e-06: OK", NULL };
-    static const char *const heatmap_np[] = { "re-solved by NumPy matches lmpviz within 1e-06: OK", NULL };
+    static const char *const heatmap_np[] = { "re-solved by NumPy matches lmpviz within 1e-06: OK",
+                                              NULL };
     fixture *fx = *state;
     char img[512], lab[512], prb[512], dir[256], cmd[1024];
     const char *py = find_python("nbconvert nbclient ipykernel matplotlib numpy");
@@ -822,13 +837,15 @@ test_execute(void **state)
          * a lecturer would make them. */
         const char *f = "cityscapes/leftImg8bit/val/frankfurt/frankfurt_000000_001236";
         snprintf(img, sizeof img, "%s/%s_leftImg8bit.png", shared, f);
-        snprintf(lab, sizeof lab, "%s/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
+        snprintf(lab, sizeof lab,
+                 "%s/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
                  shared);
         snprintf(prb, sizeof prb, "%s/%s_probs.npy", shared, f);
     }
     if (shared == NULL || !file_exists(img) || !file_exists(lab) || !file_exists(prb))
         write_frame(fx, img, lab, prb, sizeof img);
-    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "--resize", "-o", dir, NULL);
+    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "--resize", "-o", dir,
+           NULL);
     assert_int_equal(r.rc, 0);
 
     /* Every notebook, with the lmpviz package of this build on the path: the
@@ -843,14 +860,16 @@ test_execute(void **state)
         check_executed(dir, "algorithms", algorithms);
         check_executed(dir, "heatmap", heatmap_c);
     } else {
-        print_message("[  NOTE    ] no Python package in this build: the notebooks run without lmpviz\n");
+        print_message(
+            "[  NOTE    ] no Python package in this build: the notebooks run without lmpviz\n");
         check_executed(dir, "heatmap", heatmap_np);
     }
 
     /* Without the package: the NumPy fallbacks. */
     snprintf(cmd, sizeof cmd, "cd /tmp && PYTHONPATH= %s -c 'import lmpviz' >/dev/null 2>&1", py);
     if (system(cmd) == 0) {
-        print_message("[  NOTE    ] lmpviz is importable without PYTHONPATH: the NumPy fallback is not run\n");
+        print_message("[  NOTE    ] lmpviz is importable without PYTHONPATH: the NumPy fallback is "
+                      "not run\n");
         return;
     }
     execute(fx, py, dir, "lmp_heatmap.ipynb", "");
