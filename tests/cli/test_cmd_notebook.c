@@ -835,10 +835,10 @@ test_execute(void **state)
     if (shared != NULL) {
         /* The real frame of the README: the heatmap and compare notebooks as
          * a lecturer would make them. */
-        const char *f = "cityscapes/leftImg8bit/val/frankfurt/frankfurt_000000_001236";
+        const char *f = "data/cityscapes/leftImg8bit/val/frankfurt/frankfurt_000000_001236";
         snprintf(img, sizeof img, "%s/%s_leftImg8bit.png", shared, f);
         snprintf(lab, sizeof lab,
-                 "%s/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
+                 "%s/data/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
                  shared);
         snprintf(prb, sizeof prb, "%s/%s_probs.npy", shared, f);
     }
