@@ -27,8 +27,11 @@ configure: deps
 	@test -f $(BUILD)/CMakeCache.txt || \
 	    cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
 
-# The suite, then the same suite built with ASan+UBSan (CI runs this).
-test: all
+# The suite, then the same suite built with ASan+UBSan (CI runs this).  Test
+# builds treat warnings as errors (LMP_WERROR); a plain build does not.
+test: configure
+	cmake -S . -B $(BUILD) -DLMP_WERROR=ON >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-sanitize
 
@@ -43,7 +46,8 @@ test-python: all
 
 test-sanitize: deps
 	@test -f $(SAN_BUILD)/CMakeCache.txt || \
-	    cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLMP_SANITIZE=ON -DLMP_CUDA=OFF $(CMAKE_ARGS)
+	    cmake -S . -B $(SAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLMP_SANITIZE=ON -DLMP_CUDA=OFF \
+	        -DLMP_WERROR=ON $(CMAKE_ARGS)
 	cmake --build $(SAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(SAN_BUILD) --output-on-failure -j $(JOBS)
 

@@ -3,6 +3,7 @@
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py [--repeat R]
         [--ps 1,1.5,1.7,2,3] [--h 1024 --w 2048] [--train 8,19,512,1024 | --train none]
+        [--device cpu|cuda]
 
 1. Solve: on one H x W array of Exp(1) losses (seed 0), for each p, the
    median of R runs of
@@ -12,7 +13,9 @@
    and numpy/lmpviz, torch/lmpviz; every answer is checked against lmpviz's.
 2. Training step: forward and backward of LMPCrossEntropy against
    F.cross_entropy(..., reduction="mean") on random logits N,C,H,W (a leaf
-   tensor: the loss alone, no network), and the share LMP adds.
+   tensor: the loss alone, no network), and the share LMP adds; on the
+   device of --device (cpu, or cuda), and on CUDA also the torch.sort LMP
+   of bench/torch_lmp.py forward and backward on the same per-pixel losses.
 Prints a table and one JSON line with every number.
 """
 import argparse
@@ -110,13 +113,29 @@ def bench_solve(a, report):
 def bench_train(a, report):
     import torch
     import torch.nn.functional as F
-    from lmpviz.torch import LMPCrossEntropy
+    from lmpviz.torch import LMPCrossEntropy, lmp_loss
+
+    dev = torch.device(a.device)
+    cuda = dev.type == "cuda"
+    if cuda and not torch.cuda.is_available():
+        print("\nno CUDA device (or a CPU-only torch): the training step on cuda is skipped")
+        return
+
+    def timed(f):
+        if cuda:
+            torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        f()
+        if cuda:
+            torch.cuda.synchronize()
+        return time.perf_counter() - t0
 
     N, C, H, W = a.train
     g = torch.Generator().manual_seed(0)
-    logits = torch.randn(N, C, H, W, generator=g).requires_grad_()
+    logits = torch.randn(N, C, H, W, generator=g).to(dev).requires_grad_()
     targets = torch.randint(0, C, (N, H, W), generator=g)
     targets[:, : H // 8] = 255
+    targets = targets.to(dev)
     lmp = LMPCrossEntropy(p=1.5, m=0.1, ignore_index=255)
 
     def step(crit):
@@ -128,12 +147,11 @@ def bench_train(a, report):
     step(lmp)  # warm-up: the workspaces and their threads
     ts_ce, ts_lmp = [], []
     for _ in range(a.train_repeat):  # interleaved, so that drift hits both
-        ts_ce.append(median_time(lambda: step(ce), 1)[0])
-        ts_lmp.append(median_time(lambda: step(lmp), 1)[0])
+        ts_ce.append(timed(lambda: step(ce)))
+        ts_lmp.append(timed(lambda: step(lmp)))
     t_ce, t_lmp = statistics.median(ts_ce), statistics.median(ts_lmp)
     # The LMP part alone: lmp_loss forward and backward on the per-pixel
     # losses (the rest of LMPCrossEntropy is F.cross_entropy(reduction="none")).
-    from lmpviz.torch import lmp_loss
     per_pixel = F.cross_entropy(logits.detach(), targets, ignore_index=255, reduction="none")
     per_pixel.requires_grad_()
     valid = targets != 255
@@ -142,16 +160,43 @@ def bench_train(a, report):
         per_pixel.grad = None
         lmp_loss(per_pixel, 1.5, 0.1, valid=valid).backward()
 
-    t_solve, _ = median_time(solve_step, a.train_repeat)
-    report["train"] = {"shape": [N, C, H, W], "threads": torch.get_num_threads(),
+    solve_step()
+    t_solve = statistics.median(timed(solve_step) for _ in range(a.train_repeat))
+    threads = torch.get_num_threads()
+    report["train"] = {"shape": [N, C, H, W], "device": str(dev), "threads": threads,
                        "cross_entropy_ms": t_ce * 1e3, "lmp_ms": t_lmp * 1e3,
                        "lmp_adds": t_lmp / t_ce - 1, "lmp_loss_alone_ms": t_solve * 1e3}
-    print(f"\ntraining step, forward + backward on logits {N}x{C}x{H}x{W} (CPU, "
-          f"{torch.get_num_threads()} torch threads), median of {a.train_repeat}:")
-    print(f"  F.cross_entropy mean  {t_ce * 1e3:9.1f} ms")
-    print(f"  LMPCrossEntropy       {t_lmp * 1e3:9.1f} ms  ({100 * (t_lmp / t_ce - 1):+.0f}%)")
-    print(f"  of which lmp_loss     {t_solve * 1e3:9.1f} ms  (solve and weights, forward and "
+    where = torch.cuda.get_device_name(dev) if cuda else f"CPU, {threads} torch threads"
+    print(f"\ntraining step, forward + backward on logits {N}x{C}x{H}x{W} ({where}), "
+          f"median of {a.train_repeat}:")
+    print(f"  F.cross_entropy mean  {t_ce * 1e3:9.2f} ms")
+    print(f"  LMPCrossEntropy       {t_lmp * 1e3:9.2f} ms  ({100 * (t_lmp / t_ce - 1):+.0f}%)")
+    print(f"  of which lmp_loss     {t_solve * 1e3:9.2f} ms  (solve and weights, forward and "
           f"backward)")
+    if cuda:
+        from torch_lmp import lmp_torch
+
+        # What a PyTorch user would write: sort-based weights (no ignored
+        # pixels: every pixel counts), then sum w * loss and its backward.
+        flat = per_pixel.detach().reshape(N, -1).clone().requires_grad_()
+
+        def torch_step():
+            flat.grad = None
+            _, w = lmp_torch(flat.detach(), 1.5, 0.1)
+            (w * flat).sum().backward()
+
+        def ours_step():
+            flat.grad = None
+            lmp_loss(flat, 1.5, 0.1, reduction="sum").backward()
+
+        torch_step()
+        ours_step()
+        t_torch = statistics.median(timed(torch_step) for _ in range(a.train_repeat))
+        t_ours = statistics.median(timed(ours_step) for _ in range(a.train_repeat))
+        report["train"].update(torch_sort_ms=t_torch * 1e3, lmp_same_ms=t_ours * 1e3,
+                               torch_sort_over_lmp=t_torch / t_ours)
+        print(f"  torch.sort LMP        {t_torch * 1e3:9.2f} ms  vs lmp_loss {t_ours * 1e3:.2f} ms "
+              f"on the same {N}x{H * W} losses: {t_torch / t_ours:.1f}x")
 
 
 def main():
@@ -164,6 +209,8 @@ def main():
     ap.add_argument("--train", default="8,19,512,1024",
                     help="N,C,H,W of the training-step logits, or none")
     ap.add_argument("--train-repeat", type=int, default=5)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="where the training step runs (the solve table is always on the CPU)")
     a = ap.parse_args()
     a.ps = [float(x) for x in a.ps.split(",")]
     report = {"lmpviz": lmpviz.__version__, "library": lmpviz.library_path, "solve": []}

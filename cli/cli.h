@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define CLI_EXIT_OK      0
 #define CLI_EXIT_FAILURE 1

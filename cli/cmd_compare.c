@@ -400,9 +400,10 @@ run_profile(compare_args *a)
     lmpviz_err err;
     lmpviz_status st;
     lmp_scheme_input in;
+    lmpviz_heatmap hm;
+    lmp_params prm = LMP_PARAMS_INIT;
     unsigned char *train = NULL, *valid = NULL;
-    float *loss = NULL;
-    size_t w = 0, h = 0, i;
+    size_t i;
     const char *src;
     const char *written[2];
     size_t n_written = 0, k;
@@ -413,6 +414,7 @@ run_profile(compare_args *a)
     memset(&cst, 0, sizeof cst);
     memset(&err, 0, sizeof err);
     memset(&in, 0, sizeof in);
+    memset(&hm, 0, sizeof hm);
     if (a->losses != NULL) {
         src = a->losses;
         st = lmpviz_npy_read_float(a->losses, &arr, &err);
@@ -439,20 +441,16 @@ run_profile(compare_args *a)
         }
     } else {
         src = a->in.pred;
-        /* sizes from the headers before anything is decoded */
-        st = lmpviz_inputs_check(&a->in, &err);
-        if (st == LMPVIZ_OK)
-            st = lmpviz_seg_inputs_load(a->in.labels, a->in.label_type, a->in.pred, a->in.pred_kind,
-                                        a->in.layout, a->in.resize, &train, &loss, &valid, &w, &h,
-                                        &err);
+        /* labels and model output without a frame: the labels set the size */
+        st = lmpviz_heatmap_load(&a->in, &prm, &hm, &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s", err.msg);
             return CLI_EXIT_FAILURE;
         }
-        in.n = w * h;
-        in.loss = loss;
-        in.cls = train;
-        in.valid = valid;
+        in.n = hm.width * hm.height;
+        in.loss = hm.loss;
+        in.cls = train = hm.train;
+        in.valid = hm.valid;
     }
     st = lmpviz_compare_compute(a->spec, a->n_spec, &in, NULL, &d, &err);
     if (st != LMPVIZ_OK) {
@@ -466,9 +464,9 @@ run_profile(compare_args *a)
     memset(&opts, 0, sizeof opts);
     opts.logy = a->logy;
     opts.title = a->title;
-    fig = lmpviz_compare_profile_figure(&d, a->width, a->height, &opts, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
+    fig = lmpviz_compare_profile_figure(&d, a->width, a->height, &opts);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         goto cleanup;
     }
     if (a->csv != NULL) {
@@ -510,8 +508,7 @@ cleanup:
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
     lmpviz_array_free(&arr);
-    lmpviz_big_free(train);
-    lmpviz_big_free(loss);
+    lmpviz_heatmap_free(&hm);
     lmpviz_big_free(valid);
     return rc;
 }
@@ -590,9 +587,9 @@ run_frame(compare_args *a)
     fo.overlay = a->overlay;
     fo.width_px = a->fig_width;
     fo.title = a->title;
-    fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
+    fig = lmpviz_compare_frame_figure(&hm, &d, &fo);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         goto cleanup;
     }
     if (a->stats != NULL) {
@@ -749,10 +746,9 @@ process_frame(
     fo.overlay = a->overlay;
     fo.width_px = a->fig_width;
     fo.title = a->title;
-    fig = lmpviz_compare_frame_figure(&hm, &d, &fo, &st, &err);
-    if (fig != NULL)
-        st = lmpviz_figure_save(fig, path, &err);
-    if (fig == NULL || st != LMPVIZ_OK) {
+    fig = lmpviz_compare_frame_figure(&hm, &d, &fo);
+    st = lmpviz_figure_save(fig, path, &err);
+    if (st != LMPVIZ_OK) {
         snprintf(msg, msg_len, "%s: %s", path, err.msg);
         goto done;
     }

@@ -474,12 +474,6 @@ cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
         a->height = a->paper ? PAPER_DEFAULT_H : CURVE_DEFAULT_H;
     }
     fig = lmpviz_figure_create(a->width, a->height, a->dpi, 1, n_sets);
-    if (fig == NULL) {
-        cli_error(cmd, "out of memory for a %zux%zu figure", a->width, a->height);
-        rc = CLI_EXIT_FAILURE;
-        goto fail;
-    }
-    st = LMPVIZ_OK;
     if (a->paper) {
         char title[256];
         if (a->title != NULL)
@@ -490,11 +484,11 @@ cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
         else
             snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels (%s losses, seed %lu)",
                      out->n, lmpviz_dist_name(a->dist), a->seed);
-        st = lmpviz_figure_set_title(fig, title);
+        lmpviz_figure_set_title(fig, title);
     } else {
         opts.title = a->title;
     }
-    for (i = 0; i < n_sets && st == LMPVIZ_OK; i++) {
+    for (i = 0; i < n_sets; i++) {
         char panel_title[128];
         if (a->paper && i == 0) {
             snprintf(panel_title, sizeof panel_title, "varying p at m = %g (%.4g px)",
@@ -507,10 +501,10 @@ cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
                 snprintf(panel_title, sizeof panel_title, "varying m at p = %g", data[1].series[0].params.p);
             opts.title = panel_title;
         }
-        st = lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, i), &data[i], &opts, &err);
+        lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, i), &data[i], &opts);
     }
-    if (st != LMPVIZ_OK) {
-        cli_error(cmd, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(cmd, "%s", lmpviz_figure_error(fig));
         rc = CLI_EXIT_FAILURE;
         goto fail;
     }

@@ -507,10 +507,10 @@ run_single(cli_heatmap_args *a)
     lmpviz_class_stats_add(&cst, hm.train, hm.loss, hm.weight, hm.width * hm.height, hm.n_valid);
 
     t = cli_now();
-    fig = lmpviz_heatmap_figure(&hm, &a->fig, &st, &err);
+    fig = lmpviz_heatmap_figure(&hm, &a->fig);
     t_fig = cli_now() - t;
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         goto cleanup;
     }
     shape[0] = hm.height;
@@ -796,9 +796,9 @@ save_frame(split_run *r,
         snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
         goto done;
     }
-    fig = lmpviz_heatmap_figure(hm, &a->fig, &st, &err);
-    if (fig == NULL) {
-        snprintf(msg, msg_len, "%s: %s", png, err.msg);
+    fig = lmpviz_heatmap_figure(hm, &a->fig);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        snprintf(msg, msg_len, "%s: %s", png, lmpviz_figure_error(fig));
         goto done;
     }
     st = write_stats_csv(csv, &f->stats, &err);

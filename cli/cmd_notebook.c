@@ -357,9 +357,9 @@ build_heatmap(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **kee
         lmpviz_heatmap_free(&hm);
         return CLI_EXIT_FAILURE;
     }
-    fig = lmpviz_heatmap_figure(&hm, &a.fig, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+    fig = lmpviz_heatmap_figure(&hm, &a.fig);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s", lmpviz_figure_error(fig));
         lmpviz_heatmap_free(&hm);
         return CLI_EXIT_FAILURE;
     }

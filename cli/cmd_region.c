@@ -153,10 +153,7 @@ cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *
 {
     static const double default_p[] = { 1.0, 1.5, 2.0, INFINITY };
     lmpviz_figure *fig;
-    lmpviz_err err;
-    lmpviz_status st;
 
-    memset(&err, 0, sizeof err);
     memset(opts, 0, sizeof *opts);
     opts->p = a->n_p ? a->p : default_p;
     opts->n_p = a->n_p ? a->n_p : sizeof default_p / sizeof default_p[0];
@@ -168,13 +165,9 @@ cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *
         opts->losses[1] = a->losses[1];
     }
     fig = lmpviz_figure_create(a->width, a->height, a->dpi, 1, 1);
-    if (fig == NULL) {
-        cli_error(cmd, "out of memory for a %zux%zu figure", a->width, a->height);
-        return NULL;
-    }
-    st = lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), opts, &err);
-    if (st != LMPVIZ_OK) {
-        cli_error(cmd, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+    lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), opts);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(cmd, "%s", lmpviz_figure_error(fig));
         lmpviz_figure_destroy(fig);
         return NULL;
     }

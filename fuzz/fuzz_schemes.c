@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: the scheme lists of `lmpviz compare --schemes`
- * (lmpviz_schemes_parse, viz/src/compare.c), e.g.
+ * (lmpviz_schemes_parse, viz/src/figures/compare.c), e.g.
  * "lmp:p=1.5,m=0.1;ohem:thresh=0.7,min_kept=1000;topk:k_px=500".  The text
  * is the input up to its first NUL, as argv delivers it.  Accepted specs
  * must pass lmp_scheme_check and carry NUL-terminated texts.

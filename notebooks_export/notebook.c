@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "notebook.h"
+#include "lmpviz_private.h"
 #include "notebook_internal.h"
 
 struct lmpnb_notebook {

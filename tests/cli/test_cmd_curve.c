@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "png_test_util.h"
 #include "cli_test_util.h"
 #include "test_util.h"
@@ -97,7 +98,7 @@ uniform_row(double p, double m)
     prm.p = p;
     prm.m = m;
     assert_int_equal(lmpviz_curve_compute(loss, LMPVIZ_PROFILE_N, &prm, 1, &d, NULL), LMPVIZ_OK);
-    assert_int_equal(lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, 0), &d, NULL, NULL), LMPVIZ_OK);
+    lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, 0), &d, NULL);
     assert_int_equal(lmpviz_figure_layout(fig, NULL), LMPVIZ_OK);
     assert_int_equal(lmpviz_panel_to_pixel(lmpviz_figure_panel(fig, 0, 0), 50.0, 1.0 / LMPVIZ_PROFILE_N,
                                            &px, &py),

@@ -21,6 +21,7 @@
 #include "device_test_util.h"
 #include "dir_test_util.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "test_util.h"
 
 typedef struct afile_fixture {

@@ -212,40 +212,110 @@ static void
 test_figure_create_invalid(void **state)
 {
     (void)state;
-    assert_null(lmpviz_figure_create(0, 100, 100, 1, 1));
-    assert_null(lmpviz_figure_create(100, 0, 100, 1, 1));
-    assert_null(lmpviz_figure_create(100, 100, 0, 1, 1));
-    assert_null(lmpviz_figure_create(100, 100, NAN, 1, 1));
-    assert_null(lmpviz_figure_create(100, 100, 100, 0, 1));
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(0, 100, 100, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 0, 100, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, 0, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, NAN, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, 100, 0, 1)), LMPVIZ_ERR_INVALID_ARG);
     lmpviz_figure_destroy(NULL);
     {
         lmpviz_figure *fig = lmpviz_figure_create(100, 100, 100, 2, 3);
-        assert_non_null(fig);
-        assert_non_null(lmpviz_figure_panel(fig, 1, 2));
-        assert_null(lmpviz_figure_panel(fig, 2, 0));
-        assert_null(lmpviz_figure_panel(fig, 0, 3));
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_OK);
+        lmpviz_figure_panel(fig, 1, 2);
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_OK);
+        lmpviz_figure_panel(fig, 0, 3);
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
         lmpviz_figure_destroy(fig);
     }
 }
 
+/* Each bad panel call is the figure's first failure; it is kept (sticky),
+ * later calls do nothing, and save reports it without writing a file. */
 static void
 test_add_invalid(void **state)
 {
-    lmpviz_figure *fig = lmpviz_figure_create(200, 100, 100, 1, 1);
-    lmpviz_panel *pn = lmpviz_figure_panel(fig, 0, 0);
     lmpviz_style s = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_SOLID);
     double x = 1, y = 1, px, py;
+    lmpviz_err err;
+    int k;
     (void)state;
-    assert_int_equal(lmpviz_panel_add_series(pn, &x, &y, 0, &s, NULL), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_panel_add_series(pn, NULL, &y, 1, &s, NULL), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_panel_add_series(pn, &x, &y, 1, NULL, NULL), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_panel_add_hline(pn, NAN, &s, NULL), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_panel_add_text(pn, 0, 0, 0, 0, LMPVIZ_ANCHOR_W, s.color, 0, NULL),
-                     LMPVIZ_ERR_INVALID_ARG);
-    /* no layout yet */
-    assert_int_equal(lmpviz_panel_to_pixel(pn, 0, 0, &px, &py), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_panel_area(pn, NULL, NULL, NULL, NULL), LMPVIZ_ERR_INVALID_ARG);
-    lmpviz_figure_destroy(fig);
+    for (k = 0; k < 6; k++) {
+        lmpviz_figure *fig = lmpviz_figure_create(200, 100, 100, 1, 1);
+        lmpviz_panel *pn = lmpviz_figure_panel(fig, 0, 0);
+        const char *what[6] = { "series", "series", "series", "horizontal line", "text", "colour bar" };
+        const double pos = 2.0;
+        const char *lab = "x";
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_OK);
+        assert_string_equal(lmpviz_figure_error(fig), "");
+        switch (k) {
+        case 0: lmpviz_panel_add_series(pn, &x, &y, 0, &s, NULL); break;
+        case 1: lmpviz_panel_add_series(pn, NULL, &y, 1, &s, NULL); break;
+        case 2: lmpviz_panel_add_series(pn, &x, &y, 1, NULL, NULL); break;
+        case 3: lmpviz_panel_add_hline(pn, NAN, &s, NULL); break;
+        case 4: lmpviz_panel_add_text(pn, 0, 0, 0, 0, LMPVIZ_ANCHOR_W, s.color, 0, NULL); break;
+        default: lmpviz_panel_set_colorbar(pn, &s.color, 1, &pos, &lab, 1, NULL); break;
+        }
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+        assert_non_null(strstr(lmpviz_figure_error(fig), what[k]));
+        /* later failures do not replace the first; valid calls are ignored */
+        lmpviz_panel_add_series(pn, &x, &y, 1, &s, NULL);
+        lmpviz_figure_set_title(fig, "t");
+        assert_non_null(strstr(lmpviz_figure_error(fig), what[k]));
+        memset(&err, 0, sizeof err);
+        assert_int_equal(lmpviz_figure_layout(fig, &err), LMPVIZ_ERR_INVALID_ARG);
+        assert_string_equal(err.msg, lmpviz_figure_error(fig));
+        assert_int_equal(lmpviz_figure_save(fig, "/nonexistent-dir/never.png", &err),
+                         LMPVIZ_ERR_INVALID_ARG);
+        lmpviz_figure_destroy(fig);
+    }
+    {
+        /* no layout yet */
+        lmpviz_figure *fig = lmpviz_figure_create(200, 100, 100, 1, 1);
+        lmpviz_panel *pn = lmpviz_figure_panel(fig, 0, 0);
+        assert_int_equal(lmpviz_panel_to_pixel(pn, 0, 0, &px, &py), LMPVIZ_ERR_INVALID_ARG);
+        assert_int_equal(lmpviz_panel_area(pn, NULL, NULL, NULL, NULL), LMPVIZ_ERR_INVALID_ARG);
+        /* a panel out of range fails the figure and is a harmless nil panel */
+        pn = lmpviz_figure_panel(fig, 1, 0);
+        assert_non_null(pn);
+        lmpviz_panel_add_series(pn, &x, &y, 1, &s, NULL);
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+        assert_non_null(strstr(lmpviz_figure_error(fig), "panel (1, 0)"));
+        lmpviz_figure_destroy(fig);
+    }
+}
+
+/* Bad sizes give nil figures, never NULL: every call on them and their
+ * panels does nothing, destroy is harmless, and save reports why. */
+static void
+test_nil_figure(void **state)
+{
+    const size_t bad[5][4] = { { 0, 100, 1, 1 }, { 100, 0, 1, 1 }, { 40000, 100, 1, 1 },
+                               { 100, 100, 0, 1 }, { 100, 100, 1, 65 } };
+    lmpviz_style s = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_SOLID);
+    double x = 1, y = 1;
+    lmpviz_err err;
+    size_t k;
+    (void)state;
+    for (k = 0; k < 5; k++) {
+        lmpviz_figure *fig = lmpviz_figure_create(bad[k][0], bad[k][1], 100, bad[k][2], bad[k][3]);
+        lmpviz_panel *pn;
+        assert_non_null(fig);
+        assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+        pn = lmpviz_figure_panel(fig, 0, 0);
+        assert_non_null(pn);
+        lmpviz_panel_add_series(pn, &x, &y, 1, &s, "x");
+        lmpviz_panel_set_title(pn, "t");
+        lmpviz_panel_set_xlim(pn, 0, 1);
+        lmpviz_figure_set_title(fig, "t");
+        lmpviz_figure_set_png_level(fig, 3);
+        memset(&err, 0, sizeof err);
+        assert_int_equal(lmpviz_figure_save(fig, "/nonexistent-dir/never.png", &err), LMPVIZ_ERR_INVALID_ARG);
+        assert_non_null(strstr(err.msg, "invalid figure size"));
+        lmpviz_figure_destroy(fig);
+    }
+    assert_non_null(lmpviz_figure_create(100, 100, 0.0, 1, 1));
+    assert_int_equal(lmpviz_figure_status(NULL), LMPVIZ_ERR_INVALID_ARG);
+    lmpviz_figure_destroy(NULL);
 }
 
 /* A figure with three palette series and a grey dashed line at y = 0.3. */
@@ -261,7 +331,7 @@ three_series_figure(size_t w, size_t h)
 
     assert_non_null(fig);
     pn = lmpviz_figure_panel(fig, 0, 0);
-    assert_int_equal(lmpviz_panel_add_hline(pn, 0.3, &ref, "reference"), LMPVIZ_OK);
+    lmpviz_panel_add_hline(pn, 0.3, &ref, "reference");
     for (s = 0; s < 3; s++) {
         lmpviz_style st = lmpviz_style_line(lmpviz_palette_color(s), LMPVIZ_DASH_SOLID);
         st.line_width = 2.0;
@@ -270,11 +340,11 @@ three_series_figure(size_t w, size_t h)
             y[k] = pow(x[k], 1.0 + (double)s);
         }
         snprintf(label, sizeof label, "series %zu", s);
-        assert_int_equal(lmpviz_panel_add_series(pn, x, y, 50, &st, label), LMPVIZ_OK);
+        lmpviz_panel_add_series(pn, x, y, 50, &st, label);
     }
-    assert_int_equal(lmpviz_panel_set_title(pn, "ℓ, τ, θ, γ, ∞ in a title"), LMPVIZ_OK);
-    assert_int_equal(lmpviz_panel_set_xlabel(pn, "x"), LMPVIZ_OK);
-    assert_int_equal(lmpviz_panel_set_ylabel(pn, "y"), LMPVIZ_OK);
+    lmpviz_panel_set_title(pn, "ℓ, τ, θ, γ, ∞ in a title");
+    lmpviz_panel_set_xlabel(pn, "x");
+    lmpviz_panel_set_ylabel(pn, "y");
     return fig;
 }
 
@@ -355,11 +425,11 @@ test_legend_hides_no_data(void **state)
         x[k] = (double)k / 100.0;
         y[k] = x[k];
     }
-    assert_int_equal(lmpviz_panel_add_series(pn, x, y, 101, &st, "the diagonal"), LMPVIZ_OK);
+    lmpviz_panel_add_series(pn, x, y, 101, &st, "the diagonal");
     for (i = 0; i < 6; i++) {
         lmpviz_style o = lmpviz_style_line(lmpviz_palette_color(2 + i), LMPVIZ_DASH_DOTTED);
         double yy[2] = { 0.5, 0.5 }, xx[2] = { 0.0, 0.0 };
-        assert_int_equal(lmpviz_panel_add_series(pn, xx, yy, 2, &o, "another legend entry"), LMPVIZ_OK);
+        lmpviz_panel_add_series(pn, xx, yy, 2, &o, "another legend entry");
     }
     tmpdir_make(&t);
     snprintf(path, sizeof path, "%s/legend.svg", t.path);
@@ -474,7 +544,7 @@ test_log_axis(void **state)
 
     (void)state;
     lmpviz_panel_set_logy(pn, 1);
-    assert_int_equal(lmpviz_panel_add_series(pn, x, y, 5, &st, NULL), LMPVIZ_OK);
+    lmpviz_panel_add_series(pn, x, y, 5, &st, NULL);
     assert_int_equal(lmpviz_figure_layout(fig, NULL), LMPVIZ_OK);
     assert_int_equal(lmpviz_panel_to_pixel(pn, 1, 0.0, &px, &py1), LMPVIZ_ERR_INVALID_ARG);
     assert_int_equal(lmpviz_panel_to_pixel(pn, 1, 1e-1, &px, &py1), LMPVIZ_OK);
@@ -563,8 +633,7 @@ test_long_series_decimated(void **state)
         x[k] = (double)k;
         y[k] = exp(-(double)k / 20000.0) + 0.01 * sin((double)k);
     }
-    assert_int_equal(lmpviz_panel_add_series(lmpviz_figure_panel(fig, 0, 0), x, y, n, &st, NULL),
-                     LMPVIZ_OK);
+    lmpviz_panel_add_series(lmpviz_figure_panel(fig, 0, 0), x, y, n, &st, NULL);
     tmpdir_make(&t);
     snprintf(path, sizeof path, "%s/long.svg", t.path);
     assert_int_equal(lmpviz_figure_save(fig, path, NULL), LMPVIZ_OK);
@@ -662,7 +731,7 @@ test_curve_pinf_on_uniform(void **state)
     assert_int_equal(lmpviz_profile_generate(LMPVIZ_DIST_EXPONENTIAL, 100, 7, loss), LMPVIZ_OK);
     prm.p = INFINITY;
     assert_int_equal(lmpviz_curve_compute(loss, 100, &prm, 1, &d, NULL), LMPVIZ_OK);
-    assert_int_equal(lmpviz_curve_panel(pn, &d, NULL, NULL), LMPVIZ_OK);
+    lmpviz_curve_panel(pn, &d, NULL);
     tmpdir_make(&t);
     snprintf(path, sizeof path, "%s/pinf.png", t.path);
     assert_int_equal(lmpviz_figure_save(fig, path, NULL), LMPVIZ_OK);
@@ -713,7 +782,7 @@ test_curve_views_and_csv(void **state)
         memset(&opts, 0, sizeof opts);
         opts.view = (lmpviz_curve_view)v;
         opts.logy = v == 1;
-        assert_int_equal(lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, 0), &d, &opts, NULL), LMPVIZ_OK);
+        lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, 0), &d, &opts);
         snprintf(path, sizeof path, "%s/v%zu.png", t.path, v);
         assert_int_equal(lmpviz_figure_save(fig, path, NULL), LMPVIZ_OK);
         lmpviz_figure_destroy(fig);
@@ -838,7 +907,7 @@ test_region_panel(void **state)
     o.have_losses = 1;
     o.losses[0] = 2.0;
     o.losses[1] = 1.0;
-    assert_int_equal(lmpviz_region_panel(pn, &o, NULL), LMPVIZ_OK);
+    lmpviz_region_panel(pn, &o);
     tmpdir_make(&t);
     snprintf(path, sizeof path, "%s/r.png", t.path);
     assert_int_equal(lmpviz_figure_save(fig, path, NULL), LMPVIZ_OK);
@@ -854,12 +923,21 @@ test_region_panel(void **state)
     free(im.px);
     lmpviz_figure_destroy(fig);
 
+    /* Bad options are the figure's failure, with a message. */
     fig = lmpviz_figure_create(400, 300, 100, 1, 1);
     o.losses[0] = -1.0;
-    assert_int_equal(lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), &o, &err), LMPVIZ_ERR_INVALID_ARG);
+    lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), &o);
+    assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+    assert_non_null(strstr(lmpviz_figure_error(fig), "losses"));
+    lmpviz_figure_destroy(fig);
+    fig = lmpviz_figure_create(400, 300, 100, 1, 1);
     o.losses[0] = 1.0;
     o.m = 0.0;
-    assert_int_equal(lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), &o, &err), LMPVIZ_ERR_INVALID_ARG);
+    lmpviz_region_panel(lmpviz_figure_panel(fig, 0, 0), &o);
+    assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(lmpviz_figure_save(fig, "never.png", &err), LMPVIZ_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.msg, "m in (0, 1]"));
     lmpviz_figure_destroy(fig);
     tmpdir_remove(&t);
 }
@@ -872,6 +950,7 @@ main(void)
         cmocka_unit_test(test_format_from_path),
         cmocka_unit_test(test_figure_create_invalid),
         cmocka_unit_test(test_add_invalid),
+        cmocka_unit_test(test_nil_figure),
         cmocka_unit_test(test_png_size_colors_and_dashed_row),
         cmocka_unit_test(test_legend_hides_no_data),
         cmocka_unit_test(test_svg_and_pdf),

@@ -1,5 +1,5 @@
 /*
- * image_io.c - PNG frames (libpng's simplified API) and label maps (the
+ * png_io.c - PNG frames (libpng's simplified API) and label maps (the
  * classic API, so that 16-bit values and palette indices come out exactly).
  */
 #include <errno.h>
@@ -12,8 +12,9 @@
 
 #include <png.h>
 
-#include "image_internal.h"
+#include "viz_internal.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 /* Frames and label maps larger than this (per side) are refused before any
  * allocation: Cityscapes is 2048x1024, and cairo draws at most 32767. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #ifndef NAME_MAX
 #define NAME_MAX 255

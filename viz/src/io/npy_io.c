@@ -11,8 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image_internal.h"
+#include "viz_internal.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 /* Float data is copied without byte swapping. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -329,90 +330,165 @@ npy_convert_in_place(unsigned char *buf,
     return LMPVIZ_OK;
 }
 
-/* A number read from a one-line file such as /sys/fs/cgroup/memory.max;
- * 0 when absent or "max". */
-static unsigned long long
-read_ull_file(const char *path)
-{
-    unsigned long long v = 0;
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL)
-        return 0;
-    if (fscanf(fp, "%llu", &v) != 1)
-        v = 0;
-    fclose(fp);
-    return v;
-}
-
-unsigned long long
-lmpvizi_mem_available(void)
-{
-    unsigned long long avail = 0;
-    unsigned long long limit;
-    char line[128];
-    FILE *fp = fopen("/proc/meminfo", "r");
-
-    if (fp != NULL) {
-        while (fgets(line, sizeof line, fp) != NULL) {
-            unsigned long long kb;
-            if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-                avail = kb * 1024ull;
-                break;
-            }
-        }
-        fclose(fp);
-    }
-#ifdef _SC_AVPHYS_PAGES
-    if (avail == 0) {
-        long pages = sysconf(_SC_AVPHYS_PAGES);
-        long page = sysconf(_SC_PAGESIZE);
-        if (pages > 0 && page > 0)
-            avail = (unsigned long long)pages * (unsigned long long)page;
-    }
-#endif
-    /* In a container the cgroup limit, not the host's memory, is what the
-     * OOM killer enforces. */
-    limit = read_ull_file("/sys/fs/cgroup/memory.max");
-    if (limit > 0) {
-        const unsigned long long used = read_ull_file("/sys/fs/cgroup/memory.current");
-        const unsigned long long room = limit > used ? limit - used : 0;
-        if (avail == 0 || room < avail)
-            avail = room > 0 ? room : 1;
-    }
-    return avail;
-}
-
-/* "1.5 GiB", "12.0 MiB", "512 bytes" */
-static void
-format_bytes(unsigned long long b, char *buf, size_t len)
-{
-    if (b >= (1ull << 30))
-        snprintf(buf, len, "%.1f GiB", (double)b / (double)(1ull << 30));
-    else if (b >= (1ull << 20))
-        snprintf(buf, len, "%.1f MiB", (double)b / (double)(1ull << 20));
-    else
-        snprintf(buf, len, "%llu bytes", b);
-}
-
-lmpviz_status
-lmpviz_mem_check(unsigned long long bytes, const char *what, lmpviz_err *err)
-{
-    const unsigned long long avail = lmpvizi_mem_available();
-    char need_s[32];
-    char avail_s[32];
-
-    if (avail == 0 || bytes <= avail)
-        return LMPVIZ_OK;
-    format_bytes(bytes, need_s, sizeof need_s);
-    format_bytes(avail, avail_s, sizeof avail_s);
-    lmpviz_err_set(err, "needs %s of memory for %s, only %s available", need_s, what, avail_s);
-    return LMPVIZ_ERR_NOMEM;
-}
-
 static uint32_t
 npy_le32(const unsigned char *b)
 {
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* A short read of the header: the end of the file, or an I/O error. */
+static lmpviz_status
+npy_header_short(FILE *fp, lmpviz_err *err)
+{
+    if (ferror(fp)) {
+        lmpviz_err_set(err, "read error: %s", strerror(errno));
+        return LMPVIZ_ERR_IO;
+    }
+    lmpviz_err_set(err, "file ends inside the .npy header");
+    return LMPVIZ_ERR_FORMAT;
+}
+
+/* The magic, the version and the header length; *pre_len gets the size of
+ * that preamble (10 bytes in version 1.0, 12 after). */
+static lmpviz_status
+npy_read_preamble(FILE *fp, long long file_size, size_t *pre_len, uint32_t *header_len, lmpviz_err *err)
+{
+    unsigned char pre[12];
+    size_t got = fread(pre, 1, 8, fp);
+
+    if (got < NPY_MAGIC_LEN || memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) != 0) {
+        if (ferror(fp))
+            return npy_header_short(fp, err);
+        lmpviz_err_set(err, "not a NumPy .npy file (bad magic)");
+        return LMPVIZ_ERR_FORMAT;
+    }
+    if (got < 8)
+        return npy_header_short(fp, err);
+    if (pre[6] == 1 && pre[7] == 0) {
+        *pre_len = 10;
+    } else if ((pre[6] == 2 || pre[6] == 3) && pre[7] == 0) {
+        *pre_len = 12;
+    } else {
+        lmpviz_err_set(err, "unsupported .npy format version %u.%u (expected 1.0, 2.0 or 3.0)",
+                       (unsigned)pre[6], (unsigned)pre[7]);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    if (fread(pre + 8, 1, *pre_len - 8, fp) != *pre_len - 8)
+        return npy_header_short(fp, err);
+    *header_len = *pre_len == 10 ? (uint32_t)pre[8] | (uint32_t)pre[9] << 8 : npy_le32(pre + 8);
+    if (file_size >= 0 && (long long)*header_len > file_size - (long long)*pre_len) {
+        lmpviz_err_set(err, "header length %lu runs past the end of the file (%lld bytes)",
+                       (unsigned long)*header_len, file_size);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    if (*header_len == 0 || *header_len > NPY_MAX_HEADER) {
+        lmpviz_err_set(err, "malformed .npy header: length %lu", (unsigned long)*header_len);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    return LMPVIZ_OK;
+}
+
+/* The header text, parsed into h. */
+static lmpviz_status
+npy_read_header_dict(FILE *fp, uint32_t header_len, npy_header *h, lmpviz_err *err)
+{
+    lmpviz_status status;
+    char *header = malloc((size_t)header_len + 1);
+
+    if (header == NULL) {
+        lmpviz_err_set(err, "out of memory");
+        return LMPVIZ_ERR_NOMEM;
+    }
+    if (fread(header, 1, header_len, fp) != header_len) {
+        status = npy_header_short(fp, err);
+    } else {
+        header[header_len] = '\0';
+        if (strlen(header) != header_len) {
+            lmpviz_err_set(err, "malformed .npy header: contains a NUL byte");
+            status = LMPVIZ_ERR_FORMAT;
+        } else {
+            status = npy_parse_header(header, h, err);
+        }
+    }
+    free(header);
+    return status;
+}
+
+/* The dtype's item size, the element count and the data's size, checked
+ * against what the file holds (data_avail bytes after the header; -1 when
+ * unknown). */
+static lmpviz_status
+npy_check_layout(const npy_header *h, long long data_avail, size_t *item_size, size_t *count, lmpviz_err *err)
+{
+    size_t i;
+
+    *item_size = npy_check_descr(h->descr, err);
+    if (*item_size == 0)
+        return LMPVIZ_ERR_FORMAT;
+    if (h->fortran_order) {
+        lmpviz_err_set(err, "expected a C-order array, got fortran_order=True; convert with "
+                            "np.ascontiguousarray(a)");
+        return LMPVIZ_ERR_FORMAT;
+    }
+    *count = 1;
+    for (i = 0; i < h->ndim; i++) {
+        if (h->shape[i] != 0 && *count > SIZE_MAX / h->shape[i]) {
+            lmpviz_err_set(err, "shape product overflows size_t");
+            return LMPVIZ_ERR_FORMAT;
+        }
+        *count *= h->shape[i];
+    }
+    /* The float buffer is also the read buffer, so it must hold both. */
+    if (*count > SIZE_MAX / 8) {
+        lmpviz_err_set(err, "shape product overflows size_t");
+        return LMPVIZ_ERR_FORMAT;
+    }
+    if (data_avail >= 0 && (unsigned long long)data_avail < (unsigned long long)(*count * *item_size)) {
+        lmpviz_err_set(err, "file ends after %lld of %zu data bytes", data_avail, *count * *item_size);
+        return LMPVIZ_ERR_FORMAT;
+    }
+    return LMPVIZ_OK;
+}
+
+/* Reads count items of h's dtype and converts them to float in out->data. */
+static lmpviz_status
+npy_read_data(FILE *fp, const npy_header *h, size_t item_size, size_t count, lmpviz_array *out, lmpviz_err *err)
+{
+    const size_t data_bytes = count * item_size;
+    const size_t alloc_bytes = item_size > sizeof(float) ? data_bytes : count * sizeof(float);
+    unsigned char *buf;
+    lmpviz_status status;
+    char what[96];
+    size_t got;
+
+    snprintf(what, sizeof what, "%zu values of '%s'", count, h->descr);
+    status = lmpviz_mem_check(alloc_bytes, what, err);
+    if (status != LMPVIZ_OK)
+        return status;
+    buf = lmpviz_big_alloc(alloc_bytes > 0 ? alloc_bytes : sizeof(float));
+    if (buf == NULL) {
+        lmpviz_err_set(err, "out of memory for %zu elements", count);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    got = fread(buf, 1, data_bytes, fp);
+    if (got != data_bytes) {
+        if (ferror(fp)) {
+            lmpviz_err_set(err, "read error: %s", strerror(errno));
+            status = LMPVIZ_ERR_IO;
+        } else {
+            lmpviz_err_set(err, "file ends after %zu of %zu data bytes", got, data_bytes);
+            status = LMPVIZ_ERR_FORMAT;
+        }
+    } else {
+        status = npy_convert_in_place(buf, count, item_size, h, out, err);
+    }
+    if (status != LMPVIZ_OK) {
+        out->n_tiny = out->n_flushed = 0;
+        lmpviz_big_free(buf);
+        return status;
+    }
+    out->data = (float *)(void *)buf;
+    return LMPVIZ_OK;
 }
 
 /* Reads path's header, checks it against the file's size and, unless
@@ -420,22 +496,13 @@ npy_le32(const unsigned char *b)
 static lmpviz_status
 npy_read(const char *path, lmpviz_array *out, int header_only, lmpviz_err *err)
 {
-    lmpviz_status status = LMPVIZ_OK;
-    FILE *fp = NULL;
-    char *header = NULL;
-    unsigned char *buf = NULL;
-    unsigned char pre[12];
-    size_t pre_len;
-    size_t got;
-    uint32_t header_len;
-    npy_header h;
-    size_t item_size;
-    size_t count = 1;
-    size_t data_bytes;
-    size_t alloc_bytes;
+    lmpviz_status status;
+    FILE *fp;
+    size_t pre_len = 0, item_size = 0, count = 0;
+    uint32_t header_len = 0;
     long long file_size = -1;
     struct stat st;
-    size_t i;
+    npy_header h;
 
     if (out != NULL)
         memset(out, 0, sizeof *out);
@@ -443,7 +510,6 @@ npy_read(const char *path, lmpviz_array *out, int header_only, lmpviz_err *err)
         lmpviz_err_set(err, "no input path or output array given");
         return LMPVIZ_ERR_INVALID_ARG;
     }
-
     fp = fopen(path, "rb");
     if (fp == NULL) {
         lmpviz_err_set(err, "cannot open: %s", strerror(errno));
@@ -451,157 +517,21 @@ npy_read(const char *path, lmpviz_array *out, int header_only, lmpviz_err *err)
     }
     if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
         file_size = (long long)st.st_size;
-
-    got = fread(pre, 1, 8, fp);
-    if (got < NPY_MAGIC_LEN || memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) != 0) {
-        if (ferror(fp))
-            goto read_error;
-        lmpviz_err_set(err, "not a NumPy .npy file (bad magic)");
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    if (got < 8)
-        goto short_header;
-    if (pre[6] == 1 && pre[7] == 0) {
-        pre_len = 10;
-    } else if ((pre[6] == 2 || pre[6] == 3) && pre[7] == 0) {
-        pre_len = 12;
-    } else {
-        lmpviz_err_set(err, "unsupported .npy format version %u.%u (expected 1.0, 2.0 or 3.0)",
-                       (unsigned)pre[6], (unsigned)pre[7]);
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    if (fread(pre + 8, 1, pre_len - 8, fp) != pre_len - 8) {
-        if (ferror(fp))
-            goto read_error;
-        goto short_header;
-    }
-    header_len = pre_len == 10 ? (uint32_t)pre[8] | (uint32_t)pre[9] << 8 : npy_le32(pre + 8);
-    if (file_size >= 0 && (long long)header_len > file_size - (long long)pre_len) {
-        lmpviz_err_set(err, "header length %lu runs past the end of the file (%lld bytes)",
-                       (unsigned long)header_len, file_size);
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    if (header_len == 0 || header_len > NPY_MAX_HEADER) {
-        lmpviz_err_set(err, "malformed .npy header: length %lu", (unsigned long)header_len);
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    header = malloc((size_t)header_len + 1);
-    if (header == NULL) {
-        lmpviz_err_set(err, "out of memory");
-        status = LMPVIZ_ERR_NOMEM;
-        goto cleanup;
-    }
-    if (fread(header, 1, header_len, fp) != header_len) {
-        if (ferror(fp))
-            goto read_error;
-        goto short_header;
-    }
-    header[header_len] = '\0';
-    if (strlen(header) != header_len) {
-        lmpviz_err_set(err, "malformed .npy header: contains a NUL byte");
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-
-    status = npy_parse_header(header, &h, err);
-    if (status != LMPVIZ_OK)
-        goto cleanup;
-    item_size = npy_check_descr(h.descr, err);
-    if (item_size == 0) {
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    if (h.fortran_order) {
-        lmpviz_err_set(err, "expected a C-order array, got fortran_order=True; convert with "
-                            "np.ascontiguousarray(a)");
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    for (i = 0; i < h.ndim; i++) {
-        if (h.shape[i] != 0 && count > SIZE_MAX / h.shape[i]) {
-            lmpviz_err_set(err, "shape product overflows size_t");
-            status = LMPVIZ_ERR_FORMAT;
-            goto cleanup;
-        }
-        count *= h.shape[i];
-    }
-    /* The float buffer is also the read buffer, so it must hold both. */
-    if (count > SIZE_MAX / 8) {
-        lmpviz_err_set(err, "shape product overflows size_t");
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    data_bytes = count * item_size;
-    if (file_size >= 0) {
-        long long avail = file_size - (long long)pre_len - (long long)header_len;
-        if ((unsigned long long)avail < (unsigned long long)data_bytes) {
-            lmpviz_err_set(err, "file ends after %lld of %zu data bytes", avail, data_bytes);
-            status = LMPVIZ_ERR_FORMAT;
-            goto cleanup;
-        }
-    }
-
-    if (header_only) {
+    status = npy_read_preamble(fp, file_size, &pre_len, &header_len, err);
+    if (status == LMPVIZ_OK)
+        status = npy_read_header_dict(fp, header_len, &h, err);
+    if (status == LMPVIZ_OK)
+        status = npy_check_layout(&h, file_size >= 0 ? file_size - (long long)pre_len - (long long)header_len : -1,
+                                  &item_size, &count, err);
+    if (status == LMPVIZ_OK && !header_only)
+        status = npy_read_data(fp, &h, item_size, count, out, err);
+    if (status == LMPVIZ_OK) {
         memcpy(out->shape, h.shape, sizeof h.shape);
         out->ndim = h.ndim;
         out->count = count;
         memcpy(out->descr, h.descr, sizeof out->descr);
-        goto cleanup;
     }
-    alloc_bytes = (item_size > sizeof(float) ? data_bytes : count * sizeof(float));
-    {
-        char what[96];
-        snprintf(what, sizeof what, "%zu values of '%s'", count, h.descr);
-        status = lmpviz_mem_check(alloc_bytes, what, err);
-        if (status != LMPVIZ_OK)
-            goto cleanup;
-    }
-    buf = lmpviz_big_alloc(alloc_bytes > 0 ? alloc_bytes : sizeof(float));
-    if (buf == NULL) {
-        lmpviz_err_set(err, "out of memory for %zu elements", count);
-        status = LMPVIZ_ERR_NOMEM;
-        goto cleanup;
-    }
-    got = fread(buf, 1, data_bytes, fp);
-    if (got != data_bytes) {
-        if (ferror(fp))
-            goto read_error;
-        lmpviz_err_set(err, "file ends after %zu of %zu data bytes", got, data_bytes);
-        status = LMPVIZ_ERR_FORMAT;
-        goto cleanup;
-    }
-    status = npy_convert_in_place(buf, count, item_size, &h, out, err);
-    if (status != LMPVIZ_OK) {
-        out->n_tiny = out->n_flushed = 0;
-        goto cleanup;
-    }
-
-    out->data = (float *)(void *)buf;
-    buf = NULL;
-    memcpy(out->shape, h.shape, sizeof h.shape);
-    out->ndim = h.ndim;
-    out->count = count;
-    memcpy(out->descr, h.descr, sizeof out->descr);
-    goto cleanup;
-
-short_header:
-    lmpviz_err_set(err, "file ends inside the .npy header");
-    status = LMPVIZ_ERR_FORMAT;
-    goto cleanup;
-
-read_error:
-    lmpviz_err_set(err, "read error: %s", strerror(errno));
-    status = LMPVIZ_ERR_IO;
-
-cleanup:
-    lmpviz_big_free(buf);
-    free(header);
-    if (fp != NULL)
-        fclose(fp);
+    fclose(fp);
     return status;
 }
 

@@ -1,5 +1,5 @@
 /*
- * figure_curve.c - LMP weight profiles over pixels sorted by decreasing loss
+ * curve.c - LMP weight profiles over pixels sorted by decreasing loss
  * (`lmpviz curve`): the data (lmp_solve per (p, m)), the CSV export and the
  * panel drawing.
  */
@@ -15,6 +15,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
+#include "viz_internal.h"
 
 #define UNIFORM_COLOR 0x555555UL
 
@@ -193,81 +195,97 @@ view_value(const lmpviz_curve_data *d, lmpviz_curve_view view, double w)
     return view == LMPVIZ_CURVE_SCALED ? (double)d->n * w : w;
 }
 
-lmpviz_status
-lmpviz_curve_panel(lmpviz_panel *panel,
-                   const lmpviz_curve_data *data,
-                   const lmpviz_curve_opts *opts,
-                   lmpviz_err *err)
+/* The uniform reference, drawn first so the curves go over it. */
+static void
+curve_reference(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve_view view, double uniform)
+{
+    lmpviz_style ref = lmpviz_style_line(lmpviz_color_hex(UNIFORM_COLOR), LMPVIZ_DASH_DASHED);
+    ref.line_width = 1.3;
+    if (view == LMPVIZ_CURVE_CUMULATIVE) {
+        double rx[2] = { 1.0, (double)data->n };
+        double ry[2] = { 1.0 / (double)data->n, 1.0 };
+        lmpviz_panel_add_series(panel, rx, ry, 2, &ref, "uniform: k/n");
+    } else {
+        lmpviz_panel_add_hline(panel, uniform, &ref,
+                               view == LMPVIZ_CURVE_SCALED ? "uniform: n·w = 1" : "uniform: w = 1/n");
+    }
+}
+
+/* One dotted cap line for a single curve; returns its height (0 if none). */
+static double
+curve_cap_line(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve_view view)
+{
+    const lmpviz_curve_series *s = &data->series[0];
+    lmpviz_style cap = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_DOTTED);
+    char label[128];
+    double top;
+
+    if (data->n_series != 1 || view == LMPVIZ_CURVE_CUMULATIVE)
+        return 0.0;
+    cap.line_width = 1.3;
+    top = view_value(data, view, s->result.tau);
+    snprintf(label, sizeof label, "cap τ = %.3g (%zu pixel%s at τ)", top, s->result.n_clamped,
+             s->result.n_clamped == 1 ? "" : "s");
+    lmpviz_panel_add_hline(panel, top, &cap, label);
+    return top;
+}
+
+/* The legend label of series i. */
+static void
+curve_label(char *label, size_t size, const lmpviz_curve_data *data, size_t i, size_t n_p, size_t n_m)
+{
+    const lmpviz_curve_series *s = &data->series[i];
+    char ps[32], ms[32];
+
+    lmpviz_format_p(ps, sizeof ps, s->params.p);
+    fmt_m(ms, sizeof ms, &s->params);
+    if (data->n_series == 1)
+        snprintf(label, size, "LMP weights w*");
+    else if (n_m == 1)
+        snprintf(label, size, "p = %s", ps);
+    else if (n_p == 1)
+        snprintf(label, size, "m = %s (%.4g px)", ms, s->result.m_px);
+    else
+        snprintf(label, size, "p = %s, m = %s", ps, ms);
+}
+
+/* Share of the total weight held by the first k pixels of s. */
+static double
+cumulative_share(const lmpviz_curve_series *s, size_t n, size_t k)
+{
+    double total = 0.0, run = 0.0;
+    size_t j;
+    for (j = 0; j < n; j++) {
+        total += s->weight[j];
+        if (j < k)
+            run += s->weight[j];
+    }
+    return total > 0.0 ? run / total : 0.0;
+}
+
+/* One line per series; widens [*bottom, *top] to the values drawn. */
+static void
+curve_series(lmpviz_panel *panel,
+             const lmpviz_curve_data *data,
+             lmpviz_curve_view view,
+             size_t n_p,
+             size_t n_m,
+             const double *x,
+             double *y,
+             double *bottom,
+             double *top)
 {
     static const lmpviz_dash dashes[] = { LMPVIZ_DASH_SOLID, LMPVIZ_DASH_DASHED, LMPVIZ_DASH_DASHDOT,
                                           LMPVIZ_DASH_DOTTED };
-    lmpviz_curve_opts defaults;
-    size_t n_p, n_m, i, k, n;
-    double *x = NULL, *y = NULL;
-    double top = 0.0, bottom = INFINITY;
-    double uniform;
-    char title[LMPVIZ_ERR_LEN];
-    char ps[32], ms[32], label[128];
-    lmpviz_status st = LMPVIZ_OK;
-    lmpviz_style ref;
-
-    assert(panel != NULL);
-    if (data == NULL || data->n == 0 || data->n_series == 0) {
-        lmpviz_err_set(err, "no curve to draw");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    if (opts == NULL) {
-        memset(&defaults, 0, sizeof defaults);
-        opts = &defaults;
-    }
-    n = data->n;
-    n_p = count_distinct(data, 1);
-    n_m = count_distinct(data, 0);
-    uniform = opts->view == LMPVIZ_CURVE_SCALED ? 1.0 : 1.0 / (double)n;
-    x = malloc(n * sizeof *x);
-    y = malloc(n * sizeof *y);
-    if (x == NULL || y == NULL) {
-        lmpviz_err_set(err, "out of memory for %zu points", n);
-        st = LMPVIZ_ERR_NOMEM;
-        goto cleanup;
-    }
-    for (k = 0; k < n; k++)
-        x[k] = (double)(k + 1);
-
-    /* Reference first, so the curves are drawn over it. */
-    ref = lmpviz_style_line(lmpviz_color_hex(UNIFORM_COLOR), LMPVIZ_DASH_DASHED);
-    ref.line_width = 1.3;
-    if (opts->view == LMPVIZ_CURVE_CUMULATIVE) {
-        double rx[2] = { 1.0, (double)n };
-        double ry[2] = { 1.0 / (double)n, 1.0 };
-        st = lmpviz_panel_add_series(panel, rx, ry, 2, &ref, "uniform: k/n");
-    } else {
-        st = lmpviz_panel_add_hline(panel, uniform, &ref,
-                                    opts->view == LMPVIZ_CURVE_SCALED ? "uniform: n·w = 1"
-                                                                       : "uniform: w = 1/n");
-    }
-    if (st != LMPVIZ_OK)
-        goto cleanup;
-
-    /* One dotted cap line when there is a single curve. */
-    if (data->n_series == 1 && opts->view != LMPVIZ_CURVE_CUMULATIVE) {
-        const lmpviz_curve_series *s = &data->series[0];
-        lmpviz_style cap = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_DOTTED);
-        cap.line_width = 1.3;
-        snprintf(label, sizeof label, "cap τ = %.3g (%zu pixel%s at τ)",
-                 view_value(data, opts->view, s->result.tau), s->result.n_clamped,
-                 s->result.n_clamped == 1 ? "" : "s");
-        top = view_value(data, opts->view, s->result.tau);
-        st = lmpviz_panel_add_hline(panel, top, &cap, label);
-        if (st != LMPVIZ_OK)
-            goto cleanup;
-    }
+    const size_t n = data->n;
+    size_t i, k;
 
     for (i = 0; i < data->n_series; i++) {
         const lmpviz_curve_series *s = &data->series[i];
         size_t ci = i, di = 0;
         lmpviz_style style;
         double total = 0.0, run = 0.0;
+        char label[128];
 
         if (n_p > 1 && n_m > 1) {
             ci = first_index(data, i, 1);
@@ -280,72 +298,61 @@ lmpviz_curve_panel(lmpviz_panel *panel,
             style.marker = LMPVIZ_MARKER_CIRCLE;
             style.marker_size = 4.5;
         }
-        lmpviz_format_p(ps, sizeof ps, s->params.p);
-        fmt_m(ms, sizeof ms, &s->params);
-        if (data->n_series == 1)
-            snprintf(label, sizeof label, "LMP weights w*");
-        else if (n_m == 1)
-            snprintf(label, sizeof label, "p = %s", ps);
-        else if (n_p == 1)
-            snprintf(label, sizeof label, "m = %s (%.4g px)", ms, s->result.m_px);
-        else
-            snprintf(label, sizeof label, "p = %s, m = %s", ps, ms);
-
+        curve_label(label, sizeof label, data, i, n_p, n_m);
         for (k = 0; k < n; k++)
             total += s->weight[k];
         for (k = 0; k < n; k++) {
-            if (opts->view == LMPVIZ_CURVE_CUMULATIVE) {
+            if (view == LMPVIZ_CURVE_CUMULATIVE) {
                 run += s->weight[k];
                 y[k] = total > 0.0 ? run / total : 0.0;
             } else {
-                y[k] = view_value(data, opts->view, s->weight[k]);
+                y[k] = view_value(data, view, s->weight[k]);
             }
-            top = fmax(top, y[k]);
+            *top = fmax(*top, y[k]);
             if (y[k] > 0.0)
-                bottom = fmin(bottom, y[k]);
+                *bottom = fmin(*bottom, y[k]);
         }
-        st = lmpviz_panel_add_series(panel, x, y, n, &style, label);
-        if (st != LMPVIZ_OK)
-            goto cleanup;
+        lmpviz_panel_add_series(panel, x, y, n, &style, label);
     }
+}
 
-    /* Several curves: a marker where each leaves the cap tau. */
-    if (data->n_series > 1) {
-        int any = 0;
-        for (i = 0; i < data->n_series; i++) {
-            const lmpviz_curve_series *s = &data->series[i];
-            size_t ci = n_p > 1 && n_m > 1 ? first_index(data, i, 1) : i;
-            lmpviz_style mk = lmpviz_style_marker(lmpviz_palette_color(ci), LMPVIZ_MARKER_CIRCLE, 6.0);
-            double mx, my;
-            if (s->result.n_clamped == 0 || s->result.n_clamped >= n)
-                continue;
-            mx = (double)s->result.n_clamped;
-            if (opts->view == LMPVIZ_CURVE_CUMULATIVE) {
-                double total = 0.0, run = 0.0;
-                for (k = 0; k < n; k++) {
-                    total += s->weight[k];
-                    if (k < s->result.n_clamped)
-                        run += s->weight[k];
-                }
-                my = total > 0.0 ? run / total : 0.0;
-            } else {
-                my = view_value(data, opts->view, s->result.tau);
-            }
-            st = lmpviz_panel_add_series(panel, &mx, &my, 1, &mk, NULL);
-            if (st != LMPVIZ_OK)
-                goto cleanup;
-            any = 1;
-        }
-        if (any) {
-            lmpviz_style mk = lmpviz_style_marker(lmpviz_color_hex(0x777777), LMPVIZ_MARKER_CIRCLE, 6.0);
-            double nanv = NAN;
-            st = lmpviz_panel_add_series(panel, &nanv, &nanv, 1, &mk, "last pixel at the cap τ");
-            if (st != LMPVIZ_OK)
-                goto cleanup;
-        }
+/* Several curves: a marker where each leaves the cap tau. */
+static void
+curve_cap_markers(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve_view view, size_t n_p, size_t n_m)
+{
+    int any = 0;
+    size_t i;
+
+    if (data->n_series < 2)
+        return;
+    for (i = 0; i < data->n_series; i++) {
+        const lmpviz_curve_series *s = &data->series[i];
+        size_t ci = n_p > 1 && n_m > 1 ? first_index(data, i, 1) : i;
+        lmpviz_style mk = lmpviz_style_marker(lmpviz_palette_color(ci), LMPVIZ_MARKER_CIRCLE, 6.0);
+        double mx, my;
+        if (s->result.n_clamped == 0 || s->result.n_clamped >= data->n)
+            continue;
+        mx = (double)s->result.n_clamped;
+        my = view == LMPVIZ_CURVE_CUMULATIVE ? cumulative_share(s, data->n, s->result.n_clamped)
+                                             : view_value(data, view, s->result.tau);
+        lmpviz_panel_add_series(panel, &mx, &my, 1, &mk, NULL);
+        any = 1;
     }
+    if (any) {
+        lmpviz_style mk = lmpviz_style_marker(lmpviz_color_hex(0x777777), LMPVIZ_MARKER_CIRCLE, 6.0);
+        double nanv = NAN;
+        lmpviz_panel_add_series(panel, &nanv, &nanv, 1, &mk, "last pixel at the cap τ");
+    }
+}
 
-    /* Limits: weights start at 0 so the uniform level reads honestly. */
+/* Limits (weights start at 0 so the uniform level reads honestly), grid and
+ * axis labels. */
+static void
+curve_axes(lmpviz_panel *panel, const lmpviz_curve_opts *opts, size_t n, double uniform, double bottom, double top)
+{
+    const double pad = fmax(0.02 * (double)(n - 1), 0.5);
+    const char *yl = "weight wᵢ";
+
     if (opts->view == LMPVIZ_CURVE_CUMULATIVE) {
         if (!opts->logy)
             lmpviz_panel_set_ylim(panel, -0.03, 1.03);
@@ -358,52 +365,82 @@ lmpviz_curve_panel(lmpviz_panel *panel,
         lmpviz_panel_set_ylim(panel, bottom / pow(top / bottom, 0.05), top * pow(top / bottom, 0.05));
     }
     lmpviz_panel_set_logy(panel, opts->logy);
-    {
-        double pad = fmax(0.02 * (double)(n - 1), 0.5);
-        lmpviz_panel_set_xlim(panel, 1.0 - pad, (double)n + pad);
-    }
+    lmpviz_panel_set_xlim(panel, 1.0 - pad, (double)n + pad);
     lmpviz_panel_set_grid(panel, 1);
     lmpviz_panel_set_xinteger(panel, 1);
+    lmpviz_panel_set_xlabel(panel, opts->view == LMPVIZ_CURVE_CUMULATIVE
+                                       ? "top k pixels (by decreasing loss)"
+                                       : "pixel rank i (by decreasing loss)");
+    if (opts->view == LMPVIZ_CURVE_SCALED)
+        yl = "scaled weight n·wᵢ (uniform = 1)";
+    else if (opts->view == LMPVIZ_CURVE_CUMULATIVE)
+        yl = "share of the total weight";
+    lmpviz_panel_set_ylabel(panel, yl);
+}
 
-    st = lmpviz_panel_set_xlabel(panel, opts->view == LMPVIZ_CURVE_CUMULATIVE
-                                            ? "top k pixels (by decreasing loss)"
-                                            : "pixel rank i (by decreasing loss)");
-    if (st == LMPVIZ_OK) {
-        const char *yl = "weight wᵢ";
-        if (opts->view == LMPVIZ_CURVE_SCALED)
-            yl = "scaled weight n·wᵢ (uniform = 1)";
-        else if (opts->view == LMPVIZ_CURVE_CUMULATIVE)
-            yl = "share of the total weight";
-        st = lmpviz_panel_set_ylabel(panel, yl);
-    }
-    if (st != LMPVIZ_OK)
-        goto cleanup;
+static void
+curve_title(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_curve_opts *opts, size_t n_p, size_t n_m)
+{
+    const char *what = opts->view == LMPVIZ_CURVE_CUMULATIVE ? "Cumulative LMP weight" : "LMP weights";
+    const size_t n = data->n;
+    char title[LMPVIZ_ERR_LEN];
+    char ps[32], ms[32];
 
     if (opts->title != NULL) {
-        snprintf(title, sizeof title, "%s", opts->title);
-    } else {
-        const char *what = opts->view == LMPVIZ_CURVE_CUMULATIVE ? "Cumulative LMP weight" : "LMP weights";
-        lmpviz_format_p(ps, sizeof ps, data->series[0].params.p);
-        fmt_m(ms, sizeof ms, &data->series[0].params);
-        if (n_p == 1 && n_m == 1)
-            snprintf(title, sizeof title, "%s: p = %s, m = %s (%.4g px), n = %zu", what, ps, ms,
-                     data->series[0].result.m_px, n);
-        else if (n_p == 1)
-            snprintf(title, sizeof title, "%s: p = %s, n = %zu", what, ps, n);
-        else if (n_m == 1)
-            snprintf(title, sizeof title, "%s: m = %s (%.4g px), n = %zu", what, ms,
-                     data->series[0].result.m_px, n);
-        else
-            snprintf(title, sizeof title, "%s: n = %zu", what, n);
+        lmpviz_panel_set_title(panel, opts->title);
+        return;
     }
-    st = lmpviz_panel_set_title(panel, title);
+    lmpviz_format_p(ps, sizeof ps, data->series[0].params.p);
+    fmt_m(ms, sizeof ms, &data->series[0].params);
+    if (n_p == 1 && n_m == 1)
+        snprintf(title, sizeof title, "%s: p = %s, m = %s (%.4g px), n = %zu", what, ps, ms,
+                 data->series[0].result.m_px, n);
+    else if (n_p == 1)
+        snprintf(title, sizeof title, "%s: p = %s, n = %zu", what, ps, n);
+    else if (n_m == 1)
+        snprintf(title, sizeof title, "%s: m = %s (%.4g px), n = %zu", what, ms, data->series[0].result.m_px, n);
+    else
+        snprintf(title, sizeof title, "%s: n = %zu", what, n);
+    lmpviz_panel_set_title(panel, title);
+}
 
-cleanup:
-    if (st == LMPVIZ_ERR_NOMEM)
-        lmpviz_err_set(err, "out of memory while building the plot");
+void
+lmpviz_curve_panel(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_curve_opts *opts)
+{
+    lmpviz_curve_opts defaults;
+    size_t n_p, n_m, k, n;
+    double *x, *y;
+    double top, bottom = INFINITY;
+    double uniform;
+
+    if (data == NULL || data->n == 0 || data->n_series == 0) {
+        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "no curve to draw");
+        return;
+    }
+    if (opts == NULL) {
+        memset(&defaults, 0, sizeof defaults);
+        opts = &defaults;
+    }
+    n = data->n;
+    n_p = count_distinct(data, 1);
+    n_m = count_distinct(data, 0);
+    uniform = opts->view == LMPVIZ_CURVE_SCALED ? 1.0 : 1.0 / (double)n;
+    x = malloc(n * sizeof *x);
+    y = malloc(n * sizeof *y);
+    if (x == NULL || y == NULL) {
+        lmpvizi_panel_fail(panel, LMPVIZ_ERR_NOMEM, "out of memory for %zu points", n);
+    } else {
+        for (k = 0; k < n; k++)
+            x[k] = (double)(k + 1);
+        curve_reference(panel, data, opts->view, uniform);
+        top = curve_cap_line(panel, data, opts->view);
+        curve_series(panel, data, opts->view, n_p, n_m, x, y, &bottom, &top);
+        curve_cap_markers(panel, data, opts->view, n_p, n_m);
+        curve_axes(panel, opts, n, uniform, bottom, top);
+        curve_title(panel, data, opts, n_p, n_m);
+    }
     free(x);
     free(y);
-    return st;
 }
 
 /* ------------------------------------------------------------------------

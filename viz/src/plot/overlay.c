@@ -1,7 +1,6 @@
 /*
- * heatmap.c - LMP weights on segmentation frames: the per-frame pipeline
- * (files -> losses -> weights), per-class statistics, the overlay raster,
- * colour scales and the figures of `lmpviz heatmap`.
+ * overlay.c - heatmap rasters: weights (or any scalar map) through a
+ * colormap and scale, blended over a frame; label maps; colour-bar ticks.
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <strings.h>
 
 #include "lmpviz.h"
+#include "ticks.h"
 
 static inline uint32_t
 argb_of(unsigned r, unsigned g, unsigned b)
@@ -54,98 +54,6 @@ lmpviz_hscale_name(lmpviz_hscale scale)
     if ((int)scale < 0 || (int)scale > 2)
         return "unknown";
     return hscale_names[scale];
-}
-
-/* ------------------------------------------------------------------------
- * Per-class statistics
- */
-lmpviz_status
-lmpviz_class_stats_add(lmpviz_class_stats *st,
-                       const unsigned char *train,
-                       const float *loss,
-                       const float *weight,
-                       size_t n,
-                       size_t n_valid)
-{
-    size_t i;
-    double scale = (double)n_valid;
-
-    if (st == NULL || (n > 0 && (train == NULL || loss == NULL || weight == NULL)))
-        return LMPVIZ_ERR_INVALID_ARG;
-    for (i = 0; i < n; i++) {
-        unsigned c = train[i];
-        if (c == LMPVIZ_CS_IGNORE)
-            continue;
-        if (c >= LMPVIZ_CS_CLASSES)
-            return LMPVIZ_ERR_INVALID_ARG;
-        st->pixels[c]++;
-        st->loss_sum[c] += loss[i];
-        st->nw_sum[c] += scale * weight[i];
-    }
-    st->frames++;
-    return LMPVIZ_OK;
-}
-
-void
-lmpviz_class_stats_merge(lmpviz_class_stats *st, const lmpviz_class_stats *other)
-{
-    int c;
-
-    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
-        st->pixels[c] += other->pixels[c];
-        st->loss_sum[c] += other->loss_sum[c];
-        st->nw_sum[c] += other->nw_sum[c];
-    }
-    st->frames += other->frames;
-}
-
-size_t
-lmpviz_class_stats_rows(const lmpviz_class_stats *st, lmpviz_class_row rows[LMPVIZ_CS_CLASSES])
-{
-    double tp = 0.0, tl = 0.0, tw = 0.0;
-    size_t k = 0;
-    int c;
-
-    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
-        tp += (double)st->pixels[c];
-        tl += st->loss_sum[c];
-        tw += st->nw_sum[c];
-    }
-    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
-        lmpviz_class_row *r;
-        if (st->pixels[c] == 0)
-            continue;
-        r = &rows[k++];
-        r->train_id = (unsigned)c;
-        r->name = lmpviz_cs_class_name((unsigned)c);
-        r->pixels = st->pixels[c];
-        r->pixel_share = tp > 0.0 ? (double)st->pixels[c] / tp : 0.0;
-        r->loss_share = tl > 0.0 ? st->loss_sum[c] / tl : 0.0;
-        r->weight_share = tw > 0.0 ? st->nw_sum[c] / tw : 0.0;
-        r->mean_nw = st->nw_sum[c] / (double)st->pixels[c];
-        r->mean_loss = st->loss_sum[c] / (double)st->pixels[c];
-    }
-    return k;
-}
-
-lmpviz_status
-lmpviz_class_stats_write_csv(const lmpviz_class_stats *st, FILE *fp)
-{
-    lmpviz_class_row rows[LMPVIZ_CS_CLASSES];
-    size_t k, n;
-
-    if (st == NULL || fp == NULL)
-        return LMPVIZ_ERR_INVALID_ARG;
-    n = lmpviz_class_stats_rows(st, rows);
-    fprintf(fp, "train_id,class,pixels,pixel_share,loss_share,weight_share,mean_nw,mean_loss,loss_"
-                "sum,nw_sum\n");
-    for (k = 0; k < n; k++) {
-        const lmpviz_class_row *r = &rows[k];
-        fprintf(fp, "%u,%s,%zu,%.9g,%.9g,%.9g,%.9g,%.9g,%.17g,%.17g\n", r->train_id, r->name,
-                r->pixels, r->pixel_share, r->loss_share, r->weight_share, r->mean_nw, r->mean_loss,
-                st->loss_sum[r->train_id], st->nw_sum[r->train_id]);
-    }
-    return ferror(fp) ? LMPVIZ_ERR_IO : LMPVIZ_OK;
 }
 
 /* ------------------------------------------------------------------------
@@ -277,13 +185,6 @@ lmpviz_overlay_render(const lmpviz_image *frame,
     return LMPVIZ_OK;
 }
 
-static double
-nice_step(double span, int target)
-{
-    double raw = span / target, mag = pow(10.0, floor(log10(raw))), f = raw / mag;
-    return mag * (f < 1.5 ? 1.0 : f < 3.5 ? 2.0 : f < 7.5 ? 5.0 : 10.0);
-}
-
 size_t
 lmpviz_colorscale_ticks(const lmpviz_colorscale *cs,
                         double *pos,
@@ -291,54 +192,12 @@ lmpviz_colorscale_ticks(const lmpviz_colorscale *cs,
                         char *label_buf,
                         size_t max_ticks)
 {
-    size_t k = 0;
-    double v;
-#define TICK_LABEL_LEN 24
-#define ADD_TICK(t, ...)                                                                           \
-    do {                                                                                           \
-        if (k < max_ticks) {                                                                       \
-            pos[k] = (t);                                                                          \
-            snprintf(label_buf + k * TICK_LABEL_LEN, TICK_LABEL_LEN, __VA_ARGS__);                 \
-            labels[k] = label_buf + k * TICK_LABEL_LEN;                                            \
-            k++;                                                                                   \
-        }                                                                                          \
-    } while (0)
-
-    if (max_ticks == 0)
-        return 0;
-    switch (cs->scale) {
-    case LMPVIZ_HSCALE_RANK: {
-        int q;
-        for (q = 0; q <= 8; q += 2)
-            ADD_TICK(q / 8.0, "%.3g", cs->quantile[q]);
-        break;
-    }
-    case LMPVIZ_HSCALE_LOG: {
-        double lo = log10(cs->vmin), hi = log10(cs->vmax);
-        int e;
-        for (e = (int)ceil(lo - 1e-9); e <= (int)floor(hi + 1e-9); e++) {
-            double t = (e - lo) / (hi - lo);
-            if (1.0 - t < 0.06)
-                continue; /* too close to the cap's tick */
-            ADD_TICK(t, "%g", pow(10.0, e));
-        }
-        ADD_TICK(1.0, "%.3g (cap)", cs->vmax);
-        break;
-    }
-    default: {
-        double step = nice_step(cs->vmax, 5);
-        for (v = 0.0; v <= cs->vmax * (1.0 + 1e-9); v += step) {
-            double t = v / cs->vmax;
-            if (1.0 - t < 0.07)
-                continue;
-            ADD_TICK(t, "%g", v);
-        }
-        ADD_TICK(1.0, "%.3g (cap)", cs->vmax);
-        break;
-    }
-    }
-#undef ADD_TICK
-    return k;
+    char(*text)[LMPVIZI_BAR_LABEL] = (char(*)[LMPVIZI_BAR_LABEL])label_buf;
+    size_t k, n = lmpvizi_bar_ticks(cs->scale, cs->vmin, cs->vmax, cs->quantile, 5, "%.3g (cap)",
+                                    pos, text, max_ticks);
+    for (k = 0; k < n; k++)
+        labels[k] = text[k];
+    return n;
 }
 
 void
