@@ -153,9 +153,10 @@ cli_notebook_compare(
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
+    lmp_params prm = LMP_PARAMS_INIT;
+    lmpviz_heatmap hm;
     unsigned char *train = NULL, *valid = NULL;
-    float *loss = NULL;
-    size_t w = 0, h = 0, i;
+    size_t i;
     const char *src;
     int rc;
 
@@ -165,6 +166,7 @@ cli_notebook_compare(
     memset(&d, 0, sizeof d);
     memset(&err, 0, sizeof err);
     memset(&in, 0, sizeof in);
+    memset(&hm, 0, sizeof hm);
     rc = parse(argc, argv, &a);
     if (rc != 0)
         return rc < 0 ? CLI_EXIT_OK : rc;
@@ -190,19 +192,16 @@ cli_notebook_compare(
         }
     } else {
         src = a.in.pred;
-        st = lmpviz_inputs_check(&a.in, &err);
-        if (st == LMPVIZ_OK)
-            st = lmpviz_seg_inputs_load(a.in.labels, a.in.label_type, a.in.pred, a.in.pred_kind,
-                                        a.in.layout, a.in.resize, &train, &loss, &valid, &w, &h,
-                                        &err);
+        /* labels and model output without a frame: the labels set the size */
+        st = lmpviz_heatmap_load(&a.in, &prm, &hm, &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s", err.msg);
             return CLI_EXIT_FAILURE;
         }
-        in.n = w * h;
-        in.loss = loss;
-        in.cls = train;
-        in.valid = valid;
+        in.n = hm.width * hm.height;
+        in.loss = hm.loss;
+        in.cls = train = hm.train;
+        in.valid = hm.valid;
     }
     st = lmpviz_compare_compute(a.spec, a.n_spec, &in, NULL, &d, &err);
     if (st != LMPVIZ_OK) {
@@ -216,9 +215,9 @@ cli_notebook_compare(
     memset(&opts, 0, sizeof opts);
     opts.logy = a.logy;
     opts.title = a.title;
-    fig = lmpviz_compare_profile_figure(&d, a.width, a.height, &opts, &st, &err);
-    if (fig == NULL) {
-        cli_error(CMD, "%s: %s", src, err.msg);
+    fig = lmpviz_compare_profile_figure(&d, a.width, a.height, &opts);
+    if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", src, lmpviz_figure_error(fig));
         goto cleanup;
     }
     memset(&nin, 0, sizeof nin);
@@ -241,8 +240,7 @@ cleanup:
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
     lmpviz_array_free(&arr);
-    lmpviz_big_free(train);
-    lmpviz_big_free(loss);
+    lmpviz_heatmap_free(&hm);
     lmpviz_big_free(valid);
     return rc;
 }
