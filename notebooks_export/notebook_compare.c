@@ -74,6 +74,7 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
     const size_t nv = d->n_valid;
     const size_t k = nv < LMPNB_COMPARE_POINTS ? nv : LMPNB_COMPARE_POINTS;
     lmpviz_compare_data ds;
+    lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
     lmp_scheme_input sin;
     lmpnbi_sbuf b = { 0 };
     size_t *rank = NULL, i, s;
@@ -96,12 +97,23 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
         sl[i] = d->loss[d->order[rank[i]]];
         scls[i] = cx->in->cls ? cx->in->cls[d->order[rank[i]]] : 0;
     }
-    /* The same schemes on the sampled losses, for the check cell. */
+    /* The same schemes on the sampled losses, for the check cell, with their
+     * pixel counts scaled to the sample (at_sample_scale in the notebook,
+     * the same operations in the same order). */
+    memcpy(spec, d->spec, d->n_schemes * sizeof *spec);
+    for (s = 0; s < d->n_schemes; s++) {
+        lmp_scheme *sc = &spec[s].scheme;
+        sc->min_kept = (size_t)floor((double)sc->min_kept * (double)k / (double)nv + 0.5);
+        if (sc->k_pixels > 0.0)
+            sc->k_pixels = fmax(1.0, sc->k_pixels * (double)k / (double)nv);
+        if (sc->lmp.m_pixels > 0.0)
+            sc->lmp.m_pixels = fmax(1.0, sc->lmp.m_pixels * (double)k / (double)nv);
+    }
     memset(&sin, 0, sizeof sin);
     sin.n = k;
     sin.loss = sl;
     sin.cls = cx->in->cls ? scls : NULL;
-    st = lmpviz_compare_compute(d->spec, d->n_schemes, &sin, NULL, &ds, cx->err);
+    st = lmpviz_compare_compute(spec, d->n_schemes, &sin, NULL, &ds, cx->err);
     if (st != LMPVIZ_OK)
         goto done;
 
@@ -144,8 +156,9 @@ data_cell(lmpnb_notebook *nb, const compare_ctx *cx)
     }
     lmpnbi_sb_printf(
         &b,
-        "]\n# The schemes solved again by lmpviz with LOSS as the whole input (%zu pixels):\n"
-        "# n w, for the NumPy check.\nSAMPLE_NW = [\n",
+        "]\n# The schemes solved again by lmpviz with LOSS as the whole input (%zu pixels) and\n"
+        "# their pixel counts scaled to it (at_sample_scale): n w, for the NumPy check.\n"
+        "SAMPLE_NW = [\n",
         k);
     for (s = 0; s < d->n_schemes; s++) {
         for (i = 0; i < k; i++)
