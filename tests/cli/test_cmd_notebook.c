@@ -32,8 +32,9 @@
  * each). */
 #define EXEC_TIMEOUT_S 300
 
-/* The shared introduction, as compiled into liblmpnb (cells/intro.cells). */
-extern const char *const lmpnbi_cells_intro;
+/* The shared introduction, as compiled into liblmpnb (cells/intro.cells),
+ * and the reader of cells texts. */
+#include "notebook_internal.h"
 
 /* The notebook as JSON; fails the test when it is not. */
 static json_t *
@@ -700,6 +701,83 @@ test_base64(void **state)
     assert_int_equal(lmpnb_base64_size(4), 9);
 }
 
+static lmpviz_status
+test_slot(lmpnb_notebook *nb, const char *name, void *ctx)
+{
+    int *calls = ctx;
+    (*calls)++;
+    return strcmp(name, "data") == 0 ? lmpnb_notebook_add_markdown(nb, "DATA")
+                                     : LMPVIZ_ERR_INVALID_ARG;
+}
+
+/* The cells format: kinds, folded solutions, blank lines dropped at the end
+ * of a cell, slots, and the errors. */
+static void
+test_cells_format(void **state)
+{
+    fixture *fx = *state;
+    const char *text =
+        "%% markdown\n# A\n\ntext\n\n%% code\nx = 1\n\n\n%% solution\ny = 2\n%% slot data\n"
+        "%% code\nlast = 3";
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    json_t *doc, *cells, *cell;
+    int calls = 0;
+    char path[256];
+
+    assert_non_null(nb);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, text, test_slot, &calls), LMPVIZ_OK);
+    assert_int_equal(calls, 1);
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 5);
+    snprintf(path, sizeof path, "%s", in_dir(fx, "cells.ipynb"));
+    assert_int_equal(lmpnb_notebook_save(nb, path, NULL), LMPVIZ_OK);
+    doc = load_nb(path);
+    cells = json_object_get(doc, "cells");
+    cell = json_array_get(cells, 0);
+    assert_string_equal(json_string_value(json_object_get(cell, "cell_type")), "markdown");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 2)),
+                        "text");
+    cell = json_array_get(cells, 1);
+    assert_string_equal(json_string_value(json_object_get(cell, "cell_type")), "code");
+    assert_int_equal(json_array_size(json_object_get(cell, "source")), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "x = 1");
+    assert_null(json_object_get(json_object_get(cell, "metadata"), "jupyter"));
+    cell = json_array_get(cells, 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "y = 2");
+    assert_true(json_is_true(json_object_get(
+        json_object_get(json_object_get(cell, "metadata"), "jupyter"), "source_hidden")));
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(cell, "metadata"), "tags"), 0)),
+                        "solution");
+    cell = json_array_get(cells, 3);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "DATA");
+    cell = json_array_get(cells, 4);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "last = 3");
+    json_decref(doc);
+
+    /* The shared slots need no slot function; others, and unknown kinds, are errors. */
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot intro\n", NULL, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot data\n", NULL, NULL),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot other\n", test_slot, &calls),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% table\nx\n", NULL, NULL),
+                     LMPVIZ_ERR_INVALID_ARG);
+    /* A failed status passes through untouched. */
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_ERR_NOMEM, "%% code\nz\n", NULL, NULL),
+                     LMPVIZ_ERR_NOMEM);
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
+    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_OK);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_notebook_create();
+    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+}
+
 /* ------------------------------------------------------------------------
  * Python: the nbformat validator and a headless run.
  */
@@ -894,6 +972,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test(test_base64),
+        cmocka_unit_test_setup_teardown(test_cells_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execute, setup, teardown),
     };
