@@ -407,7 +407,14 @@ static int
 build_compare(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep)
 {
     char command[NB_CMD_LEN];
-    command_line(command, sizeof command, "compare", NULL, pass + 1, n_pass - 1);
+    int i, schemes = 0;
+
+    /* The notebook's default schemes are not compare's: the command that
+     * draws the same figure names them. */
+    for (i = 1; i < n_pass; i++)
+        schemes |= strncmp(pass[i], "--schemes", 9) == 0;
+    command_line(command, sizeof command, "compare",
+                 schemes ? NULL : "--schemes '" CLI_NB_COMPARE_SCHEMES "'", pass + 1, n_pass - 1);
     return cli_notebook_compare(pass, n_pass, command, out, keep);
 }
 

@@ -14,10 +14,9 @@
 
 #define CMD "notebook"
 
-#define NBC_DEFAULT_SCHEMES                                                                        \
-    "lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;ohem:thresh=0.7,min_kept=10000;focal:gamma=2;uniform"
-#define NBC_WIDTH  1400
-#define NBC_HEIGHT 560
+#define NBC_DEFAULT_SCHEMES CLI_NB_COMPARE_SCHEMES
+#define NBC_WIDTH           1400
+#define NBC_HEIGHT          560
 
 enum { NBC_SCHEMES = 256, NBC_LOSSES, NBC_IGNORE_ZEROS, NBC_LOGY, NBC_SIZE, NBC_TITLE };
 

@@ -6,6 +6,12 @@
 #include "lmpviz.h"
 #include "notebook.h"
 
+/* The schemes of the compare notebook unless --schemes is given: LMP at
+ * p = 1.5 and at its top-k limit p = 1, OHEM with a min_kept for one frame,
+ * focal and the mean. */
+#define CLI_NB_COMPARE_SCHEMES                                                                     \
+    "lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;ohem:thresh=0.7,min_kept=10000;focal:gamma=2;uniform"
+
 /* Parses the compare options of argv[0..argc) (argv[0] the command name)
  * and builds the notebook into *out; command is the lmpviz command line for
  * its text.  With fig_out not NULL the profile figure is handed over (the
