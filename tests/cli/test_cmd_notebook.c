@@ -443,6 +443,10 @@ test_compare(void **state)
     assert_non_null(strstr(code, "N_VALID = 34  # valid pixels of the input"));
     assert_non_null(strstr(code, "SAMPLE_CLASS = None"));
     free(code);
+    /* The command that draws the same figure names the notebook's schemes. */
+    md = sources(nb, "markdown");
+    assert_non_null(strstr(md, "lmpviz compare --schemes 'lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;"));
+    free(md);
     json_decref(nb);
 
     /* Usage errors name what is wrong and write nothing. */
