@@ -114,8 +114,11 @@ typedef struct lmpnb_region_input {
 lmpnb_notebook *lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpviz_err *err);
 
 /* `lmpviz heatmap` for one frame: the downscaled overlay (fig), the per-class
- * table (markdown and data), a block-averaged n·w map and a sample of the
- * valid pixels' losses and weights. */
+ * table (markdown and data), a block-averaged n·w map, a sample of the
+ * valid pixels' losses and weights, the absolute paths of the inputs, and
+ * the loss map at reduced resolution (LMPNB_LOSS_MAP_WIDTH) with lmpviz's
+ * solution on it, from which the notebook re-solves and redraws the whole
+ * map for any p and m. */
 typedef struct lmpnb_heatmap_input {
     const lmpviz_heatmap *hm;
     const char *image, *labels, *pred; /* file names, for the text */
