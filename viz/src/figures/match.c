@@ -74,6 +74,101 @@ sort_indices(const float *loss, uint32_t *idx, size_t nv)
     return 0;
 }
 
+/* The scheme's weights on in into w (in->n floats); an error names why
+ * none can be compared. */
+static lmpviz_status
+scheme_weights(const lmp_scheme *scheme, const lmp_scheme_input *in, float *w, lmpviz_err *err)
+{
+    lmp_scheme_result sr;
+    lmp_status ls = lmp_scheme_weights(scheme, in, w, &sr, NULL);
+
+    if (ls == LMP_ERR_NOMEM) {
+        lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    if (ls == LMP_ERR_EMPTY) {
+        lmpviz_err_set(err, "no valid pixel");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (ls != LMP_OK) {
+        if (ls == LMP_ERR_INVALID_LOSS)
+            lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
+                           (double)sr.bad_value, sr.bad_index);
+        else
+            lmpviz_err_set(err, "%s: %s (does the scheme have the input it needs?)",
+                           lmp_scheme_name(scheme->kind), lmp_status_string(ls));
+        return LMPVIZ_ERR_SOLVER;
+    }
+    if (!(sr.weight_sum > 0.0)) {
+        lmpviz_err_set(err, "%s puts no weight on any pixel (nothing is kept)",
+                       lmp_scheme_name(scheme->kind));
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    return LMPVIZ_OK;
+}
+
+/* The valid pixels of in by decreasing loss, with the scheme's weights w:
+ * out's loss, ref and cls (nv of them, allocated with work and ends).  0,
+ * or -1 when memory runs out. */
+static int
+sort_valid(const lmp_scheme_input *in, const float *w, size_t nv, lmpviz_match_input *out)
+{
+    uint32_t *idx = lmpviz_big_alloc(nv * sizeof *idx);
+    size_t i, k;
+    int rc = -1;
+
+    out->loss = lmpviz_big_alloc(nv * sizeof *out->loss);
+    out->ref = lmpviz_big_alloc(nv * sizeof *out->ref);
+    out->work = lmpviz_big_alloc(nv * sizeof *out->work);
+    out->ends = lmpviz_big_alloc(nv * sizeof *out->ends);
+    if (in->cls != NULL)
+        out->cls = lmpviz_big_alloc(nv);
+    if (idx == NULL || out->loss == NULL || out->ref == NULL || out->work == NULL ||
+        out->ends == NULL || (in->cls != NULL && out->cls == NULL))
+        goto done;
+    for (i = 0, k = 0; i < in->n; i++) {
+        if (in->valid == NULL || in->valid[i])
+            idx[k++] = (uint32_t)i;
+    }
+    if (sort_indices(in->loss, idx, nv) != 0)
+        goto done;
+    out->n_valid = nv;
+    for (i = 0; i < nv; i++) {
+        out->loss[i] = in->loss[idx[i]];
+        out->ref[i] = w[idx[i]];
+        out->ref_sum += w[idx[i]];
+        if (out->cls != NULL)
+            out->cls[i] = in->cls[idx[i]];
+    }
+    rc = 0;
+done:
+    lmpviz_big_free(idx);
+    return rc;
+}
+
+/* The ends of the runs of equal losses, and the scheme's cumulative share
+ * at each.  0, or -1 when memory runs out. */
+static int
+cumulate(lmpviz_match_input *out)
+{
+    size_t i, k, nv = out->n_valid;
+    double run = 0.0;
+
+    for (i = 0; i < nv; i++) {
+        if (i + 1 == nv || out->loss[i + 1] != out->loss[i])
+            out->ends[out->n_ends++] = i + 1;
+    }
+    out->ref_cum = lmpviz_big_alloc(out->n_ends * sizeof *out->ref_cum);
+    if (out->ref_cum == NULL)
+        return -1;
+    for (i = 0, k = 0; k < out->n_ends; k++) {
+        for (; i < out->ends[k]; i++)
+            run += out->ref[i];
+        out->ref_cum[k] = run / out->ref_sum;
+    }
+    return 0;
+}
+
 lmpviz_status
 lmpviz_match_prepare(const lmp_scheme *scheme,
                      const lmp_scheme_input *in,
@@ -81,11 +176,8 @@ lmpviz_match_prepare(const lmp_scheme *scheme,
                      lmpviz_err *err)
 {
     float *w = NULL;
-    uint32_t *idx = NULL;
-    lmp_scheme_result sr;
-    lmp_status ls;
-    size_t i, k, nv = 0;
-    double run = 0.0;
+    lmpviz_status st;
+    size_t i, nv = 0;
 
     assert(out != NULL);
     memset(out, 0, sizeof *out);
@@ -104,81 +196,27 @@ lmpviz_match_prepare(const lmp_scheme *scheme,
     w = lmpviz_big_alloc(in->n * sizeof *w);
     if (w == NULL)
         goto oom;
-    ls = lmp_scheme_weights(scheme, in, w, &sr, NULL);
-    if (ls == LMP_ERR_NOMEM)
-        goto oom;
-    if (ls == LMP_ERR_EMPTY) {
+    st = scheme_weights(scheme, in, w, err);
+    if (st != LMPVIZ_OK) {
         lmpviz_big_free(w);
-        lmpviz_err_set(err, "no valid pixel");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    if (ls != LMP_OK) {
-        if (ls == LMP_ERR_INVALID_LOSS)
-            lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
-                           (double)sr.bad_value, sr.bad_index);
-        else
-            lmpviz_err_set(err, "%s: %s (does the scheme have the input it needs?)",
-                           lmp_scheme_name(scheme->kind), lmp_status_string(ls));
-        lmpviz_big_free(w);
-        return LMPVIZ_ERR_SOLVER;
-    }
-    if (!(sr.weight_sum > 0.0)) {
-        lmpviz_big_free(w);
-        lmpviz_err_set(err, "%s puts no weight on any pixel (nothing is kept)",
-                       lmp_scheme_name(scheme->kind));
-        return LMPVIZ_ERR_INVALID_ARG;
+        return st;
     }
     for (i = 0; i < in->n; i++)
         nv += in->valid == NULL || in->valid[i];
-    idx = lmpviz_big_alloc(nv * sizeof *idx);
-    out->loss = lmpviz_big_alloc(nv * sizeof *out->loss);
-    out->ref = lmpviz_big_alloc(nv * sizeof *out->ref);
-    out->work = lmpviz_big_alloc(nv * sizeof *out->work);
-    out->ends = lmpviz_big_alloc(nv * sizeof *out->ends);
-    if (in->cls != NULL)
-        out->cls = lmpviz_big_alloc(nv);
-    if (idx == NULL || out->loss == NULL || out->ref == NULL || out->work == NULL ||
-        out->ends == NULL || (in->cls != NULL && out->cls == NULL))
+    if (sort_valid(in, w, nv, out) != 0)
         goto oom;
-    for (i = 0, k = 0; i < in->n; i++) {
-        if (in->valid == NULL || in->valid[i])
-            idx[k++] = (uint32_t)i;
-    }
-    if (sort_indices(in->loss, idx, nv) != 0)
-        goto oom;
-    out->n_valid = nv;
-    for (i = 0; i < nv; i++) {
-        out->loss[i] = in->loss[idx[i]];
-        out->ref[i] = w[idx[i]];
-        out->ref_sum += w[idx[i]];
-        if (out->cls != NULL)
-            out->cls[i] = in->cls[idx[i]];
-    }
+    lmpviz_big_free(w);
+    w = NULL;
     if (!(out->loss[0] > 0.0f)) {
-        lmpviz_big_free(w);
-        lmpviz_big_free(idx);
         lmpviz_match_input_free(out);
         lmpviz_err_set(err, "every loss is 0: LMP puts no weight anywhere");
         return LMPVIZ_ERR_INVALID_ARG;
     }
-    for (i = 0; i < nv; i++) {
-        if (i + 1 == nv || out->loss[i + 1] != out->loss[i])
-            out->ends[out->n_ends++] = i + 1;
-    }
-    out->ref_cum = lmpviz_big_alloc(out->n_ends * sizeof *out->ref_cum);
-    if (out->ref_cum == NULL)
+    if (cumulate(out) != 0)
         goto oom;
-    for (i = 0, k = 0; k < out->n_ends; k++) {
-        for (; i < out->ends[k]; i++)
-            run += out->ref[i];
-        out->ref_cum[k] = run / out->ref_sum;
-    }
-    lmpviz_big_free(w);
-    lmpviz_big_free(idx);
     return LMPVIZ_OK;
 oom:
     lmpviz_big_free(w);
-    lmpviz_big_free(idx);
     lmpviz_match_input_free(out);
     lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
     return LMPVIZ_ERR_NOMEM;
