@@ -375,50 +375,42 @@ head_share(const float *w, size_t n, double frac, double total)
     return total > 0.0 ? run / total : 0.0;
 }
 
-lmpviz_status
-lmpviz_match_search(lmpviz_match_input *mi,
-                    const lmpviz_match_opts *opts,
-                    lmp_workspace *ws,
-                    lmpviz_match_result *res,
-                    lmpviz_err *err)
+/* The grid: for each row a (u = a / (GRID_U - 1)) its best distance and
+ * the v where it is reached. */
+static void
+search_grid(search_state *s, double row_best[GRID_U], double row_v[GRID_U])
 {
-    search_state s;
-    double tol = DEFAULT_TOL, m_min, best = INFINITY, bu = 1.0, bv = 0.0, total;
-    double row_best[GRID_U], row_v[GRID_U];
-    int used[GRID_U] = { 0 };
-    size_t a, b, i, k;
-    unsigned c;
+    size_t a, b;
 
-    assert(res != NULL);
-    memset(res, 0, sizeof *res);
-    if (mi == NULL || mi->n_valid == 0) {
-        lmpviz_err_set(err, "nothing to match");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    if (opts != NULL && opts->tol > 0.0)
-        tol = opts->tol;
-    m_min = opts != NULL && opts->m_min > 0.0 ? opts->m_min
-                                              : fmax(1.0 / (double)mi->n_valid, DEFAULT_M_MIN);
-    if (m_min > 1.0)
-        m_min = 1.0;
-    s.mi = mi;
-    s.ws = ws;
-    s.v_min = log10(m_min);
-    s.evals = 0;
     for (a = 0; a < GRID_U; a++) {
         double u = (double)a / (GRID_U - 1);
         row_best[a] = INFINITY;
         for (b = 0; b < GRID_V; b++) {
-            double v = s.v_min * (1.0 - (double)b / (GRID_V - 1)), d = eval_uv(&s, u, v);
+            double v = s->v_min * (1.0 - (double)b / (GRID_V - 1)), d = eval_uv(s, u, v);
             if (d < row_best[a]) {
                 row_best[a] = d;
                 row_v[a] = v;
             }
         }
     }
-    /* Compass searches from the best point of the best rows, and always
-     * from the p = 1 row: there the distance has a narrow V-shaped valley
-     * in m (top-k and OHEM are p = 1 exactly) that a grid step can miss. */
+}
+
+/* Compass searches from the best point of the best rows, and always from
+ * the p = 1 row: there the distance has a narrow V-shaped valley in m
+ * (top-k and OHEM are p = 1 exactly) that a grid step can miss.  The best
+ * distance found (INFINITY: none), at (*bu, *bv). */
+static double
+search_rows(search_state *s,
+            const double row_best[GRID_U],
+            const double row_v[GRID_U],
+            double tol,
+            double *bu,
+            double *bv)
+{
+    int used[GRID_U] = { 0 };
+    double best = INFINITY;
+    size_t a, k;
+
     for (k = 0; k < N_STARTS + 1; k++) {
         size_t pick = GRID_U - 1;
         double d, u, v;
@@ -441,14 +433,80 @@ lmpviz_match_search(lmpviz_match_input *mi,
             continue;
         u = (double)pick / (GRID_U - 1);
         v = row_v[pick];
-        d = line_search(&s, u, &v, row_best[pick], tol);
-        d = compass(&s, &u, &v, d, tol);
+        d = line_search(s, u, &v, row_best[pick], tol);
+        d = compass(s, &u, &v, d, tol);
         if (d < best) {
             best = d;
-            bu = u;
-            bv = v;
+            *bu = u;
+            *bv = v;
         }
     }
+    return best;
+}
+
+/* How the two still differ at the match (mi->work holds LMP's weights
+ * there): heads and classes. */
+static void
+match_differences(const lmpviz_match_input *mi, lmpviz_match_result *res)
+{
+    double total = 0.0, px = 0.0;
+    size_t i;
+    unsigned c;
+
+    for (i = 0; i < mi->n_valid; i++)
+        total += mi->work[i];
+    res->top1[0] = head_share(mi->ref, mi->n_valid, 0.01, mi->ref_sum);
+    res->top10[0] = head_share(mi->ref, mi->n_valid, 0.10, mi->ref_sum);
+    res->top1[1] = head_share(mi->work, mi->n_valid, 0.01, total);
+    res->top10[1] = head_share(mi->work, mi->n_valid, 0.10, total);
+    if (mi->cls == NULL)
+        return;
+    res->have_classes = 1;
+    for (i = 0; i < mi->n_valid; i++) {
+        c = mi->cls[i];
+        if (c >= LMPVIZ_CS_CLASSES)
+            continue;
+        res->class_share[0][c] += mi->ref[i];
+        res->class_share[1][c] += mi->work[i];
+        res->pixel_share[c] += 1.0;
+        px += 1.0;
+    }
+    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+        res->class_share[0][c] /= mi->ref_sum;
+        res->class_share[1][c] = total > 0.0 ? res->class_share[1][c] / total : 0.0;
+        res->pixel_share[c] = px > 0.0 ? res->pixel_share[c] / px : 0.0;
+    }
+}
+
+lmpviz_status
+lmpviz_match_search(lmpviz_match_input *mi,
+                    const lmpviz_match_opts *opts,
+                    lmp_workspace *ws,
+                    lmpviz_match_result *res,
+                    lmpviz_err *err)
+{
+    search_state s;
+    double tol = DEFAULT_TOL, m_min, best, bu = 1.0, bv = 0.0;
+    double row_best[GRID_U], row_v[GRID_U];
+
+    assert(res != NULL);
+    memset(res, 0, sizeof *res);
+    if (mi == NULL || mi->n_valid == 0) {
+        lmpviz_err_set(err, "nothing to match");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (opts != NULL && opts->tol > 0.0)
+        tol = opts->tol;
+    m_min = opts != NULL && opts->m_min > 0.0 ? opts->m_min
+                                              : fmax(1.0 / (double)mi->n_valid, DEFAULT_M_MIN);
+    if (m_min > 1.0)
+        m_min = 1.0;
+    s.mi = mi;
+    s.ws = ws;
+    s.v_min = log10(m_min);
+    s.evals = 0;
+    search_grid(&s, row_best, row_v);
+    best = search_rows(&s, row_best, row_v, tol, &bu, &bv);
     if (!isfinite(best)) {
         lmpviz_err_set(err, "LMP could not be solved on these losses");
         return LMPVIZ_ERR_SOLVER;
@@ -457,34 +515,7 @@ lmpviz_match_search(lmpviz_match_input *mi,
     res->m = pow(10.0, bv);
     res->distance = lmpviz_match_distance(mi, res->p, res->m, ws, &res->l1);
     res->evaluations = s.evals + 1;
-
-    /* how they still differ: heads and classes (mi->work holds LMP's
-     * weights at the match) */
-    total = 0.0;
-    for (i = 0; i < mi->n_valid; i++)
-        total += mi->work[i];
-    res->top1[0] = head_share(mi->ref, mi->n_valid, 0.01, mi->ref_sum);
-    res->top10[0] = head_share(mi->ref, mi->n_valid, 0.10, mi->ref_sum);
-    res->top1[1] = head_share(mi->work, mi->n_valid, 0.01, total);
-    res->top10[1] = head_share(mi->work, mi->n_valid, 0.10, total);
-    if (mi->cls != NULL) {
-        double px = 0.0;
-        res->have_classes = 1;
-        for (i = 0; i < mi->n_valid; i++) {
-            c = mi->cls[i];
-            if (c >= LMPVIZ_CS_CLASSES)
-                continue;
-            res->class_share[0][c] += mi->ref[i];
-            res->class_share[1][c] += mi->work[i];
-            res->pixel_share[c] += 1.0;
-            px += 1.0;
-        }
-        for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
-            res->class_share[0][c] /= mi->ref_sum;
-            res->class_share[1][c] = total > 0.0 ? res->class_share[1][c] / total : 0.0;
-            res->pixel_share[c] = px > 0.0 ? res->pixel_share[c] / px : 0.0;
-        }
-    }
+    match_differences(mi, res);
     return LMPVIZ_OK;
 }
 
