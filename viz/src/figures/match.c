@@ -654,49 +654,23 @@ frame_panels(lmpviz_figure *fig, const lmpviz_match_fig_opts *opts, const char *
     lmpviz_big_free(buf);
 }
 
-lmpviz_figure *
-lmpviz_match_figure(lmpviz_match_input *mi,
-                    const lmpviz_match_result *res,
-                    const lmpviz_match_fig_opts *opts,
-                    lmp_workspace *ws)
+/* The legend texts of the scheme and of LMP at the match, and the
+ * figure's title. */
+static void
+match_labels(lmpviz_figure *fig,
+             const lmpviz_match_result *res,
+             const lmpviz_match_fig_opts *opts,
+             size_t n,
+             char lab[2][160])
 {
-    lmpviz_figure *fig;
-    lmpviz_panel *pw, *pc;
-    double *y, *px, *py, s_lmp, nn, gap = -1.0, gx = 1.0, ga = 0.0, gb = 0.0;
-    const lmpviz_heatmap *hm = opts != NULL ? opts->hm : NULL;
-    size_t n, i, k, np;
-    char title[400], lab[2][160], ps[16];
-    const char *labp[2] = { lab[0], lab[1] };
-    lmpviz_style sty[2];
+    char title[400], ps[16];
 
-    if (mi == NULL || res == NULL || opts == NULL || mi->n_valid == 0 ||
-        (hm != NULL &&
-         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL)))
-        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
-    n = mi->n_valid;
-    nn = (double)n;
-    fig = lmpviz_figure_create(1400, hm != NULL ? 1060 : 540, LMPVIZ_DPI_DEFAULT, hm ? 2 : 1, 2);
-    s_lmp = solve_sorted(mi, res->p, res->m, ws);
-    if (!isfinite(s_lmp)) {
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_SOLVER, "LMP could not be solved at the match");
-        return fig;
-    }
-    y = malloc(n * sizeof *y);
-    px = malloc((FIG_MAX_POINTS + 8) * sizeof *px);
-    py = malloc((FIG_MAX_POINTS + 8) * sizeof *py);
-    if (y == NULL || px == NULL || py == NULL) {
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the figure");
-        free(y);
-        free(px);
-        free(py);
-        return fig;
-    }
     if (isinf(res->p))
         lmpviz_format_p(ps, sizeof ps, res->p);
     else
         snprintf(ps, sizeof ps, "%.3g", res->p);
-    snprintf(lab[0], sizeof lab[0], "%s", opts->scheme_label ? opts->scheme_label : "scheme");
-    snprintf(lab[1], sizeof lab[1], "LMP p = %s, m = %.3g", ps, res->m);
+    snprintf(lab[0], 160, "%s", opts->scheme_label ? opts->scheme_label : "scheme");
+    snprintf(lab[1], 160, "LMP p = %s, m = %.3g", ps, res->m);
     if (opts->title != NULL)
         snprintf(title, sizeof title, "%s", opts->title);
     else
@@ -704,8 +678,54 @@ lmpviz_match_figure(lmpviz_match_input *mi,
                  lab[1], res->distance,
                  res->distance <= LMPVIZ_MATCH_CLOSE ? "close" : "no close match", n);
     lmpviz_figure_set_title(fig, title);
-    pw = lmpviz_figure_panel(fig, 0, 0);
-    pc = lmpviz_figure_panel(fig, 0, 1);
+}
+
+/* The largest gap between the cumulative shares, y[i] being LMP's: an
+ * arrow and its value on pc. */
+static void
+gap_arrow(lmpviz_panel *pc, const lmpviz_match_input *mi, const double *y)
+{
+    double gap = -1.0, gx = 1.0, ga = 0.0, gb = 0.0, nn = (double)mi->n_valid;
+    lmpviz_style ar = lmpviz_style_line(lmpviz_color_hex(0x000000UL), LMPVIZ_DASH_SOLID);
+    char gt[64];
+    size_t i;
+
+    for (i = 0; i < mi->n_ends; i++) {
+        double g = fabs(y[mi->ends[i] - 1] - mi->ref_cum[i]);
+        if (g > gap) {
+            gap = g;
+            gx = (double)mi->ends[i];
+            ga = mi->ref_cum[i];
+            gb = y[mi->ends[i] - 1];
+        }
+    }
+    if (!(gap > 0.0))
+        return;
+    ar.line_width = 1.2;
+    lmpviz_panel_add_arrow(pc, gx, ga, gx, gb, &ar, NULL);
+    snprintf(gt, sizeof gt, "largest gap %.3f", gap);
+    lmpviz_panel_add_text(pc, gx, 0.5 * (ga + gb), gx > sqrt(nn) ? -6.0 : 6.0, 0.0,
+                          gx > sqrt(nn) ? LMPVIZ_ANCHOR_E : LMPVIZ_ANCHOR_W,
+                          lmpviz_color_hex(0x000000UL), 9.5, gt);
+}
+
+/* The two profiles on pw and the two cumulative shares on pc (mi->work
+ * holds LMP's weights, summing to s_lmp); y has n_valid slots, px and py
+ * FIG_MAX_POINTS + 8. */
+static void
+profile_series(lmpviz_panel *pw,
+               lmpviz_panel *pc,
+               const lmpviz_match_input *mi,
+               double s_lmp,
+               const char *const lab[2],
+               double *y,
+               double *px,
+               double *py)
+{
+    lmpviz_style sty[2];
+    size_t n = mi->n_valid, i, k, np;
+    double nn = (double)n;
+
     sty[0] = lmpviz_style_line(lmpviz_palette_color(1), LMPVIZ_DASH_SOLID);
     sty[1] = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_DASHED);
     sty[0].line_width = 2.2;
@@ -722,31 +742,17 @@ lmpviz_match_figure(lmpviz_match_input *mi,
             run += w[i];
             y[i] = run / tot;
         }
-        for (i = 0; k == 1 && i < mi->n_ends; i++) {
-            double g = fabs(y[mi->ends[i] - 1] - mi->ref_cum[i]);
-            if (g > gap) {
-                gap = g;
-                gx = (double)mi->ends[i];
-                ga = mi->ref_cum[i];
-                gb = y[mi->ends[i] - 1];
-            }
-        }
         np = log_decimate(y, n, px, py);
         lmpviz_panel_add_series(pc, px, py, np, &sty[k], lab[k]);
     }
-    if (gap > 0.0) {
-        lmpviz_style ar = lmpviz_style_line(lmpviz_color_hex(0x000000UL), LMPVIZ_DASH_SOLID);
-        char gt[64];
-        ar.line_width = 1.2;
-        lmpviz_panel_add_arrow(pc, gx, ga, gx, gb, &ar, NULL);
-        snprintf(gt, sizeof gt, "largest gap %.3f", gap);
-        lmpviz_panel_add_text(pc, gx, 0.5 * (ga + gb), gx > sqrt(nn) ? -6.0 : 6.0, 0.0,
-                              gx > sqrt(nn) ? LMPVIZ_ANCHOR_E : LMPVIZ_ANCHOR_W,
-                              lmpviz_color_hex(0x000000UL), 9.5, gt);
-    }
-    free(y);
-    free(px);
-    free(py);
+    gap_arrow(pc, mi, y); /* y: LMP's cumulative shares */
+}
+
+/* The axes, grids, legends and texts of the two profile panels over n
+ * pixels. */
+static void
+profile_axes(lmpviz_panel *pw, lmpviz_panel *pc, double nn)
+{
     lmpviz_panel_set_logx(pw, 1);
     lmpviz_panel_set_logx(pc, 1);
     lmpviz_panel_set_xlim(pw, 1.0, nn);
@@ -762,6 +768,51 @@ lmpviz_match_figure(lmpviz_match_input *mi,
     lmpviz_panel_set_title(pc, "share of the total weight on the k hardest pixels");
     lmpviz_panel_set_xlabel(pc, "k (log)");
     lmpviz_panel_set_ylabel(pc, "cumulative share");
+}
+
+lmpviz_figure *
+lmpviz_match_figure(lmpviz_match_input *mi,
+                    const lmpviz_match_result *res,
+                    const lmpviz_match_fig_opts *opts,
+                    lmp_workspace *ws)
+{
+    lmpviz_figure *fig;
+    lmpviz_panel *pw, *pc;
+    double *y, *px, *py, s_lmp;
+    const lmpviz_heatmap *hm = opts != NULL ? opts->hm : NULL;
+    size_t n;
+    char lab[2][160];
+    const char *labp[2] = { lab[0], lab[1] };
+
+    if (mi == NULL || res == NULL || opts == NULL || mi->n_valid == 0 ||
+        (hm != NULL &&
+         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL)))
+        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
+    n = mi->n_valid;
+    fig = lmpviz_figure_create(1400, hm != NULL ? 1060 : 540, LMPVIZ_DPI_DEFAULT, hm ? 2 : 1, 2);
+    s_lmp = solve_sorted(mi, res->p, res->m, ws);
+    if (!isfinite(s_lmp)) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_SOLVER, "LMP could not be solved at the match");
+        return fig;
+    }
+    y = malloc(n * sizeof *y);
+    px = malloc((FIG_MAX_POINTS + 8) * sizeof *px);
+    py = malloc((FIG_MAX_POINTS + 8) * sizeof *py);
+    if (y == NULL || px == NULL || py == NULL) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the figure");
+        free(y);
+        free(px);
+        free(py);
+        return fig;
+    }
+    match_labels(fig, res, opts, n, lab);
+    pw = lmpviz_figure_panel(fig, 0, 0);
+    pc = lmpviz_figure_panel(fig, 0, 1);
+    profile_series(pw, pc, mi, s_lmp, labp, y, px, py);
+    free(y);
+    free(px);
+    free(py);
+    profile_axes(pw, pc, (double)n);
     if (hm != NULL)
         frame_panels(fig, opts, labp);
     return fig;
