@@ -354,20 +354,39 @@ print_json(const cli_sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
  * Outputs: the figure, the CSV (one block per input, then the mean)
  */
 
-static int
-write_outputs(const cli_sweep_args *a,
-              const lmpviz_sweep *total,
-              const lmpviz_sweep *each,
-              const char *const *names,
-              size_t n_each)
+/* The CSV: one block per input with inputs, then the mean unless there
+ * is exactly one. */
+typedef struct sweep_csv {
+    const cli_sweep_args *a;
+    const lmpviz_sweep *total, *each;
+    const char *const *names;
+    size_t n_each;
+} sweep_csv;
+
+static lmpviz_status
+write_csv(const void *ctx, FILE *fp)
 {
-    lmpviz_sweep_fig_opts fo;
-    lmpviz_figure *fig;
-    lmpviz_status st;
-    lmpviz_err err;
+    const sweep_csv *c = ctx;
+    const cli_sweep_args *a = c->a;
+    lmpviz_status st = LMPVIZ_OK;
     size_t k;
 
-    memset(&err, 0, sizeof err);
+    for (k = 0; k < c->n_each && st == LMPVIZ_OK; k++) {
+        if (c->each[k].inputs > 0)
+            st = lmpviz_sweep_write_csv(&c->each[k], c->names[k], a->stats, a->n_stats, k == 0,
+                                        fp);
+    }
+    if (st == LMPVIZ_OK && c->n_each != 1)
+        st = lmpviz_sweep_write_csv(c->total, "all", a->stats, a->n_stats, c->n_each == 0, fp);
+    return st;
+}
+
+/* The figure of the tables of total. */
+static lmpviz_figure *
+sweep_figure(const cli_sweep_args *a, const lmpviz_sweep *total)
+{
+    lmpviz_sweep_fig_opts fo;
+
     memset(&fo, 0, sizeof fo);
     fo.stats = a->stats;
     fo.n_stats = a->n_stats;
@@ -375,41 +394,43 @@ write_outputs(const cli_sweep_args *a,
     fo.n_classes = total->have_classes ? a->n_classes : 0;
     fo.cmap = a->overlay.cmap;
     fo.title = a->title;
-    fig = lmpviz_sweep_figure(total, &fo);
+    return lmpviz_sweep_figure(total, &fo);
+}
+
+static int
+write_outputs(const cli_sweep_args *a,
+              const lmpviz_sweep *total,
+              const lmpviz_sweep *each,
+              const char *const *names,
+              size_t n_each)
+{
+    const sweep_csv csv = { a, total, each, names, n_each };
+    lmpviz_figure *fig = sweep_figure(a, total);
+    const char *written[2];
+    size_t n_written = 0;
+    lmpviz_status st;
+    lmpviz_err err;
+    int rc = CLI_EXIT_OK;
+
+    memset(&err, 0, sizeof err);
     if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         lmpviz_figure_destroy(fig);
         return CLI_EXIT_FAILURE;
     }
     if (a->csv != NULL) {
-        lmpviz_afile af;
-        memset(&af, 0, sizeof af);
-        st = lmpviz_afile_open(&af, a->csv, &err);
-        for (k = 0; k < n_each && st == LMPVIZ_OK; k++) {
-            if (each[k].inputs > 0)
-                st =
-                    lmpviz_sweep_write_csv(&each[k], names[k], a->stats, a->n_stats, k == 0, af.fp);
-        }
-        if (st == LMPVIZ_OK && n_each != 1)
-            st = lmpviz_sweep_write_csv(total, "all", a->stats, a->n_stats, n_each == 0, af.fp);
-        if (st == LMPVIZ_OK)
-            st = lmpviz_afile_commit(&af, &err);
-        else if (af.fp != NULL)
-            st = lmpviz_afile_fail(&af, st, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->csv, err.msg);
-            lmpviz_figure_destroy(fig);
-            return CLI_EXIT_FAILURE;
-        }
+        st = cli_write_table(a->csv, write_csv, &csv, &err);
+        rc = cli_output_written(CMD, a->csv, st, &err, written, &n_written);
     }
-    st = lmpviz_figure_save(fig, a->output, &err);
+    if (rc == CLI_EXIT_OK) {
+        st = lmpviz_figure_save(fig, a->output, &err);
+        rc = cli_output_written(CMD, a->output, st, &err, written, &n_written);
+        if (rc != CLI_EXIT_OK)
+            cli_remove_outputs(written, n_written);
+    }
     lmpviz_figure_destroy(fig);
-    if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
-        if (a->csv != NULL)
-            cli_remove_output(a->csv);
-        return CLI_EXIT_FAILURE;
-    }
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (a->json)
         print_json(a, total, stdout);
     else if (!a->quiet)
