@@ -204,7 +204,7 @@ cli_parse_result cli_notebook_parse(const char *cmd, int argc, char **argv, cli_
 #define CLI_SWEEP_MAX_INPUTS 256
 typedef struct cli_sweep_args {
     const char *p_text, *m_text, *stat_text; /* the grid, parsed after the options */
-    double *p, *m; /* malloc'ed (cli_sweep_args_free) */
+    double *p, *m;                           /* malloc'ed (cli_sweep_args_free) */
     size_t n_p, n_m;
     lmpviz_sweep_stat stats[LMPVIZ_SWEEP_NSTAT];
     size_t n_stats;

@@ -689,14 +689,14 @@ print_split_text(const cli_match_args *a, const match_split *s, size_t failed)
         else
             printf("-\n");
     }
-    printf("split: p = %s, m = %.4g (median of the frames' matches)\n",
-           p_text(s->p, pb, sizeof pb), s->m);
+    printf("split: p = %s, m = %.4g (median of the frames' matches)\n", p_text(s->p, pb, sizeof pb),
+           s->m);
     printf("  distance on the frames: median %.4f, max %.4f\n", s->fs[2], s->fs[4]);
     printf("  spread of the frames' own matches: p %s..%s", p_text(s->fp[0], pb, sizeof pb),
            p_text(s->fp[4], nb, sizeof nb));
     printf(" (quartiles %s..", p_text(s->fp[1], pb, sizeof pb));
-    printf("%s), m %.4g..%.4g (quartiles %.4g..%.4g)\n", p_text(s->fp[3], pb, sizeof pb),
-           s->fmv[0], s->fmv[4], s->fmv[1], s->fmv[3]);
+    printf("%s), m %.4g..%.4g (quartiles %.4g..%.4g)\n", p_text(s->fp[3], pb, sizeof pb), s->fmv[0],
+           s->fmv[4], s->fmv[1], s->fmv[3]);
     if (s->fs[4] <= LMPVIZ_MATCH_CLOSE)
         printf("close on every frame (distance <= %.2f)\n", LMPVIZ_MATCH_CLOSE);
     else
@@ -723,8 +723,8 @@ run_split(cli_match_args *a)
     int rc = CLI_EXIT_FAILURE, sig;
 
     memset(&s, 0, sizeof s);
-    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n,
-                            &s.frames, &s.n_frames, &all) != 0)
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n, &s.frames,
+                            &s.n_frames, &all) != 0)
         return CLI_EXIT_FAILURE;
     if (all == 0 || s.n_frames == 0) {
         cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found", a->sp.root,

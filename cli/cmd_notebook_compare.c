@@ -132,9 +132,8 @@ cli_nb_compare_parse(const char *cmd, int argc, char **argv, cli_nb_compare_args
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = {
-        ":h", longopts, usage, parse_opt, check_args, "--figure compare: unknown option"
-    };
+    static const cli_options o = { ":h",      longopts,   usage,
+                                   parse_opt, check_args, "--figure compare: unknown option" };
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
 
     a->schemes_text = NBC_DEFAULT_SCHEMES;

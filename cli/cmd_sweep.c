@@ -373,8 +373,7 @@ write_csv(const void *ctx, FILE *fp)
 
     for (k = 0; k < c->n_each && st == LMPVIZ_OK; k++) {
         if (c->each[k].inputs > 0)
-            st = lmpviz_sweep_write_csv(&c->each[k], c->names[k], a->stats, a->n_stats, k == 0,
-                                        fp);
+            st = lmpviz_sweep_write_csv(&c->each[k], c->names[k], a->stats, a->n_stats, k == 0, fp);
     }
     if (st == LMPVIZ_OK && c->n_each != 1)
         st = lmpviz_sweep_write_csv(c->total, "all", a->stats, a->n_stats, c->n_each == 0, fp);

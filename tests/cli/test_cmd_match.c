@@ -253,14 +253,14 @@ static void
 test_parse(void **state)
 {
     char *none[] = { "match", "--scheme", "topk:k=0.1", "--losses", "l.npy", NULL };
-    char *all[] = { "match",   "--scheme", "focal:gamma=2", "--losses", "l.npy", "--ignore-zeros",
+    char *all[] = { "match",   "--scheme", "focal:gamma=2", "--losses", "l.npy",  "--ignore-zeros",
                     "--m-min", "0.001",    "--tol",         "0.01",     "--json", "--quiet",
                     "-o",      "m.svg",    "--cmap",        "magma",    NULL };
-    char *image[] = { "match",   "--scheme", "medfreq", "--labels", "l.png", "--probs",
-                      "p.npy",   "--image",  "f.png",   "--label-type", "trainid", NULL };
-    char *split[] = { "match",      "--scheme", "invfreq", "--cityscapes-root", "cs",
-                      "--pred-dir", "p",        "--city",  "bonn",              "--jobs",
-                      "2",          NULL };
+    char *image[] = { "match", "--scheme", "medfreq", "--labels",     "l.png",   "--probs",
+                      "p.npy", "--image",  "f.png",   "--label-type", "trainid", NULL };
+    char *split[] = { "match", "--scheme",   "invfreq", "--cityscapes-root",
+                      "cs",    "--pred-dir", "p",       "--city",
+                      "bonn",  "--jobs",     "2",       NULL };
     char *help[] = { "match", "-h", NULL };
     cli_match_args a;
     run_result r;
@@ -335,19 +335,20 @@ test_parse_usage(void **state)
     char *no_scheme[] = { "match", "--losses", "l.npy", NULL };
     char *two[] = { "match", "--scheme", "topk:k=0.1;focal", "--losses", "l.npy", NULL };
     char *lmp[] = { "match", "--scheme", "lmp:p=2,m=0.1", "--losses", "l.npy", NULL };
-    char *from_split[] = { "match", "--scheme", "medfreq:source=split", "--labels", "l.png",
-                           "--probs", "p.npy", NULL };
+    char *from_split[] = { "match",    "--scheme", "medfreq:source=split",
+                           "--labels", "l.png",    "--probs",
+                           "p.npy",    NULL };
     char *classes[] = { "match", "--scheme", "invfreq", "--losses", "l.npy", NULL };
     char *tol[] = { "match", "--scheme", "focal", "--losses", "l.npy", "--tol", "0.5", NULL };
     char *m_min[] = { "match", "--scheme", "focal", "--losses", "l.npy", "--m-min", "2", NULL };
-    char *split_o[] = { "match", "--scheme", "focal", "--cityscapes-root", "cs", "--pred-dir",
-                        "p", "-o", "m.png", NULL };
-    char *image_losses[] = { "match", "--scheme", "focal", "--losses", "l.npy", "--image",
-                             "f.png", NULL };
+    char *split_o[] = { "match", "--scheme", "focal", "--cityscapes-root", "cs", "--pred-dir", "p",
+                        "-o",    "m.png",    NULL };
+    char *image_losses[] = { "match", "--scheme", "focal", "--losses",
+                             "l.npy", "--image",  "f.png", NULL };
     char *no_input[] = { "match", "--scheme", "focal", NULL };
     char *extra[] = { "match", "--scheme", "focal", "--losses", "l.npy", "more.npy", NULL };
-    char *same[] = { "match",   "--scheme", "focal", "--labels", "l.png", "--probs",
-                     "p.npy",   "--image",  "f.png", "-o",       "./f.png", NULL };
+    char *same[] = { "match", "--scheme", "focal", "--labels", "l.png",   "--probs",
+                     "p.npy", "--image",  "f.png", "-o",       "./f.png", NULL };
     (void)state;
 
     expect_parse_usage("lmpviz match: expected --scheme", no_scheme);
@@ -361,9 +362,10 @@ test_parse_usage(void **state)
     expect_parse_usage("--losses: give either --losses or --labels", image_losses);
     expect_parse_usage("expected --losses FILE.npy, --labels with --probs", no_input);
     expect_parse_usage("unexpected argument \"more.npy\"", extra);
-    expect_parse_usage("-o: expected a file that is not an input, got \"./f.png\", the same file as "
-                       "--image \"f.png\"",
-                       same);
+    expect_parse_usage(
+        "-o: expected a file that is not an input, got \"./f.png\", the same file as "
+        "--image \"f.png\"",
+        same);
 }
 
 /* Every option that takes a value, given without it. */
@@ -371,11 +373,10 @@ static void
 test_missing_values(void **state)
 {
     static const char *const opts[] = {
-        "--scheme",     "--losses",     "--labels",     "--probs",  "--logits",
-        "--loss",       "--image",      "--label-type", "--layout", "--max-pixels",
-        "--cmap",       "--cityscapes-root", "--split", "--city",   "--pred-dir",
-        "--pred-suffix", "--jobs",      "--shard",      "--m-min",  "--tol",
-        "-o",           "--output",     NULL,
+        "--scheme", "--losses",     "--labels",   "--probs",       "--logits", "--loss",
+        "--image",  "--label-type", "--layout",   "--max-pixels",  "--cmap",   "--cityscapes-root",
+        "--split",  "--city",       "--pred-dir", "--pred-suffix", "--jobs",   "--shard",
+        "--m-min",  "--tol",        "-o",         "--output",      NULL,
     };
     (void)state;
     expect_missing_values(cmd_match, "match", opts);

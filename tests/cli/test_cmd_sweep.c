@@ -270,14 +270,16 @@ static void
 test_parse(void **state)
 {
     char *none[] = { "sweep", "--losses", "l.npy", NULL };
-    char *all[] = { "sweep", "--losses", "a.npy", "b.npy", "--p",   "1,inf", "--m",
-                    "0.5",   "--stat",   "sum,top1", "--csv", "t.csv", "--json", "--quiet",
-                    "--title", "T",      "-o",    "x.svg", "--ignore-zeros", "--cmap", "magma",
-                    "c.npy", NULL };
-    char *labels[] = { "sweep", "--labels", "l.png", "--logits", "g.npy", "--class",
-                       "car,road", "--max-pixels", "1000", NULL };
-    char *split[] = { "sweep", "--cityscapes-root", "cs", "--pred-dir", "p", "--split",
-                      "train", "--jobs", "3", "--shard", "2/4", NULL };
+    char *all[] = { "sweep", "--losses", "a.npy",  "b.npy",          "--p",
+                    "1,inf", "--m",      "0.5",    "--stat",         "sum,top1",
+                    "--csv", "t.csv",    "--json", "--quiet",        "--title",
+                    "T",     "-o",       "x.svg",  "--ignore-zeros", "--cmap",
+                    "magma", "c.npy",    NULL };
+    char *labels[] = { "sweep",   "--labels", "l.png",        "--logits", "g.npy",
+                       "--class", "car,road", "--max-pixels", "1000",     NULL };
+    char *split[] = { "sweep", "--cityscapes-root", "cs",    "--pred-dir",
+                      "p",     "--split",           "train", "--jobs",
+                      "3",     "--shard",           "2/4",   NULL };
     char *help[] = { "sweep", "--help", NULL };
     cli_sweep_args a;
     run_result r;
@@ -373,12 +375,13 @@ test_parse_usage(void **state)
     char *npy_first[] = { "sweep", "x.npy", NULL };
     char *not_npy[] = { "sweep", "--losses", "a.npy", "b.png", NULL };
     char *both[] = { "sweep", "--losses", "a.npy", "--labels", "l.png", "--probs", "p.npy", NULL };
-    char *split_and_one[] = { "sweep", "--cityscapes-root", "cs", "--pred-dir", "p",
-                              "--losses", "a.npy", NULL };
+    char *split_and_one[] = { "sweep", "--cityscapes-root", "cs",    "--pred-dir",
+                              "p",     "--losses",          "a.npy", NULL };
     char *no_root[] = { "sweep", "--losses", "a.npy", "--pred-dir", "p", NULL };
     char *zeros[] = { "sweep", "--labels", "l.png", "--probs", "p.npy", "--ignore-zeros", NULL };
-    char *two_preds[] = { "sweep", "--labels", "l.png", "--probs", "p.npy", "--loss", "q.npy",
-                          NULL };
+    char *two_preds[] = {
+        "sweep", "--labels", "l.png", "--probs", "p.npy", "--loss", "q.npy", NULL
+    };
     char *csv[] = { "sweep", "--losses", "a.npy", "--csv", "", NULL };
     char *same[] = { "sweep", "--losses", "a.npy", "--csv", "a.npy", NULL };
     char *ext[] = { "sweep", "--losses", "a.npy", "-o", "a.jpg", NULL };
@@ -415,11 +418,19 @@ static void
 test_missing_values(void **state)
 {
     static const char *const opts[] = {
-        "--p",         "--m",         "--stat",     "--class",      "--losses",
-        "--labels",    "--probs",     "--logits",   "--loss",       "--label-type",
-        "--layout",    "--max-pixels", "--cmap",    "--cityscapes-root", "--split",
-        "--city",      "--pred-dir",  "--pred-suffix", "--jobs",    "--shard",
-        "--csv",       "--title",     "-o",         "--output",     NULL,
+        "--p",        "--m",
+        "--stat",     "--class",
+        "--losses",   "--labels",
+        "--probs",    "--logits",
+        "--loss",     "--label-type",
+        "--layout",   "--max-pixels",
+        "--cmap",     "--cityscapes-root",
+        "--split",    "--city",
+        "--pred-dir", "--pred-suffix",
+        "--jobs",     "--shard",
+        "--csv",      "--title",
+        "-o",         "--output",
+        NULL,
     };
     (void)state;
     expect_missing_values(cmd_sweep, "sweep", opts);
