@@ -638,12 +638,58 @@ heat_table(lmpviz_panel *pn,
     lmpviz_panel_set_title(pn, title);
 }
 
+/* The table of statistic s. */
+static void
+stat_table(lmpviz_panel *pn, const lmpviz_sweep *sw, lmpviz_sweep_stat s, lmpviz_cmap cmap)
+{
+    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
+    double vmax = 0.0;
+    size_t ip, im, np = sw->n_p, nm = sw->n_m;
+
+    for (ip = 0; ip < np; ip++) {
+        for (im = 0; im < nm; im++) {
+            v[ip * nm + im] = lmpviz_sweep_value(sw, ip, im, s);
+            if (isfinite(v[ip * nm + im]))
+                vmax = fmax(vmax, v[ip * nm + im]);
+        }
+    }
+    for (ip = 0; ip < np * nm; ip++)
+        t[ip] = stat_position(s, v[ip], vmax);
+    heat_table(pn, sw, v, t, s == LMPVIZ_SWEEP_RATIO, cmap, stat_titles[s]);
+}
+
+/* The table of class c: its weight share against its pixel share,
+ * coloured on a log2 scale symmetric about 1 (as much weight as pixels). */
+static void
+class_table(lmpviz_panel *pn, const lmpviz_sweep *sw, unsigned c, lmpviz_cmap cmap)
+{
+    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
+    double ps = lmpviz_sweep_class_pixel_share(sw, c), lmax = 0.0;
+    size_t ip, im, np = sw->n_p, nm = sw->n_m;
+    char title[256];
+
+    for (ip = 0; ip < np; ip++) {
+        for (im = 0; im < nm; im++) {
+            double ws = lmpviz_sweep_class_weight_share(sw, ip, im, c);
+            v[ip * nm + im] = ps > 0.0 ? ws / ps : NAN;
+            if (v[ip * nm + im] > 0.0)
+                lmax = fmax(lmax, fabs(log2(v[ip * nm + im])));
+        }
+    }
+    if (lmax < 1.0)
+        lmax = 1.0;
+    for (ip = 0; ip < np * nm; ip++)
+        t[ip] = v[ip] > 0.0 ? 0.5 + 0.5 * log2(v[ip]) / lmax : v[ip] == 0.0 ? 0.0 : NAN;
+    snprintf(title, sizeof title, "%s: weight / pixel share (%.2g%% of pixels)",
+             lmpviz_cs_class_name(c), 100.0 * ps);
+    heat_table(pn, sw, v, t, 1, cmap, title);
+}
+
 lmpviz_figure *
 lmpviz_sweep_figure(const lmpviz_sweep *sw, const lmpviz_sweep_fig_opts *opts)
 {
     lmpviz_figure *fig;
-    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
-    size_t n_panels, cols, rows, k, ip, im, nm, np;
+    size_t n_panels, cols, rows, k, nm, np;
     double dpi, scale, cell, panel_w, panel_h;
     char title[256];
 
@@ -671,49 +717,17 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw, const lmpviz_sweep_fig_opts *opts)
         snprintf(title, sizeof title, "LMP weights over p × m (%zu input%s, %zu valid pixels)",
                  sw->inputs, sw->inputs == 1 ? "" : "s", sw->n_valid);
     lmpviz_figure_set_title(fig, title);
-    for (k = 0; k < opts->n_stats; k++) {
-        lmpviz_sweep_stat s = opts->stats[k];
-        double vmax = 0.0;
-        for (ip = 0; ip < np; ip++) {
-            for (im = 0; im < nm; im++) {
-                v[ip * nm + im] = lmpviz_sweep_value(sw, ip, im, s);
-                if (isfinite(v[ip * nm + im]))
-                    vmax = fmax(vmax, v[ip * nm + im]);
-            }
-        }
-        for (ip = 0; ip < np * nm; ip++)
-            t[ip] = stat_position(s, v[ip], vmax);
-        heat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, v, t, s == LMPVIZ_SWEEP_RATIO,
-                   opts->cmap, stat_titles[s]);
-    }
+    for (k = 0; k < opts->n_stats; k++)
+        stat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, opts->stats[k], opts->cmap);
     for (k = 0; k < opts->n_classes; k++) {
         unsigned c = opts->classes[k];
-        double ps, lmax = 0.0;
         size_t pos = opts->n_stats + k;
         if (c >= LMPVIZ_CS_CLASSES) {
             lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG, "class %u is not a Cityscapes trainId",
                                 c);
             break;
         }
-        ps = lmpviz_sweep_class_pixel_share(sw, c);
-        /* weight share against pixel share, coloured on a log2 scale
-         * symmetric about 1 (as much weight as pixels) */
-        for (ip = 0; ip < np; ip++) {
-            for (im = 0; im < nm; im++) {
-                double ws = lmpviz_sweep_class_weight_share(sw, ip, im, c);
-                v[ip * nm + im] = ps > 0.0 ? ws / ps : NAN;
-                if (v[ip * nm + im] > 0.0)
-                    lmax = fmax(lmax, fabs(log2(v[ip * nm + im])));
-            }
-        }
-        if (lmax < 1.0)
-            lmax = 1.0;
-        for (ip = 0; ip < np * nm; ip++)
-            t[ip] = v[ip] > 0.0 ? 0.5 + 0.5 * log2(v[ip]) / lmax : v[ip] == 0.0 ? 0.0 : NAN;
-        snprintf(title, sizeof title, "%s: weight / pixel share (%.2g%% of pixels)",
-                 lmpviz_cs_class_name(c), 100.0 * ps);
-        heat_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, v, t, 1, opts->cmap,
-                   title);
+        class_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, c, opts->cmap);
     }
     for (k = n_panels; k < rows * cols; k++) {
         lmpviz_panel *pn = lmpviz_figure_panel(fig, k / cols, k % cols);
