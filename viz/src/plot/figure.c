@@ -718,11 +718,27 @@ write_stream(void *closure, const unsigned char *data, unsigned int length)
     return CAIRO_STATUS_SUCCESS;
 }
 
+/* Draws the figure on s: in pixels (raster != 0: PNG and
+ * lmpviz_figure_render_rgb) or in points (SVG, PDF). */
+static cairo_status_t
+draw_on(cairo_surface_t *s, const lmpviz_figure *fig, int raster)
+{
+    cairo_t *cr = cairo_create(s);
+    cairo_status_t cs;
+
+    lmpvizi_apply_font_options(cr);
+    if (raster)
+        cairo_scale(cr, fig->dpi / 72.0, fig->dpi / 72.0);
+    lmpvizi_draw_figure(cr, fig);
+    cs = cairo_status(cr);
+    cairo_destroy(cr);
+    return cs;
+}
+
 lmpviz_status
 lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err *err)
 {
     cairo_surface_t *s = NULL;
-    cairo_t *cr = NULL;
     cairo_status_t cs;
     lmpviz_status st;
 
@@ -747,13 +763,7 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
         lmpviz_err_set(err, "unknown output format %d", (int)fmt);
         return LMPVIZ_ERR_INVALID_ARG;
     }
-    cr = cairo_create(s);
-    lmpvizi_apply_font_options(cr);
-    if (fmt == LMPVIZ_FORMAT_PNG)
-        cairo_scale(cr, fig->dpi / 72.0, fig->dpi / 72.0);
-    lmpvizi_draw_figure(cr, fig);
-    cs = cairo_status(cr);
-    cairo_destroy(cr);
+    cs = draw_on(s, fig, fmt == LMPVIZ_FORMAT_PNG);
     if (cs == CAIRO_STATUS_SUCCESS && fmt == LMPVIZ_FORMAT_PNG && fig->png_level >= 0) {
         cairo_surface_flush(s);
         st = lmpvizi_png_write_argb(fp, cairo_image_surface_get_data(s), fig->width_px,
@@ -780,6 +790,69 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
         lmpviz_err_set(err, "cairo: %s", cairo_status_to_string(cs));
         return LMPVIZ_ERR_CAIRO;
     }
+    return LMPVIZ_OK;
+}
+
+void
+lmpviz_pixels_free(lmpviz_pixels *px)
+{
+    if (px == NULL)
+        return;
+    free(px->data);
+    memset(px, 0, sizeof *px);
+}
+
+lmpviz_status
+lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err)
+{
+    cairo_surface_t *s;
+    cairo_status_t cs;
+    lmpviz_status st;
+    const unsigned char *data;
+    size_t stride, x, y;
+
+    if (out == NULL) {
+        lmpviz_err_set(err, "no output raster");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    memset(out, 0, sizeof *out);
+    st = lmpviz_figure_layout(fig, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)fig->width_px, (int)fig->height_px);
+    cs = draw_on(s, fig, 1);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_status(s);
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(s);
+        lmpviz_err_set(err, "cairo: %s", cairo_status_to_string(cs));
+        return cs == CAIRO_STATUS_NO_MEMORY ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_CAIRO;
+    }
+    out->data = malloc(fig->width_px * fig->height_px * 3);
+    if (out->data == NULL) {
+        cairo_surface_destroy(s);
+        lmpviz_err_set(err, "out of memory for a %zux%zu raster", fig->width_px, fig->height_px);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    cairo_surface_flush(s);
+    data = cairo_image_surface_get_data(s);
+    stride = (size_t)cairo_image_surface_get_stride(s);
+    /* The figure's background is opaque white, so every pixel is opaque and
+     * its premultiplied channels are its colour, as in the PNG. */
+    for (y = 0; y < fig->height_px; y++) {
+        const uint32_t *src = (const uint32_t *)(const void *)(data + y * stride);
+        unsigned char *o = out->data + y * fig->width_px * 3;
+        for (x = 0; x < fig->width_px; x++, o += 3) {
+            o[0] = (unsigned char)(src[x] >> 16);
+            o[1] = (unsigned char)(src[x] >> 8);
+            o[2] = (unsigned char)src[x];
+        }
+    }
+    cairo_surface_destroy(s);
+    out->width = fig->width_px;
+    out->height = fig->height_px;
+    out->channels = 3;
+    out->stride = fig->width_px * 3;
     return LMPVIZ_OK;
 }
 
