@@ -7,6 +7,7 @@
  *   lmpviz/plot.h     figures, panels, colours, colormaps, colour bars
  *   lmpviz/seg.h      Cityscapes labels, segmentation losses, class statistics
  *   lmpviz/figures.h  curve, region, heatmap and compare figures
+ *   lmpviz/draw.h     the heatmap's pictures and class shares from arrays in memory
  */
 #ifndef LMPVIZ_H
 #define LMPVIZ_H
@@ -16,5 +17,6 @@
 #include "lmpviz/plot.h"
 #include "lmpviz/seg.h"
 #include "lmpviz/figures.h"
+#include "lmpviz/draw.h"
 
 #endif /* LMPVIZ_H */
