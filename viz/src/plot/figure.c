@@ -808,8 +808,8 @@ lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err
     cairo_surface_t *s;
     cairo_status_t cs;
     lmpviz_status st;
-    const unsigned char *data;
-    size_t stride, x, y;
+    unsigned char *data, *shrunk;
+    size_t stride, n, i;
 
     if (out == NULL) {
         lmpviz_err_set(err, "no output raster");
@@ -819,36 +819,41 @@ lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err
     st = lmpviz_figure_layout(fig, err);
     if (st != LMPVIZ_OK)
         return st;
-    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)fig->width_px, (int)fig->height_px);
-    cs = draw_on(s, fig, 1);
-    if (cs == CAIRO_STATUS_SUCCESS)
-        cs = cairo_surface_status(s);
-    if (cs != CAIRO_STATUS_SUCCESS) {
-        cairo_surface_destroy(s);
-        lmpviz_err_set(err, "cairo: %s", cairo_status_to_string(cs));
-        return cs == CAIRO_STATUS_NO_MEMORY ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_CAIRO;
-    }
-    out->data = malloc(fig->width_px * fig->height_px * 3);
-    if (out->data == NULL) {
-        cairo_surface_destroy(s);
+    /* Drawn into the buffer that is returned, then packed to RGB in place:
+     * one frame-sized allocation, not two. */
+    stride = (size_t)cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, (int)fig->width_px);
+    n = fig->width_px * fig->height_px;
+    data = malloc(stride * fig->height_px);
+    if (data == NULL) {
         lmpviz_err_set(err, "out of memory for a %zux%zu raster", fig->width_px, fig->height_px);
         return LMPVIZ_ERR_NOMEM;
     }
+    s = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32, (int)fig->width_px,
+                                            (int)fig->height_px, (int)stride);
+    cs = draw_on(s, fig, 1);
+    if (cs == CAIRO_STATUS_SUCCESS)
+        cs = cairo_surface_status(s);
     cairo_surface_flush(s);
-    data = cairo_image_surface_get_data(s);
-    stride = (size_t)cairo_image_surface_get_stride(s);
-    /* The figure's background is opaque white, so every pixel is opaque and
-     * its premultiplied channels are its colour, as in the PNG. */
-    for (y = 0; y < fig->height_px; y++) {
-        const uint32_t *src = (const uint32_t *)(const void *)(data + y * stride);
-        unsigned char *o = out->data + y * fig->width_px * 3;
-        for (x = 0; x < fig->width_px; x++, o += 3) {
-            o[0] = (unsigned char)(src[x] >> 16);
-            o[1] = (unsigned char)(src[x] >> 8);
-            o[2] = (unsigned char)src[x];
-        }
-    }
     cairo_surface_destroy(s);
+    if (cs != CAIRO_STATUS_SUCCESS) {
+        free(data);
+        lmpviz_err_set(err, "cairo: %s", cairo_status_to_string(cs));
+        return cs == CAIRO_STATUS_NO_MEMORY ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_CAIRO;
+    }
+    /* ARGB32 rows are 4 * width bytes (the stride cairo asks for is that,
+     * 4-byte aligned), and RGB rows are 3 * width: reading ahead of writing.
+     * The figure's background is opaque white, so every pixel is opaque and
+     * its premultiplied channels are its colour, as in the PNG. */
+    assert(stride == 4 * fig->width_px);
+    for (i = 0; i < n; i++) {
+        uint32_t px;
+        memcpy(&px, data + 4 * i, sizeof px);
+        data[3 * i] = (unsigned char)(px >> 16);
+        data[3 * i + 1] = (unsigned char)(px >> 8);
+        data[3 * i + 2] = (unsigned char)px;
+    }
+    shrunk = realloc(data, 3 * n);
+    out->data = shrunk != NULL ? shrunk : data;
     out->width = fig->width_px;
     out->height = fig->height_px;
     out->channels = 3;
