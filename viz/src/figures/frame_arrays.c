@@ -16,10 +16,12 @@
 #include "lmpviz/draw.h"
 #include "lmpviz_private.h"
 
-/* A heatmap over the caller's arrays, and what was allocated for it. */
+/* A heatmap over the caller's arrays, and what was allocated for it (the
+ * frame and the weights may be the caller's, read only). */
 typedef struct arrays_view {
     lmpviz_heatmap hm;
     unsigned char *own_rgb;
+    float *own_weight;
 } arrays_view;
 
 static void
@@ -30,7 +32,7 @@ view_free(arrays_view *v)
     lmpviz_big_free(v->hm.valid);
     lmpviz_big_free(v->hm.pred);
     lmpviz_big_free(v->hm.loss);
-    lmpviz_big_free(v->hm.weight);
+    lmpviz_big_free(v->own_weight);
     memset(v, 0, sizeof *v);
 }
 
@@ -134,27 +136,41 @@ static lmpviz_status
 view_given_weights(const lmpviz_frame_arrays *in, arrays_view *v, lmpviz_err *err)
 {
     const size_t w = v->hm.width, n = w * v->hm.height;
-    double top = 0.0, value = 0.0, sum = 0.0;
+    const float *wt = in->weight;
+    double value = 0.0, sum = 0.0;
+    float top = 0.0f;
+    int stray = 0; /* a weight where the pixel is not valid */
     size_t i;
 
     for (i = 0; i < n; i++) {
-        const float x = in->weight[i];
-        if (v->hm.valid[i] && !(isfinite(x) && x >= 0.0f)) {
+        const float x = wt[i];
+        if (!v->hm.valid[i]) {
+            stray |= x != 0.0f;
+            continue;
+        }
+        if (!(isfinite(x) && x >= 0.0f)) {
             lmpviz_err_set(err, "weight: expected finite values >= 0, got %g at pixel (%zu, %zu)",
                            (double)x, i % w, i / w);
             return LMPVIZ_ERR_INVALID_ARG;
         }
-    }
-    v->hm.weight = lmpviz_big_alloc(n * sizeof *v->hm.weight);
-    if (v->hm.weight == NULL)
-        return nomem(err, v);
-    for (i = 0; i < n; i++) {
-        v->hm.weight[i] = v->hm.valid[i] ? in->weight[i] : 0.0f;
-        top = fmax(top, (double)v->hm.weight[i]);
+        if (x > top)
+            top = x;
         if (v->hm.loss != NULL) {
-            value += (double)v->hm.weight[i] * (double)v->hm.loss[i];
+            value += (double)x * (double)v->hm.loss[i];
             sum += (double)v->hm.loss[i];
         }
+    }
+    if (stray) {
+        /* 0 where not valid, as the class shares and `heatmap` have them. */
+        v->own_weight = lmpviz_big_alloc(n * sizeof *v->own_weight);
+        if (v->own_weight == NULL)
+            return nomem(err, v);
+        for (i = 0; i < n; i++)
+            v->own_weight[i] = v->hm.valid[i] ? wt[i] : 0.0f;
+        v->hm.weight = v->own_weight;
+    } else {
+        /* Read only, like the frame. */
+        v->hm.weight = (float *)(uintptr_t)wt;
     }
     if (in->result != NULL) {
         v->hm.result = *in->result;
@@ -179,9 +195,10 @@ view_solve(const lmpviz_frame_arrays *in, arrays_view *v, lmpviz_err *err)
         lmpviz_err_set(err, "weight: expected the weights, or scores to solve LMP on");
         return LMPVIZ_ERR_INVALID_ARG;
     }
-    v->hm.weight = lmpviz_big_alloc(n * sizeof *v->hm.weight);
-    if (v->hm.weight == NULL)
+    v->own_weight = lmpviz_big_alloc(n * sizeof *v->own_weight);
+    if (v->own_weight == NULL)
         return nomem(err, v);
+    v->hm.weight = v->own_weight;
     ls = lmp_solve(v->hm.loss, v->hm.valid, n, &in->params, v->hm.weight, &v->hm.result, NULL);
     if (ls == LMP_OK)
         return LMPVIZ_OK;
