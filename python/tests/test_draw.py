@@ -342,3 +342,50 @@ def test_keep_weights_and_stats():
     d = draw.panels(None, y[0], loss=step.losses[0], ids="train", weights=step.weights[0],
                     result=step.result(0), p=2, m=0.05)
     assert np.array_equal(c, d)
+
+
+def test_logger_recipes_in_the_docs_run():
+    """docs/watching.md's TensorBoard and W&B recipes, with stand-ins for
+    the loggers that check what they are given."""
+    torch = pytest.importorskip("torch")
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "watching.md")
+    if not os.path.exists(doc):
+        pytest.skip("docs/watching.md is not beside the tests")
+    with open(doc) as f:
+        blocks = f.read().split("```python\n")[1:]
+    code = "\n".join(b.split("```")[0] for b in blocks if "def log_tensorboard" in b)
+    from lmpviz.torch import LMPCrossEntropy, stats
+    env = {"draw": draw, "stats": stats}
+    exec(compile(code, doc, "exec"), env)
+    got = {}
+
+    class Writer:
+        def add_scalar(self, tag, v, step):
+            assert isinstance(v, (int, float)) and step == 7
+            got[tag] = v
+
+        def add_image(self, tag, img, step, dataformats):
+            assert dataformats == "HWC" and img.dtype == np.uint8 and img.shape[2] == 3
+            got[tag] = img
+
+    class WandB:
+        class Image:
+            def __init__(self, a):
+                assert a.dtype == np.uint8 and a.ndim == 3
+                self.a = a
+
+        @staticmethod
+        def log(d, step):
+            got["wandb"] = d
+
+    crit = LMPCrossEntropy(keep_weights=True)
+    x = torch.rand(2, 3, 40, 64)
+    logits = torch.randn(2, 19, 40, 64, requires_grad=True)
+    y = torch.randint(0, 19, (2, 40, 64))
+    crit(logits, y).backward()
+    env["log_tensorboard"](Writer(), 7, crit, x, y, logits)
+    env["log_wandb"](WandB, 7, crit, x, y, logits)
+    assert got["lmp/theta"] == stats(crit.last)["theta"]
+    assert got["lmp/overlay"].shape[1] == 1000
+    assert math.isclose(sum(v for k, v in got.items() if k.startswith("lmp_weight_share/")), 1.0)
+    assert isinstance(got["wandb"]["lmp/panels"], WandB.Image)
