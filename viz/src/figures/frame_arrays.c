@@ -321,7 +321,7 @@ lmpviz_arrays_overlay(const lmpviz_frame_arrays *in,
                       lmpviz_err *err)
 {
     arrays_view v;
-    uint32_t *argb;
+    unsigned char *data;
     lmpviz_status st;
     size_t i, n;
 
@@ -334,33 +334,37 @@ lmpviz_arrays_overlay(const lmpviz_frame_arrays *in,
     if (st != LMPVIZ_OK)
         return st;
     n = v.hm.width * v.hm.height;
-    argb = lmpviz_big_alloc(n * sizeof *argb);
-    out->data = malloc(3 * n);
-    if (argb == NULL || out->data == NULL) {
+    /* ARGB32 rendered into the buffer returned, then packed to RGB in place
+     * (lmpviz_pixels_free frees it with lmpviz_big_free). */
+    data = lmpviz_big_alloc(n * sizeof(uint32_t));
+    if (data == NULL) {
         st = nomem(err, &v);
-        goto done;
+        view_free(&v);
+        return st;
     }
     st = lmpviz_overlay_render(&v.hm.frame, v.hm.weight, v.hm.valid, v.hm.n_valid, v.hm.result.tau,
-                               opts, argb, NULL);
+                               opts, (uint32_t *)(void *)data, NULL);
+    view_free(&v);
     if (st != LMPVIZ_OK) {
-        lmpviz_err_set(err, "opts: expected alpha, dim and desaturate in [0, 1]");
-        goto done;
+        lmpviz_big_free(data);
+        lmpviz_err_set(err, st == LMPVIZ_ERR_NOMEM
+                                ? "out of memory for the rank scale"
+                                : "opts: expected alpha, dim and desaturate in [0, 1]");
+        return st;
     }
     for (i = 0; i < n; i++) {
-        out->data[3 * i] = (unsigned char)(argb[i] >> 16);
-        out->data[3 * i + 1] = (unsigned char)(argb[i] >> 8);
-        out->data[3 * i + 2] = (unsigned char)argb[i];
+        uint32_t px;
+        memcpy(&px, data + 4 * i, sizeof px);
+        data[3 * i] = (unsigned char)(px >> 16);
+        data[3 * i + 1] = (unsigned char)(px >> 8);
+        data[3 * i + 2] = (unsigned char)px;
     }
-    out->width = v.hm.width;
-    out->height = v.hm.height;
+    out->data = data;
+    out->width = in->width;
+    out->height = in->height;
     out->channels = 3;
-    out->stride = 3 * v.hm.width;
-done:
-    if (st != LMPVIZ_OK)
-        lmpviz_pixels_free(out);
-    lmpviz_big_free(argb);
-    view_free(&v);
-    return st;
+    out->stride = 3 * in->width;
+    return LMPVIZ_OK;
 }
 
 lmpviz_status
