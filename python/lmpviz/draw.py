@@ -180,6 +180,17 @@ def _squeeze(a, name, ndim):
     return a
 
 
+def _to_u8(a):
+    """Floats in [0, 1] to bytes, round(255 x), clipped; in float32, in the
+    array's own layout (one pass each)."""
+    if not np.isfinite(a).all():
+        raise DrawError("image: expected finite values in [0, 1]")
+    t = np.multiply(a, 255.0, dtype=np.float32)
+    t += 0.5
+    np.clip(t, 0.0, 255.0, out=t)
+    return t.astype(np.uint8)
+
+
 def _image(image, hw):
     """(H, W, 3) uint8, C-contiguous, from HWC, CHW or grey, uint8 or float
     in [0, 1]; None stays None (a grey frame)."""
@@ -191,21 +202,24 @@ def _image(image, hw):
         a = a[:, :, None]
     if a.ndim != 3:
         raise DrawError(f"image: expected (H, W, 3), (3, H, W) or (H, W), got shape {a.shape}")
-    if a.shape[2] not in (1, 3, 4) and a.shape[0] in (1, 3, 4):
-        a = np.moveaxis(a, 0, 2)
-    if a.shape[2] not in (1, 3, 4):
+    chw = a.shape[2] not in (1, 3, 4) and a.shape[0] in (1, 3, 4)
+    c = a.shape[0] if chw else a.shape[2]
+    if c not in (1, 3, 4):
         raise DrawError(f"image: expected 1, 3 or 4 channels first or last, got shape {a.shape}")
-    if a.shape[:2] != hw:
+    size = a.shape[1:] if chw else a.shape[:2]
+    if size != hw:
         raise DrawError(f"image: expected {hw[0]}x{hw[1]} pixels (H, W) to match the other "
                         f"arrays, got shape {a.shape}")
-    a = a[:, :, :3] if a.shape[2] != 1 else np.repeat(a, 3, axis=2)
-    if a.dtype == np.uint8:
-        return np.ascontiguousarray(a)
+    a = (a[:3] if chw else a[:, :, :3]) if c != 1 else a
     if a.dtype.kind == "f":
-        if not np.isfinite(a).all():
-            raise DrawError("image: expected finite values in [0, 1]")
-        return np.ascontiguousarray(np.clip(np.rint(a * 255.0), 0, 255).astype(np.uint8))
-    raise DrawError(f"image: expected uint8 or float in [0, 1], got {a.dtype}")
+        a = _to_u8(a)
+    elif a.dtype != np.uint8:
+        raise DrawError(f"image: expected uint8 or float in [0, 1], got {a.dtype}")
+    if chw:
+        a = np.moveaxis(a, 0, 2)
+    if c == 1:
+        a = np.repeat(a, 3, axis=2)
+    return np.ascontiguousarray(a)
 
 
 def _map(x, name, dtype, hw=None):
