@@ -357,6 +357,11 @@ test_errors_name_the_argument(void **state)
     assert_true(strncmp(err.msg, "weight: ", 8) == 0);
 
     a = arrays_of(f, &prm);
+    a.pred_kind = (lmpviz_pred_kind)3;
+    assert_int_equal(lmpviz_arrays_render(&a, &fo, &px, &err), LMPVIZ_ERR_INVALID_ARG);
+    assert_true(strncmp(err.msg, "pred_kind, label_type: ", 23) == 0);
+
+    a = arrays_of(f, &prm);
     a.params.p = 0.5;
     assert_int_equal(lmpviz_arrays_render(&a, &fo, &px, &err), LMPVIZ_ERR_INVALID_ARG);
     assert_true(strncmp(err.msg, "params: ", 8) == 0);

@@ -239,6 +239,12 @@ view_build(const lmpviz_frame_arrays *in,
                        LMPVIZ_MAX_PIXELS, in->width, in->height);
         return LMPVIZ_ERR_INVALID_ARG;
     }
+    if ((unsigned)in->pred_kind > LMPVIZ_PRED_LOSS ||
+        (unsigned)in->label_type > LMPVIZ_LABELS_TRAINID) {
+        lmpviz_err_set(err, "pred_kind, label_type: expected 0..2 and 0..1, got %d and %d",
+                       (int)in->pred_kind, (int)in->label_type);
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
     if (need_labels && in->labels == NULL) {
         lmpviz_err_set(err, "labels: expected the labels (the panels and class shares show them)");
         return LMPVIZ_ERR_INVALID_ARG;
