@@ -15,7 +15,7 @@ CMAKE_ARGS ?=
 DEPS ?= test
 
 .PHONY: all deps configure test test-python demo test-sanitize test-valgrind install-check bench clean \
-        fuzz fuzz-run
+        fuzz fuzz-run web
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -91,6 +91,13 @@ test-valgrind: deps
 # and find_package(lmp) (tests/install/run.sh).
 install-check: all
 	ctest --test-dir $(BUILD) --output-on-failure -R '^test_install$$'
+
+# The explorer page (docs/explore.md) rebuilt with emscripten into
+# docs/explore/, the committed build that `lmpviz explore` writes.
+web: configure
+	cmake --build $(BUILD) --target web
+	cp $(BUILD)/web/explore/index.html $(BUILD)/web/explore/explore.js \
+	    $(BUILD)/web/explore/explore.css $(BUILD)/web/explore/lmp.js docs/explore/
 
 bench: all
 	$(BUILD)/bin/lmpviz bench

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmp_cuda_bench.h"
@@ -320,114 +320,137 @@ print_solve(const solve_row *rows,
     }
 }
 
-/* --threads / --batch on the CPU. */
-static int
-bench_batch(const char *cmd,
-            size_t batch,
-            size_t n,
-            const double *plist,
-            size_t np,
-            double m,
-            size_t repeat,
-            unsigned threads,
-            int json)
-{
-    const long online = sysconf(_SC_NPROCESSORS_ONLN);
-    float *loss = NULL;
-    float *weight = NULL;
-    double *t = NULL;
-    double *spin = NULL;
-    batch_row *rows = NULL;
-    lmp_workspace *ws1 = NULL;
-    lmp_workspace *wst = NULL;
-    lmp_result *res = NULL;
+/* --threads / --batch on the CPU: the arrays and workspaces of the
+ * timing, and what it measures. */
+typedef struct batch_bench {
+    const char *cmd;
+    size_t batch, n, repeat;
+    const double *plist;
+    size_t np;
+    float *loss, *weight;
+    double *t;    /* 2 x repeat: on 1 thread, then on T */
+    double *spin; /* 2 x np x repeat: the plain loop on 1 thread, then on T */
+    batch_row *rows;
+    lmp_result *res;
+    lmp_workspace *ws1, *wst;
     lmp_batch b;
-    double spin1;
-    double spint;
-    double sum = 0.0;
-    unsigned tt;
-    int rc = CLI_EXIT_FAILURE;
-    size_t i;
-    size_t k;
+    unsigned tt; /* the threads of wst */
+    double sum;  /* of the plain loop; NaN when it ran out of memory */
+} batch_bench;
+
+/* 0, or CLI_EXIT_FAILURE after printing why; bb->cmd, batch, n, repeat,
+ * plist and np set before. */
+static int
+batch_setup(batch_bench *bb, unsigned threads)
+{
+    size_t batch = bb->batch, n = bb->n, repeat = bb->repeat, np = bb->np;
 
     if (n > SIZE_MAX / sizeof(float) / batch) {
-        cli_error(cmd, "%zu x %zu losses do not fit in memory", batch, n);
+        cli_error(bb->cmd, "%zu x %zu losses do not fit in memory", batch, n);
         return CLI_EXIT_FAILURE;
     }
-    loss = malloc(batch * n * sizeof *loss);
-    weight = malloc(batch * n * sizeof *weight);
-    t = malloc(2 * repeat * sizeof *t);
-    spin = malloc(2 * np * repeat * sizeof *spin);
-    rows = calloc(np, sizeof *rows);
-    res = malloc(batch * sizeof *res);
-    ws1 = lmp_workspace_create_threads(n, 1);
-    wst = lmp_workspace_create_threads(n, threads);
-    if (!loss || !weight || !t || !spin || !rows || !res || !ws1 || !wst) {
-        cli_error(cmd, "out of memory (or threads) for %zu x %zu losses on %u threads", batch, n,
-                  threads);
-        goto cleanup;
+    bb->loss = malloc(batch * n * sizeof *bb->loss);
+    bb->weight = malloc(batch * n * sizeof *bb->weight);
+    bb->t = malloc(2 * repeat * sizeof *bb->t);
+    bb->spin = malloc(2 * np * repeat * sizeof *bb->spin);
+    bb->rows = calloc(np, sizeof *bb->rows);
+    bb->res = malloc(batch * sizeof *bb->res);
+    bb->ws1 = lmp_workspace_create_threads(n, 1);
+    bb->wst = lmp_workspace_create_threads(n, threads);
+    if (!bb->loss || !bb->weight || !bb->t || !bb->spin || !bb->rows || !bb->res || !bb->ws1 ||
+        !bb->wst) {
+        cli_error(bb->cmd, "out of memory (or threads) for %zu x %zu losses on %u threads", batch,
+                  n, threads);
+        return CLI_EXIT_FAILURE;
     }
-    tt = lmp_workspace_threads(wst);
-    if (lmpviz_profile_generate(LMPVIZ_DIST_EXPONENTIAL, batch * n, BENCH_SEED, loss) !=
+    bb->tt = lmp_workspace_threads(bb->wst);
+    if (lmpviz_profile_generate(LMPVIZ_DIST_EXPONENTIAL, batch * n, BENCH_SEED, bb->loss) !=
         LMPVIZ_OK) {
-        cli_error(cmd, "cannot generate %zu x %zu losses", batch, n);
-        goto cleanup;
+        cli_error(bb->cmd, "cannot generate %zu x %zu losses", batch, n);
+        return CLI_EXIT_FAILURE;
     }
-    memset(&b, 0, sizeof b);
-    b.loss = loss;
-    b.weight = weight;
-    b.batch = batch;
-    b.n = n;
-    b.pooling = LMP_POOL_IMAGE;
+    memset(&bb->b, 0, sizeof bb->b);
+    bb->b.loss = bb->loss;
+    bb->b.weight = bb->weight;
+    bb->b.batch = batch;
+    bb->b.n = n;
+    bb->b.pooling = LMP_POOL_IMAGE;
+    return 0;
+}
 
-    sum += lmp_workspace_spin(wst, tt, BENCH_SPIN_ITERS / 16);
-    for (k = 0; k < np; k++) {
-        lmp_params prm = LMP_PARAMS_INIT;
-        lmp_status st;
-        prm.p = plist[k];
-        prm.m = m;
-        /* Warm-up on both: the scratch of every thread is grown here. */
-        st = lmp_solve_batch(&b, &prm, res, NULL, ws1);
-        if (st == LMP_OK)
-            st = lmp_solve_batch(&b, &prm, res, NULL, wst);
-        if (st != LMP_OK) {
-            cli_error(cmd, "lmp_solve_batch failed at p = %g: %s", prm.p, lmp_status_string(st));
-            goto cleanup;
-        }
-        /* The plain loop runs between the solves, T tasks of the same total
-         * work on 1 thread and on T, so that both see the same machine. */
-        for (i = 0; i < repeat; i++) {
-            double t0 = cli_now();
-            lmp_solve_batch(&b, &prm, res, NULL, ws1);
-            t[i] = cli_now() - t0;
-            t0 = cli_now();
-            lmp_solve_batch(&b, &prm, res, NULL, wst);
-            t[repeat + i] = cli_now() - t0;
-            t0 = cli_now();
-            sum += lmp_workspace_spin(ws1, tt, BENCH_SPIN_ITERS);
-            spin[k * repeat + i] = cli_now() - t0;
-            t0 = cli_now();
-            sum += lmp_workspace_spin(wst, tt, BENCH_SPIN_ITERS);
-            spin[(np + k) * repeat + i] = cli_now() - t0;
-        }
-        rows[k].p = prm.p;
-        rows[k].t1 = 1e3 * median(t, repeat);
-        rows[k].tt = 1e3 * median(t + repeat, repeat);
-        rows[k].value0 = res[0].value;
+static void
+batch_free(batch_bench *bb)
+{
+    free(bb->loss);
+    free(bb->weight);
+    free(bb->t);
+    free(bb->spin);
+    free(bb->rows);
+    free(bb->res);
+    lmp_workspace_destroy(bb->ws1);
+    lmp_workspace_destroy(bb->wst);
+}
+
+/* The k-th p: lmp_solve_batch on 1 thread and on T, and the plain loop
+ * between them.  0, or CLI_EXIT_FAILURE after printing why. */
+static int
+batch_time_p(batch_bench *bb, size_t k, double m)
+{
+    const size_t repeat = bb->repeat, np = bb->np;
+    lmp_params prm = LMP_PARAMS_INIT;
+    double *t = bb->t;
+    lmp_status st;
+    size_t i;
+
+    prm.p = bb->plist[k];
+    prm.m = m;
+    /* Warm-up on both: the scratch of every thread is grown here. */
+    st = lmp_solve_batch(&bb->b, &prm, bb->res, NULL, bb->ws1);
+    if (st == LMP_OK)
+        st = lmp_solve_batch(&bb->b, &prm, bb->res, NULL, bb->wst);
+    if (st != LMP_OK) {
+        cli_error(bb->cmd, "lmp_solve_batch failed at p = %g: %s", prm.p, lmp_status_string(st));
+        return CLI_EXIT_FAILURE;
     }
-    if (isnan(sum)) {
-        cli_error(cmd, "out of memory in the parallel loop");
-        goto cleanup;
+    /* The plain loop runs between the solves, T tasks of the same total
+     * work on 1 thread and on T, so that both see the same machine. */
+    for (i = 0; i < repeat; i++) {
+        double t0 = cli_now();
+        lmp_solve_batch(&bb->b, &prm, bb->res, NULL, bb->ws1);
+        t[i] = cli_now() - t0;
+        t0 = cli_now();
+        lmp_solve_batch(&bb->b, &prm, bb->res, NULL, bb->wst);
+        t[repeat + i] = cli_now() - t0;
+        t0 = cli_now();
+        bb->sum += lmp_workspace_spin(bb->ws1, bb->tt, BENCH_SPIN_ITERS);
+        bb->spin[k * repeat + i] = cli_now() - t0;
+        t0 = cli_now();
+        bb->sum += lmp_workspace_spin(bb->wst, bb->tt, BENCH_SPIN_ITERS);
+        bb->spin[(np + k) * repeat + i] = cli_now() - t0;
     }
-    spin1 = 1e3 * median(spin, np * repeat);
-    spint = 1e3 * median(spin + np * repeat, np * repeat);
+    bb->rows[k].p = prm.p;
+    bb->rows[k].t1 = 1e3 * median(t, repeat);
+    bb->rows[k].tt = 1e3 * median(t + repeat, repeat);
+    bb->rows[k].value0 = bb->res[0].value;
+    return 0;
+}
+
+/* The table (or JSON object) of the batch timing; spin1 and spint are the
+ * plain loop's median times on 1 thread and on T. */
+static void
+print_batch(const batch_bench *bb, double m, double spin1, double spint, int json)
+{
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    const batch_row *rows = bb->rows;
+    size_t k, np = bb->np;
 
     if (json) {
         char b1[32], b2[32], b3[32], b4[32], b5[32];
         printf("{\"batch\": %zu, \"n\": %zu, \"m\": %s, \"repeat\": %zu, \"threads\": %u, "
                "\"online_cpus\": %ld, \"spin_1_ms\": %s, \"spin_t_ms\": %s, \"spin_speedup\": %s, ",
-               batch, n, jnum(m, b1, sizeof b1), repeat, tt, online, jtime(spin1, b2, sizeof b2),
-               jtime(spint, b3, sizeof b3), jtime(spin1 / spint, b4, sizeof b4));
+               bb->batch, bb->n, jnum(m, b1, sizeof b1), bb->repeat, bb->tt, online,
+               jtime(spin1, b2, sizeof b2), jtime(spint, b3, sizeof b3),
+               jtime(spin1 / spint, b4, sizeof b4));
         if (np > 1)
             printf("\"rows\": [");
         for (k = 0; k < np; k++) {
@@ -444,33 +467,66 @@ bench_batch(const char *cmd,
         if (np > 1)
             printf("]");
         printf("}\n");
-    } else {
-        printf("lmp_solve_batch: %zu images x n = %zu, m = %g, 1 thread against %u "
-               "(%ld CPUs online), %zu runs, median times:\n",
-               batch, n, m, tt, online, repeat);
-        printf("%10s %12s %12s %8s\n", "p", "1 thread", "T threads", "speedup");
-        for (k = 0; k < np; k++)
-            printf("%10g %9.3f ms %9.3f ms %8.2f\n", rows[k].p, rows[k].t1, rows[k].tt,
-                   rows[k].t1 / rows[k].tt);
-        printf("plain parallel loop (%u tasks of fixed arithmetic, no memory), same pool:\n"
-               "%10s %9.3f ms %9.3f ms %8.2f   (%.2f cores free of %u)\n",
-               tt, "", spin1, spint, spin1 / spint, spin1 / spint, tt);
+        return;
     }
-    rc = CLI_EXIT_OK;
+    printf("lmp_solve_batch: %zu images x n = %zu, m = %g, 1 thread against %u "
+           "(%ld CPUs online), %zu runs, median times:\n",
+           bb->batch, bb->n, m, bb->tt, online, bb->repeat);
+    printf("%10s %12s %12s %8s\n", "p", "1 thread", "T threads", "speedup");
+    for (k = 0; k < np; k++)
+        printf("%10g %9.3f ms %9.3f ms %8.2f\n", rows[k].p, rows[k].t1, rows[k].tt,
+               rows[k].t1 / rows[k].tt);
+    printf("plain parallel loop (%u tasks of fixed arithmetic, no memory), same pool:\n"
+           "%10s %9.3f ms %9.3f ms %8.2f   (%.2f cores free of %u)\n",
+           bb->tt, "", spin1, spint, spin1 / spint, spin1 / spint, bb->tt);
+}
+
+static int
+bench_batch(const char *cmd,
+            size_t batch,
+            size_t n,
+            const double *plist,
+            size_t np,
+            double m,
+            size_t repeat,
+            unsigned threads,
+            int json)
+{
+    batch_bench bb;
+    double spin1, spint;
+    int rc;
+    size_t k;
+
+    memset(&bb, 0, sizeof bb);
+    bb.cmd = cmd;
+    bb.batch = batch;
+    bb.n = n;
+    bb.repeat = repeat;
+    bb.plist = plist;
+    bb.np = np;
+    rc = batch_setup(&bb, threads);
+    if (rc != 0)
+        goto cleanup;
+    bb.sum += lmp_workspace_spin(bb.wst, bb.tt, BENCH_SPIN_ITERS / 16);
+    for (k = 0; k < np && rc == 0; k++)
+        rc = batch_time_p(&bb, k, m);
+    if (rc != 0)
+        goto cleanup;
+    if (isnan(bb.sum)) {
+        cli_error(cmd, "out of memory in the parallel loop");
+        rc = CLI_EXIT_FAILURE;
+        goto cleanup;
+    }
+    spin1 = 1e3 * median(bb.spin, np * repeat);
+    spint = 1e3 * median(bb.spin + np * repeat, np * repeat);
+    print_batch(&bb, m, spin1, spint, json);
 cleanup:
-    free(loss);
-    free(weight);
-    free(t);
-    free(spin);
-    free(rows);
-    free(res);
-    lmp_workspace_destroy(ws1);
-    lmp_workspace_destroy(wst);
+    batch_free(&bb);
     return rc;
 }
 
 /* --threads T: 0 (one per CPU) to BENCH_MAX_THREADS. */
-static int
+static cli_parse_result
 parse_threads(const char *cmd, const char *text, unsigned *out)
 {
     size_t v = 0;
@@ -480,20 +536,73 @@ parse_threads(const char *cmd, const char *text, unsigned *out)
         errno = 0;
         u = *text >= '0' && *text <= '9' ? strtoull(text, &end, 10) : 0;
         if (end == NULL || end == text || *end != '\0' || errno == ERANGE || u == 0 ||
-            u > BENCH_MAX_THREADS) {
-            cli_usage_error(cmd,
-                            "--threads: expected a count in [0, %d] (0: one per CPU), got \"%s\"",
-                            BENCH_MAX_THREADS, text);
-            return -1;
-        }
+            u > BENCH_MAX_THREADS)
+            return cli_parse_error(
+                cmd, "--threads: expected a count in [0, %d] (0: one per CPU), got \"%s\"",
+                BENCH_MAX_THREADS, text);
         v = (size_t)u;
     }
     *out = (unsigned)v;
-    return 0;
+    return CLI_PARSE_OK;
 }
 
-int
-cmd_bench(int argc, char **argv)
+/* --repeat and --batch: a count in [1, max]. */
+static cli_parse_result
+parse_count(const char *cmd, const char *opt, const char *text, size_t max, size_t *out)
+{
+    if (cli_parse_size(cmd, opt, text, out) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (*out > max)
+        return cli_parse_error(cmd, "%s: expected a count in [1, %zu], got \"%s\"", opt, max, text);
+    return CLI_PARSE_OK;
+}
+
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_bench_args *a = ctx;
+
+    switch (c) {
+    case 'n':
+        return cli_parse_size(cmd, "--n", text, &a->n);
+    case 'p':
+        free(a->p);
+        return cli_parse_list(cmd, "--p", text, cli_parse_p, &a->p, &a->n_p, BENCH_MAX_P);
+    case 'm':
+        return cli_parse_m(cmd, "--m", text, &a->params.m);
+    case 'r':
+        return parse_count(cmd, "--repeat", text, BENCH_MAX_REPEAT, &a->repeat);
+    case 's':
+        a->skip_sorted = 1;
+        break;
+    case 'j':
+        a->json = 1;
+        break;
+    case 'd':
+        return cli_parse_device(cmd, text, &a->on_gpu);
+    case 'b':
+        a->have_batch = 1;
+        return parse_count(cmd, "--batch", text, BENCH_MAX_BATCH, &a->batch);
+    case 't':
+        a->have_threads = 1;
+        return parse_threads(cmd, text, &a->threads);
+    }
+    return CLI_PARSE_OK;
+}
+
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_bench_args *a = ctx;
+
+    if (a->on_gpu && (a->n_p > 1 || a->have_threads))
+        return cli_parse_error(cmd, "--device cuda: expected one value of --p and no --threads");
+    return CLI_PARSE_OK;
+}
+
+cli_parse_result
+cli_bench_parse(const char *cmd, int argc, char **argv, cli_bench_args *a)
 {
     static const struct option opts[] = {
         { "n", required_argument, NULL, 'n' },
@@ -508,123 +617,38 @@ cmd_bench(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *cmd = "bench";
-    lmp_params prm = LMP_PARAMS_INIT;
-    size_t n = BENCH_DEFAULT_N;
-    size_t repeat = BENCH_DEFAULT_REPEAT;
-    int skip_sorted = 0;
-    int json = 0;
-    int on_gpu = 0;
-    size_t batch = 1;
-    int have_batch = 0;
-    unsigned threads = 0;
-    int have_threads = 0;
-    double *plist = NULL;
-    size_t np = 0;
-    float *loss = NULL;
-    float *weight = NULL;
-    float *copy = NULL;
-    double *t = NULL;
-    solve_row *rows = NULL;
-    lmp_workspace *ws = NULL;
+    static const cli_options o = { ":h",      opts,       usage,
+                                   parse_opt, check_args, "unknown or incomplete option" };
+    lmp_params def = LMP_PARAMS_INIT;
+
+    a->params = def;
+    a->n = BENCH_DEFAULT_N;
+    a->repeat = BENCH_DEFAULT_REPEAT;
+    a->batch = 1;
+    return cli_parse_options(cmd, argc, argv, &o, a);
+}
+
+void
+cli_bench_args_free(cli_bench_args *a)
+{
+    free(a->p);
+    a->p = NULL;
+}
+
+/* The single-solve timing of every p: (a) to (d). */
+static int
+bench_solve(const char *cmd, const cli_bench_args *a, const double *plist, size_t np)
+{
+    lmp_params prm = a->params;
+    size_t n = a->n, repeat = a->repeat, k;
+    float *loss = malloc(n * sizeof *loss);
+    float *weight = malloc(n * sizeof *weight);
+    float *copy = malloc(n * sizeof *copy);
+    double *t = malloc(4 * repeat * sizeof *t);
+    solve_row *rows = calloc(np, sizeof *rows);
+    lmp_workspace *ws = lmp_workspace_create(n);
     int rc = CLI_EXIT_FAILURE;
-    int opt;
-    size_t k;
 
-    optind = 0;
-    opterr = 0; /* our own message below, not getopt's */
-    while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'n':
-            if (cli_parse_size(cmd, "--n", optarg, &n) != 0)
-                goto usage;
-            break;
-        case 'p':
-            free(plist);
-            if (cli_parse_list(cmd, "--p", optarg, cli_parse_p, &plist, &np, BENCH_MAX_P) != 0)
-                goto usage;
-            break;
-        case 'm':
-            if (cli_parse_m(cmd, "--m", optarg, &prm.m) != 0)
-                goto usage;
-            break;
-        case 'r':
-            if (cli_parse_size(cmd, "--repeat", optarg, &repeat) != 0)
-                goto usage;
-            if (repeat > BENCH_MAX_REPEAT) {
-                cli_usage_error(cmd, "--repeat: expected a count in [1, %d], got \"%s\"",
-                                BENCH_MAX_REPEAT, optarg);
-                goto usage;
-            }
-            break;
-        case 's':
-            skip_sorted = 1;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'd':
-            if (cli_parse_device(cmd, optarg, &on_gpu) != 0)
-                goto usage;
-            break;
-        case 'b':
-            if (cli_parse_size(cmd, "--batch", optarg, &batch) != 0)
-                goto usage;
-            if (batch > BENCH_MAX_BATCH) {
-                cli_usage_error(cmd, "--batch: expected a count in [1, %d], got \"%s\"",
-                                BENCH_MAX_BATCH, optarg);
-                goto usage;
-            }
-            have_batch = 1;
-            break;
-        case 't':
-            if (parse_threads(cmd, optarg, &threads) != 0)
-                goto usage;
-            have_threads = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            free(plist);
-            return CLI_EXIT_OK;
-        default:
-            cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-            goto usage;
-        }
-    }
-    if (optind < argc) {
-        cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-        goto usage;
-    }
-    if (plist == NULL) {
-        plist = malloc(sizeof *plist);
-        if (plist == NULL) {
-            cli_error(cmd, "out of memory");
-            return CLI_EXIT_FAILURE;
-        }
-        plist[0] = prm.p;
-        np = 1;
-    }
-    if (on_gpu) {
-        if (np != 1 || have_threads) {
-            cli_usage_error(cmd, "--device cuda: expected one value of --p and no --threads");
-            goto usage;
-        }
-        prm.p = plist[0];
-        free(plist);
-        return bench_cuda(cmd, batch, n, &prm, repeat, json);
-    }
-    if (have_threads || have_batch) {
-        rc = bench_batch(cmd, batch, n, plist, np, prm.m, repeat, threads, json);
-        free(plist);
-        return rc;
-    }
-
-    loss = malloc(n * sizeof *loss);
-    weight = malloc(n * sizeof *weight);
-    copy = malloc(n * sizeof *copy);
-    t = malloc(4 * repeat * sizeof *t);
-    rows = calloc(np, sizeof *rows);
-    ws = lmp_workspace_create(n);
     if (!loss || !weight || !copy || !t || !rows || !ws) {
         cli_error(cmd, "out of memory for n = %zu", n);
         goto cleanup;
@@ -635,13 +659,13 @@ cmd_bench(int argc, char **argv)
     }
     for (k = 0; k < np; k++) {
         prm.p = plist[k];
-        if (time_solve(cmd, loss, weight, copy, n, prm, repeat, skip_sorted, ws, t, &rows[k]) != 0)
+        if (time_solve(cmd, loss, weight, copy, n, prm, repeat, a->skip_sorted, ws, t, &rows[k]) !=
+            0)
             goto cleanup;
     }
-    print_solve(rows, np, n, &prm, repeat, skip_sorted, json);
+    print_solve(rows, np, n, &prm, repeat, a->skip_sorted, a->json);
     rc = CLI_EXIT_OK;
 cleanup:
-    free(plist);
     free(loss);
     free(weight);
     free(copy);
@@ -649,7 +673,35 @@ cleanup:
     free(rows);
     lmp_workspace_destroy(ws);
     return rc;
-usage:
-    free(plist);
-    return CLI_EXIT_USAGE;
+}
+
+int
+cmd_bench(int argc, char **argv)
+{
+    const char *cmd = "bench";
+    cli_bench_args a;
+    const double *plist;
+    size_t np;
+    cli_parse_result pr;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    pr = cli_bench_parse(cmd, argc, argv, &a);
+    if (pr != CLI_PARSE_OK) {
+        cli_bench_args_free(&a);
+        return cli_parse_exit(pr);
+    }
+    plist = a.n_p > 0 ? a.p : &a.params.p;
+    np = a.n_p > 0 ? a.n_p : 1;
+    if (a.on_gpu) {
+        lmp_params prm = a.params;
+        prm.p = plist[0];
+        rc = bench_cuda(cmd, a.batch, a.n, &prm, a.repeat, a.json);
+    } else if (a.have_threads || a.have_batch) {
+        rc = bench_batch(cmd, a.batch, a.n, plist, np, a.params.m, a.repeat, a.threads, a.json);
+    } else {
+        rc = bench_solve(cmd, &a, plist, np);
+    }
+    cli_bench_args_free(&a);
+    return rc;
 }

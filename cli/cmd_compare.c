@@ -1,20 +1,18 @@
 /* lmpviz compare: LMP beside the other pixel-weighting schemes, as weight
  * profiles over sorted pixels, as heatmaps on a frame, and per class over a
  * split. */
-#include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "cli.h"
+#include "cli_commands.h"
+#include "cmd_compare.h"
 #include "lmp.h"
 #include "lmp_schemes.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define CMD "compare"
 
@@ -122,65 +120,172 @@ enum {
     OPT_QUIET
 };
 
-typedef struct compare_args {
-    const char *schemes_text;
-    lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
-    size_t n_spec;
-    const char *losses;
-    int ignore_zeros;
-    lmpviz_heatmap_input in; /* image, labels, pred, kinds, layout, resize */
-    int n_pred;
-    const char *output, *csv, *stats, *title;
-    int logy, quiet;
-    size_t width, height, fig_width;
-    lmpviz_overlay_opts overlay;
-    cli_split_opts sp;
-    int need_classes, need_split;
-} compare_args;
-
-/* 0 ok, -1 help printed, else the exit status. */
-static int
-parse_args(int argc, char **argv, compare_args *a)
+static cli_parse_result
+parse_scale(const char *cmd, const char *text, lmpviz_hscale *out)
 {
-    static const struct option longopts[] = {
-        { "schemes", required_argument, NULL, OPT_SCHEMES },
-        { "losses", required_argument, NULL, OPT_LOSSES },
-        { "ignore-zeros", no_argument, NULL, OPT_IGNORE_ZEROS },
-        { "labels", required_argument, NULL, CLI_OPT_LABELS },
-        { "probs", required_argument, NULL, CLI_OPT_PROBS },
-        { "logits", required_argument, NULL, CLI_OPT_LOGITS },
-        { "loss", required_argument, NULL, CLI_OPT_LOSS },
-        { "image", required_argument, NULL, CLI_OPT_IMAGE },
-        { "label-type", required_argument, NULL, CLI_OPT_LABEL_TYPE },
-        { "layout", required_argument, NULL, CLI_OPT_LAYOUT },
-        { "resize", no_argument, NULL, CLI_OPT_RESIZE },
-        { "max-pixels", required_argument, NULL, CLI_OPT_MAX_PIXELS },
-        { "csv", required_argument, NULL, OPT_CSV },
-        { "stats", required_argument, NULL, OPT_STATS },
-        { "logy", no_argument, NULL, OPT_LOGY },
-        { "size", required_argument, NULL, OPT_SIZE },
-        { "width", required_argument, NULL, OPT_WIDTH },
-        { "scale", required_argument, NULL, OPT_SCALE },
-        { "vmax", required_argument, NULL, CLI_OPT_VMAX },
-        { "cmap", required_argument, NULL, CLI_OPT_CMAP },
-        { "title", required_argument, NULL, OPT_TITLE },
-        { "quiet", no_argument, NULL, OPT_QUIET },
-        { "output", required_argument, NULL, 'o' },
-        { "cityscapes-root", required_argument, NULL, CLI_OPT_ROOT },
-        { "split", required_argument, NULL, CLI_OPT_SPLIT },
-        { "city", required_argument, NULL, CLI_OPT_CITY },
-        { "pred-dir", required_argument, NULL, CLI_OPT_PRED_DIR },
-        { "pred-suffix", required_argument, NULL, CLI_OPT_PRED_SUFFIX },
-        { "out-dir", required_argument, NULL, CLI_OPT_OUT_DIR },
-        { "jobs", required_argument, NULL, CLI_OPT_JOBS },
-        { "shard", required_argument, NULL, CLI_OPT_SHARD },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
-    };
-    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
+    if (strcmp(text, "log") == 0)
+        *out = LMPVIZ_HSCALE_LOG;
+    else if (strcmp(text, "linear") == 0)
+        *out = LMPVIZ_HSCALE_LINEAR;
+    else
+        return cli_parse_error(cmd,
+                               "--scale: expected log or linear (one scale shared by "
+                               "every scheme), got \"%s\"",
+                               text);
+    return CLI_PARSE_OK;
+}
+
+/* The option c (not a frame option) with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_compare_args *a = ctx;
+
+    if (cli_is_frame_opt(c))
+        return cli_parse_frame_opt(cmd, c, text, &a->in, &a->n_pred, &a->overlay, &a->sp);
+    switch (c) {
+    case OPT_SCHEMES:
+        a->schemes_text = text;
+        break;
+    case OPT_LOSSES:
+        a->losses = text;
+        break;
+    case OPT_IGNORE_ZEROS:
+        a->ignore_zeros = 1;
+        break;
+    case OPT_CSV:
+        a->csv = text;
+        break;
+    case OPT_STATS:
+        a->stats = text;
+        break;
+    case OPT_LOGY:
+        a->logy = 1;
+        break;
+    case OPT_SIZE:
+        return cli_parse_wh(cmd, text, 200, 150, &a->width, &a->height);
+    case OPT_WIDTH:
+        return cli_parse_width(cmd, text, 300, &a->fig_width);
+    case OPT_SCALE:
+        return parse_scale(cmd, text, &a->overlay.scale);
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case OPT_QUIET:
+        a->quiet = 1;
+        break;
+    default:
+        a->output = text; /* 'o' */
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
+/* --schemes, and what the schemes need (classes, a split). */
+static cli_parse_result
+parse_schemes(const char *cmd, cli_compare_args *a)
+{
     lmpviz_err err;
     size_t k;
-    int c;
+
+    memset(&err, 0, sizeof err);
+    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec,
+                             &err) != LMPVIZ_OK)
+        return cli_parse_error(cmd, "--schemes: %s", err.msg);
+    for (k = 0; k < a->n_spec; k++) {
+        lmp_scheme_kind kind = a->spec[k].scheme.kind;
+        if (kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ)
+            a->need_classes = 1;
+        if (a->spec[k].from_split)
+            a->need_split = 1;
+    }
+    return CLI_PARSE_OK;
+}
+
+/* --cityscapes-root: the split options, and none of one input. */
+static cli_parse_result
+check_split_args(const char *cmd, cli_compare_args *a)
+{
+    if (a->losses || a->in.labels || a->in.image || a->n_pred || a->output || a->csv || a->stats)
+        return cli_parse_error(cmd, "--cityscapes-root: processes a split; --losses, --labels, "
+                                    "--image, --probs, --logits, --loss, -o, --csv and "
+                                    "--stats are for one input");
+    return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
+                           &a->in.pred_kind);
+}
+
+/* One input: --losses, or --labels with one model output. */
+static cli_parse_result
+check_input_args(const char *cmd, const cli_compare_args *a)
+{
+    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
+        return cli_parse_error(
+            cmd, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
+    if (a->need_split)
+        return cli_parse_error(cmd, "--schemes: source=split needs a split (--cityscapes-root "
+                                    "DIR); use source=image for one input");
+    if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0 || a->in.image != NULL))
+        return cli_parse_error(cmd, "--losses: give either --losses or --labels with a model "
+                                    "output, not both");
+    if (a->losses == NULL) {
+        if (a->in.labels == NULL)
+            return cli_parse_error(cmd, "expected --losses FILE.npy, or --labels with --probs, "
+                                        "--logits or --loss");
+        if (a->n_pred != 1)
+            return cli_parse_error(cmd,
+                                   "expected exactly one of --probs, --logits and --loss, "
+                                   "got %d",
+                                   a->n_pred);
+    } else if (a->need_classes) {
+        return cli_parse_error(cmd, "--schemes: invfreq and medfreq need the class of each "
+                                    "pixel: give --labels with --probs, --logits or --loss "
+                                    "instead of --losses");
+    }
+    if (a->ignore_zeros && a->losses == NULL)
+        return cli_parse_error(cmd, "--ignore-zeros: applies to --losses");
+    return CLI_PARSE_OK;
+}
+
+/* One input's outputs: the tables that fit, and names that fit. */
+static cli_parse_result
+check_output_args(const char *cmd, cli_compare_args *a)
+{
+    if (a->in.image != NULL && a->csv != NULL)
+        return cli_parse_error(cmd, "--csv: the per-pixel table is for the profile (without "
+                                    "--image); use --stats for the class table");
+    if (a->stats != NULL && a->in.labels == NULL)
+        return cli_parse_error(cmd, "--stats: needs --labels (the classes)");
+    if (a->output == NULL)
+        a->output = a->in.image != NULL ? DEFAULT_FRAME_OUT : DEFAULT_PROFILE_OUT;
+    if (cli_check_output(cmd, a->output) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->csv != NULL && a->csv[0] == '\0')
+        return cli_parse_error(cmd, "--csv: expected a file name");
+    if (a->stats != NULL && a->stats[0] == '\0')
+        return cli_parse_error(cmd, "--stats: expected a file name");
+    return CLI_PARSE_OK;
+}
+
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    cli_compare_args *a = ctx;
+    cli_parse_result pr = parse_schemes(cmd, a);
+
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->sp.root != NULL)
+        return check_split_args(cmd, a);
+    pr = check_input_args(cmd, a);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    return check_output_args(cmd, a);
+}
+
+static void
+set_defaults(cli_compare_args *a)
+{
+    lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
 
     a->schemes_text = DEFAULT_SCHEMES;
     a->overlay = ov;
@@ -190,150 +295,54 @@ parse_args(int argc, char **argv, compare_args *a)
     a->sp.split = "val";
     a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
     a->sp.jobs = cli_default_jobs();
+}
 
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        int shared = cli_parse_frame_opt(CMD, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp);
-        if (shared < 0)
-            return CLI_EXIT_USAGE;
-        if (shared > 0)
-            continue;
-        switch (c) {
-        case OPT_SCHEMES:
-            a->schemes_text = optarg;
-            break;
-        case OPT_LOSSES:
-            a->losses = optarg;
-            break;
-        case OPT_IGNORE_ZEROS:
-            a->ignore_zeros = 1;
-            break;
-        case OPT_CSV:
-            a->csv = optarg;
-            break;
-        case OPT_STATS:
-            a->stats = optarg;
-            break;
-        case OPT_LOGY:
-            a->logy = 1;
-            break;
-        case OPT_SIZE:
-            if (cli_parse_wh(CMD, optarg, 200, 150, &a->width, &a->height) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_WIDTH:
-            if (cli_parse_size(CMD, "--width", optarg, &a->fig_width) != 0)
-                return CLI_EXIT_USAGE;
-            if (a->fig_width < 300 || a->fig_width > 16384)
-                return cli_usage_error(CMD, "--width: expected 300..16384 pixels, got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_SCALE:
-            if (strcmp(optarg, "log") == 0)
-                a->overlay.scale = LMPVIZ_HSCALE_LOG;
-            else if (strcmp(optarg, "linear") == 0)
-                a->overlay.scale = LMPVIZ_HSCALE_LINEAR;
-            else
-                return cli_usage_error(CMD,
-                                       "--scale: expected log or linear (one scale shared by "
-                                       "every scheme), got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case OPT_QUIET:
-            a->quiet = 1;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return -1;
-        case ':':
-            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+cli_parse_result
+cli_compare_parse(const char *cmd, int argc, char **argv, cli_compare_args *a)
+{
+    static const struct option longopts[] = {
+        { "schemes", required_argument, NULL, OPT_SCHEMES },
+        { "losses", required_argument, NULL, OPT_LOSSES },
+        { "ignore-zeros", no_argument, NULL, OPT_IGNORE_ZEROS },
+        { "csv", required_argument, NULL, OPT_CSV },
+        { "stats", required_argument, NULL, OPT_STATS },
+        { "logy", no_argument, NULL, OPT_LOGY },
+        { "size", required_argument, NULL, OPT_SIZE },
+        { "width", required_argument, NULL, OPT_WIDTH },
+        { "scale", required_argument, NULL, OPT_SCALE },
+        { "title", required_argument, NULL, OPT_TITLE },
+        { "quiet", no_argument, NULL, OPT_QUIET },
+        { "output", required_argument, NULL, 'o' },
+        CLI_FRAME_LONGOPTS,
+        CLI_SPLIT_LONGOPTS,
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
-    memset(&err, 0, sizeof err);
-    if (lmpviz_schemes_parse(a->schemes_text, a->spec, LMPVIZ_COMPARE_MAX_SCHEMES, &a->n_spec,
-                             &err) != LMPVIZ_OK)
-        return cli_usage_error(CMD, "--schemes: %s", err.msg);
-    for (k = 0; k < a->n_spec; k++) {
-        lmp_scheme_kind kind = a->spec[k].scheme.kind;
-        if (kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ)
-            a->need_classes = 1;
-        if (a->spec[k].from_split)
-            a->need_split = 1;
-    }
+    set_defaults(a);
+    return cli_parse_options(cmd, argc, argv, &o, a);
+}
 
-    if (a->sp.root != NULL) {
-        if (a->losses || a->in.labels || a->in.image || a->n_pred || a->output || a->csv ||
-            a->stats)
-            return cli_usage_error(CMD, "--cityscapes-root: processes a split; --losses, --labels, "
-                                        "--image, --probs, --logits, --loss, -o, --csv and "
-                                        "--stats are for one input");
-        return cli_split_check(CMD, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, a->sp.out_dir,
-                               &a->in.pred_kind);
-    }
-    if (a->sp.pred_dir != NULL || a->sp.out_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
-        return cli_usage_error(
-            CMD, "--pred-dir, --out-dir, --city and --shard: need --cityscapes-root DIR");
-    if (a->need_split)
-        return cli_usage_error(CMD, "--schemes: source=split needs a split (--cityscapes-root "
-                                    "DIR); use source=image for one input");
-    if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0 || a->in.image != NULL))
-        return cli_usage_error(CMD, "--losses: give either --losses or --labels with a model "
-                                    "output, not both");
-    if (a->losses == NULL) {
-        if (a->in.labels == NULL)
-            return cli_usage_error(CMD, "expected --losses FILE.npy, or --labels with --probs, "
-                                        "--logits or --loss");
-        if (a->n_pred != 1)
-            return cli_usage_error(CMD, "expected exactly one of --probs, --logits and --loss, "
-                                        "got %d",
-                                   a->n_pred);
-    } else if (a->need_classes) {
-        return cli_usage_error(CMD, "--schemes: invfreq and medfreq need the class of each "
-                                    "pixel: give --labels with --probs, --logits or --loss "
-                                    "instead of --losses");
-    }
-    if (a->ignore_zeros && a->losses == NULL)
-        return cli_usage_error(CMD, "--ignore-zeros: applies to --losses");
-    if (a->in.image != NULL && a->csv != NULL)
-        return cli_usage_error(CMD, "--csv: the per-pixel table is for the profile (without "
-                                    "--image); use --stats for the class table");
-    if (a->stats != NULL && a->in.labels == NULL)
-        return cli_usage_error(CMD, "--stats: needs --labels (the classes)");
-    if (a->output == NULL)
-        a->output = a->in.image != NULL ? DEFAULT_FRAME_OUT : DEFAULT_PROFILE_OUT;
-    if (cli_check_output(CMD, a->output) != 0)
-        return CLI_EXIT_USAGE;
-    if (a->csv != NULL && a->csv[0] == '\0')
-        return cli_usage_error(CMD, "--csv: expected a file name");
-    if (a->stats != NULL && a->stats[0] == '\0')
-        return cli_usage_error(CMD, "--stats: expected a file name");
-    {
-        static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
-        const cli_file in[] = {
-            { "--losses", a->losses },
-            { "--labels", a->in.labels },
-            { pred_opt[a->in.pred_kind], a->in.pred },
-            { "--image", a->in.image },
-        };
-        const cli_file out[] = {
-            { "-o", a->output },
-            { "--csv", a->csv },
-            { "--stats", a->stats },
-        };
-        return cli_check_files(CMD, in, 4, out, 3);
-    }
+/* No output may be an input or another output (before anything is read). */
+static int
+check_files(const cli_compare_args *a)
+{
+    static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+    const cli_file in[] = {
+        { "--losses", a->losses },
+        { "--labels", a->in.labels },
+        { pred_opt[a->in.pred_kind], a->in.pred },
+        { "--image", a->in.image },
+    };
+    const cli_file out[] = {
+        { "-o", a->output },
+        { "--csv", a->csv },
+        { "--stats", a->stats },
+    };
+    return cli_check_files(CMD, in, 4, out, 3);
 }
 
 static void set_msg(lmpviz_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -365,100 +374,162 @@ print_summary(const lmpviz_compare_data *d, FILE *out)
     }
 }
 
-static lmpviz_status
-write_stats(const char *path,
-            const lmpviz_compare_stats *cs,
-            const lmpviz_scheme_spec *specs,
-            lmpviz_err *err)
-{
-    lmpviz_afile af;
-    lmpviz_status st;
+/* What write_stats writes. */
+typedef struct stats_table {
+    const lmpviz_compare_stats *cs;
+    const lmpviz_scheme_spec *specs;
+} stats_table;
 
-    memset(&af, 0, sizeof af);
-    st = lmpviz_afile_open(&af, path, err);
-    if (st != LMPVIZ_OK)
-        return st;
-    st = lmpviz_compare_stats_write_csv(cs, specs, af.fp);
-    if (st != LMPVIZ_OK) {
-        snprintf(err->msg, sizeof err->msg, "write failed");
-        return lmpviz_afile_fail(&af, st, err);
-    }
-    return lmpviz_afile_commit(&af, err);
+static lmpviz_status
+put_stats(const void *ctx, FILE *fp)
+{
+    const stats_table *t = ctx;
+    return lmpviz_compare_stats_write_csv(t->cs, t->specs, fp);
+}
+
+lmpviz_status
+cli_compare_write_stats(const char *path,
+                        const lmpviz_compare_stats *cs,
+                        const lmpviz_scheme_spec *specs,
+                        lmpviz_err *err)
+{
+    const stats_table t = { cs, specs };
+    return cli_write_table(path, put_stats, &t, err);
 }
 
 /* ------------------------------------------------------------------------
  * Profile: --losses, or --labels with a model output
  */
+/* The losses a profile compares, and what they were read into. */
+typedef struct profile_input {
+    lmp_scheme_input in;
+    const char *src; /* names the losses in messages */
+    lmpviz_array arr;     /* --losses */
+    unsigned char *valid; /* --losses --ignore-zeros */
+    lmpviz_heatmap hm;    /* --labels and a model output */
+    const unsigned char *train;
+} profile_input;
+
+/* --losses, with --ignore-zeros a mask of the nonzero ones.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
 static int
-run_profile(compare_args *a)
+load_losses(const cli_compare_args *a, profile_input *p)
 {
-    lmpviz_array arr;
+    lmpviz_err err;
+    lmpviz_status st;
+    size_t i;
+
+    memset(&err, 0, sizeof err);
+    p->src = a->losses;
+    st = lmpviz_npy_read_float(a->losses, &p->arr, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
+        return CLI_EXIT_FAILURE;
+    }
+    cli_warn_tiny(CMD, a->losses, &p->arr);
+    if (p->arr.count == 0) {
+        cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
+        return CLI_EXIT_FAILURE;
+    }
+    p->in.n = p->arr.count;
+    p->in.loss = p->arr.data;
+    if (a->ignore_zeros) {
+        p->valid = lmpviz_big_alloc(p->arr.count);
+        if (p->valid == NULL) {
+            cli_error(CMD, "out of memory");
+            return CLI_EXIT_FAILURE;
+        }
+        for (i = 0; i < p->arr.count; i++)
+            p->valid[i] = p->arr.data[i] != 0.0f;
+        p->in.valid = p->valid;
+    }
+    return 0;
+}
+
+/* --labels with a model output: the per-pixel losses and classes.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+load_seg(const cli_compare_args *a, profile_input *p)
+{
+    const lmp_params prm = LMP_PARAMS_INIT;
+    lmpviz_err err;
+
+    memset(&err, 0, sizeof err);
+    p->src = a->in.pred;
+    /* without a frame: the labels set the size */
+    if (lmpviz_heatmap_load(&a->in, &prm, &p->hm, &err) != LMPVIZ_OK) {
+        cli_error(CMD, "%s", err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    p->train = p->hm.train;
+    p->in.n = p->hm.width * p->hm.height;
+    p->in.loss = p->hm.loss;
+    p->in.cls = p->hm.train;
+    p->in.valid = p->hm.valid;
+    return 0;
+}
+
+static void
+profile_input_free(profile_input *p)
+{
+    lmpviz_array_free(&p->arr);
+    lmpviz_heatmap_free(&p->hm);
+    lmpviz_big_free(p->valid);
+}
+
+/* --csv and --stats, each added to written[] once written.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+write_profile_files(const cli_compare_args *a,
+                    const lmpviz_compare_data *d,
+                    const lmpviz_compare_stats *cst,
+                    const char **written,
+                    size_t *n_written)
+{
+    lmpviz_err err;
+    lmpviz_status st;
+
+    memset(&err, 0, sizeof err);
+    if (a->csv != NULL) {
+        st = lmpviz_compare_write_csv(d, a->csv, &err);
+        if (cli_output_written(CMD, a->csv, st, &err, written, n_written) != 0)
+            return CLI_EXIT_FAILURE;
+    }
+    if (a->stats != NULL) {
+        st = cli_compare_write_stats(a->stats, cst, a->spec, &err);
+        if (cli_output_written(CMD, a->stats, st, &err, written, n_written) != 0)
+            return CLI_EXIT_FAILURE;
+    }
+    return 0;
+}
+
+static int
+run_profile(cli_compare_args *a)
+{
+    profile_input p;
     lmpviz_compare_data d;
     lmpviz_compare_stats cst;
     lmpviz_compare_opts opts;
     lmpviz_figure *fig = NULL;
     lmpviz_err err;
     lmpviz_status st;
-    lmp_scheme_input in;
-    lmpviz_heatmap hm;
-    lmp_params prm = LMP_PARAMS_INIT;
-    unsigned char *train = NULL, *valid = NULL;
-    size_t i;
-    const char *src;
     const char *written[2];
     size_t n_written = 0, k;
     int rc = CLI_EXIT_FAILURE;
 
-    memset(&arr, 0, sizeof arr);
+    memset(&p, 0, sizeof p);
     memset(&d, 0, sizeof d);
     memset(&cst, 0, sizeof cst);
     memset(&err, 0, sizeof err);
-    memset(&in, 0, sizeof in);
-    memset(&hm, 0, sizeof hm);
-    if (a->losses != NULL) {
-        src = a->losses;
-        st = lmpviz_npy_read_float(a->losses, &arr, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->losses, err.msg[0] ? err.msg : lmpviz_status_string(st));
-            return CLI_EXIT_FAILURE;
-        }
-        cli_warn_tiny(CMD, a->losses, &arr);
-        if (arr.count == 0) {
-            cli_error(CMD, "%s: expected at least one loss, got an empty array", a->losses);
-            goto cleanup;
-        }
-        in.n = arr.count;
-        in.loss = arr.data;
-        if (a->ignore_zeros) {
-            valid = lmpviz_big_alloc(arr.count);
-            if (valid == NULL) {
-                cli_error(CMD, "out of memory");
-                goto cleanup;
-            }
-            for (i = 0; i < arr.count; i++)
-                valid[i] = arr.data[i] != 0.0f;
-            in.valid = valid;
-        }
-    } else {
-        src = a->in.pred;
-        /* labels and model output without a frame: the labels set the size */
-        st = lmpviz_heatmap_load(&a->in, &prm, &hm, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s", err.msg);
-            return CLI_EXIT_FAILURE;
-        }
-        in.n = hm.width * hm.height;
-        in.loss = hm.loss;
-        in.cls = train = hm.train;
-        in.valid = hm.valid;
-    }
-    st = lmpviz_compare_compute(a->spec, a->n_spec, &in, NULL, &d, &err);
+    if ((a->losses != NULL ? load_losses(a, &p) : load_seg(a, &p)) != 0)
+        goto cleanup;
+    st = lmpviz_compare_compute(a->spec, a->n_spec, &p.in, NULL, &d, &err);
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", src, err.msg);
+        cli_error(CMD, "%s: %s", p.src, err.msg);
         goto cleanup;
     }
     if (d.n_valid == 0) {
-        cli_error(CMD, "%s: no valid pixel to compare", src);
+        cli_error(CMD, "%s: no valid pixel to compare", p.src);
         goto cleanup;
     }
     memset(&opts, 0, sizeof opts);
@@ -469,24 +540,10 @@ run_profile(compare_args *a)
         cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         goto cleanup;
     }
-    if (a->csv != NULL) {
-        st = lmpviz_compare_write_csv(&d, a->csv, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->csv, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->csv;
-    }
-    if (train != NULL)
-        lmpviz_compare_stats_add(&cst, &d, train);
-    if (a->stats != NULL) {
-        st = write_stats(a->stats, &cst, a->spec, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->stats, err.msg);
-            goto cleanup;
-        }
-        written[n_written++] = a->stats;
-    }
+    if (p.train != NULL)
+        lmpviz_compare_stats_add(&cst, &d, p.train);
+    if (write_profile_files(a, &d, &cst, written, &n_written) != 0)
+        goto cleanup;
     st = lmpviz_figure_save(fig, a->output, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a->output, err.msg);
@@ -494,7 +551,7 @@ run_profile(compare_args *a)
     }
     if (!a->quiet) {
         print_summary(&d, stdout);
-        if (train != NULL)
+        if (p.train != NULL)
             lmpviz_compare_stats_print(&cst, a->spec, stdout);
     }
     for (k = 0; k < n_written; k++)
@@ -503,13 +560,10 @@ run_profile(compare_args *a)
     n_written = 0;
     rc = CLI_EXIT_OK;
 cleanup:
-    for (k = 0; k < n_written; k++)
-        cli_remove_output(written[k]);
+    cli_remove_outputs(written, n_written);
     lmpviz_figure_destroy(fig);
     lmpviz_compare_free(&d);
-    lmpviz_array_free(&arr);
-    lmpviz_heatmap_free(&hm);
-    lmpviz_big_free(valid);
+    profile_input_free(&p);
     return rc;
 }
 
@@ -518,13 +572,13 @@ cleanup:
  */
 
 /* Loss, labels and frame through the heatmap pipeline, then the schemes. */
-static lmpviz_status
-frame_compute(const compare_args *a,
-              const lmpviz_heatmap_input *hin,
-              lmp_workspace *ws,
-              lmpviz_heatmap *hm,
-              lmpviz_compare_data *d,
-              lmpviz_err *err)
+lmpviz_status
+cli_compare_frame_compute(const cli_compare_args *a,
+                          const lmpviz_heatmap_input *hin,
+                          lmp_workspace *ws,
+                          lmpviz_heatmap *hm,
+                          lmpviz_compare_data *d,
+                          lmpviz_err *err)
 {
     lmp_params prm = LMP_PARAMS_INIT;
     lmp_scheme_input in;
@@ -558,7 +612,7 @@ frame_compute(const compare_args *a,
 }
 
 static int
-run_frame(compare_args *a)
+run_frame(cli_compare_args *a)
 {
     lmpviz_heatmap hm;
     lmpviz_compare_data d;
@@ -573,7 +627,7 @@ run_frame(compare_args *a)
     memset(&d, 0, sizeof d);
     memset(&cst, 0, sizeof cst);
     memset(&err, 0, sizeof err);
-    st = frame_compute(a, &a->in, NULL, &hm, &d, &err);
+    st = cli_compare_frame_compute(a, &a->in, NULL, &hm, &d, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s", err.msg);
         return CLI_EXIT_FAILURE;
@@ -593,7 +647,7 @@ run_frame(compare_args *a)
         goto cleanup;
     }
     if (a->stats != NULL) {
-        st = write_stats(a->stats, &cst, a->spec, &err);
+        st = cli_compare_write_stats(a->stats, &cst, a->spec, &err);
         if (st != LMPVIZ_OK) {
             cli_error(CMD, "%s: %s", a->stats, err.msg);
             goto cleanup;
@@ -621,289 +675,22 @@ cleanup:
     return rc;
 }
 
-/* ------------------------------------------------------------------------
- * A split
- */
-
-/* First pass for source=split: class pixel counts over the split, and the
- * valid pixels of the frames each class appears in; then the factors. */
-static int
-split_factors(compare_args *a,
-              const cli_frame *frames,
-              size_t n_frames,
-              double alpha[2][LMPVIZ_CS_CLASSES])
-{
-    double count[LMPVIZ_CS_CLASSES], img[LMPVIZ_CS_CLASSES];
-    size_t f, i, k;
-    int c;
-
-    memset(count, 0, sizeof count);
-    memset(img, 0, sizeof img);
-    for (f = 0; f < n_frames; f++) {
-        lmpviz_labelmap lm;
-        lmpviz_err err;
-        unsigned char *tr;
-        size_t n, per[LMPVIZ_CS_CLASSES], nv = 0;
-        memset(&err, 0, sizeof err);
-        if (lmpviz_labelmap_read(frames[f].labels, &lm, &err) != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s (needed for the split's class statistics)", frames[f].labels,
-                      err.msg);
-            return -1;
-        }
-        n = lm.width * lm.height;
-        tr = malloc(n ? n : 1);
-        if (tr == NULL || lmpviz_cs_to_trainids(lm.data, n, lm.width, a->in.label_type, tr,
-                                                &err) != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", frames[f].labels, tr ? err.msg : "out of memory");
-            free(tr);
-            lmpviz_labelmap_free(&lm);
-            return -1;
-        }
-        memset(per, 0, sizeof per);
-        for (i = 0; i < n; i++) {
-            if (tr[i] < LMPVIZ_CS_CLASSES) {
-                per[tr[i]]++;
-                nv++;
-            }
-        }
-        for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
-            count[c] += (double)per[c];
-            if (per[c] > 0)
-                img[c] += (double)nv;
-        }
-        free(tr);
-        lmpviz_labelmap_free(&lm);
-    }
-    for (k = 0; k < 2; k++) {
-        lmp_status ls = lmp_class_factors(k == 0 ? LMP_SCHEME_INVFREQ : LMP_SCHEME_MEDFREQ, count,
-                                          img, LMPVIZ_CS_CLASSES, alpha[k]);
-        if (ls != LMP_OK) {
-            cli_error(CMD, "split class statistics: %s (no labelled pixel in the split?)",
-                      lmp_status_string(ls));
-            return -1;
-        }
-    }
-    return 0;
-}
-
-typedef struct compare_job {
-    lmpviz_compare_stats cst;
-} compare_job;
-
-typedef struct compare_run {
-    const compare_args *a;
-    const cli_frame *frames; /* n of them */
-    compare_job *jobs;       /* one per frame */
-} compare_run;
-
-/* One frame of the split: D/CITY/STEM_compare.png and its class shares. */
-static int
-process_frame(
-    void *ctx, size_t i, void *state, char *note, size_t note_len, char *msg, size_t msg_len)
-{
-    compare_run *r = ctx;
-    const compare_args *a = r->a;
-    const cli_frame *fr = &r->frames[i];
-    lmpviz_heatmap_input in = a->in;
-    lmpviz_heatmap hm;
-    lmpviz_compare_data d;
-    lmpviz_compare_fig_opts fo;
-    lmpviz_figure *fig = NULL;
-    lmpviz_err err;
-    lmpviz_status st;
-    char *dir = NULL, *path = NULL;
-    size_t len;
-    int rc = -1;
-
-    memset(&hm, 0, sizeof hm);
-    memset(&d, 0, sizeof d);
-    memset(&err, 0, sizeof err);
-    if (cli_frame_missing(fr, msg, msg_len))
-        return -1;
-    in.image = fr->image;
-    in.labels = fr->labels;
-    in.pred = fr->pred;
-    st = frame_compute(a, &in, state, &hm, &d, &err);
-    if (st != LMPVIZ_OK) {
-        snprintf(msg, msg_len, "%s", err.msg);
-        return -1;
-    }
-    lmpviz_compare_stats_add(&r->jobs[i].cst, &d, hm.train);
-    len = strlen(a->sp.out_dir) + strlen(fr->city) + strlen(fr->stem) + 32;
-    dir = malloc(len);
-    path = malloc(len);
-    if (dir == NULL || path == NULL) {
-        snprintf(msg, msg_len, "out of memory");
-        goto done;
-    }
-    snprintf(dir, len, "%s/%s", a->sp.out_dir, fr->city);
-    snprintf(path, len, "%s/%s_compare.png", dir, fr->stem);
-    if (cli_mkdir_p(dir) != 0) {
-        snprintf(msg, msg_len, "%s: cannot create the folder: %s", dir, strerror(errno));
-        goto done;
-    }
-    memset(&fo, 0, sizeof fo);
-    fo.overlay = a->overlay;
-    fo.width_px = a->fig_width;
-    fo.title = a->title;
-    fig = lmpviz_compare_frame_figure(&hm, &d, &fo);
-    st = lmpviz_figure_save(fig, path, &err);
-    if (st != LMPVIZ_OK) {
-        snprintf(msg, msg_len, "%s: %s", path, err.msg);
-        goto done;
-    }
-    snprintf(note, note_len, "n = %zu", d.n_valid);
-    rc = 0;
-done:
-    lmpviz_figure_destroy(fig);
-    lmpviz_compare_free(&d);
-    lmpviz_heatmap_free(&hm);
-    free(dir);
-    free(path);
-    return rc;
-}
-
-/* source=split: the class factors from every frame of the split (all the
- * shards), so that a shard weighs its pixels like the full run. */
-static int
-set_split_factors(compare_args *a, double alpha[2][LMPVIZ_CS_CLASSES])
-{
-    cli_frame *all = NULL;
-    size_t n_all = 0, total = 0, k;
-    int rc = -1;
-
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, 0, 0, &all, &n_all, &total) != 0)
-        return -1;
-    if (split_factors(a, all, n_all, alpha) != 0)
-        goto done;
-    for (k = 0; k < a->n_spec; k++) {
-        lmp_scheme *s = &a->spec[k].scheme;
-        if (a->spec[k].from_split) {
-            if (s->n_classes != LMPVIZ_CS_CLASSES) {
-                cli_error(CMD,
-                          "%s: source=split counts the %d Cityscapes classes; drop "
-                          "classes=",
-                          a->spec[k].text, LMPVIZ_CS_CLASSES);
-                goto done;
-            }
-            s->class_weight = alpha[s->kind == LMP_SCHEME_INVFREQ ? 0 : 1];
-        }
-    }
-    rc = 0;
-done:
-    cli_split_free(all, n_all);
-    return rc;
-}
-
-static int
-run_split(compare_args *a)
-{
-    cli_frame *frames = NULL;
-    cli_frame_result *res = NULL;
-    compare_run r;
-    cli_split_pool pool;
-    size_t n_frames = 0, total = 0, f, k, ok = 0, failed;
-    double alpha[2][LMPVIZ_CS_CLASSES];
-    lmpviz_compare_stats sum;
-    char *path = NULL;
-    lmpviz_err err;
-    int rc = CLI_EXIT_FAILURE, sig = 0;
-
-    memset(&r, 0, sizeof r);
-    memset(&sum, 0, sizeof sum);
-    memset(&err, 0, sizeof err);
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &frames, &n_frames,
-                       &total) != 0)
-        return CLI_EXIT_FAILURE;
-    if (cli_split_ready(CMD, a->sp.root, a->sp.split, a->sp.city, total, a->sp.out_dir) != 0)
-        goto cleanup;
-    if (a->need_split && set_split_factors(a, alpha) != 0)
-        goto cleanup;
-    if (n_frames > 0) {
-        r.jobs = calloc(n_frames, sizeof *r.jobs);
-        res = calloc(n_frames, sizeof *res);
-        if (r.jobs == NULL || res == NULL) {
-            cli_error(CMD, "out of memory listing the frames");
-            goto cleanup;
-        }
-    }
-    r.a = a;
-    r.frames = frames;
-    memset(&pool, 0, sizeof pool);
-    pool.cmd = CMD;
-    pool.frames = frames;
-    pool.n = n_frames;
-    pool.jobs = a->sp.jobs;
-    pool.quiet = a->quiet;
-    pool.ctx = &r;
-    pool.thread_begin = cli_pool_workspace_begin;
-    pool.thread_end = cli_pool_workspace_end;
-    pool.process = process_frame;
-    cli_interrupt_begin();
-    failed = cli_split_pool_run(&pool, res);
-    sig = cli_interrupted();
-
-    /* Frame order, not completion order: the sums do not depend on --jobs. */
-    sum.n_schemes = a->n_spec;
-    for (f = 0; f < n_frames; f++) {
-        if (!res[f].ok)
-            continue;
-        for (k = 0; k < a->n_spec; k++)
-            lmpviz_class_stats_merge(&sum.st[k], &r.jobs[f].cst.st[k]);
-        ok++;
-    }
-    /* an empty shard writes an empty table, so every shard has one */
-    if (ok > 0 || n_frames == 0) {
-        lmpviz_status st;
-        path = cli_shard_path(a->sp.out_dir, "classes_compare", ".csv", a->sp.shard_i, a->sp.shard_n);
-        if (path == NULL) {
-            cli_error(CMD, "out of memory");
-            goto cleanup;
-        }
-        st = write_stats(path, &sum, a->spec, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", path, err.msg);
-            goto cleanup;
-        }
-        if (!a->quiet && ok > 0)
-            lmpviz_compare_stats_print(&sum, a->spec, stdout);
-        printf("%s\n", path);
-    }
-    printf("%zu frames: %zu written, %zu failed\n", n_frames, ok, failed);
-    rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
-    if (failed > 0)
-        cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
-    if (sig != 0) {
-        cli_error(CMD, "interrupted (%s): the table covers the %zu frames done",
-                  sig == SIGINT    ? "SIGINT"
-                  : sig == SIGTERM ? "SIGTERM"
-                                   : "signal",
-                  ok);
-        rc = 128 + sig;
-    }
-cleanup:
-    cli_interrupt_end();
-    free(path);
-    free(res);
-    free(r.jobs);
-    cli_split_free(frames, n_frames);
-    return rc;
-}
-
 int
 cmd_compare(int argc, char **argv)
 {
-    compare_args a;
+    cli_compare_args a;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
-    rc = parse_args(argc, argv, &a);
-    if (rc != 0)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_compare_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
     if (a.sp.root != NULL)
-        return run_split(&a);
+        return cli_compare_run_split(&a);
+    rc = check_files(&a);
+    if (rc != 0)
+        return rc;
     if (a.in.image != NULL)
         return run_frame(&a);
     return run_profile(&a);

@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define CMD "curve"
 
@@ -76,7 +77,7 @@ usage(FILE *out)
             CURVE_DEFAULT_H, PAPER_DEFAULT_W, PAPER_DEFAULT_H, LMPVIZ_DPI_DEFAULT, CURVE_DEFAULT_OUT);
 }
 
-static int
+static cli_parse_result
 parse_seed(const char *cmd, const char *text, unsigned long *out)
 {
     char *end = NULL;
@@ -89,10 +90,10 @@ parse_seed(const char *cmd, const char *text, unsigned long *out)
     if (errno != 0 || *end != '\0')
         goto bad;
     *out = v;
-    return 0;
+    return CLI_PARSE_OK;
 bad:
-    cli_usage_error(cmd, "--seed: expected a whole number >= 0, got \"%s\"", text ? text : "");
-    return -1;
+    return cli_parse_error(cmd, "--seed: expected a whole number >= 0, got \"%s\"",
+                           text ? text : "");
 }
 
 enum {
@@ -114,8 +115,113 @@ enum {
     OPT_CSV
 };
 
+/* The checks of the options taken together. */
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_curve_args *a = ctx;
 
-int
+    if (cli_check_output(cmd, a->output) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (a->csv != NULL && a->csv[0] == '\0')
+        return cli_parse_error(cmd, "--csv: expected a file name");
+    if (a->n_m > 0 && a->n_m_px > 0)
+        return cli_parse_error(cmd, "--m and --m-pixels: give one of them");
+    if (a->losses != NULL && a->have_n)
+        return cli_parse_error(cmd,
+                               "--n: applies to generated losses; with --losses use --sample N");
+    if (a->losses != NULL && a->have_dist)
+        return cli_parse_error(cmd, "--dist: applies to generated losses, not to --losses");
+    if (a->losses == NULL && a->sample > 0)
+        return cli_parse_error(cmd,
+                               "--sample: needs --losses FILE.npy (use --n for generated losses)");
+    if (a->scaled && a->cumulative)
+        return cli_parse_error(cmd, "--scaled and --cumulative: give one of them");
+    if (a->paper && (a->n_p > 1 || a->n_m > 1 || a->n_m_px > 0))
+        return cli_parse_error(cmd, "--figure paper: sweeps its own values; give at most one --p "
+                                    "(right panel) and one --m (left panel)");
+    if (a->n_p * (a->n_m_px > 0 ? a->n_m_px : (a->n_m > 0 ? a->n_m : 1)) > CURVE_MAX_SERIES)
+        return cli_parse_error(cmd, "--p and --m: at most %d combinations", CURVE_MAX_SERIES);
+    return CLI_PARSE_OK;
+}
+
+/* A list option (--p, --m, --m-pixels): the last one given counts. */
+static cli_parse_result
+parse_list(const char *cmd,
+           const char *opt,
+           const char *text,
+           cli_parse_result (*parse_one)(const char *, const char *, const char *, double *),
+           double **out,
+           size_t *count)
+{
+    free(*out);
+    return cli_parse_list(cmd, opt, text, parse_one, out, count, CURVE_MAX_LIST);
+}
+
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_curve_args *a = ctx;
+
+    switch (c) {
+    case OPT_P:
+        return parse_list(cmd, "--p", text, cli_parse_p, &a->p, &a->n_p);
+    case OPT_M:
+        return parse_list(cmd, "--m", text, cli_parse_m, &a->m, &a->n_m);
+    case OPT_M_PIXELS:
+        return parse_list(cmd, "--m-pixels", text, cli_parse_m_pixels, &a->m_px, &a->n_m_px);
+    case OPT_FIGURE:
+        if (strcmp(text, "paper") != 0)
+            return cli_parse_error(cmd, "--figure: expected \"paper\", got \"%s\"", text);
+        a->paper = 1;
+        break;
+    case OPT_N:
+        a->have_n = 1;
+        return cli_parse_size(cmd, "--n", text, &a->n);
+    case OPT_LOSSES:
+        a->losses = text;
+        break;
+    case OPT_SAMPLE:
+        return cli_parse_size(cmd, "--sample", text, &a->sample);
+    case OPT_DIST:
+        if (lmpviz_dist_parse(text, &a->dist) != LMPVIZ_OK)
+            return cli_parse_error(cmd,
+                                   "--dist: expected exponential, lognormal, gamma, uniform "
+                                   "or halfnormal, got \"%s\"",
+                                   text);
+        a->have_dist = 1;
+        break;
+    case OPT_SEED:
+        return parse_seed(cmd, text, &a->seed);
+    case OPT_LOGY:
+        a->logy = 1;
+        break;
+    case OPT_SCALED:
+        a->scaled = 1;
+        break;
+    case OPT_CUMULATIVE:
+        a->cumulative = 1;
+        break;
+    case OPT_SIZE:
+        a->have_size = 1;
+        return cli_parse_wh(cmd, text, 64, 64, &a->width, &a->height);
+    case OPT_DPI:
+        return cli_parse_dpi(cmd, text, &a->dpi);
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case OPT_CSV:
+        a->csv = text;
+        break;
+    default:
+        a->output = text; /* 'o' */
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
+cli_parse_result
 cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
 {
     static const struct option longopts[] = {
@@ -139,121 +245,16 @@ cli_curve_parse(const char *cmd, int argc, char **argv, cli_curve_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    int c;
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     a->n = LMPVIZ_PROFILE_N;
     a->dist = LMPVIZ_PROFILE_DIST;
     a->seed = LMPVIZ_PROFILE_SEED;
     a->dpi = LMPVIZ_DPI_DEFAULT;
     a->output = CURVE_DEFAULT_OUT;
-
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_P:
-            free(a->p);
-            if (cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, CURVE_MAX_LIST) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_M:
-            free(a->m);
-            if (cli_parse_list(cmd, "--m", optarg, cli_parse_m, &a->m, &a->n_m, CURVE_MAX_LIST) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_M_PIXELS:
-            free(a->m_px);
-            if (cli_parse_list(cmd, "--m-pixels", optarg, cli_parse_m_pixels, &a->m_px, &a->n_m_px,
-                               CURVE_MAX_LIST) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_FIGURE:
-            if (strcmp(optarg, "paper") != 0)
-                return cli_usage_error(cmd, "--figure: expected \"paper\", got \"%s\"", optarg);
-            a->paper = 1;
-            break;
-        case OPT_N:
-            if (cli_parse_size(cmd, "--n", optarg, &a->n) != 0)
-                return CLI_EXIT_USAGE;
-            a->have_n = 1;
-            break;
-        case OPT_LOSSES:
-            a->losses = optarg;
-            break;
-        case OPT_SAMPLE:
-            if (cli_parse_size(cmd, "--sample", optarg, &a->sample) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_DIST:
-            if (lmpviz_dist_parse(optarg, &a->dist) != LMPVIZ_OK)
-                return cli_usage_error(cmd,
-                                       "--dist: expected exponential, lognormal, gamma, uniform "
-                                       "or halfnormal, got \"%s\"",
-                                       optarg);
-            a->have_dist = 1;
-            break;
-        case OPT_SEED:
-            if (parse_seed(cmd, optarg, &a->seed) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_LOGY:
-            a->logy = 1;
-            break;
-        case OPT_SCALED:
-            a->scaled = 1;
-            break;
-        case OPT_CUMULATIVE:
-            a->cumulative = 1;
-            break;
-        case OPT_SIZE:
-            if (cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height) != 0)
-                return CLI_EXIT_USAGE;
-            a->have_size = 1;
-            break;
-        case OPT_DPI:
-            if (cli_parse_dpi(cmd, optarg, &a->dpi) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case OPT_CSV:
-            a->csv = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return -1;
-        case ':':
-            return cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-    if (cli_check_output(cmd, a->output) != 0)
-        return CLI_EXIT_USAGE;
-    if (a->csv != NULL && a->csv[0] == '\0')
-        return cli_usage_error(cmd, "--csv: expected a file name");
-    if (a->n_m > 0 && a->n_m_px > 0)
-        return cli_usage_error(cmd, "--m and --m-pixels: give one of them");
-    if (a->losses != NULL && a->have_n)
-        return cli_usage_error(cmd, "--n: applies to generated losses; with --losses use --sample N");
-    if (a->losses != NULL && a->have_dist)
-        return cli_usage_error(cmd, "--dist: applies to generated losses, not to --losses");
-    if (a->losses == NULL && a->sample > 0)
-        return cli_usage_error(cmd, "--sample: needs --losses FILE.npy (use --n for generated losses)");
-    if (a->scaled && a->cumulative)
-        return cli_usage_error(cmd, "--scaled and --cumulative: give one of them");
-    if (a->paper && (a->n_p > 1 || a->n_m > 1 || a->n_m_px > 0))
-        return cli_usage_error(cmd, "--figure paper: sweeps its own values; give at most one --p "
-                                    "(right panel) and one --m (left panel)");
-    if (a->n_p * (a->n_m_px > 0 ? a->n_m_px : (a->n_m > 0 ? a->n_m : 1)) > CURVE_MAX_SERIES)
-        return cli_usage_error(cmd, "--p and --m: at most %d combinations", CURVE_MAX_SERIES);
-    return 0;
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 /* The losses to plot: from the .npy (all or a sample) or generated. */
@@ -413,61 +414,49 @@ curve_mem_check(const char *cmd, const cli_curve_args *a)
     return 0;
 }
 
-int
-cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
+/* The data sets of out's losses: one, or the two panels of --figure
+ * paper; sets out->n_sets. */
+static lmpviz_status
+compute_sets(const cli_curve_args *a, cli_curve_fig *out, lmpviz_err *err)
 {
     lmp_params params[CURVE_MAX_SERIES];
     lmpviz_curve_data *data = out->data;
-    size_t n_sets = 1, i;
-    lmpviz_figure *fig = NULL;
-    lmpviz_curve_opts opts;
-    lmpviz_err err;
-    lmpviz_status st;
-    int rc;
     double def_p = PAPER_FIXED_P, def_m = PAPER_FIXED_M;
-
-    memset(out, 0, sizeof *out);
-    memset(&err, 0, sizeof err);
-    rc = curve_mem_check(cmd, a);
-    if (rc != 0)
-        return rc;
-    rc = load_losses(cmd, a, &out->loss, &out->n);
-    if (rc != 0)
-        return rc;
-
-    memset(&opts, 0, sizeof opts);
-    opts.view = a->cumulative ? LMPVIZ_CURVE_CUMULATIVE
-                              : (a->scaled ? LMPVIZ_CURVE_SCALED : LMPVIZ_CURVE_WEIGHTS);
-    opts.logy = a->logy;
-    out->view = opts.view;
+    lmpviz_status st;
+    size_t k;
 
     if (a->paper) {
-        size_t k;
         double fixed_m = a->n_m == 1 ? a->m[0] : PAPER_FIXED_M;
         double fixed_p = a->n_p == 1 ? a->p[0] : PAPER_FIXED_P;
         k = make_params(paper_p, sizeof paper_p / sizeof paper_p[0], &fixed_m, 1, 0, params);
-        st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[0], &err);
+        st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[0], err);
         if (st == LMPVIZ_OK) {
             k = make_params(&fixed_p, 1, paper_m, sizeof paper_m / sizeof paper_m[0], 0, params);
-            st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[1], &err);
+            st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[1], err);
         }
-        n_sets = 2;
+        out->n_sets = 2;
     } else {
-        size_t k;
         const double *pl = a->n_p ? a->p : &def_p;
         size_t npl = a->n_p ? a->n_p : 1;
         if (a->n_m_px > 0)
             k = make_params(pl, npl, a->m_px, a->n_m_px, 1, params);
         else
             k = make_params(pl, npl, a->n_m ? a->m : &def_m, a->n_m ? a->n_m : 1, 0, params);
-        st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[0], &err);
+        st = lmpviz_curve_compute(out->loss, out->n, params, k, &data[0], err);
+        out->n_sets = 1;
     }
-    if (st != LMPVIZ_OK) {
-        cli_error(cmd, "%s: %s", a->losses ? a->losses : "generated losses", err.msg);
-        rc = CLI_EXIT_FAILURE;
-        goto fail;
-    }
-    out->n_sets = n_sets;
+    return st;
+}
+
+/* The figure of out's data sets (the default size unless --size); 0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+make_figure(const char *cmd, cli_curve_args *a, cli_curve_fig *out, const lmpviz_curve_opts *view)
+{
+    lmpviz_curve_opts opts = *view;
+    lmpviz_curve_data *data = out->data;
+    size_t n_sets = out->n_sets, i;
+    lmpviz_figure *fig;
 
     if (!a->have_size) {
         a->width = a->paper ? PAPER_DEFAULT_W : CURVE_DEFAULT_W;
@@ -505,14 +494,48 @@ cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
     }
     if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
         cli_error(cmd, "%s", lmpviz_figure_error(fig));
-        rc = CLI_EXIT_FAILURE;
-        goto fail;
+        lmpviz_figure_destroy(fig);
+        return CLI_EXIT_FAILURE;
     }
     out->fig = fig;
     return 0;
+}
+
+int
+cli_curve_build(const char *cmd, cli_curve_args *a, cli_curve_fig *out)
+{
+    lmpviz_curve_opts opts;
+    lmpviz_err err;
+    lmpviz_status st;
+    int rc;
+
+    memset(out, 0, sizeof *out);
+    memset(&err, 0, sizeof err);
+    rc = curve_mem_check(cmd, a);
+    if (rc != 0)
+        return rc;
+    rc = load_losses(cmd, a, &out->loss, &out->n);
+    if (rc != 0)
+        return rc;
+
+    memset(&opts, 0, sizeof opts);
+    opts.view = a->cumulative ? LMPVIZ_CURVE_CUMULATIVE
+                              : (a->scaled ? LMPVIZ_CURVE_SCALED : LMPVIZ_CURVE_WEIGHTS);
+    opts.logy = a->logy;
+    out->view = opts.view;
+
+    st = compute_sets(a, out, &err);
+    if (st != LMPVIZ_OK) {
+        cli_error(cmd, "%s: %s", a->losses ? a->losses : "generated losses", err.msg);
+        rc = CLI_EXIT_FAILURE;
+        goto fail;
+    }
+    rc = make_figure(cmd, a, out, &opts);
+    if (rc != 0)
+        goto fail;
+    return 0;
 
 fail:
-    lmpviz_figure_destroy(fig);
     cli_curve_fig_free(out);
     return rc;
 }
@@ -535,14 +558,15 @@ cmd_curve(int argc, char **argv)
     const lmpviz_curve_data *sets[2];
     lmpviz_err err;
     lmpviz_status st;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
     memset(&cf, 0, sizeof cf);
     memset(&err, 0, sizeof err);
-    rc = cli_curve_parse(CMD, argc, argv, &a);
-    if (rc != 0) {
-        rc = rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_curve_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK) {
+        rc = cli_parse_exit(pr);
         goto cleanup;
     }
     {

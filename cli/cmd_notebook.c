@@ -6,9 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "notebook.h"
 
 #define CMD "notebook"
@@ -16,7 +17,7 @@
 /* Width of the heatmap figure stored in the notebook unless --width is given:
  * a downscaled overlay keeps the notebook small. */
 #define NB_HEATMAP_WIDTH 640
-#define NB_MAX_ARGS      256
+#define NB_MAX_ARGS      CLI_NOTEBOOK_MAX_ARGS
 #define NB_CMD_LEN       2048
 
 static void
@@ -80,30 +81,21 @@ in_list(const char *const *list, const char *name, size_t len)
     return 0;
 }
 
-typedef struct nb_args {
-    const char *figure;
-    int all;
-    int help;
-    const char *output;
-    char *pass[NB_MAX_ARGS + 4]; /* pass[0] = the command name; NULL-terminated */
-    int n_pass;
-} nb_args;
-
 /* Splits argv into notebook's own options and those for the figure's
- * parser.  0 ok, else the exit status. */
-static int
-split_args(int argc, char **argv, nb_args *a)
+ * parser; *help is set when -h or --help is among them. */
+static cli_parse_result
+split_args(const char *cmd, int argc, char **argv, cli_notebook_args *a, int *help)
 {
     int i;
 
-    a->pass[a->n_pass++] = (char *)CMD;
+    a->pass[a->n_pass++] = (char *)cmd;
     for (i = 1; i < argc; i++) {
         const char *s = argv[i];
         const char *val = NULL;
         if (a->n_pass >= NB_MAX_ARGS)
-            return cli_usage_error(CMD, "too many arguments (at most %d)", NB_MAX_ARGS);
+            return cli_parse_error(cmd, "too many arguments (at most %d)", NB_MAX_ARGS);
         if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-            a->help = 1;
+            *help = 1;
         } else if (strcmp(s, "--all") == 0) {
             a->all = 1;
         } else if (strcmp(s, "--figure") == 0 || strncmp(s, "--figure=", 9) == 0) {
@@ -112,11 +104,11 @@ split_args(int argc, char **argv, nb_args *a)
             else if (i + 1 < argc)
                 val = argv[++i];
             else
-                return cli_usage_error(CMD, "--figure: expected a value");
+                return cli_parse_bad_option(cmd, ':', "--figure", NULL);
             a->figure = val;
         } else if (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) {
             if (i + 1 >= argc)
-                return cli_usage_error(CMD, "%s: expected a value", s);
+                return cli_parse_bad_option(cmd, ':', s, NULL);
             a->output = argv[++i];
         } else if (strncmp(s, "--output=", 9) == 0) {
             a->output = s + 9;
@@ -129,10 +121,11 @@ split_args(int argc, char **argv, nb_args *a)
             const char *eq = strchr(s + 2, '=');
             size_t len = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
             if (in_list(refused_opts, s + 2, len))
-                return cli_usage_error(CMD,
-                                       "--%.*s: not available here: a notebook embeds its data and "
-                                       "writes only the .ipynb (use lmpviz curve or heatmap for it)",
-                                       (int)len, s + 2);
+                return cli_parse_error(
+                    cmd,
+                    "--%.*s: not available here: a notebook embeds its data and "
+                    "writes only the .ipynb (use lmpviz curve or heatmap for it)",
+                    (int)len, s + 2);
             a->pass[a->n_pass++] = argv[i];
             if (eq == NULL && in_list(value_opts, s + 2, len) && i + 1 < argc)
                 a->pass[a->n_pass++] = argv[++i];
@@ -141,7 +134,56 @@ split_args(int argc, char **argv, nb_args *a)
         }
     }
     a->pass[a->n_pass] = NULL;
-    return 0;
+    return CLI_PARSE_OK;
+}
+
+/* The checks of notebook's own options; sets the default -o. */
+static cli_parse_result
+check_args(const char *cmd, cli_notebook_args *a)
+{
+    const char *ext = ".ipynb";
+    size_t len;
+
+    if (a->figure != NULL && a->all)
+        return cli_parse_error(cmd, "--figure and --all: give one of them");
+    if (a->all) {
+        if (a->output == NULL || a->output[0] == '\0')
+            return cli_parse_error(cmd, "--all: expected -o DIR, the folder for the notebooks");
+        return CLI_PARSE_OK;
+    }
+    if (a->figure == NULL)
+        return cli_parse_error(cmd,
+                               "--figure: expected curve, paper, region or heatmap (or --all)");
+    if (strcmp(a->figure, "curve") != 0 && strcmp(a->figure, "paper") != 0 &&
+        strcmp(a->figure, "region") != 0 && strcmp(a->figure, "heatmap") != 0)
+        return cli_parse_error(
+            cmd, "--figure: expected curve, paper, region or heatmap, got \"%s\"", a->figure);
+    if (a->output == NULL) {
+        snprintf(a->default_output, sizeof a->default_output, "lmp_%s.ipynb", a->figure);
+        a->output = a->default_output;
+    }
+    len = strlen(a->output);
+    if (!lmpviz_afile_in_place(a->output) &&
+        (!cli_ends_with(a->output, ext) || len <= strlen(ext) ||
+         a->output[len - strlen(ext) - 1] == '/'))
+        return cli_parse_error(cmd, "-o: expected a file name ending in .ipynb, got \"%s\"",
+                               a->output);
+    return CLI_PARSE_OK;
+}
+
+cli_parse_result
+cli_notebook_parse(const char *cmd, int argc, char **argv, cli_notebook_args *a)
+{
+    int help = 0;
+    cli_parse_result pr = split_args(cmd, argc, argv, a, &help);
+
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (help) {
+        usage(stdout);
+        return CLI_PARSE_HELP;
+    }
+    return check_args(cmd, a);
 }
 
 /* "lmpviz NAME [extra] ARGS" with shell quoting where needed. */
@@ -217,6 +259,7 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
     lmpnb_curve_input in;
     lmpviz_err err;
     lmpviz_status st;
+    cli_parse_result pr;
     int argc2 = n_pass, rc;
 
     *out = NULL;
@@ -229,14 +272,15 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
     memset(&a, 0, sizeof a);
     memset(&cf, 0, sizeof cf);
     memset(&err, 0, sizeof err);
-    rc = cli_curve_parse(CMD, argc2, argv2, &a);
-    if (rc == 0)
+    pr = cli_curve_parse(CMD, argc2, argv2, &a);
+    rc = cli_parse_exit(pr);
+    if (pr == CLI_PARSE_OK)
         rc = check_embeddable(&a);
-    if (rc == 0)
+    if (pr == CLI_PARSE_OK && rc == 0)
         rc = cli_curve_build(CMD, &a, &cf);
-    if (rc != 0) {
+    if (pr != CLI_PARSE_OK || rc != 0) {
         cli_curve_args_free(&a);
-        return rc < 0 ? CLI_EXIT_OK : rc;
+        return rc;
     }
     if (a.losses != NULL && a.sample > 0)
         snprintf(source, sizeof source, "%zu drawn from %s with seed %lu", a.sample, a.losses, a.seed);
@@ -272,23 +316,13 @@ build_region(char **pass, int n_pass, lmpnb_notebook **out)
     lmpviz_region_opts opts;
     lmpnb_region_input in;
     lmpviz_figure *fig;
-    lmpviz_err err;
+    lmpviz_err err = { "" };
     lmpviz_status st;
-    int rc;
+    int rc = cli_region_figure(CMD, n_pass, pass, &a, &opts, &fig);
 
     *out = NULL;
-    memset(&a, 0, sizeof a);
-    memset(&err, 0, sizeof err);
-    rc = cli_region_parse(CMD, n_pass, pass, &a);
-    if (rc != 0) {
-        cli_region_args_free(&a);
-        return rc < 0 ? CLI_EXIT_OK : rc;
-    }
-    fig = cli_region_build(CMD, &a, &opts);
-    if (fig == NULL) {
-        cli_region_args_free(&a);
-        return CLI_EXIT_FAILURE;
-    }
+    if (fig == NULL)
+        return rc;
     command_line(command, sizeof command, "region", NULL, pass + 1, n_pass - 1);
     memset(&in, 0, sizeof in);
     in.opts = &opts;
@@ -311,15 +345,16 @@ build_heatmap(char **pass, int n_pass, lmpnb_notebook **out)
     lmpviz_figure *fig;
     lmpviz_err err;
     lmpviz_status st;
+    cli_parse_result pr;
     int rc;
 
     *out = NULL;
     memset(&a, 0, sizeof a);
     memset(&hm, 0, sizeof hm);
     memset(&err, 0, sizeof err);
-    rc = cli_heatmap_parse(CMD, n_pass, pass, &a);
-    if (rc != 0)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_heatmap_parse(CMD, n_pass, pass, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
     if (a.fig.width_px == 0)
         a.fig.width_px = NB_HEATMAP_WIDTH;
     a.in.want_argmax = a.fig.panels && a.in.pred_kind != LMPVIZ_PRED_LOSS;
@@ -383,17 +418,10 @@ save(const lmpnb_notebook *nb, const char *path)
     return 0;
 }
 
-static int
-suffix_is(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 #define NB_ALL 4
 
 static int
-run_all(nb_args *a)
+run_all(cli_notebook_args *a)
 {
     static const char *const names[NB_ALL] = { "curve", "paper", "region", "heatmap" };
     static char *region_argv[] = { (char *)CMD, (char *)"--m", (char *)"0.75", (char *)"--losses",
@@ -472,7 +500,7 @@ cleanup:
  * --losses, --image, --labels, --probs, --logits and --loss in the
  * arguments passed on. */
 static int
-check_output_not_input(const nb_args *a)
+check_output_not_input(const cli_notebook_args *a)
 {
     static const char *const input_opts[] = { "--losses", "--image",  "--labels",
                                               "--probs",  "--logits", "--loss" };
@@ -502,40 +530,17 @@ check_output_not_input(const nb_args *a)
 int
 cmd_notebook(int argc, char **argv)
 {
-    static char default_out[64];
-    nb_args a;
+    cli_notebook_args a;
     lmpnb_notebook *nb = NULL;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
-    rc = split_args(argc, argv, &a);
-    if (rc != 0)
-        return rc;
-    if (a.help) {
-        usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    if (a.figure != NULL && a.all)
-        return cli_usage_error(CMD, "--figure and --all: give one of them");
-    if (a.all) {
-        if (a.output == NULL || a.output[0] == '\0')
-            return cli_usage_error(CMD, "--all: expected -o DIR, the folder for the notebooks");
+    pr = cli_notebook_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
+    if (a.all)
         return run_all(&a);
-    }
-    if (a.figure == NULL)
-        return cli_usage_error(CMD, "--figure: expected curve, paper, region or heatmap (or --all)");
-    if (strcmp(a.figure, "curve") != 0 && strcmp(a.figure, "paper") != 0 &&
-        strcmp(a.figure, "region") != 0 && strcmp(a.figure, "heatmap") != 0)
-        return cli_usage_error(CMD, "--figure: expected curve, paper, region or heatmap, got \"%s\"",
-                               a.figure);
-    if (a.output == NULL) {
-        snprintf(default_out, sizeof default_out, "lmp_%s.ipynb", a.figure);
-        a.output = default_out;
-    }
-    if (!lmpviz_afile_in_place(a.output) &&
-        (!suffix_is(a.output, ".ipynb") || strlen(a.output) <= strlen(".ipynb") ||
-         a.output[strlen(a.output) - strlen(".ipynb") - 1] == '/'))
-        return cli_usage_error(CMD, "-o: expected a file name ending in .ipynb, got \"%s\"", a.output);
     rc = check_output_not_input(&a);
     if (rc != 0)
         return rc;

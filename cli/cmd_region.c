@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmpviz.h"
 
@@ -50,7 +50,67 @@ usage(FILE *out)
 
 enum { OPT_P = 256, OPT_M, OPT_LOSSES, OPT_SIZE, OPT_DPI, OPT_TITLE };
 
-int
+/* --losses A,B: two losses >= 0, not both 0. */
+static cli_parse_result
+parse_losses(const char *cmd, const char *text, cli_region_args *a)
+{
+    double *losses = NULL;
+    size_t n_losses = 0;
+    cli_parse_result pr;
+
+    pr = cli_parse_list(cmd, "--losses", text, cli_parse_double, &losses, &n_losses, 2);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (n_losses != 2 || !(losses[0] >= 0.0) || !(losses[1] >= 0.0) ||
+        losses[0] + losses[1] <= 0.0) {
+        free(losses);
+        return cli_parse_error(
+            cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"", text);
+    }
+    a->have_losses = 1;
+    a->losses[0] = losses[0];
+    a->losses[1] = losses[1];
+    free(losses);
+    return CLI_PARSE_OK;
+}
+
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_region_args *a = ctx;
+
+    switch (c) {
+    case OPT_P:
+        free(a->p);
+        return cli_parse_list(cmd, "--p", text, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P);
+    case OPT_M:
+        return cli_parse_m(cmd, "--m", text, &a->m);
+    case OPT_LOSSES:
+        return parse_losses(cmd, text, a);
+    case OPT_SIZE:
+        return cli_parse_wh(cmd, text, 64, 64, &a->width, &a->height);
+    case OPT_DPI:
+        return cli_parse_dpi(cmd, text, &a->dpi);
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case 'o':
+        a->output = text;
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_region_args *a = ctx;
+
+    return cli_check_output(cmd, a->output);
+}
+
+cli_parse_result
 cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
 {
     static const struct option longopts[] = {
@@ -64,81 +124,16 @@ cli_region_parse(const char *cmd, int argc, char **argv, cli_region_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    double *losses = NULL;
-    size_t n_losses = 0;
-    int c, rc = CLI_EXIT_USAGE;
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     a->m = REGION_DEFAULT_M;
     a->dpi = LMPVIZ_DPI_DEFAULT;
     a->width = REGION_DEFAULT_W;
     a->height = REGION_DEFAULT_H;
     a->output = REGION_DEFAULT_OUT;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_P:
-            free(a->p);
-            a->p = NULL;
-            if (cli_parse_list(cmd, "--p", optarg, cli_parse_p, &a->p, &a->n_p, REGION_MAX_P) != 0)
-                goto cleanup;
-            break;
-        case OPT_M:
-            if (cli_parse_m(cmd, "--m", optarg, &a->m) != 0)
-                goto cleanup;
-            break;
-        case OPT_LOSSES:
-            free(losses);
-            losses = NULL;
-            if (cli_parse_list(cmd, "--losses", optarg, cli_parse_double, &losses, &n_losses, 2) != 0)
-                goto cleanup;
-            if (n_losses != 2 || !(losses[0] >= 0.0) || !(losses[1] >= 0.0) ||
-                losses[0] + losses[1] <= 0.0) {
-                rc = cli_usage_error(cmd, "--losses: expected two losses A,B >= 0, not both 0, got \"%s\"",
-                                     optarg);
-                goto cleanup;
-            }
-            a->have_losses = 1;
-            a->losses[0] = losses[0];
-            a->losses[1] = losses[1];
-            break;
-        case OPT_SIZE:
-            if (cli_parse_wh(cmd, optarg, 64, 64, &a->width, &a->height) != 0)
-                goto cleanup;
-            break;
-        case OPT_DPI:
-            if (cli_parse_dpi(cmd, optarg, &a->dpi) != 0)
-                goto cleanup;
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            rc = -1;
-            goto cleanup;
-        case ':':
-            rc = cli_usage_error(cmd, "%s: expected a value", argv[optind - 1]);
-            goto cleanup;
-        default:
-            rc = cli_usage_error(cmd, "unknown option \"%s\"", argv[optind - 1]);
-            goto cleanup;
-        }
-    }
-    if (optind < argc) {
-        rc = cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-        goto cleanup;
-    }
-    if (cli_check_output(cmd, a->output) != 0)
-        goto cleanup;
-    rc = 0;
-
-cleanup:
-    free(losses);
-    return rc;
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 void
@@ -175,35 +170,45 @@ cli_region_build(const char *cmd, const cli_region_args *a, lmpviz_region_opts *
 }
 
 int
+cli_region_figure(const char *cmd,
+                  int argc,
+                  char **argv,
+                  cli_region_args *a,
+                  lmpviz_region_opts *opts,
+                  lmpviz_figure **fig)
+{
+    cli_parse_result pr;
+
+    memset(a, 0, sizeof *a);
+    *fig = NULL;
+    pr = cli_region_parse(cmd, argc, argv, a);
+    if (pr == CLI_PARSE_OK)
+        *fig = cli_region_build(cmd, a, opts);
+    if (*fig != NULL)
+        return 0;
+    cli_region_args_free(a);
+    return pr != CLI_PARSE_OK ? cli_parse_exit(pr) : CLI_EXIT_FAILURE;
+}
+
+int
 cmd_region(int argc, char **argv)
 {
     cli_region_args a;
     lmpviz_region_opts opts;
-    lmpviz_figure *fig = NULL;
-    lmpviz_err err;
+    lmpviz_figure *fig;
+    lmpviz_err err = { "" };
     lmpviz_status st;
-    int rc;
+    int rc = cli_region_figure(CMD, argc, argv, &a, &opts, &fig);
 
-    memset(&a, 0, sizeof a);
-    memset(&err, 0, sizeof err);
-    rc = cli_region_parse(CMD, argc, argv, &a);
-    if (rc != 0) {
-        rc = rc < 0 ? CLI_EXIT_OK : rc;
-        goto cleanup;
-    }
-    rc = CLI_EXIT_FAILURE;
-    fig = cli_region_build(CMD, &a, &opts);
     if (fig == NULL)
-        goto cleanup;
+        return rc;
     st = lmpviz_figure_save(fig, a.output, &err);
     if (st != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a.output, err.msg[0] ? err.msg : lmpviz_status_string(st));
-        goto cleanup;
+        rc = CLI_EXIT_FAILURE;
+    } else {
+        printf("%s\n", a.output);
     }
-    printf("%s\n", a.output);
-    rc = CLI_EXIT_OK;
-
-cleanup:
     lmpviz_figure_destroy(fig);
     cli_region_args_free(&a);
     return rc;

@@ -5,10 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 static void
 usage(FILE *out)
@@ -107,8 +108,55 @@ print_json(const char *source, const lmp_params *prm, const lmp_result *r, const
     puts("}");
 }
 
-int
-cmd_solve(int argc, char **argv)
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_solve_args *a = ctx;
+
+    switch (c) {
+    case 'l':
+        a->losses = text;
+        break;
+    case 'p':
+        return cli_parse_p(cmd, "--p", text, &a->params.p);
+    case 'm':
+        a->have_m = 1;
+        return cli_parse_m(cmd, "--m", text, &a->params.m);
+    case 'k':
+        return cli_parse_m_pixels(cmd, "--m-pixels", text, &a->params.m_pixels);
+    case 'o':
+        a->output = text;
+        break;
+    case 'j':
+        a->json = 1;
+        break;
+    case 'i':
+        a->params.nonfinite = LMP_NONFINITE_IGNORE;
+        break;
+    case 'z':
+        a->ignore_zeros = 1;
+        break;
+    case 'd':
+        return cli_parse_device(cmd, text, &a->on_gpu);
+    }
+    return CLI_PARSE_OK;
+}
+
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    const cli_solve_args *a = ctx;
+
+    if (a->have_m && a->params.m_pixels > 0.0)
+        return cli_parse_error(cmd, "--m and --m-pixels: give one of them, not both");
+    if (a->output != NULL)
+        return cli_check_output_ext(cmd, "-o", a->output, ".npy");
+    return CLI_PARSE_OK;
+}
+
+cli_parse_result
+cli_solve_parse(const char *cmd, int argc, char **argv, cli_solve_args *a)
 {
     static const struct option opts[] = {
         { "losses", required_argument, NULL, 'l' },
@@ -123,171 +171,196 @@ cmd_solve(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *cmd = "solve";
-    lmp_params prm = LMP_PARAMS_INIT;
-    const char *losses_path = NULL;
-    const char *out_path = NULL;
-    int json = 0;
-    int have_m = 0;
-    int ignore_zeros = 0;
-    int on_gpu = 0;
-    unsigned char *valid = NULL;
-    lmpviz_array arr = { 0 };
-    float *loss = NULL;
-    float *weight = NULL;
+    static const cli_options o = { ":o:h",    opts,       usage,
+                                   parse_opt, check_args, "unknown or incomplete option" };
+    lmp_params def = LMP_PARAMS_INIT;
+
+    a->params = def;
+    return cli_parse_options(cmd, argc, argv, &o, a);
+}
+
+/* The losses solve reads (or generates), and what it derives from them. */
+typedef struct solve_input {
+    lmpviz_array arr; /* the .npy, or only its shape for the profile */
+    float *loss;      /* arr.data, or the generated profile */
     size_t n;
-    char source[512];
-    lmp_result r;
-    lmp_status st;
+    char source[512]; /* names the losses in messages */
+} solve_input;
+
+/* The losses of --losses, or the default profile.  0, or CLI_EXIT_FAILURE
+ * after printing why. */
+static int
+load_input(const char *cmd, const cli_solve_args *a, solve_input *in)
+{
     lmpviz_err err = { "" };
-    int rc = CLI_EXIT_FAILURE;
-    int opt;
 
-    optind = 0;
-    opterr = 0; /* our own message below, not getopt's */
-    while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'l':
-            losses_path = optarg;
-            break;
-        case 'p':
-            if (cli_parse_p(cmd, "--p", optarg, &prm.p) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'm':
-            if (cli_parse_m(cmd, "--m", optarg, &prm.m) != 0)
-                return CLI_EXIT_USAGE;
-            have_m = 1;
-            break;
-        case 'k':
-            if (cli_parse_m_pixels(cmd, "--m-pixels", optarg, &prm.m_pixels) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'o':
-            out_path = optarg;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        case 'i':
-            prm.nonfinite = LMP_NONFINITE_IGNORE;
-            break;
-        case 'z':
-            ignore_zeros = 1;
-            break;
-        case 'd':
-            if (cli_parse_device(cmd, optarg, &on_gpu) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            return cli_usage_error(cmd, "unknown or incomplete option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
-    if (have_m && prm.m_pixels > 0.0)
-        return cli_usage_error(cmd, "--m and --m-pixels: give one of them, not both");
-    if (out_path != NULL) {
-        const cli_file in = { "--losses", losses_path };
-        const cli_file out = { "-o", out_path };
-        int bad;
-        if (cli_check_output_ext(cmd, "-o", out_path, ".npy") != 0)
-            return CLI_EXIT_USAGE;
-        bad = cli_check_files(cmd, &in, 1, &out, 1);
-        if (bad != 0)
-            return bad;
-    }
-
-    if (losses_path != NULL) {
-        if (lmpviz_npy_read_float(losses_path, &arr, &err) != LMPVIZ_OK) {
-            cli_error(cmd, "%s: %s", losses_path, err.msg);
+    if (a->losses != NULL) {
+        if (lmpviz_npy_read_float(a->losses, &in->arr, &err) != LMPVIZ_OK) {
+            cli_error(cmd, "%s: %s", a->losses, err.msg);
             return CLI_EXIT_FAILURE;
         }
-        cli_warn_tiny(cmd, losses_path, &arr);
-        loss = arr.data;
-        n = arr.count;
-        snprintf(source, sizeof source, "%s", losses_path);
-    } else {
-        n = LMPVIZ_PROFILE_N;
-        loss = malloc(n * sizeof *loss);
-        if (loss == NULL || lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, n, LMPVIZ_PROFILE_SEED,
-                                                    loss) != LMPVIZ_OK) {
-            cli_error(cmd, "cannot generate the default profile");
-            goto cleanup;
-        }
-        arr.ndim = 1;
-        arr.shape[0] = n;
-        snprintf(source, sizeof source, "default profile (%d %s draws, seed %lu)",
-                 LMPVIZ_PROFILE_N, lmpviz_dist_name(LMPVIZ_PROFILE_DIST), LMPVIZ_PROFILE_SEED);
+        cli_warn_tiny(cmd, a->losses, &in->arr);
+        in->loss = in->arr.data;
+        in->n = in->arr.count;
+        snprintf(in->source, sizeof in->source, "%s", a->losses);
+        return 0;
     }
-    /* The weights and the solver's scratch: n floats each, and the mask. */
-    if (lmpviz_mem_check((unsigned long long)n * (2 * sizeof(float) + (ignore_zeros ? 1 : 0)),
-                         "the weights and the solver's scratch", &err) != LMPVIZ_OK) {
-        cli_error(cmd, "%s: %s", source, err.msg);
-        goto cleanup;
+    in->n = LMPVIZ_PROFILE_N;
+    in->loss = malloc(in->n * sizeof *in->loss);
+    if (in->loss == NULL || lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, in->n, LMPVIZ_PROFILE_SEED,
+                                                    in->loss) != LMPVIZ_OK) {
+        cli_error(cmd, "cannot generate the default profile");
+        return CLI_EXIT_FAILURE;
     }
-    if (out_path != NULL) {
-        weight = lmpviz_big_alloc((n ? n : 1) * sizeof *weight);
-        if (weight == NULL) {
-            cli_error(cmd, "out of memory for %zu weights", n);
-            goto cleanup;
-        }
-    }
+    in->arr.ndim = 1;
+    in->arr.shape[0] = in->n;
+    snprintf(in->source, sizeof in->source, "default profile (%d %s draws, seed %lu)",
+             LMPVIZ_PROFILE_N, lmpviz_dist_name(LMPVIZ_PROFILE_DIST), LMPVIZ_PROFILE_SEED);
+    return 0;
+}
 
-    if (ignore_zeros) {
-        size_t i;
-        valid = malloc(n ? n : 1);
-        if (valid == NULL) {
+static void
+free_input(const cli_solve_args *a, solve_input *in)
+{
+    if (a->losses != NULL)
+        lmpviz_array_free(&in->arr);
+    else
+        free(in->loss);
+}
+
+/* The weights (with -o) and the mask (with --ignore-zeros), after checking
+ * that the memory they and the solver's scratch take is there.  0, or
+ * CLI_EXIT_FAILURE after printing why. */
+static int
+alloc_outputs(const char *cmd,
+              const cli_solve_args *a,
+              const solve_input *in,
+              float **weight,
+              unsigned char **valid)
+{
+    size_t n = in->n, i;
+    lmpviz_err err = { "" };
+
+    /* The weights and the solver's scratch: n floats each, and the mask. */
+    if (lmpviz_mem_check((unsigned long long)n * (2 * sizeof(float) + (a->ignore_zeros ? 1 : 0)),
+                         "the weights and the solver's scratch", &err) != LMPVIZ_OK) {
+        cli_error(cmd, "%s: %s", in->source, err.msg);
+        return CLI_EXIT_FAILURE;
+    }
+    if (a->output != NULL) {
+        *weight = lmpviz_big_alloc((n ? n : 1) * sizeof **weight);
+        if (*weight == NULL) {
+            cli_error(cmd, "out of memory for %zu weights", n);
+            return CLI_EXIT_FAILURE;
+        }
+    }
+    if (a->ignore_zeros) {
+        *valid = malloc(n ? n : 1);
+        if (*valid == NULL) {
             cli_error(cmd, "out of memory for a mask of %zu pixels", n);
-            goto cleanup;
+            return CLI_EXIT_FAILURE;
         }
         for (i = 0; i < n; i++)
-            valid[i] = loss[i] != 0.0f;
+            (*valid)[i] = in->loss[i] != 0.0f;
     }
-    if (on_gpu && cli_cuda_check(cmd) != 0)
-        goto cleanup;
-    if (on_gpu)
-        st = lmp_cuda_solve_host(loss, valid, 1, n, &prm, weight, &r, NULL);
+    return 0;
+}
+
+/* Solves on the CPU or the GPU; 0, or CLI_EXIT_FAILURE after printing
+ * why (naming the bad loss). */
+static int
+solve(const char *cmd,
+      const cli_solve_args *a,
+      const solve_input *in,
+      const unsigned char *valid,
+      float *weight,
+      lmp_result *r)
+{
+    lmp_status st;
+
+    if (a->on_gpu && cli_cuda_check(cmd) != 0)
+        return CLI_EXIT_FAILURE;
+    if (a->on_gpu)
+        st = lmp_cuda_solve_host(in->loss, valid, 1, in->n, &a->params, weight, r, NULL);
     else
-        st = lmp_solve(loss, valid, n, &prm, weight, &r, NULL);
+        st = lmp_solve(in->loss, valid, in->n, &a->params, weight, r, NULL);
     if (st == LMP_ERR_INVALID_LOSS) {
         char where[160];
-        describe_index(&arr, r.bad_index, where, sizeof where);
-        cli_error(cmd, "%s: %s is %g; expected finite losses >= 0%s", source, where,
-                  (double)r.bad_value,
-                  isfinite(r.bad_value) ? "" : " (--ignore-nonfinite skips NaN and Inf)");
-        goto cleanup;
+        describe_index(&in->arr, r->bad_index, where, sizeof where);
+        cli_error(cmd, "%s: %s is %g; expected finite losses >= 0%s", in->source, where,
+                  (double)r->bad_value,
+                  isfinite(r->bad_value) ? "" : " (--ignore-nonfinite skips NaN and Inf)");
+        return CLI_EXIT_FAILURE;
     }
     if (st == LMP_ERR_EMPTY) {
         cli_error(cmd, "%s: no valid loss (the array is empty or every element was ignored)",
-                  source);
-        goto cleanup;
+                  in->source);
+        return CLI_EXIT_FAILURE;
     }
     if (st != LMP_OK) {
-        cli_error(cmd, "%s: %s", source, lmp_status_string(st));
-        goto cleanup;
+        cli_error(cmd, "%s: %s", in->source, lmp_status_string(st));
+        return CLI_EXIT_FAILURE;
     }
-    if (out_path != NULL &&
-        lmpviz_npy_write_float(out_path, weight, arr.shape, arr.ndim, &err) != LMPVIZ_OK) {
-        cli_error(cmd, "%s: %s", out_path, err.msg);
-        goto cleanup;
+    return 0;
+}
+
+/* The weights file (with -o), then the result on stdout. */
+static int
+write_result(const char *cmd,
+             const cli_solve_args *a,
+             const solve_input *in,
+             const float *weight,
+             const lmp_result *r)
+{
+    lmpviz_err err = { "" };
+
+    if (a->output != NULL &&
+        lmpviz_npy_write_float(a->output, weight, in->arr.shape, in->arr.ndim, &err) != LMPVIZ_OK) {
+        cli_error(cmd, "%s: %s", a->output, err.msg);
+        return CLI_EXIT_FAILURE;
     }
-    if (json)
-        print_json(source, &prm, &r, out_path);
-    else {
-        print_text(source, &prm, &r);
-        if (out_path != NULL)
-            printf("weights  %s\n", out_path);
+    if (a->json) {
+        print_json(in->source, &a->params, r, a->output);
+    } else {
+        print_text(in->source, &a->params, r);
+        if (a->output != NULL)
+            printf("weights  %s\n", a->output);
     }
-    rc = CLI_EXIT_OK;
-cleanup:
-    if (losses_path != NULL)
-        lmpviz_array_free(&arr);
-    else
-        free(loss);
+    return CLI_EXIT_OK;
+}
+
+int
+cmd_solve(int argc, char **argv)
+{
+    const char *cmd = "solve";
+    cli_solve_args a;
+    solve_input in;
+    unsigned char *valid = NULL;
+    float *weight = NULL;
+    lmp_result r;
+    cli_parse_result pr;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    memset(&in, 0, sizeof in);
+    pr = cli_solve_parse(cmd, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
+    if (a.output != NULL) {
+        const cli_file fin = { "--losses", a.losses };
+        const cli_file fout = { "-o", a.output };
+        rc = cli_check_files(cmd, &fin, 1, &fout, 1);
+        if (rc != 0)
+            return rc;
+    }
+    rc = load_input(cmd, &a, &in);
+    if (rc == 0)
+        rc = alloc_outputs(cmd, &a, &in, &weight, &valid);
+    if (rc == 0)
+        rc = solve(cmd, &a, &in, valid, weight, &r);
+    if (rc == 0)
+        rc = write_result(cmd, &a, &in, weight, &r);
+    free_input(&a, &in);
     lmpviz_big_free(weight);
     free(valid);
     return rc;

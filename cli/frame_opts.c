@@ -1,12 +1,13 @@
 /* The options of `lmpviz heatmap` and `lmpviz compare` that name a frame's
  * inputs or a Cityscapes split, parsed and checked the same way in both. */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_split.h"
 
-int
+cli_parse_result
 cli_parse_label_type(const char *cmd, const char *text, lmpviz_label_type *out)
 {
     if (strcmp(text, "id") == 0 || strcmp(text, "labelid") == 0)
@@ -14,11 +15,11 @@ cli_parse_label_type(const char *cmd, const char *text, lmpviz_label_type *out)
     else if (strcmp(text, "trainid") == 0)
         *out = LMPVIZ_LABELS_TRAINID;
     else
-        return cli_usage_error(cmd, "--label-type: expected id or trainid, got \"%s\"", text);
-    return 0;
+        return cli_parse_error(cmd, "--label-type: expected id or trainid, got \"%s\"", text);
+    return CLI_PARSE_OK;
 }
 
-int
+cli_parse_result
 cli_parse_layout(const char *cmd, const char *text, lmpviz_layout *out)
 {
     if (strcmp(text, "auto") == 0)
@@ -28,34 +29,22 @@ cli_parse_layout(const char *cmd, const char *text, lmpviz_layout *out)
     else if (strcmp(text, "hwc") == 0)
         *out = LMPVIZ_LAYOUT_HWC;
     else
-        return cli_usage_error(cmd, "--layout: expected auto, chw or hwc, got \"%s\"", text);
-    return 0;
+        return cli_parse_error(cmd, "--layout: expected auto, chw or hwc, got \"%s\"", text);
+    return CLI_PARSE_OK;
 }
 
-int
+cli_parse_result
 cli_parse_cmap(const char *cmd, const char *text, lmpviz_cmap *out)
 {
     if (lmpviz_cmap_parse(text, out) != LMPVIZ_OK)
-        return cli_usage_error(cmd,
+        return cli_parse_error(cmd,
                                "--cmap: expected viridis, magma, inferno, plasma, cividis or "
                                "turbo, got \"%s\"",
                                text);
-    return 0;
+    return CLI_PARSE_OK;
 }
 
-int
-cli_parse_vmax(const char *cmd, const char *text, double *out)
-{
-    double v;
-    if (cli_parse_double(cmd, "--vmax", text, &v) != 0)
-        return CLI_EXIT_USAGE;
-    if (!(v > 0.0))
-        return cli_usage_error(cmd, "--vmax: expected a number > 0, got \"%s\"", text);
-    *out = v;
-    return 0;
-}
-
-int
+cli_parse_result
 cli_split_check(const char *cmd,
                 const char *split,
                 const char *pred_dir,
@@ -64,21 +53,21 @@ cli_split_check(const char *cmd,
                 lmpviz_pred_kind *pred_kind)
 {
     if (pred_dir == NULL)
-        return cli_usage_error(cmd,
+        return cli_parse_error(cmd,
                                "--cityscapes-root: needs --pred-dir DIR with the model outputs");
     if (out_dir == NULL)
-        return cli_usage_error(cmd, "--cityscapes-root: needs --out-dir DIR");
+        return cli_parse_error(cmd, "--cityscapes-root: needs --out-dir DIR");
     if (pred_suffix[0] == '\0' || strchr(pred_suffix, '/') != NULL)
-        return cli_usage_error(
+        return cli_parse_error(
             cmd, "--pred-suffix: expected a file name ending such as _probs.npy, got \"%s\"",
             pred_suffix);
     if (split[0] == '\0' || strchr(split, '/') != NULL)
-        return cli_usage_error(cmd, "--split: expected a split name such as val, got \"%s\"",
+        return cli_parse_error(cmd, "--split: expected a split name such as val, got \"%s\"",
                                split);
     *pred_kind = strstr(pred_suffix, "logit") != NULL  ? LMPVIZ_PRED_LOGITS
                  : strstr(pred_suffix, "loss") != NULL ? LMPVIZ_PRED_LOSS
                                                        : LMPVIZ_PRED_PROBS;
-    return 0;
+    return CLI_PARSE_OK;
 }
 
 const char *
@@ -111,6 +100,12 @@ cli_split_ready(const char *cmd,
 }
 
 int
+cli_is_frame_opt(int opt)
+{
+    return opt >= CLI_OPT_IMAGE && opt < CLI_OPT_END;
+}
+
+cli_parse_result
 cli_parse_frame_opt(const char *cmd,
                     int opt,
                     const char *arg,
@@ -122,12 +117,12 @@ cli_parse_frame_opt(const char *cmd,
     switch (opt) {
     case CLI_OPT_IMAGE:
         in->image = arg;
-        return 1;
+        break;
     case CLI_OPT_LABELS:
         in->labels = arg;
-        return 1;
+        break;
     case CLI_OPT_LABEL_TYPE:
-        return cli_parse_label_type(cmd, arg, &in->label_type) != 0 ? -1 : 1;
+        return cli_parse_label_type(cmd, arg, &in->label_type);
     case CLI_OPT_PROBS:
     case CLI_OPT_LOGITS:
     case CLI_OPT_LOSS:
@@ -136,41 +131,43 @@ cli_parse_frame_opt(const char *cmd,
                         : opt == CLI_OPT_LOGITS ? LMPVIZ_PRED_LOGITS
                                                 : LMPVIZ_PRED_LOSS;
         (*n_pred)++;
-        return 1;
+        break;
     case CLI_OPT_LAYOUT:
-        return cli_parse_layout(cmd, arg, &in->layout) != 0 ? -1 : 1;
+        return cli_parse_layout(cmd, arg, &in->layout);
     case CLI_OPT_RESIZE:
         in->resize = 1;
-        return 1;
+        break;
     case CLI_OPT_MAX_PIXELS:
-        return cli_parse_size(cmd, "--max-pixels", arg, &in->max_pixels) != 0 ? -1 : 1;
+        return cli_parse_size(cmd, "--max-pixels", arg, &in->max_pixels);
     case CLI_OPT_CMAP:
-        return cli_parse_cmap(cmd, arg, &overlay->cmap) != 0 ? -1 : 1;
+        return cli_parse_cmap(cmd, arg, &overlay->cmap);
     case CLI_OPT_VMAX:
-        return cli_parse_vmax(cmd, arg, &overlay->vmax) != 0 ? -1 : 1;
+        return cli_parse_vmax(cmd, arg, &overlay->vmax);
+    case CLI_OPT_JOBS:
+        return cli_parse_jobs(cmd, arg, &sp->jobs);
+    case CLI_OPT_SHARD:
+        return cli_parse_shard(cmd, arg, &sp->shard_i, &sp->shard_n);
     case CLI_OPT_ROOT:
         sp->root = arg;
-        return 1;
+        break;
     case CLI_OPT_SPLIT:
         sp->split = arg;
-        return 1;
+        break;
     case CLI_OPT_CITY:
         sp->city = arg;
-        return 1;
+        break;
     case CLI_OPT_PRED_DIR:
         sp->pred_dir = arg;
-        return 1;
+        break;
     case CLI_OPT_PRED_SUFFIX:
         sp->pred_suffix = arg;
-        return 1;
+        break;
     case CLI_OPT_OUT_DIR:
         sp->out_dir = arg;
-        return 1;
-    case CLI_OPT_JOBS:
-        return cli_parse_jobs(cmd, arg, &sp->jobs) != 0 ? -1 : 1;
-    case CLI_OPT_SHARD:
-        return cli_parse_shard(cmd, arg, &sp->shard_i, &sp->shard_n) != 0 ? -1 : 1;
+        break;
     default:
-        return 0;
+        assert(!"not a frame option");
+        break;
     }
+    return CLI_PARSE_OK;
 }

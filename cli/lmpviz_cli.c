@@ -2,8 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_commands.h"
 #include "lmp.h"
+#include "sweep_cli.h"
 
 struct command {
     const char *name;
@@ -17,7 +18,10 @@ static const struct command commands[] = {
     { "region", cmd_region, "draw the feasible set W for two pixels (the paper's Figure 1)" },
     { "heatmap", cmd_heatmap, "LMP weights over a segmentation output on a frame, or a whole split" },
     { "compare", cmd_compare, "LMP beside OHEM, top-k, focal and class balancing: profiles, frames" },
+    { "sweep", cmd_sweep, "statistics of the LMP weights over a grid of p and m, as heat tables" },
+    { "match", cmd_match, "the (p, m) closest to OHEM, top-k, focal or class balancing" },
     { "notebook", cmd_notebook, "teaching notebooks (Jupyter) that reproduce the figures" },
+    { "explore", cmd_explore, "write the interactive explorer page (the solver in WebAssembly)" },
     { "bench", cmd_bench, "time the solver against a sort-based solver and the memory floor" },
 };
 

@@ -1,4 +1,4 @@
-#include "cli.h"
+#include "cli_commands.h"
 
 int
 main(int argc, char **argv)

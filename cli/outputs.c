@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_args.h"
+#include "lmpviz_private.h"
 
 /* What identifies a file: its device and inode when it exists, and its
  * path with links and "." / ".." resolved (the folder's, plus the name,
@@ -113,18 +114,18 @@ cli_check_files(const char *cmd, const cli_file *in, size_t n_in, const cli_file
     return rc;
 }
 
-int
+cli_parse_result
 cli_check_output_ext(const char *cmd, const char *opt, const char *path, const char *ext)
 {
     if (path == NULL || path[0] == '\0') {
         cli_usage_error(cmd, "%s: expected a file name ending in %s, got \"\"", opt, ext);
-        return -1;
+        return CLI_PARSE_USAGE;
     }
     if (!cli_ends_with(path, ext) && !lmpviz_afile_in_place(path)) {
         cli_usage_error(cmd, "%s: expected a file name ending in %s, got \"%s\"", opt, ext, path);
-        return -1;
+        return CLI_PARSE_USAGE;
     }
-    return 0;
+    return CLI_PARSE_OK;
 }
 
 void
@@ -146,6 +147,59 @@ cli_remove_output(const char *path)
 
     if (path != NULL && lstat(path, &st) == 0 && S_ISREG(st.st_mode))
         unlink(path);
+}
+
+lmpviz_status
+cli_write_table(const char *path,
+                lmpviz_status (*write)(const void *ctx, FILE *fp),
+                const void *ctx,
+                lmpviz_err *err)
+{
+    lmpviz_afile af;
+    lmpviz_status st;
+
+    memset(&af, 0, sizeof af);
+    st = lmpviz_afile_open(&af, path, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    st = write(ctx, af.fp);
+    if (st != LMPVIZ_OK) {
+        snprintf(err->msg, sizeof err->msg, "write failed");
+        return lmpviz_afile_fail(&af, st, err);
+    }
+    return lmpviz_afile_commit(&af, err);
+}
+
+int
+cli_output_written(const char *cmd,
+                   const char *path,
+                   lmpviz_status st,
+                   const lmpviz_err *err,
+                   const char **written,
+                   size_t *n_written)
+{
+    if (st != LMPVIZ_OK) {
+        cli_error(cmd, "%s: %s", path, err->msg);
+        return CLI_EXIT_FAILURE;
+    }
+    written[(*n_written)++] = path;
+    return 0;
+}
+
+void
+cli_remove_outputs(const char *const *paths, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++)
+        cli_remove_output(paths[k]);
+}
+
+int
+cli_ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,

@@ -7,16 +7,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli.h"
+#include "cli_split.h"
 
 #define FRAME_SUFFIX "_leftImg8bit.png"
-
-int
-cli_ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
 
 char *
 cli_path_join(const char *a, const char *b, const char *c)
@@ -127,6 +120,87 @@ cli_split_free(cli_frame *frames, size_t count)
     free(frames);
 }
 
+/* Where a split's frames are and how their companions are named. */
+typedef struct split_layout {
+    const char *root, *split, *label_suffix, *pred_dir, *pred_suffix;
+} split_layout;
+
+/* The frame `file` of `city` (in city_dir), with its labels and
+ * prediction.  0, or -1 when memory runs out (f's fields then need
+ * freeing all the same). */
+static int
+fill_frame(
+    cli_frame *f, const split_layout *l, const char *city, const char *city_dir, const char *file)
+{
+    size_t stem_len = strlen(file) - strlen(FRAME_SUFFIX), len;
+
+    memset(f, 0, sizeof *f);
+    f->city = strdup(city);
+    f->stem = strndup(file, stem_len);
+    f->image = cli_path_join(city_dir, file, NULL);
+    len = strlen(l->root) + strlen(l->split) + strlen(city) + stem_len + strlen(l->label_suffix) +
+          strlen(l->pred_dir) + strlen(l->pred_suffix) + 32;
+    f->labels = malloc(len);
+    f->pred = malloc(len);
+    if (f->city == NULL || f->stem == NULL || f->image == NULL || f->labels == NULL ||
+        f->pred == NULL)
+        return -1;
+    snprintf(f->labels, len, "%s/gtFine/%s/%s/%s%s", l->root, l->split, city, f->stem,
+             l->label_suffix);
+    snprintf(f->pred, len, "%s/%s/%s%s", l->pred_dir, city, f->stem, l->pred_suffix);
+    if (!cli_is_file(f->pred))
+        snprintf(f->pred, len, "%s/%s%s", l->pred_dir, f->stem, l->pred_suffix);
+    return 0;
+}
+
+/* The frames kept so far, and the index of the next one in the whole
+ * listing. */
+typedef struct frame_list {
+    cli_frame *v;
+    size_t n, cap, idx;
+} frame_list;
+
+/* Adds the frames of city (those of the shard) to fl.  0, or -1 when
+ * memory runs out; a city whose folder cannot be listed adds nothing. */
+static int
+add_city(frame_list *fl,
+         const split_layout *l,
+         const char *img_root,
+         const char *city,
+         size_t shard_i,
+         size_t shard_n)
+{
+    char *city_dir = cli_path_join(img_root, city, NULL);
+    char **files = NULL;
+    size_t n_files = 0, j;
+    int rc = 0;
+
+    if (city_dir == NULL)
+        return -1;
+    if (list_names(city_dir, FRAME_SUFFIX, 0, &files, &n_files) != 0) {
+        free(city_dir);
+        return 0;
+    }
+    for (j = 0; j < n_files && rc == 0; j++, fl->idx++) {
+        if (shard_n > 0 && fl->idx % shard_n != shard_i - 1)
+            continue;
+        if (fl->n == fl->cap) {
+            size_t cap = fl->cap ? 2 * fl->cap : 64;
+            cli_frame *g = realloc(fl->v, cap * sizeof *g);
+            if (g == NULL) {
+                rc = -1;
+                break;
+            }
+            fl->v = g;
+            fl->cap = cap;
+        }
+        rc = fill_frame(&fl->v[fl->n++], l, city, city_dir, files[j]);
+    }
+    free_names(files, n_files);
+    free(city_dir);
+    return rc;
+}
+
 int
 cli_split_list(const char *cmd,
                const char *root,
@@ -141,11 +215,13 @@ cli_split_list(const char *cmd,
                size_t *count,
                size_t *total)
 {
+    const split_layout l = { root, split, label_suffix, pred_dir, pred_suffix };
     char *img_root = cli_path_join(root, "leftImg8bit", split);
-    char **cities = NULL, **files = NULL;
-    size_t n_cities = 0, n_files = 0, i, j, n = 0, cap = 0, idx = 0;
-    cli_frame *v = NULL;
+    char **cities = NULL;
+    size_t n_cities = 0, i;
+    frame_list fl;
 
+    memset(&fl, 0, sizeof fl);
     *out = NULL;
     *count = 0;
     *total = 0;
@@ -158,69 +234,37 @@ cli_split_list(const char *cmd,
         return -1;
     }
     for (i = 0; i < n_cities; i++) {
-        char *city_dir;
         if (city != NULL && strcmp(city, cities[i]) != 0)
             continue;
-        city_dir = cli_path_join(img_root, cities[i], NULL);
-        if (city_dir == NULL)
+        if (add_city(&fl, &l, img_root, cities[i], shard_i, shard_n) != 0)
             goto oom;
-        if (list_names(city_dir, FRAME_SUFFIX, 0, &files, &n_files) != 0) {
-            free(city_dir);
-            continue;
-        }
-        for (j = 0; j < n_files; j++, idx++) {
-            cli_frame *f;
-            size_t stem_len = strlen(files[j]) - strlen(FRAME_SUFFIX), len;
-            if (shard_n > 0 && idx % shard_n != shard_i - 1)
-                continue;
-            if (n == cap) {
-                cli_frame *g;
-                cap = cap ? 2 * cap : 64;
-                g = realloc(v, cap * sizeof *g);
-                if (g == NULL) {
-                    free(city_dir);
-                    goto oom;
-                }
-                v = g;
-            }
-            f = &v[n++];
-            memset(f, 0, sizeof *f);
-            f->city = strdup(cities[i]);
-            f->stem = strndup(files[j], stem_len);
-            f->image = cli_path_join(city_dir, files[j], NULL);
-            len = strlen(root) + strlen(split) + strlen(cities[i]) + stem_len +
-                  strlen(label_suffix) + strlen(pred_dir) + strlen(pred_suffix) + 32;
-            f->labels = malloc(len);
-            f->pred = malloc(len);
-            if (f->city == NULL || f->stem == NULL || f->image == NULL || f->labels == NULL ||
-                f->pred == NULL) {
-                free(city_dir);
-                goto oom;
-            }
-            snprintf(f->labels, len, "%s/gtFine/%s/%s/%s%s", root, split, cities[i], f->stem,
-                     label_suffix);
-            snprintf(f->pred, len, "%s/%s/%s%s", pred_dir, cities[i], f->stem, pred_suffix);
-            if (!cli_is_file(f->pred))
-                snprintf(f->pred, len, "%s/%s%s", pred_dir, f->stem, pred_suffix);
-        }
-        free_names(files, n_files);
-        files = NULL;
-        n_files = 0;
-        free(city_dir);
     }
     free_names(cities, n_cities);
     free(img_root);
-    *out = v;
-    *count = n;
-    *total = idx;
+    *out = fl.v;
+    *count = fl.n;
+    *total = fl.idx;
     return 0;
 oom:
     cli_error(cmd, "out of memory listing the frames");
-    free_names(files, n_files);
     free_names(cities, n_cities);
     free(img_root);
-    cli_split_free(v, n);
+    cli_split_free(fl.v, fl.n);
     return -1;
+}
+
+int
+cli_split_list_opts(const char *cmd,
+                    const cli_split_opts *sp,
+                    lmpviz_label_type label_type,
+                    size_t shard_i,
+                    size_t shard_n,
+                    cli_frame **out,
+                    size_t *count,
+                    size_t *total)
+{
+    return cli_split_list(cmd, sp->root, sp->split, sp->city, cli_label_suffix(label_type),
+                          sp->pred_dir, sp->pred_suffix, shard_i, shard_n, out, count, total);
 }
 
 int

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_split.h"
 #include "lmp.h"
 
 /* Room for a library message plus the file it names. */
@@ -27,17 +27,17 @@ cli_default_jobs(void)
     return nproc > 0 ? (size_t)nproc : 1;
 }
 
-int
+cli_parse_result
 cli_parse_jobs(const char *cmd, const char *text, size_t *out)
 {
-    if (cli_parse_size(cmd, "--jobs", text, out) != 0)
-        return CLI_EXIT_USAGE;
+    if (cli_parse_size(cmd, "--jobs", text, out) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
     if (*out > CLI_MAX_JOBS)
-        return cli_usage_error(cmd, "--jobs: expected at most %d, got \"%s\"", CLI_MAX_JOBS, text);
-    return 0;
+        return cli_parse_error(cmd, "--jobs: expected at most %d, got \"%s\"", CLI_MAX_JOBS, text);
+    return CLI_PARSE_OK;
 }
 
-int
+cli_parse_result
 cli_parse_shard(const char *cmd, const char *text, size_t *i, size_t *n)
 {
     char *end = NULL;
@@ -54,9 +54,9 @@ cli_parse_shard(const char *cmd, const char *text, size_t *i, size_t *n)
         goto bad;
     *i = a;
     *n = b;
-    return 0;
+    return CLI_PARSE_OK;
 bad:
-    return cli_usage_error(cmd, "--shard: expected I/N with 1 <= I <= N, got \"%s\"",
+    return cli_parse_error(cmd, "--shard: expected I/N with 1 <= I <= N, got \"%s\"",
                            text ? text : "");
 }
 
@@ -136,6 +136,12 @@ int
 cli_interrupted(void)
 {
     return (int)interrupt_signal;
+}
+
+const char *
+cli_signal_name(int sig)
+{
+    return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "signal";
 }
 
 typedef struct pool_run {
@@ -270,6 +276,37 @@ cli_split_pool_run(const cli_split_pool *p, cli_frame_result *results)
         draw_progress(&r, 1);
     pthread_mutex_destroy(&r.mu);
     return r.failed;
+}
+
+void
+cli_split_pool_init(cli_split_pool *p,
+                    const char *cmd,
+                    const cli_frame *frames,
+                    size_t n,
+                    const cli_split_opts *sp,
+                    int quiet,
+                    void *ctx,
+                    int (*process)(void *, size_t, void *, char *, size_t, char *, size_t))
+{
+    memset(p, 0, sizeof *p);
+    p->cmd = cmd;
+    p->frames = frames;
+    p->n = n;
+    p->jobs = sp->jobs;
+    p->quiet = quiet;
+    p->ctx = ctx;
+    p->thread_begin = cli_pool_workspace_begin;
+    p->thread_end = cli_pool_workspace_end;
+    p->process = process;
+}
+
+int
+cli_split_exit(const char *cmd, size_t failed, size_t n)
+{
+    if (failed == 0)
+        return CLI_EXIT_OK;
+    cli_error(cmd, "%zu of %zu frames failed", failed, n);
+    return CLI_EXIT_FAILURE;
 }
 
 void *

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef int (*parse_fn)(const char *, const char *, const char *, double *);
+typedef cli_parse_result (*parse_fn)(const char *, const char *, const char *, double *);
 
 static void
 check_value(int which, double v)
@@ -62,17 +62,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text[size - 1] = '\0';
     if (which == 4) {
         size_t n = 0;
-        if (cli_parse_size("fuzz", "--n", text, &n) == 0 && n == 0)
+        if (cli_parse_size("fuzz", "--n", text, &n) == CLI_PARSE_OK && n == 0)
             abort();
     } else if (which < 4 && (sel & 8) == 0) {
-        if (fns[which]("fuzz", "--x", text, &v) == 0)
+        if (fns[which]("fuzz", "--x", text, &v) == CLI_PARSE_OK)
             check_value(which, v);
     } else if (which < 4) {
         double *vals = NULL;
         size_t count = 0;
         size_t max = 1 + (size_t)(sel >> 4);
         size_t i;
-        if (cli_parse_list("fuzz", "--x", text, fns[which], &vals, &count, max) == 0) {
+        if (cli_parse_list("fuzz", "--x", text, fns[which], &vals, &count, max) == CLI_PARSE_OK) {
             if (count == 0 || count > max || vals == NULL)
                 abort();
             for (i = 0; i < count; i++)

@@ -66,7 +66,7 @@ lmpi_scan_input(const float *loss,
 }
 
 /* value on every positive finite loss, 0 elsewhere and on masked pixels. */
-__attribute__((target_clones("avx2", "default"))) static void
+LMPI_CLONES static void
 fill_weights_const(const float *loss, const unsigned char *valid, size_t n, float value,
                    float *weight)
 {
@@ -127,7 +127,7 @@ lmpi_solve_direct(const float *loss,
 /* The passes with a non-integer exponent in four lanes (vpow.h); where the
  * processor has AVX-512 the eight-lane ones in kernels_avx512.c run instead,
  * with the same arithmetic in every lane and so the same results. */
-__attribute__((target_clones("avx2", "default"))) static void
+LMPI_CLONES static void
 weights_real4(const float *loss,
               size_t n,
               double theta,
@@ -140,7 +140,7 @@ weights_real4(const float *loss,
     LMPI_WEIGHTS_REAL_BODY(v4d, v4l, 4, lmpi_pow_unit4);
 }
 
-__attribute__((target_clones("avx2", "default"))) static double
+LMPI_CLONES static double
 fold_real4(const float *loss,
            const unsigned char *valid,
            size_t n,
@@ -223,7 +223,7 @@ lmpi_fold_real(const float *loss,
 /* lmpi_pow_k with a constant k, so that each loop below has a fixed body. */
 #define POWK(r, K, e) lmpi_pow_k((r), (K), (e))
 
-__attribute__((target_clones("avx2", "default"))) static void
+LMPI_CLONES static void
 weights_pow_clones(const float *loss,
                  const unsigned char *valid,
                  lmp_nonfinite nonfinite,
@@ -286,7 +286,7 @@ lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, 
     weights_pow_clones(loss, NULL, LMP_NONFINITE_ERROR, n, theta, e, tau, 0.0, weight);
 }
 
-__attribute__((target_clones("avx2", "default"))) static void
+LMPI_CLONES static void
 weights_p1_clones(const float *loss,
                 const unsigned char *valid,
                 lmp_nonfinite nonfinite,

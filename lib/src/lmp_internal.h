@@ -8,6 +8,15 @@
 #include "lmp.h"
 #include "vpow.h"
 
+/* Multiversioning: an AVX2 clone and a baseline one, picked when the
+ * program is loaded.  target_clones exists only for x86-64; other targets
+ * (WebAssembly, ARM) get the one baseline function. */
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+#define LMPI_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define LMPI_CLONES
+#endif
+
 /* Quantities derived from the parameters once n_valid is known. */
 typedef struct lmpi_setup {
     double p;

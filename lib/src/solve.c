@@ -163,7 +163,7 @@ typedef struct pivot_stats {
 
 #define STATS_LANES 8
 
-__attribute__((target_clones("avx2", "default"))) static void
+LMPI_CLONES static void
 candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats *ps)
 {
     const double inv_v = 1.0 / (double)v;
@@ -566,12 +566,12 @@ sweep_block_body(const float *loss,
 typedef size_t (*sweep_block_fn)(const float *, const unsigned char *, size_t, const sweep_cfg *,
                                  sweep_acc *, float *, size_t);
 
-#define SWEEP_BLOCK_INSTANCE(NAME, STRICT, FOLD)                                            \
-    __attribute__((target_clones("avx2", "default"))) static size_t NAME(                  \
-        const float *loss, const unsigned char *valid, size_t len, const sweep_cfg *cfg,    \
-        sweep_acc *acc, float *cand, size_t n_cand)                                         \
-    {                                                                                       \
-        return sweep_block_body(loss, valid, len, cfg, acc, cand, n_cand, STRICT, FOLD);    \
+#define SWEEP_BLOCK_INSTANCE(NAME, STRICT, FOLD)                                                   \
+    LMPI_CLONES static size_t NAME(const float *loss, const unsigned char *valid, size_t len,      \
+                                   const sweep_cfg *cfg, sweep_acc *acc, float *cand,              \
+                                   size_t n_cand)                                                  \
+    {                                                                                              \
+        return sweep_block_body(loss, valid, len, cfg, acc, cand, n_cand, STRICT, FOLD);           \
     }
 SWEEP_BLOCK_INSTANCE(sweep_block_s0, 1, FOLD_NONE)
 SWEEP_BLOCK_INSTANCE(sweep_block_s1, 1, 1)

@@ -118,6 +118,45 @@ run_cmd(run_result *r, int (*cmd)(int, char **), const char *name, ...)
     run_argv(r, cmd, argc, argv);
 }
 
+/* argc of a NULL-terminated argv. */
+static inline int
+argv_count(char *const *argv)
+{
+    int n = 0;
+    while (argv[n] != NULL)
+        n++;
+    return n;
+}
+
+/* r->rc = fn(argv[0], argc, argv, a), a command's parse function, with
+ * stdout and stderr captured; argv is NULL-terminated. */
+#define RUN_PARSE(r, fn, a, argv)                                                                  \
+    do {                                                                                           \
+        capture c_;                                                                                \
+        capture_begin(&c_);                                                                        \
+        (r)->rc = (int)fn((argv)[0], argv_count(argv), (argv), (a));                               \
+        capture_end(&c_, (r));                                                                     \
+    } while (0)
+
+/* Each option of opts (NULL-terminated), given last without its value,
+ * is the usage error "lmpviz NAME: OPT: expected a value" with exit status
+ * 2 and nothing on stdout. */
+static inline void
+expect_missing_values(int (*cmd)(int, char **), const char *name, const char *const *opts)
+{
+    size_t i;
+
+    for (i = 0; opts[i] != NULL; i++) {
+        run_result r;
+        char want[256];
+        run_cmd(&r, cmd, name, opts[i], NULL);
+        snprintf(want, sizeof want, "lmpviz %s: %s: expected a value\ntry 'lmpviz %s --help'\n",
+                 name, opts[i], name);
+        if (r.rc != 2 || strcmp(r.err, want) != 0 || r.out[0] != '\0')
+            fail_msg("%s %s: rc %d, stderr \"%s\"", name, opts[i], r.rc, r.err);
+    }
+}
+
 /* ------------------------------------------------------------------------
  * A fresh folder under /tmp for each test; teardown removes it with all it
  * holds.

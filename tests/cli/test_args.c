@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "cli_test_util.h"
 
-typedef int (*parse_fn)(const char *, const char *, const char *, double *);
+typedef cli_parse_result (*parse_fn)(const char *, const char *, const char *, double *);
 
 /* Runs one parser with stdout and stderr captured; r->rc is its return. */
 static void
@@ -57,7 +57,7 @@ expect_usage(const run_result *r, const char *line)
 {
     char want[1024];
     snprintf(want, sizeof want, "lmpviz curve: %s\ntry 'lmpviz curve --help'\n", line);
-    assert_int_equal(r->rc, -1);
+    assert_int_equal(r->rc, CLI_PARSE_USAGE);
     assert_string_equal(r->err, want);
     assert_string_equal(r->out, "");
 }
@@ -102,7 +102,8 @@ test_good_values(void **state)
         run_result r;
         double v = -12345.0;
         run_parse(&r, cases[i].fn, "--x", cases[i].text, &v);
-        if (r.rc != 0 || strcmp(r.err, "") != 0 || strcmp(r.out, "") != 0 || !(v == cases[i].want))
+        if (r.rc != CLI_PARSE_OK || strcmp(r.err, "") != 0 || strcmp(r.out, "") != 0 ||
+            !(v == cases[i].want))
             fail_msg("case %zu (\"%s\"): rc %d, value %.17g, stderr \"%s\"", i, cases[i].text, r.rc,
                      v, r.err);
     }
@@ -116,17 +117,17 @@ test_size_good(void **state)
     (void)state;
 
     run_parse_size(&r, "--n", "1", &v);
-    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
     assert_int_equal(v, 1);
     assert_string_equal(r.err, "");
     run_parse_size(&r, "--n", "2000000", &v);
-    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
     assert_int_equal(v, 2000000);
     assert_string_equal(r.err, "");
 }
 
 /* ------------------------------------------------------------------------
- * Refused values: -1 and the golden message.
+ * Refused values: CLI_PARSE_USAGE and the golden message.
  */
 
 typedef struct bad_case {
@@ -196,7 +197,7 @@ test_bad_values(void **state)
         double v = 0.0;
         run_parse(&r, cases[i].fn, cases[i].opt, cases[i].text, &v);
         snprintf(want, sizeof want, "lmpviz curve: %s\ntry 'lmpviz curve --help'\n", cases[i].line);
-        if (r.rc != -1 || strcmp(r.err, want) != 0 || strcmp(r.out, "") != 0)
+        if (r.rc != CLI_PARSE_USAGE || strcmp(r.err, want) != 0 || strcmp(r.out, "") != 0)
             fail_msg("case %zu (%s \"%s\"): rc %d, stderr \"%s\"", i, cases[i].opt,
                      cases[i].text ? cases[i].text : "(null)", r.rc, r.err);
     }
@@ -211,7 +212,7 @@ test_m_zero_golden(void **state)
     (void)state;
 
     run_parse(&r, cli_parse_m, "--m", "0", &v);
-    assert_int_equal(r.rc, -1);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
     assert_string_equal(r.err, "lmpviz curve: --m: expected a fraction in (0, 1], got \"0\"\n"
                                "try 'lmpviz curve --help'\n");
 }
@@ -254,7 +255,7 @@ test_list_good(void **state)
     (void)state;
 
     run_parse_list(&r, "1,1.5,inf", cli_parse_p, &v, &n, 8);
-    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
     assert_string_equal(r.err, "");
     assert_int_equal(n, 3);
     assert_non_null(v);
@@ -265,12 +266,12 @@ test_list_good(void **state)
 
     /* one item; exactly max_count items */
     run_parse_list(&r, "2", cli_parse_p, &v, &n, 1);
-    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
     assert_int_equal(n, 1);
     assert_true(v[0] == 2.0);
     free(v);
     run_parse_list(&r, "0.1,0.25,1", cli_parse_m, &v, &n, 3);
-    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
     assert_string_equal(r.err, "");
     assert_int_equal(n, 3);
     assert_true(v[0] == 0.1 && v[1] == 0.25 && v[2] == 1.0);
@@ -417,7 +418,7 @@ test_size_minimums_differ(void **state)
     capture_begin(&c);
     r.rc = cli_parse_wh("curve", "200x100", 200, 100, &w, &h);
     capture_end(&c, &r);
-    assert_int_equal(r.rc, 0);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
     assert_int_equal(w, 200);
     assert_int_equal(h, 100);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -315,8 +315,96 @@ test_bad_values(void **state)
     expect_usage("--device cuda: expected one value of --p and no --threads", "--device", "cuda",
                  "--threads", "2", NULL);
     expect_usage("unknown or incomplete option \"--frobnicate\"", "--frobnicate", NULL);
-    expect_usage("unknown or incomplete option \"--threads\"", "--threads", NULL);
+    expect_usage("--threads: expected a value", "--threads", NULL);
     expect_usage("unexpected argument \"zz\"", "zz", NULL);
+}
+
+/* Every option that takes a value, given without it: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = { "--n",      "--p",     "--m",       "--repeat",
+                                        "--device", "--batch", "--threads", NULL };
+    (void)state;
+    expect_missing_values(cmd_bench, "bench", opts);
+}
+
+/* cli_bench_parse: the defaults, and every option into its field. */
+static void
+test_parse(void **state)
+{
+    char *none[] = { "bench", NULL };
+    char *all[] = { "bench",    "--n", "1000",          "--p",    "1,2,inf", "--m", "0.25",
+                    "--repeat", "3",   "--skip-sorted", "--json", "--batch", "4",   "--threads",
+                    "0",        NULL };
+    char *cuda[] = { "bench", "--device", "cuda", "--p", "2", "--batch", "8", NULL };
+    lmp_params def = LMP_PARAMS_INIT;
+    cli_bench_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_bench_parse, &a, none);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.n, (size_t)2048 * 1024);
+    assert_int_equal(a.repeat, 15);
+    assert_int_equal(a.batch, 1);
+    assert_int_equal(a.n_p, 0);
+    assert_null(a.p);
+    assert_true(a.params.p == def.p && a.params.m == def.m);
+    assert_int_equal(a.skip_sorted + a.json + a.on_gpu + a.have_batch + a.have_threads, 0);
+    cli_bench_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_bench_parse, &a, all);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_int_equal(a.n, 1000);
+    assert_int_equal(a.n_p, 3);
+    assert_true(a.p[0] == 1.0 && a.p[1] == 2.0 && isinf(a.p[2]));
+    assert_true(a.params.m == 0.25);
+    assert_int_equal(a.repeat, 3);
+    assert_int_equal(a.skip_sorted, 1);
+    assert_int_equal(a.json, 1);
+    assert_int_equal(a.batch, 4);
+    assert_int_equal(a.have_batch, 1);
+    assert_int_equal(a.threads, 0);
+    assert_int_equal(a.have_threads, 1);
+    cli_bench_args_free(&a);
+    assert_null(a.p);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_bench_parse, &a, cuda);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.on_gpu, 1); /* parsed only: the device is checked later */
+    assert_int_equal(a.n_p, 1);
+    cli_bench_args_free(&a);
+}
+
+static void
+test_parse_help_and_usage(void **state)
+{
+    char *help[] = { "bench", "--help", "--frobnicate", NULL };
+    char *cuda[] = { "bench", "--device", "cuda", "--p", "1.5,2", NULL };
+    cli_bench_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_bench_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_string_equal(r.err, "");
+    assert_true(strncmp(r.out, "Usage: lmpviz bench", 19) == 0);
+    cli_bench_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_bench_parse, &a, cuda);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err,
+                        "lmpviz bench: --device cuda: expected one value of --p and no --threads\n"
+                        "try 'lmpviz bench --help'\n");
+    assert_string_equal(r.out, "");
+    cli_bench_args_free(&a);
 }
 
 int
@@ -330,6 +418,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_json_p_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_timing, setup, teardown),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_help_and_usage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

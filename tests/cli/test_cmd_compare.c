@@ -521,6 +521,104 @@ test_real_frame(void **state)
     assert_true(fabs(csv_col_sum(csv, 3) - 1.0) < 1e-4);
 }
 
+/* Every option that takes a value, given without it: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = {
+        "--schemes",
+        "--losses",
+        "--labels",
+        "--probs",
+        "--logits",
+        "--loss",
+        "--image",
+        "--label-type",
+        "--layout",
+        "--max-pixels",
+        "--csv",
+        "--stats",
+        "--size",
+        "--width",
+        "--scale",
+        "--vmax",
+        "--cmap",
+        "--title",
+        "-o",
+        "--output",
+        "--cityscapes-root",
+        "--split",
+        "--city",
+        "--pred-dir",
+        "--pred-suffix",
+        "--out-dir",
+        "--jobs",
+        "--shard",
+        NULL,
+    };
+    (void)state;
+    expect_missing_values(cmd_compare, "compare", opts);
+}
+
+/* cli_compare_parse: the defaults, what the schemes need, the default
+ * output of each mode, and the checks of the options together. */
+static void
+test_parse(void **state)
+{
+    char *losses[] = { "compare", "--losses", "l.npy", NULL };
+    char *frame[] = { "compare", "--labels",  "l.png",
+                      "--probs", "p.npy",     "--image",
+                      "f.png",   "--schemes", "invfreq;lmp:p=2,m=0.1",
+                      "--scale", "linear",    NULL };
+    char *split[] = {
+        "compare",   "--cityscapes-root",    "cs", "--pred-dir", "p", "--out-dir", "o",
+        "--schemes", "medfreq:source=split", NULL
+    };
+    char *classes[] = { "compare", "--losses", "l.npy", "--schemes", "invfreq", NULL };
+    char *help[] = { "compare", "--help", NULL };
+    cli_compare_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_compare_parse, &a, losses);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_int_equal(a.n_spec, 4);
+    assert_string_equal(a.output, "lmp_compare.png");
+    assert_int_equal(a.width, 1400);
+    assert_int_equal(a.height, 560);
+    assert_int_equal(a.overlay.scale, LMPVIZ_HSCALE_LOG);
+    assert_int_equal(a.need_classes + a.need_split, 0);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_compare_parse, &a, frame);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.n_spec, 2);
+    assert_int_equal(a.need_classes, 1);
+    assert_string_equal(a.output, "lmp_compare_frame.png");
+    assert_int_equal(a.overlay.scale, LMPVIZ_HSCALE_LINEAR);
+    assert_int_equal(a.n_pred, 1);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_compare_parse, &a, split);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.need_split, 1);
+    assert_null(a.output);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_compare_parse, &a, classes);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz compare: --schemes: invfreq and medfreq need the class of "
+                               "each pixel: give --labels with --probs, --logits or --loss instead "
+                               "of --losses\ntry 'lmpviz compare --help'\n");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_compare_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_true(strncmp(r.out, "Usage: lmpviz compare", 21) == 0);
+}
+
 int
 main(void)
 {
@@ -533,6 +631,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_dataset_jobs_shards, setup, teardown),
         cmocka_unit_test(test_jobs_shard_usage),
         cmocka_unit_test_setup_teardown(test_real_frame, setup, teardown),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -598,6 +598,61 @@ test_bad_losses_file(void **state)
     assert_int_equal(entries(fx), 1); /* just neg.npy */
 }
 
+/* Every option that takes a value, given without it: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = {
+        "--p",    "--m",    "--m-pixels", "--figure", "--n", "--losses", "--sample", "--dist",
+        "--seed", "--size", "--dpi",      "--title",  "-o",  "--output", "--csv",    NULL,
+    };
+    (void)state;
+    expect_missing_values(cmd_curve, "curve", opts);
+}
+
+/* cli_curve_parse: values into their fields; --help and a check of the
+ * options together. */
+static void
+test_parse(void **state)
+{
+    char *argv[] = { "curve",        "--p",      "1,inf",   "--m-pixels", "5", "--losses",
+                     "l.npy",        "--sample", "9",       "--seed",     "3", "--logy",
+                     "--cumulative", "--size",   "300x200", NULL };
+    char *help[] = { "curve", "--help", NULL };
+    char *both[] = { "curve", "--scaled", "--cumulative", NULL };
+    cli_curve_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_curve_parse, &a, argv);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.n_p, 2);
+    assert_true(a.p[0] == 1.0 && isinf(a.p[1]));
+    assert_int_equal(a.n_m_px, 1);
+    assert_true(a.m_px[0] == 5.0);
+    assert_string_equal(a.losses, "l.npy");
+    assert_int_equal(a.sample, 9);
+    assert_int_equal(a.seed, 3);
+    assert_int_equal(a.logy + a.cumulative + a.have_size, 3);
+    assert_int_equal(a.width, 300);
+    assert_int_equal(a.height, 200);
+    cli_curve_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_curve_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_true(strncmp(r.out, "Usage: lmpviz curve", 19) == 0);
+    cli_curve_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_curve_parse, &a, both);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz curve: --scaled and --cumulative: give one of them\n"
+                               "try 'lmpviz curve --help'\n");
+    cli_curve_args_free(&a);
+}
+
 int
 main(void)
 {
@@ -617,6 +672,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_memory_estimate_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_failures_leave_no_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_losses_file, setup, teardown),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

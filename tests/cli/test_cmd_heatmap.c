@@ -30,6 +30,7 @@
 #include "lmp.h"
 #include "lmp_cuda.h"
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 
 #define W 6
 #define H 4
@@ -1141,6 +1142,76 @@ test_device_cuda_matches_cpu(void **state)
     }
 }
 
+/* Every option that takes a value, given without it: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = {
+        "--image",    "--labels",       "--label-type", "--probs",       "--logits",
+        "--loss",     "--layout",       "--max-pixels", "--p",           "--m",
+        "--m-pixels", "--save-weights", "--save-loss",  "--stats",       "--cmap",
+        "--scale",    "--alpha",        "--dim",        "--desaturate",  "--vmax",
+        "--width",    "--title",        "-o",           "--output",      "--cityscapes-root",
+        "--split",    "--city",         "--pred-dir",   "--pred-suffix", "--out-dir",
+        "--jobs",     "--shard",        "--device",     "--batch",       NULL,
+    };
+    (void)state;
+    expect_missing_values(cmd_heatmap, "heatmap", opts);
+}
+
+/* cli_heatmap_parse: a frame's options into their fields, a split's, and
+ * --device refused where it is not allowed. */
+static void
+test_parse(void **state)
+{
+    char *single[] = { "heatmap",  "--image", "f.png",       "--labels", "l.png",
+                       "--logits", "x.npy",   "--p",         "2",        "--m-pixels",
+                       "50",       "--alpha", "0.5",         "--width",  "640",
+                       "--cmap",   "magma",   "--save-loss", "loss.npy", NULL };
+    char *split[] = {
+        "heatmap",       "--cityscapes-root", "cs",     "--pred-dir", "p",       "--out-dir", "o",
+        "--pred-suffix", "_loss.npy",         "--jobs", "3",          "--shard", "2/5",       NULL
+    };
+    char *device[] = { "heatmap", "--device", "cuda", NULL };
+    cli_heatmap_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_heatmap_parse, &a, single);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_string_equal(a.in.image, "f.png");
+    assert_string_equal(a.in.labels, "l.png");
+    assert_string_equal(a.in.pred, "x.npy");
+    assert_int_equal(a.in.pred_kind, LMPVIZ_PRED_LOGITS);
+    assert_int_equal(a.n_pred, 1);
+    assert_true(a.params.p == 2.0 && a.params.m_pixels == 50.0);
+    assert_true(a.fig.overlay.alpha == 0.5);
+    assert_int_equal(a.fig.width_px, 640);
+    assert_int_equal(a.fig.overlay.cmap, LMPVIZ_CMAP_MAGMA);
+    assert_string_equal(a.save_loss, "loss.npy");
+    assert_string_equal(a.output, "lmp_heatmap.png");
+    assert_int_equal(a.any_single, 1);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_heatmap_parse, &a, split);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(a.sp.root, "cs");
+    assert_string_equal(a.sp.split, "val");
+    assert_int_equal(a.in.pred_kind, LMPVIZ_PRED_LOSS); /* from the suffix */
+    assert_int_equal(a.sp.jobs, 3);
+    assert_int_equal(a.sp.shard_i, 2);
+    assert_int_equal(a.sp.shard_n, 5);
+    assert_int_equal(a.any_single, 0);
+
+    memset(&a, 0, sizeof a); /* allow_device = 0, as notebook parses */
+    RUN_PARSE(&r, cli_heatmap_parse, &a, device);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz heatmap: --device: not available here (it solves on the "
+                               "CPU)\ntry 'lmpviz heatmap --help'\n");
+}
+
 int
 main(void)
 {
@@ -1158,6 +1229,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_real_full_resize, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_cuda_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_cuda_matches_cpu, setup, teardown),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -571,6 +571,79 @@ test_execute(void **state)
     free(text);
 }
 
+/* Every option that takes a value, given without it, notebook's own and
+ * those passed on to the figure's parser: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = { "--figure", "-o", "--output", NULL };
+    run_result r;
+    (void)state;
+
+    expect_missing_values(cmd_notebook, "notebook", opts);
+    run_nb(&r, "--figure", "curve", "--p", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz notebook: --p: expected a value\n"
+                               "try 'lmpviz notebook --help'\n");
+    run_nb(&r, "--figure", "heatmap", "--labels", NULL);
+    assert_int_equal(r.rc, 2);
+    assert_string_equal(r.err, "lmpviz notebook: --labels: expected a value\n"
+                               "try 'lmpviz notebook --help'\n");
+}
+
+/* cli_notebook_parse: notebook's own options, the arguments passed on, the
+ * default -o, and its checks. */
+static void
+test_parse(void **state)
+{
+    char *curve[] = { "notebook", "--figure", "curve", NULL };
+    char *region[] = { "notebook", "--figure=region", "--m", "0.75", "--losses", "2,1",
+                       "-o",       "r.ipynb",         NULL };
+    char *all[] = { "notebook", "--all", NULL };
+    char *help[] = { "notebook", "-h", "--figure", "nope", NULL };
+    char *csv[] = { "notebook", "--figure", "curve", "--csv", "x.csv", NULL };
+    cli_notebook_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_notebook_parse, &a, curve);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(a.figure, "curve");
+    assert_string_equal(a.output, "lmp_curve.ipynb");
+    assert_int_equal(a.n_pass, 1);
+    assert_string_equal(a.pass[0], "notebook");
+    assert_null(a.pass[1]);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_notebook_parse, &a, region);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(a.figure, "region");
+    assert_string_equal(a.output, "r.ipynb");
+    assert_int_equal(a.n_pass, 5);
+    assert_string_equal(a.pass[1], "--m");
+    assert_string_equal(a.pass[2], "0.75");
+    assert_string_equal(a.pass[3], "--losses");
+    assert_string_equal(a.pass[4], "2,1");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_notebook_parse, &a, all);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz notebook: --all: expected -o DIR, the folder for the "
+                               "notebooks\ntry 'lmpviz notebook --help'\n");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_notebook_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_true(strncmp(r.out, "Usage: lmpviz notebook", 22) == 0);
+    assert_string_equal(r.err, "");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_notebook_parse, &a, csv);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_true(strncmp(r.err, "lmpviz notebook: --csv: not available here", 42) == 0);
+}
+
 int
 main(void)
 {
@@ -587,6 +660,8 @@ main(void)
         cmocka_unit_test(test_base64),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execute, setup, teardown),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

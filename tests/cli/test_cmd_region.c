@@ -131,6 +131,58 @@ test_bad_options(void **state)
     assert_int_equal(entries(fx), 0);
 }
 
+/* Every option that takes a value, given without it: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = { "--p",     "--m", "--losses", "--size", "--dpi",
+                                        "--title", "-o",  "--output", NULL };
+    (void)state;
+    expect_missing_values(cmd_region, "region", opts);
+}
+
+/* cli_region_parse: the defaults and values; --losses checked as a pair. */
+static void
+test_parse(void **state)
+{
+    char *none[] = { "region", NULL };
+    char *argv[] = {
+        "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "--dpi", "150", NULL
+    };
+    char *one[] = { "region", "--losses", "2", NULL };
+    cli_region_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_region_parse, &a, none);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_null(a.p);
+    assert_true(a.m == 0.5);
+    assert_int_equal(a.have_losses, 0);
+    assert_string_equal(a.output, "lmp_region.png");
+    cli_region_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_region_parse, &a, argv);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.n_p, 2);
+    assert_true(a.p[0] == 1.0 && a.p[1] == 2.0);
+    assert_true(a.m == 0.75);
+    assert_int_equal(a.have_losses, 1);
+    assert_true(a.losses[0] == 2.0 && a.losses[1] == 1.0);
+    assert_true(a.dpi == 150.0);
+    cli_region_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_region_parse, &a, one);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz region: --losses: expected two losses A,B >= 0, not both "
+                               "0, got \"2\"\ntry 'lmpviz region --help'\n");
+    assert_int_equal(a.have_losses, 0);
+    cli_region_args_free(&a);
+}
+
 int
 main(void)
 {
@@ -139,6 +191,8 @@ main(void)
         cmocka_unit_test_setup_teardown(test_formats, setup, teardown),
         cmocka_unit_test(test_help),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

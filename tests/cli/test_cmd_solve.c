@@ -1143,14 +1143,128 @@ test_missing_value(void **state)
     snprintf(w, sizeof w, "%s", in_dir(fx, "w.npy"));
     run_solve(&r, "-o", w, "--p", NULL);
     assert_int_equal(r.rc, 2);
-    assert_string_equal(r.err, "lmpviz solve: unknown or incomplete option \"--p\"\n"
+    assert_string_equal(r.err, "lmpviz solve: --p: expected a value\n"
                                "try 'lmpviz solve --help'\n");
     run_solve(&r, "--losses", NULL);
     assert_int_equal(r.rc, 2);
-    assert_string_equal(r.err, "lmpviz solve: unknown or incomplete option \"--losses\"\n"
+    assert_string_equal(r.err, "lmpviz solve: --losses: expected a value\n"
                                "try 'lmpviz solve --help'\n");
     assert_string_equal(r.out, "");
     assert_int_equal(entries(fx), 0);
+}
+
+/* Every option that takes a value, given without it: the same message. */
+static void
+test_missing_value_every_option(void **state)
+{
+    static const char *const opts[] = { "--losses", "--p",      "--m",      "--m-pixels",
+                                        "-o",       "--output", "--device", NULL };
+    (void)state;
+    expect_missing_values(cmd_solve, "solve", opts);
+}
+
+/* ------------------------------------------------------------------------
+ * cli_solve_parse
+ */
+
+static void
+test_parse_defaults(void **state)
+{
+    char *argv[] = { "solve", NULL };
+    lmp_params def = LMP_PARAMS_INIT;
+    cli_solve_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_solve_parse, &a, argv);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_string_equal(r.out, "");
+    assert_true(a.params.p == def.p);
+    assert_true(a.params.m == def.m);
+    assert_true(a.params.m_pixels == 0.0);
+    assert_int_equal(a.params.nonfinite, def.nonfinite);
+    assert_null(a.losses);
+    assert_null(a.output);
+    assert_int_equal(a.json + a.have_m + a.ignore_zeros + a.on_gpu, 0);
+}
+
+static void
+test_parse_values(void **state)
+{
+    char *argv[] = { "solve",
+                     "--losses",
+                     "l.npy",
+                     "--p",
+                     "2.5",
+                     "--m-pixels",
+                     "7",
+                     "-o",
+                     "w.npy",
+                     "--json",
+                     "--ignore-nonfinite",
+                     "--ignore-zeros",
+                     "--device",
+                     "cuda",
+                     NULL };
+    cli_solve_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_solve_parse, &a, argv);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_string_equal(a.losses, "l.npy");
+    assert_true(a.params.p == 2.5);
+    assert_true(a.params.m_pixels == 7.0);
+    assert_int_equal(a.have_m, 0);
+    assert_string_equal(a.output, "w.npy");
+    assert_int_equal(a.json, 1);
+    assert_int_equal(a.params.nonfinite, LMP_NONFINITE_IGNORE);
+    assert_int_equal(a.ignore_zeros, 1);
+    assert_int_equal(a.on_gpu, 1); /* parsed only: the device is checked later */
+}
+
+static void
+test_parse_help_and_usage(void **state)
+{
+    char *help[] = { "solve", "--p", "2", "--help", NULL };
+    char *both[] = { "solve", "--m", "0.5", "--m-pixels", "3", NULL };
+    char *ext[] = { "solve", "-o", "w.txt", NULL };
+    char *extra[] = { "solve", "--json", "x", NULL };
+    cli_solve_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_solve_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_string_equal(r.err, "");
+    assert_true(strncmp(r.out, "Usage: lmpviz solve", 19) == 0);
+    assert_int_equal(cli_parse_exit(CLI_PARSE_HELP), CLI_EXIT_OK);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_solve_parse, &a, both);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz solve: --m and --m-pixels: give one of them, not both\n"
+                               "try 'lmpviz solve --help'\n");
+    assert_int_equal(cli_parse_exit(CLI_PARSE_USAGE), CLI_EXIT_USAGE);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_solve_parse, &a, ext);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err,
+                        "lmpviz solve: -o: expected a file name ending in .npy, got \"w.txt\"\n"
+                        "try 'lmpviz solve --help'\n");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_solve_parse, &a, extra);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.err, "lmpviz solve: unexpected argument \"x\"\n"
+                               "try 'lmpviz solve --help'\n");
+    assert_string_equal(r.out, "");
 }
 
 /* ------------------------------------------------------------------------
@@ -1242,6 +1356,10 @@ main(void)
         cmocka_unit_test_setup_teardown(test_json_non_utf8_names, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_value, setup, teardown),
+        cmocka_unit_test(test_missing_value_every_option),
+        cmocka_unit_test(test_parse_defaults),
+        cmocka_unit_test(test_parse_values),
+        cmocka_unit_test(test_parse_help_and_usage),
         cmocka_unit_test(test_main_dispatch),
     };
 

@@ -7,6 +7,7 @@
  *   lmpviz/plot.h     figures, panels, colours, colormaps, colour bars
  *   lmpviz/seg.h      Cityscapes labels, segmentation losses, class statistics
  *   lmpviz/figures.h  curve, region, heatmap and compare figures
+ *   lmpviz/sweep.h    sweep and match: choosing p and m from loss maps
  *   lmpviz/draw.h     the heatmap's pictures and class shares from arrays in memory
  */
 #ifndef LMPVIZ_H
@@ -18,5 +19,7 @@
 #include "lmpviz/seg.h"
 #include "lmpviz/figures.h"
 #include "lmpviz/draw.h"
+
+#include "lmpviz/sweep.h"
 
 #endif /* LMPVIZ_H */
