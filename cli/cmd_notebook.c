@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "cli_commands.h"
+#include "cli.h"
+#include "cmd_notebook_extra.h"
 #include "lmp.h"
 #include "lmpviz.h"
 #include "lmpviz_private.h"
@@ -24,43 +26,54 @@ static void
 usage(FILE *out)
 {
     fprintf(out,
-            "Usage: lmpviz notebook --figure curve|paper|region|heatmap [OPTIONS] [-o FILE.ipynb]\n"
+            "Usage: lmpviz notebook --figure NAME [OPTIONS] [-o FILE.ipynb]\n"
             "       lmpviz notebook --all [HEATMAP OPTIONS] -o DIR\n"
             "\n"
-            "Writes a Jupyter notebook (nbformat 4.5) that teaches LMP with one of the paper's\n"
-            "figures: markdown cells with the mathematics (W, gamma, tau, theta, what p and m\n"
-            "do), Python cells (NumPy, matplotlib) that redraw the figure from data embedded\n"
-            "in the notebook and re-solve LMP with a short NumPy solver, and the figure\n"
-            "lmpviz rendered stored as the output, so the notebook reads well unexecuted.\n"
+            "Writes a Jupyter notebook (nbformat 4.5) for teaching LMP: markdown cells with\n"
+            "the mathematics (W, gamma, tau, theta, what p and m do), Python cells (NumPy,\n"
+            "matplotlib) that redraw lmpviz's figure from data embedded in the notebook and\n"
+            "check a short NumPy solver against lmpviz, sliders for p and m (ipywidgets,\n"
+            "when installed) and at least three exercises with folded worked solutions.\n"
+            "The figure lmpviz rendered is stored as an output, so the notebook reads well\n"
+            "unexecuted.\n"
             "\n"
             "Options:\n"
             "  --figure NAME     curve: `lmpviz curve`; paper: `lmpviz curve --figure paper`;\n"
             "                    region: `lmpviz region`; heatmap: `lmpviz heatmap` for one\n"
-            "                    frame (needs --image, --labels and --probs/--logits/--loss)\n"
+            "                    frame (needs --image, --labels and --probs/--logits/--loss);\n"
+            "                    compare: `lmpviz compare` as profiles (--losses, or --labels\n"
+            "                    with a model output); derivation: the closed form derived\n"
+            "                    (KKT, uniqueness of theta, Hoelder, the limits); algorithms:\n"
+            "                    the sorted scan and the selection solver, in Python\n"
             "  OPTIONS           the options of that command (see 'lmpviz curve --help',\n"
             "                    ...), except those that write other files or run a split\n"
             "                    (--csv, --stats, --save-weights, --save-loss,\n"
             "                    --cityscapes-root and its options)\n"
             "  -o, --output FILE the notebook (default lmp_NAME.ipynb)\n"
             "  --all             curve, paper and region with their defaults (region with\n"
-            "                    --m 0.75 --losses 2,1) into DIR as lmp_curve.ipynb,\n"
-            "                    lmp_paper.ipynb, lmp_region.ipynb; with heatmap options also\n"
-            "                    lmp_heatmap.ipynb, else the heatmap notebook is skipped with\n"
-            "                    a note\n"
+            "                    --m 0.75 --losses 2,1), derivation and algorithms into DIR\n"
+            "                    as lmp_NAME.ipynb; with heatmap options also lmp_heatmap.ipynb\n"
+            "                    and lmp_compare.ipynb (on the same labels and model output),\n"
+            "                    else those two are skipped with a note.  The figures also go\n"
+            "                    to DIR/slides/NAME.svg and NAME.pdf, for a lecture\n"
             "  -h, --help        show this help\n"
             "\n"
             "Curves embed their losses: at most %d (use --sample N with --losses).  The\n"
             "heatmap notebook embeds a %d-pixel-wide overlay (unless --width), the per-class\n"
-            "table, an n·w map averaged over blocks and at most %d sampled pixels.\n",
-            LMPNB_MAX_LOSSES, NB_HEATMAP_WIDTH, LMPNB_MAX_SAMPLE);
+            "table, an n·w map averaged over blocks, at most %d sampled pixels and the loss\n"
+            "map at most %d pixels wide (to redraw the weights for any p and m).  The\n"
+            "compare notebook embeds at most %d ranks of the sorted losses.\n",
+            LMPNB_MAX_LOSSES, NB_HEATMAP_WIDTH, LMPNB_MAX_SAMPLE, LMPNB_LOSS_MAP_WIDTH,
+            LMPNB_COMPARE_POINTS);
 }
 
 /* Options of curve, region and heatmap that take a value (so that the value
  * is passed on with them). */
 static const char *const value_opts[] = {
-    "p",    "m",     "m-pixels", "n",      "losses",     "sample", "dist",   "seed",       "size",
-    "dpi",  "title", "image",    "labels", "label-type", "probs",  "logits", "loss",       "layout",
-    "cmap", "scale", "alpha",    "dim",    "desaturate", "vmax",   "width",  "max-pixels", NULL,
+    "p",     "m",          "m-pixels", "n",      "losses",     "sample",  "dist",
+    "seed",  "size",       "dpi",      "title",  "image",      "labels",  "label-type",
+    "probs", "logits",     "loss",     "layout", "cmap",       "scale",   "alpha",
+    "dim",   "desaturate", "vmax",     "width",  "max-pixels", "schemes", NULL,
 };
 
 /* Options of those commands that write other files or process a split. */
@@ -68,6 +81,10 @@ static const char *const refused_opts[] = {
     "csv",         "save-weights", "save-loss", "stats", "cityscapes-root", "pred-dir",
     "pred-suffix", "out-dir",      "split",     "city",  "shard",           "jobs",
     "quiet",       "timing",       "resume",    NULL,
+};
+
+static const char *const figure_names[] = {
+    "curve", "paper", "region", "heatmap", "compare", "derivation", "algorithms", NULL,
 };
 
 static int
@@ -152,12 +169,13 @@ check_args(const char *cmd, cli_notebook_args *a)
         return CLI_PARSE_OK;
     }
     if (a->figure == NULL)
+        return cli_parse_error(cmd, "--figure: expected curve, paper, region, heatmap, compare, "
+                                    "derivation or algorithms (or --all)");
+    if (!in_list(figure_names, a->figure, strlen(a->figure)))
         return cli_parse_error(cmd,
-                               "--figure: expected curve, paper, region or heatmap (or --all)");
-    if (strcmp(a->figure, "curve") != 0 && strcmp(a->figure, "paper") != 0 &&
-        strcmp(a->figure, "region") != 0 && strcmp(a->figure, "heatmap") != 0)
-        return cli_parse_error(
-            cmd, "--figure: expected curve, paper, region or heatmap, got \"%s\"", a->figure);
+                               "--figure: expected curve, paper, region, heatmap, compare, "
+                               "derivation or algorithms, got \"%s\"",
+                               a->figure);
     if (a->output == NULL) {
         snprintf(a->default_output, sizeof a->default_output, "lmp_%s.ipynb", a->figure);
         a->output = a->default_output;
@@ -250,7 +268,7 @@ check_embeddable(const cli_curve_args *a)
 }
 
 static int
-build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
+build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep)
 {
     char *argv2[NB_MAX_ARGS + 4];
     char command[NB_CMD_LEN], source[512];
@@ -303,13 +321,17 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out)
     in.fig = cf.fig;
     *out = lmpnb_curve_notebook(&in, &st, &err);
     rc = *out == NULL ? nb_failed(st, &err) : 0;
+    if (rc == 0 && keep != NULL) {
+        *keep = cf.fig;
+        cf.fig = NULL;
+    }
     cli_curve_fig_free(&cf);
     cli_curve_args_free(&a);
     return rc;
 }
 
 static int
-build_region(char **pass, int n_pass, lmpnb_notebook **out)
+build_region(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep)
 {
     char command[NB_CMD_LEN];
     cli_region_args a;
@@ -330,13 +352,17 @@ build_region(char **pass, int n_pass, lmpnb_notebook **out)
     in.fig = fig;
     *out = lmpnb_region_notebook(&in, &st, &err);
     rc = *out == NULL ? nb_failed(st, &err) : 0;
+    if (rc == 0 && keep != NULL) {
+        *keep = fig;
+        fig = NULL;
+    }
     lmpviz_figure_destroy(fig);
     cli_region_args_free(&a);
     return rc;
 }
 
 static int
-build_heatmap(char **pass, int n_pass, lmpnb_notebook **out)
+build_heatmap(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep)
 {
     char command[NB_CMD_LEN];
     cli_heatmap_args a;
@@ -386,21 +412,62 @@ build_heatmap(char **pass, int n_pass, lmpnb_notebook **out)
     in.fig = fig;
     *out = lmpnb_heatmap_notebook(&in, &st, &err);
     rc = *out == NULL ? nb_failed(st, &err) : 0;
+    if (rc == 0 && keep != NULL) {
+        *keep = fig;
+        fig = NULL;
+    }
     lmpviz_figure_destroy(fig);
     lmpviz_heatmap_free(&hm);
     return rc;
+}
+
+/* The notebooks without a figure of lmpviz's take no option. */
+static int
+build_lecture(const char *figure, char **pass, int n_pass, lmpnb_notebook **out)
+{
+    char command[NB_CMD_LEN];
+    lmpviz_err err;
+    lmpviz_status st;
+
+    *out = NULL;
+    if (n_pass > 1)
+        return cli_usage_error(CMD, "--figure %s: takes no options, got \"%s\"", figure, pass[1]);
+    memset(&err, 0, sizeof err);
+    snprintf(command, sizeof command, "lmpviz notebook --figure %s", figure);
+    *out = strcmp(figure, "derivation") == 0 ? lmpnb_derivation_notebook(command, &st, &err)
+                                             : lmpnb_algorithms_notebook(command, &st, &err);
+    return *out == NULL ? nb_failed(st, &err) : 0;
+}
+
+static int
+build_compare(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep)
+{
+    char command[NB_CMD_LEN];
+    int i, schemes = 0;
+
+    /* The notebook's default schemes are not compare's: the command that
+     * draws the same figure names them. */
+    for (i = 1; i < n_pass; i++)
+        schemes |= strncmp(pass[i], "--schemes", 9) == 0;
+    command_line(command, sizeof command, "compare",
+                 schemes ? NULL : "--schemes '" CLI_NB_COMPARE_SCHEMES "'", pass + 1, n_pass - 1);
+    return cli_notebook_compare(pass, n_pass, command, out, keep);
 }
 
 static int
 build_one(const char *figure, char **pass, int n_pass, lmpnb_notebook **out)
 {
     if (strcmp(figure, "curve") == 0)
-        return build_curve(0, pass, n_pass, out);
+        return build_curve(0, pass, n_pass, out, NULL);
     if (strcmp(figure, "paper") == 0)
-        return build_curve(1, pass, n_pass, out);
+        return build_curve(1, pass, n_pass, out, NULL);
     if (strcmp(figure, "region") == 0)
-        return build_region(pass, n_pass, out);
-    return build_heatmap(pass, n_pass, out);
+        return build_region(pass, n_pass, out, NULL);
+    if (strcmp(figure, "compare") == 0)
+        return build_compare(pass, n_pass, out, NULL);
+    if (strcmp(figure, "derivation") == 0 || strcmp(figure, "algorithms") == 0)
+        return build_lecture(figure, pass, n_pass, out);
+    return build_heatmap(pass, n_pass, out, NULL);
 }
 
 static int
@@ -418,35 +485,77 @@ save(const lmpnb_notebook *nb, const char *path)
     return 0;
 }
 
-#define NB_ALL 4
+#define NB_ALL 7
+
+/* The options of a frame's inputs that compare shares with heatmap, and
+ * whether each takes a value: --all passes these on to the compare
+ * notebook. */
+static int
+compare_input_opt(const char *s, int *takes_value)
+{
+    static const char *const with_value[] = { "labels", "probs",      "logits",     "loss",
+                                              "layout", "label-type", "max-pixels", NULL };
+    const char *eq;
+    size_t len;
+
+    if (strncmp(s, "--", 2) != 0)
+        return 0;
+    eq = strchr(s + 2, '=');
+    len = eq ? (size_t)(eq - s - 2) : strlen(s + 2);
+    *takes_value = eq == NULL && in_list(with_value, s + 2, len);
+    return in_list(with_value, s + 2, len) || (len == 6 && strncmp(s + 2, "resize", 6) == 0);
+}
 
 static int
 run_all(cli_notebook_args *a)
 {
-    static const char *const names[NB_ALL] = { "curve", "paper", "region", "heatmap" };
+    static const char *const names[NB_ALL] = { "curve",   "paper",      "region",    "heatmap",
+                                               "compare", "derivation", "algorithms" };
     static char *region_argv[] = { (char *)CMD, (char *)"--m", (char *)"0.75", (char *)"--losses",
                                    (char *)"2,1", NULL };
-    lmpnb_notebook *nb[NB_ALL] = { NULL, NULL, NULL, NULL };
-    char *paths[NB_ALL] = { NULL, NULL, NULL, NULL };
+    lmpnb_notebook *nb[NB_ALL] = { NULL };
+    lmpviz_figure *figs[NB_ALL] = { NULL };
+    char *paths[NB_ALL] = { NULL };
     char *none[] = { (char *)CMD, NULL };
+    char *cmp_argv[NB_MAX_ARGS + 4];
+    char **slides = NULL;
+    size_t n_slides = 0;
     struct stat sb;
     size_t k, len;
-    int rc = 0;
+    int rc = 0, n_cmp = 1, i, made_dir = 0;
 
     /* Everything is built before anything is written: a failure leaves no
      * file (and no new folder) behind. */
-    rc = build_curve(0, none, 1, &nb[0]);
+    rc = build_curve(0, none, 1, &nb[0], &figs[0]);
     if (rc == 0)
-        rc = build_curve(1, none, 1, &nb[1]);
+        rc = build_curve(1, none, 1, &nb[1], &figs[1]);
     if (rc == 0)
-        rc = build_region(region_argv, 5, &nb[2]);
+        rc = build_region(region_argv, 5, &nb[2], &figs[2]);
     if (rc == 0 && a->n_pass > 1)
-        rc = build_heatmap(a->pass, a->n_pass, &nb[3]);
+        rc = build_heatmap(a->pass, a->n_pass, &nb[3], &figs[3]);
+    if (rc == 0 && a->n_pass > 1) {
+        cmp_argv[0] = (char *)CMD;
+        for (i = 1; i < a->n_pass; i++) {
+            int takes_value = 0;
+            if (!compare_input_opt(a->pass[i], &takes_value))
+                continue;
+            cmp_argv[n_cmp++] = a->pass[i];
+            if (takes_value && i + 1 < a->n_pass)
+                cmp_argv[n_cmp++] = a->pass[++i];
+        }
+        cmp_argv[n_cmp] = NULL;
+        rc = build_compare(cmp_argv, n_cmp, &nb[4], &figs[4]);
+    }
+    if (rc == 0)
+        rc = build_lecture("derivation", none, 1, &nb[5]);
+    if (rc == 0)
+        rc = build_lecture("algorithms", none, 1, &nb[6]);
     if (rc != 0)
         goto cleanup;
     if (nb[3] == NULL)
-        cli_error(CMD, "--all: heatmap notebook skipped (it needs a frame: give --image, --labels "
-                       "and --probs, --logits or --loss)");
+        cli_error(CMD,
+                  "--all: heatmap and compare notebooks skipped (they need a frame: give --image, "
+                  "--labels and --probs, --logits or --loss)");
 
     if (stat(a->output, &sb) != 0) {
         if (mkdir(a->output, 0777) != 0) {
@@ -454,6 +563,7 @@ run_all(cli_notebook_args *a)
             rc = CLI_EXIT_FAILURE;
             goto cleanup;
         }
+        made_dir = 1;
     } else if (!S_ISDIR(sb.st_mode)) {
         rc = cli_usage_error(CMD, "-o: with --all, expected a folder, got the file \"%s\"", a->output);
         goto cleanup;
@@ -476,23 +586,39 @@ run_all(cli_notebook_args *a)
             break;
         }
     }
+    if (rc == 0)
+        rc = cli_notebook_slides(a->output, names, figs, NB_ALL, &slides, &n_slides);
     if (rc != 0) {
         for (k = 0; k < NB_ALL; k++) {
             if (paths[k] != NULL)
                 cli_remove_output(paths[k]);
+        }
+        for (k = 0; k < n_slides; k++)
+            cli_remove_output(slides[k]);
+        if (made_dir) {
+            char sub[NB_CMD_LEN];
+            snprintf(sub, sizeof sub, "%s/slides", a->output);
+            rmdir(sub);
+            rmdir(a->output);
         }
     } else {
         for (k = 0; k < NB_ALL; k++) {
             if (paths[k] != NULL)
                 printf("%s\n", paths[k]);
         }
+        for (k = 0; k < n_slides; k++)
+            printf("%s\n", slides[k]);
     }
 
 cleanup:
     for (k = 0; k < NB_ALL; k++) {
         lmpnb_notebook_destroy(nb[k]);
+        lmpviz_figure_destroy(figs[k]);
         free(paths[k]);
     }
+    for (k = 0; k < n_slides; k++)
+        free(slides[k]);
+    free(slides);
     return rc;
 }
 

@@ -202,6 +202,29 @@ lmpnb_notebook_add_code(lmpnb_notebook *nb,
 }
 
 lmpviz_status
+lmpnb_notebook_fold_last(lmpnb_notebook *nb)
+{
+    json_t *cell, *meta, *jup;
+
+    assert(nb != NULL);
+    cell = json_array_get(nb->cells, json_array_size(nb->cells) - 1);
+    if (cell == NULL)
+        return LMPVIZ_ERR_INVALID_ARG;
+    meta = json_object_get(cell, "metadata");
+    jup = json_object();
+    if (jup == NULL || set_new(jup, "source_hidden", json_true()) != 0) {
+        json_decref(jup);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    /* JupyterLab folds on jupyter.source_hidden; the tag marks the cell for
+     * tools such as nbconvert's TagRemovePreprocessor. */
+    if (set_new(meta, "jupyter", jup) != 0 ||
+        set_new(meta, "tags", json_pack("[s]", "solution")) != 0)
+        return LMPVIZ_ERR_NOMEM;
+    return LMPVIZ_OK;
+}
+
+lmpviz_status
 lmpnb_notebook_set_info(lmpnb_notebook *nb, const char *key, const char *value)
 {
     assert(nb != NULL && key != NULL && value != NULL);

@@ -33,6 +33,10 @@ extern "C" {
  * this many valid pixels (every k-th) are embedded with their loss and n·w. */
 #define LMPNB_MAP_WIDTH  96
 #define LMPNB_MAX_SAMPLE 2000
+/* Heatmap: the loss map itself, every k-th pixel in both directions, at most
+ * this wide (float32 in base64), so that the notebook can re-solve and
+ * redraw the whole map for any p and m. */
+#define LMPNB_LOSS_MAP_WIDTH 192
 
 typedef struct lmpnb_notebook lmpnb_notebook;
 
@@ -52,6 +56,10 @@ lmpviz_status lmpnb_notebook_add_code(lmpnb_notebook *nb,
                                       const unsigned char *png,
                                       size_t png_len,
                                       const char *alt_text);
+/* Folds the source of the last cell (metadata.jupyter.source_hidden, and
+ * the tag "solution"): a worked solution that a reader opens on purpose.
+ * LMPVIZ_OK, LMPVIZ_ERR_INVALID_ARG (no cell) or LMPVIZ_ERR_NOMEM. */
+lmpviz_status lmpnb_notebook_fold_last(lmpnb_notebook *nb);
 /* metadata.lmpviz.KEY = value (strings), e.g. the version and the command
  * that made the notebook.  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
 lmpviz_status lmpnb_notebook_set_info(lmpnb_notebook *nb, const char *key, const char *value);
@@ -106,8 +114,11 @@ typedef struct lmpnb_region_input {
 lmpnb_notebook *lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpviz_err *err);
 
 /* `lmpviz heatmap` for one frame: the downscaled overlay (fig), the per-class
- * table (markdown and data), a block-averaged n·w map and a sample of the
- * valid pixels' losses and weights. */
+ * table (markdown and data), a block-averaged n·w map, a sample of the
+ * valid pixels' losses and weights, the absolute paths of the inputs, and
+ * the loss map at reduced resolution (LMPNB_LOSS_MAP_WIDTH) with lmpviz's
+ * solution on it, from which the notebook re-solves and redraws the whole
+ * map for any p and m. */
 typedef struct lmpnb_heatmap_input {
     const lmpviz_heatmap *hm;
     const char *image, *labels, *pred; /* file names, for the text */
@@ -116,6 +127,34 @@ typedef struct lmpnb_heatmap_input {
 } lmpnb_heatmap_input;
 
 lmpnb_notebook *lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmpviz_err *err);
+
+/* The lecture notebooks, which need no input: the derivation of the closed
+ * form (KKT, uniqueness of theta, Hoelder, the limits) and the algorithms
+ * (the paper's sorted scan, the selection solver in pure Python, timings).
+ * command (may be NULL) goes to metadata.lmpviz.command.  NULL only when out
+ * of memory (*status LMPVIZ_ERR_NOMEM). */
+lmpnb_notebook *
+lmpnb_derivation_notebook(const char *command, lmpviz_status *status, lmpviz_err *err);
+lmpnb_notebook *
+lmpnb_algorithms_notebook(const char *command, lmpviz_status *status, lmpviz_err *err);
+
+/* `lmpviz compare` on one input: the weights of every scheme over the
+ * pixels sorted by decreasing loss, at most LMPNB_COMPARE_POINTS ranks
+ * (evenly spaced over the valid pixels, first and last included), with
+ * their losses, each scheme's n w there and its top-k share curve, the
+ * sums, and per-class shares when cls is given.  fig is the profile figure
+ * lmpviz drew. */
+#define LMPNB_COMPARE_POINTS 2000
+typedef struct lmpnb_compare_input {
+    const lmpviz_compare_data *d;
+    const unsigned char *cls; /* trainIds aligned with d's pixels, or NULL */
+    const char *source;       /* where the losses came from, for the text */
+    const char *command;
+    lmpviz_figure *fig;
+} lmpnb_compare_input;
+
+lmpnb_notebook *
+lmpnb_compare_notebook(const lmpnb_compare_input *in, lmpviz_status *status, lmpviz_err *err);
 
 #ifdef __cplusplus
 }

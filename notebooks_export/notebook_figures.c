@@ -3,6 +3,7 @@
  * heatmap figures: text, embedded data as Python literals, lmpviz's PNG.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,137 +15,12 @@
 #define PER_LINE 8
 
 /* ------------------------------------------------------------------------
- * Text shared by every notebook.
- */
-static const char theory_md[] =
-    "## Loss Max-Pooling in one page\n"
-    "\n"
-    "A segmentation network gives every pixel a loss $\\ell_i \\ge 0$ ($i = 1, \\dots, n$, "
-    "pixels with the ignore label removed). The usual training loss is the mean "
-    "$\\frac{1}{n}\\sum_i \\ell_i$. **Loss Max-Pooling** (Rota Bulò, Neuhold, Kontschieder, "
-    "*Loss Max-Pooling for Semantic Image Segmentation*, CVPR 2017, "
-    "[arXiv:1704.02966](https://arxiv.org/abs/1704.02966)) replaces it by the worst case over a "
-    "set $W$ of pixel weightings:\n"
-    "\n"
-    "$$L(\\ell) = \\max_{w \\in W} \\sum_{i=1}^{n} w_i \\ell_i, \\qquad "
-    "W = \\{\\, w \\ge 0 \\;:\\; \\|w\\|_p \\le \\gamma,\\ \\|w\\|_\\infty \\le \\tau \\,\\},$$\n"
-    "\n"
-    "$$\\gamma = n^{1/p - 1}, \\qquad \\tau = \\gamma\\, m^{-1/p}.$$\n"
-    "\n"
-    "Here $p \\in [1, \\infty]$ and $m \\in [1, n]$ is a number of pixels (lmpviz's `--m` is a "
-    "fraction of the valid pixels: $m = \\mathrm{clamp}(m_{\\text{frac}}\\, n, 1, n)$). The uniform "
-    "weights $w_i = 1/n$ lie in $W$, so $L$ is never below the mean loss. The maximiser $w^*$ is the "
-    "gradient $\\partial L / \\partial \\ell$ (Danskin's theorem): the weights *are* the backward "
-    "pass.\n"
-    "\n"
-    "### The closed form\n"
-    "\n"
-    "With the conjugate exponent $q = p/(p-1)$,\n"
-    "\n"
-    "$$w_i^* = \\tau \\min\\!\\left(1, \\frac{\\ell_i}{\\theta}\\right)^{q-1}, \\qquad "
-    "\\text{where } \\theta > 0 \\text{ solves } "
-    "\\sum_{i=1}^{n} \\min\\!\\left(1, \\frac{\\ell_i}{\\theta}\\right)^{q} = m.$$\n"
-    "\n"
-    "Pixels with $\\ell_i \\ge \\theta$ sit at the cap $\\tau$; the others get a weight "
-    "proportional to $\\ell_i^{q-1}$. Sorting the losses, $d_1 \\ge d_2 \\ge \\dots$, gives "
-    "$\\theta$ directly: with $k$ pixels at the cap, "
-    "$\\theta^q = \\sum_{i>k} d_i^q \\,/\\, (m - k)$, for the smallest $k$ with "
-    "$d_{k+1} \\le \\theta \\le d_k$.\n"
-    "\n"
-    "### What $p$ and $m$ do\n"
-    "\n"
-    "* $p \\to 1$ ($q \\to \\infty$): the weight concentrates on the **hardest pixels**: the $m$ "
-    "largest losses get $\\tau = 1/m$ each and the rest nothing (hard-example mining).\n"
-    "* $p \\to \\infty$ ($q \\to 1$): $\\gamma = \\tau = 1/n$, the weights **spread uniformly**: "
-    "the ordinary mean loss.\n"
-    "* $m$ fixes the **minimum support**: no pixel can get more than $\\tau$, so at least $m$ "
-    "pixels carry the weight. $m = n$ gives $\\tau = 1/n$ (the mean loss); $m = 1$ gives the power "
-    "mean $\\left(\\frac{1}{n}\\sum_i \\ell_i^q\\right)^{1/q}$.\n"
-    "\n"
-    "Conventions at the limits (the same in lmpviz and in the NumPy solver below): zero losses get "
-    "weight 0; when at most $m$ losses are positive, each gets $\\tau$; at $p = 1$ the losses above "
-    "the $\\lceil m \\rceil$-th largest get $\\tau$ and the rest of the mass is split equally among "
-    "the losses equal to it; at $p = \\infty$ every positive loss gets $1/n$.\n";
-
-static const char solver_md[] =
-    "## A NumPy LMP solver\n"
-    "\n"
-    "The sort-based form of the closed form above, in double precision, with the same conventions "
-    "at the limits as lmpviz (`lmp_solve_sorted` in its C library). $\\theta$ is found in "
-    "logarithms, so that $d_i^q$ neither overflows nor underflows when $p$ is close to 1.\n";
-
-static const char solver_py[] =
-    "import numpy as np\n"
-    "\n"
-    "\n"
-    "def lmp_weights(loss, p, m=0.1, m_pixels=None):\n"
-    "    \"\"\"Optimal LMP weights w* of losses >= 0; returns (w, info).\n"
-    "\n"
-    "    p in [1, inf]; m is the support as a fraction of the n losses\n"
-    "    (m_px = clamp(m n, 1, n)), or m_pixels a pixel count.  With the positive\n"
-    "    losses sorted d_1 >= d_2 >= ... and k of them at the cap tau,\n"
-    "    theta^q = sum_{i>k} d_i^q / (m_px - k) for the smallest k with\n"
-    "    d_{k+1} <= theta <= d_k, and w_i = tau min(1, l_i / theta)^(q - 1).\n"
-    "    \"\"\"\n"
-    "    x = np.asarray(loss, dtype=np.float64).ravel()\n"
-    "    n = x.size\n"
-    "    if n == 0:\n"
-    "        raise ValueError('no valid pixel: n = 0')\n"
-    "    bad = np.flatnonzero(~np.isfinite(x) | (x < 0))\n"
-    "    if bad.size:\n"
-    "        raise ValueError(f'loss {bad[0]} is {x[bad[0]]}: expected a finite loss >= 0')\n"
-    "    if not p >= 1:\n"
-    "        raise ValueError(f'p = {p}: expected p >= 1')\n"
-    "    m_px = float(m_pixels) if m_pixels else float(m) * n\n"
-    "    m_px = min(max(m_px, 1.0), float(n))\n"
-    "    if np.isinf(p):                     # q = 1: the mean loss\n"
-    "        q, gamma, tau = 1.0, 1.0 / n, 1.0 / n\n"
-    "    elif p == 1:                        # q = inf: the hardest m_px pixels\n"
-    "        q, gamma, tau = np.inf, 1.0, 1.0 / m_px\n"
-    "    else:\n"
-    "        q = p / (p - 1.0)\n"
-    "        gamma = n ** (1.0 / p - 1.0)\n"
-    "        tau = gamma * m_px ** (-1.0 / p)\n"
-    "    w = np.zeros(n)\n"
-    "    pos = x > 0                         # zero losses always get weight 0\n"
-    "    n_pos = int(pos.sum())\n"
-    "    theta = 0.0\n"
-    "    if n_pos == 0:\n"
-    "        pass\n"
-    "    elif np.isinf(p) or n_pos <= m_px:  # no root: every positive loss at the cap\n"
-    "        w[pos] = tau\n"
-    "    else:\n"
-    "        d = np.sort(x[pos])[::-1]\n"
-    "        if p == 1:\n"
-    "            # tau above t, the ceil(m_px)-th largest loss; the rest of the mass\n"
-    "            # split equally among the losses equal to t (the p -> 1+ limit)\n"
-    "            theta = float(d[int(np.ceil(m_px)) - 1])\n"
-    "            above = np.count_nonzero(d > theta)\n"
-    "            equal = np.count_nonzero(d == theta)\n"
-    "            w[x > theta] = tau\n"
-    "            w[x == theta] = (m_px - above) / (m_px * equal)\n"
-    "        else:\n"
-    "            log_d = np.log(d)\n"
-    "            # log of sum_{i >= k} d_i^q for every k (0-based), without overflow\n"
-    "            log_tail = np.logaddexp.accumulate((q * log_d)[::-1])[::-1]\n"
-    "            k = np.arange(int(np.ceil(m_px)))           # k < m_px pixels at the cap\n"
-    "            log_theta = (log_tail[k] - np.log(m_px - k)) / q\n"
-    "            upper = np.concatenate(([np.inf], log_d))[k]  # d_k (none for k = 0)\n"
-    "            lower = log_d[k]                              # d_{k+1}\n"
-    "            ok = (log_theta >= lower - 1e-12) & (log_theta <= upper + 1e-12)\n"
-    "            theta = float(np.exp(log_theta[np.argmax(ok)]))\n"
-    "            w[pos] = tau * np.minimum(1.0, x[pos] / theta) ** (q - 1.0)\n"
-    "    info = dict(n=n, q=q, gamma=gamma, tau=tau, m_px=m_px, theta=theta,\n"
-    "                value=float(w @ x), mean=float(x.mean()))\n"
-    "    return w, info\n";
-
-/* ------------------------------------------------------------------------
  * Formatting helpers.
  */
 
 /* A double as a Python literal that reads back to the same value. */
-static const char *
-py_num(double v, char *buf, size_t len)
+const char *
+lmpnbi_py_num(double v, char *buf, size_t len)
 {
     if (isnan(v))
         snprintf(buf, len, "np.nan");
@@ -160,8 +36,8 @@ py_num(double v, char *buf, size_t len)
 
 /* "NAME = np.array([...], dtype=np.float32)" with n floats, PER_LINE a line,
  * each line indented by indent spaces. */
-static void
-sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, const char *dtype)
+void
+lmpnbi_sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, const char *dtype)
 {
     size_t i;
 
@@ -177,9 +53,34 @@ sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, const char 
     lmpnbi_sb_printf(b, "\n%*s], dtype=%s)", indent, "", dtype);
 }
 
+void
+lmpnbi_sb_float_b64(lmpnbi_sbuf *b, const float *v, size_t n)
+{
+    /* Bytes per line: whole floats and whole base64 quanta (a multiple of 4
+     * and of 3), 80 characters of base64. */
+    enum { CHUNK = 60 };
+    unsigned char bytes[CHUNK];
+    char text[4 * CHUNK / 3 + 1];
+    size_t i, j, k = 0;
+
+    lmpnbi_sb_printf(b, "np.frombuffer(base64.b64decode(\n");
+    for (i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], sizeof u);
+        for (j = 0; j < 4; j++)
+            bytes[k++] = (unsigned char)(u >> (8 * j));
+        if (k == CHUNK || i + 1 == n) {
+            lmpnb_base64_encode(bytes, k, text);
+            lmpnbi_sb_printf(b, "    '%s'\n", text);
+            k = 0;
+        }
+    }
+    lmpnbi_sb_printf(b, "), dtype='<f4')");
+}
+
 /* Python string literal of a UTF-8 text (single quotes, escapes). */
-static void
-sb_py_str(lmpnbi_sbuf *b, const char *s)
+void
+lmpnbi_sb_py_str(lmpnbi_sbuf *b, const char *s)
 {
     lmpnbi_sb_printf(b, "'");
     for (; s != NULL && *s; s++) {
@@ -195,8 +96,8 @@ sb_py_str(lmpnbi_sbuf *b, const char *s)
 }
 
 /* Markdown text: escape what would start markup in a file name. */
-static void
-sb_md_code(lmpnbi_sbuf *b, const char *s)
+void
+lmpnbi_sb_md_code(lmpnbi_sbuf *b, const char *s)
 {
     lmpnbi_sb_printf(b, "`");
     for (; s != NULL && *s; s++)
@@ -213,9 +114,13 @@ base_name(const char *path)
 
 /* Adds text as a markdown (code = 0) or code cell, with the PNG as output;
  * frees the buffer. */
-static lmpviz_status
-add_cell(lmpnb_notebook *nb, lmpnbi_sbuf *b, int code, const unsigned char *png, size_t png_len,
-         const char *alt)
+lmpviz_status
+lmpnbi_add_cell(lmpnb_notebook *nb,
+                lmpnbi_sbuf *b,
+                int code,
+                const unsigned char *png,
+                size_t png_len,
+                const char *alt)
 {
     lmpviz_status st;
     if (b->oom || b->s == NULL) {
@@ -227,15 +132,15 @@ add_cell(lmpnb_notebook *nb, lmpnbi_sbuf *b, int code, const unsigned char *png,
     return st;
 }
 
-static lmpviz_status
-add_text(lmpnb_notebook *nb, int code, const char *text)
+lmpviz_status
+lmpnbi_add_text(lmpnb_notebook *nb, int code, const char *text)
 {
     return code ? lmpnb_notebook_add_code(nb, text, NULL, 0, NULL) : lmpnb_notebook_add_markdown(nb, text);
 }
 
 /* The header cell: title, what it shows, the command. */
 static lmpviz_status
-add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *command)
+lmpnbi_add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *command)
 {
     lmpnbi_sbuf b = { 0 };
     lmpnbi_sb_printf(&b, "# %s\n\n%s\n", title, what);
@@ -248,55 +153,64 @@ add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *
                      "the output of the plotting cell. Run all cells (Python 3 with NumPy and "
                      "matplotlib) to redraw it from the data embedded below, re-solve LMP with the "
                      "NumPy solver, and try other values of $p$ and $m$.\n");
-    return add_cell(nb, &b, 0, NULL, 0, NULL);
+    return lmpnbi_add_cell(nb, &b, 0, NULL, 0, NULL);
 }
 
 /* A markdown cell, then a code cell without output; does nothing unless st
  * is LMPVIZ_OK, so that calls chain. */
-static lmpviz_status
-add_md_code(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *py)
+lmpviz_status
+lmpnbi_add_md_code(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *py)
 {
     if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, md);
+        st = lmpnbi_add_text(nb, 0, md);
     if (st == LMPVIZ_OK)
-        st = add_text(nb, 1, py);
+        st = lmpnbi_add_text(nb, 1, py);
     return st;
 }
 
 /* A markdown cell, then the plotting code with lmpviz's PNG as its output;
  * chains like add_md_code. */
 static lmpviz_status
-add_figure(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *plot_py, const unsigned char *png,
-           size_t png_len, const char *alt)
+lmpnbi_add_figure(lmpnb_notebook *nb,
+                  lmpviz_status st,
+                  const char *md,
+                  const char *plot_py,
+                  const unsigned char *png,
+                  size_t png_len,
+                  const char *alt)
 {
     if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, md);
+        st = lmpnbi_add_text(nb, 0, md);
     if (st == LMPVIZ_OK)
         st = lmpnb_notebook_add_code(nb, plot_py, png, png_len, alt);
     return st;
 }
 
 static lmpviz_status
-add_solver(lmpnb_notebook *nb, lmpviz_status st)
+lmpnbi_add_solver(lmpnb_notebook *nb, lmpviz_status st)
 {
-    return add_md_code(nb, st, solver_md, solver_py);
+    return lmpnbi_add_cells(nb, st, lmpnbi_cells_solver, NULL, NULL);
 }
 
 /* The opening cells of every notebook: the figure's name in the metadata,
  * the header cell and the theory. */
-static lmpviz_status
-add_intro(lmpnb_notebook *nb, const char *figure, const char *title, const char *what, const char *command)
+lmpviz_status
+lmpnbi_add_intro(lmpnb_notebook *nb,
+                 const char *figure,
+                 const char *title,
+                 const char *what,
+                 const char *command)
 {
     lmpviz_status st = lmpnb_notebook_set_info(nb, "figure", figure);
     if (st == LMPVIZ_OK)
-        st = add_header(nb, title, what, command);
+        st = lmpnbi_add_header(nb, title, what, command);
     if (st == LMPVIZ_OK)
-        st = add_text(nb, 0, theory_md);
+        st = lmpnbi_add_cells(nb, st, lmpnbi_cells_intro, NULL, NULL);
     return st;
 }
 
-static lmpnb_notebook *
-finish(lmpnb_notebook *nb, lmpviz_status st, lmpviz_status *status, lmpviz_err *err)
+lmpnb_notebook *
+lmpnbi_finish(lmpnb_notebook *nb, lmpviz_status st, lmpviz_status *status, lmpviz_err *err)
 {
     if (st == LMPVIZ_OK) {
         *status = LMPVIZ_OK;
@@ -321,9 +235,12 @@ render(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err)
 
 /* Renders fig (when not NULL) into *png and creates the notebook.  On
  * failure returns NULL with *status set (and *png freed). */
-static lmpnb_notebook *
-open_notebook(lmpviz_figure *fig, unsigned char **png, size_t *png_len, lmpviz_status *status,
-              lmpviz_err *err)
+lmpnb_notebook *
+lmpnbi_open_notebook(lmpviz_figure *fig,
+                     unsigned char **png,
+                     size_t *png_len,
+                     lmpviz_status *status,
+                     lmpviz_err *err)
 {
     lmpnb_notebook *nb;
     lmpviz_status st = render(fig, png, png_len, err);
@@ -335,7 +252,7 @@ open_notebook(lmpviz_figure *fig, unsigned char **png, size_t *png_len, lmpviz_s
     if (nb == NULL) {
         free(*png);
         *png = NULL;
-        return finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
+        return lmpnbi_finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
     }
     return nb;
 }
@@ -424,7 +341,8 @@ curve_panel_title(const lmpnb_curve_input *in, size_t i, char *buf, size_t len)
     if (in->paper && i == 0)
         snprintf(buf, len, "varying p at m = %g (%.4g px)", s0->params.m, s0->result.m_px);
     else if (in->paper)
-        snprintf(buf, len, "varying m at p = %s", isinf(s0->params.p) ? "inf" : py_num(s0->params.p, num, sizeof num));
+        snprintf(buf, len, "varying m at p = %s",
+                 isinf(s0->params.p) ? "inf" : lmpnbi_py_num(s0->params.p, num, sizeof num));
     else
         snprintf(buf, len, "LMP weights over %zu pixels", in->sets[0]->n);
 }
@@ -461,16 +379,17 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
-    nb = open_notebook(in->fig, &png, &png_len, status, err);
+    nb = lmpnbi_open_notebook(in->fig, &png, &png_len, status, err);
     if (nb == NULL)
         return NULL;
-    st = add_intro(nb, in->paper ? "paper" : "curve",
-                   in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
-                             : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
-                   "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
-                   "decreasing loss: how much of the training signal each pixel gets, against "
-                   "the uniform weight $1/n$ of the mean loss (dashed).",
-                   in->command);
+    st = lmpnbi_add_intro(
+        nb, in->paper ? "paper" : "curve",
+        in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
+                  : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
+        "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
+        "decreasing loss: how much of the training signal each pixel gets, against "
+        "the uniform weight $1/n$ of the mean loss (dashed).",
+        in->command);
 
     /* The data. */
     if (st == LMPVIZ_OK) {
@@ -478,7 +397,7 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
         lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n# The %zu losses (%s), sorted in decreasing order.\n",
                          lmp_version(), n, in->source ? in->source : "given");
         lmpnbi_sb_printf(&b, "LOSSES = ");
-        sb_float_array(&b, in->sets[0]->loss, n, 0, "np.float32");
+        lmpnbi_sb_float_array(&b, in->sets[0]->loss, n, 0, "np.float32");
         lmpnbi_sb_printf(&b, "\nN = LOSSES.size\n");
         lmpnbi_sb_printf(&b, "VIEW = '%s'  # 'weights': w; 'scaled': n w; 'cumulative': share of the top k\n",
                          view_name(in->view));
@@ -493,52 +412,62 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
             const lmpviz_curve_data *d = in->sets[i];
             curve_panel_title(in, i, title, sizeof title);
             lmpnbi_sb_printf(&b, "    dict(title=");
-            sb_py_str(&b, title);
+            lmpnbi_sb_py_str(&b, title);
             lmpnbi_sb_printf(&b, ", curves=[\n");
             for (j = 0; j < d->n_series; j++) {
                 const lmpviz_curve_series *s = &d->series[j];
-                lmpnbi_sb_printf(&b, "        dict(p=%s, ", py_num(s->params.p, num, sizeof num));
+                lmpnbi_sb_printf(&b, "        dict(p=%s, ",
+                                 lmpnbi_py_num(s->params.p, num, sizeof num));
                 if (s->params.m_pixels > 0.0)
-                    lmpnbi_sb_printf(&b, "m=None, m_pixels=%s, ", py_num(s->params.m_pixels, num, sizeof num));
+                    lmpnbi_sb_printf(&b, "m=None, m_pixels=%s, ",
+                                     lmpnbi_py_num(s->params.m_pixels, num, sizeof num));
                 else
-                    lmpnbi_sb_printf(&b, "m=%s, m_pixels=None, ", py_num(s->params.m, num, sizeof num));
-                lmpnbi_sb_printf(&b, "m_px=%s, ", py_num(s->result.m_px, num, sizeof num));
-                lmpnbi_sb_printf(&b, "tau=%s, ", py_num(s->result.tau, num, sizeof num));
-                lmpnbi_sb_printf(&b, "theta=%s, ", py_num(s->result.theta, num, sizeof num));
-                lmpnbi_sb_printf(&b, "value=%s,\n             weights=", py_num(s->result.value, num, sizeof num));
-                sb_float_array(&b, s->weight, n, 13, "np.float32");
+                    lmpnbi_sb_printf(&b, "m=%s, m_pixels=None, ",
+                                     lmpnbi_py_num(s->params.m, num, sizeof num));
+                lmpnbi_sb_printf(&b, "m_px=%s, ", lmpnbi_py_num(s->result.m_px, num, sizeof num));
+                lmpnbi_sb_printf(&b, "tau=%s, ", lmpnbi_py_num(s->result.tau, num, sizeof num));
+                lmpnbi_sb_printf(&b, "theta=%s, ", lmpnbi_py_num(s->result.theta, num, sizeof num));
+                lmpnbi_sb_printf(&b, "value=%s,\n             weights=",
+                                 lmpnbi_py_num(s->result.value, num, sizeof num));
+                lmpnbi_sb_float_array(&b, s->weight, n, 13, "np.float32");
                 lmpnbi_sb_printf(&b, "),\n");
             }
             lmpnbi_sb_printf(&b, "    ]),\n");
         }
         lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
-        st = add_cell(nb, &b, 1, NULL, 0, NULL);
+        st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
     }
-    st = add_figure(nb, st,
-                    "## The figure\n"
-                    "\n"
-                    "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
-                    "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
-                    "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
-                    "stored below is lmpviz's rendering; running the cell redraws it with "
-                    "matplotlib from the embedded data.\n",
-                    curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
-    st = add_solver(nb, st);
-    st = add_md_code(nb, st,
-                     "## Check: NumPy against lmpviz\n"
-                     "\n"
-                     "The NumPy solver re-solves every curve from the embedded losses; its weights "
-                     "must match lmpviz's within $10^{-6}$ (relative).\n",
-                     curve_check_py);
-    st = add_md_code(nb, st,
-                     "## Try it yourself\n"
-                     "\n"
-                     "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
-                     "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
-                     "spreads the weight over more pixels.\n",
-                     curve_try_py);
+    st = lmpnbi_add_figure(
+        nb, st,
+        "## The figure\n"
+        "\n"
+        "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
+        "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
+        "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
+        "stored below is lmpviz's rendering; running the cell redraws it with "
+        "matplotlib from the embedded data.\n",
+        curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
+    st = lmpnbi_add_solver(nb, st);
+    st = lmpnbi_add_md_code(
+        nb, st,
+        "## Check: NumPy against lmpviz\n"
+        "\n"
+        "The NumPy solver re-solves every curve from the embedded losses; its weights "
+        "must match lmpviz's within $10^{-6}$ (relative).\n",
+        curve_check_py);
+    st = lmpnbi_add_md_code(
+        nb, st,
+        "## Try it yourself\n"
+        "\n"
+        "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
+        "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
+        "spreads the weight over more pixels.\n",
+        curve_try_py);
+    st = lmpnbi_add_cells(nb, st,
+                          in->paper ? lmpnbi_cells_exercises_paper : lmpnbi_cells_exercises_curve,
+                          NULL, NULL);
     free(png);
-    return finish(nb, st, status, err);
+    return lmpnbi_finish(nb, st, status, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -631,23 +560,26 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
         *status = LMPVIZ_ERR_INVALID_ARG;
         return NULL;
     }
-    nb = open_notebook(in->fig, &png, &png_len, status, err);
+    nb = lmpnbi_open_notebook(in->fig, &png, &png_len, status, err);
     if (nb == NULL)
         return NULL;
-    st = add_intro(nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
-                   "With only two pixels the set $W$ of allowed weightings is a picture: the "
-                   "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
-                   "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
-                   in->command);
+    st = lmpnbi_add_intro(
+        nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
+        "With only two pixels the set $W$ of allowed weightings is a picture: the "
+        "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
+        "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
+        in->command);
     if (st == LMPVIZ_OK) {
         lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
         lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\nP = [", lmp_version());
         for (i = 0; i < o->n_p; i++)
-            lmpnbi_sb_printf(&b, "%s%s", i ? ", " : "", py_num(o->p[i], num, sizeof num));
-        lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n", py_num(o->m, num, sizeof num));
+            lmpnbi_sb_printf(&b, "%s%s", i ? ", " : "", lmpnbi_py_num(o->p[i], num, sizeof num));
+        lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n",
+                         lmpnbi_py_num(o->m, num, sizeof num));
         if (o->have_losses)
-            lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n", py_num(o->losses[0], num, sizeof num),
-                             py_num(o->losses[1], num2, sizeof num2));
+            lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n",
+                             lmpnbi_py_num(o->losses[0], num, sizeof num),
+                             lmpnbi_py_num(o->losses[1], num2, sizeof num2));
         else
             lmpnbi_sb_printf(&b, "LOSSES = None\n");
         lmpnbi_sb_printf(&b, "# lmpviz's gamma and tau for each p%s\nLMPVIZ = [\n",
@@ -666,40 +598,41 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
                 lmpviz_err_set(err, "cannot solve LMP for p = %g, m = %g", o->p[i], o->m);
                 break;
             }
-            lmpnbi_sb_printf(&b, "    dict(p=%s, ", py_num(o->p[i], num, sizeof num));
-            lmpnbi_sb_printf(&b, "gamma=%s, ", py_num(r.gamma, num, sizeof num));
-            lmpnbi_sb_printf(&b, "tau=%s", py_num(r.tau, num, sizeof num));
+            lmpnbi_sb_printf(&b, "    dict(p=%s, ", lmpnbi_py_num(o->p[i], num, sizeof num));
+            lmpnbi_sb_printf(&b, "gamma=%s, ", lmpnbi_py_num(r.gamma, num, sizeof num));
+            lmpnbi_sb_printf(&b, "tau=%s", lmpnbi_py_num(r.tau, num, sizeof num));
             if (o->have_losses)
                 lmpnbi_sb_printf(&b, ", w=(%.9g, %.9g)", (double)w[0], (double)w[1]);
             lmpnbi_sb_printf(&b, "),\n");
         }
         lmpnbi_sb_printf(&b, "]\n%s", region_helpers_py);
         if (st == LMPVIZ_OK)
-            st = add_cell(nb, &b, 1, NULL, 0, NULL);
+            st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
         else
             lmpnbi_sb_free(&b);
     }
-    st = add_figure(nb, st,
-                    "## The figure\n"
-                    "\n"
-                    "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
-                    "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
-                    "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
-                    "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
-                    "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
-                    region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
-    st = add_solver(nb, st);
-    st = add_md_code(nb, st,
-                     "## Check: NumPy against lmpviz\n"
-                     "\n"
-                     "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
-                     "$10^{-6}$ (relative).\n",
-                     region_check_py);
-    st = add_md_code(nb, st,
-                     "## Try it yourself\n",
-                     region_try_py);
+    st = lmpnbi_add_figure(
+        nb, st,
+        "## The figure\n"
+        "\n"
+        "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
+        "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
+        "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
+        "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
+        "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
+        region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
+    st = lmpnbi_add_solver(nb, st);
+    st = lmpnbi_add_md_code(
+        nb, st,
+        "## Check: NumPy against lmpviz\n"
+        "\n"
+        "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
+        "$10^{-6}$ (relative).\n",
+        region_check_py);
+    st = lmpnbi_add_md_code(nb, st, "## Try it yourself\n", region_try_py);
+    st = lmpnbi_add_cells(nb, st, lmpnbi_cells_exercises_region, NULL, NULL);
     free(png);
-    return finish(nb, st, status, err);
+    return lmpnbi_finish(nb, st, status, err);
 }
 
 /* ------------------------------------------------------------------------
@@ -725,22 +658,6 @@ static const char heatmap_classes_py[] =
     "ax.set_ylabel('share of the frame (%)')\n"
     "ax.legend()\n"
     "fig.tight_layout()\n"
-    "plt.show()\n";
-
-static const char heatmap_try_py[] =
-    "# LMP on the embedded sample of pixels (a smaller problem than the whole\n"
-    "# frame): change p and m and run again.  Black: lmpviz's n w on the frame.\n"
-    "p, m = P, 0.1\n"
-    "w, info = lmp_weights(SAMPLE_LOSS, p, m=m)\n"
-    "print(f\"{info['n']} pixels: m_px = {info['m_px']:.4g}, theta = {info['theta']:.4g}; \"\n"
-    "      f\"LMP loss {info['value']:.5g}, mean loss {info['mean']:.5g}\")\n"
-    "order = np.argsort(SAMPLE_LOSS)\n"
-    "fig, ax = plt.subplots(figsize=(7, 4))\n"
-    "ax.plot(SAMPLE_LOSS[order], SAMPLE_NW[order], 'k.', ms=3, label='lmpviz, whole frame')\n"
-    "ax.plot(SAMPLE_LOSS[order], info['n'] * w[order], '-', label=f'NumPy, sample, p = {p:g}, m = {m:g}')\n"
-    "ax.set_xlabel('pixel loss (cross-entropy)')\n"
-    "ax.set_ylabel('n w')\n"
-    "ax.legend()\n"
     "plt.show()\n";
 
 lmpnb_notebook *
@@ -817,28 +734,31 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         }
     }
 
-    nb = open_notebook(in->fig, &png, &png_len, &st, err);
+    nb = lmpnbi_open_notebook(in->fig, &png, &png_len, &st, err);
     if (nb == NULL)
         goto done;
-    st = add_intro(nb, "heatmap", "Where LMP puts the weight on a segmentation output",
-                   "The per-pixel cross-entropy of a network's output against the ground truth, "
-                   "Loss Max-Pooling solved over the whole frame, and the weights shown as "
-                   "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
-                   "each class's share of the pixels, the loss and the weight.",
-                   in->command);
+    st = lmpnbi_add_intro(
+        nb, "heatmap", "Where LMP puts the weight on a segmentation output",
+        "The per-pixel cross-entropy of a network's output against the ground truth, "
+        "Loss Max-Pooling solved over the whole frame, and the weights shown as "
+        "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
+        "each class's share of the pixels, the loss and the weight.",
+        in->command);
     if (st == LMPVIZ_OK) {
         const lmp_result *r = &hm->result;
         lmpnbi_sb_printf(&b, "## This frame\n\n| | |\n|---|---|\n");
         lmpnbi_sb_printf(&b, "| frame | ");
-        sb_md_code(&b, base_name(in->image));
+        lmpnbi_sb_md_code(&b, base_name(in->image));
         lmpnbi_sb_printf(&b, " |\n| labels | ");
-        sb_md_code(&b, base_name(in->labels));
+        lmpnbi_sb_md_code(&b, base_name(in->labels));
         lmpnbi_sb_printf(&b, " |\n| model output | ");
-        sb_md_code(&b, base_name(in->pred));
+        lmpnbi_sb_md_code(&b, base_name(in->pred));
         lmpnbi_sb_printf(&b, " |\n| size | %zu × %zu pixels, $n$ = %zu valid |\n", hm->width, hm->height,
                          hm->n_valid);
-        lmpnbi_sb_printf(&b, "| $p$ | %s |\n", isinf(hm->params.p) ? "$\\infty$" : py_num(hm->params.p, num, sizeof num));
-        lmpnbi_sb_printf(&b, "| $m$ | %.6g pixels |\n", r->m_px);
+        lmpnbi_sb_printf(&b, "| $p$ | %s |\n",
+                         isinf(hm->params.p) ? "$\\infty$"
+                                             : lmpnbi_py_num(hm->params.p, num, sizeof num));
+        lmpnbi_sb_printf(&b, "| $m_{\\text{px}}$ | %.6g pixels |\n", r->m_px);
         lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau, r->gamma, r->theta);
         lmpnbi_sb_printf(&b, "| LMP loss / mean loss | %.6g / %.6g |\n", r->value, r->mean);
         lmpnbi_sb_printf(&b, "| pixels at the cap / with weight > 0 | %zu / %zu |\n", r->n_clamped,
@@ -852,23 +772,24 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
             lmpnbi_sb_printf(&b, "| %s | %zu | %.2f | %.2f | %.2f | %.3f | %.4f |\n", rows[i].name,
                              rows[i].pixels, 100.0 * rows[i].pixel_share, 100.0 * rows[i].loss_share,
                              100.0 * rows[i].weight_share, rows[i].mean_nw, rows[i].mean_loss);
-        st = add_cell(nb, &b, 0, NULL, 0, NULL);
+        st = lmpnbi_add_cell(nb, &b, 0, NULL, 0, NULL);
     }
     if (st == LMPVIZ_OK) {
         const lmp_result *r = &hm->result;
         lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
         lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n", lmp_version());
-        lmpnbi_sb_printf(&b, "P = %s\n", py_num(hm->params.p, num, sizeof num));
-        lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n", py_num(r->m_px, num, sizeof num));
+        lmpnbi_sb_printf(&b, "P = %s\n", lmpnbi_py_num(hm->params.p, num, sizeof num));
+        lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n",
+                         lmpnbi_py_num(r->m_px, num, sizeof num));
         lmpnbi_sb_printf(&b, "N_VALID = %zu\n", hm->n_valid);
-        lmpnbi_sb_printf(&b, "TAU = %s\n", py_num(r->tau, num, sizeof num));
-        lmpnbi_sb_printf(&b, "THETA = %s\n", py_num(r->theta, num, sizeof num));
-        lmpnbi_sb_printf(&b, "LMP_LOSS = %s\n", py_num(r->value, num, sizeof num));
-        lmpnbi_sb_printf(&b, "MEAN_LOSS = %s\n", py_num(r->mean, num, sizeof num));
+        lmpnbi_sb_printf(&b, "TAU = %s\n", lmpnbi_py_num(r->tau, num, sizeof num));
+        lmpnbi_sb_printf(&b, "THETA = %s\n", lmpnbi_py_num(r->theta, num, sizeof num));
+        lmpnbi_sb_printf(&b, "LMP_LOSS = %s\n", lmpnbi_py_num(r->value, num, sizeof num));
+        lmpnbi_sb_printf(&b, "MEAN_LOSS = %s\n", lmpnbi_py_num(r->mean, num, sizeof num));
         lmpnbi_sb_printf(&b, "# The per-class table (trainIds, Cityscapes names).\nCLASSES = [\n");
         for (i = 0; i < n_rows; i++) {
             lmpnbi_sb_printf(&b, "    dict(train_id=%u, name=", rows[i].train_id);
-            sb_py_str(&b, rows[i].name);
+            lmpnbi_sb_py_str(&b, rows[i].name);
             lmpnbi_sb_printf(&b, ", pixels=%zu, pixel_share=%.9g, loss_share=%.9g, weight_share=%.9g, "
                                  "mean_nw=%.9g, mean_loss=%.9g),\n",
                              rows[i].pixels, rows[i].pixel_share, rows[i].loss_share, rows[i].weight_share,
@@ -877,40 +798,33 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
         lmpnbi_sb_printf(&b, "]\n# n w averaged over %zux%zu-pixel blocks of the %zux%zu frame (nan: no valid "
                              "pixel).\nNW_MAP = ",
                          bs, bs, hm->width, hm->height);
-        sb_float_array(&b, map, mw * mh, 0, "np.float32");
+        lmpnbi_sb_float_array(&b, map, mw * mh, 0, "np.float32");
         lmpnbi_sb_printf(&b, ".reshape(%zu, %zu)\n", mh, mw);
         lmpnbi_sb_printf(&b, "# Every %zu-th valid pixel (raster order): its loss and lmpviz's n w.\nSAMPLE_LOSS = ",
                          step);
-        sb_float_array(&b, sl, count, 0, "np.float32");
+        lmpnbi_sb_float_array(&b, sl, count, 0, "np.float32");
         lmpnbi_sb_printf(&b, "\nSAMPLE_NW = ");
-        sb_float_array(&b, sw, count, 0, "np.float32");
+        lmpnbi_sb_float_array(&b, sw, count, 0, "np.float32");
         lmpnbi_sb_printf(&b, "\n");
-        st = add_cell(nb, &b, 1, NULL, 0, NULL);
+        st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
     }
-    st = add_figure(nb, st,
-                    "## The weights over the frame\n"
-                    "\n"
-                    "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
-                    "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
-                    "draws the embedded block-averaged map instead.\n",
-                    heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
-    st = add_md_code(nb, st,
-                     "## Which classes gain weight\n",
-                     heatmap_classes_py);
-    st = add_solver(nb, st);
-    st = add_md_code(nb, st,
-                     "## Try it yourself\n"
-                     "\n"
-                     "The frame has too many pixels to embed, so the NumPy solver runs on the "
-                     "embedded sample. Its $n\\,w$ against the loss has the same shape as lmpviz's on "
-                     "the whole frame: flat at the cap $n\\tau$ above $\\theta$, then falling like "
-                     "$\\ell^{q-1}$.\n",
-                     heatmap_try_py);
+    st = lmpnbi_add_figure(
+        nb, st,
+        "## The weights over the frame\n"
+        "\n"
+        "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
+        "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
+        "draws the embedded block-averaged map instead.\n",
+        heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
+    st = lmpnbi_add_md_code(nb, st, "## Which classes gain weight\n", heatmap_classes_py);
+    st = lmpnbi_add_solver(nb, st);
+    if (st == LMPVIZ_OK)
+        st = lmpnbi_heatmap_map_cells(nb, in, err);
 
 done:
     free(map);
     free(sl);
     free(sw);
     free(png);
-    return finish(nb, st, status, err);
+    return lmpnbi_finish(nb, st, status, err);
 }

@@ -6,6 +6,8 @@
 
 #include "lmpviz.h"
 
+typedef struct lmpnb_notebook lmpnb_notebook;
+
 /* A growing NUL-terminated string; oom is sticky (check it once at the end). */
 typedef struct lmpnbi_sbuf {
     char *s;
@@ -15,5 +17,66 @@ typedef struct lmpnbi_sbuf {
 
 void lmpnbi_sb_printf(lmpnbi_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lmpnbi_sb_free(lmpnbi_sbuf *b);
+
+/* The text of cells/NAME.cells (embed_cells.cmake), NUL-terminated. */
+extern const char *const lmpnbi_cells_intro;
+extern const char *const lmpnbi_cells_solver;
+extern const char *const lmpnbi_cells_widgets;
+extern const char *const lmpnbi_cells_derivation;
+extern const char *const lmpnbi_cells_algorithms;
+extern const char *const lmpnbi_cells_compare;
+extern const char *const lmpnbi_cells_heatmap;
+extern const char *const lmpnbi_cells_exercises_curve;
+extern const char *const lmpnbi_cells_exercises_paper;
+extern const char *const lmpnbi_cells_exercises_region;
+
+/* Called for "%% slot NAME" lines that lmpnbi_add_cells does not know:
+ * adds the caller's cells for NAME (data, a figure).  LMPVIZ_OK or an
+ * error status, which stops the walk. */
+typedef lmpviz_status (*lmpnbi_slot_fn)(lmpnb_notebook *nb, const char *name, void *ctx);
+
+/* Adds the cells of a cells text (format in notebook_cells.c).  The slots
+ * intro, solver and widgets are the shared cells; any other goes to slot
+ * (LMPVIZ_ERR_INVALID_ARG when slot is NULL).  Does nothing unless st is
+ * LMPVIZ_OK, so that calls chain. */
+lmpviz_status lmpnbi_add_cells(
+    lmpnb_notebook *nb, lmpviz_status st, const char *cells, lmpnbi_slot_fn slot, void *ctx);
+
+/* Formatting and cell helpers (notebook_figures.c). */
+const char *lmpnbi_py_num(double v, char *buf, size_t len);
+void lmpnbi_sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, const char *dtype);
+/* n floats as base64 of their little-endian float32 bytes, in a Python
+ * expression that decodes them: np.frombuffer(base64.b64decode(...), '<f4'). */
+void lmpnbi_sb_float_b64(lmpnbi_sbuf *b, const float *v, size_t n);
+void lmpnbi_sb_py_str(lmpnbi_sbuf *b, const char *s);
+void lmpnbi_sb_md_code(lmpnbi_sbuf *b, const char *s);
+lmpviz_status lmpnbi_add_cell(lmpnb_notebook *nb,
+                              lmpnbi_sbuf *b,
+                              int code,
+                              const unsigned char *png,
+                              size_t png_len,
+                              const char *alt);
+lmpviz_status lmpnbi_add_text(lmpnb_notebook *nb, int code, const char *text);
+lmpviz_status
+lmpnbi_add_md_code(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *py);
+lmpviz_status lmpnbi_add_intro(lmpnb_notebook *nb,
+                               const char *figure,
+                               const char *title,
+                               const char *what,
+                               const char *command);
+lmpnb_notebook *
+lmpnbi_finish(lmpnb_notebook *nb, lmpviz_status st, lmpviz_status *status, lmpviz_err *err);
+lmpnb_notebook *lmpnbi_open_notebook(lmpviz_figure *fig,
+                                     unsigned char **png,
+                                     size_t *png_len,
+                                     lmpviz_status *status,
+                                     lmpviz_err *err);
+
+/* The heatmap notebook's loss map at reduced resolution, lmpviz's solution
+ * on it, and the cells that redraw the weights from it (cells/heatmap.cells)
+ * (notebook_heatmap_map.c). */
+struct lmpnb_heatmap_input;
+lmpviz_status
+lmpnbi_heatmap_map_cells(lmpnb_notebook *nb, const struct lmpnb_heatmap_input *in, lmpviz_err *err);
 
 #endif /* LMPNB_NOTEBOOK_INTERNAL_H */

@@ -1,7 +1,8 @@
 /* Tests of cli/cmd_notebook.c and notebooks_export/: the notebooks' structure
- * (nbformat 4.5, parsed with jansson), errors and the files left behind, the
- * official nbformat validator and, where Jupyter is installed, one notebook
- * executed headless (its NumPy weights must match lmpviz's within 1e-6). */
+ * (nbformat 4.5, parsed with jansson), the shared introduction, the folded
+ * exercises, errors and the files left behind, the lecture figures, the
+ * official nbformat validator and, where Jupyter is installed, every notebook
+ * executed headless (each check cell compares with lmpviz's numbers). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,8 +27,14 @@
 
 #define run_nb(r, ...) run_cmd((r), cmd_notebook, "notebook", __VA_ARGS__)
 
-/* Seconds a headless execution may take (a kernel start and a few plots). */
+/* Seconds a headless execution of all the notebooks may take (a kernel
+ * start, a few plots and, in the algorithms notebook, a second of timings
+ * each). */
 #define EXEC_TIMEOUT_S 300
+
+/* The shared introduction, as compiled into liblmpnb (cells/intro.cells),
+ * and the reader of cells texts. */
+#include "notebook_internal.h"
 
 /* The notebook as JSON; fails the test when it is not. */
 static json_t *
@@ -74,11 +81,12 @@ sources(json_t *nb, const char *type)
  * kernel, markdown with the mathematics, the NumPy solver, and one code cell
  * whose output is a PNG in base64. */
 static void
-check_structure(const char *path)
+check_structure_png(const char *path, size_t want_png)
 {
     json_t *nb = load_nb(path), *cells, *cell, *meta;
-    size_t i, j, n_png = 0;
-    char *md, *code;
+    size_t i, j, n_png = 0, n_folded = 0, n_intro = 0;
+    const char *intro = strstr(lmpnbi_cells_intro, "## Loss Max-Pooling in one page");
+    char *md, *code, *p;
 
     assert_int_equal(json_integer_value(json_object_get(nb, "nbformat")), 4);
     assert_int_equal(json_integer_value(json_object_get(nb, "nbformat_minor")), 5);
@@ -99,6 +107,25 @@ check_structure(const char *path)
             other = json_array_get(cells, j);
             assert_string_not_equal(id, json_string_value(json_object_get(other, "id")));
         }
+        if (json_is_true(json_object_get(
+                json_object_get(json_object_get(cell, "metadata"), "jupyter"), "source_hidden"))) {
+            assert_string_equal(json_string_value(json_object_get(cell, "cell_type")), "code");
+            n_folded++;
+        }
+        {
+            /* The introduction: one text, the same in every notebook. */
+            json_t *wrap = json_pack("{s:[O]}", "cells", cell);
+            char *text = sources(wrap, "markdown");
+            if (strstr(text, "## Loss Max-Pooling in one page") == text) {
+                size_t len = strlen(text);
+                assert_non_null(intro);
+                assert_int_equal(strncmp(text, intro, len), 0);
+                assert_true(intro[len] == '\n' || intro[len] == '\0');
+                n_intro++;
+            }
+            free(text);
+            json_decref(wrap);
+        }
         outs = json_object_get(cell, "outputs");
         json_array_foreach(outs, j, out)
         {
@@ -110,11 +137,21 @@ check_structure(const char *path)
             n_png++;
         }
     }
-    assert_int_equal(n_png, 1);
+    assert_int_equal(n_png, want_png);
+    assert_int_equal(n_intro, 1);
+    /* At least three exercises, each with a folded worked solution. */
+    assert_true(n_folded >= 3);
     md = sources(nb, "markdown");
     code = sources(nb, "code");
+    for (i = 0, p = md; (p = strstr(p, "<details><summary>Worked solution</summary>")) != NULL; p++)
+        i++;
+    assert_true(i >= 3);
+    assert_non_null(strstr(md, "**Exercise 3.**"));
+    /* One notation, stated once: m_px a count, m a fraction. */
+    assert_non_null(strstr(md, "m_{\\text{px}} = \\mathrm{clamp}(m\\,n,\\ 1,\\ n)"));
+    assert_null(strstr(strstr(md, "**Notation.**") + 1, "**Notation.**"));
     assert_non_null(strstr(md, "\\gamma = n^{1/p - 1}"));
-    assert_non_null(strstr(md, "\\tau = \\gamma\\, m^{-1/p}"));
+    assert_non_null(strstr(md, "\\tau = \\gamma\\, m_{\\text{px}}^{-1/p}"));
     assert_non_null(strstr(md, "\\theta"));
     assert_non_null(strstr(md, "minimum support"));
     assert_non_null(strstr(code, "def lmp_weights(loss, p, m=0.1, m_pixels=None):"));
@@ -122,6 +159,13 @@ check_structure(const char *path)
     free(md);
     free(code);
     json_decref(nb);
+}
+
+/* A notebook of one of lmpviz's figures: that figure is its one PNG. */
+static void
+check_structure(const char *path)
+{
+    check_structure_png(path, 1);
 }
 
 static int
@@ -138,7 +182,9 @@ test_help(void **state)
     (void)state;
     run_nb(&r, "--help", NULL);
     assert_int_equal(r.rc, 0);
-    assert_non_null(strstr(r.out, "Usage: lmpviz notebook --figure curve|paper|region|heatmap"));
+    assert_non_null(strstr(r.out, "Usage: lmpviz notebook --figure NAME"));
+    assert_non_null(strstr(r.out, "compare: `lmpviz compare` as profiles"));
+    assert_non_null(strstr(r.out, "DIR/slides/NAME.svg and NAME.pdf"));
     assert_string_equal(r.err, "");
 }
 
@@ -268,35 +314,214 @@ test_heatmap(void **state)
     assert_non_null(strstr(code, ".reshape(4, 6)"));
     assert_non_null(strstr(code, "SAMPLE_LOSS = "));
     assert_non_null(strstr(code, "P = 2\n"));
+    /* The loss map itself (6 x 4: every pixel), lmpviz's solution on it and
+     * the absolute paths of the inputs. */
+    assert_non_null(strstr(code, "LOSS_MAP = np.frombuffer(base64.b64decode("));
+    assert_non_null(strstr(code, "REDUCED = dict(n_valid=21, "));
+    assert_non_null(strstr(code, "INPUTS = dict(image='/tmp/"));
+    assert_non_null(strstr(code, "def draw_map("));
+    assert_non_null(strstr(md, "| $m_{\\text{px}}$ | "));
     free(md);
     free(code);
     json_decref(nb);
 }
 
+/* The file starts with prefix. */
+static void
+check_starts(const char *path, const char *prefix)
+{
+    size_t len;
+    char *text = read_all(path, &len);
+    assert_non_null(text);
+    assert_true(len > strlen(prefix));
+    assert_memory_equal(text, prefix, strlen(prefix));
+    free(text);
+}
+
 static void
 test_all(void **state)
 {
+    static const char *const lecture[] = { "derivation", "algorithms" };
+    static const char *const slides[] = { "curve", "paper", "region", "heatmap", "compare" };
     fixture *fx = *state;
-    char img[256], lab[256], prb[256], dir[256], path[1024];
+    char img[256], lab[256], prb[256], dir[256], path[1024], expect[4096];
+    size_t k, len = 0;
     run_result r;
 
     snprintf(dir, sizeof dir, "%s", in_dir(fx, "nb"));
     run_nb(&r, "--all", "-o", dir, NULL);
     assert_int_equal(r.rc, 0);
-    assert_non_null(strstr(r.err, "lmpviz notebook: --all: heatmap notebook skipped"));
-    snprintf(path, sizeof path, "%s/lmp_curve.ipynb\n%s/lmp_paper.ipynb\n%s/lmp_region.ipynb\n", dir, dir,
-             dir);
-    assert_string_equal(r.out, path);
+    assert_non_null(strstr(r.err, "lmpviz notebook: --all: heatmap and compare notebooks skipped"));
+    len += (size_t)snprintf(expect + len, sizeof expect - len,
+                            "%s/lmp_curve.ipynb\n%s/lmp_paper.ipynb\n%s/lmp_region.ipynb\n"
+                            "%s/lmp_derivation.ipynb\n%s/lmp_algorithms.ipynb\n",
+                            dir, dir, dir, dir, dir);
+    for (k = 0; k < 3; k++)
+        len += (size_t)snprintf(expect + len, sizeof expect - len,
+                                "%s/slides/%s.svg\n%s/slides/%s.pdf\n", dir, slides[k], dir,
+                                slides[k]);
+    assert_string_equal(r.out, expect);
     snprintf(path, sizeof path, "%s/lmp_region.ipynb", dir);
     check_structure(path);
+    for (k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/lmp_%s.ipynb", dir, lecture[k]);
+        check_structure_png(path, 0);
+    }
     snprintf(path, sizeof path, "%s/lmp_heatmap.ipynb", dir);
+    assert_false(file_exists(path));
+    snprintf(path, sizeof path, "%s/slides/heatmap.svg", dir);
     assert_false(file_exists(path));
 
     write_frame(fx, img, lab, prb, sizeof img);
-    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "-o", dir, NULL);
+    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "--p", "2", "-o", dir,
+           NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
+    snprintf(path, sizeof path, "%s/lmp_heatmap.ipynb", dir);
     check_structure(path);
+    snprintf(path, sizeof path, "%s/lmp_compare.ipynb", dir);
+    check_structure(path);
+    /* The lecture figures: every figure as SVG and PDF, from cairo. */
+    for (k = 0; k < 5; k++) {
+        snprintf(path, sizeof path, "%s/slides/%s.svg", dir, slides[k]);
+        assert_non_null(strstr(r.out, path));
+        check_starts(path, "<?xml");
+        snprintf(path, sizeof path, "%s/slides/%s.pdf", dir, slides[k]);
+        assert_non_null(strstr(r.out, path));
+        check_starts(path, "%PDF-");
+    }
+}
+
+static void
+test_compare(void **state)
+{
+    fixture *fx = *state;
+    char img[256], lab[256], prb[256], out[256], npy[256], schemes[128];
+    float loss[40];
+    size_t shape[1] = { 40 }, i;
+    json_t *nb;
+    char *code, *md;
+    run_result r;
+
+    write_frame(fx, img, lab, prb, sizeof img);
+    snprintf(out, sizeof out, "%s", in_dir(fx, "c.ipynb"));
+    snprintf(schemes, sizeof schemes, "lmp:p=1.5,m=0.1;topk:k=0.25;focal:gamma=2;invfreq;uniform");
+    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--schemes", schemes, "-o",
+           out, NULL);
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.err, "");
+    check_structure(out);
+    nb = load_nb(out);
+    code = sources(nb, "code");
+    md = sources(nb, "markdown");
+    assert_non_null(strstr(code, "N_VALID = 21  # valid pixels of the input"));
+    assert_non_null(strstr(code, "kind='lmp', p=1.5, m=0.1, m_pixels=None"));
+    assert_non_null(strstr(code, "kind='topk', k=0.25, k_pixels=None"));
+    assert_non_null(strstr(code, "kind='focal', gamma=2"));
+    assert_non_null(strstr(code, "kind='invfreq'"));
+    assert_non_null(strstr(code, "SAMPLE_NW = ["));
+    assert_non_null(strstr(code, "SAMPLE_CLASS = np.array(["));
+    assert_non_null(strstr(code, "dict(train_id=0, name='road', pixel_share="));
+    assert_non_null(strstr(code, "def scheme_weights(s, loss, cls=None):"));
+    assert_non_null(strstr(md, "lmpviz compare --labels"));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(nb, "metadata"), "lmpviz"), "figure")),
+                        "compare");
+    free(code);
+    free(md);
+    json_decref(nb);
+
+    /* A loss file; no classes, so no class table. */
+    for (i = 0; i < 40; i++)
+        loss[i] = (float)(i % 7) * 0.25f;
+    snprintf(npy, sizeof npy, "%s", in_dir(fx, "loss.npy"));
+    assert_int_equal(lmpviz_npy_write_float(npy, loss, shape, 1, NULL), LMPVIZ_OK);
+    run_nb(&r, "--figure", "compare", "--losses", npy, "--ignore-zeros", "-o", out, NULL);
+    assert_int_equal(r.rc, 0);
+    nb = load_nb(out);
+    code = sources(nb, "code");
+    assert_non_null(strstr(code, "N_VALID = 34  # valid pixels of the input"));
+    assert_non_null(strstr(code, "SAMPLE_CLASS = None"));
+    free(code);
+    /* The command that draws the same figure names the notebook's schemes. */
+    md = sources(nb, "markdown");
+    assert_non_null(strstr(md, "lmpviz compare --schemes 'lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;"));
+    free(md);
+    json_decref(nb);
+
+    /* Usage errors name what is wrong and write nothing. */
+    assert_int_equal(remove(out), 0);
+    run_nb(&r, "--figure", "compare", "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "expected --losses FILE.npy, or --labels with one of"));
+    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--image", img, "-o", out,
+           NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--image: the compare notebook draws the weight profiles"));
+    run_nb(&r, "--figure", "compare", "--losses", npy, "--schemes", "invfreq", "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "invfreq needs classes"));
+    run_nb(&r, "--figure", "compare", "--labels", lab, "--probs", prb, "--schemes",
+           "medfreq:source=split", "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "source=split needs a split"));
+    run_nb(&r, "--figure", "compare", "--losses", npy, "--schemes", "ohem:tresh=1", "-o", out,
+           NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--schemes: "));
+    assert_false(file_exists(out));
+}
+
+static void
+test_lecture(void **state)
+{
+    static const char *const names[] = { "derivation", "algorithms" };
+    fixture *fx = *state;
+    char out[256];
+    json_t *nb;
+    char *md, *code;
+    size_t k;
+    run_result r;
+
+    for (k = 0; k < 2; k++) {
+        snprintf(out, sizeof out, "%s", in_dir(fx, "l.ipynb"));
+        run_nb(&r, "--figure", names[k], "-o", out, NULL);
+        assert_int_equal(r.rc, 0);
+        assert_string_equal(r.err, "");
+        check_structure_png(out, 0);
+        nb = load_nb(out);
+        md = sources(nb, "markdown");
+        code = sources(nb, "code");
+        if (k == 0) {
+            /* The steps of the derivation, each with its numerical check. */
+            assert_non_null(strstr(md, "## 2. The Lagrangian and the KKT conditions"));
+            assert_non_null(strstr(md, "## 3. $\\theta$ is unique"));
+            assert_non_null(strstr(md, "Hölder"));
+            assert_non_null(strstr(md, "## 5. The limits"));
+            assert_non_null(strstr(code, "assert stationarity < 1e-9"));
+            assert_non_null(strstr(code, "assert max(sums[m]) <= 1 + 1e-12"));
+        } else {
+            assert_non_null(strstr(code, "def theta_sorted_scan(losses, p, m_px, verbose=False):"));
+            assert_non_null(strstr(code, "def theta_select(losses, p, m_px,"));
+            assert_non_null(strstr(code, "'NumPy: np.sort alone'"));
+        }
+        assert_string_equal(
+            json_string_value(json_object_get(
+                json_object_get(json_object_get(nb, "metadata"), "lmpviz"), "command")),
+            k == 0 ? "lmpviz notebook --figure derivation" : "lmpviz notebook --figure algorithms");
+        free(md);
+        free(code);
+        json_decref(nb);
+        assert_int_equal(remove(out), 0);
+    }
+    run_nb(&r, "--figure", "derivation", "--p", "2", "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(strstr(r.err, "--figure derivation: takes no options, got \"--p\""));
+    run_nb(&r, "--figure", "lecture", "-o", out, NULL);
+    assert_int_equal(r.rc, 2);
+    assert_non_null(
+        strstr(r.err, "expected curve, paper, region, heatmap, compare, derivation or algorithms"));
+    assert_int_equal(entries(fx), 0);
 }
 
 static void
@@ -307,21 +532,30 @@ test_bad_options(void **state)
         const char *args[8];
         const char *msg;
     } cases[] = {
-        { { NULL }, "lmpviz notebook: --figure: expected curve, paper, region or heatmap (or --all)\n" },
-        { { "--figure", "bars" }, "--figure: expected curve, paper, region or heatmap, got \"bars\"" },
+        { { NULL },
+          "lmpviz notebook: --figure: expected curve, paper, region, heatmap, compare, derivation "
+          "or "
+          "algorithms (or --all)\n" },
+        { { "--figure", "bars" },
+          "--figure: expected curve, paper, region, heatmap, compare, derivation or algorithms, "
+          "got \"bars\"" },
         { { "--figure" }, "--figure: expected a value" },
         { { "--figure", "curve", "--all", "-o", "d" }, "--figure and --all: give one of them" },
         { { "--all" }, "--all: expected -o DIR" },
-        { { "--figure", "curve", "-o", "x.png" }, "-o: expected a file name ending in .ipynb, got \"x.png\"" },
+        { { "--figure", "curve", "-o", "x.png" },
+          "-o: expected a file name ending in .ipynb, got \"x.png\"" },
         { { "--figure", "curve", "--m", "1.5", "-o", "x.ipynb" },
           "lmpviz notebook: --m: expected a fraction in (0, 1], got \"1.5\"" },
         { { "--figure", "curve", "--csv", "c.csv", "-o", "x.ipynb" }, "--csv: not available here" },
         { { "--figure", "heatmap", "--stats", "s.csv" }, "--stats: not available here" },
-        { { "--figure", "heatmap", "--cityscapes-root", "cs" }, "--cityscapes-root: not available here" },
+        { { "--figure", "heatmap", "--cityscapes-root", "cs" },
+          "--cityscapes-root: not available here" },
         { { "--figure", "heatmap", "-o", "x.ipynb" }, "--image: expected the frame PNG" },
-        { { "--figure", "region", "--losses", "1", "-o", "x.ipynb" }, "--losses: expected two losses A,B" },
+        { { "--figure", "region", "--losses", "1", "-o", "x.ipynb" },
+          "--losses: expected two losses A,B" },
         { { "--figure", "curve", "--bogus", "-o", "x.ipynb" }, "unknown option \"--bogus\"" },
-        { { "--figure", "curve", "--n", "6000", "-o", "x.ipynb" }, "too many to embed in a notebook" },
+        { { "--figure", "curve", "--n", "6000", "-o", "x.ipynb" },
+          "too many to embed in a notebook" },
     };
     char cwd[1024];
     size_t k, i;
@@ -471,6 +705,83 @@ test_base64(void **state)
     assert_int_equal(lmpnb_base64_size(4), 9);
 }
 
+static lmpviz_status
+test_slot(lmpnb_notebook *nb, const char *name, void *ctx)
+{
+    int *calls = ctx;
+    (*calls)++;
+    return strcmp(name, "data") == 0 ? lmpnb_notebook_add_markdown(nb, "DATA")
+                                     : LMPVIZ_ERR_INVALID_ARG;
+}
+
+/* The cells format: kinds, folded solutions, blank lines dropped at the end
+ * of a cell, slots, and the errors. */
+static void
+test_cells_format(void **state)
+{
+    fixture *fx = *state;
+    const char *text =
+        "%% markdown\n# A\n\ntext\n\n%% code\nx = 1\n\n\n%% solution\ny = 2\n%% slot data\n"
+        "%% code\nlast = 3";
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    json_t *doc, *cells, *cell;
+    int calls = 0;
+    char path[256];
+
+    assert_non_null(nb);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, text, test_slot, &calls), LMPVIZ_OK);
+    assert_int_equal(calls, 1);
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 5);
+    snprintf(path, sizeof path, "%s", in_dir(fx, "cells.ipynb"));
+    assert_int_equal(lmpnb_notebook_save(nb, path, NULL), LMPVIZ_OK);
+    doc = load_nb(path);
+    cells = json_object_get(doc, "cells");
+    cell = json_array_get(cells, 0);
+    assert_string_equal(json_string_value(json_object_get(cell, "cell_type")), "markdown");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 2)),
+                        "text");
+    cell = json_array_get(cells, 1);
+    assert_string_equal(json_string_value(json_object_get(cell, "cell_type")), "code");
+    assert_int_equal(json_array_size(json_object_get(cell, "source")), 1);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "x = 1");
+    assert_null(json_object_get(json_object_get(cell, "metadata"), "jupyter"));
+    cell = json_array_get(cells, 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "y = 2");
+    assert_true(json_is_true(json_object_get(
+        json_object_get(json_object_get(cell, "metadata"), "jupyter"), "source_hidden")));
+    assert_string_equal(json_string_value(json_array_get(
+                            json_object_get(json_object_get(cell, "metadata"), "tags"), 0)),
+                        "solution");
+    cell = json_array_get(cells, 3);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "DATA");
+    cell = json_array_get(cells, 4);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(cell, "source"), 0)),
+                        "last = 3");
+    json_decref(doc);
+
+    /* The shared slots need no slot function; others, and unknown kinds, are errors. */
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot intro\n", NULL, NULL), LMPVIZ_OK);
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot data\n", NULL, NULL),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot other\n", test_slot, &calls),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% table\nx\n", NULL, NULL),
+                     LMPVIZ_ERR_INVALID_ARG);
+    /* A failed status passes through untouched. */
+    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_ERR_NOMEM, "%% code\nz\n", NULL, NULL),
+                     LMPVIZ_ERR_NOMEM);
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
+    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_OK);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_notebook_create();
+    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+}
+
 /* ------------------------------------------------------------------------
  * Python: the nbformat validator and a headless run.
  */
@@ -525,7 +836,7 @@ test_nbformat_validator(void **state)
     snprintf(cmd, sizeof cmd,
              "%s -c 'import glob, sys, nbformat\n"
              "files = sorted(glob.glob(sys.argv[1] + \"/*.ipynb\"))\n"
-             "assert len(files) == 4, files\n"
+             "assert len(files) == 7, files\n"
              "for f in files:\n"
              "    nb = nbformat.read(f, as_version=nbformat.NO_CONVERT)\n"
              "    nbformat.validate(nb)\n"
@@ -535,39 +846,47 @@ test_nbformat_validator(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Runs nbconvert on the notebooks of dir (a shell glob of names) into
+ * dir/exec, in parallel, with PYTHONPATH set to pythonpath; fails the test with the log
+ * when a cell fails. */
 static void
-test_execute(void **state)
+execute(fixture *fx, const char *py, const char *dir, const char *names, const char *pythonpath)
 {
-    fixture *fx = *state;
-    char in[256], log[256], cmd[2048], out[300];
-    const char *py = find_python("nbconvert nbclient ipykernel matplotlib numpy");
-    run_result r;
+    char cmd[4096], log[300];
     size_t len;
     char *text;
 
-    if (py == NULL) {
-        print_message("[  SKIPPED ] no Python with nbconvert, ipykernel, matplotlib and numpy "
-                      "(apt-get install jupyter-nbconvert python3-ipykernel python3-matplotlib)\n");
-        skip();
-    }
-    /* The paper figure: p = 1, 1.3, 1.5, 2, inf and m = 0.05 ... 1, so the
-     * check covers both limits. */
-    snprintf(in, sizeof in, "%s", in_dir(fx, "paper.ipynb"));
-    snprintf(log, sizeof log, "%s", in_dir(fx, "nbconvert.log"));
-    snprintf(out, sizeof out, "%s/executed.ipynb", fx->dir);
-    run_nb(&r, "--figure", "paper", "-o", in, NULL);
-    assert_int_equal(r.rc, 0);
+    snprintf(log, sizeof log, "%s/nbconvert.log", fx->dir);
+    /* One kernel per notebook, four at a time: starting kernels is most of
+     * the time. */
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && MPLBACKEND=Agg timeout %d %s -m nbconvert --to notebook --execute "
-             "--output executed.ipynb paper.ipynb >'%s' 2>&1",
-             fx->dir, EXEC_TIMEOUT_S, py, log);
+             "cd '%s' && ls %s | PYTHONPATH='%s' timeout %d xargs -P 4 -n 1 %s -m nbconvert --to notebook "
+             "--execute --output-dir exec >'%s' 2>&1",
+             dir, names, pythonpath, EXEC_TIMEOUT_S, py, log);
     if (system(cmd) != 0) {
         text = read_all(log, &len);
         fail_msg("nbconvert failed:\n%s", text);
     }
-    text = read_all(out, &len);
-    assert_non_null(strstr(text, "NumPy and lmpviz weights agree within 1e-06: OK"));
-    assert_null(strstr(text, "\"output_type\": \"error\""));
+}
+
+/* The executed notebook dir/exec/lmp_NAME.ipynb: no error output, and each
+ * of the texts (NULL-terminated) in its outputs. */
+static void
+check_executed(const char *dir, const char *name, const char *const *texts)
+{
+    char path[512];
+    size_t len;
+    char *text;
+
+    snprintf(path, sizeof path, "%s/exec/lmp_%s.ipynb", dir, name);
+    text = read_all(path, &len);
+    assert_non_null(text);
+    if (strstr(text, "\"output_type\": \"error\"") != NULL)
+        fail_msg("%s: a cell failed", path);
+    for (; *texts != NULL; texts++) {
+        if (strstr(text, *texts) == NULL)
+            fail_msg("%s: expected \"%s\" in the outputs", path, *texts);
+    }
     free(text);
 }
 
@@ -644,6 +963,76 @@ test_parse(void **state)
     assert_true(strncmp(r.err, "lmpviz notebook: --csv: not available here", 42) == 0);
 }
 
+static void
+test_execute(void **state)
+{
+    static const char *const curve[] = { "NumPy and lmpviz weights agree within 1e-06: OK",
+                                         "image/png", NULL };
+    static const char *const derivation[] = { "(C solver) agrees", "g(theta) = 200 = m_px = 200",
+                                              "equal losses: L = the mean", NULL };
+    static const char *const algorithms[] = { "36 problems: scan, selection and NumPy agree within",
+                                              "lmpviz within 1e-6", "NumPy: np.sort alone", NULL };
+    static const char *const compare[] = { "NumPy and lmpviz agree on every scheme: OK", NULL };
+    static const char *const heatmap_c[] = { "(C) matches lmpviz within 1e-06: OK", NULL };
+    static const char *const heatmap_np[] = { "re-solved by NumPy matches lmpviz within 1e-06: OK",
+                                              NULL };
+    fixture *fx = *state;
+    char img[512], lab[512], prb[512], dir[256], cmd[1024];
+    const char *py = find_python("nbconvert nbclient ipykernel matplotlib numpy");
+    const char *shared = test_shared_dir();
+    run_result r;
+
+    if (py == NULL) {
+        print_message("[  SKIPPED ] no Python with nbconvert, ipykernel, matplotlib and numpy "
+                      "(apt-get install jupyter-nbconvert python3-ipykernel python3-matplotlib "
+                      "python3-numpy)\n");
+        skip();
+    }
+    snprintf(dir, sizeof dir, "%s", in_dir(fx, "nb"));
+    if (shared != NULL) {
+        /* The real frame of the README: the heatmap and compare notebooks as
+         * a lecturer would make them. */
+        const char *f = "data/cityscapes/leftImg8bit/val/frankfurt/frankfurt_000000_001236";
+        snprintf(img, sizeof img, "%s/%s_leftImg8bit.png", shared, f);
+        snprintf(lab, sizeof lab,
+                 "%s/data/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
+                 shared);
+        snprintf(prb, sizeof prb, "%s/%s_probs.npy", shared, f);
+    }
+    if (shared == NULL || !file_exists(img) || !file_exists(lab) || !file_exists(prb))
+        write_frame(fx, img, lab, prb, sizeof img);
+    run_nb(&r, "--all", "--image", img, "--labels", lab, "--probs", prb, "--resize", "-o", dir,
+           NULL);
+    assert_int_equal(r.rc, 0);
+
+    /* Every notebook, with the lmpviz package of this build on the path: the
+     * check cells compare the C solver with lmpviz's stored numbers. */
+    execute(fx, py, dir, "lmp_*.ipynb", LMP_PYTHON_BUILD_DIR);
+    check_executed(dir, "curve", curve);
+    check_executed(dir, "paper", curve);
+    check_executed(dir, "region", curve);
+    check_executed(dir, "compare", compare);
+    if (LMP_PYTHON_BUILD_DIR[0] != '\0') {
+        check_executed(dir, "derivation", derivation);
+        check_executed(dir, "algorithms", algorithms);
+        check_executed(dir, "heatmap", heatmap_c);
+    } else {
+        print_message(
+            "[  NOTE    ] no Python package in this build: the notebooks run without lmpviz\n");
+        check_executed(dir, "heatmap", heatmap_np);
+    }
+
+    /* Without the package: the NumPy fallbacks. */
+    snprintf(cmd, sizeof cmd, "cd /tmp && PYTHONPATH= %s -c 'import lmpviz' >/dev/null 2>&1", py);
+    if (system(cmd) == 0) {
+        print_message("[  NOTE    ] lmpviz is importable without PYTHONPATH: the NumPy fallback is "
+                      "not run\n");
+        return;
+    }
+    execute(fx, py, dir, "lmp_heatmap.ipynb", "");
+    check_executed(dir, "heatmap", heatmap_np);
+}
+
 int
 main(void)
 {
@@ -653,11 +1042,14 @@ main(void)
         cmocka_unit_test_setup_teardown(test_paper_and_region, setup, teardown),
         cmocka_unit_test_setup_teardown(test_heatmap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_compare, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lecture, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_many_losses_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_is_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test(test_base64),
+        cmocka_unit_test_setup_teardown(test_cells_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execute, setup, teardown),
         cmocka_unit_test(test_missing_value_every_option),
