@@ -10,7 +10,15 @@ Data: the 512x256 Cityscapes frames in ../shared/data/cityscapes (or
 crops and flips, the val/frankfurt frames are held out.  Without that folder
 (or without PIL) it trains on synthetic images of coloured shapes instead.
 Both runs start from the same weights and see the same crops.  On CPU.
+
+--log-dir D watches the LMP run: every --log-every steps it writes, from the
+weights the loss already found (LMPCrossEntropy(keep_weights=True), no
+second solve), D/step_NNNNN_overlay.png and D/step_NNNNN_panels.png of the
+batch's first crop, a line of scalars to D/scalars.csv (lmpviz.torch.stats)
+and the batch's class shares to D/classes.csv.  examples/plot_lmp_log.py D
+draws them against the step.
 """
+import csv
 import argparse
 import glob
 import os
@@ -22,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from lmpviz.torch import LMPCrossEntropy
+from lmpviz.torch import LMPCrossEntropy, stats
 
 IGNORE = 255
 # Cityscapes labelId -> trainId (19 classes); every other id is ignored.
@@ -145,14 +153,76 @@ def iou(model, val, classes):
     return np.where(present, inter / np.maximum(union, 1), np.nan)
 
 
-def train(name, criterion, init, data, classes, lr):
+class StepLogger:
+    """Writes the pictures, the scalars and the class shares of a step kept
+    by LMPCrossEntropy(keep_weights=True) (plain functions of lmpviz.draw
+    and lmpviz.torch.stats: the same calls serve TensorBoard or W&B)."""
+
+    SCALARS = ("value", "mean_loss", "theta", "tau", "sum_w", "clamped_fraction",
+               "effective_support", "top1_weight_share")
+
+    def __init__(self, log_dir, every, names):
+        import lmpviz.draw  # needs liblmpviz.so.0 next to liblmp
+
+        self.draw = lmpviz.draw
+        self.dir, self.every, self.names = log_dir, every, names
+        os.makedirs(log_dir, exist_ok=True)
+        self.scalars = open(os.path.join(log_dir, "scalars.csv"), "w", newline="")
+        self.classes = open(os.path.join(log_dir, "classes.csv"), "w", newline="")
+        self.sw = csv.writer(self.scalars)
+        self.cw = csv.writer(self.classes)
+        self.sw.writerow(("step", "loss") + self.SCALARS)
+        self.cw.writerow(("step", "train_id", "class", "pixels", "pixel_share", "loss_share",
+                          "weight_share", "mean_nw"))
+
+    def __call__(self, step, x, y, logits, loss, kept):
+        if step % self.every != 0:
+            return
+        s = stats(kept)
+        self.sw.writerow([step, f"{loss:.6g}"] + [f"{s[k]:.6g}" for k in self.SCALARS])
+        self.scalars.flush()
+        d, stem = self.draw, os.path.join(self.dir, f"step_{step:05d}")
+        w, v, r = kept.weights[0], kept.valid[0], kept.result(0)
+        d.save_png(stem + "_overlay.png",
+                   d.overlay(x[0], w, v, result=r, losses=kept.losses[0], p=kept.p, m=kept.m))
+        d.save_png(stem + "_panels.png",
+                   d.panels(x[0], y[0], logits=logits[0], ids="train", weights=w, result=r,
+                            p=kept.p, m=kept.m, width=1500))
+        for cid, row in self.batch_shares(kept).items():
+            self.cw.writerow([step, cid, self.names[cid], row["pixels"]]
+                             + [f"{row[k]:.6g}" for k in ("pixel_share", "loss_share",
+                                                          "weight_share", "mean_nw")])
+        self.classes.flush()
+
+    def batch_shares(self, kept):
+        """The batch's class shares with weights counted as n·w of their own
+        image, as `lmpviz heatmap` adds frames: the crops stacked into one
+        map, each image's weights scaled by its n over the batch's n."""
+        w = kept.weights
+        if kept.pooling == "image":  # n_i w over the batch's n: w n_i / n
+            n = kept.valid.flatten(1).sum(1).double()
+            w = (w.double() * (n / n.sum()).reshape(-1, 1, 1)).float()
+        rows = self.draw.class_shares(kept.targets.flatten(0, 1), kept.losses.flatten(0, 1),
+                                      w.flatten(0, 1), valid=kept.valid.flatten(0, 1),
+                                      ids="train", ignore_index=kept.ignore_index)
+        return {row.pop("train_id"): row for row in rows.values()}
+
+    def close(self):
+        self.scalars.close()
+        self.classes.close()
+
+
+def train(name, criterion, init, data, classes, lr, logger=None):
     model = SmallNet(classes)
     model.load_state_dict(init)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=len(data))
     t0 = time.perf_counter()
     for step, (x, y) in enumerate(data):
-        loss = criterion(model(x), y)
+        out = model(x)
+        loss = criterion(out, y)
+        if logger is not None:
+            logger(step, x, y, out, loss.item(), criterion.last)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -175,6 +245,8 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-3)
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--log-dir", help="write the LMP run's pictures and CSVs here")
+    ap.add_argument("--log-every", type=int, default=25, help="steps between logs (default 25)")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
@@ -198,12 +270,14 @@ def main():
     batches = crops(tr, a.steps, a.batch, a.crop, a.seed)
     runs = {
         "cross-entropy": nn.CrossEntropyLoss(ignore_index=IGNORE),
-        "LMP": LMPCrossEntropy(p=a.p, m=a.m, ignore_index=IGNORE),
+        "LMP": LMPCrossEntropy(p=a.p, m=a.m, ignore_index=IGNORE, keep_weights=bool(a.log_dir)),
     }
+    logger = StepLogger(a.log_dir, max(1, a.log_every), names) if a.log_dir else None
     ious = {}
     for name, crit in runs.items():
         torch.manual_seed(a.seed + 1)
-        model, secs = train(name, crit, init, batches, classes, a.lr)
+        model, secs = train(name, crit, init, batches, classes, a.lr,
+                            logger if name == "LMP" else None)
         ious[name] = iou(model, val, classes)
         print(f"  {name}: {secs:.1f} s")
 
@@ -217,6 +291,9 @@ def main():
                          for n in runs)
         print(f"{names[c]:>12} {counts[c]:>8} {cells}")
     print(f"{'mean':>12} {'':>8} " + " ".join(f"{np.nanmean(ious[n]):>13.3f}" for n in runs))
+    if logger is not None:
+        logger.close()
+        print(f"\nLMP run logged in {a.log_dir} (examples/plot_lmp_log.py {a.log_dir} draws it)")
     return 0
 
 

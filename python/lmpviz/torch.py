@@ -23,8 +23,9 @@ except ImportError as e:
 
 from . import _lib
 from . import _solve
+from ._stats import LMPStep, stats
 
-__all__ = ["lmp_loss", "LMPLoss", "LMPCrossEntropy", "cuda_available"]
+__all__ = ["lmp_loss", "LMPLoss", "LMPCrossEntropy", "LMPStep", "stats", "cuda_available"]
 
 _HALF = (torch.float16, torch.bfloat16)
 _DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
@@ -41,25 +42,29 @@ def cuda_available():
         return False
 
 
-def _solve_cpu(loss, valid, prm, pooling):
+def _solve_cpu(loss, valid, prm, pooling, keep=None):
     a = loss.detach().to(torch.float32).contiguous()
     w = torch.empty(a.shape, dtype=torch.float32)
     v = None
     if valid is not None:
         v = valid.detach().to(torch.bool).contiguous().numpy().view(np.uint8)
     r = _solve._solve_batch_into(a.numpy(), v, w.numpy(), prm, pooling, 0, tuple(a.shape))
+    if keep is not None:
+        keep["results"] = [{k: getattr(x, k) for k in ("value", "mean", "theta", "tau", "gamma",
+                                                       "m_px", "n_valid", "n_clamped",
+                                                       "n_support")} for x in r.results]
     return torch.from_numpy(r.values), w
 
 
-def _solve_cuda(loss, valid, prm, pooling):
+def _solve_cuda(loss, valid, prm, pooling, keep=None):
     """One lmp_cuda_solve_batch_async on the current stream: no host
     synchronisation, device memory only from torch's caching allocator."""
     with torch.cuda.device(loss.device):
         stream = torch.cuda.current_stream(loss.device).cuda_stream
-        return _solve_device(_lib.cuda_lib(), loss, valid, prm, pooling, stream)
+        return _solve_device(_lib.cuda_lib(), loss, valid, prm, pooling, stream, keep)
 
 
-def _solve_device(c, loss, valid, prm, pooling, stream):
+def _solve_device(c, loss, valid, prm, pooling, stream, keep=None):
     """The work of _solve_cuda with the library `c` and the stream given
     (tests run it on host memory with a stand-in for liblmp_cuda).  An image
     with an invalid loss (negative, NaN, Inf) gets the value NaN and zero
@@ -92,6 +97,8 @@ def _solve_device(c, loss, valid, prm, pooling, stream):
                                       sts.data_ptr(), ws_ptr, nbytes.value, stream)
     if st != _lib.OK:
         raise _solve.LMPError(f"lmp_cuda_solve_batch_async: {_lib.status_string(st)}", st)
+    if keep is not None:
+        keep["rows"] = res  # read (and synchronised) only when a log asks
     values = res[:, _lib.LmpResult.value.offset // 8]
     values = torch.where(sts == _lib.ERR_INVALID_LOSS, torch.full_like(values, float("nan")),
                          values)
@@ -100,11 +107,13 @@ def _solve_device(c, loss, valid, prm, pooling, stream):
 
 class _LMPFunction(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, loss, valid, prm, pooling):
+    def forward(ctx, loss, valid, prm, pooling, keep=None):
         if loss.is_cuda:
-            values, w = _solve_cuda(loss, valid, prm, pooling)
+            values, w = _solve_cuda(loss, valid, prm, pooling, keep)
         else:
-            values, w = _solve_cpu(loss, valid, prm, pooling)
+            values, w = _solve_cpu(loss, valid, prm, pooling, keep)
+        if keep is not None:
+            keep["weights"] = w
         ctx.save_for_backward(w)
         ctx.pooling = pooling
         ctx.dtype = loss.dtype
@@ -117,7 +126,7 @@ class _LMPFunction(torch.autograd.Function):
             g = grad.reshape((-1,) + (1,) * (w.dim() - 1)) * w
         else:
             g = grad.reshape(()) * w
-        return g.to(ctx.dtype), None, None, None
+        return g.to(ctx.dtype), None, None, None, None
 
 
 def _check_reduction(reduction):
@@ -125,7 +134,7 @@ def _check_reduction(reduction):
         raise _solve.LMPError(f'reduction must be "mean", "sum" or "none", not {reduction!r}')
 
 
-def lmp_loss(loss, p=1.5, m=0.1, *, valid=None, pooling="image", reduction="mean"):
+def lmp_loss(loss, p=1.5, m=0.1, *, valid=None, pooling="image", reduction="mean", _keep=None):
     """The LMP loss of per-pixel losses `loss` (N, ...): image i is loss[i]
     (pooling="image", N values) or the whole batch is one problem
     (pooling="batch", one value).  `valid`: None or a bool tensor of the same
@@ -150,7 +159,7 @@ def lmp_loss(loss, p=1.5, m=0.1, *, valid=None, pooling="image", reduction="mean
         if valid.device != loss.device:
             raise _solve.LMPError(f"valid is on {valid.device}, loss on {loss.device}")
     prm = _solve._params(p, m, None, "error")
-    values = _LMPFunction.apply(loss, valid, prm, pooling)
+    values = _LMPFunction.apply(loss, valid, prm, pooling, _keep)
     if reduction == "mean":
         return values.mean()
     if reduction == "sum":
@@ -182,10 +191,15 @@ class LMPCrossEntropy(torch.nn.Module):
     (N, H, W), then LMP over the valid pixels (target != ignore_index) of
     each image (pooling="image") or of the whole batch (pooling="batch").
     `weight`: optional (C,) class weights, as in F.cross_entropy.  The
-    per-pixel losses are computed in float32 whatever the logits' dtype."""
+    per-pixel losses are computed in float32 whatever the logits' dtype.
+
+    keep_weights=True keeps the last forward's weights, losses, valid mask,
+    targets, values and solver results in `self.last` (an LMPStep, for
+    lmpviz.torch.stats and lmpviz.draw), so that a logging hook needs no
+    second solve.  They are detached and stay on the logits' device."""
 
     def __init__(self, p=1.5, m=0.1, ignore_index=255, pooling="image", reduction="mean",
-                 weight=None):
+                 weight=None, keep_weights=False):
         super().__init__()
         _solve._params(p, m, None, "error")
         if pooling not in _lib.POOLING:
@@ -193,6 +207,8 @@ class LMPCrossEntropy(torch.nn.Module):
         _check_reduction(reduction)
         self.p, self.m, self.ignore_index = p, m, ignore_index
         self.pooling, self.reduction = pooling, reduction
+        self.keep_weights = bool(keep_weights)
+        self.last = None
         self.register_buffer("weight", None if weight is None else torch.as_tensor(weight))
 
     def forward(self, logits, targets):
@@ -205,9 +221,17 @@ class LMPCrossEntropy(torch.nn.Module):
         ce = F.cross_entropy(x, targets, weight=wt, ignore_index=self.ignore_index,
                              reduction="none")
         valid = targets != self.ignore_index
-        return lmp_loss(ce, self.p, self.m, valid=valid, pooling=self.pooling,
-                        reduction=self.reduction)
+        keep = {} if self.keep_weights else None
+        out = lmp_loss(ce, self.p, self.m, valid=valid, pooling=self.pooling,
+                       reduction=self.reduction, _keep=keep)
+        if keep is not None:
+            self.last = LMPStep(keep["weights"], ce.detach(), valid, targets.detach(),
+                                out.detach() if self.reduction == "none" else None, self.p,
+                                self.m, self.pooling, self.ignore_index, rows=keep.get("rows"),
+                                results=keep.get("results"))
+        return out
 
     def extra_repr(self):
         return (f"p={self.p}, m={self.m}, ignore_index={self.ignore_index}, "
-                f"pooling={self.pooling!r}, reduction={self.reduction!r}")
+                f"pooling={self.pooling!r}, reduction={self.reduction!r}"
+                + (", keep_weights=True" if self.keep_weights else ""))

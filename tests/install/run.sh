@@ -37,6 +37,20 @@ if grep -q '^lmpviz_bin:' "$work/install.log" 2>/dev/null || [ -e "$build/bin/lm
     "$prefix/bin/lmpviz" --version >/dev/null || fail "installed lmpviz does not run"
 fi
 
+# liblmpviz.so.0 with its headers; its private header stays out.
+if [ -e "$build/lib/liblmpviz.so.0" ]; then
+    for f in "$libdir/liblmpviz.so.0" "$libdir/liblmpviz.so" "$prefix/include/lmpviz.h" \
+        "$prefix/include/lmpviz/draw.h" "$prefix/include/lmpviz/plot.h"; do
+        [ -e "$f" ] || fail "missing $f"
+    done
+    [ ! -e "$prefix/include/lmpviz_private.h" ] || fail "lmpviz_private.h installed"
+    vso=$(readlink -f "$libdir/liblmpviz.so.0")
+    vsoname=$(objdump -p "$vso" | awk '$1 == "SONAME" { print $2 }')
+    [ "$vsoname" = "liblmpviz.so.0" ] || fail "liblmpviz SONAME is '$vsoname'"
+    bad=$(nm -D --defined-only "$vso" | awk '$2 ~ /[TDBR]/ && $3 !~ /^lmpviz_/ { print $3 }')
+    [ -z "$bad" ] || fail "liblmpviz.so exports non-API symbols: $bad"
+fi
+
 soname=$(objdump -p "$libdir/liblmp.so.0.1.0" | awk '$1 == "SONAME" { print $2 }')
 [ "$soname" = "liblmp.so.0" ] || fail "SONAME is '$soname', expected liblmp.so.0"
 needed=$(objdump -p "$libdir/liblmp.so.0.1.0" | awk '$1 == "NEEDED" { print $2 }' | sort | tr '\n' ' ')

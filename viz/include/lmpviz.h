@@ -8,6 +8,7 @@
  *   lmpviz/seg.h      Cityscapes labels, segmentation losses, class statistics
  *   lmpviz/figures.h  curve, region, heatmap and compare figures
  *   lmpviz/sweep.h    sweep and match: choosing p and m from loss maps
+ *   lmpviz/draw.h     the heatmap's pictures and class shares from arrays in memory
  */
 #ifndef LMPVIZ_H
 #define LMPVIZ_H
@@ -17,6 +18,7 @@
 #include "lmpviz/plot.h"
 #include "lmpviz/seg.h"
 #include "lmpviz/figures.h"
+#include "lmpviz/draw.h"
 
 #include "lmpviz/sweep.h"
 

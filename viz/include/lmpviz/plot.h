@@ -146,6 +146,23 @@ lmpviz_status lmpviz_figure_save(lmpviz_figure *fig, const char *path, lmpviz_er
 /* Same, to an open stream in the given format (not closed). */
 lmpviz_status lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err *err);
 
+/* An 8-bit RGB raster in memory: height rows of stride bytes, each width
+ * pixels of channels (3) bytes.  data is owned; lmpviz_pixels_free frees it
+ * and zeroes the struct (safe on a zeroed one). */
+typedef struct lmpviz_pixels {
+    unsigned char *data;
+    size_t width, height;
+    size_t channels; /* 3: R, G, B */
+    size_t stride;   /* bytes per row: width * channels */
+} lmpviz_pixels;
+void lmpviz_pixels_free(lmpviz_pixels *px);
+
+/* Draws the figure into out, the pixels its PNG would hold (the same
+ * drawing, without the encoding).  out is zeroed on failure.  The figure's
+ * failure, LMPVIZ_ERR_INVALID_ARG (out NULL), LMPVIZ_ERR_CAIRO or
+ * LMPVIZ_ERR_NOMEM; err says why. */
+lmpviz_status lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err);
+
 /* Text of the panel; NULL removes it. */
 void lmpviz_panel_set_title(lmpviz_panel *panel, const char *title);
 void lmpviz_panel_set_xlabel(lmpviz_panel *panel, const char *label);
