@@ -75,6 +75,17 @@ cli_parse_extra_arg(const char *cmd, const char *arg)
 cli_parse_result
 cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a)
 {
+    return cli_parse_options_args(cmd, argc, argv, o, NULL, a);
+}
+
+cli_parse_result
+cli_parse_options_args(const char *cmd,
+                       int argc,
+                       char **argv,
+                       const cli_options *o,
+                       cli_parse_result (*arg)(const char *cmd, const char *text, void *a),
+                       void *a)
+{
     cli_parse_result pr = CLI_PARSE_OK;
     int c;
 
@@ -90,6 +101,10 @@ cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, 
             return cli_parse_bad_option(cmd, c, argv[optind - 1], o->unknown);
         pr = o->parse(cmd, c, optarg, a);
     }
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    for (; optind < argc && arg != NULL && pr == CLI_PARSE_OK; optind++)
+        pr = arg(cmd, argv[optind], a);
     if (pr != CLI_PARSE_OK)
         return pr;
     if (optind < argc)

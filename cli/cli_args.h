@@ -57,6 +57,16 @@ typedef struct cli_options {
  * cli_parse_extra_arg). */
 cli_parse_result
 cli_parse_options(const char *cmd, int argc, char **argv, const cli_options *o, void *a);
+/* cli_parse_options where the command takes arguments after its options:
+ * arg (NULL: none) stores each, in order, before o->check; the first that
+ * fails ends the parse. */
+cli_parse_result
+cli_parse_options_args(const char *cmd,
+                       int argc,
+                       char **argv,
+                       const cli_options *o,
+                       cli_parse_result (*arg)(const char *cmd, const char *text, void *a),
+                       void *a);
 /* The usage error of a getopt_long result c that no option of the command
  * took, arg being the argument that caused it (argv[optind - 1]): ':' (an
  * option given without its value) prints "ARG: expected a value", anything

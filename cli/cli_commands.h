@@ -200,6 +200,49 @@ typedef struct cli_notebook_args {
 /* a must be zeroed first; nothing to free (pass borrows argv). */
 cli_parse_result cli_notebook_parse(const char *cmd, int argc, char **argv, cli_notebook_args *a);
 
+/* `lmpviz sweep` */
+#define CLI_SWEEP_MAX_INPUTS 256
+typedef struct cli_sweep_args {
+    const char *p_text, *m_text, *stat_text; /* the grid, parsed after the options */
+    double *p, *m;                           /* malloc'ed (cli_sweep_args_free) */
+    size_t n_p, n_m;
+    lmpviz_sweep_stat stats[LMPVIZ_SWEEP_NSTAT];
+    size_t n_stats;
+    unsigned classes[LMPVIZ_CS_CLASSES];
+    size_t n_classes;
+    const char *losses[CLI_SWEEP_MAX_INPUTS]; /* --losses F and the .npy after it */
+    size_t n_losses;
+    int ignore_zeros;
+    lmpviz_heatmap_input in;
+    int n_pred;
+    lmpviz_overlay_opts overlay; /* cmap */
+    cli_split_opts sp;
+    const char *output, *csv, *title;
+    int json, quiet;
+} cli_sweep_args;
+
+/* a must be zeroed first. */
+cli_parse_result cli_sweep_parse(const char *cmd, int argc, char **argv, cli_sweep_args *a);
+void cli_sweep_args_free(cli_sweep_args *a);
+
+/* `lmpviz match`; nothing to free. */
+typedef struct cli_match_args {
+    const char *scheme_text;
+    lmpviz_scheme_spec spec;
+    const char *losses;
+    int ignore_zeros;
+    lmpviz_heatmap_input in;
+    int n_pred;
+    lmpviz_overlay_opts overlay;
+    cli_split_opts sp;
+    lmpviz_match_opts mo;
+    const char *output; /* NULL: no figure */
+    int json, quiet;
+} cli_match_args;
+
+/* a must be zeroed first. */
+cli_parse_result cli_match_parse(const char *cmd, int argc, char **argv, cli_match_args *a);
+
 /* lmpviz explore: the folder to write the page into. */
 typedef struct cli_explore_args {
     const char *dir;

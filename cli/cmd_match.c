@@ -62,22 +62,109 @@ usage(FILE *out)
 
 enum { OPT_SCHEME = 256, OPT_LOSSES, OPT_IGNORE_ZEROS, OPT_M_MIN, OPT_TOL, OPT_JSON, OPT_QUIET };
 
-typedef struct match_args {
-    const char *scheme_text;
-    lmpviz_scheme_spec spec;
-    const char *losses;
-    int ignore_zeros;
-    lmpviz_heatmap_input in;
-    int n_pred;
-    lmpviz_overlay_opts overlay;
-    cli_split_opts sp;
-    lmpviz_match_opts mo;
-    const char *output;
-    int json, quiet;
-} match_args;
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_match_args *a = ctx;
 
-static int
-parse_args(int argc, char **argv, match_args *a)
+    if (cli_is_frame_opt(c))
+        return cli_parse_frame_opt(cmd, c, text, &a->in, &a->n_pred, &a->overlay, &a->sp);
+    switch (c) {
+    case OPT_SCHEME:
+        a->scheme_text = text;
+        break;
+    case OPT_LOSSES:
+        a->losses = text;
+        break;
+    case OPT_IGNORE_ZEROS:
+        a->ignore_zeros = 1;
+        break;
+    case OPT_M_MIN:
+        return cli_parse_m(cmd, "--m-min", text, &a->mo.m_min);
+    case OPT_TOL:
+        if (cli_parse_double(cmd, "--tol", text, &a->mo.tol) != CLI_PARSE_OK)
+            return CLI_PARSE_USAGE;
+        if (!(a->mo.tol >= 1e-6 && a->mo.tol <= 0.1))
+            return cli_parse_error(cmd, "--tol: expected a step in [1e-6, 0.1], got \"%s\"", text);
+        break;
+    case OPT_JSON:
+        a->json = 1;
+        break;
+    case OPT_QUIET:
+        a->quiet = 1;
+        break;
+    case 'o':
+        a->output = text;
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
+/* --scheme: one scheme other than LMP, on each input's own pixels. */
+static cli_parse_result
+parse_scheme(const char *cmd, cli_match_args *a)
+{
+    lmpviz_err err;
+    size_t count = 0;
+    lmp_scheme_kind kind;
+
+    if (a->scheme_text == NULL)
+        return cli_parse_error(cmd, "expected --scheme, e.g. \"ohem:thresh=0.7,min_kept=100000\"");
+    if (strchr(a->scheme_text, ';') != NULL)
+        return cli_parse_error(cmd,
+                               "--scheme: expected one scheme, got \"%s\" (compare takes "
+                               "several)",
+                               a->scheme_text);
+    memset(&err, 0, sizeof err);
+    if (lmpviz_schemes_parse(a->scheme_text, &a->spec, 1, &count, &err) != LMPVIZ_OK)
+        return cli_parse_error(cmd, "--scheme: %s", err.msg);
+    kind = a->spec.scheme.kind;
+    if (kind == LMP_SCHEME_LMP)
+        return cli_parse_error(cmd, "--scheme: lmp is LMP itself; its (p, m) is the answer");
+    if (a->spec.from_split)
+        return cli_parse_error(cmd, "--scheme: source=split is not supported by match; use "
+                                    "source=image (each frame's own class frequencies)");
+    if ((kind == LMP_SCHEME_INVFREQ || kind == LMP_SCHEME_MEDFREQ) && a->losses != NULL)
+        return cli_parse_error(cmd,
+                               "--scheme: %s needs the class of each pixel: give "
+                               "--labels with a model output instead of --losses",
+                               a->spec.text);
+    return CLI_PARSE_OK;
+}
+
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    cli_match_args *a = ctx;
+    cli_file in[4];
+    const cli_file out[] = { { "-o", a->output } };
+    size_t n_in;
+    cli_parse_result pr = parse_scheme(cmd, a);
+
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->sp.root != NULL) {
+        if (a->losses || a->in.labels || a->n_pred || a->in.image || a->output)
+            return cli_parse_error(cmd, "--cityscapes-root: matches a split; --losses, "
+                                        "--labels, --probs, --logits, --loss, --image and -o "
+                                        "are for one input");
+        return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, ".",
+                               &a->in.pred_kind);
+    }
+    pr = cli_loss_input_check(cmd, a->losses != NULL, a->ignore_zeros, &a->in, a->n_pred, &a->sp);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->in.image != NULL && a->output == NULL)
+        a->output = DEFAULT_OUT;
+    if (a->output != NULL && cli_check_output(cmd, a->output) != CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    n_in = cli_loss_input_files(in, &a->losses, 1, &a->in);
+    return cli_check_files(cmd, in, n_in, out, 1) != 0 ? CLI_PARSE_USAGE : CLI_PARSE_OK;
+}
+
+cli_parse_result
+cli_match_parse(const char *cmd, int argc, char **argv, cli_match_args *a)
 {
     static const struct option longopts[] = {
         { "scheme", required_argument, NULL, OPT_SCHEME },
@@ -108,126 +195,16 @@ parse_args(int argc, char **argv, match_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
-    lmpviz_err err;
-    size_t count = 0;
-    int c;
 
     a->overlay = ov;
     a->sp.split = "val";
     a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
     a->sp.jobs = cli_default_jobs();
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        if (cli_is_frame_opt(c)) {
-            if (cli_parse_frame_opt(CMD, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp) != CLI_PARSE_OK)
-                return CLI_EXIT_USAGE;
-            continue;
-        }
-        switch (c) {
-        case OPT_SCHEME:
-            a->scheme_text = optarg;
-            break;
-        case OPT_LOSSES:
-            a->losses = optarg;
-            break;
-        case OPT_IGNORE_ZEROS:
-            a->ignore_zeros = 1;
-            break;
-        case OPT_M_MIN:
-            if (cli_parse_m(CMD, "--m-min", optarg, &a->mo.m_min) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_TOL:
-            if (cli_parse_double(CMD, "--tol", optarg, &a->mo.tol) != 0)
-                return CLI_EXIT_USAGE;
-            if (!(a->mo.tol >= 1e-6 && a->mo.tol <= 0.1))
-                return cli_usage_error(CMD, "--tol: expected a step in [1e-6, 0.1], got \"%s\"",
-                                       optarg);
-            break;
-        case OPT_JSON:
-            a->json = 1;
-            break;
-        case OPT_QUIET:
-            a->quiet = 1;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return -1;
-        case ':':
-            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (a->scheme_text == NULL)
-        return cli_usage_error(CMD, "expected --scheme, e.g. \"ohem:thresh=0.7,min_kept=100000\"");
-    memset(&err, 0, sizeof err);
-    if (strchr(a->scheme_text, ';') != NULL)
-        return cli_usage_error(CMD,
-                               "--scheme: expected one scheme, got \"%s\" (compare takes "
-                               "several)",
-                               a->scheme_text);
-    if (lmpviz_schemes_parse(a->scheme_text, &a->spec, 1, &count, &err) != LMPVIZ_OK)
-        return cli_usage_error(CMD, "--scheme: %s", err.msg);
-    if (a->spec.scheme.kind == LMP_SCHEME_LMP)
-        return cli_usage_error(CMD, "--scheme: lmp is LMP itself; its (p, m) is the answer");
-    if (a->spec.from_split)
-        return cli_usage_error(CMD, "--scheme: source=split is not supported by match; use "
-                                    "source=image (each frame's own class frequencies)");
-    if (a->spec.scheme.kind == LMP_SCHEME_INVFREQ || a->spec.scheme.kind == LMP_SCHEME_MEDFREQ) {
-        if (a->losses != NULL)
-            return cli_usage_error(CMD,
-                                   "--scheme: %s needs the class of each pixel: give "
-                                   "--labels with a model output instead of --losses",
-                                   a->spec.text);
-    }
-    if (a->sp.root != NULL) {
-        if (a->losses || a->in.labels || a->n_pred || a->in.image || a->output)
-            return cli_usage_error(CMD, "--cityscapes-root: matches a split; --losses, "
-                                        "--labels, --probs, --logits, --loss, --image and -o "
-                                        "are for one input");
-        return cli_split_check(CMD, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, ".",
-                               &a->in.pred_kind);
-    }
-    if (a->sp.pred_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
-        return cli_usage_error(CMD, "--pred-dir, --city and --shard: need --cityscapes-root DIR");
-    if (a->losses != NULL && (a->in.labels != NULL || a->n_pred > 0 || a->in.image != NULL))
-        return cli_usage_error(CMD, "--losses: give either --losses or --labels with a model "
-                                    "output, not both");
-    if (a->losses == NULL) {
-        if (a->in.labels == NULL)
-            return cli_usage_error(CMD, "expected --losses FILE.npy, --labels with --probs, "
-                                        "--logits or --loss, or --cityscapes-root DIR");
-        if (a->n_pred != 1)
-            return cli_usage_error(CMD,
-                                   "expected exactly one of --probs, --logits and --loss, "
-                                   "got %d",
-                                   a->n_pred);
-    }
-    if (a->ignore_zeros && a->losses == NULL)
-        return cli_usage_error(CMD, "--ignore-zeros: applies to --losses");
-    if (a->in.image != NULL && a->output == NULL)
-        a->output = DEFAULT_OUT;
-    if (a->output != NULL && cli_check_output(CMD, a->output) != 0)
-        return CLI_EXIT_USAGE;
-    {
-        static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
-        const cli_file in[] = {
-            { "--losses", a->losses },
-            { "--labels", a->in.labels },
-            { pred_opt[a->in.pred_kind], a->in.pred },
-            { "--image", a->in.image },
-        };
-        const cli_file out[] = { { "-o", a->output } };
-        return cli_check_files(CMD, in, 4, out, 1);
-    }
+    return cli_parse_options(cmd, argc, argv, &o, a);
 }
 
 /* ------------------------------------------------------------------------
@@ -245,7 +222,7 @@ p_text(double p, char *buf, size_t len)
 }
 
 static void
-print_result(const match_args *a, size_t n_valid, const lmpviz_match_result *r, FILE *fp)
+print_result(const cli_match_args *a, size_t n_valid, const lmpviz_match_result *r, FILE *fp)
 {
     char pb[32];
     unsigned c;
@@ -279,7 +256,7 @@ print_result(const match_args *a, size_t n_valid, const lmpviz_match_result *r, 
 }
 
 static void
-json_result_fields(const match_args *a, size_t n_valid, const lmpviz_match_result *r, FILE *fp)
+json_result_fields(const cli_match_args *a, size_t n_valid, const lmpviz_match_result *r, FILE *fp)
 {
     char nb[40];
     unsigned c;
@@ -314,20 +291,101 @@ json_result_fields(const match_args *a, size_t n_valid, const lmpviz_match_resul
  * One input
  */
 
+/* The input's losses, classes and valid pixels into in: with --image the
+ * whole frame through the heatmap pipeline into hm (no solve), else the
+ * loss input into li.  0, or -1 after printing why. */
 static int
-run_one(match_args *a)
+load_one(const cli_match_args *a, lmpviz_heatmap *hm, cli_loss_input *li, lmp_scheme_input *in)
+{
+    char msg[LMPVIZ_ERR_LEN + 64];
+
+    memset(in, 0, sizeof *in);
+    if (a->in.image != NULL) {
+        lmp_params prm = LMP_PARAMS_INIT;
+        lmpviz_err err;
+        memset(&err, 0, sizeof err);
+        if (lmpviz_heatmap_load(&a->in, &prm, hm, &err) != LMPVIZ_OK) {
+            cli_error(CMD, "%s", err.msg);
+            return -1;
+        }
+        in->n = hm->width * hm->height;
+        in->loss = hm->loss;
+        in->cls = hm->train;
+        in->valid = hm->valid;
+        return 0;
+    }
+    if (cli_loss_input_load(CMD, a->losses, a->ignore_zeros, &a->in, li, msg, sizeof msg) != 0) {
+        cli_error(CMD, "%s", msg);
+        return -1;
+    }
+    in->n = li->n;
+    in->loss = li->loss;
+    in->cls = li->train;
+    in->valid = li->valid;
+    return 0;
+}
+
+/* -o: the two profiles, and with --image the two weight maps on the frame
+ * hm.  0, or CLI_EXIT_FAILURE after printing why. */
+static int
+draw_one(const cli_match_args *a,
+         const lmp_scheme_input *in,
+         const lmpviz_heatmap *hm,
+         lmpviz_match_input *mi,
+         const lmpviz_match_result *r,
+         lmp_workspace *ws)
+{
+    lmpviz_match_fig_opts fo;
+    lmpviz_figure *fig;
+    float *sw = NULL, *lw = NULL;
+    lmpviz_err err;
+    int rc = CLI_EXIT_FAILURE;
+
+    memset(&fo, 0, sizeof fo);
+    memset(&err, 0, sizeof err);
+    fo.scheme_label = a->spec.label;
+    fo.cmap = a->overlay.cmap;
+    if (a->in.image != NULL) {
+        lmp_scheme_result sr;
+        lmp_result lr;
+        lmp_params prm = LMP_PARAMS_INIT;
+        sw = lmpviz_big_alloc(in->n * sizeof *sw);
+        lw = lmpviz_big_alloc(in->n * sizeof *lw);
+        prm.p = r->p;
+        prm.m = r->m;
+        if (sw == NULL || lw == NULL ||
+            lmp_scheme_weights(&a->spec.scheme, in, sw, &sr, NULL) != LMP_OK ||
+            lmp_solve(in->loss, in->valid, in->n, &prm, lw, &lr, ws) != LMP_OK) {
+            cli_error(CMD, "%s: cannot compute the weight maps", a->output);
+            goto done;
+        }
+        fo.hm = hm;
+        fo.scheme_weight = sw;
+        fo.lmp_weight = lw;
+    }
+    fig = lmpviz_match_figure(mi, r, &fo, ws);
+    if (lmpviz_figure_save(fig, a->output, &err) != LMPVIZ_OK)
+        cli_error(CMD, "%s: %s", a->output, err.msg);
+    else
+        rc = CLI_EXIT_OK;
+    lmpviz_figure_destroy(fig);
+done:
+    lmpviz_big_free(sw);
+    lmpviz_big_free(lw);
+    return rc;
+}
+
+static int
+run_one(cli_match_args *a)
 {
     lmpviz_heatmap hm;
     cli_loss_input li;
     lmp_scheme_input in;
     lmpviz_match_input mi;
     lmpviz_match_result r;
-    lmpviz_figure *fig = NULL;
     lmp_workspace *ws = NULL;
-    float *sw = NULL, *lw = NULL;
     lmpviz_err err;
     lmpviz_status st;
-    char msg[LMPVIZ_ERR_LEN + 64];
     const char *src = a->losses != NULL ? a->losses : a->in.pred;
     int rc = CLI_EXIT_FAILURE;
 
@@ -335,30 +393,8 @@ run_one(match_args *a)
     memset(&li, 0, sizeof li);
     memset(&mi, 0, sizeof mi);
     memset(&err, 0, sizeof err);
-    memset(&in, 0, sizeof in);
-    if (a->in.image != NULL) {
-        /* the frame too: the heatmap pipeline loads all of it (no solve) */
-        lmp_params prm = LMP_PARAMS_INIT;
-        st = lmpviz_heatmap_load(&a->in, &prm, &hm, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s", err.msg);
-            return CLI_EXIT_FAILURE;
-        }
-        in.n = hm.width * hm.height;
-        in.loss = hm.loss;
-        in.cls = hm.train;
-        in.valid = hm.valid;
-    } else {
-        if (cli_loss_input_load(CMD, a->losses, a->ignore_zeros, &a->in, &li, msg, sizeof msg) !=
-            0) {
-            cli_error(CMD, "%s", msg);
-            return CLI_EXIT_FAILURE;
-        }
-        in.n = li.n;
-        in.loss = li.loss;
-        in.cls = li.train;
-        in.valid = li.valid;
-    }
+    if (load_one(a, &hm, &li, &in) != 0)
+        return CLI_EXIT_FAILURE;
     ws = lmp_workspace_create(0);
     if (ws == NULL) {
         cli_error(CMD, "out of memory");
@@ -371,36 +407,8 @@ run_one(match_args *a)
         cli_error(CMD, "%s: %s: %s", src, a->spec.text, err.msg);
         goto done;
     }
-    if (a->output != NULL) {
-        lmpviz_match_fig_opts fo;
-        memset(&fo, 0, sizeof fo);
-        fo.scheme_label = a->spec.label;
-        fo.cmap = a->overlay.cmap;
-        if (a->in.image != NULL) {
-            lmp_scheme_result sr;
-            lmp_result lr;
-            lmp_params prm = LMP_PARAMS_INIT;
-            sw = lmpviz_big_alloc(in.n * sizeof *sw);
-            lw = lmpviz_big_alloc(in.n * sizeof *lw);
-            prm.p = r.p;
-            prm.m = r.m;
-            if (sw == NULL || lw == NULL ||
-                lmp_scheme_weights(&a->spec.scheme, &in, sw, &sr, NULL) != LMP_OK ||
-                lmp_solve(in.loss, in.valid, in.n, &prm, lw, &lr, ws) != LMP_OK) {
-                cli_error(CMD, "%s: cannot compute the weight maps", a->output);
-                goto done;
-            }
-            fo.hm = &hm;
-            fo.scheme_weight = sw;
-            fo.lmp_weight = lw;
-        }
-        fig = lmpviz_match_figure(&mi, &r, &fo, ws);
-        st = lmpviz_figure_save(fig, a->output, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->output, err.msg);
-            goto done;
-        }
-    }
+    if (a->output != NULL && draw_one(a, &in, &hm, &mi, &r, ws) != CLI_EXIT_OK)
+        goto done;
     if (a->json) {
         fputc('{', stdout);
         json_result_fields(a, mi.n_valid, &r, stdout);
@@ -412,9 +420,6 @@ run_one(match_args *a)
     }
     rc = CLI_EXIT_OK;
 done:
-    lmpviz_figure_destroy(fig);
-    lmpviz_big_free(sw);
-    lmpviz_big_free(lw);
     lmpviz_match_input_free(&mi);
     lmp_workspace_destroy(ws);
     cli_loss_input_free(&li);
@@ -436,7 +441,7 @@ typedef struct frame_match {
 } frame_match;
 
 typedef struct match_run {
-    const match_args *a;
+    const cli_match_args *a;
     const cli_frame *frames;
     frame_match *fm;
     int pass;          /* 0: search, 1: the split's point */
@@ -526,186 +531,259 @@ json_five(FILE *fp, const char *name, const double f[5], int first)
             first ? "" : ", ", name, nb[0], nb[1], nb[2], nb[3], nb[4]);
 }
 
+/* The frames of a split and what the two passes find on them. */
+typedef struct match_split {
+    cli_frame *frames;
+    size_t n_frames;
+    cli_frame_result *res;
+    frame_match *fm;
+    double *u, *v, *d; /* per frame matched: 1/p, log10 m, distance */
+    size_t *map;       /* frame matched -> frame index */
+    cli_frame *sub;    /* the frames matched, borrowed from frames */
+    size_t ok;         /* frames matched */
+    /* five numbers (five_numbers) of the frames' own matches in 1/p,
+     * log10 m, p and m, of their own distances and of their distances at
+     * the split's (p, m) */
+    double fu[5], fv[5], fp[5], fmv[5], fd[5], fs[5];
+    double p, m; /* the split's */
+} match_split;
+
 static int
-run_split(match_args *a)
+split_alloc(match_split *s)
 {
-    cli_frame *frames = NULL;
-    cli_frame_result *res = NULL;
-    frame_match *fm = NULL;
-    double *u = NULL, *v = NULL, *d = NULL, fu[5], fv[5], fd[5], fs[5], fp_[5], fmv[5];
-    size_t *map = NULL;
-    cli_frame *sub = NULL; /* the frames matched, borrowed from frames */
+    size_t n = s->n_frames;
+
+    s->fm = calloc(n, sizeof *s->fm);
+    s->res = calloc(n, sizeof *s->res);
+    s->u = calloc(n, sizeof *s->u);
+    s->v = calloc(n, sizeof *s->v);
+    s->d = calloc(n, sizeof *s->d);
+    s->map = calloc(n, sizeof *s->map);
+    s->sub = calloc(n, sizeof *s->sub);
+    if (s->fm == NULL || s->res == NULL || s->u == NULL || s->v == NULL || s->d == NULL ||
+        s->map == NULL || s->sub == NULL) {
+        cli_error(CMD, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void
+split_free(match_split *s)
+{
+    free(s->u);
+    free(s->v);
+    free(s->d);
+    free(s->map);
+    free(s->sub);
+    free(s->fm);
+    free(s->res);
+    cli_split_free(s->frames, s->n_frames);
+}
+
+/* After the first pass: the frames matched, their coordinates and
+ * distances, and the split's (p, m), the median of the frames' in the
+ * search's coordinates.  0 when at least one frame was matched. */
+static int
+collect_matches(match_split *s)
+{
+    size_t f, k = 0;
+
+    for (f = 0; f < s->n_frames; f++) {
+        const frame_match *fm = &s->fm[f];
+        if (!s->res[f].ok)
+            continue;
+        s->fm[f].matched = 1;
+        s->map[k] = f;
+        s->sub[k] = s->frames[f];
+        s->u[k] = isinf(fm->r.p) ? 0.0 : 1.0 / fm->r.p;
+        s->v[k] = log10(fm->r.m);
+        s->d[k] = fm->r.distance;
+        k++;
+    }
+    s->ok = k;
+    if (k == 0)
+        return -1;
+    five_numbers(s->u, k, s->fu);
+    five_numbers(s->v, k, s->fv);
+    five_numbers(s->d, k, s->fd);
+    s->p = s->fu[2] > 0.0 ? 1.0 / s->fu[2] : INFINITY;
+    s->m = pow(10.0, s->fv[2]);
+    /* spread in p and m themselves (the quantiles map through 1/u, 10^v,
+     * p reversed) */
+    for (f = 0; f < 5; f++) {
+        s->fp[f] = s->fu[4 - f] > 0.0 ? 1.0 / s->fu[4 - f] : INFINITY;
+        s->fmv[f] = pow(10.0, s->fv[f]);
+    }
+    return 0;
+}
+
+/* After the second pass: the distances at the split's (p, m).  0 when at
+ * least one frame was measured. */
+static int
+collect_split(match_split *s)
+{
+    size_t f, k = 0;
+
+    for (f = 0; f < s->ok; f++) {
+        frame_match *fm = &s->fm[s->map[f]];
+        fm->split_ok = s->res[f].ok;
+        if (s->res[f].ok)
+            s->d[k++] = fm->split_distance;
+    }
+    if (k == 0)
+        return -1;
+    five_numbers(s->d, k, s->fs);
+    return 0;
+}
+
+static void
+print_split_json(const cli_match_args *a, const match_split *s)
+{
+    char nb[40];
+    size_t f, k = 0;
+
+    printf("{\"scheme\": ");
+    cli_json_string(stdout, a->spec.text);
+    printf(", \"frames\": %zu, \"p\": %s", s->ok, cli_json_number(s->p, nb, sizeof nb));
+    printf(", \"m\": %s", cli_json_number(s->m, nb, sizeof nb));
+    printf(", \"distance\": %s", cli_json_number(s->fs[2], nb, sizeof nb));
+    printf(", \"distance_max\": %s, \"close\": %s", cli_json_number(s->fs[4], nb, sizeof nb),
+           s->fs[4] <= LMPVIZ_MATCH_CLOSE ? "true" : "false");
+    printf(", \"spread\": {");
+    json_five(stdout, "p", s->fp, 1);
+    json_five(stdout, "m", s->fmv, 0);
+    json_five(stdout, "own_distance", s->fd, 0);
+    json_five(stdout, "split_distance", s->fs, 0);
+    printf("}, \"per_frame\": [");
+    for (f = 0; f < s->n_frames; f++) {
+        const frame_match *fm = &s->fm[f];
+        if (!fm->matched)
+            continue;
+        printf("%s{\"frame\": ", k++ ? ", " : "");
+        cli_json_string(stdout, s->frames[f].stem);
+        printf(", \"p\": %s", cli_json_number(fm->r.p, nb, sizeof nb));
+        printf(", \"m\": %s", cli_json_number(fm->r.m, nb, sizeof nb));
+        printf(", \"distance\": %.9g, \"split_distance\": %s}", fm->r.distance,
+               cli_json_number(fm->split_ok ? fm->split_distance : NAN, nb, sizeof nb));
+    }
+    printf("]}\n");
+}
+
+static void
+print_split_text(const cli_match_args *a, const match_split *s, size_t failed)
+{
+    char nb[40], pb[32];
+    size_t f;
+
+    printf("scheme: %s (%s), %zu frames\n", a->spec.text, a->spec.label, s->ok);
+    printf("%-28s %-10s %-10s %-9s %s\n", "frame", "p", "m", "distance", "at split (p, m)");
+    for (f = 0; f < s->n_frames; f++) {
+        const frame_match *fm = &s->fm[f];
+        if (!fm->matched)
+            continue;
+        printf("%-28s %-10s %-10.4g %-9.4f ", s->frames[f].stem, p_text(fm->r.p, pb, sizeof pb),
+               fm->r.m, fm->r.distance);
+        if (fm->split_ok)
+            printf("%.4f\n", fm->split_distance);
+        else
+            printf("-\n");
+    }
+    printf("split: p = %s, m = %.4g (median of the frames' matches)\n", p_text(s->p, pb, sizeof pb),
+           s->m);
+    printf("  distance on the frames: median %.4f, max %.4f\n", s->fs[2], s->fs[4]);
+    printf("  spread of the frames' own matches: p %s..%s", p_text(s->fp[0], pb, sizeof pb),
+           p_text(s->fp[4], nb, sizeof nb));
+    printf(" (quartiles %s..", p_text(s->fp[1], pb, sizeof pb));
+    printf("%s), m %.4g..%.4g (quartiles %.4g..%.4g)\n", p_text(s->fp[3], pb, sizeof pb), s->fmv[0],
+           s->fmv[4], s->fmv[1], s->fmv[3]);
+    if (s->fs[4] <= LMPVIZ_MATCH_CLOSE)
+        printf("close on every frame (distance <= %.2f)\n", LMPVIZ_MATCH_CLOSE);
+    else
+        printf("no close match on every frame: the largest distance at the split's (p, m) "
+               "is %.3f (above %.2f)\n",
+               s->fs[4], LMPVIZ_MATCH_CLOSE);
+    printf("%zu frames: %zu matched, %zu failed\n", s->n_frames, s->ok, failed);
+}
+
+/* The exit status of a pass that ended with signal sig (0: none). */
+static int
+pass_failed(int sig)
+{
+    return sig != 0 ? 128 + sig : CLI_EXIT_FAILURE;
+}
+
+static int
+run_split(cli_match_args *a)
+{
+    match_split s;
     match_run mr;
     cli_split_pool pool;
-    size_t n_frames = 0, all = 0, f, ok = 0, k, failed;
+    size_t all = 0, failed;
     int rc = CLI_EXIT_FAILURE, sig;
-    char nb[40], pb[32];
 
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &frames,
-                       &n_frames, &all) != 0)
+    memset(&s, 0, sizeof s);
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n, &s.frames,
+                            &s.n_frames, &all) != 0)
         return CLI_EXIT_FAILURE;
-    if (all == 0 || n_frames == 0) {
+    if (all == 0 || s.n_frames == 0) {
         cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found", a->sp.root,
                   a->sp.split);
         goto done;
     }
-    fm = calloc(n_frames, sizeof *fm);
-    res = calloc(n_frames, sizeof *res);
-    u = calloc(n_frames, sizeof *u);
-    v = calloc(n_frames, sizeof *v);
-    d = calloc(n_frames, sizeof *d);
-    map = calloc(n_frames, sizeof *map);
-    sub = calloc(n_frames, sizeof *sub);
-    if (fm == NULL || res == NULL || u == NULL || v == NULL || d == NULL || map == NULL ||
-        sub == NULL) {
-        cli_error(CMD, "out of memory");
+    if (split_alloc(&s) != 0)
         goto done;
-    }
     memset(&mr, 0, sizeof mr);
     mr.a = a;
-    mr.frames = frames;
-    mr.fm = fm;
-    memset(&pool, 0, sizeof pool);
-    pool.cmd = CMD;
-    pool.frames = frames;
-    pool.n = n_frames;
-    pool.jobs = a->sp.jobs;
-    pool.quiet = a->quiet || a->json;
-    pool.ctx = &mr;
-    pool.thread_begin = cli_pool_workspace_begin;
-    pool.thread_end = cli_pool_workspace_end;
-    pool.process = process_frame;
+    mr.frames = s.frames;
+    mr.fm = s.fm;
+    cli_split_pool_init(&pool, CMD, s.frames, s.n_frames, &a->sp, a->quiet || a->json, &mr,
+                        process_frame);
     cli_interrupt_begin();
-    failed = cli_split_pool_run(&pool, res);
+    failed = cli_split_pool_run(&pool, s.res);
     sig = cli_interrupted();
-    for (f = 0, k = 0; f < n_frames; f++) {
-        if (!res[f].ok)
-            continue;
-        fm[f].matched = 1;
-        map[k] = f;
-        sub[k] = frames[f];
-        u[k] = isinf(fm[f].r.p) ? 0.0 : 1.0 / fm[f].r.p;
-        v[k] = log10(fm[f].r.m);
-        d[k] = fm[f].r.distance;
-        k++;
-    }
-    ok = k;
-    if (ok == 0 || sig != 0) {
-        cli_error(CMD, ok == 0 ? "no frame could be matched" : "interrupted");
-        rc = sig != 0 ? 128 + sig : CLI_EXIT_FAILURE;
+    if (collect_matches(&s) != 0 || sig != 0) {
+        cli_error(CMD, s.ok == 0 ? "no frame could be matched" : "interrupted");
+        rc = pass_failed(sig);
         goto done;
     }
-    five_numbers(u, ok, fu);
-    five_numbers(v, ok, fv);
-    five_numbers(d, ok, fd);
-    /* the split's (p, m): the median of the frames' in the search's
-     * coordinates; then its distance on every frame matched */
+    /* the split's (p, m) on every frame matched */
     mr.pass = 1;
-    mr.map = map;
-    mr.p = fu[2] > 0.0 ? 1.0 / fu[2] : INFINITY;
-    mr.m = pow(10.0, fv[2]);
-    pool.frames = sub;
-    pool.n = ok;
-    memset(res, 0, n_frames * sizeof *res);
-    failed += cli_split_pool_run(&pool, res);
+    mr.map = s.map;
+    mr.p = s.p;
+    mr.m = s.m;
+    pool.frames = s.sub;
+    pool.n = s.ok;
+    memset(s.res, 0, s.n_frames * sizeof *s.res);
+    failed += cli_split_pool_run(&pool, s.res);
     sig = cli_interrupted();
-    for (f = 0, k = 0; f < ok; f++) {
-        fm[map[f]].split_ok = res[f].ok;
-        if (res[f].ok)
-            d[k++] = fm[map[f]].split_distance;
-    }
-    if (k == 0 || sig != 0) {
+    if (collect_split(&s) != 0 || sig != 0) {
         cli_error(CMD, "the second pass failed");
-        rc = sig != 0 ? 128 + sig : CLI_EXIT_FAILURE;
+        rc = pass_failed(sig);
         goto done;
     }
-    five_numbers(d, k, fs);
-    /* spread in p and m themselves (the quantiles map through 1/u, 10^v,
-     * p reversed) */
-    for (f = 0; f < 5; f++) {
-        fp_[f] = fu[4 - f] > 0.0 ? 1.0 / fu[4 - f] : INFINITY;
-        fmv[f] = pow(10.0, fv[f]);
-    }
-    if (a->json) {
-        printf("{\"scheme\": ");
-        cli_json_string(stdout, a->spec.text);
-        printf(", \"frames\": %zu, \"p\": %s", ok, cli_json_number(mr.p, nb, sizeof nb));
-        printf(", \"m\": %s", cli_json_number(mr.m, nb, sizeof nb));
-        printf(", \"distance\": %s", cli_json_number(fs[2], nb, sizeof nb));
-        printf(", \"distance_max\": %s, \"close\": %s", cli_json_number(fs[4], nb, sizeof nb),
-               fs[4] <= LMPVIZ_MATCH_CLOSE ? "true" : "false");
-        printf(", \"spread\": {");
-        json_five(stdout, "p", fp_, 1);
-        json_five(stdout, "m", fmv, 0);
-        json_five(stdout, "own_distance", fd, 0);
-        json_five(stdout, "split_distance", fs, 0);
-        printf("}, \"per_frame\": [");
-        for (f = 0, k = 0; f < n_frames; f++) {
-            if (!fm[f].matched)
-                continue;
-            printf("%s{\"frame\": ", k++ ? ", " : "");
-            cli_json_string(stdout, frames[f].stem);
-            printf(", \"p\": %s", cli_json_number(fm[f].r.p, nb, sizeof nb));
-            printf(", \"m\": %s", cli_json_number(fm[f].r.m, nb, sizeof nb));
-            printf(", \"distance\": %.9g, \"split_distance\": %s}", fm[f].r.distance,
-                   cli_json_number(fm[f].split_ok ? fm[f].split_distance : NAN, nb, sizeof nb));
-        }
-        printf("]}\n");
-    } else {
-        printf("scheme: %s (%s), %zu frames\n", a->spec.text, a->spec.label, ok);
-        printf("%-28s %-10s %-10s %-9s %s\n", "frame", "p", "m", "distance", "at split (p, m)");
-        for (f = 0; f < n_frames; f++) {
-            if (!fm[f].matched)
-                continue;
-            printf("%-28s %-10s %-10.4g %-9.4f ", frames[f].stem, p_text(fm[f].r.p, pb, sizeof pb),
-                   fm[f].r.m, fm[f].r.distance);
-            if (fm[f].split_ok)
-                printf("%.4f\n", fm[f].split_distance);
-            else
-                printf("-\n");
-        }
-        printf("split: p = %s, m = %.4g (median of the frames' matches)\n",
-               p_text(mr.p, pb, sizeof pb), mr.m);
-        printf("  distance on the frames: median %.4f, max %.4f\n", fs[2], fs[4]);
-        printf("  spread of the frames' own matches: p %s..%s", p_text(fp_[0], pb, sizeof pb),
-               p_text(fp_[4], nb, sizeof nb));
-        printf(" (quartiles %s..", p_text(fp_[1], pb, sizeof pb));
-        printf("%s), m %.4g..%.4g (quartiles %.4g..%.4g)\n", p_text(fp_[3], pb, sizeof pb), fmv[0],
-               fmv[4], fmv[1], fmv[3]);
-        if (fs[4] <= LMPVIZ_MATCH_CLOSE)
-            printf("close on every frame (distance <= %.2f)\n", LMPVIZ_MATCH_CLOSE);
-        else
-            printf("no close match on every frame: the largest distance at the split's (p, m) "
-                   "is %.3f (above %.2f)\n",
-                   fs[4], LMPVIZ_MATCH_CLOSE);
-        printf("%zu frames: %zu matched, %zu failed\n", n_frames, ok, failed);
-    }
+    if (a->json)
+        print_split_json(a, &s);
+    else
+        print_split_text(a, &s, failed);
     rc = failed > 0 ? CLI_EXIT_FAILURE : CLI_EXIT_OK;
     if (failed > 0)
         cli_error(CMD, "%zu frame runs failed", failed);
 done:
     cli_interrupt_end();
-    free(u);
-    free(v);
-    free(d);
-    free(map);
-    free(sub);
-    free(fm);
-    free(res);
-    cli_split_free(frames, n_frames);
+    split_free(&s);
     return rc;
 }
 
 int
 cmd_match(int argc, char **argv)
 {
-    match_args a;
-    int rc;
+    cli_match_args a;
+    cli_parse_result pr;
 
     memset(&a, 0, sizeof a);
-    rc = parse_args(argc, argv, &a);
-    if (rc != 0)
-        return rc < 0 ? CLI_EXIT_OK : rc;
+    pr = cli_match_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        return cli_parse_exit(pr);
     return a.sp.root != NULL ? run_split(&a) : run_one(&a);
 }

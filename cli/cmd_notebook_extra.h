@@ -3,6 +3,8 @@
 #ifndef LMPVIZ_CMD_NOTEBOOK_EXTRA_H
 #define LMPVIZ_CMD_NOTEBOOK_EXTRA_H
 
+#include "cli_args.h"
+#include "cli_split.h"
 #include "lmpviz.h"
 #include "notebook.h"
 
@@ -11,6 +13,27 @@
  * focal and the mean. */
 #define CLI_NB_COMPARE_SCHEMES                                                                     \
     "lmp:p=1.5,m=0.1;lmp:p=1,m=0.1;ohem:thresh=0.7,min_kept=10000;focal:gamma=2;uniform"
+
+/* The compare notebook's options: those of `lmpviz compare` for profiles. */
+typedef struct cli_nb_compare_args {
+    const char *schemes_text;
+    lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
+    size_t n_spec;
+    const char *losses;
+    int ignore_zeros;
+    lmpviz_heatmap_input in;
+    int n_pred;
+    lmpviz_overlay_opts overlay; /* what the shared frame options store */
+    cli_split_opts sp;
+    int logy;
+    const char *title;
+    size_t width, height;
+} cli_nb_compare_args;
+
+/* Parses argv[0..argc) (argv[0] the command name) into a (zeroed first)
+ * as cli_NAME_parse does; nothing to free. */
+cli_parse_result
+cli_nb_compare_parse(const char *cmd, int argc, char **argv, cli_nb_compare_args *a);
 
 /* Parses the compare options of argv[0..argc) (argv[0] the command name)
  * and builds the notebook into *out; command is the lmpviz command line for

@@ -18,7 +18,6 @@
 #define DEFAULT_M           "0.01,0.02,0.05,0.1,0.2,0.5"
 #define DEFAULT_OUT         "sweep.png"
 #define DEFAULT_PRED_SUFFIX "_probs.npy"
-#define MAX_INPUTS          256
 
 static void
 usage(FILE *out)
@@ -85,26 +84,138 @@ enum {
     OPT_QUIET
 };
 
-typedef struct sweep_args {
-    double *p, *m;
-    size_t n_p, n_m;
-    lmpviz_sweep_stat stats[LMPVIZ_SWEEP_NSTAT];
-    size_t n_stats;
-    unsigned classes[LMPVIZ_CS_CLASSES];
-    size_t n_classes;
-    const char *losses[MAX_INPUTS];
-    size_t n_losses;
-    int ignore_zeros;
-    lmpviz_heatmap_input in;
-    int n_pred;
-    lmpviz_overlay_opts overlay; /* cmap */
-    cli_split_opts sp;
-    const char *output, *csv, *title;
-    int json, quiet;
-} sweep_args;
+/* One more --losses file. */
+static cli_parse_result
+add_losses(const char *cmd, const char *path, cli_sweep_args *a)
+{
+    if (a->n_losses == CLI_SWEEP_MAX_INPUTS)
+        return cli_parse_error(cmd, "--losses: at most %d files", CLI_SWEEP_MAX_INPUTS);
+    a->losses[a->n_losses++] = path;
+    return CLI_PARSE_OK;
+}
 
-static int
-parse_args(int argc, char **argv, sweep_args *a)
+/* The option c with its argument text. */
+static cli_parse_result
+parse_opt(const char *cmd, int c, const char *text, void *ctx)
+{
+    cli_sweep_args *a = ctx;
+
+    if (cli_is_frame_opt(c))
+        return cli_parse_frame_opt(cmd, c, text, &a->in, &a->n_pred, &a->overlay, &a->sp);
+    switch (c) {
+    case OPT_P:
+        a->p_text = text;
+        break;
+    case OPT_M:
+        a->m_text = text;
+        break;
+    case OPT_STAT:
+        a->stat_text = text;
+        break;
+    case OPT_CLASS:
+        if (cli_parse_classes(cmd, text, a->classes, &a->n_classes, LMPVIZ_CS_CLASSES) != 0)
+            return CLI_PARSE_USAGE;
+        break;
+    case OPT_LOSSES:
+        return add_losses(cmd, text, a);
+    case OPT_IGNORE_ZEROS:
+        a->ignore_zeros = 1;
+        break;
+    case OPT_CSV:
+        a->csv = text;
+        break;
+    case OPT_JSON:
+        a->json = 1;
+        break;
+    case OPT_TITLE:
+        a->title = text;
+        break;
+    case OPT_QUIET:
+        a->quiet = 1;
+        break;
+    case 'o':
+        a->output = text;
+        break;
+    }
+    return CLI_PARSE_OK;
+}
+
+/* More .npy files after --losses F. */
+static cli_parse_result
+parse_arg(const char *cmd, const char *text, void *ctx)
+{
+    cli_sweep_args *a = ctx;
+
+    if (a->n_losses == 0 || !cli_ends_with(text, ".npy"))
+        return cli_parse_extra_arg(cmd, text);
+    return add_losses(cmd, text, a);
+}
+
+/* --p, --m and --stat. */
+static cli_parse_result
+parse_grid(const char *cmd, cli_sweep_args *a)
+{
+    lmpviz_err err;
+
+    if (cli_parse_list(cmd, "--p", a->p_text, cli_parse_p, &a->p, &a->n_p, LMPVIZ_SWEEP_MAX) !=
+        CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    if (cli_parse_list(cmd, "--m", a->m_text, cli_parse_m, &a->m, &a->n_m, LMPVIZ_SWEEP_MAX) !=
+        CLI_PARSE_OK)
+        return CLI_PARSE_USAGE;
+    memset(&err, 0, sizeof err);
+    if (lmpviz_sweep_stats_parse(a->stat_text, a->stats, &a->n_stats, &err) != LMPVIZ_OK)
+        return cli_parse_error(cmd, "--stat: %s", err.msg);
+    return CLI_PARSE_OK;
+}
+
+/* What the inputs are: a split, --losses, or --labels with a model output. */
+static cli_parse_result
+check_inputs(const char *cmd, cli_sweep_args *a)
+{
+    cli_parse_result pr;
+
+    if (a->sp.root != NULL) {
+        if (a->n_losses || a->in.labels || a->n_pred)
+            return cli_parse_error(cmd, "--cityscapes-root: processes a split; --losses, "
+                                        "--labels, --probs, --logits and --loss are for one "
+                                        "input");
+        /* the split's figure and tables go to -o and --csv: no per-frame folder */
+        return cli_split_check(cmd, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, ".",
+                               &a->in.pred_kind);
+    }
+    pr = cli_loss_input_check(cmd, a->n_losses > 0, a->ignore_zeros, &a->in, a->n_pred, &a->sp);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->n_classes > 0 && a->n_losses > 0)
+        return cli_parse_error(cmd, "--class: needs the classes of the pixels: give "
+                                    "--labels with a model output instead of --losses");
+    return CLI_PARSE_OK;
+}
+
+static cli_parse_result
+check_args(const char *cmd, void *ctx)
+{
+    cli_sweep_args *a = ctx;
+    cli_file in[CLI_SWEEP_MAX_INPUTS + 3];
+    const cli_file out[] = { { "-o", a->output }, { "--csv", a->csv } };
+    size_t n_in;
+    cli_parse_result pr = parse_grid(cmd, a);
+
+    if (pr == CLI_PARSE_OK)
+        pr = check_inputs(cmd, a);
+    if (pr == CLI_PARSE_OK)
+        pr = cli_check_output(cmd, a->output);
+    if (pr != CLI_PARSE_OK)
+        return pr;
+    if (a->csv != NULL && a->csv[0] == '\0')
+        return cli_parse_error(cmd, "--csv: expected a file name");
+    n_in = cli_loss_input_files(in, a->losses, a->n_losses, &a->in);
+    return cli_check_files(cmd, in, n_in, out, 2) != 0 ? CLI_PARSE_USAGE : CLI_PARSE_OK;
+}
+
+cli_parse_result
+cli_sweep_parse(const char *cmd, int argc, char **argv, cli_sweep_args *a)
 {
     static const struct option longopts[] = {
         { "p", required_argument, NULL, OPT_P },
@@ -137,145 +248,28 @@ parse_args(int argc, char **argv, sweep_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
     lmpviz_overlay_opts ov = LMPVIZ_OVERLAY_OPTS_INIT;
-    const char *p_text = DEFAULT_P, *m_text = DEFAULT_M, *stat_text = "all";
-    lmpviz_err err;
-    int c;
 
+    a->p_text = DEFAULT_P;
+    a->m_text = DEFAULT_M;
+    a->stat_text = "all";
     a->overlay = ov;
+    a->output = DEFAULT_OUT;
     a->sp.split = "val";
     a->sp.pred_suffix = DEFAULT_PRED_SUFFIX;
     a->sp.jobs = cli_default_jobs();
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        if (cli_is_frame_opt(c)) {
-            if (cli_parse_frame_opt(CMD, c, optarg, &a->in, &a->n_pred, &a->overlay, &a->sp) != CLI_PARSE_OK)
-                return CLI_EXIT_USAGE;
-            continue;
-        }
-        switch (c) {
-        case OPT_P:
-            p_text = optarg;
-            break;
-        case OPT_M:
-            m_text = optarg;
-            break;
-        case OPT_STAT:
-            stat_text = optarg;
-            break;
-        case OPT_CLASS:
-            if (cli_parse_classes(CMD, optarg, a->classes, &a->n_classes, LMPVIZ_CS_CLASSES) != 0)
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_LOSSES:
-            if (a->n_losses == MAX_INPUTS)
-                return cli_usage_error(CMD, "--losses: at most %d files", MAX_INPUTS);
-            a->losses[a->n_losses++] = optarg;
-            break;
-        case OPT_IGNORE_ZEROS:
-            a->ignore_zeros = 1;
-            break;
-        case OPT_CSV:
-            a->csv = optarg;
-            break;
-        case OPT_JSON:
-            a->json = 1;
-            break;
-        case OPT_TITLE:
-            a->title = optarg;
-            break;
-        case OPT_QUIET:
-            a->quiet = 1;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return -1;
-        case ':':
-            return cli_usage_error(CMD, "%s: expected a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
-        }
-    }
-    /* more .npy files after --losses F */
-    for (; optind < argc; optind++) {
-        if (a->n_losses == 0 || !cli_ends_with(argv[optind], ".npy"))
-            return cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-        if (a->n_losses == MAX_INPUTS)
-            return cli_usage_error(CMD, "--losses: at most %d files", MAX_INPUTS);
-        a->losses[a->n_losses++] = argv[optind];
-    }
-    if (cli_parse_list(CMD, "--p", p_text, cli_parse_p, &a->p, &a->n_p, LMPVIZ_SWEEP_MAX) != 0)
-        return CLI_EXIT_USAGE;
-    if (cli_parse_list(CMD, "--m", m_text, cli_parse_m, &a->m, &a->n_m, LMPVIZ_SWEEP_MAX) != 0)
-        return CLI_EXIT_USAGE;
-    memset(&err, 0, sizeof err);
-    if (lmpviz_sweep_stats_parse(stat_text, a->stats, &a->n_stats, &err) != LMPVIZ_OK)
-        return cli_usage_error(CMD, "--stat: %s", err.msg);
-
-    if (a->sp.root != NULL) {
-        if (a->n_losses || a->in.labels || a->n_pred)
-            return cli_usage_error(CMD, "--cityscapes-root: processes a split; --losses, "
-                                        "--labels, --probs, --logits and --loss are for one "
-                                        "input");
-        /* the split's figure and tables go to -o and --csv: no per-frame folder */
-        if (cli_split_check(CMD, a->sp.split, a->sp.pred_dir, a->sp.pred_suffix, ".",
-                            &a->in.pred_kind) != 0)
-            return CLI_EXIT_USAGE;
-    } else {
-        if (a->sp.pred_dir != NULL || a->sp.city != NULL || a->sp.shard_n != 0)
-            return cli_usage_error(CMD, "--pred-dir, --city and --shard: need --cityscapes-root "
-                                        "DIR");
-        if (a->n_losses > 0 && (a->in.labels != NULL || a->n_pred > 0))
-            return cli_usage_error(CMD, "--losses: give either --losses or --labels with a model "
-                                        "output, not both");
-        if (a->n_losses == 0) {
-            if (a->in.labels == NULL)
-                return cli_usage_error(CMD, "expected --losses FILE.npy, --labels with --probs, "
-                                            "--logits or --loss, or --cityscapes-root DIR");
-            if (a->n_pred != 1)
-                return cli_usage_error(CMD,
-                                       "expected exactly one of --probs, --logits and "
-                                       "--loss, got %d",
-                                       a->n_pred);
-        }
-        if (a->ignore_zeros && a->n_losses == 0)
-            return cli_usage_error(CMD, "--ignore-zeros: applies to --losses");
-        if (a->n_classes > 0 && a->n_losses > 0)
-            return cli_usage_error(CMD, "--class: needs the classes of the pixels: give "
-                                        "--labels with a model output instead of --losses");
-    }
-    if (a->output == NULL)
-        a->output = DEFAULT_OUT;
-    if (cli_check_output(CMD, a->output) != 0)
-        return CLI_EXIT_USAGE;
-    if (a->csv != NULL && a->csv[0] == '\0')
-        return cli_usage_error(CMD, "--csv: expected a file name");
-    {
-        static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
-        cli_file in[MAX_INPUTS + 2];
-        size_t n_in = 0, k;
-        const cli_file out[] = { { "-o", a->output }, { "--csv", a->csv } };
-        for (k = 0; k < a->n_losses; k++) {
-            in[n_in].opt = "--losses";
-            in[n_in++].path = a->losses[k];
-        }
-        in[n_in].opt = "--labels";
-        in[n_in++].path = a->in.labels;
-        in[n_in].opt = pred_opt[a->in.pred_kind];
-        in[n_in++].path = a->in.pred;
-        return cli_check_files(CMD, in, n_in, out, 2);
-    }
+    return cli_parse_options_args(cmd, argc, argv, &o, parse_arg, a);
 }
 
-static void
-sweep_args_free(sweep_args *a)
+void
+cli_sweep_args_free(cli_sweep_args *a)
 {
     free(a->p);
     free(a->m);
+    a->p = a->m = NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -283,7 +277,7 @@ sweep_args_free(sweep_args *a)
  */
 
 static void
-print_tables(const sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
+print_tables(const cli_sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
 {
     size_t k, ip, im;
     char ps[16];
@@ -304,7 +298,7 @@ print_tables(const sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
 }
 
 static void
-print_json(const sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
+print_json(const cli_sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
 {
     size_t k, ip, im;
     unsigned c;
@@ -360,20 +354,38 @@ print_json(const sweep_args *a, const lmpviz_sweep *sw, FILE *fp)
  * Outputs: the figure, the CSV (one block per input, then the mean)
  */
 
-static int
-write_outputs(const sweep_args *a,
-              const lmpviz_sweep *total,
-              const lmpviz_sweep *each,
-              const char *const *names,
-              size_t n_each)
+/* The CSV: one block per input with inputs, then the mean unless there
+ * is exactly one. */
+typedef struct sweep_csv {
+    const cli_sweep_args *a;
+    const lmpviz_sweep *total, *each;
+    const char *const *names;
+    size_t n_each;
+} sweep_csv;
+
+static lmpviz_status
+write_csv(const void *ctx, FILE *fp)
 {
-    lmpviz_sweep_fig_opts fo;
-    lmpviz_figure *fig;
-    lmpviz_status st;
-    lmpviz_err err;
+    const sweep_csv *c = ctx;
+    const cli_sweep_args *a = c->a;
+    lmpviz_status st = LMPVIZ_OK;
     size_t k;
 
-    memset(&err, 0, sizeof err);
+    for (k = 0; k < c->n_each && st == LMPVIZ_OK; k++) {
+        if (c->each[k].inputs > 0)
+            st = lmpviz_sweep_write_csv(&c->each[k], c->names[k], a->stats, a->n_stats, k == 0, fp);
+    }
+    if (st == LMPVIZ_OK && c->n_each != 1)
+        st = lmpviz_sweep_write_csv(c->total, "all", a->stats, a->n_stats, c->n_each == 0, fp);
+    return st;
+}
+
+/* The figure of the tables of total. */
+static lmpviz_figure *
+sweep_figure(const cli_sweep_args *a, const lmpviz_sweep *total)
+{
+    lmpviz_sweep_fig_opts fo;
+
     memset(&fo, 0, sizeof fo);
     fo.stats = a->stats;
     fo.n_stats = a->n_stats;
@@ -381,41 +393,43 @@ write_outputs(const sweep_args *a,
     fo.n_classes = total->have_classes ? a->n_classes : 0;
     fo.cmap = a->overlay.cmap;
     fo.title = a->title;
-    fig = lmpviz_sweep_figure(total, &fo);
+    return lmpviz_sweep_figure(total, &fo);
+}
+
+static int
+write_outputs(const cli_sweep_args *a,
+              const lmpviz_sweep *total,
+              const lmpviz_sweep *each,
+              const char *const *names,
+              size_t n_each)
+{
+    const sweep_csv csv = { a, total, each, names, n_each };
+    lmpviz_figure *fig = sweep_figure(a, total);
+    const char *written[2];
+    size_t n_written = 0;
+    lmpviz_status st;
+    lmpviz_err err;
+    int rc = CLI_EXIT_OK;
+
+    memset(&err, 0, sizeof err);
     if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
         cli_error(CMD, "%s: %s", a->output, lmpviz_figure_error(fig));
         lmpviz_figure_destroy(fig);
         return CLI_EXIT_FAILURE;
     }
     if (a->csv != NULL) {
-        lmpviz_afile af;
-        memset(&af, 0, sizeof af);
-        st = lmpviz_afile_open(&af, a->csv, &err);
-        for (k = 0; k < n_each && st == LMPVIZ_OK; k++) {
-            if (each[k].inputs > 0)
-                st =
-                    lmpviz_sweep_write_csv(&each[k], names[k], a->stats, a->n_stats, k == 0, af.fp);
-        }
-        if (st == LMPVIZ_OK && n_each != 1)
-            st = lmpviz_sweep_write_csv(total, "all", a->stats, a->n_stats, n_each == 0, af.fp);
-        if (st == LMPVIZ_OK)
-            st = lmpviz_afile_commit(&af, &err);
-        else if (af.fp != NULL)
-            st = lmpviz_afile_fail(&af, st, &err);
-        if (st != LMPVIZ_OK) {
-            cli_error(CMD, "%s: %s", a->csv, err.msg);
-            lmpviz_figure_destroy(fig);
-            return CLI_EXIT_FAILURE;
-        }
+        st = cli_write_table(a->csv, write_csv, &csv, &err);
+        rc = cli_output_written(CMD, a->csv, st, &err, written, &n_written);
     }
-    st = lmpviz_figure_save(fig, a->output, &err);
+    if (rc == CLI_EXIT_OK) {
+        st = lmpviz_figure_save(fig, a->output, &err);
+        rc = cli_output_written(CMD, a->output, st, &err, written, &n_written);
+        if (rc != CLI_EXIT_OK)
+            cli_remove_outputs(written, n_written);
+    }
     lmpviz_figure_destroy(fig);
-    if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s: %s", a->output, err.msg);
-        if (a->csv != NULL)
-            cli_remove_output(a->csv);
-        return CLI_EXIT_FAILURE;
-    }
+    if (rc != CLI_EXIT_OK)
+        return rc;
     if (a->json)
         print_json(a, total, stdout);
     else if (!a->quiet)
@@ -433,11 +447,11 @@ write_outputs(const sweep_args *a,
  */
 
 static int
-run_files(sweep_args *a)
+run_files(cli_sweep_args *a)
 {
     size_t n_in = a->n_losses > 0 ? a->n_losses : 1, k;
     lmpviz_sweep *each = calloc(n_in + 1, sizeof *each);
-    const char *names[MAX_INPUTS];
+    const char *names[CLI_SWEEP_MAX_INPUTS];
     lmp_workspace *ws = lmp_workspace_create(0);
     float *wbuf = NULL;
     size_t wcap = 0;
@@ -500,7 +514,7 @@ done:
  */
 
 typedef struct sweep_run {
-    const sweep_args *a;
+    const cli_sweep_args *a;
     const cli_frame *frames;
     lmpviz_sweep *each; /* one per frame, initialised with the grid */
 } sweep_run;
@@ -534,8 +548,27 @@ process_frame(
     return 0;
 }
 
+/* Merges the frames swept into total, in frame order (the mean does not
+ * depend on --jobs); a frame that failed gets no input.  Returns how many
+ * were merged. */
+static size_t
+merge_frames(lmpviz_sweep *total, lmpviz_sweep *each, const cli_frame_result *res, size_t n)
+{
+    size_t f, ok = 0;
+
+    for (f = 0; f < n; f++) {
+        if (!res[f].ok) {
+            each[f].inputs = 0;
+            continue;
+        }
+        lmpviz_sweep_merge(total, &each[f]);
+        ok++;
+    }
+    return ok;
+}
+
 static int
-run_split(sweep_args *a)
+run_split(cli_sweep_args *a)
 {
     cli_frame *frames = NULL;
     cli_frame_result *res = NULL;
@@ -543,16 +576,15 @@ run_split(sweep_args *a)
     lmpviz_sweep *each = NULL, total;
     sweep_run r;
     cli_split_pool pool;
-    size_t n_frames = 0, all = 0, f, failed, ok = 0;
+    size_t n_frames = 0, all = 0, f, failed, ok;
     lmpviz_err err;
     int rc = CLI_EXIT_FAILURE, sig;
 
     memset(&err, 0, sizeof err);
     if (lmpviz_sweep_init(&total, a->p, a->n_p, a->m, a->n_m, &err) != LMPVIZ_OK)
         return cli_usage_error(CMD, "%s", err.msg);
-    if (cli_split_list(CMD, a->sp.root, a->sp.split, a->sp.city, cli_label_suffix(a->in.label_type),
-                       a->sp.pred_dir, a->sp.pred_suffix, a->sp.shard_i, a->sp.shard_n, &frames,
-                       &n_frames, &all) != 0)
+    if (cli_split_list_opts(CMD, &a->sp, a->in.label_type, a->sp.shard_i, a->sp.shard_n, &frames,
+                            &n_frames, &all) != 0)
         return CLI_EXIT_FAILURE;
     if (all == 0) {
         cli_error(CMD, "%s/leftImg8bit/%s: no *_leftImg8bit.png frames found", a->sp.root,
@@ -573,28 +605,12 @@ run_split(sweep_args *a)
     r.a = a;
     r.frames = frames;
     r.each = each;
-    memset(&pool, 0, sizeof pool);
-    pool.cmd = CMD;
-    pool.frames = frames;
-    pool.n = n_frames;
-    pool.jobs = a->sp.jobs;
-    pool.quiet = a->quiet || a->json;
-    pool.ctx = &r;
-    pool.thread_begin = cli_pool_workspace_begin;
-    pool.thread_end = cli_pool_workspace_end;
-    pool.process = process_frame;
+    cli_split_pool_init(&pool, CMD, frames, n_frames, &a->sp, a->quiet || a->json, &r,
+                        process_frame);
     cli_interrupt_begin();
     failed = cli_split_pool_run(&pool, res);
     sig = cli_interrupted();
-    /* frame order: the mean does not depend on --jobs */
-    for (f = 0; f < n_frames; f++) {
-        if (!res[f].ok) {
-            each[f].inputs = 0;
-            continue;
-        }
-        lmpviz_sweep_merge(&total, &each[f]);
-        ok++;
-    }
+    ok = merge_frames(&total, each, res, n_frames);
     if (ok == 0) {
         cli_error(CMD, "no frame could be processed");
         goto done;
@@ -602,10 +618,8 @@ run_split(sweep_args *a)
     rc = write_outputs(a, &total, each, names, n_frames);
     if (!a->json)
         printf("%zu frames: %zu swept, %zu failed\n", n_frames, ok, failed);
-    if (rc == CLI_EXIT_OK && failed > 0) {
-        cli_error(CMD, "%zu of %zu frames failed", failed, n_frames);
-        rc = CLI_EXIT_FAILURE;
-    }
+    if (rc == CLI_EXIT_OK)
+        rc = cli_split_exit(CMD, failed, n_frames);
     if (sig != 0) {
         cli_error(CMD, "interrupted: the tables cover the %zu frames done", ok);
         rc = 128 + sig;
@@ -622,15 +636,16 @@ done:
 int
 cmd_sweep(int argc, char **argv)
 {
-    sweep_args a;
+    cli_sweep_args a;
+    cli_parse_result pr;
     int rc;
 
     memset(&a, 0, sizeof a);
-    rc = parse_args(argc, argv, &a);
-    if (rc == 0)
+    pr = cli_sweep_parse(CMD, argc, argv, &a);
+    if (pr != CLI_PARSE_OK)
+        rc = cli_parse_exit(pr);
+    else
         rc = a.sp.root != NULL ? run_split(&a) : run_files(&a);
-    else if (rc < 0)
-        rc = CLI_EXIT_OK;
-    sweep_args_free(&a);
+    cli_sweep_args_free(&a);
     return rc;
 }

@@ -147,3 +147,53 @@ cli_parse_classes(const char *cmd, const char *text, unsigned *out, size_t *coun
         p = comma + 1;
     }
 }
+
+cli_parse_result
+cli_loss_input_check(const char *cmd,
+                     int have_losses,
+                     int ignore_zeros,
+                     const lmpviz_heatmap_input *in,
+                     int n_pred,
+                     const cli_split_opts *sp)
+{
+    if (sp->pred_dir != NULL || sp->city != NULL || sp->shard_n != 0)
+        return cli_parse_error(cmd, "--pred-dir, --city and --shard: need --cityscapes-root DIR");
+    if (have_losses && (in->labels != NULL || n_pred > 0 || in->image != NULL))
+        return cli_parse_error(cmd, "--losses: give either --losses or --labels with a model "
+                                    "output, not both");
+    if (!have_losses) {
+        if (in->labels == NULL)
+            return cli_parse_error(cmd, "expected --losses FILE.npy, --labels with --probs, "
+                                        "--logits or --loss, or --cityscapes-root DIR");
+        if (n_pred != 1)
+            return cli_parse_error(cmd,
+                                   "expected exactly one of --probs, --logits and --loss, "
+                                   "got %d",
+                                   n_pred);
+    }
+    if (ignore_zeros && !have_losses)
+        return cli_parse_error(cmd, "--ignore-zeros: applies to --losses");
+    return CLI_PARSE_OK;
+}
+
+size_t
+cli_loss_input_files(cli_file *out,
+                     const char *const *losses,
+                     size_t n_losses,
+                     const lmpviz_heatmap_input *in)
+{
+    static const char *const pred_opt[] = { "--probs", "--logits", "--loss" };
+    size_t n = 0, k;
+
+    for (k = 0; k < n_losses; k++) {
+        out[n].opt = "--losses";
+        out[n++].path = losses[k];
+    }
+    out[n].opt = "--labels";
+    out[n++].path = in->labels;
+    out[n].opt = pred_opt[in->pred_kind];
+    out[n++].path = in->pred;
+    out[n].opt = "--image";
+    out[n++].path = in->image;
+    return n;
+}

@@ -38,6 +38,25 @@ int cli_loss_input_load(const char *cmd,
 /* Safe on a zeroed struct. */
 void cli_loss_input_free(cli_loss_input *li);
 
+/* The checks of one input's options, without --cityscapes-root: no split
+ * companion, and either --losses (have_losses) or --labels with exactly
+ * one model output (n_pred), not both; --ignore-zeros only with --losses.
+ * CLI_PARSE_OK, or CLI_PARSE_USAGE after a usage error naming cmd. */
+cli_parse_result cli_loss_input_check(const char *cmd,
+                                      int have_losses,
+                                      int ignore_zeros,
+                                      const lmpviz_heatmap_input *in,
+                                      int n_pred,
+                                      const cli_split_opts *sp);
+/* The inputs of one input's options, for cli_check_files: each of the
+ * n_losses --losses files, then --labels, the model output and --image
+ * (their path NULL when not given).  out has room for n_losses + 3;
+ * returns how many were stored. */
+size_t cli_loss_input_files(cli_file *out,
+                            const char *const *losses,
+                            size_t n_losses,
+                            const lmpviz_heatmap_input *in);
+
 /* --class NAME[,NAME...]: Cityscapes class names (any case; "traffic
  * light" or traffic_light) into trainIds.  0, or CLI_EXIT_USAGE after a
  * usage error naming cmd and the known names. */

@@ -247,6 +247,141 @@ test_split(void **state)
     assert_null(strstr(strstr(r.err, "skipped: ") + 1, "skipped: "));
 }
 
+/* cli_match_parse: the defaults, every value, the default figure of
+ * --image, and --help. */
+static void
+test_parse(void **state)
+{
+    char *none[] = { "match", "--scheme", "topk:k=0.1", "--losses", "l.npy", NULL };
+    char *all[] = { "match",   "--scheme", "focal:gamma=2", "--losses", "l.npy",  "--ignore-zeros",
+                    "--m-min", "0.001",    "--tol",         "0.01",     "--json", "--quiet",
+                    "-o",      "m.svg",    "--cmap",        "magma",    NULL };
+    char *image[] = { "match", "--scheme", "medfreq", "--labels",     "l.png",   "--probs",
+                      "p.npy", "--image",  "f.png",   "--label-type", "trainid", NULL };
+    char *split[] = { "match", "--scheme",   "invfreq", "--cityscapes-root",
+                      "cs",    "--pred-dir", "p",       "--city",
+                      "bonn",  "--jobs",     "2",       NULL };
+    char *help[] = { "match", "-h", NULL };
+    cli_match_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_match_parse, &a, none);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_int_equal(a.spec.scheme.kind, LMP_SCHEME_TOPK);
+    assert_string_equal(a.losses, "l.npy");
+    assert_null(a.output); /* no figure unless asked for */
+    assert_float_equal(a.mo.m_min, 0.0, 0.0);
+    assert_float_equal(a.mo.tol, 0.0, 0.0);
+    assert_int_equal(a.json + a.quiet + a.ignore_zeros, 0);
+    assert_string_equal(a.sp.split, "val");
+    assert_string_equal(a.sp.pred_suffix, "_probs.npy");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_match_parse, &a, all);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.spec.scheme.kind, LMP_SCHEME_FOCAL);
+    assert_int_equal(a.ignore_zeros, 1);
+    assert_float_equal(a.mo.m_min, 0.001, 0.0);
+    assert_float_equal(a.mo.tol, 0.01, 0.0);
+    assert_int_equal(a.json, 1);
+    assert_int_equal(a.quiet, 1);
+    assert_string_equal(a.output, "m.svg");
+    assert_int_equal(a.overlay.cmap, LMPVIZ_CMAP_MAGMA);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_match_parse, &a, image);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.spec.scheme.kind, LMP_SCHEME_MEDFREQ);
+    assert_string_equal(a.in.image, "f.png");
+    assert_int_equal(a.in.label_type, LMPVIZ_LABELS_TRAINID);
+    assert_string_equal(a.output, "match.png");
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_match_parse, &a, split);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(a.sp.root, "cs");
+    assert_string_equal(a.sp.city, "bonn");
+    assert_int_equal(a.sp.jobs, 2);
+    assert_null(a.output);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_match_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_non_null(strstr(r.out, "Usage: lmpviz match --scheme S --losses F.npy"));
+    assert_string_equal(r.err, "");
+}
+
+static void
+expect_parse_usage(const char *want, char **argv)
+{
+    cli_match_args a;
+    run_result r;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_match_parse, &a, argv);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.out, "");
+    if (strstr(r.err, want) == NULL)
+        fail_msg("stderr \"%s\" lacks \"%s\"", r.err, want);
+}
+
+/* cli_match_parse: usage errors, each with its message. */
+static void
+test_parse_usage(void **state)
+{
+    char *no_scheme[] = { "match", "--losses", "l.npy", NULL };
+    char *two[] = { "match", "--scheme", "topk:k=0.1;focal", "--losses", "l.npy", NULL };
+    char *lmp[] = { "match", "--scheme", "lmp:p=2,m=0.1", "--losses", "l.npy", NULL };
+    char *from_split[] = { "match",    "--scheme", "medfreq:source=split",
+                           "--labels", "l.png",    "--probs",
+                           "p.npy",    NULL };
+    char *classes[] = { "match", "--scheme", "invfreq", "--losses", "l.npy", NULL };
+    char *tol[] = { "match", "--scheme", "focal", "--losses", "l.npy", "--tol", "0.5", NULL };
+    char *m_min[] = { "match", "--scheme", "focal", "--losses", "l.npy", "--m-min", "2", NULL };
+    char *split_o[] = { "match", "--scheme", "focal", "--cityscapes-root", "cs", "--pred-dir", "p",
+                        "-o",    "m.png",    NULL };
+    char *image_losses[] = { "match", "--scheme", "focal", "--losses",
+                             "l.npy", "--image",  "f.png", NULL };
+    char *no_input[] = { "match", "--scheme", "focal", NULL };
+    char *extra[] = { "match", "--scheme", "focal", "--losses", "l.npy", "more.npy", NULL };
+    char *same[] = { "match", "--scheme", "focal", "--labels", "l.png",   "--probs",
+                     "p.npy", "--image",  "f.png", "-o",       "./f.png", NULL };
+    (void)state;
+
+    expect_parse_usage("lmpviz match: expected --scheme", no_scheme);
+    expect_parse_usage("--scheme: expected one scheme, got \"topk:k=0.1;focal\"", two);
+    expect_parse_usage("--scheme: lmp is LMP itself", lmp);
+    expect_parse_usage("--scheme: source=split is not supported by match", from_split);
+    expect_parse_usage("--scheme: invfreq needs the class of each pixel", classes);
+    expect_parse_usage("--tol: expected a step in [1e-6, 0.1], got \"0.5\"", tol);
+    expect_parse_usage("--m-min: expected a fraction in (0, 1], got \"2\"", m_min);
+    expect_parse_usage("--cityscapes-root: matches a split", split_o);
+    expect_parse_usage("--losses: give either --losses or --labels", image_losses);
+    expect_parse_usage("expected --losses FILE.npy, --labels with --probs", no_input);
+    expect_parse_usage("unexpected argument \"more.npy\"", extra);
+    expect_parse_usage(
+        "-o: expected a file that is not an input, got \"./f.png\", the same file as "
+        "--image \"f.png\"",
+        same);
+}
+
+/* Every option that takes a value, given without it. */
+static void
+test_missing_values(void **state)
+{
+    static const char *const opts[] = {
+        "--scheme", "--losses",     "--labels",   "--probs",       "--logits", "--loss",
+        "--image",  "--label-type", "--layout",   "--max-pixels",  "--cmap",   "--cityscapes-root",
+        "--split",  "--city",       "--pred-dir", "--pred-suffix", "--jobs",   "--shard",
+        "--m-min",  "--tol",        "-o",         "--output",      NULL,
+    };
+    (void)state;
+    expect_missing_values(cmd_match, "match", opts);
+}
+
 int
 main(void)
 {
@@ -254,6 +389,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_topk_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_close_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_usage),
+        cmocka_unit_test(test_missing_values),
         cmocka_unit_test_setup_teardown(test_frame_figure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split, setup, teardown),
     };

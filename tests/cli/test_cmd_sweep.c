@@ -264,6 +264,178 @@ test_split(void **state)
     assert_true(all > 0.1 && all < 1.0);
 }
 
+/* cli_sweep_parse: the defaults, every value, the .npy after --losses,
+ * and --help. */
+static void
+test_parse(void **state)
+{
+    char *none[] = { "sweep", "--losses", "l.npy", NULL };
+    char *all[] = { "sweep", "--losses", "a.npy",  "b.npy",          "--p",
+                    "1,inf", "--m",      "0.5",    "--stat",         "sum,top1",
+                    "--csv", "t.csv",    "--json", "--quiet",        "--title",
+                    "T",     "-o",       "x.svg",  "--ignore-zeros", "--cmap",
+                    "magma", "c.npy",    NULL };
+    char *labels[] = { "sweep",   "--labels", "l.png",        "--logits", "g.npy",
+                       "--class", "car,road", "--max-pixels", "1000",     NULL };
+    char *split[] = { "sweep", "--cityscapes-root", "cs",    "--pred-dir",
+                      "p",     "--split",           "train", "--jobs",
+                      "3",     "--shard",           "2/4",   NULL };
+    char *help[] = { "sweep", "--help", NULL };
+    cli_sweep_args a;
+    run_result r;
+    (void)state;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_sweep_parse, &a, none);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(r.err, "");
+    assert_int_equal(a.n_p, 6);
+    assert_true(isinf(a.p[5]));
+    assert_int_equal(a.n_m, 6);
+    assert_float_equal(a.m[0], 0.01, 0.0);
+    assert_int_equal(a.n_stats, LMPVIZ_SWEEP_NSTAT);
+    assert_int_equal(a.n_losses, 1);
+    assert_string_equal(a.output, "sweep.png");
+    assert_null(a.csv);
+    assert_int_equal(a.json + a.quiet + a.ignore_zeros, 0);
+    assert_string_equal(a.sp.split, "val");
+    assert_string_equal(a.sp.pred_suffix, "_probs.npy");
+    cli_sweep_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_sweep_parse, &a, all);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.n_losses, 3);
+    assert_string_equal(a.losses[0], "a.npy");
+    assert_string_equal(a.losses[1], "b.npy");
+    assert_string_equal(a.losses[2], "c.npy");
+    assert_int_equal(a.n_p, 2);
+    assert_float_equal(a.p[0], 1.0, 0.0);
+    assert_int_equal(a.n_m, 1);
+    assert_float_equal(a.m[0], 0.5, 0.0);
+    assert_int_equal(a.n_stats, 2);
+    assert_int_equal(a.stats[0], LMPVIZ_SWEEP_SUM);
+    assert_int_equal(a.stats[1], LMPVIZ_SWEEP_TOP1);
+    assert_string_equal(a.csv, "t.csv");
+    assert_string_equal(a.title, "T");
+    assert_string_equal(a.output, "x.svg");
+    assert_int_equal(a.json, 1);
+    assert_int_equal(a.quiet, 1);
+    assert_int_equal(a.ignore_zeros, 1);
+    assert_int_equal(a.overlay.cmap, LMPVIZ_CMAP_MAGMA);
+    cli_sweep_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_sweep_parse, &a, labels);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_int_equal(a.n_losses, 0);
+    assert_string_equal(a.in.labels, "l.png");
+    assert_int_equal(a.in.pred_kind, LMPVIZ_PRED_LOGITS);
+    assert_int_equal(a.n_classes, 2);
+    assert_int_equal(a.in.max_pixels, 1000);
+    cli_sweep_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_sweep_parse, &a, split);
+    assert_int_equal(r.rc, CLI_PARSE_OK);
+    assert_string_equal(a.sp.root, "cs");
+    assert_string_equal(a.sp.split, "train");
+    assert_int_equal(a.sp.jobs, 3);
+    assert_int_equal(a.sp.shard_i, 2);
+    assert_int_equal(a.sp.shard_n, 4);
+    cli_sweep_args_free(&a);
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_sweep_parse, &a, help);
+    assert_int_equal(r.rc, CLI_PARSE_HELP);
+    assert_non_null(strstr(r.out, "Usage: lmpviz sweep --losses F.npy [MORE.npy ...]"));
+    assert_string_equal(r.err, "");
+    cli_sweep_args_free(&a);
+}
+
+/* cli_sweep_parse: usage errors, each with its message. */
+static void
+expect_parse_usage(const char *want, char **argv)
+{
+    cli_sweep_args a;
+    run_result r;
+
+    memset(&a, 0, sizeof a);
+    RUN_PARSE(&r, cli_sweep_parse, &a, argv);
+    cli_sweep_args_free(&a);
+    assert_int_equal(r.rc, CLI_PARSE_USAGE);
+    assert_string_equal(r.out, "");
+    if (strstr(r.err, want) == NULL)
+        fail_msg("stderr \"%s\" lacks \"%s\"", r.err, want);
+}
+
+static void
+test_parse_usage(void **state)
+{
+    char *npy_first[] = { "sweep", "x.npy", NULL };
+    char *not_npy[] = { "sweep", "--losses", "a.npy", "b.png", NULL };
+    char *both[] = { "sweep", "--losses", "a.npy", "--labels", "l.png", "--probs", "p.npy", NULL };
+    char *split_and_one[] = { "sweep", "--cityscapes-root", "cs",    "--pred-dir",
+                              "p",     "--losses",          "a.npy", NULL };
+    char *no_root[] = { "sweep", "--losses", "a.npy", "--pred-dir", "p", NULL };
+    char *zeros[] = { "sweep", "--labels", "l.png", "--probs", "p.npy", "--ignore-zeros", NULL };
+    char *two_preds[] = {
+        "sweep", "--labels", "l.png", "--probs", "p.npy", "--loss", "q.npy", NULL
+    };
+    char *csv[] = { "sweep", "--losses", "a.npy", "--csv", "", NULL };
+    char *same[] = { "sweep", "--losses", "a.npy", "--csv", "a.npy", NULL };
+    char *ext[] = { "sweep", "--losses", "a.npy", "-o", "a.jpg", NULL };
+    char *many[CLI_SWEEP_MAX_INPUTS + 4];
+    char names[CLI_SWEEP_MAX_INPUTS + 1][16];
+    size_t k;
+    (void)state;
+
+    expect_parse_usage("lmpviz sweep: unexpected argument \"x.npy\"", npy_first);
+    expect_parse_usage("unexpected argument \"b.png\"", not_npy);
+    expect_parse_usage("--losses: give either --losses or --labels with a model output", both);
+    expect_parse_usage("--cityscapes-root: processes a split", split_and_one);
+    expect_parse_usage("--pred-dir, --city and --shard: need --cityscapes-root DIR", no_root);
+    expect_parse_usage("--ignore-zeros: applies to --losses", zeros);
+    expect_parse_usage("expected exactly one of --probs, --logits and --loss, got 2", two_preds);
+    expect_parse_usage("--csv: expected a file name", csv);
+    expect_parse_usage("--csv: expected a file that is not an input, got \"a.npy\", the same file "
+                       "as --losses \"a.npy\"",
+                       same);
+    expect_parse_usage("-o: expected a file name ending in .png, .svg or .pdf, got \"a.jpg\"", ext);
+
+    many[0] = "sweep";
+    many[1] = "--losses";
+    for (k = 0; k <= CLI_SWEEP_MAX_INPUTS; k++) {
+        snprintf(names[k], sizeof names[k], "f%zu.npy", k);
+        many[k + 2] = names[k];
+    }
+    many[CLI_SWEEP_MAX_INPUTS + 3] = NULL;
+    expect_parse_usage("--losses: at most 256 files", many);
+}
+
+/* Every option that takes a value, given without it. */
+static void
+test_missing_values(void **state)
+{
+    static const char *const opts[] = {
+        "--p",        "--m",
+        "--stat",     "--class",
+        "--losses",   "--labels",
+        "--probs",    "--logits",
+        "--loss",     "--label-type",
+        "--layout",   "--max-pixels",
+        "--cmap",     "--cityscapes-root",
+        "--split",    "--city",
+        "--pred-dir", "--pred-suffix",
+        "--jobs",     "--shard",
+        "--csv",      "--title",
+        "-o",         "--output",
+        NULL,
+    };
+    (void)state;
+    expect_missing_values(cmd_sweep, "sweep", opts);
+}
+
 int
 main(void)
 {
@@ -271,6 +443,9 @@ main(void)
         cmocka_unit_test_setup_teardown(test_csv_and_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_several_inputs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors, setup, teardown),
+        cmocka_unit_test(test_parse),
+        cmocka_unit_test(test_parse_usage),
+        cmocka_unit_test(test_missing_values),
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cityscapes_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split, setup, teardown),

@@ -74,6 +74,101 @@ sort_indices(const float *loss, uint32_t *idx, size_t nv)
     return 0;
 }
 
+/* The scheme's weights on in into w (in->n floats); an error names why
+ * none can be compared. */
+static lmpviz_status
+scheme_weights(const lmp_scheme *scheme, const lmp_scheme_input *in, float *w, lmpviz_err *err)
+{
+    lmp_scheme_result sr;
+    lmp_status ls = lmp_scheme_weights(scheme, in, w, &sr, NULL);
+
+    if (ls == LMP_ERR_NOMEM) {
+        lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
+        return LMPVIZ_ERR_NOMEM;
+    }
+    if (ls == LMP_ERR_EMPTY) {
+        lmpviz_err_set(err, "no valid pixel");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (ls != LMP_OK) {
+        if (ls == LMP_ERR_INVALID_LOSS)
+            lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
+                           (double)sr.bad_value, sr.bad_index);
+        else
+            lmpviz_err_set(err, "%s: %s (does the scheme have the input it needs?)",
+                           lmp_scheme_name(scheme->kind), lmp_status_string(ls));
+        return LMPVIZ_ERR_SOLVER;
+    }
+    if (!(sr.weight_sum > 0.0)) {
+        lmpviz_err_set(err, "%s puts no weight on any pixel (nothing is kept)",
+                       lmp_scheme_name(scheme->kind));
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    return LMPVIZ_OK;
+}
+
+/* The valid pixels of in by decreasing loss, with the scheme's weights w:
+ * out's loss, ref and cls (nv of them, allocated with work and ends).  0,
+ * or -1 when memory runs out. */
+static int
+sort_valid(const lmp_scheme_input *in, const float *w, size_t nv, lmpviz_match_input *out)
+{
+    uint32_t *idx = lmpviz_big_alloc(nv * sizeof *idx);
+    size_t i, k;
+    int rc = -1;
+
+    out->loss = lmpviz_big_alloc(nv * sizeof *out->loss);
+    out->ref = lmpviz_big_alloc(nv * sizeof *out->ref);
+    out->work = lmpviz_big_alloc(nv * sizeof *out->work);
+    out->ends = lmpviz_big_alloc(nv * sizeof *out->ends);
+    if (in->cls != NULL)
+        out->cls = lmpviz_big_alloc(nv);
+    if (idx == NULL || out->loss == NULL || out->ref == NULL || out->work == NULL ||
+        out->ends == NULL || (in->cls != NULL && out->cls == NULL))
+        goto done;
+    for (i = 0, k = 0; i < in->n; i++) {
+        if (in->valid == NULL || in->valid[i])
+            idx[k++] = (uint32_t)i;
+    }
+    if (sort_indices(in->loss, idx, nv) != 0)
+        goto done;
+    out->n_valid = nv;
+    for (i = 0; i < nv; i++) {
+        out->loss[i] = in->loss[idx[i]];
+        out->ref[i] = w[idx[i]];
+        out->ref_sum += w[idx[i]];
+        if (out->cls != NULL)
+            out->cls[i] = in->cls[idx[i]];
+    }
+    rc = 0;
+done:
+    lmpviz_big_free(idx);
+    return rc;
+}
+
+/* The ends of the runs of equal losses, and the scheme's cumulative share
+ * at each.  0, or -1 when memory runs out. */
+static int
+cumulate(lmpviz_match_input *out)
+{
+    size_t i, k, nv = out->n_valid;
+    double run = 0.0;
+
+    for (i = 0; i < nv; i++) {
+        if (i + 1 == nv || out->loss[i + 1] != out->loss[i])
+            out->ends[out->n_ends++] = i + 1;
+    }
+    out->ref_cum = lmpviz_big_alloc(out->n_ends * sizeof *out->ref_cum);
+    if (out->ref_cum == NULL)
+        return -1;
+    for (i = 0, k = 0; k < out->n_ends; k++) {
+        for (; i < out->ends[k]; i++)
+            run += out->ref[i];
+        out->ref_cum[k] = run / out->ref_sum;
+    }
+    return 0;
+}
+
 lmpviz_status
 lmpviz_match_prepare(const lmp_scheme *scheme,
                      const lmp_scheme_input *in,
@@ -81,11 +176,8 @@ lmpviz_match_prepare(const lmp_scheme *scheme,
                      lmpviz_err *err)
 {
     float *w = NULL;
-    uint32_t *idx = NULL;
-    lmp_scheme_result sr;
-    lmp_status ls;
-    size_t i, k, nv = 0;
-    double run = 0.0;
+    lmpviz_status st;
+    size_t i, nv = 0;
 
     assert(out != NULL);
     memset(out, 0, sizeof *out);
@@ -104,81 +196,27 @@ lmpviz_match_prepare(const lmp_scheme *scheme,
     w = lmpviz_big_alloc(in->n * sizeof *w);
     if (w == NULL)
         goto oom;
-    ls = lmp_scheme_weights(scheme, in, w, &sr, NULL);
-    if (ls == LMP_ERR_NOMEM)
-        goto oom;
-    if (ls == LMP_ERR_EMPTY) {
+    st = scheme_weights(scheme, in, w, err);
+    if (st != LMPVIZ_OK) {
         lmpviz_big_free(w);
-        lmpviz_err_set(err, "no valid pixel");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    if (ls != LMP_OK) {
-        if (ls == LMP_ERR_INVALID_LOSS)
-            lmpviz_err_set(err, "expected finite losses >= 0, got %g at pixel %zu",
-                           (double)sr.bad_value, sr.bad_index);
-        else
-            lmpviz_err_set(err, "%s: %s (does the scheme have the input it needs?)",
-                           lmp_scheme_name(scheme->kind), lmp_status_string(ls));
-        lmpviz_big_free(w);
-        return LMPVIZ_ERR_SOLVER;
-    }
-    if (!(sr.weight_sum > 0.0)) {
-        lmpviz_big_free(w);
-        lmpviz_err_set(err, "%s puts no weight on any pixel (nothing is kept)",
-                       lmp_scheme_name(scheme->kind));
-        return LMPVIZ_ERR_INVALID_ARG;
+        return st;
     }
     for (i = 0; i < in->n; i++)
         nv += in->valid == NULL || in->valid[i];
-    idx = lmpviz_big_alloc(nv * sizeof *idx);
-    out->loss = lmpviz_big_alloc(nv * sizeof *out->loss);
-    out->ref = lmpviz_big_alloc(nv * sizeof *out->ref);
-    out->work = lmpviz_big_alloc(nv * sizeof *out->work);
-    out->ends = lmpviz_big_alloc(nv * sizeof *out->ends);
-    if (in->cls != NULL)
-        out->cls = lmpviz_big_alloc(nv);
-    if (idx == NULL || out->loss == NULL || out->ref == NULL || out->work == NULL ||
-        out->ends == NULL || (in->cls != NULL && out->cls == NULL))
+    if (sort_valid(in, w, nv, out) != 0)
         goto oom;
-    for (i = 0, k = 0; i < in->n; i++) {
-        if (in->valid == NULL || in->valid[i])
-            idx[k++] = (uint32_t)i;
-    }
-    if (sort_indices(in->loss, idx, nv) != 0)
-        goto oom;
-    out->n_valid = nv;
-    for (i = 0; i < nv; i++) {
-        out->loss[i] = in->loss[idx[i]];
-        out->ref[i] = w[idx[i]];
-        out->ref_sum += w[idx[i]];
-        if (out->cls != NULL)
-            out->cls[i] = in->cls[idx[i]];
-    }
+    lmpviz_big_free(w);
+    w = NULL;
     if (!(out->loss[0] > 0.0f)) {
-        lmpviz_big_free(w);
-        lmpviz_big_free(idx);
         lmpviz_match_input_free(out);
         lmpviz_err_set(err, "every loss is 0: LMP puts no weight anywhere");
         return LMPVIZ_ERR_INVALID_ARG;
     }
-    for (i = 0; i < nv; i++) {
-        if (i + 1 == nv || out->loss[i + 1] != out->loss[i])
-            out->ends[out->n_ends++] = i + 1;
-    }
-    out->ref_cum = lmpviz_big_alloc(out->n_ends * sizeof *out->ref_cum);
-    if (out->ref_cum == NULL)
+    if (cumulate(out) != 0)
         goto oom;
-    for (i = 0, k = 0; k < out->n_ends; k++) {
-        for (; i < out->ends[k]; i++)
-            run += out->ref[i];
-        out->ref_cum[k] = run / out->ref_sum;
-    }
-    lmpviz_big_free(w);
-    lmpviz_big_free(idx);
     return LMPVIZ_OK;
 oom:
     lmpviz_big_free(w);
-    lmpviz_big_free(idx);
     lmpviz_match_input_free(out);
     lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
     return LMPVIZ_ERR_NOMEM;
@@ -337,50 +375,42 @@ head_share(const float *w, size_t n, double frac, double total)
     return total > 0.0 ? run / total : 0.0;
 }
 
-lmpviz_status
-lmpviz_match_search(lmpviz_match_input *mi,
-                    const lmpviz_match_opts *opts,
-                    lmp_workspace *ws,
-                    lmpviz_match_result *res,
-                    lmpviz_err *err)
+/* The grid: for each row a (u = a / (GRID_U - 1)) its best distance and
+ * the v where it is reached. */
+static void
+search_grid(search_state *s, double row_best[GRID_U], double row_v[GRID_U])
 {
-    search_state s;
-    double tol = DEFAULT_TOL, m_min, best = INFINITY, bu = 1.0, bv = 0.0, total;
-    double row_best[GRID_U], row_v[GRID_U];
-    int used[GRID_U] = { 0 };
-    size_t a, b, i, k;
-    unsigned c;
+    size_t a, b;
 
-    assert(res != NULL);
-    memset(res, 0, sizeof *res);
-    if (mi == NULL || mi->n_valid == 0) {
-        lmpviz_err_set(err, "nothing to match");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    if (opts != NULL && opts->tol > 0.0)
-        tol = opts->tol;
-    m_min = opts != NULL && opts->m_min > 0.0 ? opts->m_min
-                                              : fmax(1.0 / (double)mi->n_valid, DEFAULT_M_MIN);
-    if (m_min > 1.0)
-        m_min = 1.0;
-    s.mi = mi;
-    s.ws = ws;
-    s.v_min = log10(m_min);
-    s.evals = 0;
     for (a = 0; a < GRID_U; a++) {
         double u = (double)a / (GRID_U - 1);
         row_best[a] = INFINITY;
         for (b = 0; b < GRID_V; b++) {
-            double v = s.v_min * (1.0 - (double)b / (GRID_V - 1)), d = eval_uv(&s, u, v);
+            double v = s->v_min * (1.0 - (double)b / (GRID_V - 1)), d = eval_uv(s, u, v);
             if (d < row_best[a]) {
                 row_best[a] = d;
                 row_v[a] = v;
             }
         }
     }
-    /* Compass searches from the best point of the best rows, and always
-     * from the p = 1 row: there the distance has a narrow V-shaped valley
-     * in m (top-k and OHEM are p = 1 exactly) that a grid step can miss. */
+}
+
+/* Compass searches from the best point of the best rows, and always from
+ * the p = 1 row: there the distance has a narrow V-shaped valley in m
+ * (top-k and OHEM are p = 1 exactly) that a grid step can miss.  The best
+ * distance found (INFINITY: none), at (*bu, *bv). */
+static double
+search_rows(search_state *s,
+            const double row_best[GRID_U],
+            const double row_v[GRID_U],
+            double tol,
+            double *bu,
+            double *bv)
+{
+    int used[GRID_U] = { 0 };
+    double best = INFINITY;
+    size_t a, k;
+
     for (k = 0; k < N_STARTS + 1; k++) {
         size_t pick = GRID_U - 1;
         double d, u, v;
@@ -403,14 +433,80 @@ lmpviz_match_search(lmpviz_match_input *mi,
             continue;
         u = (double)pick / (GRID_U - 1);
         v = row_v[pick];
-        d = line_search(&s, u, &v, row_best[pick], tol);
-        d = compass(&s, &u, &v, d, tol);
+        d = line_search(s, u, &v, row_best[pick], tol);
+        d = compass(s, &u, &v, d, tol);
         if (d < best) {
             best = d;
-            bu = u;
-            bv = v;
+            *bu = u;
+            *bv = v;
         }
     }
+    return best;
+}
+
+/* How the two still differ at the match (mi->work holds LMP's weights
+ * there): heads and classes. */
+static void
+match_differences(const lmpviz_match_input *mi, lmpviz_match_result *res)
+{
+    double total = 0.0, px = 0.0;
+    size_t i;
+    unsigned c;
+
+    for (i = 0; i < mi->n_valid; i++)
+        total += mi->work[i];
+    res->top1[0] = head_share(mi->ref, mi->n_valid, 0.01, mi->ref_sum);
+    res->top10[0] = head_share(mi->ref, mi->n_valid, 0.10, mi->ref_sum);
+    res->top1[1] = head_share(mi->work, mi->n_valid, 0.01, total);
+    res->top10[1] = head_share(mi->work, mi->n_valid, 0.10, total);
+    if (mi->cls == NULL)
+        return;
+    res->have_classes = 1;
+    for (i = 0; i < mi->n_valid; i++) {
+        c = mi->cls[i];
+        if (c >= LMPVIZ_CS_CLASSES)
+            continue;
+        res->class_share[0][c] += mi->ref[i];
+        res->class_share[1][c] += mi->work[i];
+        res->pixel_share[c] += 1.0;
+        px += 1.0;
+    }
+    for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
+        res->class_share[0][c] /= mi->ref_sum;
+        res->class_share[1][c] = total > 0.0 ? res->class_share[1][c] / total : 0.0;
+        res->pixel_share[c] = px > 0.0 ? res->pixel_share[c] / px : 0.0;
+    }
+}
+
+lmpviz_status
+lmpviz_match_search(lmpviz_match_input *mi,
+                    const lmpviz_match_opts *opts,
+                    lmp_workspace *ws,
+                    lmpviz_match_result *res,
+                    lmpviz_err *err)
+{
+    search_state s;
+    double tol = DEFAULT_TOL, m_min, best, bu = 1.0, bv = 0.0;
+    double row_best[GRID_U], row_v[GRID_U];
+
+    assert(res != NULL);
+    memset(res, 0, sizeof *res);
+    if (mi == NULL || mi->n_valid == 0) {
+        lmpviz_err_set(err, "nothing to match");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    if (opts != NULL && opts->tol > 0.0)
+        tol = opts->tol;
+    m_min = opts != NULL && opts->m_min > 0.0 ? opts->m_min
+                                              : fmax(1.0 / (double)mi->n_valid, DEFAULT_M_MIN);
+    if (m_min > 1.0)
+        m_min = 1.0;
+    s.mi = mi;
+    s.ws = ws;
+    s.v_min = log10(m_min);
+    s.evals = 0;
+    search_grid(&s, row_best, row_v);
+    best = search_rows(&s, row_best, row_v, tol, &bu, &bv);
     if (!isfinite(best)) {
         lmpviz_err_set(err, "LMP could not be solved on these losses");
         return LMPVIZ_ERR_SOLVER;
@@ -419,34 +515,7 @@ lmpviz_match_search(lmpviz_match_input *mi,
     res->m = pow(10.0, bv);
     res->distance = lmpviz_match_distance(mi, res->p, res->m, ws, &res->l1);
     res->evaluations = s.evals + 1;
-
-    /* how they still differ: heads and classes (mi->work holds LMP's
-     * weights at the match) */
-    total = 0.0;
-    for (i = 0; i < mi->n_valid; i++)
-        total += mi->work[i];
-    res->top1[0] = head_share(mi->ref, mi->n_valid, 0.01, mi->ref_sum);
-    res->top10[0] = head_share(mi->ref, mi->n_valid, 0.10, mi->ref_sum);
-    res->top1[1] = head_share(mi->work, mi->n_valid, 0.01, total);
-    res->top10[1] = head_share(mi->work, mi->n_valid, 0.10, total);
-    if (mi->cls != NULL) {
-        double px = 0.0;
-        res->have_classes = 1;
-        for (i = 0; i < mi->n_valid; i++) {
-            c = mi->cls[i];
-            if (c >= LMPVIZ_CS_CLASSES)
-                continue;
-            res->class_share[0][c] += mi->ref[i];
-            res->class_share[1][c] += mi->work[i];
-            res->pixel_share[c] += 1.0;
-            px += 1.0;
-        }
-        for (c = 0; c < LMPVIZ_CS_CLASSES; c++) {
-            res->class_share[0][c] /= mi->ref_sum;
-            res->class_share[1][c] = total > 0.0 ? res->class_share[1][c] / total : 0.0;
-            res->pixel_share[c] = px > 0.0 ? res->pixel_share[c] / px : 0.0;
-        }
-    }
+    match_differences(mi, res);
     return LMPVIZ_OK;
 }
 
@@ -585,49 +654,23 @@ frame_panels(lmpviz_figure *fig, const lmpviz_match_fig_opts *opts, const char *
     lmpviz_big_free(buf);
 }
 
-lmpviz_figure *
-lmpviz_match_figure(lmpviz_match_input *mi,
-                    const lmpviz_match_result *res,
-                    const lmpviz_match_fig_opts *opts,
-                    lmp_workspace *ws)
+/* The legend texts of the scheme and of LMP at the match, and the
+ * figure's title. */
+static void
+match_labels(lmpviz_figure *fig,
+             const lmpviz_match_result *res,
+             const lmpviz_match_fig_opts *opts,
+             size_t n,
+             char lab[2][160])
 {
-    lmpviz_figure *fig;
-    lmpviz_panel *pw, *pc;
-    double *y, *px, *py, s_lmp, nn, gap = -1.0, gx = 1.0, ga = 0.0, gb = 0.0;
-    const lmpviz_heatmap *hm = opts != NULL ? opts->hm : NULL;
-    size_t n, i, k, np;
-    char title[400], lab[2][160], ps[16];
-    const char *labp[2] = { lab[0], lab[1] };
-    lmpviz_style sty[2];
+    char title[400], ps[16];
 
-    if (mi == NULL || res == NULL || opts == NULL || mi->n_valid == 0 ||
-        (hm != NULL &&
-         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL)))
-        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
-    n = mi->n_valid;
-    nn = (double)n;
-    fig = lmpviz_figure_create(1400, hm != NULL ? 1060 : 540, LMPVIZ_DPI_DEFAULT, hm ? 2 : 1, 2);
-    s_lmp = solve_sorted(mi, res->p, res->m, ws);
-    if (!isfinite(s_lmp)) {
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_SOLVER, "LMP could not be solved at the match");
-        return fig;
-    }
-    y = malloc(n * sizeof *y);
-    px = malloc((FIG_MAX_POINTS + 8) * sizeof *px);
-    py = malloc((FIG_MAX_POINTS + 8) * sizeof *py);
-    if (y == NULL || px == NULL || py == NULL) {
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the figure");
-        free(y);
-        free(px);
-        free(py);
-        return fig;
-    }
     if (isinf(res->p))
         lmpviz_format_p(ps, sizeof ps, res->p);
     else
         snprintf(ps, sizeof ps, "%.3g", res->p);
-    snprintf(lab[0], sizeof lab[0], "%s", opts->scheme_label ? opts->scheme_label : "scheme");
-    snprintf(lab[1], sizeof lab[1], "LMP p = %s, m = %.3g", ps, res->m);
+    snprintf(lab[0], 160, "%s", opts->scheme_label ? opts->scheme_label : "scheme");
+    snprintf(lab[1], 160, "LMP p = %s, m = %.3g", ps, res->m);
     if (opts->title != NULL)
         snprintf(title, sizeof title, "%s", opts->title);
     else
@@ -635,8 +678,54 @@ lmpviz_match_figure(lmpviz_match_input *mi,
                  lab[1], res->distance,
                  res->distance <= LMPVIZ_MATCH_CLOSE ? "close" : "no close match", n);
     lmpviz_figure_set_title(fig, title);
-    pw = lmpviz_figure_panel(fig, 0, 0);
-    pc = lmpviz_figure_panel(fig, 0, 1);
+}
+
+/* The largest gap between the cumulative shares, y[i] being LMP's: an
+ * arrow and its value on pc. */
+static void
+gap_arrow(lmpviz_panel *pc, const lmpviz_match_input *mi, const double *y)
+{
+    double gap = -1.0, gx = 1.0, ga = 0.0, gb = 0.0, nn = (double)mi->n_valid;
+    lmpviz_style ar = lmpviz_style_line(lmpviz_color_hex(0x000000UL), LMPVIZ_DASH_SOLID);
+    char gt[64];
+    size_t i;
+
+    for (i = 0; i < mi->n_ends; i++) {
+        double g = fabs(y[mi->ends[i] - 1] - mi->ref_cum[i]);
+        if (g > gap) {
+            gap = g;
+            gx = (double)mi->ends[i];
+            ga = mi->ref_cum[i];
+            gb = y[mi->ends[i] - 1];
+        }
+    }
+    if (!(gap > 0.0))
+        return;
+    ar.line_width = 1.2;
+    lmpviz_panel_add_arrow(pc, gx, ga, gx, gb, &ar, NULL);
+    snprintf(gt, sizeof gt, "largest gap %.3f", gap);
+    lmpviz_panel_add_text(pc, gx, 0.5 * (ga + gb), gx > sqrt(nn) ? -6.0 : 6.0, 0.0,
+                          gx > sqrt(nn) ? LMPVIZ_ANCHOR_E : LMPVIZ_ANCHOR_W,
+                          lmpviz_color_hex(0x000000UL), 9.5, gt);
+}
+
+/* The two profiles on pw and the two cumulative shares on pc (mi->work
+ * holds LMP's weights, summing to s_lmp); y has n_valid slots, px and py
+ * FIG_MAX_POINTS + 8. */
+static void
+profile_series(lmpviz_panel *pw,
+               lmpviz_panel *pc,
+               const lmpviz_match_input *mi,
+               double s_lmp,
+               const char *const lab[2],
+               double *y,
+               double *px,
+               double *py)
+{
+    lmpviz_style sty[2];
+    size_t n = mi->n_valid, i, k, np;
+    double nn = (double)n;
+
     sty[0] = lmpviz_style_line(lmpviz_palette_color(1), LMPVIZ_DASH_SOLID);
     sty[1] = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_DASHED);
     sty[0].line_width = 2.2;
@@ -653,31 +742,17 @@ lmpviz_match_figure(lmpviz_match_input *mi,
             run += w[i];
             y[i] = run / tot;
         }
-        for (i = 0; k == 1 && i < mi->n_ends; i++) {
-            double g = fabs(y[mi->ends[i] - 1] - mi->ref_cum[i]);
-            if (g > gap) {
-                gap = g;
-                gx = (double)mi->ends[i];
-                ga = mi->ref_cum[i];
-                gb = y[mi->ends[i] - 1];
-            }
-        }
         np = log_decimate(y, n, px, py);
         lmpviz_panel_add_series(pc, px, py, np, &sty[k], lab[k]);
     }
-    if (gap > 0.0) {
-        lmpviz_style ar = lmpviz_style_line(lmpviz_color_hex(0x000000UL), LMPVIZ_DASH_SOLID);
-        char gt[64];
-        ar.line_width = 1.2;
-        lmpviz_panel_add_arrow(pc, gx, ga, gx, gb, &ar, NULL);
-        snprintf(gt, sizeof gt, "largest gap %.3f", gap);
-        lmpviz_panel_add_text(pc, gx, 0.5 * (ga + gb), gx > sqrt(nn) ? -6.0 : 6.0, 0.0,
-                              gx > sqrt(nn) ? LMPVIZ_ANCHOR_E : LMPVIZ_ANCHOR_W,
-                              lmpviz_color_hex(0x000000UL), 9.5, gt);
-    }
-    free(y);
-    free(px);
-    free(py);
+    gap_arrow(pc, mi, y); /* y: LMP's cumulative shares */
+}
+
+/* The axes, grids, legends and texts of the two profile panels over n
+ * pixels. */
+static void
+profile_axes(lmpviz_panel *pw, lmpviz_panel *pc, double nn)
+{
     lmpviz_panel_set_logx(pw, 1);
     lmpviz_panel_set_logx(pc, 1);
     lmpviz_panel_set_xlim(pw, 1.0, nn);
@@ -693,6 +768,51 @@ lmpviz_match_figure(lmpviz_match_input *mi,
     lmpviz_panel_set_title(pc, "share of the total weight on the k hardest pixels");
     lmpviz_panel_set_xlabel(pc, "k (log)");
     lmpviz_panel_set_ylabel(pc, "cumulative share");
+}
+
+lmpviz_figure *
+lmpviz_match_figure(lmpviz_match_input *mi,
+                    const lmpviz_match_result *res,
+                    const lmpviz_match_fig_opts *opts,
+                    lmp_workspace *ws)
+{
+    lmpviz_figure *fig;
+    lmpviz_panel *pw, *pc;
+    double *y, *px, *py, s_lmp;
+    const lmpviz_heatmap *hm = opts != NULL ? opts->hm : NULL;
+    size_t n;
+    char lab[2][160];
+    const char *labp[2] = { lab[0], lab[1] };
+
+    if (mi == NULL || res == NULL || opts == NULL || mi->n_valid == 0 ||
+        (hm != NULL &&
+         (opts->scheme_weight == NULL || opts->lmp_weight == NULL || hm->frame.rgb == NULL)))
+        return lmpvizi_figure_nil(LMPVIZ_ERR_INVALID_ARG);
+    n = mi->n_valid;
+    fig = lmpviz_figure_create(1400, hm != NULL ? 1060 : 540, LMPVIZ_DPI_DEFAULT, hm ? 2 : 1, 2);
+    s_lmp = solve_sorted(mi, res->p, res->m, ws);
+    if (!isfinite(s_lmp)) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_SOLVER, "LMP could not be solved at the match");
+        return fig;
+    }
+    y = malloc(n * sizeof *y);
+    px = malloc((FIG_MAX_POINTS + 8) * sizeof *px);
+    py = malloc((FIG_MAX_POINTS + 8) * sizeof *py);
+    if (y == NULL || px == NULL || py == NULL) {
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for the figure");
+        free(y);
+        free(px);
+        free(py);
+        return fig;
+    }
+    match_labels(fig, res, opts, n, lab);
+    pw = lmpviz_figure_panel(fig, 0, 0);
+    pc = lmpviz_figure_panel(fig, 0, 1);
+    profile_series(pw, pc, mi, s_lmp, labp, y, px, py);
+    free(y);
+    free(px);
+    free(py);
+    profile_axes(pw, pc, (double)n);
     if (hm != NULL)
         frame_panels(fig, opts, labp);
     return fig;

@@ -168,29 +168,32 @@ range_sums(const float *w, size_t n, double *sq)
     return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
-lmpviz_status
-lmpviz_sweep_add(lmpviz_sweep *sw,
-                 const float *loss,
-                 const unsigned char *valid,
-                 const unsigned char *train,
-                 size_t n,
-                 float *weight,
-                 lmp_workspace *ws,
-                 lmpviz_err *err)
-{
-    float *buf = NULL, *own = NULL, *lc = NULL;
-    size_t nv = 0, i, ip, im, j, b, k1, k10;
-    size_t px[LMPVIZ_CS_CLASSES], start[N_BUCKETS + 1], pos[N_BUCKETS];
-    float t1 = 0.0f, t10 = 0.0f;
-    lmpviz_sweep one;
-    lmpviz_status st = LMPVIZ_OK;
+/* The valid losses in buckets: lc[start[b]..start[b + 1]) holds bucket b's,
+ * with the cuts of the top 1% (k1 pixels, the k1-th largest loss t1) and
+ * 10% (k10, t10). */
+typedef struct sweep_layout {
+    size_t nv, k1, k10;
+    float t1, t10;
+    size_t start[N_BUCKETS + 1];
+    float *lc;
+} sweep_layout;
 
-    assert(sw != NULL);
-    if (loss == NULL || n == 0) {
-        lmpviz_err_set(err, "no loss to sweep");
-        return LMPVIZ_ERR_INVALID_ARG;
-    }
-    memset(px, 0, sizeof px);
+/* Counts the valid pixels into *nv and the pixels of each class into px;
+ * a loss that is not finite and >= 0, or a trainId that is neither a class
+ * nor LMPVIZ_CS_IGNORE, is an error. */
+static lmpviz_status
+count_pixels(const float *loss,
+             const unsigned char *valid,
+             const unsigned char *train,
+             size_t n,
+             size_t px[LMPVIZ_CS_CLASSES],
+             size_t *nv,
+             lmpviz_err *err)
+{
+    size_t i;
+
+    memset(px, 0, LMPVIZ_CS_CLASSES * sizeof *px);
+    *nv = 0;
     for (i = 0; i < n; i++) {
         if (valid != NULL && !valid[i])
             continue;
@@ -199,7 +202,7 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
                            i);
             return LMPVIZ_ERR_SOLVER;
         }
-        nv++;
+        ++*nv;
         if (train != NULL && train[i] != LMPVIZ_CS_IGNORE) {
             if (train[i] >= LMPVIZ_CS_CLASSES) {
                 lmpviz_err_set(err, "trainId %u at pixel %zu is neither below %d nor %d", train[i],
@@ -209,22 +212,22 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
             px[train[i]]++;
         }
     }
-    if (nv == 0) {
+    if (*nv == 0) {
         lmpviz_err_set(err, "no valid pixel");
         return LMPVIZ_ERR_INVALID_ARG;
     }
-    buf = lmpviz_big_alloc(nv * sizeof *buf);
-    lc = lmpviz_big_alloc(nv * sizeof *lc);
-    if (weight == NULL)
-        weight = own = lmpviz_big_alloc(n * sizeof *own);
-    if (buf == NULL || lc == NULL || weight == NULL) {
-        lmpviz_err_set(err, "out of memory for %zu pixels", nv);
-        st = LMPVIZ_ERR_NOMEM;
-        goto done;
-    }
-    /* the cuts of the top 1% and 10%: one selection each */
-    k1 = top_count(0.01, nv);
-    k10 = top_count(0.10, nv);
+    return LMPVIZ_OK;
+}
+
+/* The cuts of the top 1% and 10% of lay->nv valid losses: one selection
+ * each, in buf (nv floats). */
+static void
+find_cuts(const float *loss, const unsigned char *valid, size_t n, float *buf, sweep_layout *lay)
+{
+    size_t i, j, nv = lay->nv;
+
+    lay->k1 = top_count(0.01, nv);
+    lay->k10 = top_count(0.10, nv);
     for (j = 0; j < 2; j++) {
         size_t c = 0;
         for (i = 0; i < n; i++) {
@@ -232,17 +235,24 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
                 buf[c++] = loss[i];
         }
         if (j == 0)
-            t1 = lmp_select(buf, nv, nv - k1);
+            lay->t1 = lmp_select(buf, nv, nv - lay->k1);
         else
-            t10 = lmp_select(buf, nv, nv - k10);
+            lay->t10 = lmp_select(buf, nv, nv - lay->k10);
     }
-    if (!(t1 > 0.0f)) {
-        lmpviz_err_set(err, "every loss is 0: no weight to look at");
-        st = LMPVIZ_ERR_INVALID_ARG;
-        goto done;
-    }
-    /* counting sort into the buckets (band, class) */
-    memset(start, 0, sizeof start);
+}
+
+/* Counting sort of the valid losses into the buckets (band, class). */
+static void
+sort_buckets(const float *loss,
+             const unsigned char *valid,
+             const unsigned char *train,
+             size_t n,
+             sweep_layout *lay)
+{
+    size_t pos[N_BUCKETS], i, j, b;
+    float t1 = lay->t1, t10 = lay->t10;
+
+    memset(lay->start, 0, sizeof lay->start);
     for (j = 0; j < 2; j++) {
         for (i = 0; i < n; i++) {
             float l = loss[i];
@@ -253,93 +263,160 @@ lmpviz_sweep_add(lmpviz_sweep *sw,
             cls = train != NULL && train[i] < LMPVIZ_CS_CLASSES ? train[i] : LMPVIZ_CS_CLASSES;
             b = band * N_CLS + cls;
             if (j == 0)
-                start[b + 1]++;
+                lay->start[b + 1]++;
             else
-                lc[pos[b]++] = l;
+                lay->lc[pos[b]++] = l;
         }
         if (j == 0) {
             for (b = 0; b < N_BUCKETS; b++) {
-                start[b + 1] += start[b];
-                pos[b] = start[b];
+                lay->start[b + 1] += lay->start[b];
+                pos[b] = lay->start[b];
             }
         }
     }
+}
 
-    memset(&one, 0, sizeof one);
-    for (ip = 0; ip < sw->n_p && st == LMPVIZ_OK; ip++) {
-        for (im = 0; im < sw->n_m; im++) {
-            lmp_params prm = LMP_PARAMS_INIT;
-            lmp_result res;
-            lmp_status ls;
-            double bs[N_BUCKETS], band[N_BANDS], s1 = 0.0, s2 = 0.0, q, w1, w10, top1, top10;
-            double *out = one.stat[ip][im];
-            size_t gt1, gt10;
+/* Solves LMP at prm on the bucketed losses into weight and stores the
+ * statistics into out and each class's n·Σw into class_nw. */
+static lmpviz_status
+sweep_point(const sweep_layout *lay,
+            const lmp_params *prm,
+            float *weight,
+            lmp_workspace *ws,
+            double out[LMPVIZ_SWEEP_NSTAT],
+            double class_nw[LMPVIZ_CS_CLASSES],
+            lmpviz_err *err)
+{
+    const size_t *start = lay->start;
+    size_t nv = lay->nv, b, j, gt1, gt10;
+    lmp_result res;
+    lmp_status ls;
+    double bs[N_BUCKETS], band[N_BANDS], s1 = 0.0, s2 = 0.0, q, w1, w10, top1, top10;
 
-            prm.p = sw->p[ip];
-            prm.m = sw->m[im];
-            ls = lmp_solve(lc, NULL, nv, &prm, weight, &res, ws);
-            if (ls != LMP_OK) {
-                lmpviz_err_set(err, "solving p = %g, m = %g: %s", prm.p, prm.m,
-                               lmp_status_string(ls));
-                st = ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
-                break;
-            }
-            memset(band, 0, sizeof band);
-            for (b = 0; b < N_BUCKETS; b++) {
-                double a = range_sums(weight + start[b], start[b + 1] - start[b], &q);
-                bs[b] = a;
-                band[b / N_CLS] += a;
-                s1 += a;
-                s2 += q;
-            }
-            /* equal losses have equal weights: the cut's weight from any
-             * pixel of its band */
-            gt1 = start[1 * N_CLS];
-            w1 = weight[gt1];
-            if (t10 < t1) {
-                gt10 = start[3 * N_CLS];
-                w10 = weight[gt10];
-                top10 = band[0] + band[1] + band[2];
-            } else {
-                gt10 = gt1;
-                w10 = w1;
-                top10 = band[0];
-            }
-            top1 = band[0] + (double)(k1 - gt1) * w1;
-            top10 += (double)(k10 - gt10) * w10;
-            out[LMPVIZ_SWEEP_TOP1] = s1 > 0.0 ? top1 / s1 : 0.0;
-            out[LMPVIZ_SWEEP_TOP10] = s1 > 0.0 ? top10 / s1 : 0.0;
-            out[LMPVIZ_SWEEP_SUPPORT] = s2 > 0.0 ? s1 * s1 / s2 / (double)nv : 0.0;
-            out[LMPVIZ_SWEEP_SUM] = s1;
-            out[LMPVIZ_SWEEP_RATIO] = res.mean > 0.0 ? res.value / res.mean : NAN;
-            out[LMPVIZ_SWEEP_CAPPED] = (double)res.n_clamped / (double)nv;
-            for (j = 0; j < LMPVIZ_CS_CLASSES; j++) {
-                double cw = 0.0;
-                for (b = 0; b < N_BANDS; b++)
-                    cw += bs[b * N_CLS + j];
-                one.class_nw[ip][im][j] = (double)nv * cw;
-            }
-        }
+    ls = lmp_solve(lay->lc, NULL, nv, prm, weight, &res, ws);
+    if (ls != LMP_OK) {
+        lmpviz_err_set(err, "solving p = %g, m = %g: %s", prm->p, prm->m, lmp_status_string(ls));
+        return ls == LMP_ERR_NOMEM ? LMPVIZ_ERR_NOMEM : LMPVIZ_ERR_SOLVER;
     }
-    if (st != LMPVIZ_OK)
-        goto done;
+    memset(band, 0, sizeof band);
+    for (b = 0; b < N_BUCKETS; b++) {
+        double a = range_sums(weight + start[b], start[b + 1] - start[b], &q);
+        bs[b] = a;
+        band[b / N_CLS] += a;
+        s1 += a;
+        s2 += q;
+    }
+    /* equal losses have equal weights: the cut's weight from any pixel of
+     * its band */
+    gt1 = start[1 * N_CLS];
+    w1 = weight[gt1];
+    if (lay->t10 < lay->t1) {
+        gt10 = start[3 * N_CLS];
+        w10 = weight[gt10];
+        top10 = band[0] + band[1] + band[2];
+    } else {
+        gt10 = gt1;
+        w10 = w1;
+        top10 = band[0];
+    }
+    top1 = band[0] + (double)(lay->k1 - gt1) * w1;
+    top10 += (double)(lay->k10 - gt10) * w10;
+    out[LMPVIZ_SWEEP_TOP1] = s1 > 0.0 ? top1 / s1 : 0.0;
+    out[LMPVIZ_SWEEP_TOP10] = s1 > 0.0 ? top10 / s1 : 0.0;
+    out[LMPVIZ_SWEEP_SUPPORT] = s2 > 0.0 ? s1 * s1 / s2 / (double)nv : 0.0;
+    out[LMPVIZ_SWEEP_SUM] = s1;
+    out[LMPVIZ_SWEEP_RATIO] = res.mean > 0.0 ? res.value / res.mean : NAN;
+    out[LMPVIZ_SWEEP_CAPPED] = (double)res.n_clamped / (double)nv;
+    for (j = 0; j < LMPVIZ_CS_CLASSES; j++) {
+        double cw = 0.0;
+        for (b = 0; b < N_BANDS; b++)
+            cw += bs[b * N_CLS + j];
+        class_nw[j] = (double)nv * cw;
+    }
+    return LMPVIZ_OK;
+}
+
+/* Adds one input's statistics and class counts to sw. */
+static void
+sweep_accumulate(lmpviz_sweep *sw,
+                 const lmpviz_sweep *one,
+                 const size_t px[LMPVIZ_CS_CLASSES],
+                 int have_classes,
+                 size_t nv)
+{
+    size_t ip, im, j;
+
     for (ip = 0; ip < sw->n_p; ip++) {
         for (im = 0; im < sw->n_m; im++) {
             for (j = 0; j < LMPVIZ_SWEEP_NSTAT; j++)
-                sw->stat[ip][im][j] += one.stat[ip][im][j];
+                sw->stat[ip][im][j] += one->stat[ip][im][j];
             for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
-                sw->class_nw[ip][im][j] += one.class_nw[ip][im][j];
+                sw->class_nw[ip][im][j] += one->class_nw[ip][im][j];
         }
     }
     for (j = 0; j < LMPVIZ_CS_CLASSES; j++)
         sw->class_px[j] += (double)px[j];
-    if (train == NULL)
+    if (!have_classes)
         sw->have_classes = 0;
     sw->inputs++;
     sw->n_valid += nv;
+}
+
+lmpviz_status
+lmpviz_sweep_add(lmpviz_sweep *sw,
+                 const float *loss,
+                 const unsigned char *valid,
+                 const unsigned char *train,
+                 size_t n,
+                 float *weight,
+                 lmp_workspace *ws,
+                 lmpviz_err *err)
+{
+    float *buf = NULL, *own = NULL;
+    size_t ip, im, px[LMPVIZ_CS_CLASSES];
+    sweep_layout lay;
+    lmpviz_sweep one;
+    lmpviz_status st;
+
+    assert(sw != NULL);
+    if (loss == NULL || n == 0) {
+        lmpviz_err_set(err, "no loss to sweep");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
+    memset(&lay, 0, sizeof lay);
+    st = count_pixels(loss, valid, train, n, px, &lay.nv, err);
+    if (st != LMPVIZ_OK)
+        return st;
+    buf = lmpviz_big_alloc(lay.nv * sizeof *buf);
+    lay.lc = lmpviz_big_alloc(lay.nv * sizeof *lay.lc);
+    if (weight == NULL)
+        weight = own = lmpviz_big_alloc(n * sizeof *own);
+    if (buf == NULL || lay.lc == NULL || weight == NULL) {
+        lmpviz_err_set(err, "out of memory for %zu pixels", lay.nv);
+        st = LMPVIZ_ERR_NOMEM;
+        goto done;
+    }
+    find_cuts(loss, valid, n, buf, &lay);
+    if (!(lay.t1 > 0.0f)) {
+        lmpviz_err_set(err, "every loss is 0: no weight to look at");
+        st = LMPVIZ_ERR_INVALID_ARG;
+        goto done;
+    }
+    sort_buckets(loss, valid, train, n, &lay);
+    memset(&one, 0, sizeof one);
+    for (ip = 0; ip < sw->n_p && st == LMPVIZ_OK; ip++) {
+        for (im = 0; im < sw->n_m && st == LMPVIZ_OK; im++) {
+            lmp_params prm = LMP_PARAMS_INIT;
+            prm.p = sw->p[ip];
+            prm.m = sw->m[im];
+            st = sweep_point(&lay, &prm, weight, ws, one.stat[ip][im], one.class_nw[ip][im], err);
+        }
+    }
+    if (st == LMPVIZ_OK)
+        sweep_accumulate(sw, &one, px, train != NULL, lay.nv);
 done:
     lmpviz_big_free(buf);
-    lmpviz_big_free(lc);
+    lmpviz_big_free(lay.lc);
     lmpviz_big_free(own);
     return st;
 }
@@ -561,12 +638,58 @@ heat_table(lmpviz_panel *pn,
     lmpviz_panel_set_title(pn, title);
 }
 
+/* The table of statistic s. */
+static void
+stat_table(lmpviz_panel *pn, const lmpviz_sweep *sw, lmpviz_sweep_stat s, lmpviz_cmap cmap)
+{
+    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
+    double vmax = 0.0;
+    size_t ip, im, np = sw->n_p, nm = sw->n_m;
+
+    for (ip = 0; ip < np; ip++) {
+        for (im = 0; im < nm; im++) {
+            v[ip * nm + im] = lmpviz_sweep_value(sw, ip, im, s);
+            if (isfinite(v[ip * nm + im]))
+                vmax = fmax(vmax, v[ip * nm + im]);
+        }
+    }
+    for (ip = 0; ip < np * nm; ip++)
+        t[ip] = stat_position(s, v[ip], vmax);
+    heat_table(pn, sw, v, t, s == LMPVIZ_SWEEP_RATIO, cmap, stat_titles[s]);
+}
+
+/* The table of class c: its weight share against its pixel share,
+ * coloured on a log2 scale symmetric about 1 (as much weight as pixels). */
+static void
+class_table(lmpviz_panel *pn, const lmpviz_sweep *sw, unsigned c, lmpviz_cmap cmap)
+{
+    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
+    double ps = lmpviz_sweep_class_pixel_share(sw, c), lmax = 0.0;
+    size_t ip, im, np = sw->n_p, nm = sw->n_m;
+    char title[256];
+
+    for (ip = 0; ip < np; ip++) {
+        for (im = 0; im < nm; im++) {
+            double ws = lmpviz_sweep_class_weight_share(sw, ip, im, c);
+            v[ip * nm + im] = ps > 0.0 ? ws / ps : NAN;
+            if (v[ip * nm + im] > 0.0)
+                lmax = fmax(lmax, fabs(log2(v[ip * nm + im])));
+        }
+    }
+    if (lmax < 1.0)
+        lmax = 1.0;
+    for (ip = 0; ip < np * nm; ip++)
+        t[ip] = v[ip] > 0.0 ? 0.5 + 0.5 * log2(v[ip]) / lmax : v[ip] == 0.0 ? 0.0 : NAN;
+    snprintf(title, sizeof title, "%s: weight / pixel share (%.2g%% of pixels)",
+             lmpviz_cs_class_name(c), 100.0 * ps);
+    heat_table(pn, sw, v, t, 1, cmap, title);
+}
+
 lmpviz_figure *
 lmpviz_sweep_figure(const lmpviz_sweep *sw, const lmpviz_sweep_fig_opts *opts)
 {
     lmpviz_figure *fig;
-    double v[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX], t[LMPVIZ_SWEEP_MAX * LMPVIZ_SWEEP_MAX];
-    size_t n_panels, cols, rows, k, ip, im, nm, np;
+    size_t n_panels, cols, rows, k, nm, np;
     double dpi, scale, cell, panel_w, panel_h;
     char title[256];
 
@@ -594,49 +717,17 @@ lmpviz_sweep_figure(const lmpviz_sweep *sw, const lmpviz_sweep_fig_opts *opts)
         snprintf(title, sizeof title, "LMP weights over p × m (%zu input%s, %zu valid pixels)",
                  sw->inputs, sw->inputs == 1 ? "" : "s", sw->n_valid);
     lmpviz_figure_set_title(fig, title);
-    for (k = 0; k < opts->n_stats; k++) {
-        lmpviz_sweep_stat s = opts->stats[k];
-        double vmax = 0.0;
-        for (ip = 0; ip < np; ip++) {
-            for (im = 0; im < nm; im++) {
-                v[ip * nm + im] = lmpviz_sweep_value(sw, ip, im, s);
-                if (isfinite(v[ip * nm + im]))
-                    vmax = fmax(vmax, v[ip * nm + im]);
-            }
-        }
-        for (ip = 0; ip < np * nm; ip++)
-            t[ip] = stat_position(s, v[ip], vmax);
-        heat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, v, t, s == LMPVIZ_SWEEP_RATIO,
-                   opts->cmap, stat_titles[s]);
-    }
+    for (k = 0; k < opts->n_stats; k++)
+        stat_table(lmpviz_figure_panel(fig, k / cols, k % cols), sw, opts->stats[k], opts->cmap);
     for (k = 0; k < opts->n_classes; k++) {
         unsigned c = opts->classes[k];
-        double ps, lmax = 0.0;
         size_t pos = opts->n_stats + k;
         if (c >= LMPVIZ_CS_CLASSES) {
             lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG, "class %u is not a Cityscapes trainId",
                                 c);
             break;
         }
-        ps = lmpviz_sweep_class_pixel_share(sw, c);
-        /* weight share against pixel share, coloured on a log2 scale
-         * symmetric about 1 (as much weight as pixels) */
-        for (ip = 0; ip < np; ip++) {
-            for (im = 0; im < nm; im++) {
-                double ws = lmpviz_sweep_class_weight_share(sw, ip, im, c);
-                v[ip * nm + im] = ps > 0.0 ? ws / ps : NAN;
-                if (v[ip * nm + im] > 0.0)
-                    lmax = fmax(lmax, fabs(log2(v[ip * nm + im])));
-            }
-        }
-        if (lmax < 1.0)
-            lmax = 1.0;
-        for (ip = 0; ip < np * nm; ip++)
-            t[ip] = v[ip] > 0.0 ? 0.5 + 0.5 * log2(v[ip]) / lmax : v[ip] == 0.0 ? 0.0 : NAN;
-        snprintf(title, sizeof title, "%s: weight / pixel share (%.2g%% of pixels)",
-                 lmpviz_cs_class_name(c), 100.0 * ps);
-        heat_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, v, t, 1, opts->cmap,
-                   title);
+        class_table(lmpviz_figure_panel(fig, pos / cols, pos % cols), sw, c, opts->cmap);
     }
     for (k = n_panels; k < rows * cols; k++) {
         lmpviz_panel *pn = lmpviz_figure_panel(fig, k / cols, k % cols);
