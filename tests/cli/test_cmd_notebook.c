@@ -705,13 +705,29 @@ test_base64(void **state)
     assert_int_equal(lmpnb_base64_size(4), 9);
 }
 
-static lmpviz_status
+static void
 test_slot(lmpnb_notebook *nb, const char *name, void *ctx)
 {
     int *calls = ctx;
     (*calls)++;
-    return strcmp(name, "data") == 0 ? lmpnb_notebook_add_markdown(nb, "DATA")
-                                     : LMPVIZ_ERR_INVALID_ARG;
+    if (strcmp(name, "data") == 0)
+        lmpnb_notebook_add_markdown(nb, "DATA");
+    else
+        lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "no slot %s", name);
+}
+
+/* A new notebook after the cells: its status, and how many cells it holds. */
+static lmpviz_status
+cells_status(const char *cells, lmpnbi_slot_fn slot, void *ctx, size_t *n_cells)
+{
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    lmpviz_status st;
+
+    lmpnbi_add_cells(nb, cells, slot, ctx);
+    st = lmpnb_notebook_status(nb);
+    *n_cells = lmpnb_notebook_cell_count(nb);
+    lmpnb_notebook_destroy(nb);
+    return st;
 }
 
 /* The cells format: kinds, folded solutions, blank lines dropped at the end
@@ -726,10 +742,13 @@ test_cells_format(void **state)
     lmpnb_notebook *nb = lmpnb_notebook_create();
     json_t *doc, *cells, *cell;
     int calls = 0;
+    size_t n_cells;
     char path[256];
 
-    assert_non_null(nb);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, text, test_slot, &calls), LMPVIZ_OK);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    assert_string_equal(lmpnb_notebook_error(nb), "");
+    lmpnbi_add_cells(nb, text, test_slot, &calls);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
     assert_int_equal(calls, 1);
     assert_int_equal(lmpnb_notebook_cell_count(nb), 5);
     snprintf(path, sizeof path, "%s", in_dir(fx, "cells.ipynb"));
@@ -762,23 +781,82 @@ test_cells_format(void **state)
                         "last = 3");
     json_decref(doc);
 
-    /* The shared slots need no slot function; others, and unknown kinds, are errors. */
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot intro\n", NULL, NULL), LMPVIZ_OK);
-    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot data\n", NULL, NULL),
-                     LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot other\n", test_slot, &calls),
-                     LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% table\nx\n", NULL, NULL),
-                     LMPVIZ_ERR_INVALID_ARG);
-    /* A failed status passes through untouched. */
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_ERR_NOMEM, "%% code\nz\n", NULL, NULL),
-                     LMPVIZ_ERR_NOMEM);
-    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
-    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_OK);
+    /* The shared slots need no slot function; others, and unknown kinds, are
+     * errors that stop the walk. */
+    lmpnbi_add_cells(nb, "%% slot intro\n", NULL, NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    assert_true(lmpnb_notebook_cell_count(nb) > 5);
     lmpnb_notebook_destroy(nb);
+    assert_int_equal(cells_status("%% code\na\n%% slot data\n%% code\nb\n", NULL, NULL, &n_cells),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(n_cells, 1);
+    assert_int_equal(cells_status("%% slot other\n%% code\nb\n", test_slot, &calls, &n_cells),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(n_cells, 0);
+    assert_int_equal(calls, 2);
+    assert_int_equal(cells_status("%% table\nx\n", NULL, NULL, &n_cells), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(n_cells, 0);
+}
+
+/* Errors are sticky: the first failure is kept with its message, later
+ * calls do nothing, and save reports it and writes nothing. */
+static void
+test_sticky_errors(void **state)
+{
+    fixture *fx = *state;
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    lmpviz_err err = { "" };
+    char path[256];
+
+    lmpnb_notebook_add_markdown(nb, "# A");
+    lmpnb_notebook_fold_last(nb);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    lmpnb_notebook_destroy(nb);
+
     nb = lmpnb_notebook_create();
-    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_fold_last(nb); /* no cell to fold */
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(nb), "no cell to fold");
+    lmpnb_notebook_add_markdown(nb, "# A");
+    lmpnb_notebook_add_code(nb, NULL, NULL, 0, NULL);
+    lmpnbi_fail(nb, LMPVIZ_ERR_NOMEM, "later");
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 0);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(nb), "no cell to fold");
+    snprintf(path, sizeof path, "%s", in_dir(fx, "failed.ipynb"));
+    assert_int_equal(lmpnb_notebook_save(nb, path, &err), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(err.msg, "no cell to fold");
+    assert_int_equal(entries(fx), 0);
+    lmpnb_notebook_destroy(nb);
+
+    /* A code cell without source is a bad argument too. */
+    nb = lmpnb_notebook_create();
+    lmpnb_notebook_add_code(nb, NULL, NULL, 0, NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+
+    /* NULL is no notebook; the builders return a failed notebook, never NULL. */
+    assert_int_equal(lmpnb_notebook_status(NULL), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(NULL), "no notebook");
+    nb = lmpnb_curve_notebook(NULL);
+    assert_non_null(nb);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(nb), "expected one or two curve data sets");
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_heatmap_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_region_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_compare_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpnb_notebook_save(nb, path, NULL), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(entries(fx), 0);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_derivation_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    assert_true(lmpnb_notebook_cell_count(nb) > 0);
     lmpnb_notebook_destroy(nb);
 }
 
@@ -1050,6 +1128,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test(test_base64),
         cmocka_unit_test_setup_teardown(test_cells_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sticky_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execute, setup, teardown),
         cmocka_unit_test(test_missing_value_every_option),
