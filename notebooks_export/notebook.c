@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notebook.h"
 #include "lmpviz_private.h"
+#include "notebook.h"
 #include "notebook_internal.h"
 
 struct lmpnb_notebook {
@@ -390,7 +390,8 @@ lmpnb_base64_encode(const unsigned char *src, size_t len, char *dst)
         dst[o++] = tab[v & 63];
     }
     if (i < len) {
-        unsigned long v = (unsigned long)src[i] << 16 | (i + 1 < len ? (unsigned long)src[i + 1] << 8 : 0);
+        unsigned long v =
+            (unsigned long)src[i] << 16 | (i + 1 < len ? (unsigned long)src[i + 1] << 8 : 0);
         dst[o++] = tab[(v >> 18) & 63];
         dst[o++] = tab[(v >> 12) & 63];
         dst[o++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';

@@ -94,7 +94,8 @@ size_t lmpnb_base64_encode(const unsigned char *src, size_t len, char *dst);
 
 /* The figure as PNG bytes in memory (malloc'ed, caller frees).  LMPVIZ_OK,
  * LMPVIZ_ERR_CAIRO, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpnb_figure_png(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err);
+lmpviz_status
+lmpnb_figure_png(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err);
 
 /* ------------------------------------------------------------------------
  * The notebooks of the figures.  Each returns a new notebook, never NULL: a

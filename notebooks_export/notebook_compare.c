@@ -69,11 +69,11 @@ sb_scheme(lmpnbi_sbuf *b, const lmpviz_scheme_spec *sp, const lmp_scheme_result 
  * schemes solved again on those losses alone. */
 typedef struct sample {
     size_t k;
-    size_t *rank;         /* 0-based ranks, the first and the last included */
-    float *loss;          /* the losses there */
-    unsigned char *cls;   /* their trainIds (0 without classes) */
-    float *vals;          /* room for k numbers */
-    double *prefix;       /* room for n_valid + 1 sums */
+    size_t *rank;           /* 0-based ranks, the first and the last included */
+    float *loss;            /* the losses there */
+    unsigned char *cls;     /* their trainIds (0 without classes) */
+    float *vals;            /* room for k numbers */
+    double *prefix;         /* room for n_valid + 1 sums */
     lmpviz_compare_data ds; /* the schemes on the sample */
 } sample;
 
@@ -148,8 +148,8 @@ sb_profiles(lmpnbi_sbuf *b, const lmpviz_compare_data *d, sample *sp)
     size_t i, s;
 
     lmpnbi_sb_printf(
-        b, "]\n# %zu ranks (1 = the largest loss), evenly spaced over the valid pixels.\nRANK = ",
-        k);
+        b,
+        "]\n# %zu ranks (1 = the largest loss), evenly spaced over the valid pixels.\nRANK = ", k);
     for (i = 0; i < k; i++)
         sp->vals[i] = (float)(sp->rank[i] + 1);
     lmpnbi_sb_float_b64(b, sp->vals, k);

@@ -48,7 +48,8 @@ lmpnbi_sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, cons
         if (isnan(v[i]))
             lmpnbi_sb_printf(b, "np.nan,%s", (i + 1) % PER_LINE && i + 1 < n ? " " : "");
         else
-            lmpnbi_sb_printf(b, "%.9g,%s", (double)v[i], (i + 1) % PER_LINE && i + 1 < n ? " " : "");
+            lmpnbi_sb_printf(b, "%.9g,%s", (double)v[i],
+                             (i + 1) % PER_LINE && i + 1 < n ? " " : "");
     }
     lmpnbi_sb_printf(b, "\n%*s], dtype=%s)", indent, "", dtype);
 }
@@ -238,7 +239,8 @@ static const char curve_helpers_py[] =
     "\n"
     "\n"
     "def view(w):\n"
-    "    \"\"\"What the y axis shows: w, n w, or the share of the total weight of the top k.\"\"\"\n"
+    "    \"\"\"What the y axis shows: w, n w, or the share of the total weight of the top "
+    "k.\"\"\"\n"
     "    if VIEW == 'scaled':\n"
     "        return N * np.asarray(w)\n"
     "    if VIEW == 'cumulative':\n"
@@ -280,7 +282,8 @@ static const char curve_check_py[] =
     "        worst = max(worst, err)\n"
     "        print(f\"{label(c)}: m_px = {info['m_px']:.6g}, tau = {info['tau']:.6g}, \"\n"
     "              f\"theta = {info['theta']:.6g} (lmpviz {c['theta']:.6g}), \"\n"
-    "              f\"LMP loss {info['value']:.6g} (lmpviz {c['value']:.6g}), max rel. diff {err:.1e}\")\n"
+    "              f\"LMP loss {info['value']:.6g} (lmpviz {c['value']:.6g}), max rel. diff "
+    "{err:.1e}\")\n"
     "assert worst <= TOL, f'NumPy and lmpviz differ by {worst:.3g} > {TOL:g}'\n"
     "print(f'NumPy and lmpviz weights agree within {TOL:g}: OK')\n";
 
@@ -289,7 +292,8 @@ static const char curve_try_py[] =
     "p, m = 1.2, 0.05\n"
     "w, info = lmp_weights(LOSSES, p, m=m)\n"
     "print(f\"p = {p:g}, m = {m:g}: m_px = {info['m_px']:.4g}, tau = {info['tau']:.4g}, \"\n"
-    "      f\"theta = {info['theta']:.4g}; LMP loss {info['value']:.5g}, mean loss {info['mean']:.5g}\")\n"
+    "      f\"theta = {info['theta']:.4g}; LMP loss {info['value']:.5g}, mean loss "
+    "{info['mean']:.5g}\")\n"
     "fig, ax = plt.subplots(figsize=(7, 4))\n"
     "ax.plot(RANK, w, label=f'p = {p:g}, m = {m:g}')\n"
     "ax.plot(RANK, np.full(N, 1.0 / N), '--', color='grey', label='uniform 1/n')\n"
@@ -302,7 +306,9 @@ static const char curve_try_py[] =
 static const char *
 view_name(lmpviz_curve_view v)
 {
-    return v == LMPVIZ_CURVE_SCALED ? "scaled" : v == LMPVIZ_CURVE_CUMULATIVE ? "cumulative" : "weights";
+    return v == LMPVIZ_CURVE_SCALED       ? "scaled"
+           : v == LMPVIZ_CURVE_CUMULATIVE ? "cumulative"
+                                          : "weights";
 }
 
 static void
@@ -392,11 +398,11 @@ curve_data_cell(lmpnb_notebook *nb, const lmpnb_curve_input *in)
         view_name(in->view));
     lmpnbi_sb_printf(&b, "LOGY = %s\nFIGSIZE = (%s, 5)\n", in->logy ? "True" : "False",
                      in->n_sets > 1 ? "13" : "8");
-    lmpnbi_sb_printf(&b,
-                     "# One panel per entry; each curve holds p, m (a fraction) or m_pixels, and\n"
-                     "# lmpviz's optimal weights w* (float32, aligned with LOSSES), theta, tau and\n"
-                     "# the LMP loss.\n"
-                     "PANELS = [\n");
+    lmpnbi_sb_printf(
+        &b, "# One panel per entry; each curve holds p, m (a fraction) or m_pixels, and\n"
+            "# lmpviz's optimal weights w* (float32, aligned with LOSSES), theta, tau and\n"
+            "# the LMP loss.\n"
+            "PANELS = [\n");
     for (i = 0; i < in->n_sets; i++)
         sb_curve_panel(&b, in, i);
     lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
@@ -457,7 +463,8 @@ static const char region_helpers_py[] =
     "\n"
     "\n"
     "def region_polygon(p, m, n_arc=181):\n"
-    "    \"\"\"Boundary of W for n = 2: the quarter p-ball of radius gamma cut by the cap tau.\"\"\"\n"
+    "    \"\"\"Boundary of W for n = 2: the quarter p-ball of radius gamma cut by the cap "
+    "tau.\"\"\"\n"
     "    m_px = min(max(2.0 * m, 1.0), 2.0)\n"
     "    if np.isinf(p):\n"
     "        g = t = 0.5\n"
@@ -508,7 +515,8 @@ static const char region_check_py[] =
     "        ref = np.asarray(c['w'], dtype=np.float64)\n"
     "        err = float(np.max(np.abs(w - ref) / (np.abs(ref) + 1e-30 * info['tau'])))\n"
     "        worst = max(worst, err)\n"
-    "        print(f\"p = {c['p']:g}: w* = ({w[0]:.6g}, {w[1]:.6g}), lmpviz ({ref[0]:.6g}, {ref[1]:.6g}), \"\n"
+    "        print(f\"p = {c['p']:g}: w* = ({w[0]:.6g}, {w[1]:.6g}), lmpviz ({ref[0]:.6g}, "
+    "{ref[1]:.6g}), \"\n"
     "              f\"LMP loss {info['value']:.6g}\")\n"
     "    assert worst <= TOL, f'NumPy and lmpviz differ by {worst:.3g} > {TOL:g}'\n"
     "    print(f'NumPy and lmpviz weights agree within {TOL:g}: OK')\n";
@@ -588,12 +596,11 @@ lmpnb_region_notebook(const lmpnb_region_input *in)
     if (o == NULL || o->p == NULL || o->n_p == 0 || !(o->m > 0.0 && o->m <= 1.0))
         return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "expected at least one p and m in (0, 1]");
     nb = lmpnbi_open_notebook(in->fig, &png, &png_len);
-    lmpnbi_add_intro(
-        nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
-        "With only two pixels the set $W$ of allowed weightings is a picture: the "
-        "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
-        "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
-        in->command);
+    lmpnbi_add_intro(nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
+                     "With only two pixels the set $W$ of allowed weightings is a picture: the "
+                     "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
+                     "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
+                     in->command);
     region_data_cell(nb, o);
     add_figure(nb,
                "## The figure\n"
@@ -622,9 +629,11 @@ lmpnb_region_notebook(const lmpnb_region_input *in)
  */
 static const char heatmap_plot_py[] =
     "fig, ax = plt.subplots(figsize=(9, 5))\n"
-    "im = ax.imshow(NW_MAP, cmap='viridis', vmin=0.0, vmax=N_VALID * TAU, interpolation='nearest')\n"
+    "im = ax.imshow(NW_MAP, cmap='viridis', vmin=0.0, vmax=N_VALID * TAU, "
+    "interpolation='nearest')\n"
     "fig.colorbar(im, ax=ax, shrink=0.8, label='n w (1 = the uniform weight of the mean loss)')\n"
-    "ax.set_title(f'LMP weights, p = {P:g}, m_px = {M_PX:.4g} (block means, ignored pixels blank)')\n"
+    "ax.set_title(f'LMP weights, p = {P:g}, m_px = {M_PX:.4g} (block means, ignored pixels "
+    "blank)')\n"
     "ax.axis('off')\n"
     "plt.show()\n";
 
@@ -743,8 +752,8 @@ heatmap_frame_cell(lmpnb_notebook *nb, const lmpnb_heatmap_input *in, const heat
                      isinf(hm->params.p) ? "$\\infty$"
                                          : lmpnbi_py_num(hm->params.p, num, sizeof num));
     lmpnbi_sb_printf(&b, "| $m_{\\text{px}}$ | %.6g pixels |\n", r->m_px);
-    lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau,
-                     r->gamma, r->theta);
+    lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau, r->gamma,
+                     r->theta);
     lmpnbi_sb_printf(&b, "| LMP loss / mean loss | %.6g / %.6g |\n", r->value, r->mean);
     lmpnbi_sb_printf(&b, "| pixels at the cap / with weight > 0 | %zu / %zu |\n", r->n_clamped,
                      r->n_support);

@@ -139,8 +139,8 @@ map_data(lmpnb_notebook *nb, const lmpnb_heatmap_input *in)
     prm.m_pixels = 0.0;
     prm.m = hm->n_valid > 0 ? fmin(fmax(hm->result.m_px / (double)hm->n_valid, 1e-300), 1.0) : 0.1;
     memset(&r, 0, sizeof r);
-    ls = rm.n_valid > 0 ? lmp_solve(rm.loss, rm.valid, rm.mw * rm.mh, &prm, rm.w, &r, NULL)
-                        : LMP_OK;
+    ls =
+        rm.n_valid > 0 ? lmp_solve(rm.loss, rm.valid, rm.mw * rm.mh, &prm, rm.w, &r, NULL) : LMP_OK;
     if (ls != LMP_OK)
         lmpnbi_fail(nb, LMPVIZ_ERR_SOLVER, "cannot solve LMP on the reduced loss map: %s",
                     lmp_status_string(ls));

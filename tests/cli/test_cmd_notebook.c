@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_test_util.h"
 #include "lmp.h"
 #include "lmpviz.h"
 #include "notebook.h"
-#include "cli_test_util.h"
 #include "test_util.h"
 
 #define run_nb(r, ...) run_cmd((r), cmd_notebook, "notebook", __VA_ARGS__)
@@ -59,7 +59,8 @@ sources(json_t *nb, const char *type)
     buf[0] = '\0';
     json_array_foreach(cells, i, cell)
     {
-        if (type != NULL && strcmp(json_string_value(json_object_get(cell, "cell_type")), type) != 0)
+        if (type != NULL &&
+            strcmp(json_string_value(json_object_get(cell, "cell_type")), type) != 0)
             continue;
         json_array_foreach(json_object_get(cell, "source"), j, line)
         {
@@ -91,10 +92,11 @@ check_structure_png(const char *path, size_t want_png)
     assert_int_equal(json_integer_value(json_object_get(nb, "nbformat")), 4);
     assert_int_equal(json_integer_value(json_object_get(nb, "nbformat_minor")), 5);
     meta = json_object_get(nb, "metadata");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "kernelspec"), "name")),
-                        "python3");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "language_info"), "name")),
-                        "python");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(meta, "kernelspec"), "name")), "python3");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(meta, "language_info"), "name")),
+        "python");
     cells = json_object_get(nb, "cells");
     assert_true(json_array_size(cells) >= 8);
     json_array_foreach(cells, i, cell)
@@ -129,8 +131,10 @@ check_structure_png(const char *path, size_t want_png)
         outs = json_object_get(cell, "outputs");
         json_array_foreach(outs, j, out)
         {
-            const char *png = json_string_value(json_object_get(json_object_get(out, "data"), "image/png"));
-            assert_string_equal(json_string_value(json_object_get(out, "output_type")), "display_data");
+            const char *png =
+                json_string_value(json_object_get(json_object_get(out, "data"), "image/png"));
+            assert_string_equal(json_string_value(json_object_get(out, "output_type")),
+                                "display_data");
             assert_non_null(png);
             /* base64 of the PNG signature 89 50 4E 47 0D 0A 1A 0A */
             assert_memory_equal(png, "iVBORw0KGgo", 11);
@@ -245,7 +249,8 @@ test_paper_and_region(void **state)
     free(md);
     json_decref(nb);
 
-    run_nb(&r, "--figure", "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "-o", region, NULL);
+    run_nb(&r, "--figure", "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "-o", region,
+           NULL);
     assert_int_equal(r.rc, 0);
     check_structure(region);
     nb = load_nb(region);
@@ -299,8 +304,8 @@ test_heatmap(void **state)
 
     write_frame(fx, img, lab, prb, sizeof img);
     snprintf(out, sizeof out, "%s", in_dir(fx, "h.ipynb"));
-    run_nb(&r, "--figure", "heatmap", "--image", img, "--labels", lab, "--probs", prb, "--p", "2", "-o",
-           out, NULL);
+    run_nb(&r, "--figure", "heatmap", "--image", img, "--labels", lab, "--probs", prb, "--p", "2",
+           "-o", out, NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
     check_structure(out);
@@ -571,8 +576,10 @@ test_bad_options(void **state)
             argv[argc++] = (char *)cases[k].args[i];
         argv[argc] = NULL;
         run_argv(&r, cmd_notebook, argc, argv);
-        if (r.rc != 2 || strstr(r.err, cases[k].msg) == NULL || strstr(r.err, "try 'lmpviz notebook --help'") == NULL)
-            fail_msg("case %zu: rc %d, stderr \"%s\", expected \"%s\"", k, r.rc, r.err, cases[k].msg);
+        if (r.rc != 2 || strstr(r.err, cases[k].msg) == NULL ||
+            strstr(r.err, "try 'lmpviz notebook --help'") == NULL)
+            fail_msg("case %zu: rc %d, stderr \"%s\", expected \"%s\"", k, r.rc, r.err,
+                     cases[k].msg);
         assert_string_equal(r.out, "");
         assert_int_equal(entries(fx), 0);
     }
@@ -682,7 +689,8 @@ test_runtime_errors(void **state)
 
     /* --all writes nothing (not even the folder) when a notebook fails. */
     snprintf(out, sizeof out, "%s", in_dir(fx, "nb"));
-    run_nb(&r, "--all", "--image", missing, "--labels", missing, "--probs", missing, "-o", out, NULL);
+    run_nb(&r, "--all", "--image", missing, "--labels", missing, "--probs", missing, "-o", out,
+           NULL);
     assert_int_equal(r.rc, 1);
     assert_int_equal(entries(fx), 0);
 }
@@ -938,7 +946,8 @@ execute(fixture *fx, const char *py, const char *dir, const char *names, const c
     /* One kernel per notebook, four at a time: starting kernels is most of
      * the time. */
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && ls %s | PYTHONPATH='%s' timeout %d xargs -P 4 -n 1 %s -m nbconvert --to notebook "
+             "cd '%s' && ls %s | PYTHONPATH='%s' timeout %d xargs -P 4 -n 1 %s -m nbconvert --to "
+             "notebook "
              "--execute --output-dir exec >'%s' 2>&1",
              dir, names, pythonpath, EXEC_TIMEOUT_S, py, log);
     if (system(cmd) != 0) {
@@ -1072,9 +1081,10 @@ test_execute(void **state)
          * a lecturer would make them. */
         const char *f = "data/cityscapes/leftImg8bit/val/frankfurt/frankfurt_000000_001236";
         snprintf(img, sizeof img, "%s/%s_leftImg8bit.png", shared, f);
-        snprintf(lab, sizeof lab,
-                 "%s/data/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
-                 shared);
+        snprintf(
+            lab, sizeof lab,
+            "%s/data/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
+            shared);
         snprintf(prb, sizeof prb, "%s/%s_probs.npy", shared, f);
     }
     if (shared == NULL || !file_exists(img) || !file_exists(lab) || !file_exists(prb))
