@@ -263,18 +263,14 @@ nb_failed(lmpnb_notebook **nb)
 static int
 check_embeddable(const cli_curve_args *a)
 {
-    size_t n, n_series, numbers;
+    size_t n, n_series;
+    lmpviz_err err = { "" };
     int rc = cli_curve_count(CMD, a, &n, &n_series);
 
     if (rc != 0)
         return rc;
-    numbers = n_series * n;
-    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS)
-        return cli_usage_error(CMD,
-                               "%zu losses and %zu weights are too many to embed in a notebook (at "
-                               "most %d losses and %d numbers in all); draw fewer with --sample N "
-                               "or --n N",
-                               n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    if (lmpnb_curve_fits(n, n_series * n, &err) != LMPVIZ_OK)
+        return cli_usage_error(CMD, "%s", err.msg);
     return 0;
 }
 

@@ -123,6 +123,10 @@ typedef struct lmpnb_curve_input {
 } lmpnb_curve_input;
 
 lmpnb_notebook *lmpnb_curve_notebook(const lmpnb_curve_input *in);
+/* The limits of the curve notebook: LMPVIZ_OK when n losses and n_weights
+ * weights in all can be embedded, else LMPVIZ_ERR_INVALID_ARG and err says
+ * how to draw fewer. */
+lmpviz_status lmpnb_curve_fits(size_t n, size_t n_weights, lmpviz_err *err);
 
 /* `lmpviz region`: the sets of opts, and w* from lmp_solve for its losses. */
 typedef struct lmpnb_region_input {

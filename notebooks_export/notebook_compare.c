@@ -15,8 +15,7 @@
 
 typedef struct compare_ctx {
     const lmpnb_compare_input *in;
-    const unsigned char *png;
-    size_t png_len;
+    lmpnbi_png png;
 } compare_ctx;
 
 static const char *
@@ -283,7 +282,7 @@ compare_slot(lmpnb_notebook *nb, const char *name, void *ctx)
         data_cell(nb, cx);
     else if (strcmp(name, "figure") == 0)
         lmpnb_notebook_add_code(nb, "plot_profiles(NW, TOP_SHARE, [s['label'] for s in SCHEMES])\n",
-                                cx->png, cx->png_len,
+                                cx->png.data, cx->png.len,
                                 "<lmpviz figure: the schemes' weight profiles>");
     else
         lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "no cells for the slot %s", name);
@@ -293,17 +292,13 @@ lmpnb_notebook *
 lmpnb_compare_notebook(const lmpnb_compare_input *in)
 {
     lmpnb_notebook *nb;
-    unsigned char *png = NULL;
-    size_t png_len = 0;
     compare_ctx cx;
 
     if (in == NULL || in->d == NULL || in->d->n_valid == 0 || in->d->n_schemes == 0)
         return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG,
                              "expected the schemes' weights on at least one valid pixel");
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len);
+    nb = lmpnbi_open_notebook(in->fig, &cx.png);
     cx.in = in;
-    cx.png = png;
-    cx.png_len = png_len;
     lmpnbi_add_intro(nb, "compare", "LMP beside the other pixel-weighting schemes",
                      "The same per-pixel losses weighted by Loss Max-Pooling and by the schemes "
                      "segmentation code uses instead (the mean, OHEM, top-$k$, focal, class "
@@ -311,6 +306,6 @@ lmpnb_compare_notebook(const lmpnb_compare_input *in)
                      "loss.",
                      in->command);
     lmpnbi_add_cells(nb, lmpnbi_cells_compare, compare_slot, &cx);
-    free(png);
+    free(cx.png.data);
     return nb;
 }

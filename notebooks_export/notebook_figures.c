@@ -183,17 +183,12 @@ lmpnbi_add_md_code(lmpnb_notebook *nb, const char *md, const char *py)
     lmpnbi_add_text(nb, 1, py);
 }
 
-/* A markdown cell, then the plotting code with lmpviz's PNG as its output. */
-static void
-add_figure(lmpnb_notebook *nb,
-           const char *md,
-           const char *plot_py,
-           const unsigned char *png,
-           size_t png_len,
-           const char *alt)
+void
+lmpnbi_add_figure(
+    lmpnb_notebook *nb, const char *md, const char *plot_py, const lmpnbi_png *png, const char *alt)
 {
     lmpnbi_add_text(nb, 0, md);
-    lmpnb_notebook_add_code(nb, plot_py, png, png_len, alt);
+    lmpnb_notebook_add_code(nb, plot_py, png->data, png->len, alt);
 }
 
 static void
@@ -215,17 +210,17 @@ lmpnbi_add_intro(lmpnb_notebook *nb,
 }
 
 lmpnb_notebook *
-lmpnbi_open_notebook(lmpviz_figure *fig, unsigned char **png, size_t *png_len)
+lmpnbi_open_notebook(lmpviz_figure *fig, lmpnbi_png *png)
 {
     lmpnb_notebook *nb = lmpnb_notebook_create();
     lmpviz_err err = { "" };
     lmpviz_status st;
 
-    *png = NULL;
-    *png_len = 0;
+    png->data = NULL;
+    png->len = 0;
     if (fig == NULL || lmpnb_notebook_status(nb) != LMPVIZ_OK)
         return nb;
-    st = lmpnb_figure_png(fig, png, png_len, &err);
+    st = lmpnb_figure_png(fig, &png->data, &png->len, &err);
     lmpnbi_fail_err(nb, st, &err);
     return nb;
 }
@@ -325,11 +320,24 @@ curve_panel_title(const lmpnb_curve_input *in, size_t i, char *buf, size_t len)
         snprintf(buf, len, "LMP weights over %zu pixels", in->sets[0]->n);
 }
 
+lmpviz_status
+lmpnb_curve_fits(size_t n, size_t n_weights, lmpviz_err *err)
+{
+    if (n <= LMPNB_MAX_LOSSES && n_weights + n <= LMPNB_MAX_NUMBERS)
+        return LMPVIZ_OK;
+    lmpviz_err_set(err,
+                   "%zu losses and %zu weights are too many to embed in a notebook (at most %d "
+                   "losses and %d numbers in all); draw fewer with --sample N or --n N",
+                   n, n_weights, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    return LMPVIZ_ERR_INVALID_ARG;
+}
+
 /* NULL when the input is one the notebook can embed, else a notebook that
  * failed with the reason. */
 static lmpnb_notebook *
 curve_invalid(const lmpnb_curve_input *in)
 {
+    lmpviz_err err = { "" };
     size_t i, n, numbers = 0;
 
     if (in == NULL || in->n_sets == 0 || in->n_sets > 2 || in->sets[0] == NULL)
@@ -341,12 +349,8 @@ curve_invalid(const lmpnb_curve_input *in)
                                  "expected curve data sets of the same losses");
         numbers += in->sets[i]->n_series * n;
     }
-    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS)
-        return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG,
-                             "%zu losses and %zu weights are too many to embed in a notebook (at "
-                             "most %d losses and %d numbers in all); draw fewer with --sample N "
-                             "or --n N",
-                             n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    if (lmpnb_curve_fits(n, numbers, &err) != LMPVIZ_OK)
+        return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "%s", err.msg);
     return NULL;
 }
 
@@ -413,12 +417,11 @@ lmpnb_notebook *
 lmpnb_curve_notebook(const lmpnb_curve_input *in)
 {
     lmpnb_notebook *nb = curve_invalid(in);
-    unsigned char *png = NULL;
-    size_t png_len = 0;
+    lmpnbi_png png;
 
     if (nb != NULL)
         return nb;
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len);
+    nb = lmpnbi_open_notebook(in->fig, &png);
     lmpnbi_add_intro(nb, in->paper ? "paper" : "curve",
                      in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
                                : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
@@ -427,15 +430,16 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in)
                      "the uniform weight $1/n$ of the mean loss (dashed).",
                      in->command);
     curve_data_cell(nb, in);
-    add_figure(nb,
-               "## The figure\n"
-               "\n"
-               "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
-               "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
-               "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
-               "stored below is lmpviz's rendering; running the cell redraws it with "
-               "matplotlib from the embedded data.\n",
-               curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
+    lmpnbi_add_figure(
+        nb,
+        "## The figure\n"
+        "\n"
+        "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
+        "loss. Pixels left of the knee sit at the cap $\\tau$ (their loss is at least "
+        "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
+        "stored below is lmpviz's rendering; running the cell redraws it with "
+        "matplotlib from the embedded data.\n",
+        curve_plot_py, &png, "<lmpviz figure: LMP weight curves>");
     add_solver(nb);
     lmpnbi_add_md_code(nb,
                        "## Check: NumPy against lmpviz\n"
@@ -452,7 +456,7 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in)
                        curve_try_py);
     lmpnbi_add_cells(nb, in->paper ? lmpnbi_cells_exercises_paper : lmpnbi_cells_exercises_curve,
                      NULL, NULL);
-    free(png);
+    free(png.data);
     return nb;
 }
 
@@ -590,27 +594,27 @@ lmpnb_region_notebook(const lmpnb_region_input *in)
 {
     const lmpviz_region_opts *o = in ? in->opts : NULL;
     lmpnb_notebook *nb;
-    unsigned char *png = NULL;
-    size_t png_len = 0;
+    lmpnbi_png png;
 
     if (o == NULL || o->p == NULL || o->n_p == 0 || !(o->m > 0.0 && o->m <= 1.0))
         return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "expected at least one p and m in (0, 1]");
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len);
+    nb = lmpnbi_open_notebook(in->fig, &png);
     lmpnbi_add_intro(nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
                      "With only two pixels the set $W$ of allowed weightings is a picture: the "
                      "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
                      "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
                      in->command);
     region_data_cell(nb, o);
-    add_figure(nb,
-               "## The figure\n"
-               "\n"
-               "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
-               "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
-               "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
-               "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
-               "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
-               region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
+    lmpnbi_add_figure(
+        nb,
+        "## The figure\n"
+        "\n"
+        "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
+        "$w_1 + w_2 \\le 1$ cut by $\\tau$, and $w^*$ sits at a corner (all weight on "
+        "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
+        "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
+        "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
+        region_plot_py, &png, "<lmpviz figure: the feasible set W>");
     add_solver(nb);
     lmpnbi_add_md_code(nb,
                        "## Check: NumPy against lmpviz\n"
@@ -620,7 +624,7 @@ lmpnb_region_notebook(const lmpnb_region_input *in)
                        region_check_py);
     lmpnbi_add_md_code(nb, "## Try it yourself\n", region_try_py);
     lmpnbi_add_cells(nb, lmpnbi_cells_exercises_region, NULL, NULL);
-    free(png);
+    free(png.data);
     return nb;
 }
 
@@ -819,18 +823,18 @@ static void
 heatmap_cells(lmpnb_notebook *nb,
               const lmpnb_heatmap_input *in,
               const heatmap_sample *hs,
-              const unsigned char *png,
-              size_t png_len)
+              const lmpnbi_png *png)
 {
     heatmap_frame_cell(nb, in, hs);
     heatmap_data_cell(nb, in->hm, hs);
-    add_figure(nb,
-               "## The weights over the frame\n"
-               "\n"
-               "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
-               "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
-               "draws the embedded block-averaged map instead.\n",
-               heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
+    lmpnbi_add_figure(
+        nb,
+        "## The weights over the frame\n"
+        "\n"
+        "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
+        "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
+        "draws the embedded block-averaged map instead.\n",
+        heatmap_plot_py, png, "<lmpviz figure: LMP weights on the frame>");
     lmpnbi_add_md_code(nb, "## Which classes gain weight\n", heatmap_classes_py);
     add_solver(nb);
     lmpnbi_heatmap_map_cells(nb, in);
@@ -841,8 +845,7 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in)
 {
     const lmpviz_heatmap *hm = in ? in->hm : NULL;
     lmpnb_notebook *nb;
-    unsigned char *png = NULL;
-    size_t png_len = 0;
+    lmpnbi_png png;
     lmpviz_class_stats cst;
     heatmap_sample hs;
     lmpviz_status st;
@@ -860,15 +863,15 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in)
         return lmpnbi_failed(LMPVIZ_ERR_NOMEM, "out of memory for the notebook");
     }
     hs.n_rows = lmpviz_class_stats_rows(&cst, hs.rows);
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len);
+    nb = lmpnbi_open_notebook(in->fig, &png);
     lmpnbi_add_intro(nb, "heatmap", "Where LMP puts the weight on a segmentation output",
                      "The per-pixel cross-entropy of a network's output against the ground "
                      "truth, Loss Max-Pooling solved over the whole frame, and the weights shown "
                      "as $n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, "
                      "with each class's share of the pixels, the loss and the weight.",
                      in->command);
-    heatmap_cells(nb, in, &hs, png, png_len);
+    heatmap_cells(nb, in, &hs, &png);
     heatmap_sample_free(&hs);
-    free(png);
+    free(png.data);
     return nb;
 }

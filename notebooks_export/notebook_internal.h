@@ -81,9 +81,21 @@ void lmpnbi_add_intro(lmpnb_notebook *nb,
                       const char *title,
                       const char *what,
                       const char *command);
-/* A new notebook, with fig (when not NULL) rendered into *png (caller
- * frees); a failed render is the notebook's failure. */
-lmpnb_notebook *lmpnbi_open_notebook(lmpviz_figure *fig, unsigned char **png, size_t *png_len);
+/* The PNG bytes of lmpviz's figure (data NULL for none). */
+typedef struct lmpnbi_png {
+    unsigned char *data;
+    size_t len;
+} lmpnbi_png;
+
+/* A new notebook, with fig (when not NULL) rendered into *png (free data);
+ * a failed render is the notebook's failure. */
+lmpnb_notebook *lmpnbi_open_notebook(lmpviz_figure *fig, lmpnbi_png *png);
+/* A markdown cell, then the plotting code with lmpviz's PNG as its output. */
+void lmpnbi_add_figure(lmpnb_notebook *nb,
+                       const char *md,
+                       const char *plot_py,
+                       const lmpnbi_png *png,
+                       const char *alt);
 
 /* The heatmap notebook's loss map at reduced resolution, lmpviz's solution
  * on it, and the cells that redraw the weights from it (cells/heatmap.cells)
