@@ -237,13 +237,24 @@ command_line(char *buf, size_t len, const char *name, const char *extra, char **
 }
 
 /* Reports a failed notebook build: too much data is a usage error. */
+/* 0 when the notebook *nb was built, else the exit status after saying why
+ * (and *nb destroyed and NULL). */
 static int
-nb_failed(lmpviz_status st, const lmpviz_err *err)
+nb_failed(lmpnb_notebook **nb)
 {
+    lmpviz_status st = lmpnb_notebook_status(*nb);
+    const char *msg = lmpnb_notebook_error(*nb);
+    int rc = CLI_EXIT_FAILURE;
+
+    if (st == LMPVIZ_OK)
+        return 0;
     if (st == LMPVIZ_ERR_INVALID_ARG)
-        return cli_usage_error(CMD, "%s", err->msg);
-    cli_error(CMD, "%s", err->msg[0] ? err->msg : lmpviz_status_string(st));
-    return CLI_EXIT_FAILURE;
+        rc = cli_usage_error(CMD, "%s", msg);
+    else
+        cli_error(CMD, "%s", msg[0] ? msg : lmpviz_status_string(st));
+    lmpnb_notebook_destroy(*nb);
+    *nb = NULL;
+    return rc;
 }
 
 /* The limits of lmpnb_curve_notebook, checked before the losses are read
@@ -252,18 +263,14 @@ nb_failed(lmpviz_status st, const lmpviz_err *err)
 static int
 check_embeddable(const cli_curve_args *a)
 {
-    size_t n, n_series, numbers;
+    size_t n, n_series;
+    lmpviz_err err = { "" };
     int rc = cli_curve_count(CMD, a, &n, &n_series);
 
     if (rc != 0)
         return rc;
-    numbers = n_series * n;
-    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS)
-        return cli_usage_error(CMD,
-                               "%zu losses and %zu weights are too many to embed in a notebook (at "
-                               "most %d losses and %d numbers in all); draw fewer with --sample N "
-                               "or --n N",
-                               n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    if (lmpnb_curve_fits(n, n_series * n, &err) != LMPVIZ_OK)
+        return cli_usage_error(CMD, "%s", err.msg);
     return 0;
 }
 
@@ -275,8 +282,6 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out, lmpviz_fig
     cli_curve_args a;
     cli_curve_fig cf;
     lmpnb_curve_input in;
-    lmpviz_err err;
-    lmpviz_status st;
     cli_parse_result pr;
     int argc2 = n_pass, rc;
 
@@ -289,7 +294,6 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out, lmpviz_fig
     argv2[argc2] = NULL;
     memset(&a, 0, sizeof a);
     memset(&cf, 0, sizeof cf);
-    memset(&err, 0, sizeof err);
     pr = cli_curve_parse(CMD, argc2, argv2, &a);
     rc = cli_parse_exit(pr);
     if (pr == CLI_PARSE_OK)
@@ -319,8 +323,8 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out, lmpviz_fig
     in.source = source;
     in.command = command;
     in.fig = cf.fig;
-    *out = lmpnb_curve_notebook(&in, &st, &err);
-    rc = *out == NULL ? nb_failed(st, &err) : 0;
+    *out = lmpnb_curve_notebook(&in);
+    rc = nb_failed(out);
     if (rc == 0 && keep != NULL) {
         *keep = cf.fig;
         cf.fig = NULL;
@@ -338,8 +342,6 @@ build_region(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep
     lmpviz_region_opts opts;
     lmpnb_region_input in;
     lmpviz_figure *fig;
-    lmpviz_err err = { "" };
-    lmpviz_status st;
     int rc = cli_region_figure(CMD, n_pass, pass, &a, &opts, &fig);
 
     *out = NULL;
@@ -350,8 +352,8 @@ build_region(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **keep
     in.opts = &opts;
     in.command = command;
     in.fig = fig;
-    *out = lmpnb_region_notebook(&in, &st, &err);
-    rc = *out == NULL ? nb_failed(st, &err) : 0;
+    *out = lmpnb_region_notebook(&in);
+    rc = nb_failed(out);
     if (rc == 0 && keep != NULL) {
         *keep = fig;
         fig = NULL;
@@ -410,8 +412,8 @@ build_heatmap(char **pass, int n_pass, lmpnb_notebook **out, lmpviz_figure **kee
     in.pred = a.in.pred;
     in.command = command;
     in.fig = fig;
-    *out = lmpnb_heatmap_notebook(&in, &st, &err);
-    rc = *out == NULL ? nb_failed(st, &err) : 0;
+    *out = lmpnb_heatmap_notebook(&in);
+    rc = nb_failed(out);
     if (rc == 0 && keep != NULL) {
         *keep = fig;
         fig = NULL;
@@ -426,17 +428,14 @@ static int
 build_lecture(const char *figure, char **pass, int n_pass, lmpnb_notebook **out)
 {
     char command[NB_CMD_LEN];
-    lmpviz_err err;
-    lmpviz_status st;
 
     *out = NULL;
     if (n_pass > 1)
         return cli_usage_error(CMD, "--figure %s: takes no options, got \"%s\"", figure, pass[1]);
-    memset(&err, 0, sizeof err);
     snprintf(command, sizeof command, "lmpviz notebook --figure %s", figure);
-    *out = strcmp(figure, "derivation") == 0 ? lmpnb_derivation_notebook(command, &st, &err)
-                                             : lmpnb_algorithms_notebook(command, &st, &err);
-    return *out == NULL ? nb_failed(st, &err) : 0;
+    *out = strcmp(figure, "derivation") == 0 ? lmpnb_derivation_notebook(command)
+                                             : lmpnb_algorithms_notebook(command);
+    return nb_failed(out);
 }
 
 static int

@@ -265,9 +265,13 @@ cli_notebook_compare(
     nin.source = x.src;
     nin.command = command;
     nin.fig = fig;
-    *out = lmpnb_compare_notebook(&nin, &st, &err);
-    if (*out == NULL) {
-        cli_error(CMD, "%s", err.msg[0] ? err.msg : lmpviz_status_string(st));
+    *out = lmpnb_compare_notebook(&nin);
+    st = lmpnb_notebook_status(*out);
+    if (st != LMPVIZ_OK) {
+        cli_error(CMD, "%s", lmpnb_notebook_error(*out)[0] ? lmpnb_notebook_error(*out)
+                                                           : lmpviz_status_string(st));
+        lmpnb_notebook_destroy(*out);
+        *out = NULL;
         goto cleanup;
     }
     if (fig_out != NULL) {

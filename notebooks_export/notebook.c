@@ -2,15 +2,14 @@
  * notebook.c - the nbformat 4.5 document (jansson), base64, figures to PNG
  * bytes.
  */
-#include <assert.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "notebook.h"
 #include "lmpviz_private.h"
+#include "notebook.h"
 #include "notebook_internal.h"
 
 struct lmpnb_notebook {
@@ -18,7 +17,82 @@ struct lmpnb_notebook {
     json_t *cells; /* borrowed from root */
     json_t *info;  /* metadata.lmpviz, borrowed from root */
     size_t next_id;
+    int nil;              /* the static notebook of a failed create */
+    lmpviz_status status; /* the first failure, LMPVIZ_OK when none */
+    char error[LMPVIZ_ERR_LEN];
 };
+
+/* Returned when no notebook can be made: calls on it do nothing, and
+ * lmpnb_notebook_status reports why. */
+static lmpnb_notebook nil_nomem = { .nil = 1,
+                                    .status = LMPVIZ_ERR_NOMEM,
+                                    .error = "out of memory for the notebook" };
+
+static void
+vfail(lmpnb_notebook *nb, lmpviz_status status, const char *fmt, va_list ap)
+{
+    if (nb == NULL || nb->nil || nb->status != LMPVIZ_OK || status == LMPVIZ_OK)
+        return;
+    nb->status = status;
+    vsnprintf(nb->error, sizeof nb->error, fmt, ap);
+}
+
+void
+lmpnbi_fail(lmpnb_notebook *nb, lmpviz_status status, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail(nb, status, fmt, ap);
+    va_end(ap);
+}
+
+void
+lmpnbi_fail_err(lmpnb_notebook *nb, lmpviz_status status, const lmpviz_err *err)
+{
+    if (err != NULL && err->msg[0] != '\0')
+        lmpnbi_fail(nb, status, "%s", err->msg);
+    else
+        lmpnbi_fail(nb, status, "%s",
+                    status == LMPVIZ_ERR_NOMEM ? "out of memory for the notebook" : "");
+}
+
+lmpnb_notebook *
+lmpnbi_failed(lmpviz_status status, const char *fmt, ...)
+{
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfail(nb, status, fmt, ap);
+    va_end(ap);
+    return nb;
+}
+
+static void
+nomem(lmpnb_notebook *nb)
+{
+    lmpnbi_fail(nb, LMPVIZ_ERR_NOMEM, "out of memory for the notebook");
+}
+
+/* A live notebook: not NULL, not failed. */
+static int
+live(const lmpnb_notebook *nb)
+{
+    return nb != NULL && nb->status == LMPVIZ_OK;
+}
+
+lmpviz_status
+lmpnb_notebook_status(const lmpnb_notebook *nb)
+{
+    return nb == NULL ? LMPVIZ_ERR_INVALID_ARG : nb->status;
+}
+
+const char *
+lmpnb_notebook_error(const lmpnb_notebook *nb)
+{
+    return nb == NULL ? "no notebook" : nb->error;
+}
 
 /* json_object_set_new that reports a failed allocation (value NULL). */
 static int
@@ -27,33 +101,19 @@ set_new(json_t *obj, const char *key, json_t *value)
     return value != NULL && json_object_set_new(obj, key, value) == 0 ? 0 : -1;
 }
 
-lmpnb_notebook *
-lmpnb_notebook_create(void)
+/* metadata.kernelspec and metadata.language_info, as Jupyter writes them;
+ * -1 when out of memory. */
+static int
+set_kernel(json_t *meta)
 {
-    lmpnb_notebook *nb = calloc(1, sizeof *nb);
-    json_t *meta, *ks, *li, *cm;
+    json_t *ks = json_object(), *li = json_object(), *cm = json_object();
     int bad = 0;
 
-    if (nb == NULL)
-        return NULL;
-    nb->root = json_object();
-    nb->cells = json_array();
-    meta = json_object();
-    ks = json_object();
-    li = json_object();
-    cm = json_object();
-    nb->info = json_object();
-    if (nb->root == NULL || nb->cells == NULL || meta == NULL || ks == NULL || li == NULL ||
-        cm == NULL || nb->info == NULL) {
-        json_decref(nb->cells);
-        json_decref(meta);
+    if (ks == NULL || li == NULL || cm == NULL) {
         json_decref(ks);
         json_decref(li);
         json_decref(cm);
-        json_decref(nb->info);
-        json_decref(nb->root);
-        free(nb);
-        return NULL;
+        return -1;
     }
     bad |= set_new(ks, "display_name", json_string("Python 3"));
     bad |= set_new(ks, "language", json_string("python"));
@@ -68,6 +128,32 @@ lmpnb_notebook_create(void)
     bad |= set_new(li, "pygments_lexer", json_string("ipython3"));
     bad |= set_new(meta, "kernelspec", ks);
     bad |= set_new(meta, "language_info", li);
+    return bad;
+}
+
+lmpnb_notebook *
+lmpnb_notebook_create(void)
+{
+    lmpnb_notebook *nb = calloc(1, sizeof *nb);
+    json_t *meta;
+    int bad = 0;
+
+    if (nb == NULL)
+        return &nil_nomem;
+    nb->root = json_object();
+    nb->cells = json_array();
+    meta = json_object();
+    nb->info = json_object();
+    if (nb->root == NULL || nb->cells == NULL || meta == NULL || nb->info == NULL) {
+        json_decref(nb->cells);
+        json_decref(meta);
+        json_decref(nb->info);
+        json_decref(nb->root);
+        free(nb);
+        return &nil_nomem;
+    }
+    /* set_new steals every value it is given, even on failure. */
+    bad |= set_kernel(meta);
     bad |= set_new(nb->info, "version", json_string(lmp_version()));
     bad |= set_new(meta, "lmpviz", nb->info);
     bad |= set_new(nb->root, "cells", nb->cells);
@@ -75,10 +161,9 @@ lmpnb_notebook_create(void)
     bad |= set_new(nb->root, "nbformat", json_integer(LMPNB_NBFORMAT));
     bad |= set_new(nb->root, "nbformat_minor", json_integer(LMPNB_NBFORMAT_MINOR));
     if (bad) {
-        /* set_new stole every value it was given, even on failure. */
         json_decref(nb->root);
         free(nb);
-        return NULL;
+        return &nil_nomem;
     }
     return nb;
 }
@@ -86,7 +171,7 @@ lmpnb_notebook_create(void)
 void
 lmpnb_notebook_destroy(lmpnb_notebook *nb)
 {
-    if (nb == NULL)
+    if (nb == NULL || nb->nil)
         return;
     json_decref(nb->root);
     free(nb);
@@ -95,7 +180,7 @@ lmpnb_notebook_destroy(lmpnb_notebook *nb)
 size_t
 lmpnb_notebook_cell_count(const lmpnb_notebook *nb)
 {
-    return json_array_size(nb->cells);
+    return nb == NULL ? 0 : json_array_size(nb->cells);
 }
 
 /* Text as nbformat's multiline string: one string per line, each but the
@@ -142,19 +227,52 @@ new_cell(lmpnb_notebook *nb, const char *type, const char *text)
     return cell;
 }
 
-lmpviz_status
+void
 lmpnb_notebook_add_markdown(lmpnb_notebook *nb, const char *text)
 {
     json_t *cell;
 
-    assert(nb != NULL && text != NULL);
+    if (!live(nb))
+        return;
+    if (text == NULL) {
+        lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "a markdown cell without text");
+        return;
+    }
     cell = new_cell(nb, "markdown", text);
     if (cell == NULL || json_array_append_new(nb->cells, cell) != 0)
-        return LMPVIZ_ERR_NOMEM;
-    return LMPVIZ_OK;
+        nomem(nb);
 }
 
-lmpviz_status
+/* The display_data output of a PNG (alt_text as text/plain); NULL when out
+ * of memory. */
+static json_t *
+png_output(const unsigned char *png, size_t png_len, const char *alt_text)
+{
+    json_t *out = json_object(), *data = json_object();
+    char *b64 = malloc(lmpnb_base64_size(png_len));
+    int bad = 0;
+
+    if (out == NULL || data == NULL || b64 == NULL) {
+        json_decref(out);
+        json_decref(data);
+        free(b64);
+        return NULL;
+    }
+    lmpnb_base64_encode(png, png_len, b64);
+    bad |= set_new(data, "image/png", json_string(b64));
+    bad |= set_new(data, "text/plain", json_string(alt_text ? alt_text : "<Figure>"));
+    free(b64);
+    bad |= set_new(out, "data", data);
+    bad |= set_new(out, "metadata", json_object());
+    bad |= set_new(out, "output_type", json_string("display_data"));
+    if (bad) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+void
 lmpnb_notebook_add_code(lmpnb_notebook *nb,
                         const char *source,
                         const unsigned char *png,
@@ -164,71 +282,65 @@ lmpnb_notebook_add_code(lmpnb_notebook *nb,
     json_t *cell, *outputs;
     int bad = 0;
 
-    assert(nb != NULL && source != NULL);
+    if (!live(nb))
+        return;
+    if (source == NULL) {
+        lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "a code cell without source");
+        return;
+    }
     cell = new_cell(nb, "code", source);
     outputs = json_array();
     if (cell == NULL || outputs == NULL) {
         json_decref(cell);
         json_decref(outputs);
-        return LMPVIZ_ERR_NOMEM;
+        nomem(nb);
+        return;
     }
-    if (png != NULL) {
-        json_t *out = json_object(), *data = json_object();
-        char *b64 = malloc(lmpnb_base64_size(png_len));
-        if (out == NULL || data == NULL || b64 == NULL) {
-            json_decref(out);
-            json_decref(data);
-            free(b64);
-            bad = 1;
-        } else {
-            lmpnb_base64_encode(png, png_len, b64);
-            bad |= set_new(data, "image/png", json_string(b64));
-            bad |= set_new(data, "text/plain", json_string(alt_text ? alt_text : "<Figure>"));
-            free(b64);
-            bad |= set_new(out, "data", data);
-            bad |= set_new(out, "metadata", json_object());
-            bad |= set_new(out, "output_type", json_string("display_data"));
-            if (json_array_append_new(outputs, out) != 0)
-                bad = 1;
-        }
-    }
+    if (png != NULL && json_array_append_new(outputs, png_output(png, png_len, alt_text)) != 0)
+        bad = 1;
     bad |= set_new(cell, "execution_count", json_null());
     bad |= set_new(cell, "outputs", outputs);
     if (bad || json_array_append_new(nb->cells, cell) != 0) {
         json_decref(cell);
-        return LMPVIZ_ERR_NOMEM;
+        nomem(nb);
     }
-    return LMPVIZ_OK;
 }
 
-lmpviz_status
+void
 lmpnb_notebook_fold_last(lmpnb_notebook *nb)
 {
     json_t *cell, *meta, *jup;
 
-    assert(nb != NULL);
+    if (!live(nb))
+        return;
     cell = json_array_get(nb->cells, json_array_size(nb->cells) - 1);
-    if (cell == NULL)
-        return LMPVIZ_ERR_INVALID_ARG;
+    if (cell == NULL) {
+        lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "no cell to fold");
+        return;
+    }
     meta = json_object_get(cell, "metadata");
     jup = json_object();
     if (jup == NULL || set_new(jup, "source_hidden", json_true()) != 0) {
         json_decref(jup);
-        return LMPVIZ_ERR_NOMEM;
+        nomem(nb);
+        return;
     }
     /* JupyterLab folds on jupyter.source_hidden; the tag marks the cell for
      * tools such as nbconvert's TagRemovePreprocessor. */
     if (set_new(meta, "jupyter", jup) != 0 ||
         set_new(meta, "tags", json_pack("[s]", "solution")) != 0)
-        return LMPVIZ_ERR_NOMEM;
-    return LMPVIZ_OK;
+        nomem(nb);
 }
 
-lmpviz_status
+void
 lmpnb_notebook_set_info(lmpnb_notebook *nb, const char *key, const char *value)
 {
-    assert(nb != NULL && key != NULL && value != NULL);
-    return set_new(nb->info, key, json_string(value)) == 0 ? LMPVIZ_OK : LMPVIZ_ERR_NOMEM;
+    if (!live(nb))
+        return;
+    if (key == NULL || value == NULL)
+        lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "metadata without a key or a value");
+    else if (set_new(nb->info, key, json_string(value)) != 0)
+        nomem(nb);
 }
 
 lmpviz_status
@@ -237,7 +349,14 @@ lmpnb_notebook_save(const lmpnb_notebook *nb, const char *path, lmpviz_err *err)
     lmpviz_afile af;
     lmpviz_status st;
 
-    assert(nb != NULL && path != NULL);
+    if (lmpnb_notebook_status(nb) != LMPVIZ_OK) {
+        lmpviz_err_set(err, "%s", lmpnb_notebook_error(nb));
+        return lmpnb_notebook_status(nb);
+    }
+    if (path == NULL) {
+        lmpviz_err_set(err, "no output path");
+        return LMPVIZ_ERR_INVALID_ARG;
+    }
     memset(&af, 0, sizeof af);
     st = lmpviz_afile_open(&af, path, err);
     if (st != LMPVIZ_OK)
@@ -271,7 +390,8 @@ lmpnb_base64_encode(const unsigned char *src, size_t len, char *dst)
         dst[o++] = tab[v & 63];
     }
     if (i < len) {
-        unsigned long v = (unsigned long)src[i] << 16 | (i + 1 < len ? (unsigned long)src[i + 1] << 8 : 0);
+        unsigned long v =
+            (unsigned long)src[i] << 16 | (i + 1 < len ? (unsigned long)src[i + 1] << 8 : 0);
         dst[o++] = tab[(v >> 18) & 63];
         dst[o++] = tab[(v >> 12) & 63];
         dst[o++] = i + 1 < len ? tab[(v >> 6) & 63] : '=';

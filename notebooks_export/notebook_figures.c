@@ -48,7 +48,8 @@ lmpnbi_sb_float_array(lmpnbi_sbuf *b, const float *v, size_t n, int indent, cons
         if (isnan(v[i]))
             lmpnbi_sb_printf(b, "np.nan,%s", (i + 1) % PER_LINE && i + 1 < n ? " " : "");
         else
-            lmpnbi_sb_printf(b, "%.9g,%s", (double)v[i], (i + 1) % PER_LINE && i + 1 < n ? " " : "");
+            lmpnbi_sb_printf(b, "%.9g,%s", (double)v[i],
+                             (i + 1) % PER_LINE && i + 1 < n ? " " : "");
     }
     lmpnbi_sb_printf(b, "\n%*s], dtype=%s)", indent, "", dtype);
 }
@@ -112,9 +113,26 @@ base_name(const char *path)
     return s ? s + 1 : (path ? path : "");
 }
 
-/* Adds text as a markdown (code = 0) or code cell, with the PNG as output;
- * frees the buffer. */
-lmpviz_status
+void
+lmpnbi_sb_result(lmpnbi_sbuf *b, const lmp_result *r)
+{
+    char num[64];
+
+    lmpnbi_sb_printf(b, "m_px=%s, ", lmpnbi_py_num(r->m_px, num, sizeof num));
+    lmpnbi_sb_printf(b, "tau=%s, ", lmpnbi_py_num(r->tau, num, sizeof num));
+    lmpnbi_sb_printf(b, "theta=%s, ", lmpnbi_py_num(r->theta, num, sizeof num));
+    lmpnbi_sb_printf(b, "value=%s", lmpnbi_py_num(r->value, num, sizeof num));
+}
+
+/* The first lines of a data cell: the imports and who wrote it. */
+static void
+sb_data_head(lmpnbi_sbuf *b)
+{
+    lmpnbi_sb_printf(b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
+    lmpnbi_sb_printf(b, "# Written by lmpviz %s.", lmp_version());
+}
+
+void
 lmpnbi_add_cell(lmpnb_notebook *nb,
                 lmpnbi_sbuf *b,
                 int code,
@@ -122,25 +140,27 @@ lmpnbi_add_cell(lmpnb_notebook *nb,
                 size_t png_len,
                 const char *alt)
 {
-    lmpviz_status st;
-    if (b->oom || b->s == NULL) {
-        lmpnbi_sb_free(b);
-        return LMPVIZ_ERR_NOMEM;
-    }
-    st = code ? lmpnb_notebook_add_code(nb, b->s, png, png_len, alt) : lmpnb_notebook_add_markdown(nb, b->s);
+    if (b->oom || b->s == NULL)
+        lmpnbi_fail(nb, LMPVIZ_ERR_NOMEM, "out of memory for the notebook");
+    else if (code)
+        lmpnb_notebook_add_code(nb, b->s, png, png_len, alt);
+    else
+        lmpnb_notebook_add_markdown(nb, b->s);
     lmpnbi_sb_free(b);
-    return st;
 }
 
-lmpviz_status
+void
 lmpnbi_add_text(lmpnb_notebook *nb, int code, const char *text)
 {
-    return code ? lmpnb_notebook_add_code(nb, text, NULL, 0, NULL) : lmpnb_notebook_add_markdown(nb, text);
+    if (code)
+        lmpnb_notebook_add_code(nb, text, NULL, 0, NULL);
+    else
+        lmpnb_notebook_add_markdown(nb, text);
 }
 
 /* The header cell: title, what it shows, the command. */
-static lmpviz_status
-lmpnbi_add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *command)
+static void
+add_header(lmpnb_notebook *nb, const char *title, const char *what, const char *command)
 {
     lmpnbi_sbuf b = { 0 };
     lmpnbi_sb_printf(&b, "# %s\n\n%s\n", title, what);
@@ -153,107 +173,55 @@ lmpnbi_add_header(lmpnb_notebook *nb, const char *title, const char *what, const
                      "the output of the plotting cell. Run all cells (Python 3 with NumPy and "
                      "matplotlib) to redraw it from the data embedded below, re-solve LMP with the "
                      "NumPy solver, and try other values of $p$ and $m$.\n");
-    return lmpnbi_add_cell(nb, &b, 0, NULL, 0, NULL);
+    lmpnbi_add_cell(nb, &b, 0, NULL, 0, NULL);
 }
 
-/* A markdown cell, then a code cell without output; does nothing unless st
- * is LMPVIZ_OK, so that calls chain. */
-lmpviz_status
-lmpnbi_add_md_code(lmpnb_notebook *nb, lmpviz_status st, const char *md, const char *py)
+void
+lmpnbi_add_md_code(lmpnb_notebook *nb, const char *md, const char *py)
 {
-    if (st == LMPVIZ_OK)
-        st = lmpnbi_add_text(nb, 0, md);
-    if (st == LMPVIZ_OK)
-        st = lmpnbi_add_text(nb, 1, py);
-    return st;
+    lmpnbi_add_text(nb, 0, md);
+    lmpnbi_add_text(nb, 1, py);
 }
 
-/* A markdown cell, then the plotting code with lmpviz's PNG as its output;
- * chains like add_md_code. */
-static lmpviz_status
-lmpnbi_add_figure(lmpnb_notebook *nb,
-                  lmpviz_status st,
-                  const char *md,
-                  const char *plot_py,
-                  const unsigned char *png,
-                  size_t png_len,
-                  const char *alt)
+void
+lmpnbi_add_figure(
+    lmpnb_notebook *nb, const char *md, const char *plot_py, const lmpnbi_png *png, const char *alt)
 {
-    if (st == LMPVIZ_OK)
-        st = lmpnbi_add_text(nb, 0, md);
-    if (st == LMPVIZ_OK)
-        st = lmpnb_notebook_add_code(nb, plot_py, png, png_len, alt);
-    return st;
+    lmpnbi_add_text(nb, 0, md);
+    lmpnb_notebook_add_code(nb, plot_py, png->data, png->len, alt);
 }
 
-static lmpviz_status
-lmpnbi_add_solver(lmpnb_notebook *nb, lmpviz_status st)
+static void
+add_solver(lmpnb_notebook *nb)
 {
-    return lmpnbi_add_cells(nb, st, lmpnbi_cells_solver, NULL, NULL);
+    lmpnbi_add_cells(nb, lmpnbi_cells_solver, NULL, NULL);
 }
 
-/* The opening cells of every notebook: the figure's name in the metadata,
- * the header cell and the theory. */
-lmpviz_status
+void
 lmpnbi_add_intro(lmpnb_notebook *nb,
                  const char *figure,
                  const char *title,
                  const char *what,
                  const char *command)
 {
-    lmpviz_status st = lmpnb_notebook_set_info(nb, "figure", figure);
-    if (st == LMPVIZ_OK)
-        st = lmpnbi_add_header(nb, title, what, command);
-    if (st == LMPVIZ_OK)
-        st = lmpnbi_add_cells(nb, st, lmpnbi_cells_intro, NULL, NULL);
-    return st;
+    lmpnb_notebook_set_info(nb, "figure", figure);
+    add_header(nb, title, what, command);
+    lmpnbi_add_cells(nb, lmpnbi_cells_intro, NULL, NULL);
 }
 
 lmpnb_notebook *
-lmpnbi_finish(lmpnb_notebook *nb, lmpviz_status st, lmpviz_status *status, lmpviz_err *err)
+lmpnbi_open_notebook(lmpviz_figure *fig, lmpnbi_png *png)
 {
-    if (st == LMPVIZ_OK) {
-        *status = LMPVIZ_OK;
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    lmpviz_err err = { "" };
+    lmpviz_status st;
+
+    png->data = NULL;
+    png->len = 0;
+    if (fig == NULL || lmpnb_notebook_status(nb) != LMPVIZ_OK)
         return nb;
-    }
-    if (st == LMPVIZ_ERR_NOMEM)
-        lmpviz_err_set(err, "out of memory for the notebook");
-    lmpnb_notebook_destroy(nb);
-    *status = st;
-    return NULL;
-}
-
-static lmpviz_status
-render(lmpviz_figure *fig, unsigned char **png, size_t *len, lmpviz_err *err)
-{
-    *png = NULL;
-    *len = 0;
-    if (fig == NULL)
-        return LMPVIZ_OK;
-    return lmpnb_figure_png(fig, png, len, err);
-}
-
-/* Renders fig (when not NULL) into *png and creates the notebook.  On
- * failure returns NULL with *status set (and *png freed). */
-lmpnb_notebook *
-lmpnbi_open_notebook(lmpviz_figure *fig,
-                     unsigned char **png,
-                     size_t *png_len,
-                     lmpviz_status *status,
-                     lmpviz_err *err)
-{
-    lmpnb_notebook *nb;
-    lmpviz_status st = render(fig, png, png_len, err);
-    if (st != LMPVIZ_OK) {
-        *status = st;
-        return NULL;
-    }
-    nb = lmpnb_notebook_create();
-    if (nb == NULL) {
-        free(*png);
-        *png = NULL;
-        return lmpnbi_finish(NULL, LMPVIZ_ERR_NOMEM, status, err);
-    }
+    st = lmpnb_figure_png(fig, &png->data, &png->len, &err);
+    lmpnbi_fail_err(nb, st, &err);
     return nb;
 }
 
@@ -266,7 +234,8 @@ static const char curve_helpers_py[] =
     "\n"
     "\n"
     "def view(w):\n"
-    "    \"\"\"What the y axis shows: w, n w, or the share of the total weight of the top k.\"\"\"\n"
+    "    \"\"\"What the y axis shows: w, n w, or the share of the total weight of the top "
+    "k.\"\"\"\n"
     "    if VIEW == 'scaled':\n"
     "        return N * np.asarray(w)\n"
     "    if VIEW == 'cumulative':\n"
@@ -308,7 +277,8 @@ static const char curve_check_py[] =
     "        worst = max(worst, err)\n"
     "        print(f\"{label(c)}: m_px = {info['m_px']:.6g}, tau = {info['tau']:.6g}, \"\n"
     "              f\"theta = {info['theta']:.6g} (lmpviz {c['theta']:.6g}), \"\n"
-    "              f\"LMP loss {info['value']:.6g} (lmpviz {c['value']:.6g}), max rel. diff {err:.1e}\")\n"
+    "              f\"LMP loss {info['value']:.6g} (lmpviz {c['value']:.6g}), max rel. diff "
+    "{err:.1e}\")\n"
     "assert worst <= TOL, f'NumPy and lmpviz differ by {worst:.3g} > {TOL:g}'\n"
     "print(f'NumPy and lmpviz weights agree within {TOL:g}: OK')\n";
 
@@ -317,7 +287,8 @@ static const char curve_try_py[] =
     "p, m = 1.2, 0.05\n"
     "w, info = lmp_weights(LOSSES, p, m=m)\n"
     "print(f\"p = {p:g}, m = {m:g}: m_px = {info['m_px']:.4g}, tau = {info['tau']:.4g}, \"\n"
-    "      f\"theta = {info['theta']:.4g}; LMP loss {info['value']:.5g}, mean loss {info['mean']:.5g}\")\n"
+    "      f\"theta = {info['theta']:.4g}; LMP loss {info['value']:.5g}, mean loss "
+    "{info['mean']:.5g}\")\n"
     "fig, ax = plt.subplots(figsize=(7, 4))\n"
     "ax.plot(RANK, w, label=f'p = {p:g}, m = {m:g}')\n"
     "ax.plot(RANK, np.full(N, 1.0 / N), '--', color='grey', label='uniform 1/n')\n"
@@ -330,7 +301,9 @@ static const char curve_try_py[] =
 static const char *
 view_name(lmpviz_curve_view v)
 {
-    return v == LMPVIZ_CURVE_SCALED ? "scaled" : v == LMPVIZ_CURVE_CUMULATIVE ? "cumulative" : "weights";
+    return v == LMPVIZ_CURVE_SCALED       ? "scaled"
+           : v == LMPVIZ_CURVE_CUMULATIVE ? "cumulative"
+                                          : "weights";
 }
 
 static void
@@ -347,98 +320,118 @@ curve_panel_title(const lmpnb_curve_input *in, size_t i, char *buf, size_t len)
         snprintf(buf, len, "LMP weights over %zu pixels", in->sets[0]->n);
 }
 
-lmpnb_notebook *
-lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_err *err)
+lmpviz_status
+lmpnb_curve_fits(size_t n, size_t n_weights, lmpviz_err *err)
 {
-    lmpnb_notebook *nb = NULL;
-    lmpnbi_sbuf b = { 0 };
-    unsigned char *png = NULL;
-    size_t png_len = 0, i, j, n, numbers = 0;
-    lmpviz_status st;
-    char num[64], title[160];
+    if (n <= LMPNB_MAX_LOSSES && n_weights + n <= LMPNB_MAX_NUMBERS)
+        return LMPVIZ_OK;
+    lmpviz_err_set(err,
+                   "%zu losses and %zu weights are too many to embed in a notebook (at most %d "
+                   "losses and %d numbers in all); draw fewer with --sample N or --n N",
+                   n, n_weights, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
+    return LMPVIZ_ERR_INVALID_ARG;
+}
 
-    if (in == NULL || in->n_sets == 0 || in->n_sets > 2 || in->sets[0] == NULL) {
-        lmpviz_err_set(err, "expected one or two curve data sets");
-        *status = LMPVIZ_ERR_INVALID_ARG;
-        return NULL;
-    }
+/* NULL when the input is one the notebook can embed, else a notebook that
+ * failed with the reason. */
+static lmpnb_notebook *
+curve_invalid(const lmpnb_curve_input *in)
+{
+    lmpviz_err err = { "" };
+    size_t i, n, numbers = 0;
+
+    if (in == NULL || in->n_sets == 0 || in->n_sets > 2 || in->sets[0] == NULL)
+        return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "expected one or two curve data sets");
     n = in->sets[0]->n;
     for (i = 0; i < in->n_sets; i++) {
-        if (in->sets[i] == NULL || in->sets[i]->n != n) {
-            lmpviz_err_set(err, "expected curve data sets of the same losses");
-            *status = LMPVIZ_ERR_INVALID_ARG;
-            return NULL;
-        }
+        if (in->sets[i] == NULL || in->sets[i]->n != n)
+            return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG,
+                                 "expected curve data sets of the same losses");
         numbers += in->sets[i]->n_series * n;
     }
-    if (n > LMPNB_MAX_LOSSES || numbers + n > LMPNB_MAX_NUMBERS) {
-        lmpviz_err_set(err,
-                       "%zu losses and %zu weights are too many to embed in a notebook (at most "
-                       "%d losses and %d numbers in all); draw fewer with --sample N or --n N",
-                       n, numbers, LMPNB_MAX_LOSSES, LMPNB_MAX_NUMBERS);
-        *status = LMPVIZ_ERR_INVALID_ARG;
-        return NULL;
-    }
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len, status, err);
-    if (nb == NULL)
-        return NULL;
-    st = lmpnbi_add_intro(
-        nb, in->paper ? "paper" : "curve",
-        in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
-                  : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
-        "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
-        "decreasing loss: how much of the training signal each pixel gets, against "
-        "the uniform weight $1/n$ of the mean loss (dashed).",
-        in->command);
+    if (lmpnb_curve_fits(n, numbers, &err) != LMPVIZ_OK)
+        return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "%s", err.msg);
+    return NULL;
+}
 
-    /* The data. */
-    if (st == LMPVIZ_OK) {
-        lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
-        lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n# The %zu losses (%s), sorted in decreasing order.\n",
-                         lmp_version(), n, in->source ? in->source : "given");
-        lmpnbi_sb_printf(&b, "LOSSES = ");
-        lmpnbi_sb_float_array(&b, in->sets[0]->loss, n, 0, "np.float32");
-        lmpnbi_sb_printf(&b, "\nN = LOSSES.size\n");
-        lmpnbi_sb_printf(&b, "VIEW = '%s'  # 'weights': w; 'scaled': n w; 'cumulative': share of the top k\n",
-                         view_name(in->view));
-        lmpnbi_sb_printf(&b, "LOGY = %s\nFIGSIZE = (%s, 5)\n", in->logy ? "True" : "False",
-                         in->n_sets > 1 ? "13" : "8");
-        lmpnbi_sb_printf(&b,
-                         "# One panel per entry; each curve holds p, m (a fraction) or m_pixels, and\n"
-                         "# lmpviz's optimal weights w* (float32, aligned with LOSSES), theta, tau and\n"
-                         "# the LMP loss.\n"
-                         "PANELS = [\n");
-        for (i = 0; i < in->n_sets; i++) {
-            const lmpviz_curve_data *d = in->sets[i];
-            curve_panel_title(in, i, title, sizeof title);
-            lmpnbi_sb_printf(&b, "    dict(title=");
-            lmpnbi_sb_py_str(&b, title);
-            lmpnbi_sb_printf(&b, ", curves=[\n");
-            for (j = 0; j < d->n_series; j++) {
-                const lmpviz_curve_series *s = &d->series[j];
-                lmpnbi_sb_printf(&b, "        dict(p=%s, ",
-                                 lmpnbi_py_num(s->params.p, num, sizeof num));
-                if (s->params.m_pixels > 0.0)
-                    lmpnbi_sb_printf(&b, "m=None, m_pixels=%s, ",
-                                     lmpnbi_py_num(s->params.m_pixels, num, sizeof num));
-                else
-                    lmpnbi_sb_printf(&b, "m=%s, m_pixels=None, ",
-                                     lmpnbi_py_num(s->params.m, num, sizeof num));
-                lmpnbi_sb_printf(&b, "m_px=%s, ", lmpnbi_py_num(s->result.m_px, num, sizeof num));
-                lmpnbi_sb_printf(&b, "tau=%s, ", lmpnbi_py_num(s->result.tau, num, sizeof num));
-                lmpnbi_sb_printf(&b, "theta=%s, ", lmpnbi_py_num(s->result.theta, num, sizeof num));
-                lmpnbi_sb_printf(&b, "value=%s,\n             weights=",
-                                 lmpnbi_py_num(s->result.value, num, sizeof num));
-                lmpnbi_sb_float_array(&b, s->weight, n, 13, "np.float32");
-                lmpnbi_sb_printf(&b, "),\n");
-            }
-            lmpnbi_sb_printf(&b, "    ]),\n");
-        }
-        lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
-        st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
+/* One entry of PANELS: the title and the curves of set i. */
+static void
+sb_curve_panel(lmpnbi_sbuf *b, const lmpnb_curve_input *in, size_t i)
+{
+    const lmpviz_curve_data *d = in->sets[i];
+    char num[64], title[160];
+    size_t j;
+
+    curve_panel_title(in, i, title, sizeof title);
+    lmpnbi_sb_printf(b, "    dict(title=");
+    lmpnbi_sb_py_str(b, title);
+    lmpnbi_sb_printf(b, ", curves=[\n");
+    for (j = 0; j < d->n_series; j++) {
+        const lmpviz_curve_series *s = &d->series[j];
+        lmpnbi_sb_printf(b, "        dict(p=%s, ", lmpnbi_py_num(s->params.p, num, sizeof num));
+        if (s->params.m_pixels > 0.0)
+            lmpnbi_sb_printf(b, "m=None, m_pixels=%s, ",
+                             lmpnbi_py_num(s->params.m_pixels, num, sizeof num));
+        else
+            lmpnbi_sb_printf(b, "m=%s, m_pixels=None, ",
+                             lmpnbi_py_num(s->params.m, num, sizeof num));
+        lmpnbi_sb_result(b, &s->result);
+        lmpnbi_sb_printf(b, ",\n             weights=");
+        lmpnbi_sb_float_array(b, s->weight, d->n, 13, "np.float32");
+        lmpnbi_sb_printf(b, "),\n");
     }
-    st = lmpnbi_add_figure(
-        nb, st,
+    lmpnbi_sb_printf(b, "    ]),\n");
+}
+
+/* The data cell: the losses, the view and every curve. */
+static void
+curve_data_cell(lmpnb_notebook *nb, const lmpnb_curve_input *in)
+{
+    const size_t n = in->sets[0]->n;
+    lmpnbi_sbuf b = { 0 };
+    size_t i;
+
+    sb_data_head(&b);
+    lmpnbi_sb_printf(&b, "\n# The %zu losses (%s), sorted in decreasing order.\n", n,
+                     in->source ? in->source : "given");
+    lmpnbi_sb_printf(&b, "LOSSES = ");
+    lmpnbi_sb_float_array(&b, in->sets[0]->loss, n, 0, "np.float32");
+    lmpnbi_sb_printf(&b, "\nN = LOSSES.size\n");
+    lmpnbi_sb_printf(
+        &b, "VIEW = '%s'  # 'weights': w; 'scaled': n w; 'cumulative': share of the top k\n",
+        view_name(in->view));
+    lmpnbi_sb_printf(&b, "LOGY = %s\nFIGSIZE = (%s, 5)\n", in->logy ? "True" : "False",
+                     in->n_sets > 1 ? "13" : "8");
+    lmpnbi_sb_printf(
+        &b, "# One panel per entry; each curve holds p, m (a fraction) or m_pixels, and\n"
+            "# lmpviz's optimal weights w* (float32, aligned with LOSSES), theta, tau and\n"
+            "# the LMP loss.\n"
+            "PANELS = [\n");
+    for (i = 0; i < in->n_sets; i++)
+        sb_curve_panel(&b, in, i);
+    lmpnbi_sb_printf(&b, "]\n%s", curve_helpers_py);
+    lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
+}
+
+lmpnb_notebook *
+lmpnb_curve_notebook(const lmpnb_curve_input *in)
+{
+    lmpnb_notebook *nb = curve_invalid(in);
+    lmpnbi_png png;
+
+    if (nb != NULL)
+        return nb;
+    nb = lmpnbi_open_notebook(in->fig, &png);
+    lmpnbi_add_intro(nb, in->paper ? "paper" : "curve",
+                     in->paper ? "LMP weights for several p and m (the paper's Figure 2)"
+                               : "LMP weights over pixels sorted by loss (the paper's Figure 2)",
+                     "The optimal Loss Max-Pooling weights $w^*$ over the pixels sorted by "
+                     "decreasing loss: how much of the training signal each pixel gets, against "
+                     "the uniform weight $1/n$ of the mean loss (dashed).",
+                     in->command);
+    curve_data_cell(nb, in);
+    lmpnbi_add_figure(
+        nb,
         "## The figure\n"
         "\n"
         "One line per $(p, m)$: the weights $w^*_i$ against the rank of the pixel's "
@@ -446,28 +439,25 @@ lmpnb_curve_notebook(const lmpnb_curve_input *in, lmpviz_status *status, lmpviz_
         "$\\theta$); to the right the weight decays like $\\ell_i^{q-1}$. The output "
         "stored below is lmpviz's rendering; running the cell redraws it with "
         "matplotlib from the embedded data.\n",
-        curve_plot_py, png, png_len, "<lmpviz figure: LMP weight curves>");
-    st = lmpnbi_add_solver(nb, st);
-    st = lmpnbi_add_md_code(
-        nb, st,
-        "## Check: NumPy against lmpviz\n"
-        "\n"
-        "The NumPy solver re-solves every curve from the embedded losses; its weights "
-        "must match lmpviz's within $10^{-6}$ (relative).\n",
-        curve_check_py);
-    st = lmpnbi_add_md_code(
-        nb, st,
-        "## Try it yourself\n"
-        "\n"
-        "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise it and "
-        "the curve flattens towards $1/n$. A larger $m$ lowers the cap $\\tau$ and "
-        "spreads the weight over more pixels.\n",
-        curve_try_py);
-    st = lmpnbi_add_cells(nb, st,
-                          in->paper ? lmpnbi_cells_exercises_paper : lmpnbi_cells_exercises_curve,
-                          NULL, NULL);
-    free(png);
-    return lmpnbi_finish(nb, st, status, err);
+        curve_plot_py, &png, "<lmpviz figure: LMP weight curves>");
+    add_solver(nb);
+    lmpnbi_add_md_code(nb,
+                       "## Check: NumPy against lmpviz\n"
+                       "\n"
+                       "The NumPy solver re-solves every curve from the embedded losses; its "
+                       "weights must match lmpviz's within $10^{-6}$ (relative).\n",
+                       curve_check_py);
+    lmpnbi_add_md_code(nb,
+                       "## Try it yourself\n"
+                       "\n"
+                       "Lower $p$ towards 1 and the weight piles onto the hardest pixels; raise "
+                       "it and the curve flattens towards $1/n$. A larger $m$ lowers the cap "
+                       "$\\tau$ and spreads the weight over more pixels.\n",
+                       curve_try_py);
+    lmpnbi_add_cells(nb, in->paper ? lmpnbi_cells_exercises_paper : lmpnbi_cells_exercises_curve,
+                     NULL, NULL);
+    free(png.data);
+    return nb;
 }
 
 /* ------------------------------------------------------------------------
@@ -477,7 +467,8 @@ static const char region_helpers_py[] =
     "\n"
     "\n"
     "def region_polygon(p, m, n_arc=181):\n"
-    "    \"\"\"Boundary of W for n = 2: the quarter p-ball of radius gamma cut by the cap tau.\"\"\"\n"
+    "    \"\"\"Boundary of W for n = 2: the quarter p-ball of radius gamma cut by the cap "
+    "tau.\"\"\"\n"
     "    m_px = min(max(2.0 * m, 1.0), 2.0)\n"
     "    if np.isinf(p):\n"
     "        g = t = 0.5\n"
@@ -528,7 +519,8 @@ static const char region_check_py[] =
     "        ref = np.asarray(c['w'], dtype=np.float64)\n"
     "        err = float(np.max(np.abs(w - ref) / (np.abs(ref) + 1e-30 * info['tau'])))\n"
     "        worst = max(worst, err)\n"
-    "        print(f\"p = {c['p']:g}: w* = ({w[0]:.6g}, {w[1]:.6g}), lmpviz ({ref[0]:.6g}, {ref[1]:.6g}), \"\n"
+    "        print(f\"p = {c['p']:g}: w* = ({w[0]:.6g}, {w[1]:.6g}), lmpviz ({ref[0]:.6g}, "
+    "{ref[1]:.6g}), \"\n"
     "              f\"LMP loss {info['value']:.6g}\")\n"
     "    assert worst <= TOL, f'NumPy and lmpviz differ by {worst:.3g} > {TOL:g}'\n"
     "    print(f'NumPy and lmpviz weights agree within {TOL:g}: OK')\n";
@@ -544,75 +536,77 @@ static const char region_try_py[] =
     "draw_region(ax, ps, m, losses, w_star)\n"
     "plt.show()\n";
 
+/* The entry of LMPVIZ for p = o->p[i]: gamma, tau and (with losses) w*. */
+static void
+sb_region_solution(lmpnb_notebook *nb, lmpnbi_sbuf *b, const lmpviz_region_opts *o, size_t i)
+{
+    lmp_params prm = LMP_PARAMS_INIT;
+    lmp_result r;
+    float loss[2], w[2] = { 0.0f, 0.0f };
+    char num[64];
+
+    memset(&r, 0, sizeof r);
+    prm.p = o->p[i];
+    prm.m = o->m;
+    loss[0] = o->have_losses ? (float)o->losses[0] : 1.0f;
+    loss[1] = o->have_losses ? (float)o->losses[1] : 1.0f;
+    if (lmp_solve(loss, NULL, 2, &prm, w, &r, NULL) != LMP_OK) {
+        lmpnbi_fail(nb, LMPVIZ_ERR_SOLVER, "cannot solve LMP for p = %g, m = %g", o->p[i], o->m);
+        return;
+    }
+    lmpnbi_sb_printf(b, "    dict(p=%s, ", lmpnbi_py_num(o->p[i], num, sizeof num));
+    lmpnbi_sb_printf(b, "gamma=%s, ", lmpnbi_py_num(r.gamma, num, sizeof num));
+    lmpnbi_sb_printf(b, "tau=%s", lmpnbi_py_num(r.tau, num, sizeof num));
+    if (o->have_losses)
+        lmpnbi_sb_printf(b, ", w=(%.9g, %.9g)", (double)w[0], (double)w[1]);
+    lmpnbi_sb_printf(b, "),\n");
+}
+
+/* The data cell: the exponents, m, the losses and lmpviz's solutions. */
+static void
+region_data_cell(lmpnb_notebook *nb, const lmpviz_region_opts *o)
+{
+    lmpnbi_sbuf b = { 0 };
+    char num[64], num2[64];
+    size_t i;
+
+    sb_data_head(&b);
+    lmpnbi_sb_printf(&b, "\nP = [");
+    for (i = 0; i < o->n_p; i++)
+        lmpnbi_sb_printf(&b, "%s%s", i ? ", " : "", lmpnbi_py_num(o->p[i], num, sizeof num));
+    lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n",
+                     lmpnbi_py_num(o->m, num, sizeof num));
+    if (o->have_losses)
+        lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n", lmpnbi_py_num(o->losses[0], num, sizeof num),
+                         lmpnbi_py_num(o->losses[1], num2, sizeof num2));
+    else
+        lmpnbi_sb_printf(&b, "LOSSES = None\n");
+    lmpnbi_sb_printf(&b, "# lmpviz's gamma and tau for each p%s\nLMPVIZ = [\n",
+                     o->have_losses ? ", and its optimal weights w* (float32) for LOSSES" : "");
+    for (i = 0; i < o->n_p && lmpnb_notebook_status(nb) == LMPVIZ_OK; i++)
+        sb_region_solution(nb, &b, o, i);
+    lmpnbi_sb_printf(&b, "]\n%s", region_helpers_py);
+    lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
+}
+
 lmpnb_notebook *
-lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpviz_err *err)
+lmpnb_region_notebook(const lmpnb_region_input *in)
 {
     const lmpviz_region_opts *o = in ? in->opts : NULL;
-    lmpnb_notebook *nb = NULL;
-    lmpnbi_sbuf b = { 0 };
-    unsigned char *png = NULL;
-    size_t png_len = 0, i;
-    lmpviz_status st;
-    char num[64], num2[64];
+    lmpnb_notebook *nb;
+    lmpnbi_png png;
 
-    if (o == NULL || o->p == NULL || o->n_p == 0 || !(o->m > 0.0 && o->m <= 1.0)) {
-        lmpviz_err_set(err, "expected at least one p and m in (0, 1]");
-        *status = LMPVIZ_ERR_INVALID_ARG;
-        return NULL;
-    }
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len, status, err);
-    if (nb == NULL)
-        return NULL;
-    st = lmpnbi_add_intro(
-        nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
-        "With only two pixels the set $W$ of allowed weightings is a picture: the "
-        "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
-        "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
-        in->command);
-    if (st == LMPVIZ_OK) {
-        lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
-        lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\nP = [", lmp_version());
-        for (i = 0; i < o->n_p; i++)
-            lmpnbi_sb_printf(&b, "%s%s", i ? ", " : "", lmpnbi_py_num(o->p[i], num, sizeof num));
-        lmpnbi_sb_printf(&b, "]\nM = %s  # a fraction: m_px = clamp(2 M, 1, 2)\n",
-                         lmpnbi_py_num(o->m, num, sizeof num));
-        if (o->have_losses)
-            lmpnbi_sb_printf(&b, "LOSSES = (%s, %s)\n",
-                             lmpnbi_py_num(o->losses[0], num, sizeof num),
-                             lmpnbi_py_num(o->losses[1], num2, sizeof num2));
-        else
-            lmpnbi_sb_printf(&b, "LOSSES = None\n");
-        lmpnbi_sb_printf(&b, "# lmpviz's gamma and tau for each p%s\nLMPVIZ = [\n",
-                         o->have_losses ? ", and its optimal weights w* (float32) for LOSSES" : "");
-        for (i = 0; i < o->n_p; i++) {
-            lmp_params prm = LMP_PARAMS_INIT;
-            lmp_result r;
-            float loss[2], w[2] = { 0.0f, 0.0f };
-            memset(&r, 0, sizeof r);
-            prm.p = o->p[i];
-            prm.m = o->m;
-            loss[0] = o->have_losses ? (float)o->losses[0] : 1.0f;
-            loss[1] = o->have_losses ? (float)o->losses[1] : 1.0f;
-            if (lmp_solve(loss, NULL, 2, &prm, w, &r, NULL) != LMP_OK) {
-                st = LMPVIZ_ERR_SOLVER;
-                lmpviz_err_set(err, "cannot solve LMP for p = %g, m = %g", o->p[i], o->m);
-                break;
-            }
-            lmpnbi_sb_printf(&b, "    dict(p=%s, ", lmpnbi_py_num(o->p[i], num, sizeof num));
-            lmpnbi_sb_printf(&b, "gamma=%s, ", lmpnbi_py_num(r.gamma, num, sizeof num));
-            lmpnbi_sb_printf(&b, "tau=%s", lmpnbi_py_num(r.tau, num, sizeof num));
-            if (o->have_losses)
-                lmpnbi_sb_printf(&b, ", w=(%.9g, %.9g)", (double)w[0], (double)w[1]);
-            lmpnbi_sb_printf(&b, "),\n");
-        }
-        lmpnbi_sb_printf(&b, "]\n%s", region_helpers_py);
-        if (st == LMPVIZ_OK)
-            st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
-        else
-            lmpnbi_sb_free(&b);
-    }
-    st = lmpnbi_add_figure(
-        nb, st,
+    if (o == NULL || o->p == NULL || o->n_p == 0 || !(o->m > 0.0 && o->m <= 1.0))
+        return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "expected at least one p and m in (0, 1]");
+    nb = lmpnbi_open_notebook(in->fig, &png);
+    lmpnbi_add_intro(nb, "region", "The feasible set of LMP for two pixels (the paper's Figure 1)",
+                     "With only two pixels the set $W$ of allowed weightings is a picture: the "
+                     "quarter $p$-ball of radius $\\gamma$, cut by the cap $w_i \\le \\tau$. The "
+                     "optimal $w^*$ is where the level line of $w \\cdot \\ell$ last touches $W$.",
+                     in->command);
+    region_data_cell(nb, o);
+    lmpnbi_add_figure(
+        nb,
         "## The figure\n"
         "\n"
         "Each shaded set is $W$ for one $p$. At $p = 1$ it is the triangle "
@@ -620,19 +614,18 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
         "the larger loss, up to the cap); as $p$ grows the ball rounds off and $w^*$ "
         "slides towards the uniform point $(1/2, 1/2)$. The output stored below is "
         "lmpviz's rendering; running the cell redraws it with matplotlib.\n",
-        region_plot_py, png, png_len, "<lmpviz figure: the feasible set W>");
-    st = lmpnbi_add_solver(nb, st);
-    st = lmpnbi_add_md_code(
-        nb, st,
-        "## Check: NumPy against lmpviz\n"
-        "\n"
-        "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's within "
-        "$10^{-6}$ (relative).\n",
-        region_check_py);
-    st = lmpnbi_add_md_code(nb, st, "## Try it yourself\n", region_try_py);
-    st = lmpnbi_add_cells(nb, st, lmpnbi_cells_exercises_region, NULL, NULL);
-    free(png);
-    return lmpnbi_finish(nb, st, status, err);
+        region_plot_py, &png, "<lmpviz figure: the feasible set W>");
+    add_solver(nb);
+    lmpnbi_add_md_code(nb,
+                       "## Check: NumPy against lmpviz\n"
+                       "\n"
+                       "The NumPy solver finds $w^*$ for the two losses; it must match lmpviz's "
+                       "within $10^{-6}$ (relative).\n",
+                       region_check_py);
+    lmpnbi_add_md_code(nb, "## Try it yourself\n", region_try_py);
+    lmpnbi_add_cells(nb, lmpnbi_cells_exercises_region, NULL, NULL);
+    free(png.data);
+    return nb;
 }
 
 /* ------------------------------------------------------------------------
@@ -640,9 +633,11 @@ lmpnb_region_notebook(const lmpnb_region_input *in, lmpviz_status *status, lmpvi
  */
 static const char heatmap_plot_py[] =
     "fig, ax = plt.subplots(figsize=(9, 5))\n"
-    "im = ax.imshow(NW_MAP, cmap='viridis', vmin=0.0, vmax=N_VALID * TAU, interpolation='nearest')\n"
+    "im = ax.imshow(NW_MAP, cmap='viridis', vmin=0.0, vmax=N_VALID * TAU, "
+    "interpolation='nearest')\n"
     "fig.colorbar(im, ax=ax, shrink=0.8, label='n w (1 = the uniform weight of the mean loss)')\n"
-    "ax.set_title(f'LMP weights, p = {P:g}, m_px = {M_PX:.4g} (block means, ignored pixels blank)')\n"
+    "ax.set_title(f'LMP weights, p = {P:g}, m_px = {M_PX:.4g} (block means, ignored pixels "
+    "blank)')\n"
     "ax.axis('off')\n"
     "plt.show()\n";
 
@@ -660,57 +655,37 @@ static const char heatmap_classes_py[] =
     "fig.tight_layout()\n"
     "plt.show()\n";
 
-lmpnb_notebook *
-lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmpviz_err *err)
-{
-    const lmpviz_heatmap *hm = in ? in->hm : NULL;
-    lmpnb_notebook *nb = NULL;
-    lmpnbi_sbuf b = { 0 };
-    unsigned char *png = NULL;
-    size_t png_len = 0, i, k, n_rows, bs, mw, mh, x, y, step, count;
-    lmpviz_class_stats cst;
+/* What the notebook embeds of the frame: the table of the classes, the
+ * n·w map averaged over bs x bs blocks (mw x mh), and every step-th valid
+ * pixel's loss and n·w. */
+typedef struct heatmap_sample {
     lmpviz_class_row rows[LMPVIZ_CS_CLASSES];
-    lmpviz_status st;
-    float *map = NULL, *sl = NULL, *sw = NULL;
-    char num[64];
-    double nv;
+    size_t n_rows;
+    size_t bs, mw, mh, step, count;
+    float *map, *loss, *nw;
+} heatmap_sample;
 
-    if (hm == NULL || hm->weight == NULL || hm->loss == NULL || hm->valid == NULL || hm->width == 0 ||
-        hm->height == 0) {
-        lmpviz_err_set(err, "expected a computed heatmap");
-        *status = LMPVIZ_ERR_INVALID_ARG;
-        return NULL;
-    }
-    nv = (double)hm->n_valid;
-    memset(&cst, 0, sizeof cst);
-    st = lmpviz_class_stats_add(&cst, hm->train, hm->loss, hm->weight, hm->width * hm->height, hm->n_valid);
-    if (st != LMPVIZ_OK) {
-        lmpviz_err_set(err, "bad trainIds in the heatmap");
-        *status = st;
-        return NULL;
-    }
-    n_rows = lmpviz_class_stats_rows(&cst, rows);
+static void
+heatmap_sample_free(heatmap_sample *hs)
+{
+    free(hs->map);
+    free(hs->loss);
+    free(hs->nw);
+}
 
-    /* The n·w map, block-averaged to at most LMPNB_MAP_WIDTH columns. */
-    bs = (hm->width + LMPNB_MAP_WIDTH - 1) / LMPNB_MAP_WIDTH;
-    mw = (hm->width + bs - 1) / bs;
-    mh = (hm->height + bs - 1) / bs;
-    step = (hm->n_valid + LMPNB_MAX_SAMPLE - 1) / LMPNB_MAX_SAMPLE;
-    if (step == 0)
-        step = 1;
-    map = malloc(mw * mh * sizeof *map);
-    sl = malloc(LMPNB_MAX_SAMPLE * sizeof *sl);
-    sw = malloc(LMPNB_MAX_SAMPLE * sizeof *sw);
-    if (map == NULL || sl == NULL || sw == NULL) {
-        st = LMPVIZ_ERR_NOMEM;
-        goto done;
-    }
-    for (y = 0; y < mh; y++) {
-        for (x = 0; x < mw; x++) {
+/* The n·w map, block-averaged to at most LMPNB_MAP_WIDTH columns. */
+static void
+block_map(const lmpviz_heatmap *hm, heatmap_sample *hs)
+{
+    const double nv = (double)hm->n_valid;
+    size_t x, y, xx, yy;
+
+    for (y = 0; y < hs->mh; y++) {
+        for (x = 0; x < hs->mw; x++) {
             double sum = 0.0;
-            size_t cnt = 0, yy, xx;
-            for (yy = y * bs; yy < (y + 1) * bs && yy < hm->height; yy++) {
-                for (xx = x * bs; xx < (x + 1) * bs && xx < hm->width; xx++) {
+            size_t cnt = 0;
+            for (yy = y * hs->bs; yy < (y + 1) * hs->bs && yy < hm->height; yy++) {
+                for (xx = x * hs->bs; xx < (x + 1) * hs->bs && xx < hm->width; xx++) {
                     size_t idx = yy * hm->width + xx;
                     if (hm->valid[idx]) {
                         sum += nv * hm->weight[idx];
@@ -718,113 +693,185 @@ lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in, lmpviz_status *status, lmp
                     }
                 }
             }
-            map[y * mw + x] = cnt ? (float)(sum / (double)cnt) : NAN;
+            hs->map[y * hs->mw + x] = cnt ? (float)(sum / (double)cnt) : NAN;
         }
     }
+}
+
+/* The map and the sample; LMPVIZ_ERR_NOMEM when out of memory. */
+static lmpviz_status
+heatmap_sample_make(const lmpviz_heatmap *hm, heatmap_sample *hs)
+{
+    const double nv = (double)hm->n_valid;
+    size_t i, k = 0;
+
+    memset(hs, 0, sizeof *hs);
+    hs->bs = (hm->width + LMPNB_MAP_WIDTH - 1) / LMPNB_MAP_WIDTH;
+    hs->mw = (hm->width + hs->bs - 1) / hs->bs;
+    hs->mh = (hm->height + hs->bs - 1) / hs->bs;
+    hs->step = (hm->n_valid + LMPNB_MAX_SAMPLE - 1) / LMPNB_MAX_SAMPLE;
+    if (hs->step == 0)
+        hs->step = 1;
+    hs->map = malloc(hs->mw * hs->mh * sizeof *hs->map);
+    hs->loss = malloc(LMPNB_MAX_SAMPLE * sizeof *hs->loss);
+    hs->nw = malloc(LMPNB_MAX_SAMPLE * sizeof *hs->nw);
+    if (hs->map == NULL || hs->loss == NULL || hs->nw == NULL)
+        return LMPVIZ_ERR_NOMEM;
+    block_map(hm, hs);
     /* Every step-th valid pixel in raster order. */
-    count = 0;
-    k = 0;
-    for (i = 0; i < hm->width * hm->height && count < LMPNB_MAX_SAMPLE; i++) {
+    for (i = 0; i < hm->width * hm->height && hs->count < LMPNB_MAX_SAMPLE; i++) {
         if (!hm->valid[i])
             continue;
-        if (k++ % step == 0) {
-            sl[count] = hm->loss[i];
-            sw[count] = (float)(nv * hm->weight[i]);
-            count++;
+        if (k++ % hs->step == 0) {
+            hs->loss[hs->count] = hm->loss[i];
+            hs->nw[hs->count] = (float)(nv * hm->weight[i]);
+            hs->count++;
         }
     }
+    return LMPVIZ_OK;
+}
 
-    nb = lmpnbi_open_notebook(in->fig, &png, &png_len, &st, err);
-    if (nb == NULL)
-        goto done;
-    st = lmpnbi_add_intro(
-        nb, "heatmap", "Where LMP puts the weight on a segmentation output",
-        "The per-pixel cross-entropy of a network's output against the ground truth, "
-        "Loss Max-Pooling solved over the whole frame, and the weights shown as "
-        "$n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, with "
-        "each class's share of the pixels, the loss and the weight.",
-        in->command);
-    if (st == LMPVIZ_OK) {
-        const lmp_result *r = &hm->result;
-        lmpnbi_sb_printf(&b, "## This frame\n\n| | |\n|---|---|\n");
-        lmpnbi_sb_printf(&b, "| frame | ");
-        lmpnbi_sb_md_code(&b, base_name(in->image));
-        lmpnbi_sb_printf(&b, " |\n| labels | ");
-        lmpnbi_sb_md_code(&b, base_name(in->labels));
-        lmpnbi_sb_printf(&b, " |\n| model output | ");
-        lmpnbi_sb_md_code(&b, base_name(in->pred));
-        lmpnbi_sb_printf(&b, " |\n| size | %zu × %zu pixels, $n$ = %zu valid |\n", hm->width, hm->height,
-                         hm->n_valid);
-        lmpnbi_sb_printf(&b, "| $p$ | %s |\n",
-                         isinf(hm->params.p) ? "$\\infty$"
-                                             : lmpnbi_py_num(hm->params.p, num, sizeof num));
-        lmpnbi_sb_printf(&b, "| $m_{\\text{px}}$ | %.6g pixels |\n", r->m_px);
-        lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau, r->gamma, r->theta);
-        lmpnbi_sb_printf(&b, "| LMP loss / mean loss | %.6g / %.6g |\n", r->value, r->mean);
-        lmpnbi_sb_printf(&b, "| pixels at the cap / with weight > 0 | %zu / %zu |\n", r->n_clamped,
-                         r->n_support);
+/* The markdown cell of the frame: its files, the solution and the table of
+ * the classes. */
+static void
+heatmap_frame_cell(lmpnb_notebook *nb, const lmpnb_heatmap_input *in, const heatmap_sample *hs)
+{
+    const lmpviz_class_row *rows = hs->rows;
+    const lmpviz_heatmap *hm = in->hm;
+    const lmp_result *r = &hm->result;
+    lmpnbi_sbuf b = { 0 };
+    char num[64];
+    size_t i;
+
+    lmpnbi_sb_printf(&b, "## This frame\n\n| | |\n|---|---|\n");
+    lmpnbi_sb_printf(&b, "| frame | ");
+    lmpnbi_sb_md_code(&b, base_name(in->image));
+    lmpnbi_sb_printf(&b, " |\n| labels | ");
+    lmpnbi_sb_md_code(&b, base_name(in->labels));
+    lmpnbi_sb_printf(&b, " |\n| model output | ");
+    lmpnbi_sb_md_code(&b, base_name(in->pred));
+    lmpnbi_sb_printf(&b, " |\n| size | %zu × %zu pixels, $n$ = %zu valid |\n", hm->width,
+                     hm->height, hm->n_valid);
+    lmpnbi_sb_printf(&b, "| $p$ | %s |\n",
+                     isinf(hm->params.p) ? "$\\infty$"
+                                         : lmpnbi_py_num(hm->params.p, num, sizeof num));
+    lmpnbi_sb_printf(&b, "| $m_{\\text{px}}$ | %.6g pixels |\n", r->m_px);
+    lmpnbi_sb_printf(&b, "| $\\tau$, $\\gamma$, $\\theta$ | %.6g, %.6g, %.6g |\n", r->tau, r->gamma,
+                     r->theta);
+    lmpnbi_sb_printf(&b, "| LMP loss / mean loss | %.6g / %.6g |\n", r->value, r->mean);
+    lmpnbi_sb_printf(&b, "| pixels at the cap / with weight > 0 | %zu / %zu |\n", r->n_clamped,
+                     r->n_support);
+    lmpnbi_sb_printf(
+        &b, "\nPer class (shares of the valid pixels, of the total loss and of the total "
+            "weight; mean $n\\,w$ > 1 means the class is up-weighted):\n\n"
+            "| class | pixels | pixels %% | loss %% | weight %% | mean $n\\,w$ | mean loss |\n"
+            "|---|---:|---:|---:|---:|---:|---:|\n");
+    for (i = 0; i < hs->n_rows; i++)
+        lmpnbi_sb_printf(&b, "| %s | %zu | %.2f | %.2f | %.2f | %.3f | %.4f |\n", rows[i].name,
+                         rows[i].pixels, 100.0 * rows[i].pixel_share, 100.0 * rows[i].loss_share,
+                         100.0 * rows[i].weight_share, rows[i].mean_nw, rows[i].mean_loss);
+    lmpnbi_add_cell(nb, &b, 0, NULL, 0, NULL);
+}
+
+/* The data cell: the solution, the table, the map and the sample. */
+static void
+heatmap_data_cell(lmpnb_notebook *nb, const lmpviz_heatmap *hm, const heatmap_sample *hs)
+{
+    const lmpviz_class_row *rows = hs->rows;
+    const lmp_result *r = &hm->result;
+    lmpnbi_sbuf b = { 0 };
+    char num[64];
+    size_t i;
+
+    sb_data_head(&b);
+    lmpnbi_sb_printf(&b, "\nP = %s\n", lmpnbi_py_num(hm->params.p, num, sizeof num));
+    lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n",
+                     lmpnbi_py_num(r->m_px, num, sizeof num));
+    lmpnbi_sb_printf(&b, "N_VALID = %zu\n", hm->n_valid);
+    lmpnbi_sb_printf(&b, "TAU = %s\n", lmpnbi_py_num(r->tau, num, sizeof num));
+    lmpnbi_sb_printf(&b, "THETA = %s\n", lmpnbi_py_num(r->theta, num, sizeof num));
+    lmpnbi_sb_printf(&b, "LMP_LOSS = %s\n", lmpnbi_py_num(r->value, num, sizeof num));
+    lmpnbi_sb_printf(&b, "MEAN_LOSS = %s\n", lmpnbi_py_num(r->mean, num, sizeof num));
+    lmpnbi_sb_printf(&b, "# The per-class table (trainIds, Cityscapes names).\nCLASSES = [\n");
+    for (i = 0; i < hs->n_rows; i++) {
+        lmpnbi_sb_printf(&b, "    dict(train_id=%u, name=", rows[i].train_id);
+        lmpnbi_sb_py_str(&b, rows[i].name);
         lmpnbi_sb_printf(&b,
-                         "\nPer class (shares of the valid pixels, of the total loss and of the total "
-                         "weight; mean $n\\,w$ > 1 means the class is up-weighted):\n\n"
-                         "| class | pixels | pixels %% | loss %% | weight %% | mean $n\\,w$ | mean loss |\n"
-                         "|---|---:|---:|---:|---:|---:|---:|\n");
-        for (i = 0; i < n_rows; i++)
-            lmpnbi_sb_printf(&b, "| %s | %zu | %.2f | %.2f | %.2f | %.3f | %.4f |\n", rows[i].name,
-                             rows[i].pixels, 100.0 * rows[i].pixel_share, 100.0 * rows[i].loss_share,
-                             100.0 * rows[i].weight_share, rows[i].mean_nw, rows[i].mean_loss);
-        st = lmpnbi_add_cell(nb, &b, 0, NULL, 0, NULL);
+                         ", pixels=%zu, pixel_share=%.9g, loss_share=%.9g, weight_share=%.9g, "
+                         "mean_nw=%.9g, mean_loss=%.9g),\n",
+                         rows[i].pixels, rows[i].pixel_share, rows[i].loss_share,
+                         rows[i].weight_share, rows[i].mean_nw, rows[i].mean_loss);
     }
-    if (st == LMPVIZ_OK) {
-        const lmp_result *r = &hm->result;
-        lmpnbi_sb_printf(&b, "import numpy as np\nimport matplotlib.pyplot as plt\n\n");
-        lmpnbi_sb_printf(&b, "# Written by lmpviz %s.\n", lmp_version());
-        lmpnbi_sb_printf(&b, "P = %s\n", lmpnbi_py_num(hm->params.p, num, sizeof num));
-        lmpnbi_sb_printf(&b, "M_PX = %s  # the support in pixels\n",
-                         lmpnbi_py_num(r->m_px, num, sizeof num));
-        lmpnbi_sb_printf(&b, "N_VALID = %zu\n", hm->n_valid);
-        lmpnbi_sb_printf(&b, "TAU = %s\n", lmpnbi_py_num(r->tau, num, sizeof num));
-        lmpnbi_sb_printf(&b, "THETA = %s\n", lmpnbi_py_num(r->theta, num, sizeof num));
-        lmpnbi_sb_printf(&b, "LMP_LOSS = %s\n", lmpnbi_py_num(r->value, num, sizeof num));
-        lmpnbi_sb_printf(&b, "MEAN_LOSS = %s\n", lmpnbi_py_num(r->mean, num, sizeof num));
-        lmpnbi_sb_printf(&b, "# The per-class table (trainIds, Cityscapes names).\nCLASSES = [\n");
-        for (i = 0; i < n_rows; i++) {
-            lmpnbi_sb_printf(&b, "    dict(train_id=%u, name=", rows[i].train_id);
-            lmpnbi_sb_py_str(&b, rows[i].name);
-            lmpnbi_sb_printf(&b, ", pixels=%zu, pixel_share=%.9g, loss_share=%.9g, weight_share=%.9g, "
-                                 "mean_nw=%.9g, mean_loss=%.9g),\n",
-                             rows[i].pixels, rows[i].pixel_share, rows[i].loss_share, rows[i].weight_share,
-                             rows[i].mean_nw, rows[i].mean_loss);
-        }
-        lmpnbi_sb_printf(&b, "]\n# n w averaged over %zux%zu-pixel blocks of the %zux%zu frame (nan: no valid "
-                             "pixel).\nNW_MAP = ",
-                         bs, bs, hm->width, hm->height);
-        lmpnbi_sb_float_array(&b, map, mw * mh, 0, "np.float32");
-        lmpnbi_sb_printf(&b, ".reshape(%zu, %zu)\n", mh, mw);
-        lmpnbi_sb_printf(&b, "# Every %zu-th valid pixel (raster order): its loss and lmpviz's n w.\nSAMPLE_LOSS = ",
-                         step);
-        lmpnbi_sb_float_array(&b, sl, count, 0, "np.float32");
-        lmpnbi_sb_printf(&b, "\nSAMPLE_NW = ");
-        lmpnbi_sb_float_array(&b, sw, count, 0, "np.float32");
-        lmpnbi_sb_printf(&b, "\n");
-        st = lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
-    }
-    st = lmpnbi_add_figure(
-        nb, st,
+    lmpnbi_sb_printf(&b,
+                     "]\n# n w averaged over %zux%zu-pixel blocks of the %zux%zu frame (nan: no "
+                     "valid pixel).\nNW_MAP = ",
+                     hs->bs, hs->bs, hm->width, hm->height);
+    lmpnbi_sb_float_array(&b, hs->map, hs->mw * hs->mh, 0, "np.float32");
+    lmpnbi_sb_printf(&b, ".reshape(%zu, %zu)\n", hs->mh, hs->mw);
+    lmpnbi_sb_printf(
+        &b, "# Every %zu-th valid pixel (raster order): its loss and lmpviz's n w.\nSAMPLE_LOSS = ",
+        hs->step);
+    lmpnbi_sb_float_array(&b, hs->loss, hs->count, 0, "np.float32");
+    lmpnbi_sb_printf(&b, "\nSAMPLE_NW = ");
+    lmpnbi_sb_float_array(&b, hs->nw, hs->count, 0, "np.float32");
+    lmpnbi_sb_printf(&b, "\n");
+    lmpnbi_add_cell(nb, &b, 1, NULL, 0, NULL);
+}
+
+/* The cells after the intro. */
+static void
+heatmap_cells(lmpnb_notebook *nb,
+              const lmpnb_heatmap_input *in,
+              const heatmap_sample *hs,
+              const lmpnbi_png *png)
+{
+    heatmap_frame_cell(nb, in, hs);
+    heatmap_data_cell(nb, in->hm, hs);
+    lmpnbi_add_figure(
+        nb,
         "## The weights over the frame\n"
         "\n"
         "The output stored below is lmpviz's overlay (downscaled): the frame, dimmed, "
         "with $n\\,w_i$ blended on top from 0 to the cap $n\\tau$. Running the cell "
         "draws the embedded block-averaged map instead.\n",
-        heatmap_plot_py, png, png_len, "<lmpviz figure: LMP weights on the frame>");
-    st = lmpnbi_add_md_code(nb, st, "## Which classes gain weight\n", heatmap_classes_py);
-    st = lmpnbi_add_solver(nb, st);
-    if (st == LMPVIZ_OK)
-        st = lmpnbi_heatmap_map_cells(nb, in, err);
+        heatmap_plot_py, png, "<lmpviz figure: LMP weights on the frame>");
+    lmpnbi_add_md_code(nb, "## Which classes gain weight\n", heatmap_classes_py);
+    add_solver(nb);
+    lmpnbi_heatmap_map_cells(nb, in);
+}
 
-done:
-    free(map);
-    free(sl);
-    free(sw);
-    free(png);
-    return lmpnbi_finish(nb, st, status, err);
+lmpnb_notebook *
+lmpnb_heatmap_notebook(const lmpnb_heatmap_input *in)
+{
+    const lmpviz_heatmap *hm = in ? in->hm : NULL;
+    lmpnb_notebook *nb;
+    lmpnbi_png png;
+    lmpviz_class_stats cst;
+    heatmap_sample hs;
+    lmpviz_status st;
+
+    if (hm == NULL || hm->weight == NULL || hm->loss == NULL || hm->valid == NULL ||
+        hm->width == 0 || hm->height == 0)
+        return lmpnbi_failed(LMPVIZ_ERR_INVALID_ARG, "expected a computed heatmap");
+    memset(&cst, 0, sizeof cst);
+    st = lmpviz_class_stats_add(&cst, hm->train, hm->loss, hm->weight, hm->width * hm->height,
+                                hm->n_valid);
+    if (st != LMPVIZ_OK)
+        return lmpnbi_failed(st, "bad trainIds in the heatmap");
+    if (heatmap_sample_make(hm, &hs) != LMPVIZ_OK) {
+        heatmap_sample_free(&hs);
+        return lmpnbi_failed(LMPVIZ_ERR_NOMEM, "out of memory for the notebook");
+    }
+    hs.n_rows = lmpviz_class_stats_rows(&cst, hs.rows);
+    nb = lmpnbi_open_notebook(in->fig, &png);
+    lmpnbi_add_intro(nb, "heatmap", "Where LMP puts the weight on a segmentation output",
+                     "The per-pixel cross-entropy of a network's output against the ground "
+                     "truth, Loss Max-Pooling solved over the whole frame, and the weights shown "
+                     "as $n\\,w_i$ (1 is the uniform weight of the mean loss) over the frame, "
+                     "with each class's share of the pixels, the loss and the weight.",
+                     in->command);
+    heatmap_cells(nb, in, &hs, &png);
+    heatmap_sample_free(&hs);
+    free(png.data);
+    return nb;
 }

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_test_util.h"
 #include "lmp.h"
 #include "lmpviz.h"
 #include "notebook.h"
-#include "cli_test_util.h"
 #include "test_util.h"
 
 #define run_nb(r, ...) run_cmd((r), cmd_notebook, "notebook", __VA_ARGS__)
@@ -59,7 +59,8 @@ sources(json_t *nb, const char *type)
     buf[0] = '\0';
     json_array_foreach(cells, i, cell)
     {
-        if (type != NULL && strcmp(json_string_value(json_object_get(cell, "cell_type")), type) != 0)
+        if (type != NULL &&
+            strcmp(json_string_value(json_object_get(cell, "cell_type")), type) != 0)
             continue;
         json_array_foreach(json_object_get(cell, "source"), j, line)
         {
@@ -91,10 +92,11 @@ check_structure_png(const char *path, size_t want_png)
     assert_int_equal(json_integer_value(json_object_get(nb, "nbformat")), 4);
     assert_int_equal(json_integer_value(json_object_get(nb, "nbformat_minor")), 5);
     meta = json_object_get(nb, "metadata");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "kernelspec"), "name")),
-                        "python3");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(meta, "language_info"), "name")),
-                        "python");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(meta, "kernelspec"), "name")), "python3");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(meta, "language_info"), "name")),
+        "python");
     cells = json_object_get(nb, "cells");
     assert_true(json_array_size(cells) >= 8);
     json_array_foreach(cells, i, cell)
@@ -129,8 +131,10 @@ check_structure_png(const char *path, size_t want_png)
         outs = json_object_get(cell, "outputs");
         json_array_foreach(outs, j, out)
         {
-            const char *png = json_string_value(json_object_get(json_object_get(out, "data"), "image/png"));
-            assert_string_equal(json_string_value(json_object_get(out, "output_type")), "display_data");
+            const char *png =
+                json_string_value(json_object_get(json_object_get(out, "data"), "image/png"));
+            assert_string_equal(json_string_value(json_object_get(out, "output_type")),
+                                "display_data");
             assert_non_null(png);
             /* base64 of the PNG signature 89 50 4E 47 0D 0A 1A 0A */
             assert_memory_equal(png, "iVBORw0KGgo", 11);
@@ -245,7 +249,8 @@ test_paper_and_region(void **state)
     free(md);
     json_decref(nb);
 
-    run_nb(&r, "--figure", "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "-o", region, NULL);
+    run_nb(&r, "--figure", "region", "--p", "1,2", "--m", "0.75", "--losses", "2,1", "-o", region,
+           NULL);
     assert_int_equal(r.rc, 0);
     check_structure(region);
     nb = load_nb(region);
@@ -299,8 +304,8 @@ test_heatmap(void **state)
 
     write_frame(fx, img, lab, prb, sizeof img);
     snprintf(out, sizeof out, "%s", in_dir(fx, "h.ipynb"));
-    run_nb(&r, "--figure", "heatmap", "--image", img, "--labels", lab, "--probs", prb, "--p", "2", "-o",
-           out, NULL);
+    run_nb(&r, "--figure", "heatmap", "--image", img, "--labels", lab, "--probs", prb, "--p", "2",
+           "-o", out, NULL);
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.err, "");
     check_structure(out);
@@ -571,8 +576,10 @@ test_bad_options(void **state)
             argv[argc++] = (char *)cases[k].args[i];
         argv[argc] = NULL;
         run_argv(&r, cmd_notebook, argc, argv);
-        if (r.rc != 2 || strstr(r.err, cases[k].msg) == NULL || strstr(r.err, "try 'lmpviz notebook --help'") == NULL)
-            fail_msg("case %zu: rc %d, stderr \"%s\", expected \"%s\"", k, r.rc, r.err, cases[k].msg);
+        if (r.rc != 2 || strstr(r.err, cases[k].msg) == NULL ||
+            strstr(r.err, "try 'lmpviz notebook --help'") == NULL)
+            fail_msg("case %zu: rc %d, stderr \"%s\", expected \"%s\"", k, r.rc, r.err,
+                     cases[k].msg);
         assert_string_equal(r.out, "");
         assert_int_equal(entries(fx), 0);
     }
@@ -682,7 +689,8 @@ test_runtime_errors(void **state)
 
     /* --all writes nothing (not even the folder) when a notebook fails. */
     snprintf(out, sizeof out, "%s", in_dir(fx, "nb"));
-    run_nb(&r, "--all", "--image", missing, "--labels", missing, "--probs", missing, "-o", out, NULL);
+    run_nb(&r, "--all", "--image", missing, "--labels", missing, "--probs", missing, "-o", out,
+           NULL);
     assert_int_equal(r.rc, 1);
     assert_int_equal(entries(fx), 0);
 }
@@ -705,13 +713,29 @@ test_base64(void **state)
     assert_int_equal(lmpnb_base64_size(4), 9);
 }
 
-static lmpviz_status
+static void
 test_slot(lmpnb_notebook *nb, const char *name, void *ctx)
 {
     int *calls = ctx;
     (*calls)++;
-    return strcmp(name, "data") == 0 ? lmpnb_notebook_add_markdown(nb, "DATA")
-                                     : LMPVIZ_ERR_INVALID_ARG;
+    if (strcmp(name, "data") == 0)
+        lmpnb_notebook_add_markdown(nb, "DATA");
+    else
+        lmpnbi_fail(nb, LMPVIZ_ERR_INVALID_ARG, "no slot %s", name);
+}
+
+/* A new notebook after the cells: its status, and how many cells it holds. */
+static lmpviz_status
+cells_status(const char *cells, lmpnbi_slot_fn slot, void *ctx, size_t *n_cells)
+{
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    lmpviz_status st;
+
+    lmpnbi_add_cells(nb, cells, slot, ctx);
+    st = lmpnb_notebook_status(nb);
+    *n_cells = lmpnb_notebook_cell_count(nb);
+    lmpnb_notebook_destroy(nb);
+    return st;
 }
 
 /* The cells format: kinds, folded solutions, blank lines dropped at the end
@@ -726,10 +750,13 @@ test_cells_format(void **state)
     lmpnb_notebook *nb = lmpnb_notebook_create();
     json_t *doc, *cells, *cell;
     int calls = 0;
+    size_t n_cells;
     char path[256];
 
-    assert_non_null(nb);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, text, test_slot, &calls), LMPVIZ_OK);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    assert_string_equal(lmpnb_notebook_error(nb), "");
+    lmpnbi_add_cells(nb, text, test_slot, &calls);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
     assert_int_equal(calls, 1);
     assert_int_equal(lmpnb_notebook_cell_count(nb), 5);
     snprintf(path, sizeof path, "%s", in_dir(fx, "cells.ipynb"));
@@ -762,23 +789,82 @@ test_cells_format(void **state)
                         "last = 3");
     json_decref(doc);
 
-    /* The shared slots need no slot function; others, and unknown kinds, are errors. */
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot intro\n", NULL, NULL), LMPVIZ_OK);
-    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot data\n", NULL, NULL),
-                     LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% slot other\n", test_slot, &calls),
-                     LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_OK, "%% table\nx\n", NULL, NULL),
-                     LMPVIZ_ERR_INVALID_ARG);
-    /* A failed status passes through untouched. */
-    assert_int_equal(lmpnbi_add_cells(nb, LMPVIZ_ERR_NOMEM, "%% code\nz\n", NULL, NULL),
-                     LMPVIZ_ERR_NOMEM);
-    assert_int_equal(lmpnb_notebook_cell_count(nb), 6);
-    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_OK);
+    /* The shared slots need no slot function; others, and unknown kinds, are
+     * errors that stop the walk. */
+    lmpnbi_add_cells(nb, "%% slot intro\n", NULL, NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    assert_true(lmpnb_notebook_cell_count(nb) > 5);
     lmpnb_notebook_destroy(nb);
+    assert_int_equal(cells_status("%% code\na\n%% slot data\n%% code\nb\n", NULL, NULL, &n_cells),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(n_cells, 1);
+    assert_int_equal(cells_status("%% slot other\n%% code\nb\n", test_slot, &calls, &n_cells),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(n_cells, 0);
+    assert_int_equal(calls, 2);
+    assert_int_equal(cells_status("%% table\nx\n", NULL, NULL, &n_cells), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(n_cells, 0);
+}
+
+/* Errors are sticky: the first failure is kept with its message, later
+ * calls do nothing, and save reports it and writes nothing. */
+static void
+test_sticky_errors(void **state)
+{
+    fixture *fx = *state;
+    lmpnb_notebook *nb = lmpnb_notebook_create();
+    lmpviz_err err = { "" };
+    char path[256];
+
+    lmpnb_notebook_add_markdown(nb, "# A");
+    lmpnb_notebook_fold_last(nb);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    lmpnb_notebook_destroy(nb);
+
     nb = lmpnb_notebook_create();
-    assert_int_equal(lmpnb_notebook_fold_last(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_fold_last(nb); /* no cell to fold */
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(nb), "no cell to fold");
+    lmpnb_notebook_add_markdown(nb, "# A");
+    lmpnb_notebook_add_code(nb, NULL, NULL, 0, NULL);
+    lmpnbi_fail(nb, LMPVIZ_ERR_NOMEM, "later");
+    assert_int_equal(lmpnb_notebook_cell_count(nb), 0);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(nb), "no cell to fold");
+    snprintf(path, sizeof path, "%s", in_dir(fx, "failed.ipynb"));
+    assert_int_equal(lmpnb_notebook_save(nb, path, &err), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(err.msg, "no cell to fold");
+    assert_int_equal(entries(fx), 0);
+    lmpnb_notebook_destroy(nb);
+
+    /* A code cell without source is a bad argument too. */
+    nb = lmpnb_notebook_create();
+    lmpnb_notebook_add_code(nb, NULL, NULL, 0, NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+
+    /* NULL is no notebook; the builders return a failed notebook, never NULL. */
+    assert_int_equal(lmpnb_notebook_status(NULL), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(NULL), "no notebook");
+    nb = lmpnb_curve_notebook(NULL);
+    assert_non_null(nb);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_string_equal(lmpnb_notebook_error(nb), "expected one or two curve data sets");
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_heatmap_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_region_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_compare_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpnb_notebook_save(nb, path, NULL), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(entries(fx), 0);
+    lmpnb_notebook_destroy(nb);
+    nb = lmpnb_derivation_notebook(NULL);
+    assert_int_equal(lmpnb_notebook_status(nb), LMPVIZ_OK);
+    assert_true(lmpnb_notebook_cell_count(nb) > 0);
     lmpnb_notebook_destroy(nb);
 }
 
@@ -860,7 +946,8 @@ execute(fixture *fx, const char *py, const char *dir, const char *names, const c
     /* One kernel per notebook, four at a time: starting kernels is most of
      * the time. */
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && ls %s | PYTHONPATH='%s' timeout %d xargs -P 4 -n 1 %s -m nbconvert --to notebook "
+             "cd '%s' && ls %s | PYTHONPATH='%s' timeout %d xargs -P 4 -n 1 %s -m nbconvert --to "
+             "notebook "
              "--execute --output-dir exec >'%s' 2>&1",
              dir, names, pythonpath, EXEC_TIMEOUT_S, py, log);
     if (system(cmd) != 0) {
@@ -994,9 +1081,10 @@ test_execute(void **state)
          * a lecturer would make them. */
         const char *f = "data/cityscapes/leftImg8bit/val/frankfurt/frankfurt_000000_001236";
         snprintf(img, sizeof img, "%s/%s_leftImg8bit.png", shared, f);
-        snprintf(lab, sizeof lab,
-                 "%s/data/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
-                 shared);
+        snprintf(
+            lab, sizeof lab,
+            "%s/data/cityscapes/gtFine/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds.png",
+            shared);
         snprintf(prb, sizeof prb, "%s/%s_probs.npy", shared, f);
     }
     if (shared == NULL || !file_exists(img) || !file_exists(lab) || !file_exists(prb))
@@ -1050,6 +1138,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_runtime_errors, setup, teardown),
         cmocka_unit_test(test_base64),
         cmocka_unit_test_setup_teardown(test_cells_format, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sticky_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nbformat_validator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_execute, setup, teardown),
         cmocka_unit_test(test_missing_value_every_option),
