@@ -20,13 +20,14 @@ extern "C" {
 #include "lmp_cuda_bench.h"
 }
 
-namespace {
+namespace
+{
 
 /* (c) and the last pass of (b): w = tau * min(1, l / theta)^e, e = 2 for
  * p = 1.5 as a product, pow() otherwise; one theta per segment. */
 __global__ void
-bk_floor(const float *loss, size_t n, const double *theta, const double *tau, double e, int e2,
-        float *w)
+bk_floor(
+    const float *loss, size_t n, const double *theta, const double *tau, double e, int e2, float *w)
 {
     const unsigned s = blockIdx.y;
     const float *x = loss + (size_t)s * n;
@@ -69,8 +70,7 @@ bk_terms(const float *sorted, size_t n, double q, double *t)
  * sum_{i <= j} a_i^q / (m_px - k); the k whose theta lies in [a_j, a_{j+1}]
  * wins. */
 __global__ void
-bk_theta(const float *sorted, const double *prefix, size_t n, double q, double m_px,
-        double *theta)
+bk_theta(const float *sorted, const double *prefix, size_t n, double q, double m_px, double *theta)
 {
     const unsigned s = blockIdx.y;
     const float *a = sorted + (size_t)s * n;
@@ -96,7 +96,6 @@ median(std::vector<double> v)
     const size_t k = v.size();
     return k % 2 ? v[k / 2] : 0.5 * (v[k / 2 - 1] + v[k / 2]);
 }
-
 
 struct Bufs {
     float *d_loss = nullptr;
@@ -141,16 +140,23 @@ struct Fail {
 
 } /* namespace */
 
-#define CK(call)                                                                                 \
-    do {                                                                                         \
-        cudaError_t e_ = (call);                                                                 \
-        if (e_ != cudaSuccess)                                                                   \
-            throw Fail{ LMP_ERR_CUDA, #call, e_ };                                               \
+#define CK(call)                                                                                   \
+    do {                                                                                           \
+        cudaError_t e_ = (call);                                                                   \
+        if (e_ != cudaSuccess)                                                                     \
+            throw Fail{ LMP_ERR_CUDA, #call, e_ };                                                 \
     } while (0)
 
 extern "C" lmp_status
-lmp_cuda_bench_run(const float *h_loss, size_t B, size_t n, double p, double m, int repeat,
-                   lmp_cuda_bench_out *out, char *err, size_t err_len)
+lmp_cuda_bench_run(const float *h_loss,
+                   size_t B,
+                   size_t n,
+                   double p,
+                   double m,
+                   int repeat,
+                   lmp_cuda_bench_out *out,
+                   char *err,
+                   size_t err_len)
 {
     if (h_loss == nullptr || out == nullptr || B < 1 || B > 65535 || n < 1 || !(p > 1.0) ||
         isinf(p) || !(m > 0 && m <= 1) || repeat < 1 || B * n > (size_t)0x7fffffff)
@@ -249,12 +255,11 @@ lmp_cuda_bench_run(const float *h_loss, size_t B, size_t n, double p, double m, 
         std::vector<double> theta_b(B);
         const int e2 = q - 1.0 == 2.0;
         const dim3 grid_e((unsigned)std::min<size_t>((n + 1023) / 1024, 65535), (unsigned)B);
-        const dim3 grid_f((unsigned)std::min<size_t>((n / 4 + 255) / 256 + 1, 65535),
-                          (unsigned)B);
+        const dim3 grid_f((unsigned)std::min<size_t>((n / 4 + 255) / 256 + 1, 65535), (unsigned)B);
         auto solve_b = [&]() {
             CK(cub::DeviceSegmentedRadixSort::SortKeys(g.d_tmp, sort_bytes, g.d_loss, g.d_sorted,
-                                                       (int)N, (int)B, g.d_off, g.d_off + 1, 0,
-                                                       32, st));
+                                                       (int)N, (int)B, g.d_off, g.d_off + 1, 0, 32,
+                                                       st));
             bk_terms<<<grid_e, 1024, 0, st>>>(g.d_sorted, n, q, g.d_t);
             for (size_t s = 0; s < B; s++)
                 CK(cub::DeviceScan::InclusiveSum(g.d_tmp, scan_bytes, g.d_t + s * n,

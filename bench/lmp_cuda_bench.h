@@ -25,10 +25,10 @@ extern "C" {
 #endif
 
 typedef struct lmp_cuda_bench_out {
-    char device[256];  /* the card, e.g. "NVIDIA H100 80GB HBM3" */
+    char device[256]; /* the card, e.g. "NVIDIA H100 80GB HBM3" */
     int sm_major;
     int sm_minor;
-    double a_ms;       /* medians */
+    double a_ms; /* medians */
     double b_ms;
     double c_ms;
     double m_px;

@@ -259,7 +259,8 @@ cli_parse_list(const char *cmd,
     }
     for (item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
         if (k == max_count) {
-            cli_usage_error(cmd, "%s: at most %zu values, got more in \"%s\"", opt, max_count, text);
+            cli_usage_error(cmd, "%s: at most %zu values, got more in \"%s\"", opt, max_count,
+                            text);
             goto fail;
         }
         if (parse_one(cmd, opt, item, &vals[k]) != CLI_PARSE_OK)

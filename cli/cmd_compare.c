@@ -403,7 +403,7 @@ cli_compare_write_stats(const char *path,
 /* The losses a profile compares, and what they were read into. */
 typedef struct profile_input {
     lmp_scheme_input in;
-    const char *src; /* names the losses in messages */
+    const char *src;      /* names the losses in messages */
     lmpviz_array arr;     /* --losses */
     unsigned char *valid; /* --losses --ignore-zeros */
     lmpviz_heatmap hm;    /* --labels and a model output */

@@ -14,12 +14,12 @@
 
 #define CMD "curve"
 
-#define CURVE_MAX_LIST   16
-#define CURVE_MAX_SERIES 64
-#define CURVE_DEFAULT_W  800
-#define CURVE_DEFAULT_H  500
-#define PAPER_DEFAULT_W  1300
-#define PAPER_DEFAULT_H  500
+#define CURVE_MAX_LIST    16
+#define CURVE_MAX_SERIES  64
+#define CURVE_DEFAULT_W   800
+#define CURVE_DEFAULT_H   500
+#define PAPER_DEFAULT_W   1300
+#define PAPER_DEFAULT_H   500
 #define CURVE_DEFAULT_OUT "lmp_curve.png"
 
 /* The two panels of `--figure paper` (the paper's Figure 2): p swept at a
@@ -33,48 +33,49 @@ static const double paper_m[] = { 0.05, 0.1, 0.25, 1.0 };
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: lmpviz curve [--p LIST] [--m LIST | --m-pixels LIST] [--figure paper]\n"
-            "                    [--n N | --losses FILE.npy [--sample N]] [--dist NAME] [--seed S]\n"
-            "                    [--logy] [--scaled | --cumulative] [--size WxH] [--dpi D]\n"
-            "                    [--title TEXT] [-o FILE.png|.svg|.pdf] [--csv FILE.csv]\n"
-            "\n"
-            "Plots the optimal LMP weights w* over the pixels sorted by decreasing loss,\n"
-            "one curve per (p, m) combination, with the uniform weight 1/n as a dashed\n"
-            "line and the cap tau marked (a dotted line for one curve, a dot where each\n"
-            "curve leaves the cap for several).\n"
-            "\n"
-            "Options:\n"
-            "  --p LIST          norm exponents >= 1 or inf, comma-separated (default 1.5)\n"
-            "  --m LIST          support as fractions in (0, 1] (default 0.1);\n"
-            "                    m_px = clamp(m n, 1, n)\n"
-            "  --m-pixels LIST   support as pixel counts >= 1 (instead of --m)\n"
-            "  --figure paper    the two panels of the paper's Figure 2: left p = 1, 1.3,\n"
-            "                    1.5, 2, inf at m = %g (or a single --m); right m = 0.05,\n"
-            "                    0.1, 0.25, 1 at p = %g (or a single --p).  p = inf and\n"
-            "                    m = 1 give the uniform weights\n"
-            "  --n N             pixels of the generated profile (default %d)\n"
-            "  --losses FILE.npy real losses (every element of the array, any shape)\n"
-            "  --sample N        with --losses: N of them drawn without replacement\n"
-            "                    (GSL mt19937, --seed), reproducible\n"
-            "  --dist NAME       generated losses: exponential (default), lognormal,\n"
-            "                    gamma, uniform, halfnormal (GSL distributions)\n"
-            "  --seed S          seed of the generator and of --sample (default %lu)\n"
-            "  --logy            logarithmic weight axis (zero weights are not drawn)\n"
-            "  --scaled          plot n w, so that uniform = 1\n"
-            "  --cumulative      plot the share of the total weight held by the top k\n"
-            "                    pixels (uniform: k/n)\n"
-            "  --size WxH        image size in pixels (default %dx%d, paper %dx%d)\n"
-            "  --dpi D           dots per inch (default %g): text is sized in points, so a\n"
-            "                    larger dpi at the same size gives larger text\n"
-            "  --title TEXT      replace the title\n"
-            "  -o, --output FILE output file; the format follows the extension\n"
-            "                    (default %s)\n"
-            "  --csv FILE        also write rank, loss and one weight column per curve\n"
-            "                    (the weights w*, whatever the view)\n"
-            "  -h, --help        show this help\n",
-            PAPER_FIXED_M, PAPER_FIXED_P, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, CURVE_DEFAULT_W,
-            CURVE_DEFAULT_H, PAPER_DEFAULT_W, PAPER_DEFAULT_H, LMPVIZ_DPI_DEFAULT, CURVE_DEFAULT_OUT);
+    fprintf(
+        out,
+        "Usage: lmpviz curve [--p LIST] [--m LIST | --m-pixels LIST] [--figure paper]\n"
+        "                    [--n N | --losses FILE.npy [--sample N]] [--dist NAME] [--seed S]\n"
+        "                    [--logy] [--scaled | --cumulative] [--size WxH] [--dpi D]\n"
+        "                    [--title TEXT] [-o FILE.png|.svg|.pdf] [--csv FILE.csv]\n"
+        "\n"
+        "Plots the optimal LMP weights w* over the pixels sorted by decreasing loss,\n"
+        "one curve per (p, m) combination, with the uniform weight 1/n as a dashed\n"
+        "line and the cap tau marked (a dotted line for one curve, a dot where each\n"
+        "curve leaves the cap for several).\n"
+        "\n"
+        "Options:\n"
+        "  --p LIST          norm exponents >= 1 or inf, comma-separated (default 1.5)\n"
+        "  --m LIST          support as fractions in (0, 1] (default 0.1);\n"
+        "                    m_px = clamp(m n, 1, n)\n"
+        "  --m-pixels LIST   support as pixel counts >= 1 (instead of --m)\n"
+        "  --figure paper    the two panels of the paper's Figure 2: left p = 1, 1.3,\n"
+        "                    1.5, 2, inf at m = %g (or a single --m); right m = 0.05,\n"
+        "                    0.1, 0.25, 1 at p = %g (or a single --p).  p = inf and\n"
+        "                    m = 1 give the uniform weights\n"
+        "  --n N             pixels of the generated profile (default %d)\n"
+        "  --losses FILE.npy real losses (every element of the array, any shape)\n"
+        "  --sample N        with --losses: N of them drawn without replacement\n"
+        "                    (GSL mt19937, --seed), reproducible\n"
+        "  --dist NAME       generated losses: exponential (default), lognormal,\n"
+        "                    gamma, uniform, halfnormal (GSL distributions)\n"
+        "  --seed S          seed of the generator and of --sample (default %lu)\n"
+        "  --logy            logarithmic weight axis (zero weights are not drawn)\n"
+        "  --scaled          plot n w, so that uniform = 1\n"
+        "  --cumulative      plot the share of the total weight held by the top k\n"
+        "                    pixels (uniform: k/n)\n"
+        "  --size WxH        image size in pixels (default %dx%d, paper %dx%d)\n"
+        "  --dpi D           dots per inch (default %g): text is sized in points, so a\n"
+        "                    larger dpi at the same size gives larger text\n"
+        "  --title TEXT      replace the title\n"
+        "  -o, --output FILE output file; the format follows the extension\n"
+        "                    (default %s)\n"
+        "  --csv FILE        also write rank, loss and one weight column per curve\n"
+        "                    (the weights w*, whatever the view)\n"
+        "  -h, --help        show this help\n",
+        PAPER_FIXED_M, PAPER_FIXED_P, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, CURVE_DEFAULT_W,
+        CURVE_DEFAULT_H, PAPER_DEFAULT_W, PAPER_DEFAULT_H, LMPVIZ_DPI_DEFAULT, CURVE_DEFAULT_OUT);
 }
 
 static cli_parse_result
@@ -321,7 +322,8 @@ load_losses(const char *cmd, const cli_curve_args *a, float **out, size_t *n)
     if (st != LMPVIZ_OK) {
         lmpviz_big_free(*out);
         *out = NULL;
-        cli_error(cmd, "%s: cannot draw %zu losses: %s", a->losses, a->sample, lmpviz_status_string(st));
+        cli_error(cmd, "%s: cannot draw %zu losses: %s", a->losses, a->sample,
+                  lmpviz_status_string(st));
         return CLI_EXIT_FAILURE;
     }
     *n = a->sample;
@@ -471,8 +473,9 @@ make_figure(const char *cmd, cli_curve_args *a, cli_curve_fig *out, const lmpviz
             snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels of %s", out->n,
                      a->losses);
         else
-            snprintf(title, sizeof title, "Optimal LMP weights over %zu pixels (%s losses, seed %lu)",
-                     out->n, lmpviz_dist_name(a->dist), a->seed);
+            snprintf(title, sizeof title,
+                     "Optimal LMP weights over %zu pixels (%s losses, seed %lu)", out->n,
+                     lmpviz_dist_name(a->dist), a->seed);
         lmpviz_figure_set_title(fig, title);
     } else {
         opts.title = a->title;
@@ -487,7 +490,8 @@ make_figure(const char *cmd, cli_curve_args *a, cli_curve_fig *out, const lmpviz
             if (isinf(data[1].series[0].params.p))
                 snprintf(panel_title, sizeof panel_title, "varying m at p = ∞");
             else
-                snprintf(panel_title, sizeof panel_title, "varying m at p = %g", data[1].series[0].params.p);
+                snprintf(panel_title, sizeof panel_title, "varying m at p = %g",
+                         data[1].series[0].params.p);
             opts.title = panel_title;
         }
         lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, i), &data[i], &opts);

@@ -94,7 +94,9 @@ cli_explore_parse(const char *cmd, int argc, char **argv, cli_explore_args *a)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    static const cli_options o = { ":o:h", longopts, usage, parse_opt, check_args, "unknown option" };
+    static const cli_options o = {
+        ":o:h", longopts, usage, parse_opt, check_args, "unknown option"
+    };
 
     memset(a, 0, sizeof *a);
     return cli_parse_options(cmd, argc, argv, &o, a);

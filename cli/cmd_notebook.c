@@ -215,7 +215,7 @@ command_line(char *buf, size_t len, const char *name, const char *extra, char **
     for (i = 0; i < n; i++) {
         const char *s = args[i];
         int plain = *s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                              "0123456789_-+=.,/:@%") == strlen(s);
+                                            "0123456789_-+=.,/:@%") == strlen(s);
         used = strlen(buf);
         if (used + 4 >= len)
             return;
@@ -305,7 +305,8 @@ build_curve(int paper, char **pass, int n_pass, lmpnb_notebook **out, lmpviz_fig
         return rc;
     }
     if (a.losses != NULL && a.sample > 0)
-        snprintf(source, sizeof source, "%zu drawn from %s with seed %lu", a.sample, a.losses, a.seed);
+        snprintf(source, sizeof source, "%zu drawn from %s with seed %lu", a.sample, a.losses,
+                 a.seed);
     else if (a.losses != NULL)
         snprintf(source, sizeof source, "every loss of %s", a.losses);
     else
@@ -510,8 +511,8 @@ run_all(cli_notebook_args *a)
 {
     static const char *const names[NB_ALL] = { "curve",   "paper",      "region",    "heatmap",
                                                "compare", "derivation", "algorithms" };
-    static char *region_argv[] = { (char *)CMD, (char *)"--m", (char *)"0.75", (char *)"--losses",
-                                   (char *)"2,1", NULL };
+    static char *region_argv[] = { (char *)CMD,        (char *)"--m", (char *)"0.75",
+                                   (char *)"--losses", (char *)"2,1", NULL };
     lmpnb_notebook *nb[NB_ALL] = { NULL };
     lmpviz_figure *figs[NB_ALL] = { NULL };
     char *paths[NB_ALL] = { NULL };
@@ -564,7 +565,8 @@ run_all(cli_notebook_args *a)
         }
         made_dir = 1;
     } else if (!S_ISDIR(sb.st_mode)) {
-        rc = cli_usage_error(CMD, "-o: with --all, expected a folder, got the file \"%s\"", a->output);
+        rc = cli_usage_error(CMD, "-o: with --all, expected a folder, got the file \"%s\"",
+                             a->output);
         goto cleanup;
     }
     for (k = 0; k < NB_ALL; k++) {

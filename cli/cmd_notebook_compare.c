@@ -268,8 +268,9 @@ cli_notebook_compare(
     *out = lmpnb_compare_notebook(&nin);
     st = lmpnb_notebook_status(*out);
     if (st != LMPVIZ_OK) {
-        cli_error(CMD, "%s", lmpnb_notebook_error(*out)[0] ? lmpnb_notebook_error(*out)
-                                                           : lmpviz_status_string(st));
+        cli_error(CMD, "%s",
+                  lmpnb_notebook_error(*out)[0] ? lmpnb_notebook_error(*out)
+                                                : lmpviz_status_string(st));
         lmpnb_notebook_destroy(*out);
         *out = NULL;
         goto cleanup;

@@ -11,10 +11,10 @@
 
 #define CMD "region"
 
-#define REGION_MAX_P      8
-#define REGION_DEFAULT_W  900
-#define REGION_DEFAULT_H  560
-#define REGION_DEFAULT_M  0.5
+#define REGION_MAX_P       8
+#define REGION_DEFAULT_W   900
+#define REGION_DEFAULT_H   560
+#define REGION_DEFAULT_M   0.5
 #define REGION_DEFAULT_OUT "lmp_region.png"
 
 static void

@@ -16,8 +16,10 @@ static const struct command commands[] = {
     { "solve", cmd_solve, "LMP weights and loss for a .npy of losses (or the default profile)" },
     { "curve", cmd_curve, "plot the optimal weight profile over sorted pixels" },
     { "region", cmd_region, "draw the feasible set W for two pixels (the paper's Figure 1)" },
-    { "heatmap", cmd_heatmap, "LMP weights over a segmentation output on a frame, or a whole split" },
-    { "compare", cmd_compare, "LMP beside OHEM, top-k, focal and class balancing: profiles, frames" },
+    { "heatmap", cmd_heatmap,
+      "LMP weights over a segmentation output on a frame, or a whole split" },
+    { "compare", cmd_compare,
+      "LMP beside OHEM, top-k, focal and class balancing: profiles, frames" },
     { "sweep", cmd_sweep, "statistics of the LMP weights over a grid of p and m, as heat tables" },
     { "match", cmd_match, "the (p, m) closest to OHEM, top-k, focal or class balancing" },
     { "notebook", cmd_notebook, "teaching notebooks (Jupyter) that reproduce the figures" },
@@ -37,13 +39,12 @@ print_help(FILE *out)
             "Commands:\n");
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out,
-            "\n"
-            "Options:\n"
-            "  -h, --help     show this help\n"
-            "  -V, --version  show the version\n"
-            "\n"
-            "Run 'lmpviz <command> --help' for the options of a command.\n");
+    fprintf(out, "\n"
+                 "Options:\n"
+                 "  -h, --help     show this help\n"
+                 "  -V, --version  show the version\n"
+                 "\n"
+                 "Run 'lmpviz <command> --help' for the options of a command.\n");
 }
 
 int

@@ -23,7 +23,8 @@ struct lmp_cuda_solver {
     char err[256];
 };
 
-namespace {
+namespace
+{
 
 int
 max_window_of(int buckets)
@@ -34,13 +35,17 @@ max_window_of(int buckets)
 } /* namespace */
 
 extern "C" lmp_status
-lmpi_cuda_solve_batch_window(const lmp_cuda_batch *batch, const lmp_params *params,
-                             lmp_result *h_results, lmp_status *h_status, void *d_workspace,
-                             size_t workspace_bytes, lmp_cuda_stream stream, int max_window)
+lmpi_cuda_solve_batch_window(const lmp_cuda_batch *batch,
+                             const lmp_params *params,
+                             lmp_result *h_results,
+                             lmp_status *h_status,
+                             void *d_workspace,
+                             size_t workspace_bytes,
+                             lmp_cuda_stream stream,
+                             int max_window)
 {
-    return lmpi_cuda::solve_sync(batch, params, h_results, h_status, d_workspace,
-                                 workspace_bytes, (cudaStream_t)stream, max_window_of(max_window),
-                                 nullptr, 0);
+    return lmpi_cuda::solve_sync(batch, params, h_results, h_status, d_workspace, workspace_bytes,
+                                 (cudaStream_t)stream, max_window_of(max_window), nullptr, 0);
 }
 
 extern "C" void
@@ -49,7 +54,6 @@ lmpi_cuda_solver_set_max_window(lmp_cuda_solver *solver, int buckets)
     if (solver != nullptr)
         solver->max_window = max_window_of(buckets);
 }
-
 
 extern "C" int
 lmp_cuda_device_count(void)
@@ -69,23 +73,29 @@ lmp_cuda_workspace_size(size_t batch, size_t n_total, size_t *bytes)
 }
 
 extern "C" lmp_status
-lmp_cuda_solve_batch(const lmp_cuda_batch *batch, const lmp_params *params,
-                     lmp_result *h_results, lmp_status *h_status, void *d_workspace,
-                     size_t workspace_bytes, lmp_cuda_stream stream)
+lmp_cuda_solve_batch(const lmp_cuda_batch *batch,
+                     const lmp_params *params,
+                     lmp_result *h_results,
+                     lmp_status *h_status,
+                     void *d_workspace,
+                     size_t workspace_bytes,
+                     lmp_cuda_stream stream)
 {
-    return lmpi_cuda::solve_sync(batch, params, h_results, h_status, d_workspace,
-                                 workspace_bytes, (cudaStream_t)stream, lmpi_cuda::KW, nullptr,
-                                 0);
+    return lmpi_cuda::solve_sync(batch, params, h_results, h_status, d_workspace, workspace_bytes,
+                                 (cudaStream_t)stream, lmpi_cuda::KW, nullptr, 0);
 }
 
 extern "C" lmp_status
-lmp_cuda_solve_batch_async(const lmp_cuda_batch *batch, const lmp_params *params,
-                           lmp_result *d_results, lmp_status *d_status, void *d_workspace,
-                           size_t workspace_bytes, lmp_cuda_stream stream)
+lmp_cuda_solve_batch_async(const lmp_cuda_batch *batch,
+                           const lmp_params *params,
+                           lmp_result *d_results,
+                           lmp_status *d_status,
+                           void *d_workspace,
+                           size_t workspace_bytes,
+                           lmp_cuda_stream stream)
 {
-    return lmpi_cuda::solve_async(batch, params, d_results, d_status, d_workspace,
-                                  workspace_bytes, (cudaStream_t)stream, lmpi_cuda::KW, nullptr,
-                                  0);
+    return lmpi_cuda::solve_async(batch, params, d_results, d_status, d_workspace, workspace_bytes,
+                                  (cudaStream_t)stream, lmpi_cuda::KW, nullptr, 0);
 }
 
 extern "C" lmp_status
@@ -125,8 +135,11 @@ lmp_cuda_solver_destroy(lmp_cuda_solver *solver)
 }
 
 extern "C" lmp_status
-lmp_cuda_solver_solve(lmp_cuda_solver *solver, const lmp_cuda_batch *batch,
-                      const lmp_params *params, lmp_result *h_results, lmp_status *h_status,
+lmp_cuda_solver_solve(lmp_cuda_solver *solver,
+                      const lmp_cuda_batch *batch,
+                      const lmp_params *params,
+                      lmp_result *h_results,
+                      lmp_status *h_status,
                       lmp_cuda_stream stream)
 {
     if (solver == nullptr)
@@ -136,10 +149,9 @@ lmp_cuda_solver_solve(lmp_cuda_solver *solver, const lmp_cuda_batch *batch,
         strcpy(solver->err, "batch larger than the solver was created for");
         return LMP_ERR_INVALID_ARG;
     }
-    const lmp_status st =
-        lmpi_cuda::solve_sync(batch, params, h_results, h_status, solver->d_ws, solver->bytes,
-                              (cudaStream_t)stream, solver->max_window, solver->err,
-                              sizeof solver->err);
+    const lmp_status st = lmpi_cuda::solve_sync(
+        batch, params, h_results, h_status, solver->d_ws, solver->bytes, (cudaStream_t)stream,
+        solver->max_window, solver->err, sizeof solver->err);
     if (st == LMP_ERR_INVALID_ARG && solver->err[0] == '\0')
         strcpy(solver->err, "invalid argument (NULL pointer, batch size, offsets, params or "
                             "more losses than the solver was created for)");
@@ -153,8 +165,13 @@ lmp_cuda_solver_last_error(const lmp_cuda_solver *solver)
 }
 
 extern "C" lmp_status
-lmp_cuda_solve_host(const float *h_loss, const unsigned char *h_valid, size_t batch, size_t n,
-                    const lmp_params *params, float *h_weight, lmp_result *h_results,
+lmp_cuda_solve_host(const float *h_loss,
+                    const unsigned char *h_valid,
+                    size_t batch,
+                    size_t n,
+                    const lmp_params *params,
+                    float *h_weight,
+                    lmp_result *h_results,
                     lmp_status *h_status)
 {
     lmp_cuda_batch bt;

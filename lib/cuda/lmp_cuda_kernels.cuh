@@ -70,16 +70,17 @@ extern "C" {
 #include "lmp_cuda.h"
 }
 
-namespace lmpi_cuda {
+namespace lmpi_cuda
+{
 
 typedef unsigned long long u64;
 
 /* Buckets of the three levels. */
-constexpr int NB0 = 2048;   /* bits 30..20 */
-constexpr int NB1 = 1024;   /* bits 19..10 */
-constexpr int KW = 4;       /* widest window of level-0 buckets */
+constexpr int NB0 = 2048; /* bits 30..20 */
+constexpr int NB1 = 1024; /* bits 19..10 */
+constexpr int KW = 4;     /* widest window of level-0 buckets */
 constexpr int NB1W = KW * NB1;
-constexpr int NB2 = 1024;   /* bits 9..0 */
+constexpr int NB2 = 1024; /* bits 9..0 */
 constexpr int SHIFT0 = 20;
 constexpr int SHIFT1 = 10;
 constexpr unsigned KEY_INF = 0x7F800000u;
@@ -112,9 +113,9 @@ struct SegState {
     u64 n_pos;
     u64 bad_index;
     float bad_value;
-    float t;      /* p = 1: the ceil(m_px)-th largest loss */
-    float share;  /* p = 1: weight of the losses equal to t */
-    double sum;   /* of the valid losses */
+    float t;     /* p = 1: the ceil(m_px)-th largest loss */
+    float share; /* p = 1: weight of the losses equal to t */
+    double sum;  /* of the valid losses */
     double m_px;
     double gamma;
     double tau;
@@ -125,11 +126,11 @@ struct SegState {
     /* search state after level 0 */
     unsigned key_lo; /* level-1 range [key_lo, key_hi) */
     unsigned key_hi;
-    int nb1;         /* level-1 buckets in it (1024 per level-0 bucket) */
-    u64 C;           /* losses above the range */
-    double sum_c;    /* and their sum */
-    double S;        /* sum over losses below the range of (l / value(key_lo))^q */
-    u64 kk;          /* p = 1: ceil(m_px) */
+    int nb1;      /* level-1 buckets in it (1024 per level-0 bucket) */
+    u64 C;        /* losses above the range */
+    double sum_c; /* and their sum */
+    double S;     /* sum over losses below the range of (l / value(key_lo))^q */
+    u64 kk;       /* p = 1: ceil(m_px) */
 };
 
 /* Totals of the full passes, zeroed before each solve. */
@@ -186,31 +187,74 @@ ratio_pow(double a, double b, double q)
  * no power sums, p = 1 or inf), k_weights ke = int_exponent(q - 1). --- */
 
 /* lmp_cuda_passes.cu */
-cudaError_t launch_count0(dim3 grid, cudaStream_t stream, const float *loss,
-                          const unsigned char *valid, int err_nonfinite, SegInfo si, u64 *h0c,
-                          SegAcc *acc, u64 *bad);
-cudaError_t launch_pow0(int kq, dim3 grid, cudaStream_t stream, const float *loss,
-                        const unsigned char *valid, SegInfo si, double q, Hist h0,
+cudaError_t launch_count0(dim3 grid,
+                          cudaStream_t stream,
+                          const float *loss,
+                          const unsigned char *valid,
+                          int err_nonfinite,
+                          SegInfo si,
+                          u64 *h0c,
+                          SegAcc *acc,
+                          u64 *bad);
+cudaError_t launch_pow0(int kq,
+                        dim3 grid,
+                        cudaStream_t stream,
+                        const float *loss,
+                        const unsigned char *valid,
+                        SegInfo si,
+                        double q,
+                        Hist h0,
                         const SegState *state);
-cudaError_t launch_scan1(int kq, dim3 grid, cudaStream_t stream, const float *loss,
-                         const unsigned char *valid, SegInfo si, double q, Hist h1, double *r1,
-                         SegAcc *acc, const SegState *state, float *cand, unsigned *bcnt);
-cudaError_t launch_weights(int ke, dim3 grid, cudaStream_t stream, const float *loss,
-                           const unsigned char *valid, SegInfo si, const SegState *state,
+cudaError_t launch_scan1(int kq,
+                         dim3 grid,
+                         cudaStream_t stream,
+                         const float *loss,
+                         const unsigned char *valid,
+                         SegInfo si,
+                         double q,
+                         Hist h1,
+                         double *r1,
+                         SegAcc *acc,
+                         const SegState *state,
+                         float *cand,
+                         unsigned *bcnt);
+cudaError_t launch_weights(int ke,
+                           dim3 grid,
+                           cudaStream_t stream,
+                           const float *loss,
+                           const unsigned char *valid,
+                           SegInfo si,
+                           const SegState *state,
                            float *weight);
 
 /* lmp_cuda_select.cu */
-cudaError_t launch_select0(unsigned n_seg, cudaStream_t stream, const float *loss, SegInfo si,
-                           double p, double m, double m_pixels, const u64 *h0c,
-                           const SegAcc *acc, const u64 *bad, SegState *state, int max_window);
+cudaError_t launch_select0(unsigned n_seg,
+                           cudaStream_t stream,
+                           const float *loss,
+                           SegInfo si,
+                           double p,
+                           double m,
+                           double m_pixels,
+                           const u64 *h0c,
+                           const SegAcc *acc,
+                           const u64 *bad,
+                           SegState *state,
+                           int max_window);
 cudaError_t launch_select0x(unsigned n_seg, cudaStream_t stream, Hist h0, SegState *state);
 /* k_finish needs more than the default 48 KiB of shared memory: call this
  * before launch_finish (once per device; cheap afterwards, and allowed while
  * a stream is being captured). */
 cudaError_t prepare_finish(void);
-cudaError_t launch_finish(unsigned n_seg, cudaStream_t stream, SegInfo si, Hist h1,
-                          const double *r1, const SegAcc *acc, SegState *state,
-                          const float *cand, const unsigned *bcnt, unsigned gx);
+cudaError_t launch_finish(unsigned n_seg,
+                          cudaStream_t stream,
+                          SegInfo si,
+                          Hist h1,
+                          const double *r1,
+                          const SegAcc *acc,
+                          SegState *state,
+                          const float *cand,
+                          const unsigned *bcnt,
+                          unsigned gx);
 
 /* lmp_cuda_launch.cu: one solve.  max_window: the widest window of level-0
  * buckets the window path takes (KW by default; the test hook of
@@ -219,14 +263,28 @@ cudaError_t launch_finish(unsigned n_seg, cudaStream_t stream, SegInfo si, Hist 
 lmp_status workspace_size(size_t batch, size_t n_total, size_t *bytes);
 /* Queues everything on `stream`; the results reach d_results (and d_status)
  * by a kernel.  No synchronisation, allocation or host copy. */
-lmp_status solve_async(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *d_results,
-                       lmp_status *d_status, void *d_ws, size_t ws_bytes, cudaStream_t stream,
-                       int max_window, char *err, size_t err_len);
+lmp_status solve_async(const lmp_cuda_batch *bt,
+                       const lmp_params *prm,
+                       lmp_result *d_results,
+                       lmp_status *d_status,
+                       void *d_ws,
+                       size_t ws_bytes,
+                       cudaStream_t stream,
+                       int max_window,
+                       char *err,
+                       size_t err_len);
 /* solve_async into the workspace, one copy of the results to the host, one
  * wait; returns the worst status. */
-lmp_status solve_sync(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *h_results,
-                      lmp_status *h_status, void *d_ws, size_t ws_bytes, cudaStream_t stream,
-                      int max_window, char *err, size_t err_len);
+lmp_status solve_sync(const lmp_cuda_batch *bt,
+                      const lmp_params *prm,
+                      lmp_result *h_results,
+                      lmp_status *h_status,
+                      void *d_ws,
+                      size_t ws_bytes,
+                      cudaStream_t stream,
+                      int max_window,
+                      char *err,
+                      size_t err_len);
 
 } /* namespace lmpi_cuda */
 

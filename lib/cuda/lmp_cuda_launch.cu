@@ -22,9 +22,11 @@ extern "C" {
 
 #include "lmp_cuda_kernels.cuh"
 
-namespace lmpi_cuda {
+namespace lmpi_cuda
+{
 
-namespace {
+namespace
+{
 
 constexpr size_t WS_ALIGN = 256;
 
@@ -101,9 +103,9 @@ align_up(size_t x)
 
 /* Workspace layout; returns 0 on size overflow. */
 struct Layout {
-    size_t acc;   /* B SegAcc */
-    size_t h0;    /* c, sx, P: 3 arrays of B * NB0 */
-    size_t h1;    /* c and P: 2 arrays of B * NB1W */
+    size_t acc; /* B SegAcc */
+    size_t h0;  /* c, sx, P: 3 arrays of B * NB0 */
+    size_t h1;  /* c and P: 2 arrays of B * NB1W */
     size_t zero_end;
     size_t bad;   /* B u64, set to ~0 */
     size_t r1;    /* B * NB1W doubles: level-1 pivot ratios */
@@ -146,10 +148,13 @@ layout_of(size_t B, size_t n_total, Layout *l)
     return 1;
 }
 
-
 lmp_status
-check_batch(const lmp_cuda_batch *bt, const lmp_params *prm, const lmp_result *res,
-            size_t *n_total, size_t *max_len, size_t *n_seg)
+check_batch(const lmp_cuda_batch *bt,
+            const lmp_params *prm,
+            const lmp_result *res,
+            size_t *n_total,
+            size_t *max_len,
+            size_t *n_seg)
 {
     if (bt == nullptr || res == nullptr || lmp_params_check(prm) != LMP_OK)
         return LMP_ERR_INVALID_ARG;
@@ -212,9 +217,16 @@ workspace_size(size_t batch, size_t n_total, size_t *bytes)
 }
 
 lmp_status
-solve_async(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *d_results,
-            lmp_status *d_status, void *d_ws, size_t ws_bytes, cudaStream_t stream,
-            int max_window, char *err, size_t err_len)
+solve_async(const lmp_cuda_batch *bt,
+            const lmp_params *prm,
+            lmp_result *d_results,
+            lmp_status *d_status,
+            void *d_ws,
+            size_t ws_bytes,
+            cudaStream_t stream,
+            int max_window,
+            char *err,
+            size_t err_len)
 {
     size_t n_total;
     size_t max_len;
@@ -274,15 +286,14 @@ solve_async(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *d_resul
 
     cudaError_t e = cudaSuccess;
     const char *what = "";
-#define CU(call, name)                                                                           \
-    do {                                                                                         \
-        e = (call);                                                                              \
-        if (e != cudaSuccess) {                                                                  \
-            what = name;                                                                         \
-            goto fail;                                                                           \
-        }                                                                                        \
+#define CU(call, name)                                                                             \
+    do {                                                                                           \
+        e = (call);                                                                                \
+        if (e != cudaSuccess) {                                                                    \
+            what = name;                                                                           \
+            goto fail;                                                                             \
+        }                                                                                          \
     } while (0)
-
 
     if (si.off != nullptr) {
         /* By value, in the launches: no copy from (pageable) host memory,
@@ -330,9 +341,16 @@ fail:
 }
 
 lmp_status
-solve_sync(const lmp_cuda_batch *bt, const lmp_params *prm, lmp_result *h_results,
-           lmp_status *h_status, void *d_ws, size_t ws_bytes, cudaStream_t stream,
-           int max_window, char *err, size_t err_len)
+solve_sync(const lmp_cuda_batch *bt,
+           const lmp_params *prm,
+           lmp_result *h_results,
+           lmp_status *h_status,
+           void *d_ws,
+           size_t ws_bytes,
+           cudaStream_t stream,
+           int max_window,
+           char *err,
+           size_t err_len)
 {
     size_t n_total;
     size_t max_len;

@@ -9,9 +9,11 @@
 
 #include "lmp_cuda_kernels.cuh"
 
-namespace lmpi_cuda {
+namespace lmpi_cuda
+{
 
-namespace {
+namespace
+{
 
 /* r^q: KQ = 1..4 as products, 0 with pow(), -1 not needed (p = 1). */
 template <int KQ>
@@ -178,9 +180,14 @@ block_sum(T v, T *red)
  * sum of the positive losses and the 2048-bucket counts of the positive
  * finite ones.
  */
-__global__ void __launch_bounds__(SCAN_THREADS)
-k_count0(const float *loss, const unsigned char *valid, int err_nonfinite, SegInfo si,
-         u64 *h0c, SegAcc *acc, u64 *bad)
+__global__ void
+__launch_bounds__(SCAN_THREADS) k_count0(const float *loss,
+                                         const unsigned char *valid,
+                                         int err_nonfinite,
+                                         SegInfo si,
+                                         u64 *h0c,
+                                         SegAcc *acc,
+                                         u64 *bad)
 {
     __shared__ unsigned sc[NB0];
     __shared__ u64 red_n[SCAN_THREADS / 32];
@@ -245,9 +252,13 @@ k_count0(const float *loss, const unsigned char *valid, int err_nonfinite, SegIn
  * sum of the losses and P_j = sum (l / v_{j+1})^q.
  */
 template <int KQ>
-__global__ void __launch_bounds__(SCAN_THREADS)
-k_pow0(const float *loss, const unsigned char *valid, SegInfo si, double q, Hist h0,
-       const SegState *state)
+__global__ void
+__launch_bounds__(SCAN_THREADS) k_pow0(const float *loss,
+                                       const unsigned char *valid,
+                                       SegInfo si,
+                                       double q,
+                                       Hist h0,
+                                       const SegState *state)
 {
     __shared__ double ssx[NB0];
     __shared__ double sP[NB0];
@@ -303,9 +314,17 @@ k_pow0(const float *loss, const unsigned char *valid, SegInfo si, double q, Hist
  * also share out the level-1 pivot ratios r1[j] = (v_j / v_{j+1})^q.
  */
 template <int KQ>
-__global__ void __launch_bounds__(SCAN_THREADS)
-k_scan1(const float *loss, const unsigned char *valid, SegInfo si, double q, Hist h1,
-        double *r1, SegAcc *acc, const SegState *state, float *cand, unsigned *bcnt)
+__global__ void
+__launch_bounds__(SCAN_THREADS) k_scan1(const float *loss,
+                                        const unsigned char *valid,
+                                        SegInfo si,
+                                        double q,
+                                        Hist h1,
+                                        double *r1,
+                                        SegAcc *acc,
+                                        const SegState *state,
+                                        float *cand,
+                                        unsigned *bcnt)
 {
     __shared__ unsigned n_blk;
     __shared__ u64 red_c[SCAN_THREADS / 32];
@@ -398,9 +417,9 @@ k_scan1(const float *loss, const unsigned char *valid, SegInfo si, double q, His
 
 /* The weight pass.  KE: exponent q - 1 as products (1..4) or pow (0). */
 template <int KE>
-__global__ void __launch_bounds__(SCAN_THREADS)
-k_weights(const float *loss, const unsigned char *valid, SegInfo si, const SegState *state,
-          float *weight)
+__global__ void
+__launch_bounds__(SCAN_THREADS) k_weights(
+    const float *loss, const unsigned char *valid, SegInfo si, const SegState *state, float *weight)
 {
     const unsigned s = blockIdx.y;
     u64 b;
@@ -463,60 +482,89 @@ k_weights(const float *loss, const unsigned char *valid, SegInfo si, const SegSt
 
 } /* namespace */
 
-#define LAUNCH_KQ(KQ_VAR, KERNEL, GRID, BLOCK, STREAM, ...)                                      \
-    do {                                                                                         \
-        switch (KQ_VAR) {                                                                        \
-        case -1:                                                                                 \
-            KERNEL<-1><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                 \
-            break;                                                                               \
-        case 1:                                                                                  \
-            KERNEL<1><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                  \
-            break;                                                                               \
-        case 2:                                                                                  \
-            KERNEL<2><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                  \
-            break;                                                                               \
-        case 3:                                                                                  \
-            KERNEL<3><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                  \
-            break;                                                                               \
-        case 4:                                                                                  \
-            KERNEL<4><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                  \
-            break;                                                                               \
-        default:                                                                                 \
-            KERNEL<0><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                  \
-            break;                                                                               \
-        }                                                                                        \
+#define LAUNCH_KQ(KQ_VAR, KERNEL, GRID, BLOCK, STREAM, ...)                                        \
+    do {                                                                                           \
+        switch (KQ_VAR) {                                                                          \
+        case -1:                                                                                   \
+            KERNEL<-1><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                   \
+            break;                                                                                 \
+        case 1:                                                                                    \
+            KERNEL<1><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                    \
+            break;                                                                                 \
+        case 2:                                                                                    \
+            KERNEL<2><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                    \
+            break;                                                                                 \
+        case 3:                                                                                    \
+            KERNEL<3><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                    \
+            break;                                                                                 \
+        case 4:                                                                                    \
+            KERNEL<4><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                    \
+            break;                                                                                 \
+        default:                                                                                   \
+            KERNEL<0><<<GRID, BLOCK, 0, STREAM>>>(__VA_ARGS__);                                    \
+            break;                                                                                 \
+        }                                                                                          \
     } while (0)
 
-
 cudaError_t
-launch_count0(dim3 grid, cudaStream_t stream, const float *loss, const unsigned char *valid,
-              int err_nonfinite, SegInfo si, u64 *h0c, SegAcc *acc, u64 *bad)
+launch_count0(dim3 grid,
+              cudaStream_t stream,
+              const float *loss,
+              const unsigned char *valid,
+              int err_nonfinite,
+              SegInfo si,
+              u64 *h0c,
+              SegAcc *acc,
+              u64 *bad)
 {
     k_count0<<<grid, SCAN_THREADS, 0, stream>>>(loss, valid, err_nonfinite, si, h0c, acc, bad);
     return cudaGetLastError();
 }
 
 cudaError_t
-launch_pow0(int kq, dim3 grid, cudaStream_t stream, const float *loss, const unsigned char *valid,
-            SegInfo si, double q, Hist h0, const SegState *state)
+launch_pow0(int kq,
+            dim3 grid,
+            cudaStream_t stream,
+            const float *loss,
+            const unsigned char *valid,
+            SegInfo si,
+            double q,
+            Hist h0,
+            const SegState *state)
 {
     LAUNCH_KQ(kq, k_pow0, grid, SCAN_THREADS, stream, loss, valid, si, q, h0, state);
     return cudaGetLastError();
 }
 
 cudaError_t
-launch_scan1(int kq, dim3 grid, cudaStream_t stream, const float *loss, const unsigned char *valid,
-             SegInfo si, double q, Hist h1, double *r1, SegAcc *acc, const SegState *state,
-             float *cand, unsigned *bcnt)
+launch_scan1(int kq,
+             dim3 grid,
+             cudaStream_t stream,
+             const float *loss,
+             const unsigned char *valid,
+             SegInfo si,
+             double q,
+             Hist h1,
+             double *r1,
+             SegAcc *acc,
+             const SegState *state,
+             float *cand,
+             unsigned *bcnt)
 {
-    LAUNCH_KQ(kq, k_scan1, grid, SCAN_THREADS, stream, loss, valid, si, q, h1, r1, acc, state,
-              cand, bcnt);
+    LAUNCH_KQ(kq, k_scan1, grid, SCAN_THREADS, stream, loss, valid, si, q, h1, r1, acc, state, cand,
+              bcnt);
     return cudaGetLastError();
 }
 
 cudaError_t
-launch_weights(int ke, dim3 grid, cudaStream_t stream, const float *loss,
-               const unsigned char *valid, SegInfo si, const SegState *state, float *weight)
+launch_weights(int ke,
+               dim3 grid,
+               cudaStream_t stream,
+               const float *loss,
+               const unsigned char *valid,
+               SegInfo si,
+               const SegState *state,
+               float *weight)
 {
     switch (ke) {
     case 1:

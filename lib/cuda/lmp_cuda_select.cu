@@ -16,9 +16,11 @@
 
 #include "lmp_cuda_kernels.cuh"
 
-namespace lmpi_cuda {
+namespace lmpi_cuda
+{
 
-namespace {
+namespace
+{
 
 /* (v_j / v_{j+1})^q for the level-0 pivots v_j = value(j << 20), 0 where
  * v_{j+1} is infinite.  Above the denormals the ratio depends only on the
@@ -97,15 +99,14 @@ struct MinOp {
 
 /* What a level hands on. */
 struct LevelOut {
-    int j;       /* theta's bucket */
-    u64 cnt;     /* losses in it */
-    u64 C;       /* losses above it (C_in included) */
+    int j;   /* theta's bucket */
+    u64 cnt; /* losses in it */
+    u64 C;   /* losses above it (C_in included) */
     double sum_c;
-    double S;    /* sum over losses below it of (l / v_j)^q */
+    double S; /* sum over losses below it of (l / v_j)^q */
 };
 
-template <int ITEMS>
-struct SelectShared {
+template <int ITEMS> struct SelectShared {
     typedef cub::BlockScan<Affine, SEG_THREADS, cub::BLOCK_SCAN_WARP_SCANS> ScanA;
     typedef cub::BlockScan<CntSum, SEG_THREADS, cub::BLOCK_SCAN_WARP_SCANS> ScanC;
     typedef cub::BlockReduce<int, SEG_THREADS, cub::BLOCK_REDUCE_WARP_REDUCTIONS> RedI;
@@ -129,9 +130,21 @@ struct SelectShared {
  */
 template <int ITEMS, typename TC, typename RQ>
 __device__ LevelOut
-select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const double *P,
-             unsigned base, unsigned step, double top, u64 C_in, double sum_c_in, double S_in,
-             double m_px, bool p1, u64 kk, int nb_used, RQ rq)
+select_level(SelectShared<ITEMS> &sh,
+             const TC *c,
+             const double *sx,
+             const double *P,
+             unsigned base,
+             unsigned step,
+             double top,
+             u64 C_in,
+             double sum_c_in,
+             double S_in,
+             double m_px,
+             bool p1,
+             u64 kk,
+             int nb_used,
+             RQ rq)
 {
     constexpr int NB = SEG_THREADS * ITEMS;
     const int t = threadIdx.x;
@@ -144,7 +157,7 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
             it[k] = CntSum{ (u64)c[j], sx != nullptr ? sx[j] : 0.0 };
         }
         typename SelectShared<ITEMS>::ScanC(sh.tmp.c).ExclusiveScan(it, it, CntSum{ 0, 0.0 },
-                                                                     CntSumOp());
+                                                                    CntSumOp());
         for (int k = 0; k < ITEMS; k++) {
             const int j = NB - 1 - (t * ITEMS + k);
             sh.ec[j] = it[k].c;
@@ -162,7 +175,7 @@ select_level(SelectShared<ITEMS> &sh, const TC *c, const double *sx, const doubl
             f[k] = Affine{ rq(j), isinf(vn) ? 0.0 : P[j] };
         }
         typename SelectShared<ITEMS>::ScanA(sh.tmp.a).ExclusiveScan(f, f, Affine{ 1.0, 0.0 },
-                                                                     AffineOp());
+                                                                    AffineOp());
         __syncthreads();
     }
 
@@ -279,8 +292,8 @@ struct WindowShared {
 };
 
 __device__ void
-window0(WindowShared &sh, const u64 *c, double q, double m_px, bool p1, u64 kk, int &a_out,
-        int &b_out)
+window0(
+    WindowShared &sh, const u64 *c, double q, double m_px, bool p1, u64 kk, int &a_out, int &b_out)
 {
     constexpr int ITEMS = NB0 / SEG_THREADS;
     const int t = threadIdx.x;
@@ -314,8 +327,8 @@ window0(WindowShared &sh, const u64 *c, double q, double m_px, bool p1, u64 kk, 
     for (int k = 0; k < ITEMS; k++) {
         const int j = t * ITEMS + k;
         const double vj = key_value((unsigned)j << SHIFT0);
-        const bool at_or_below = p1 ? sh.above[j] >= kk
-                                    : !isinf(vj) && (double)sh.above[j] + f[k].b_lo >= m_px;
+        const bool at_or_below =
+            p1 ? sh.above[j] >= kk : !isinf(vj) && (double)sh.above[j] + f[k].b_lo >= m_px;
         if (at_or_below)
             a = j;
     }
@@ -347,9 +360,17 @@ window0(WindowShared &sh, const u64 *c, double q, double m_px, bool p1, u64 kk, 
 }
 
 /* The direct cases, and level 0's window. */
-__global__ void __launch_bounds__(SEG_THREADS)
-k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, const u64 *h0c,
-          const SegAcc *acc, const u64 *bad, SegState *state, int max_window)
+__global__ void
+__launch_bounds__(SEG_THREADS) k_select0(const float *loss,
+                                         SegInfo si,
+                                         double p,
+                                         double m,
+                                         double m_pixels,
+                                         const u64 *h0c,
+                                         const SegAcc *acc,
+                                         const u64 *bad,
+                                         SegState *state,
+                                         int max_window)
 {
     __shared__ WindowShared sh;
     __shared__ SegState st;
@@ -415,8 +436,8 @@ k_select0(const float *loss, SegInfo si, double p, double m, double m_pixels, co
 }
 
 /* Exact level 0 for MODE_EXACT0, on the histogram of k_count0 and k_pow0. */
-__global__ void __launch_bounds__(SEG_THREADS)
-k_select0x(Hist h0, SegState *state)
+__global__ void
+__launch_bounds__(SEG_THREADS) k_select0x(Hist h0, SegState *state)
 {
     __shared__ SelectShared<NB0 / SEG_THREADS> sh;
     __shared__ SegState st;
@@ -460,9 +481,15 @@ union FinishShared {
 };
 
 /* Levels 1 and 2 and the closed form, one block per segment. */
-__global__ void __launch_bounds__(SEG_THREADS)
-k_finish(SegInfo si, Hist h1, const double *r1, const SegAcc *acc, SegState *state,
-         const float *cand, const unsigned *bcnt, unsigned gx)
+__global__ void
+__launch_bounds__(SEG_THREADS) k_finish(SegInfo si,
+                                        Hist h1,
+                                        const double *r1,
+                                        const SegAcc *acc,
+                                        SegState *state,
+                                        const float *cand,
+                                        const unsigned *bcnt,
+                                        unsigned gx)
 {
     extern __shared__ __align__(16) unsigned char dyn[];
     FinishShared &fs = *reinterpret_cast<FinishShared *>(dyn);
@@ -591,9 +618,18 @@ k_finish(SegInfo si, Hist h1, const double *r1, const SegAcc *acc, SegState *sta
 } /* namespace */
 
 cudaError_t
-launch_select0(unsigned n_seg, cudaStream_t stream, const float *loss, SegInfo si, double p,
-               double m, double m_pixels, const u64 *h0c, const SegAcc *acc, const u64 *bad,
-               SegState *state, int max_window)
+launch_select0(unsigned n_seg,
+               cudaStream_t stream,
+               const float *loss,
+               SegInfo si,
+               double p,
+               double m,
+               double m_pixels,
+               const u64 *h0c,
+               const SegAcc *acc,
+               const u64 *bad,
+               SegState *state,
+               int max_window)
 {
     k_select0<<<n_seg, SEG_THREADS, 0, stream>>>(loss, si, p, m, m_pixels, h0c, acc, bad, state,
                                                  max_window);
@@ -628,12 +664,19 @@ prepare_finish(void)
 }
 
 cudaError_t
-launch_finish(unsigned n_seg, cudaStream_t stream, SegInfo si, Hist h1, const double *r1,
-              const SegAcc *acc, SegState *state, const float *cand, const unsigned *bcnt,
+launch_finish(unsigned n_seg,
+              cudaStream_t stream,
+              SegInfo si,
+              Hist h1,
+              const double *r1,
+              const SegAcc *acc,
+              SegState *state,
+              const float *cand,
+              const unsigned *bcnt,
               unsigned gx)
 {
     k_finish<<<n_seg, SEG_THREADS, sizeof(FinishShared), stream>>>(si, h1, r1, acc, state, cand,
-                                                                    bcnt, gx);
+                                                                   bcnt, gx);
     return cudaGetLastError();
 }
 

@@ -23,9 +23,9 @@
 extern "C" {
 #endif
 
-#define LMP_VERSION_MAJOR 0
-#define LMP_VERSION_MINOR 1
-#define LMP_VERSION_PATCH 0
+#define LMP_VERSION_MAJOR  0
+#define LMP_VERSION_MINOR  1
+#define LMP_VERSION_PATCH  0
 #define LMP_VERSION_STRING "0.1.0"
 
 typedef enum lmp_status {
@@ -53,7 +53,10 @@ typedef struct lmp_params {
 } lmp_params;
 
 /* p = 1.5, m = 0.1, m_pixels unused, non-finite losses are errors. */
-#define LMP_PARAMS_INIT { 1.5, 0.1, 0.0, LMP_NONFINITE_ERROR }
+#define LMP_PARAMS_INIT                                                                            \
+    {                                                                                              \
+        1.5, 0.1, 0.0, LMP_NONFINITE_ERROR                                                         \
+    }
 
 typedef struct lmp_result {
     double value;     /* the LMP loss L(l) */

@@ -103,7 +103,7 @@ typedef struct lmp_scheme {
     double gamma;    /* FOCAL: >= 0 (2 in the paper) */
     const double *class_weight; /* INVFREQ/MEDFREQ: NULL, or n_classes factors alpha_c >= 0
                                    (borrowed for the call) */
-    size_t n_classes; /* INVFREQ/MEDFREQ: classes are 0..n_classes-1 (<= 256) */
+    size_t n_classes;           /* INVFREQ/MEDFREQ: classes are 0..n_classes-1 (<= 256) */
 } lmp_scheme;
 
 /* One frame's inputs.  Which ones a scheme needs: LMP, UNIFORM, TOPK: loss
@@ -111,9 +111,9 @@ typedef struct lmp_scheme {
  * INVFREQ, MEDFREQ: cls.  Missing what is needed gives LMP_ERR_INVALID_ARG. */
 typedef struct lmp_scheme_input {
     size_t n;
-    const float *loss;         /* NULL or n losses >= 0 (finite where valid) */
-    const float *pt;           /* NULL or n probabilities in [0, 1] where valid */
-    const unsigned char *cls;  /* NULL or n class indices, < n_classes where valid */
+    const float *loss;          /* NULL or n losses >= 0 (finite where valid) */
+    const float *pt;            /* NULL or n probabilities in [0, 1] where valid */
+    const unsigned char *cls;   /* NULL or n class indices, < n_classes where valid */
     const unsigned char *valid; /* NULL or n bytes */
 } lmp_scheme_input;
 

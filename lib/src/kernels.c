@@ -67,8 +67,8 @@ lmpi_scan_input(const float *loss,
 
 /* value on every positive finite loss, 0 elsewhere and on masked pixels. */
 LMPI_CLONES static void
-fill_weights_const(const float *loss, const unsigned char *valid, size_t n, float value,
-                   float *weight)
+fill_weights_const(
+    const float *loss, const unsigned char *valid, size_t n, float value, float *weight)
 {
     size_t i;
     for (i = 0; i < n; i++) {
@@ -179,13 +179,8 @@ lmpi_fold_real4(const float *loss,
 }
 
 static void
-weights_real(const float *loss,
-             size_t n,
-             double theta,
-             double e,
-             double tau,
-             double pre_a,
-             float *weight)
+weights_real(
+    const float *loss, size_t n, double theta, double e, double tau, double pre_a, float *weight)
 {
     const double c_pre = pre_a > 0.0 ? tau * pow(pre_a / theta, e) : 0.0;
 #ifdef LMPI_HAVE_AVX512
@@ -198,12 +193,8 @@ weights_real(const float *loss,
 }
 
 double
-lmpi_fold_real(const float *loss,
-               const unsigned char *valid,
-               size_t n,
-               double a,
-               double q,
-               float *pre)
+lmpi_fold_real(
+    const float *loss, const unsigned char *valid, size_t n, double a, double q, float *pre)
 {
     /* Terms below 2^-70 are dropped: they add up to at most n 2^-70 against
      * a sum g(a) > m_px >= 1 (8e-13 relative for n = 2^30), and for q far
@@ -225,14 +216,14 @@ lmpi_fold_real(const float *loss,
 
 LMPI_CLONES static void
 weights_pow_clones(const float *loss,
-                 const unsigned char *valid,
-                 lmp_nonfinite nonfinite,
-                 size_t n,
-                 double theta,
-                 double e,
-                 double tau,
-                 double pre_a,
-                 float *weight)
+                   const unsigned char *valid,
+                   lmp_nonfinite nonfinite,
+                   size_t n,
+                   double theta,
+                   double e,
+                   double tau,
+                   double pre_a,
+                   float *weight)
 {
     const double inv_theta = 1.0 / theta;
     const int k = lmpi_int_exponent(e);
@@ -243,12 +234,12 @@ weights_pow_clones(const float *loss,
      * theta) can land one ulp below 1 for x == theta, and for p near 1 the
      * exponent e = q - 1 (1e12 at p = 1 + 1e-12) turns that ulp into a
      * visibly smaller weight for a clamped pixel. */
-#define WEIGHTS(K)                                                                   \
-    for (i = 0; i < n; i++) {                                                        \
-        const double x = loss[i];                                                    \
-        double r = x * inv_theta;                                                    \
-        r = x < theta ? r : 1.0;                                                     \
-        weight[i] = lmpi_weight_float(tau * POWK(r, K, e));                          \
+#define WEIGHTS(K)                                                                                 \
+    for (i = 0; i < n; i++) {                                                                      \
+        const double x = loss[i];                                                                  \
+        double r = x * inv_theta;                                                                  \
+        r = x < theta ? r : 1.0;                                                                   \
+        weight[i] = lmpi_weight_float(tau * POWK(r, K, e));                                        \
     }
     switch (k) {
     case 1:
@@ -288,13 +279,13 @@ lmp_power_pass(const float *loss, size_t n, double theta, double e, double tau, 
 
 LMPI_CLONES static void
 weights_p1_clones(const float *loss,
-                const unsigned char *valid,
-                lmp_nonfinite nonfinite,
-                size_t n,
-                float t,
-                float w_tau,
-                float w_share,
-                float *weight)
+                  const unsigned char *valid,
+                  lmp_nonfinite nonfinite,
+                  size_t n,
+                  float t,
+                  float w_tau,
+                  float w_share,
+                  float *weight)
 {
     size_t i;
     for (i = 0; i < n; i++) {

@@ -85,15 +85,11 @@ void lmpi_weights_pow(const float *loss,
                       float *weight);
 
 /* The sum over valid losses in (0, a] of (l / a)^q, for a > 0 and a
- * non-integer q, less the terms below 2^-70; NaN and Inf are never in (0, a].  pre: NULL, or n floats
- * that receive (l / a)^(q - 1) for those losses and 0 for the others (below
- * FLT_MIN: 0), for lmpi_weights_pow's pre_a. */
-double lmpi_fold_real(const float *loss,
-                      const unsigned char *valid,
-                      size_t n,
-                      double a,
-                      double q,
-                      float *pre);
+ * non-integer q, less the terms below 2^-70; NaN and Inf are never in (0, a].  pre: NULL, or n
+ * floats that receive (l / a)^(q - 1) for those losses and 0 for the others (below FLT_MIN: 0), for
+ * lmpi_weights_pow's pre_a. */
+double lmpi_fold_real(
+    const float *loss, const unsigned char *valid, size_t n, double a, double q, float *pre);
 
 /* The passes behind lmpi_weights_pow and lmpi_fold_real for a non-integer
  * exponent, in four lanes (kernels.c) and, for processors with AVX-512F, in
@@ -145,8 +141,8 @@ void lmpi_weights_p1(const float *loss,
 /* Validation and the statistics every solver needs. */
 typedef struct lmpi_scan {
     size_t n_valid;
-    size_t n_pos;   /* valid losses > 0 */
-    double sum;     /* sum of valid losses */
+    size_t n_pos; /* valid losses > 0 */
+    double sum;   /* sum of valid losses */
 } lmpi_scan;
 
 /* One pass: LMP_OK, or LMP_ERR_INVALID_LOSS via lmpi_find_bad. */

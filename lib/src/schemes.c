@@ -218,11 +218,8 @@ ohem_key(const lmp_scheme_input *in, size_t i)
 }
 
 static lmp_status
-weights_ohem(const lmp_scheme *s,
-             const lmp_scheme_input *in,
-             size_t nv,
-             float *w,
-             lmp_scheme_result *r)
+weights_ohem(
+    const lmp_scheme *s, const lmp_scheme_input *in, size_t nv, float *w, lmp_scheme_result *r)
 {
     /* keep key < thr, or key <= kth (the min_kept-th smallest key) */
     const double thr = in->pt != NULL ? s->thresh : log(s->thresh); /* log(0) = -inf: none */
@@ -261,11 +258,8 @@ weights_ohem(const lmp_scheme *s,
 }
 
 static lmp_status
-weights_topk(const lmp_scheme *s,
-             const lmp_scheme_input *in,
-             size_t nv,
-             float *w,
-             lmp_scheme_result *r)
+weights_topk(
+    const lmp_scheme *s, const lmp_scheme_input *in, size_t nv, float *w, lmp_scheme_result *r)
 {
     double k_px = s->k_pixels > 0.0 ? s->k_pixels : s->k * (double)nv;
     size_t kk, i, j = 0, above = 0, equal = 0;
@@ -319,11 +313,8 @@ focal_factor(const lmp_scheme_input *in, size_t i, double gamma)
 }
 
 static lmp_status
-weights_focal(const lmp_scheme *s,
-              const lmp_scheme_input *in,
-              size_t nv,
-              float *w,
-              lmp_scheme_result *r)
+weights_focal(
+    const lmp_scheme *s, const lmp_scheme_input *in, size_t nv, float *w, lmp_scheme_result *r)
 {
     double total = 0.0;
     size_t i;
@@ -345,11 +336,8 @@ weights_focal(const lmp_scheme *s,
 }
 
 static lmp_status
-weights_class(const lmp_scheme *s,
-              const lmp_scheme_input *in,
-              size_t nv,
-              float *w,
-              lmp_scheme_result *r)
+weights_class(
+    const lmp_scheme *s, const lmp_scheme_input *in, size_t nv, float *w, lmp_scheme_result *r)
 {
     size_t count[256];
     double alpha[256];
@@ -407,7 +395,8 @@ lmp_scheme_weights(const lmp_scheme *s,
     r->k_px = NAN;
     if (in == NULL || lmp_scheme_check(s) != LMP_OK)
         return LMP_ERR_INVALID_ARG;
-    if (in->n > 0 && ((s->kind == LMP_SCHEME_LMP || s->kind == LMP_SCHEME_TOPK) && in->loss == NULL))
+    if (in->n > 0 &&
+        ((s->kind == LMP_SCHEME_LMP || s->kind == LMP_SCHEME_TOPK) && in->loss == NULL))
         return LMP_ERR_INVALID_ARG;
     if (in->n > 0 && (s->kind == LMP_SCHEME_OHEM || s->kind == LMP_SCHEME_FOCAL) &&
         in->loss == NULL && in->pt == NULL)

@@ -138,11 +138,11 @@ lmp_select(float *v, size_t n, size_t k)
 
 /* State of the search for theta (1 < p < inf). */
 typedef struct search {
-    size_t clamped;    /* C: losses known to be >= theta */
+    size_t clamped; /* C: losses known to be >= theta */
     double sum_clamped;
-    double lo;         /* theta > lo; 0 while unknown */
-    double s_lo;       /* S: sum over losses known to be <= lo of (l/lo)^q */
-    double hi;         /* theta <= hi; INFINITY while unknown */
+    double lo;   /* theta > lo; 0 while unknown */
+    double s_lo; /* S: sum over losses known to be <= lo of (l/lo)^q */
+    double hi;   /* theta <= hi; INFINITY while unknown */
 } search;
 
 /* S rescaled from lo to v > lo: sum over the folded unclamped losses of (l/v)^q. */
@@ -177,17 +177,17 @@ candidate_stats(const float *c, size_t k, float v, int kq, double q, pivot_stats
 
     /* Branch-free, in independent lanes, one loop per exponent so that the
      * body is fixed.  The lanes are added up in a fixed order. */
-#define STATS_LOOP(K)                                                                       \
-    for (i = 0; i < k8; i += STATS_LANES) {                                                 \
-        for (j = 0; j < STATS_LANES; j++) {                                                 \
-            const double x = c[i + (size_t)j];                                              \
-            const int ge = x >= v;                                                          \
-            const double r = ge ? 0.0 : x * inv_v;                                          \
-            cnt_ge[j] += (size_t)ge;                                                        \
-            cnt_eq[j] += (size_t)(x == v);                                                  \
-            sum_ge[j] += ge ? x : 0.0;                                                      \
-            sum_lt[j] += lmpi_pow_k(r, (K), q);                                             \
-        }                                                                                   \
+#define STATS_LOOP(K)                                                                              \
+    for (i = 0; i < k8; i += STATS_LANES) {                                                        \
+        for (j = 0; j < STATS_LANES; j++) {                                                        \
+            const double x = c[i + (size_t)j];                                                     \
+            const int ge = x >= v;                                                                 \
+            const double r = ge ? 0.0 : x * inv_v;                                                 \
+            cnt_ge[j] += (size_t)ge;                                                               \
+            cnt_eq[j] += (size_t)(x == v);                                                         \
+            sum_ge[j] += ge ? x : 0.0;                                                             \
+            sum_lt[j] += lmpi_pow_k(r, (K), q);                                                    \
+        }                                                                                          \
     }
     switch (kq) {
     case 1:
@@ -429,7 +429,7 @@ typedef struct sweep_acc {
     int any_bad;  /* strict sweeps: a loss is negative, NaN or Inf */
     size_t n_pos; /* finite and > 0 */
     size_t cnt_hi;
-    v8f min;      /* smallest used value, NaN aside: < 0 means a negative loss */
+    v8f min; /* smallest used value, NaN aside: < 0 means a negative loss */
     v4d sum[2];
     v4d sum_hi[2];
     v4d s_lo[2];
@@ -452,10 +452,10 @@ typedef struct sweep_cfg {
 enum { FOLD_NONE = 0, FOLD_REAL = LMPI_MAX_INT_POW + 1 };
 
 /* r^k lane by lane for the integer folds, k a constant. */
-#define FOLD_POWER(r, fold)                                                                 \
-    ((fold) == 1   ? (r)                                                                    \
-     : (fold) == 2 ? (r) * (r)                                                              \
-     : (fold) == 3 ? (r) * (r) * (r)                                                        \
+#define FOLD_POWER(r, fold)                                                                        \
+    ((fold) == 1   ? (r)                                                                           \
+     : (fold) == 2 ? (r) * (r)                                                                     \
+     : (fold) == 3 ? (r) * (r) * (r)                                                               \
                    : ((r) * (r)) * ((r) * (r)))
 
 /* Accumulates loss[0..len) (len a multiple of 8, at most SWEEP_BLOCK) into
@@ -509,7 +509,7 @@ sweep_block_body(const float *loss,
             h.v = x;
         } else {
             const v8i use = valid == NULL ? (v8i){ -1, -1, -1, -1, -1, -1, -1, -1 }
-                                          : (v8i){ valid[i], valid[i + 1], valid[i + 2],
+                                          : (v8i){ valid[i],     valid[i + 1], valid[i + 2],
                                                    valid[i + 3], valid[i + 4], valid[i + 5],
                                                    valid[i + 6], valid[i + 7] } != 0;
             const v8f xm = (v8f)(((v8i)x & use) | ((v8i)inf & ~use));
@@ -563,8 +563,8 @@ sweep_block_body(const float *loss,
     return n_cand;
 }
 
-typedef size_t (*sweep_block_fn)(const float *, const unsigned char *, size_t, const sweep_cfg *,
-                                 sweep_acc *, float *, size_t);
+typedef size_t (*sweep_block_fn)(
+    const float *, const unsigned char *, size_t, const sweep_cfg *, sweep_acc *, float *, size_t);
 
 #define SWEEP_BLOCK_INSTANCE(NAME, STRICT, FOLD)                                                   \
     LMPI_CLONES static size_t NAME(const float *loss, const unsigned char *valid, size_t len,      \
@@ -588,12 +588,12 @@ SWEEP_BLOCK_INSTANCE(sweep_block_g4, 0, 4)
 /* Result of one sweep over the input. */
 typedef struct sweep_out {
     lmpi_scan scan;
-    int maybe_bad;  /* a negative loss, or NaN/Inf when those are errors, may be present */
-    size_t cnt_hi;  /* positive losses >= b */
+    int maybe_bad; /* a negative loss, or NaN/Inf when those are errors, may be present */
+    size_t cnt_hi; /* positive losses >= b */
     double sum_hi;
-    size_t n_cand;  /* candidates copied */
-    double s_lo;    /* sum over 0 < l <= a of (l/a)^q (q finite, a > 0) */
-    int prefilled;  /* pre holds (l/a)^(q-1) for those losses (lmpi_fold_real) */
+    size_t n_cand; /* candidates copied */
+    double s_lo;   /* sum over 0 < l <= a of (l/a)^q (q finite, a > 0) */
+    int prefilled; /* pre holds (l/a)^(q-1) for those losses (lmpi_fold_real) */
 } sweep_out;
 
 /*
@@ -603,7 +603,7 @@ typedef struct sweep_out {
  * (PARALLEL_MIN_N losses at least) gives the same bits as one thread, and as
  * any other thread count.
  */
-#define MAX_CHUNKS 64
+#define MAX_CHUNKS     64
 #define PARALLEL_MIN_N ((size_t)1 << 22)
 
 typedef struct chunking {
@@ -677,8 +677,8 @@ sweep_chunk(void *ctx, size_t c, unsigned thread)
     pt->n_cand = 0;
     for (i = begin; i < end; i += SWEEP_BLOCK) {
         const size_t len = end - i < SWEEP_BLOCK ? end - i : SWEEP_BLOCK;
-        pt->n_cand = job->fn(job->loss + i, job->valid ? job->valid + i : NULL, len, job->cfg,
-                             &acc, job->cand + c * job->cand_stride, pt->n_cand);
+        pt->n_cand = job->fn(job->loss + i, job->valid ? job->valid + i : NULL, len, job->cfg, &acc,
+                             job->cand + c * job->cand_stride, pt->n_cand);
     }
     pt->n_ok = acc.n_ok;
     pt->any_bad = acc.any_bad;
@@ -780,11 +780,8 @@ weights_chunk(void *ctx, size_t c, unsigned thread)
 }
 
 static weights_job
-weights_job_of(const float *loss,
-               const unsigned char *valid,
-               lmp_nonfinite nonfinite,
-               size_t n,
-               float *weight)
+weights_job_of(
+    const float *loss, const unsigned char *valid, lmp_nonfinite nonfinite, size_t n, float *weight)
 {
     weights_job job;
     memset(&job, 0, sizeof job);
@@ -830,7 +827,7 @@ sweep(const float *loss,
     const size_t n8 = n - n % 8;
     const int strict = valid == NULL && nonfinite == LMP_NONFINITE_ERROR;
     const int p_one = isinf(q);
-    const int fold = p_one || !(a > 0.0) ? FOLD_NONE
+    const int fold = p_one || !(a > 0.0)    ? FOLD_NONE
                      : lmpi_int_exponent(q) ? lmpi_int_exponent(q)
                                             : FOLD_REAL;
     sweep_cfg cfg;
@@ -991,9 +988,9 @@ solve_q(const float *loss,
         /* Every candidate is below b. */
         pivot_stats ps;
         candidate_stats(cand, sw->n_cand, (float)b, k, q, &ps);
-        ok = (double)sw->cnt_hi + (a > 0.0 ? sw->s_lo * lmpi_pow_k(a / b, k, q) : 0.0) +
-                 ps.sum_lt <=
-             m_px;
+        ok =
+            (double)sw->cnt_hi + (a > 0.0 ? sw->s_lo * lmpi_pow_k(a / b, k, q) : 0.0) + ps.sum_lt <=
+            m_px;
     }
     if (!ok) {
         a = 0.0;

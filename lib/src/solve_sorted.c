@@ -118,9 +118,9 @@ lmp_solve_sorted(const float *loss,
         for (i = 0; i < n; i++) {
             const double x = loss[i];
             w[i] = !lmpi_is_valid(loss, valid, i, params->nonfinite) ? 0.0
-                   : x > t                                          ? s.tau
-                   : x == t                                         ? share
-                                                                    : 0.0;
+                   : x > t                                           ? s.tau
+                   : x == t                                          ? share
+                                                                     : 0.0;
         }
         r.theta = t;
         r.n_clamped = above + (share == s.tau ? equal : 0);

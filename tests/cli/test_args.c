@@ -38,12 +38,8 @@ run_parse_size(run_result *r, const char *opt, const char *text, size_t *out)
 }
 
 static void
-run_parse_list(run_result *r,
-               const char *text,
-               parse_fn fn,
-               double **out,
-               size_t *count,
-               size_t max_count)
+run_parse_list(
+    run_result *r, const char *text, parse_fn fn, double **out, size_t *count, size_t max_count)
 {
     capture c;
     capture_begin(&c);
@@ -369,14 +365,10 @@ test_json_number(void **state)
         double v;
         const char *want;
     } cases[] = {
-        { 1.5, "1.5" },
-        { 0.0, "0" },
-        { -2.0, "-2" },
-        { 0.1, "0.10000000000000001" },
-        { 1e-3, "0.001" },
-        { 1e300, "1.0000000000000001e+300" },
-        { INFINITY, "\"inf\"" },
-        { -INFINITY, "\"-inf\"" },
+        { 1.5, "1.5" },          { 0.0, "0" },
+        { -2.0, "-2" },          { 0.1, "0.10000000000000001" },
+        { 1e-3, "0.001" },       { 1e300, "1.0000000000000001e+300" },
+        { INFINITY, "\"inf\"" }, { -INFINITY, "\"-inf\"" },
         { NAN, "null" },
     };
     size_t i;

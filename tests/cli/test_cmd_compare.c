@@ -132,8 +132,8 @@ test_usage_errors(void **state)
     assert_non_null(strstr(r.err, "expected exactly one of --probs, --logits and --loss, got 0"));
     run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "--labels", "l.png", NULL);
     assert_int_equal(r.rc, 2);
-    run_cmd(&r, cmd_compare, "compare", "--labels", "l.png", "--probs", "p.npy", "--image",
-            "f.png", "--csv", "c.csv", NULL);
+    run_cmd(&r, cmd_compare, "compare", "--labels", "l.png", "--probs", "p.npy", "--image", "f.png",
+            "--csv", "c.csv", NULL);
     assert_int_equal(r.rc, 2);
     assert_non_null(strstr(r.err, "--csv: the per-pixel table is for the profile"));
     run_cmd(&r, cmd_compare, "compare", "--losses", "x.npy", "-o", "x.jpg", NULL);
@@ -335,8 +335,8 @@ test_dataset_mode(void **state)
             out, "--schemes", "medfreq:source=split", NULL);
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "needed for the split's class statistics"));
-    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", in_dir(fx, "none"), "--pred-dir",
-            p1, "--out-dir", out, NULL);
+    run_cmd(&r, cmd_compare, "compare", "--cityscapes-root", in_dir(fx, "none"), "--pred-dir", p1,
+            "--out-dir", out, NULL);
     assert_int_equal(r.rc, 1);
     assert_non_null(strstr(r.err, "cannot list the frames"));
 }
@@ -498,8 +498,9 @@ test_real_frame(void **state)
     char b1[1024], b2[1024], b3[1024], csv[256];
     const char *img = shared_file(
         b1, sizeof b1, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_leftImg8bit_small.png");
-    const char *lab = shared_file(
-        b2, sizeof b2, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds_small.png");
+    const char *lab =
+        shared_file(b2, sizeof b2,
+                    "leftImg8bit/val/frankfurt/frankfurt_000000_001236_gtFine_labelIds_small.png");
     const char *prb =
         shared_file(b3, sizeof b3, "leftImg8bit/val/frankfurt/frankfurt_000000_001236_probs.npy");
     run_result r;

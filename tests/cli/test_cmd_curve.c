@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_test_util.h"
 #include "lmp.h"
 #include "lmpviz.h"
 #include "lmpviz_private.h"
 #include "png_test_util.h"
-#include "cli_test_util.h"
 #include "test_util.h"
 
 #define COLOR_TOL 12
@@ -49,14 +49,16 @@ cmp_desc(const void *a, const void *b)
 static void
 default_losses_sorted(float *loss)
 {
-    assert_int_equal(lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, loss),
-                     LMPVIZ_OK);
+    assert_int_equal(
+        lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, loss),
+        LMPVIZ_OK);
     qsort(loss, LMPVIZ_PROFILE_N, sizeof *loss, cmp_desc);
 }
 
 /* Reads a curve CSV: n rows, n_w weight columns, into loss[] and w[col][row]. */
 static size_t
-read_csv(const char *path, char *header, size_t header_len, float *loss, float (*w)[2000], size_t n_w)
+read_csv(
+    const char *path, char *header, size_t header_len, float *loss, float (*w)[2000], size_t n_w)
 {
     FILE *f = fopen(path, "r");
     char line[4096];
@@ -93,15 +95,16 @@ uniform_row(double p, double m)
     lmpviz_figure *fig = lmpviz_figure_create(800, 500, LMPVIZ_DPI_DEFAULT, 1, 1);
     double px, py;
 
-    assert_int_equal(lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, loss),
-                     LMPVIZ_OK);
+    assert_int_equal(
+        lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, loss),
+        LMPVIZ_OK);
     prm.p = p;
     prm.m = m;
     assert_int_equal(lmpviz_curve_compute(loss, LMPVIZ_PROFILE_N, &prm, 1, &d, NULL), LMPVIZ_OK);
     lmpviz_curve_panel(lmpviz_figure_panel(fig, 0, 0), &d, NULL);
     assert_int_equal(lmpviz_figure_layout(fig, NULL), LMPVIZ_OK);
-    assert_int_equal(lmpviz_panel_to_pixel(lmpviz_figure_panel(fig, 0, 0), 50.0, 1.0 / LMPVIZ_PROFILE_N,
-                                           &px, &py),
+    assert_int_equal(lmpviz_panel_to_pixel(lmpviz_figure_panel(fig, 0, 0), 50.0,
+                                           1.0 / LMPVIZ_PROFILE_N, &px, &py),
                      LMPVIZ_OK);
     lmpviz_curve_data_free(&d);
     lmpviz_figure_destroy(fig);
@@ -270,7 +273,8 @@ test_csv_matches_lmp_solve(void **state)
             lmp_result res;
             prm.p = ps[i];
             prm.m = ms[j];
-            assert_int_equal(lmp_solve(sorted, NULL, LMPVIZ_PROFILE_N, &prm, ref, &res, NULL), LMP_OK);
+            assert_int_equal(lmp_solve(sorted, NULL, LMPVIZ_PROFILE_N, &prm, ref, &res, NULL),
+                             LMP_OK);
             for (k = 0; k < rows; k++)
                 assert_true(fabs(w[2 * i + j][k] - ref[k]) <= WEIGHT_RTOL * ref[k]);
         }
@@ -296,8 +300,8 @@ test_csv_from_npy_sample(void **state)
     snprintf(csv, sizeof csv, "%s", in_dir(fx, "s.csv"));
     assert_int_equal(lmpviz_npy_write_float(npy, src, shape, 2, NULL), LMPVIZ_OK);
 
-    run_curve(&r, "--losses", npy, "--sample", "200", "--seed", "3", "--p", "2", "--m", "0.05", "--csv",
-              csv, "-o", in_dir(fx, "s.png"), NULL);
+    run_curve(&r, "--losses", npy, "--sample", "200", "--seed", "3", "--p", "2", "--m", "0.05",
+              "--csv", csv, "-o", in_dir(fx, "s.png"), NULL);
     assert_int_equal(r.rc, 0);
     rows = read_csv(csv, header, sizeof header, loss, w, 1);
     assert_int_equal(rows, 200);
@@ -336,7 +340,8 @@ test_svg_and_pdf(void **state)
         char needle[160];
         size_t count = 0;
         const char *p = buf;
-        snprintf(needle, sizeof needle, "stroke-width:1.8;stroke-linecap:butt;stroke-linejoin:round;stroke:rgb(");
+        snprintf(needle, sizeof needle,
+                 "stroke-width:1.8;stroke-linecap:butt;stroke-linejoin:round;stroke:rgb(");
         while ((p = strstr(p, needle)) != NULL) {
             double rr, gg, bb;
             p += strlen(needle);
@@ -350,17 +355,18 @@ test_svg_and_pdf(void **state)
     if (access("/usr/bin/python3", X_OK) == 0) {
         /* parses as XML, and exactly three stroked paths are wider than the
          * 26 pt legend samples in a series colour at 1.8 pt */
-        snprintf(cmd, sizeof cmd,
-                 "/usr/bin/python3 -c 'import sys, re, xml.dom.minidom as m\n"
-                 "d = m.parse(sys.argv[1])\n"
-                 "n = 0\n"
-                 "for p in d.getElementsByTagName(\"path\"):\n"
-                 "    s = p.getAttribute(\"style\")\n"
-                 "    if \"stroke-width:1.8;\" not in s: continue\n"
-                 "    xs = [float(v) for v in re.findall(r\"[-0-9.]+\", p.getAttribute(\"d\"))[0::2]]\n"
-                 "    n += max(xs) - min(xs) > 40\n"
-                 "sys.exit(0 if n == 3 else 1)' %s",
-                 fx->path);
+        snprintf(
+            cmd, sizeof cmd,
+            "/usr/bin/python3 -c 'import sys, re, xml.dom.minidom as m\n"
+            "d = m.parse(sys.argv[1])\n"
+            "n = 0\n"
+            "for p in d.getElementsByTagName(\"path\"):\n"
+            "    s = p.getAttribute(\"style\")\n"
+            "    if \"stroke-width:1.8;\" not in s: continue\n"
+            "    xs = [float(v) for v in re.findall(r\"[-0-9.]+\", p.getAttribute(\"d\"))[0::2]]\n"
+            "    n += max(xs) - min(xs) > 40\n"
+            "sys.exit(0 if n == 3 else 1)' %s",
+            fx->path);
         assert_int_equal(system(cmd), 0);
     }
 
@@ -396,8 +402,8 @@ test_paper_and_views(void **state)
     run_curve(&r, "--scaled", "--logy", "--dist", "lognormal", "--n", "1000", "--seed", "1", "-o",
               in_dir(fx, "scaled.png"), NULL);
     assert_int_equal(r.rc, 0);
-    run_curve(&r, "--m-pixels", "5,20", "--title", "τ and θ", "--dpi", "150", "--size", "900x600", "-o",
-              in_dir(fx, "mpx.png"), NULL);
+    run_curve(&r, "--m-pixels", "5,20", "--title", "τ and θ", "--dpi", "150", "--size", "900x600",
+              "-o", in_dir(fx, "mpx.png"), NULL);
     assert_int_equal(r.rc, 0);
     image_load(fx->path, &im);
     assert_int_equal(im.w, 900);
@@ -418,7 +424,9 @@ test_bad_options(void **state)
 {
     fixture *fx = *state;
     static const bad_case cases[] = {
-        { { "--p", "0.5" }, 2, "lmpviz curve: --p: expected p >= 1 (a number or \"inf\"), got \"0.5\"\n" },
+        { { "--p", "0.5" },
+          2,
+          "lmpviz curve: --p: expected p >= 1 (a number or \"inf\"), got \"0.5\"\n" },
         { { "--p", "1,0.9" }, 2, "--p: expected p >= 1" },
         { { "--m", "1.5" }, 2, "--m: expected a fraction in (0, 1], got \"1.5\"" },
         { { "--m", "0.1", "--m-pixels", "4" }, 2, "give one of them" },

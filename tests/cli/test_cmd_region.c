@@ -14,10 +14,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_test_util.h"
 #include "lmp.h"
 #include "lmpviz.h"
 #include "png_test_util.h"
-#include "cli_test_util.h"
 
 #define COLOR_TOL 12
 
@@ -47,7 +47,8 @@ test_default(void **state)
     assert_true(count_color(&im, lmpviz_palette_color(0), COLOR_TOL) > 100);
     free(im.px);
 
-    run_region(&r, "--p", "1,1.5,2,inf", "--m", "0.75", "--losses", "2,1", "-o", in_dir(fx, "r.png"), NULL);
+    run_region(&r, "--p", "1,1.5,2,inf", "--m", "0.75", "--losses", "2,1", "-o",
+               in_dir(fx, "r.png"), NULL);
     assert_int_equal(r.rc, 0);
     image_load(fx->path, &im);
     for (i = 0; i < 4; i++)
@@ -74,7 +75,8 @@ test_formats(void **state)
     assert_string_equal(buf, "<?xml");
     if (access("/usr/bin/python3", X_OK) == 0) {
         char cmd[512];
-        snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' %s",
+        snprintf(cmd, sizeof cmd,
+                 "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' %s",
                  fx->path);
         assert_int_equal(system(cmd), 0);
     }
@@ -105,8 +107,9 @@ test_bad_options(void **state)
 
     run_region(&r, "--p", "0.5", "-o", in_dir(fx, "b.png"), NULL);
     assert_int_equal(r.rc, 2);
-    assert_string_equal(r.err, "lmpviz region: --p: expected p >= 1 (a number or \"inf\"), got \"0.5\"\n"
-                               "try 'lmpviz region --help'\n");
+    assert_string_equal(r.err,
+                        "lmpviz region: --p: expected p >= 1 (a number or \"inf\"), got \"0.5\"\n"
+                        "try 'lmpviz region --help'\n");
     run_region(&r, "--m", "0", "-o", in_dir(fx, "b.png"), NULL);
     assert_int_equal(r.rc, 2);
     assert_string_equal(r.err, "lmpviz region: --m: expected a fraction in (0, 1], got \"0\"\n"

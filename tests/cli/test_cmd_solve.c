@@ -199,9 +199,9 @@ test_default_profile(void **state)
     run_result r;
     (void)state;
 
-    assert_int_equal(lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, LMPVIZ_PROFILE_N,
-                                             LMPVIZ_PROFILE_SEED, loss),
-                     LMPVIZ_OK);
+    assert_int_equal(
+        lmpviz_profile_generate(LMPVIZ_PROFILE_DIST, LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED, loss),
+        LMPVIZ_OK);
     assert_int_equal(lmp_solve(loss, NULL, LMPVIZ_PROFILE_N, &prm, NULL, &res, NULL), LMP_OK);
     snprintf(source, sizeof source, "default profile (%d exponential draws, seed %lu)",
              LMPVIZ_PROFILE_N, LMPVIZ_PROFILE_SEED);
@@ -667,11 +667,11 @@ test_empty(void **state)
 
     snprintf(npy, sizeof npy, "%s", in_dir(fx, "e.npy"));
     write_npy(npy, &dummy, shape0, 1);
-    expect_file_error(fx, npy,
-                      "no valid loss (the array is empty or every element was ignored)", 1);
+    expect_file_error(fx, npy, "no valid loss (the array is empty or every element was ignored)",
+                      1);
     write_npy(npy, &dummy, shape30, 2);
-    expect_file_error(fx, npy,
-                      "no valid loss (the array is empty or every element was ignored)", 1);
+    expect_file_error(fx, npy, "no valid loss (the array is empty or every element was ignored)",
+                      1);
 
     /* every element ignored */
     write_npy(npy, nan2, shape2, 1);

@@ -49,17 +49,17 @@
 static int failures;
 static int checks;
 
-#define CHECK(cond, ...)                                                                     \
-    do {                                                                                     \
-        checks++;                                                                            \
-        if (!(cond)) {                                                                       \
-            failures++;                                                                      \
-            if (failures <= 40) {                                                            \
-                printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                       \
-                printf(__VA_ARGS__);                                                         \
-                printf("\n");                                                                \
-            }                                                                                \
-        }                                                                                    \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        checks++;                                                                                  \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            if (failures <= 40) {                                                                  \
+                printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                             \
+                printf(__VA_ARGS__);                                                               \
+                printf("\n");                                                                      \
+            }                                                                                      \
+        }                                                                                          \
     } while (0)
 
 #ifdef LMP_HAVE_CUDA
@@ -96,8 +96,7 @@ test_workspace_and_args(void)
     printf("# build without CUDA: the stub must answer LMP_ERR_UNSUPPORTED\n");
     CHECK(lmp_cuda_device_count() == 0, "device count");
     CHECK(lmp_cuda_workspace_size(1, 10, &bytes) == LMP_ERR_UNSUPPORTED, "workspace");
-    CHECK(lmp_cuda_solve_batch(&bt, &prm, res, sts, fake_ws, 1 << 20, NULL) ==
-              LMP_ERR_UNSUPPORTED,
+    CHECK(lmp_cuda_solve_batch(&bt, &prm, res, sts, fake_ws, 1 << 20, NULL) == LMP_ERR_UNSUPPORTED,
           "solve");
     CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)fake_ws, NULL, fake_ws, 1 << 20,
                                      NULL) == LMP_ERR_UNSUPPORTED,
@@ -124,26 +123,23 @@ test_workspace_and_args(void)
           "batch too large");
     CHECK(lmp_cuda_workspace_size(1, SIZE_MAX / 2, &bytes) == LMP_ERR_NOMEM, "overflow");
     CHECK(lmp_cuda_workspace_size(1, 0, &b1) == LMP_OK && b1 > 0, "n 0");
-    CHECK(lmp_cuda_workspace_size(1, 1000, &b2) == LMP_OK && b2 > b1 &&
-              b2 >= 1000 * sizeof(float),
+    CHECK(lmp_cuda_workspace_size(1, 1000, &b2) == LMP_OK && b2 > b1 && b2 >= 1000 * sizeof(float),
           "grows with n: %zu %zu", b1, b2);
     CHECK(lmp_cuda_workspace_size(16, 1000, &bytes) == LMP_OK && bytes > b2, "grows with B");
     CHECK(bytes % 256 == 0, "multiple of the alignment");
 
     /* Argument checks, before any CUDA call. */
-    CHECK(lmp_cuda_solve_batch(NULL, &prm, res, sts, fake_ws, bytes, NULL) ==
-              LMP_ERR_INVALID_ARG,
+    CHECK(lmp_cuda_solve_batch(NULL, &prm, res, sts, fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
           "NULL batch");
     CHECK(lmp_cuda_solve_batch(&bt, NULL, res, sts, fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
           "NULL params");
-    CHECK(lmp_cuda_solve_batch(&bt, &prm, NULL, sts, fake_ws, bytes, NULL) ==
-              LMP_ERR_INVALID_ARG,
+    CHECK(lmp_cuda_solve_batch(&bt, &prm, NULL, sts, fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
           "NULL results");
     CHECK(lmp_cuda_solve_batch_async(&bt, &prm, NULL, NULL, fake_ws, bytes, NULL) ==
               LMP_ERR_INVALID_ARG,
           "async: NULL results");
-    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)((char *)fake_ws + 4), NULL,
-                                     fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
+    CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)((char *)fake_ws + 4), NULL, fake_ws,
+                                     bytes, NULL) == LMP_ERR_INVALID_ARG,
           "async: misaligned results");
     CHECK(lmp_cuda_solve_batch_async(&bt, &prm, (lmp_result *)fake_ws,
                                      (lmp_status *)((char *)fake_ws + 2), fake_ws, bytes,
@@ -243,9 +239,9 @@ enum dist {
     D_COUNT
 };
 
-static const char *const dist_names[D_COUNT] = { "exp",   "uniform", "ties",     "zeros",
-                                                 "fewpos", "allzero", "tiny",     "huge",
-                                                 "denormal", "const",  "heavy",  "narrow" };
+static const char *const dist_names[D_COUNT] = { "exp",      "uniform", "ties",  "zeros",
+                                                 "fewpos",   "allzero", "tiny",  "huge",
+                                                 "denormal", "const",   "heavy", "narrow" };
 
 static void
 fill_segment(float *x, size_t n, int d, double m_frac, uint64_t *rng)
@@ -321,8 +317,8 @@ draw_size(uint64_t *rng, size_t max_n)
     return (size_t)floor(exp(log(lo) + (log(hi + 1.0) - log(lo)) * test_rand_unit(rng)));
 }
 
-static const double p_choices[] = { 1.0, 1.001, 1.01, 1.1, 1.25, 1.5, 2.0, 3.0,
-                                     4.0 / 3.0, 5.0, 10.0, 100.0, INFINITY };
+static const double p_choices[] = { 1.0, 1.001,     1.01, 1.1,  1.25,  1.5,     2.0,
+                                    3.0, 4.0 / 3.0, 5.0,  10.0, 100.0, INFINITY };
 
 typedef struct gpu_bufs {
     float *d_loss;
@@ -413,15 +409,15 @@ compare_segment(const char *tag,
     CHECK(close_rel(gr->tau, cr.tau, EXACT_RTOL), "%s: tau %.17g vs %.17g", tag, gr->tau, cr.tau);
     CHECK(close_rel(gr->gamma, cr.gamma, EXACT_RTOL), "%s: gamma", tag);
     CHECK(close_rel(gr->m_px, cr.m_px, EXACT_RTOL), "%s: m_px", tag);
-    CHECK(close_rel(gr->theta, cr.theta, VALUE_RTOL), "%s: theta %.17g vs %.17g", tag,
-          gr->theta, cr.theta);
+    CHECK(close_rel(gr->theta, cr.theta, VALUE_RTOL), "%s: theta %.17g vs %.17g", tag, gr->theta,
+          cr.theta);
     if (gr->n_clamped != cr.n_clamped) {
         /* Only losses between the two thetas may be counted differently. */
         const double lo = fmin(gr->theta, cr.theta) * (1.0 - 1e-9);
         const double hi = fmax(gr->theta, cr.theta) * (1.0 + 1e-9);
         size_t between = 0;
         const size_t diff = gr->n_clamped > cr.n_clamped ? gr->n_clamped - cr.n_clamped
-                                                           : cr.n_clamped - gr->n_clamped;
+                                                         : cr.n_clamped - gr->n_clamped;
         for (i = 0; i < n; i++)
             between += (valid == NULL || valid[i]) && loss[i] >= lo && loss[i] <= hi;
         CHECK(diff <= between, "%s: n_clamped %zu vs %zu", tag, gr->n_clamped, cr.n_clamped);
@@ -801,8 +797,8 @@ fetch_async(const async_bufs *a,
             lmp_status *sts,
             float *w)
 {
-    return cudaMemcpyAsync(res, a->d_res, n_res * sizeof *res, cudaMemcpyDeviceToHost,
-                           a->stream) == cudaSuccess &&
+    return cudaMemcpyAsync(res, a->d_res, n_res * sizeof *res, cudaMemcpyDeviceToHost, a->stream) ==
+                       cudaSuccess &&
                    cudaMemcpyAsync(sts, a->d_sts, n_res * sizeof *sts, cudaMemcpyDeviceToHost,
                                    a->stream) == cudaSuccess &&
                    cudaMemcpyAsync(w, g->d_weight, (n_total ? n_total : 1) * sizeof *w,
@@ -953,8 +949,7 @@ async_case(int c, gpu_bufs *g, async_bufs *a, lmp_workspace *ws, uint64_t *rng, 
                   "%s: begin capture", tag);
             st = lmp_cuda_solve_batch_async(&bt, &prm, a->d_res, a->d_sts, g->d_ws, ws_bytes,
                                             a->stream);
-            CHECK(st == LMP_OK, "%s: async solve while capturing: %s", tag,
-                  lmp_status_string(st));
+            CHECK(st == LMP_OK, "%s: async solve while capturing: %s", tag, lmp_status_string(st));
             CHECK(cudaStreamEndCapture(a->stream, &graph) == cudaSuccess && graph != NULL,
                   "%s: end capture", tag);
             if (st != LMP_OK || graph == NULL ||
@@ -976,8 +971,8 @@ async_case(int c, gpu_bufs *g, async_bufs *a, lmp_workspace *ws, uint64_t *rng, 
             /* [1]: the graph again, on the new losses. */
             poison_async(a, g, n_res, n_total);
             CHECK(cudaGraphLaunch(exec, a->stream) == cudaSuccess, "%s: graph launch", tag);
-            CHECK(fetch_async(a, g, n_res, n_total, res[1], sts[1], w[1]) == 0,
-                  "%s: graph results", tag);
+            CHECK(fetch_async(a, g, n_res, n_total, res[1], sts[1], w[1]) == 0, "%s: graph results",
+                  tag);
             compare_runs(tag, n_res, res[1], sts[1], res[0], sts[0], n_total, w[1], w[0]);
         }
     }

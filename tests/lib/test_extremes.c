@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "lmp.h"
 #include "lib_test_util.h"
+#include "lmp.h"
 #include "test_util.h"
 
 /* The design's exactness targets (DESIGN.md section 1): value against the

@@ -45,7 +45,10 @@ scheme_of(lmp_scheme_kind kind)
 }
 
 static lmp_scheme_input
-input_of(size_t n, const float *loss, const float *pt, const unsigned char *cls,
+input_of(size_t n,
+         const float *loss,
+         const float *pt,
+         const unsigned char *cls,
          const unsigned char *valid)
 {
     lmp_scheme_input in;
@@ -530,9 +533,9 @@ test_normalisation(void **state)
     static float loss[N], pt[N], w[N];
     static unsigned char cls[N];
     uint64_t rng = test_seed();
-    lmp_scheme_kind kinds[LMP_SCHEME_COUNT] = { LMP_SCHEME_LMP,   LMP_SCHEME_UNIFORM,
-                                                LMP_SCHEME_OHEM,  LMP_SCHEME_TOPK,
-                                                LMP_SCHEME_FOCAL, LMP_SCHEME_INVFREQ,
+    lmp_scheme_kind kinds[LMP_SCHEME_COUNT] = { LMP_SCHEME_LMP,    LMP_SCHEME_UNIFORM,
+                                                LMP_SCHEME_OHEM,   LMP_SCHEME_TOPK,
+                                                LMP_SCHEME_FOCAL,  LMP_SCHEME_INVFREQ,
                                                 LMP_SCHEME_MEDFREQ };
     lmp_scheme_input in;
     lmp_scheme_result r;

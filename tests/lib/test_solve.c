@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "lmp.h"
 #include "lib_test_util.h"
+#include "lmp.h"
 #include "test_util.h"
 
 /* The exactness targets of the design: value against a double-precision
@@ -39,8 +39,12 @@ assert_close(double got, double want, double rtol, double atol, const char *what
  * thetas (theta landing on a loss as p -> 1: either side is right); for
  * p = 1 and p = inf, where no theta is computed, the reference's count. */
 static void
-check_clamped(const float *loss, const unsigned char *valid, size_t n, const lmp_params *prm,
-              const lmp_result *r, const lmp_result *rr)
+check_clamped(const float *loss,
+              const unsigned char *valid,
+              size_t n,
+              const lmp_params *prm,
+              const lmp_result *r,
+              const lmp_result *rr)
 {
     const double lo = fmin(r->theta, rr->theta) * (1.0 - 1e-9);
     const double hi = fmax(r->theta, rr->theta) * (1.0 + 1e-9);
@@ -50,8 +54,8 @@ check_clamped(const float *loss, const unsigned char *valid, size_t n, const lmp
 
     if (prm->p == 1.0 || isinf(prm->p) || r->theta == 0.0) {
         if (r->n_clamped != rr->n_clamped)
-            fail_msg("n_clamped %zu vs reference %zu (n=%zu p=%.17g)", r->n_clamped,
-                     rr->n_clamped, n, prm->p);
+            fail_msg("n_clamped %zu vs reference %zu (n=%zu p=%.17g)", r->n_clamped, rr->n_clamped,
+                     n, prm->p);
         return;
     }
     for (i = 0; i < n; i++) {
@@ -71,8 +75,11 @@ check_clamped(const float *loss, const unsigned char *valid, size_t n, const lmp
 }
 
 static void
-check_against_reference(const float *loss, const unsigned char *valid, size_t n,
-                        const lmp_params *prm, lmp_workspace *ws)
+check_against_reference(const float *loss,
+                        const unsigned char *valid,
+                        size_t n,
+                        const lmp_params *prm,
+                        lmp_workspace *ws)
 {
     float *w = malloc((n ? n : 1) * sizeof *w);
     float *wr = malloc((n ? n : 1) * sizeof *wr);
@@ -538,7 +545,7 @@ test_random_against_reference(void **state)
     assert_non_null(valid);
     assert_non_null(ws);
     for (c = 0; c < cases; c++) {
-        const size_t n = (size_t)floor(exp(test_rand_unit(&rs) * log(5000.0))) ;
+        const size_t n = (size_t)floor(exp(test_rand_unit(&rs) * log(5000.0)));
         lmp_params prm = params_pm(test_ps[c % 10], random_m(&rs));
         const int masked = test_rand_unit(&rs) < 0.2;
         size_t i;
@@ -548,8 +555,7 @@ test_random_against_reference(void **state)
         if (test_rand_unit(&rs) < 0.1) {
             prm.m_pixels = 1.0 + test_rand_unit(&rs) * (double)n;
         }
-        check_against_reference(loss, masked ? valid : NULL, n, &prm,
-                                (c & 1) ? ws : NULL);
+        check_against_reference(loss, masked ? valid : NULL, n, &prm, (c & 1) ? ws : NULL);
     }
     lmp_workspace_destroy(ws);
     free(loss);

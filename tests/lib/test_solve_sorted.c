@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "lmp.h"
 #include "lib_test_util.h"
+#include "lmp.h"
 #include "test_util.h"
 
 /* Bisection to the last bit gives theta to a few ulps; values follow. */
@@ -119,7 +119,9 @@ test_against_bisection(void **state)
                      prm.m);
         for (i = 0; i < n; i++) {
             if (!(fabs((double)w[i] - (double)wb[i]) <= WEIGHT_RTOL * (double)wb[i] + 1e-30))
-                fail_msg("weight[%zu] %.9g vs bisection %.9g (n=%zu p=%g m=%g loss %.9g theta %.17g)", i, w[i], wb[i], n, prm.p, prm.m, loss[i], r.theta);
+                fail_msg(
+                    "weight[%zu] %.9g vs bisection %.9g (n=%zu p=%g m=%g loss %.9g theta %.17g)", i,
+                    w[i], wb[i], n, prm.p, prm.m, loss[i], r.theta);
         }
     }
 }

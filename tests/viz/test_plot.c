@@ -212,11 +212,16 @@ static void
 test_figure_create_invalid(void **state)
 {
     (void)state;
-    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(0, 100, 100, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 0, 100, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, 0, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, NAN, 1, 1)), LMPVIZ_ERR_INVALID_ARG);
-    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, 100, 0, 1)), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(0, 100, 100, 1, 1)),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 0, 100, 1, 1)),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, 0, 1, 1)),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, NAN, 1, 1)),
+                     LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_status(lmpviz_figure_create(100, 100, 100, 0, 1)),
+                     LMPVIZ_ERR_INVALID_ARG);
     lmpviz_figure_destroy(NULL);
     {
         lmpviz_figure *fig = lmpviz_figure_create(100, 100, 100, 2, 3);
@@ -242,18 +247,31 @@ test_add_invalid(void **state)
     for (k = 0; k < 6; k++) {
         lmpviz_figure *fig = lmpviz_figure_create(200, 100, 100, 1, 1);
         lmpviz_panel *pn = lmpviz_figure_panel(fig, 0, 0);
-        const char *what[6] = { "series", "series", "series", "horizontal line", "text", "colour bar" };
+        const char *what[6] = { "series",          "series", "series",
+                                "horizontal line", "text",   "colour bar" };
         const double pos = 2.0;
         const char *lab = "x";
         assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_OK);
         assert_string_equal(lmpviz_figure_error(fig), "");
         switch (k) {
-        case 0: lmpviz_panel_add_series(pn, &x, &y, 0, &s, NULL); break;
-        case 1: lmpviz_panel_add_series(pn, NULL, &y, 1, &s, NULL); break;
-        case 2: lmpviz_panel_add_series(pn, &x, &y, 1, NULL, NULL); break;
-        case 3: lmpviz_panel_add_hline(pn, NAN, &s, NULL); break;
-        case 4: lmpviz_panel_add_text(pn, 0, 0, 0, 0, LMPVIZ_ANCHOR_W, s.color, 0, NULL); break;
-        default: lmpviz_panel_set_colorbar(pn, &s.color, 1, &pos, &lab, 1, NULL); break;
+        case 0:
+            lmpviz_panel_add_series(pn, &x, &y, 0, &s, NULL);
+            break;
+        case 1:
+            lmpviz_panel_add_series(pn, NULL, &y, 1, &s, NULL);
+            break;
+        case 2:
+            lmpviz_panel_add_series(pn, &x, &y, 1, NULL, NULL);
+            break;
+        case 3:
+            lmpviz_panel_add_hline(pn, NAN, &s, NULL);
+            break;
+        case 4:
+            lmpviz_panel_add_text(pn, 0, 0, 0, 0, LMPVIZ_ANCHOR_W, s.color, 0, NULL);
+            break;
+        default:
+            lmpviz_panel_set_colorbar(pn, &s.color, 1, &pos, &lab, 1, NULL);
+            break;
         }
         assert_int_equal(lmpviz_figure_status(fig), LMPVIZ_ERR_INVALID_ARG);
         assert_non_null(strstr(lmpviz_figure_error(fig), what[k]));
@@ -289,8 +307,11 @@ test_add_invalid(void **state)
 static void
 test_nil_figure(void **state)
 {
-    const size_t bad[5][4] = { { 0, 100, 1, 1 }, { 100, 0, 1, 1 }, { 40000, 100, 1, 1 },
-                               { 100, 100, 0, 1 }, { 100, 100, 1, 65 } };
+    const size_t bad[5][4] = { { 0, 100, 1, 1 },
+                               { 100, 0, 1, 1 },
+                               { 40000, 100, 1, 1 },
+                               { 100, 100, 0, 1 },
+                               { 100, 100, 1, 65 } };
     lmpviz_style s = lmpviz_style_line(lmpviz_palette_color(0), LMPVIZ_DASH_SOLID);
     double x = 1, y = 1;
     lmpviz_err err;
@@ -309,7 +330,8 @@ test_nil_figure(void **state)
         lmpviz_figure_set_title(fig, "t");
         lmpviz_figure_set_png_level(fig, 3);
         memset(&err, 0, sizeof err);
-        assert_int_equal(lmpviz_figure_save(fig, "/nonexistent-dir/never.png", &err), LMPVIZ_ERR_INVALID_ARG);
+        assert_int_equal(lmpviz_figure_save(fig, "/nonexistent-dir/never.png", &err),
+                         LMPVIZ_ERR_INVALID_ARG);
         assert_non_null(strstr(err.msg, "invalid figure size"));
         lmpviz_figure_destroy(fig);
     }
@@ -476,11 +498,12 @@ test_svg_and_pdf(void **state)
     assert_int_equal(svg_count_paths(buf, lmpviz_palette_color(3), 40.0), 0);
     free(buf);
     if (have_python()) {
-        snprintf(cmd, sizeof cmd,
-                 "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; "
-                 "d = m.parse(sys.argv[1]); sys.exit(0 if d.documentElement.tagName == \"svg\" else 1)' "
-                 "%s",
-                 path);
+        snprintf(
+            cmd, sizeof cmd,
+            "/usr/bin/python3 -c 'import sys, xml.dom.minidom as m; "
+            "d = m.parse(sys.argv[1]); sys.exit(0 if d.documentElement.tagName == \"svg\" else 1)' "
+            "%s",
+            path);
         assert_int_equal(system(cmd), 0);
     }
 
@@ -526,7 +549,8 @@ test_save_failures_leave_no_file(void **state)
         assert_int_not_equal(lmpviz_figure_write(fig, LMPVIZ_FORMAT_PNG, ro, &err), LMPVIZ_OK);
         fclose(ro);
     }
-    assert_int_equal(lmpviz_figure_write(fig, LMPVIZ_FORMAT_PNG, NULL, NULL), LMPVIZ_ERR_INVALID_ARG);
+    assert_int_equal(lmpviz_figure_write(fig, LMPVIZ_FORMAT_PNG, NULL, NULL),
+                     LMPVIZ_ERR_INVALID_ARG);
     lmpviz_figure_destroy(fig);
     tmpdir_remove(&t);
 }
@@ -603,8 +627,9 @@ test_font_has_symbols(void **state)
         cairo_surface_destroy(s);
         skip();
     }
-    assert_int_equal(cairo_scaled_font_text_to_glyphs(sf, 0, 0, symbols, -1, &glyphs, &n, NULL, NULL, NULL),
-                     CAIRO_STATUS_SUCCESS);
+    assert_int_equal(
+        cairo_scaled_font_text_to_glyphs(sf, 0, 0, symbols, -1, &glyphs, &n, NULL, NULL, NULL),
+        CAIRO_STATUS_SUCCESS);
     assert_true(n > 10);
     for (i = 0; i < n; i++)
         assert_int_not_equal(glyphs[i].index, 0);

@@ -425,8 +425,7 @@ test_train_id_19(void **state)
     assert_int_equal(lmpviz_cs_trainid_of_id(33), 18);
     assert_int_equal(lmpviz_scores_view(&arr, LMPVIZ_LAYOUT_CHW, &sc, &err), LMPVIZ_OK);
     assert_int_equal(
-        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, 1, 1, loss, valid, NULL, &err),
-        LMPVIZ_OK);
+        lmpviz_seg_loss(&sc, LMPVIZ_SCORES_PROBS, train, 1, 1, loss, valid, NULL, &err), LMPVIZ_OK);
     assert_true(valid[0] == 1 && fabsf(loss[0] - logf(19.0f)) < 1e-5f);
     memset(&err, 0, sizeof err);
     assert_int_equal(

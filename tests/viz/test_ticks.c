@@ -168,7 +168,7 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nice_step),   cmocka_unit_test(test_round_step),
+        cmocka_unit_test(test_nice_step),     cmocka_unit_test(test_round_step),
         cmocka_unit_test(test_linear_labels), cmocka_unit_test(test_log_ticks),
         cmocka_unit_test(test_bar_ticks),
     };

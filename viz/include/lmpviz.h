@@ -14,11 +14,11 @@
 #define LMPVIZ_H
 
 #include "lmpviz/core.h"
+#include "lmpviz/draw.h"
+#include "lmpviz/figures.h"
 #include "lmpviz/io.h"
 #include "lmpviz/plot.h"
 #include "lmpviz/seg.h"
-#include "lmpviz/figures.h"
-#include "lmpviz/draw.h"
 
 #include "lmpviz/sweep.h"
 

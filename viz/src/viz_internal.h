@@ -25,7 +25,6 @@ lmpviz_status lmpvizi_png_write_argb(FILE *fp,
  * memory.max.  0 when unknown (then callers do not check).  In core/memory.c. */
 unsigned long long lmpvizi_mem_available(void);
 
-
 /* Records status, with a message, as fig's failure unless it has one (nil
  * figures keep theirs); later calls on the figure and its panels then do
  * nothing.  For the figure builders of liblmpviz. */

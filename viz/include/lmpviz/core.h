@@ -9,10 +9,10 @@
 #ifndef LMPVIZ_CORE_H
 #define LMPVIZ_CORE_H
 
+#include "lmp.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "lmp.h"
 
 #ifdef __cplusplus
 extern "C" {

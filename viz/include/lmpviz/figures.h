@@ -6,11 +6,11 @@
 #ifndef LMPVIZ_FIGURES_H
 #define LMPVIZ_FIGURES_H
 
+#include "lmp_schemes.h"
 #include "lmpviz/core.h"
 #include "lmpviz/io.h"
 #include "lmpviz/plot.h"
 #include "lmpviz/seg.h"
-#include "lmp_schemes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,7 +88,9 @@ typedef struct lmpviz_curve_opts {
  * at the end of the clamped run for several), axis labels, a title and a
  * legend.  Failures (LMPVIZ_ERR_INVALID_ARG: no data; LMPVIZ_ERR_NOMEM)
  * are the figure's (see lmpviz_figure_status). */
-void lmpviz_curve_panel(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_curve_opts *opts);
+void lmpviz_curve_panel(lmpviz_panel *panel,
+                        const lmpviz_curve_data *data,
+                        const lmpviz_curve_opts *opts);
 
 /* Writes "rank,loss,<one weight column per series>" (%.9g) for every series
  * of every data set, atomically.  All sets must share n and the losses.
@@ -102,7 +104,8 @@ lmpviz_status lmpviz_curve_write_csv(const lmpviz_curve_data *const *sets,
 /* k of the n values, drawn without replacement with gsl_rng_mt19937 seeded
  * with seed (the same inputs always give the same draw), in input order.
  * LMPVIZ_ERR_INVALID_ARG when k == 0 or k > n, LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_sample_float(const float *src, size_t n, size_t k, unsigned long seed, float *out);
+lmpviz_status
+lmpviz_sample_float(const float *src, size_t n, size_t k, unsigned long seed, float *out);
 
 /* ------------------------------------------------------------------------
  * The feasible set for n = 2 (`lmpviz region`, the paper's Figure 1).
@@ -114,7 +117,8 @@ lmpviz_status lmpviz_sample_float(const float *src, size_t n, size_t k, unsigned
  * n_arc + 4 points; *count receives how many were written.  p in [1, inf],
  * m a fraction in (0, 1] (m_px = clamp(2 m, 1, 2)).  LMPVIZ_OK or
  * LMPVIZ_ERR_INVALID_ARG. */
-lmpviz_status lmpviz_region_boundary(double p, double m, size_t n_arc, double *x, double *y, size_t *count);
+lmpviz_status
+lmpviz_region_boundary(double p, double m, size_t n_arc, double *x, double *y, size_t *count);
 
 typedef struct lmpviz_region_opts {
     const double *p; /* n_p values in [1, inf], one set each */
@@ -148,7 +152,6 @@ typedef struct lmpviz_heatmap_fig_opts {
  * (lmpviz_figure_status, lmpviz_figure_save). */
 lmpviz_figure *lmpviz_heatmap_figure(const lmpviz_heatmap *hm, const lmpviz_heatmap_fig_opts *opts);
 
-
 /* ------------------------------------------------------------------------
  * LMP beside the other pixel-weighting schemes (`lmpviz compare`); the
  * weights come from lmp_scheme_weights (lmp_schemes.h).
@@ -174,18 +177,15 @@ typedef struct lmpviz_scheme_spec {
  * the bad part (the scheme's position and text, the key or value, what was
  * expected), e.g. scheme 2 "ohem:tresh=0.7": unknown key "tresh" (ohem
  * takes thresh, min_kept).  *count gets the number parsed. */
-lmpviz_status lmpviz_schemes_parse(const char *text,
-                                   lmpviz_scheme_spec *out,
-                                   size_t max,
-                                   size_t *count,
-                                   lmpviz_err *err);
+lmpviz_status lmpviz_schemes_parse(
+    const char *text, lmpviz_scheme_spec *out, size_t max, size_t *count, lmpviz_err *err);
 
 /* The weights of several schemes on one input. */
 typedef struct lmpviz_compare_data {
-    size_t n;        /* pixels of the input (valid or not) */
-    size_t n_valid;  /* valid pixels */
-    size_t *order;   /* n_valid indices of the valid pixels by decreasing loss
-                        (ties by index); owned */
+    size_t n;          /* pixels of the input (valid or not) */
+    size_t n_valid;    /* valid pixels */
+    size_t *order;     /* n_valid indices of the valid pixels by decreasing loss
+                          (ties by index); owned */
     const float *loss; /* borrowed from the input (n values) */
     size_t n_schemes;
     lmpviz_scheme_spec spec[LMPVIZ_COMPARE_MAX_SCHEMES];
@@ -227,7 +227,8 @@ lmpviz_figure *lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
 
 /* "rank,loss,<one weight column per scheme>" for the valid pixels by
  * decreasing loss, atomically.  LMPVIZ_OK, LMPVIZ_ERR_IO or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_err *err);
+lmpviz_status
+lmpviz_compare_write_csv(const lmpviz_compare_data *d, const char *path, lmpviz_err *err);
 
 /* Share of each scheme's total weight held by the top frac of the valid
  * pixels (by decreasing loss), frac in [0, 1].  0 when the total is 0. */
@@ -272,7 +273,6 @@ typedef struct lmpviz_compare_fig_opts {
 lmpviz_figure *lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
                                            const lmpviz_compare_data *d,
                                            const lmpviz_compare_fig_opts *opts);
-
 
 #ifdef __cplusplus
 }

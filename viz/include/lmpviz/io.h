@@ -43,11 +43,8 @@ lmpviz_status lmpviz_npy_read_float(const char *path, lmpviz_array *out, lmpviz_
 lmpviz_status lmpviz_npy_read_header(const char *path, lmpviz_array *out, lmpviz_err *err);
 
 /* Writes float32 data ("<f4", version 1.0 header, C order) atomically. */
-lmpviz_status lmpviz_npy_write_float(const char *path,
-                                     const float *data,
-                                     const size_t *shape,
-                                     size_t ndim,
-                                     lmpviz_err *err);
+lmpviz_status lmpviz_npy_write_float(
+    const char *path, const float *data, const size_t *shape, size_t ndim, lmpviz_err *err);
 
 /* Frees data; safe on a zeroed array. */
 void lmpviz_array_free(lmpviz_array *a);

@@ -120,7 +120,8 @@ typedef struct lmpviz_panel lmpviz_panel;
  * size is 0 or above 32767, dpi is not in (0, 10000] or rows/cols is not in
  * [1, 64], a nil figure whose status says so (LMPVIZ_ERR_NOMEM,
  * LMPVIZ_ERR_INVALID_ARG). */
-lmpviz_figure *lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows, size_t cols);
+lmpviz_figure *
+lmpviz_figure_create(size_t width_px, size_t height_px, double dpi, size_t rows, size_t cols);
 /* destroy of NULL or of a nil figure does nothing. */
 void lmpviz_figure_destroy(lmpviz_figure *fig);
 /* The figure's first failure (LMPVIZ_OK when none), and its message ("" when
@@ -200,14 +201,10 @@ void lmpviz_panel_add_polygon(lmpviz_panel *panel,
                               const lmpviz_style *style,
                               const char *label);
 /* Lines across the whole axes at y (hline) or x (vline). */
-void lmpviz_panel_add_hline(lmpviz_panel *panel,
-                            double y,
-                            const lmpviz_style *style,
-                            const char *label);
-void lmpviz_panel_add_vline(lmpviz_panel *panel,
-                            double x,
-                            const lmpviz_style *style,
-                            const char *label);
+void
+lmpviz_panel_add_hline(lmpviz_panel *panel, double y, const lmpviz_style *style, const char *label);
+void
+lmpviz_panel_add_vline(lmpviz_panel *panel, double x, const lmpviz_style *style, const char *label);
 /* An arrow from (x0, y0) to (x1, y1) with a filled head. */
 void lmpviz_panel_add_arrow(lmpviz_panel *panel,
                             double x0,
@@ -232,9 +229,11 @@ void lmpviz_panel_add_text(lmpviz_panel *panel,
  * left (for SVG/PDF multiply by 72 / dpi for points).  Valid after
  * lmpviz_figure_layout or a save; LMPVIZ_ERR_INVALID_ARG before that, or when
  * the point cannot be mapped (<= 0 on a log axis, not finite). */
-lmpviz_status lmpviz_panel_to_pixel(const lmpviz_panel *panel, double x, double y, double *px, double *py);
+lmpviz_status
+lmpviz_panel_to_pixel(const lmpviz_panel *panel, double x, double y, double *px, double *py);
 /* The plot area (inside the axes) in PNG pixels; same validity. */
-lmpviz_status lmpviz_panel_area(const lmpviz_panel *panel, double *x, double *y, double *w, double *h);
+lmpviz_status
+lmpviz_panel_area(const lmpviz_panel *panel, double *x, double *y, double *w, double *h);
 
 /* ------------------------------------------------------------------------
  * Images and colour bars on a panel.
@@ -326,16 +325,18 @@ typedef struct lmpviz_overlay_opts {
 } lmpviz_overlay_opts;
 
 /* alpha 0.65, dim 0.6, desaturate 0.7, viridis, linear, automatic limits. */
-#define LMPVIZ_OVERLAY_OPTS_INIT \
-    { LMPVIZ_CMAP_VIRIDIS, LMPVIZ_HSCALE_LINEAR, 0.65, 0.6, 0.7, 0.0, 0.0 }
+#define LMPVIZ_OVERLAY_OPTS_INIT                                                                   \
+    {                                                                                              \
+        LMPVIZ_CMAP_VIRIDIS, LMPVIZ_HSCALE_LINEAR, 0.65, 0.6, 0.7, 0.0, 0.0                        \
+    }
 
 /* How values map to the colour scale, for the colour bar: position t in
  * [0, 1] of value v (n·w).  For RANK, the n·w quantiles at 0, 1/8, ... 1
  * (nine values) are kept so that ticks can be labelled. */
 typedef struct lmpviz_colorscale {
     lmpviz_hscale scale;
-    double vmin, vmax;    /* n·w at t = 0 and t = 1 */
-    double quantile[9];   /* RANK only: n·w at t = k / 8 */
+    double vmin, vmax;  /* n·w at t = 0 and t = 1 */
+    double quantile[9]; /* RANK only: n·w at t = k / 8 */
 } lmpviz_colorscale;
 
 /* Renders the frame (dimmed, desaturated) with the weights (n·w of the

@@ -21,8 +21,8 @@ extern "C" {
 #define LMPVIZ_CS_MAX_ID  33  /* largest labelId */
 
 typedef enum lmpviz_label_type {
-    LMPVIZ_LABELS_ID = 0,  /* *_gtFine_labelIds.png: ids 0..33 */
-    LMPVIZ_LABELS_TRAINID  /* *_gtFine_labelTrainIds.png: 0..18 and 255 */
+    LMPVIZ_LABELS_ID = 0, /* *_gtFine_labelIds.png: ids 0..33 */
+    LMPVIZ_LABELS_TRAINID /* *_gtFine_labelTrainIds.png: 0..18 and 255 */
 } lmpviz_label_type;
 
 /* Class name of a trainId ("road", ...); NULL when train_id >= 19. */
@@ -112,26 +112,16 @@ lmpviz_status lmpviz_seg_loss(const lmpviz_scores *scores,
 /* The predicted class (argmax over the classes, lowest index on ties) on a
  * width x height grid, sampling bilinearly when the sizes differ (argmax of
  * the interpolated scores).  LMPVIZ_OK or LMPVIZ_ERR_NOMEM. */
-lmpviz_status lmpviz_seg_argmax(const lmpviz_scores *scores,
-                                size_t width,
-                                size_t height,
-                                unsigned char *pred);
+lmpviz_status
+lmpviz_seg_argmax(const lmpviz_scores *scores, size_t width, size_t height, unsigned char *pred);
 
 /* Resampling of row-major grids: nearest neighbour (labels) and bilinear
  * with aligned pixel centres (scores, losses; LMPVIZ_OK or
  * LMPVIZ_ERR_NOMEM). */
-void lmpviz_resize_nearest_u8(const unsigned char *src,
-                              size_t sw,
-                              size_t sh,
-                              unsigned char *dst,
-                              size_t dw,
-                              size_t dh);
-lmpviz_status lmpviz_resize_bilinear_f32(const float *src,
-                                         size_t sw,
-                                         size_t sh,
-                                         float *dst,
-                                         size_t dw,
-                                         size_t dh);
+void lmpviz_resize_nearest_u8(
+    const unsigned char *src, size_t sw, size_t sh, unsigned char *dst, size_t dw, size_t dh);
+lmpviz_status lmpviz_resize_bilinear_f32(
+    const float *src, size_t sw, size_t sh, float *dst, size_t dw, size_t dh);
 
 /* ------------------------------------------------------------------------
  * Per-class analysis of LMP weights.  Weights are counted in units of n·w
@@ -195,8 +185,8 @@ typedef struct lmpviz_heatmap_input {
     lmpviz_pred_kind pred_kind;
     lmpviz_label_type label_type;
     lmpviz_layout layout;
-    int resize;      /* resample labels (nearest) and scores (bilinear) to the frame */
-    int want_argmax; /* also fill lmpviz_heatmap.pred (scores only) */
+    int resize;        /* resample labels (nearest) and scores (bilinear) to the frame */
+    int want_argmax;   /* also fill lmpviz_heatmap.pred (scores only) */
     size_t max_pixels; /* per input; 0: LMPVIZ_MAX_PIXELS */
 } lmpviz_heatmap_input;
 
@@ -257,10 +247,8 @@ lmpviz_status lmpviz_heatmap_load(const lmpviz_heatmap_input *in,
  * LMPVIZ_ERR_SOLVER with err naming pred_path and the pixel; any other
  * status LMPVIZ_ERR_SOLVER (LMPVIZ_ERR_NOMEM for LMP_ERR_NOMEM).  hm is
  * freed (zeroed) on failure. */
-lmpviz_status lmpviz_heatmap_solved(lmpviz_heatmap *hm,
-                                    const char *pred_path,
-                                    lmp_status ls,
-                                    lmpviz_err *err);
+lmpviz_status
+lmpviz_heatmap_solved(lmpviz_heatmap *hm, const char *pred_path, lmp_status ls, lmpviz_err *err);
 /* Safe on a zeroed struct. */
 void lmpviz_heatmap_free(lmpviz_heatmap *hm);
 

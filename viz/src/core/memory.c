@@ -6,10 +6,10 @@
  */
 #define _DEFAULT_SOURCE
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "lmpviz.h"
@@ -22,8 +22,8 @@
 #define BIG_HEADER 64
 
 typedef struct big_header {
-    void *base;  /* NULL: malloc'ed block starting at the header */
-    size_t len;  /* mapping length */
+    void *base; /* NULL: malloc'ed block starting at the header */
+    size_t len; /* mapping length */
 } big_header;
 
 void *
@@ -37,8 +37,8 @@ lmpviz_big_alloc(size_t bytes)
 #if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
     if (bytes >= BIG_THRESHOLD) {
         const size_t len = bytes + BIG_ALIGN + BIG_ALIGN;
-        unsigned char *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                                   -1, 0);
+        unsigned char *base =
+            mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (base != MAP_FAILED) {
             p = (unsigned char *)(((uintptr_t)base + BIG_HEADER + BIG_ALIGN - 1) &
                                   ~(uintptr_t)(BIG_ALIGN - 1));

@@ -249,8 +249,8 @@ profile_series(lmpviz_panel *pw,
     else
         snprintf(label, sizeof label, "%s", d->spec[s].label);
     np = decimate(y, n, px, py);
-    if (n > PROFILE_MAX_POINTS &&
-        (d->spec[s].scheme.kind == LMP_SCHEME_INVFREQ || d->spec[s].scheme.kind == LMP_SCHEME_MEDFREQ))
+    if (n > PROFILE_MAX_POINTS && (d->spec[s].scheme.kind == LMP_SCHEME_INVFREQ ||
+                                   d->spec[s].scheme.kind == LMP_SCHEME_MEDFREQ))
         sty.line_width = 0.8; /* not monotone in the loss: a band */
     lmpviz_panel_add_series(pw, px, py, np, &sty, label);
     for (i = 0; i < n; i++) {
@@ -318,7 +318,8 @@ lmpviz_compare_profile_figure(const lmpviz_compare_data *d,
     if (opts != NULL && opts->title != NULL)
         snprintf(title, sizeof title, "%s", opts->title);
     else
-        snprintf(title, sizeof title, "Pixel weights of %zu schemes over n = %zu pixels", d->n_schemes, n);
+        snprintf(title, sizeof title, "Pixel weights of %zu schemes over n = %zu pixels",
+                 d->n_schemes, n);
     lmpviz_figure_set_title(fig, title);
     pw = lmpviz_figure_panel(fig, 0, 0);
     pc = lmpviz_figure_panel(fig, 0, 1);
@@ -486,9 +487,9 @@ shared_vmax(const lmpviz_compare_data *d)
         for (i = 0; i < d->n_valid; i++)
             v[i] = d->weight[s][d->order[i]];
         if (d->n_valid > 0)
-            top = fmax(top, (double)d->n_valid *
-                                lmp_select(v, d->n_valid,
-                                           (size_t)(0.995 * (double)(d->n_valid - 1))));
+            top = fmax(top,
+                       (double)d->n_valid *
+                           lmp_select(v, d->n_valid, (size_t)(0.995 * (double)(d->n_valid - 1))));
     }
     lmpviz_big_free(v);
     return top > 0.0 ? top : 1.0;
@@ -501,7 +502,8 @@ shared_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
     double pos[16];
     const char *labels[16];
     char buf[16][LMPVIZI_BAR_LABEL];
-    const lmpviz_hscale scale = cs->scale == LMPVIZ_HSCALE_LOG ? LMPVIZ_HSCALE_LOG : LMPVIZ_HSCALE_LINEAR;
+    const lmpviz_hscale scale =
+        cs->scale == LMPVIZ_HSCALE_LOG ? LMPVIZ_HSCALE_LOG : LMPVIZ_HSCALE_LINEAR;
     size_t i, k = lmpvizi_bar_ticks(scale, cs->vmin, cs->vmax, NULL, 4, "%.3g", pos, buf, 16);
 
     for (i = 0; i < LMPVIZ_CMAP_SIZE; i++)
@@ -509,12 +511,16 @@ shared_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
     for (i = 0; i < k; i++)
         labels[i] = buf[i];
     lmpviz_panel_set_colorbar(pn, colors, LMPVIZ_CMAP_SIZE, pos, labels, k,
-                              cs->scale == LMPVIZ_HSCALE_LOG ? "n·w (log; 1 = uniform)" : "n·w (1 = uniform)");
+                              cs->scale == LMPVIZ_HSCALE_LOG ? "n·w (log; 1 = uniform)"
+                                                             : "n·w (1 = uniform)");
 }
 
 /* rows x cols cells, each the frame with room for a title and colour bar. */
 static lmpviz_figure *
-frame_figure_create(const lmpviz_heatmap *hm, const lmpviz_compare_fig_opts *opts, size_t rows, size_t cols)
+frame_figure_create(const lmpviz_heatmap *hm,
+                    const lmpviz_compare_fig_opts *opts,
+                    size_t rows,
+                    size_t cols)
 {
     const size_t fw = opts->width_px ? opts->width_px : (cols == 3 ? 2100 : 1600);
     const double dpi = fmax(80.0, 100.0 * (double)fw / 1600.0);
@@ -539,7 +545,8 @@ scheme_panel(lmpviz_panel *pn,
     const size_t w = hm->width, h = hm->height;
     char pt[160];
     /* tau only sets the default vmax, which is given */
-    lmpviz_status st = lmpviz_overlay_render(&hm->frame, d->weight[s], hm->valid, d->n_valid, 1.0, ov, buf, cs);
+    lmpviz_status st =
+        lmpviz_overlay_render(&hm->frame, d->weight[s], hm->valid, d->n_valid, 1.0, ov, buf, cs);
 
     if (st != LMPVIZ_OK) {
         lmpvizi_panel_fail(pn, st, "overlay of %s: %s", d->spec[s].text, lmpviz_status_string(st));
@@ -559,7 +566,9 @@ scheme_panel(lmpviz_panel *pn,
 }
 
 lmpviz_figure *
-lmpviz_compare_frame_figure(const lmpviz_heatmap *hm, const lmpviz_compare_data *d, const lmpviz_compare_fig_opts *opts)
+lmpviz_compare_frame_figure(const lmpviz_heatmap *hm,
+                            const lmpviz_compare_data *d,
+                            const lmpviz_compare_fig_opts *opts)
 {
     lmpviz_figure *fig;
     uint32_t *buf;
@@ -579,7 +588,8 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm, const lmpviz_compare_data 
                             "the rank scale is per scheme; a shared scale is linear or log");
     buf = malloc(hm->width * hm->height * sizeof *buf);
     if (buf == NULL)
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for a %zux%zu raster", hm->width, hm->height);
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for a %zux%zu raster", hm->width,
+                            hm->height);
     if (lmpviz_figure_status(fig) != LMPVIZ_OK) {
         free(buf);
         return fig;
@@ -590,7 +600,8 @@ lmpviz_compare_frame_figure(const lmpviz_heatmap *hm, const lmpviz_compare_data 
     if (opts->title != NULL)
         snprintf(title, sizeof title, "%s", opts->title);
     else
-        snprintf(title, sizeof title, "Pixel weights n·w of %zu schemes, one colour scale (n = %zu valid pixels)",
+        snprintf(title, sizeof title,
+                 "Pixel weights n·w of %zu schemes, one colour scale (n = %zu valid pixels)",
                  d->n_schemes, d->n_valid);
     lmpviz_figure_set_title(fig, title);
     for (s = 0; s < d->n_schemes; s++) {

@@ -13,10 +13,9 @@
 
 #include "lmpviz.h"
 
-
 static const char *const scheme_keys[LMP_SCHEME_COUNT] = {
-    "p, m, m_px", "(no parameters)", "thresh, min_kept", "k, k_px", "gamma", "source, classes",
-    "source, classes",
+    "p, m, m_px", "(no parameters)", "thresh, min_kept", "k, k_px",
+    "gamma",      "source, classes", "source, classes",
 };
 
 static int
@@ -127,8 +126,8 @@ scheme_set_key(lmpviz_scheme_spec *sp, const char *key, const char *val, int *ok
         break;
     case LMP_SCHEME_OHEM:
         KEY("thresh", 0, s->thresh = v, "a probability in [0, 1]", num && v >= 0.0 && v <= 1.0)
-        KEY("min_kept", 1, s->min_kept = v >= 0.0 && v < 1e15 ? (size_t)v : 0, "a whole number >= 0",
-            num && v >= 0.0 && v == floor(v) && v < 1e15)
+        KEY("min_kept", 1, s->min_kept = v >= 0.0 && v < 1e15 ? (size_t)v : 0,
+            "a whole number >= 0", num && v >= 0.0 && v == floor(v) && v < 1e15)
         break;
     case LMP_SCHEME_TOPK:
         KEY("k", 0, s->k = v, "a fraction in (0, 1]", num && v > 0.0 && v <= 1.0)
@@ -141,8 +140,8 @@ scheme_set_key(lmpviz_scheme_spec *sp, const char *key, const char *val, int *ok
     case LMP_SCHEME_MEDFREQ:
         KEY("source", 0, sp->from_split = strcmp(val, "split") == 0, "image or split",
             sp->from_split || strcmp(val, "image") == 0)
-        KEY("classes", 1, s->n_classes = v >= 1.0 && v <= 256.0 ? (size_t)v : 0, "a class count in 1..256",
-            num && v >= 1.0 && v <= 256.0 && v == floor(v))
+        KEY("classes", 1, s->n_classes = v >= 1.0 && v <= 256.0 ? (size_t)v : 0,
+            "a class count in 1..256", num && v >= 1.0 && v <= 256.0 && v == floor(v))
         break;
     default:
         break;
@@ -169,7 +168,8 @@ parse_params(char *params, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
         int bit, ok = 0;
 
         if (eq == NULL) {
-            lmpviz_err_set(err, "scheme %zu \"%s\": expected KEY=VALUE, got \"%s\"", pos, sp->text, trim(kv));
+            lmpviz_err_set(err, "scheme %zu \"%s\": expected KEY=VALUE, got \"%s\"", pos, sp->text,
+                           trim(kv));
             return LMPVIZ_ERR_INVALID_ARG;
         }
         *eq = '\0';
@@ -177,8 +177,8 @@ parse_params(char *params, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
         val = trim(eq + 1);
         bit = scheme_set_key(sp, key, val, &ok, &want);
         if (bit < 0) {
-            lmpviz_err_set(err, "scheme %zu \"%s\": unknown key \"%s\" (%s takes %s)", pos, sp->text, key,
-                           lmp_scheme_name(s->kind), scheme_keys[s->kind]);
+            lmpviz_err_set(err, "scheme %zu \"%s\": unknown key \"%s\" (%s takes %s)", pos,
+                           sp->text, key, lmp_scheme_name(s->kind), scheme_keys[s->kind]);
             return LMPVIZ_ERR_INVALID_ARG;
         }
         if (seen & (1u << bit)) {
@@ -187,7 +187,8 @@ parse_params(char *params, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
         }
         seen |= 1u << bit;
         if (!ok) {
-            lmpviz_err_set(err, "scheme %zu \"%s\": %s: expected %s, got \"%s\"", pos, sp->text, key, want, val);
+            lmpviz_err_set(err, "scheme %zu \"%s\": %s: expected %s, got \"%s\"", pos, sp->text,
+                           key, want, val);
             return LMPVIZ_ERR_INVALID_ARG;
         }
     }
@@ -221,10 +222,11 @@ parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
             found = k;
     }
     if (found < 0) {
-        lmpviz_err_set(err,
-                       "scheme %zu \"%s\": unknown scheme \"%s\" (expected lmp, uniform, ohem, topk, "
-                       "focal, invfreq or medfreq)",
-                       pos, sp->text, name);
+        lmpviz_err_set(
+            err,
+            "scheme %zu \"%s\": unknown scheme \"%s\" (expected lmp, uniform, ohem, topk, "
+            "focal, invfreq or medfreq)",
+            pos, sp->text, name);
         return LMPVIZ_ERR_INVALID_ARG;
     }
     scheme_defaults(&sp->scheme, (lmp_scheme_kind)found);
@@ -238,11 +240,8 @@ parse_one(char *item, size_t pos, lmpviz_scheme_spec *sp, lmpviz_err *err)
 }
 
 lmpviz_status
-lmpviz_schemes_parse(const char *text,
-                     lmpviz_scheme_spec *out,
-                     size_t max,
-                     size_t *count,
-                     lmpviz_err *err)
+lmpviz_schemes_parse(
+    const char *text, lmpviz_scheme_spec *out, size_t max, size_t *count, lmpviz_err *err)
 {
     char *copy, *p;
     size_t n = 0, pos = 0;

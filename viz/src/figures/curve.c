@@ -197,7 +197,10 @@ view_value(const lmpviz_curve_data *d, lmpviz_curve_view view, double w)
 
 /* The uniform reference, drawn first so the curves go over it. */
 static void
-curve_reference(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve_view view, double uniform)
+curve_reference(lmpviz_panel *panel,
+                const lmpviz_curve_data *data,
+                lmpviz_curve_view view,
+                double uniform)
 {
     lmpviz_style ref = lmpviz_style_line(lmpviz_color_hex(UNIFORM_COLOR), LMPVIZ_DASH_DASHED);
     ref.line_width = 1.3;
@@ -207,7 +210,8 @@ curve_reference(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve
         lmpviz_panel_add_series(panel, rx, ry, 2, &ref, "uniform: k/n");
     } else {
         lmpviz_panel_add_hline(panel, uniform, &ref,
-                               view == LMPVIZ_CURVE_SCALED ? "uniform: n·w = 1" : "uniform: w = 1/n");
+                               view == LMPVIZ_CURVE_SCALED ? "uniform: n·w = 1"
+                                                           : "uniform: w = 1/n");
     }
 }
 
@@ -232,7 +236,8 @@ curve_cap_line(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve_
 
 /* The legend label of series i. */
 static void
-curve_label(char *label, size_t size, const lmpviz_curve_data *data, size_t i, size_t n_p, size_t n_m)
+curve_label(
+    char *label, size_t size, const lmpviz_curve_data *data, size_t i, size_t n_p, size_t n_m)
 {
     const lmpviz_curve_series *s = &data->series[i];
     char ps[32], ms[32];
@@ -275,8 +280,8 @@ curve_series(lmpviz_panel *panel,
              double *bottom,
              double *top)
 {
-    static const lmpviz_dash dashes[] = { LMPVIZ_DASH_SOLID, LMPVIZ_DASH_DASHED, LMPVIZ_DASH_DASHDOT,
-                                          LMPVIZ_DASH_DOTTED };
+    static const lmpviz_dash dashes[] = { LMPVIZ_DASH_SOLID, LMPVIZ_DASH_DASHED,
+                                          LMPVIZ_DASH_DASHDOT, LMPVIZ_DASH_DOTTED };
     const size_t n = data->n;
     size_t i, k;
 
@@ -318,7 +323,11 @@ curve_series(lmpviz_panel *panel,
 
 /* Several curves: a marker where each leaves the cap tau. */
 static void
-curve_cap_markers(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_curve_view view, size_t n_p, size_t n_m)
+curve_cap_markers(lmpviz_panel *panel,
+                  const lmpviz_curve_data *data,
+                  lmpviz_curve_view view,
+                  size_t n_p,
+                  size_t n_m)
 {
     int any = 0;
     size_t i;
@@ -339,7 +348,8 @@ curve_cap_markers(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_cur
         any = 1;
     }
     if (any) {
-        lmpviz_style mk = lmpviz_style_marker(lmpviz_color_hex(0x777777), LMPVIZ_MARKER_CIRCLE, 6.0);
+        lmpviz_style mk =
+            lmpviz_style_marker(lmpviz_color_hex(0x777777), LMPVIZ_MARKER_CIRCLE, 6.0);
         double nanv = NAN;
         lmpviz_panel_add_series(panel, &nanv, &nanv, 1, &mk, "last pixel at the cap τ");
     }
@@ -348,7 +358,12 @@ curve_cap_markers(lmpviz_panel *panel, const lmpviz_curve_data *data, lmpviz_cur
 /* Limits (weights start at 0 so the uniform level reads honestly), grid and
  * axis labels. */
 static void
-curve_axes(lmpviz_panel *panel, const lmpviz_curve_opts *opts, size_t n, double uniform, double bottom, double top)
+curve_axes(lmpviz_panel *panel,
+           const lmpviz_curve_opts *opts,
+           size_t n,
+           double uniform,
+           double bottom,
+           double top)
 {
     const double pad = fmax(0.02 * (double)(n - 1), 0.5);
     const char *yl = "weight wᵢ";
@@ -362,7 +377,8 @@ curve_axes(lmpviz_panel *panel, const lmpviz_curve_opts *opts, size_t n, double 
     } else if (isfinite(bottom)) {
         top = fmax(top, uniform);
         bottom = fmin(bottom, uniform);
-        lmpviz_panel_set_ylim(panel, bottom / pow(top / bottom, 0.05), top * pow(top / bottom, 0.05));
+        lmpviz_panel_set_ylim(panel, bottom / pow(top / bottom, 0.05),
+                              top * pow(top / bottom, 0.05));
     }
     lmpviz_panel_set_logy(panel, opts->logy);
     lmpviz_panel_set_xlim(panel, 1.0 - pad, (double)n + pad);
@@ -379,9 +395,14 @@ curve_axes(lmpviz_panel *panel, const lmpviz_curve_opts *opts, size_t n, double 
 }
 
 static void
-curve_title(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_curve_opts *opts, size_t n_p, size_t n_m)
+curve_title(lmpviz_panel *panel,
+            const lmpviz_curve_data *data,
+            const lmpviz_curve_opts *opts,
+            size_t n_p,
+            size_t n_m)
 {
-    const char *what = opts->view == LMPVIZ_CURVE_CUMULATIVE ? "Cumulative LMP weight" : "LMP weights";
+    const char *what =
+        opts->view == LMPVIZ_CURVE_CUMULATIVE ? "Cumulative LMP weight" : "LMP weights";
     const size_t n = data->n;
     char title[LMPVIZ_ERR_LEN];
     char ps[32], ms[32];
@@ -398,14 +419,17 @@ curve_title(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_cur
     else if (n_p == 1)
         snprintf(title, sizeof title, "%s: p = %s, n = %zu", what, ps, n);
     else if (n_m == 1)
-        snprintf(title, sizeof title, "%s: m = %s (%.4g px), n = %zu", what, ms, data->series[0].result.m_px, n);
+        snprintf(title, sizeof title, "%s: m = %s (%.4g px), n = %zu", what, ms,
+                 data->series[0].result.m_px, n);
     else
         snprintf(title, sizeof title, "%s: n = %zu", what, n);
     lmpviz_panel_set_title(panel, title);
 }
 
 void
-lmpviz_curve_panel(lmpviz_panel *panel, const lmpviz_curve_data *data, const lmpviz_curve_opts *opts)
+lmpviz_curve_panel(lmpviz_panel *panel,
+                   const lmpviz_curve_data *data,
+                   const lmpviz_curve_opts *opts)
 {
     lmpviz_curve_opts defaults;
     size_t n_p, n_m, k, n;

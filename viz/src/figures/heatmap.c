@@ -13,7 +13,6 @@
 #include "plot/ticks.h"
 #include "viz_internal.h"
 
-
 static void
 default_title(const lmpviz_heatmap *hm, char *buf, size_t len)
 {
@@ -32,7 +31,8 @@ default_title(const lmpviz_heatmap *hm, char *buf, size_t len)
 
 /* An image panel: no axes, equal aspect, the raster over [0, w] x [0, h]. */
 static void
-image_panel(lmpviz_panel *pn, const uint32_t *argb, size_t w, size_t h, int smooth, const char *title)
+image_panel(
+    lmpviz_panel *pn, const uint32_t *argb, size_t w, size_t h, int smooth, const char *title)
 {
     lmpviz_panel_set_axes_visible(pn, 0);
     lmpviz_panel_set_equal_aspect(pn, 1);
@@ -75,7 +75,11 @@ weight_colorbar(lmpviz_panel *pn, const lmpviz_colorscale *cs, lmpviz_cmap cmap)
 
 /* The weights over the frame with their colour bar. */
 static void
-weights_panel(lmpviz_panel *pn, const lmpviz_heatmap *hm, const lmpviz_overlay_opts *ov, uint32_t *buf, const char *title)
+weights_panel(lmpviz_panel *pn,
+              const lmpviz_heatmap *hm,
+              const lmpviz_overlay_opts *ov,
+              uint32_t *buf,
+              const char *title)
 {
     lmpviz_colorscale cs;
     lmpviz_status st = lmpviz_overlay_render(&hm->frame, hm->weight, hm->valid, hm->n_valid,
@@ -151,7 +155,8 @@ shares_panel(lmpviz_panel *pn, const lmpviz_heatmap *hm)
     }
     n = lmpviz_class_stats_rows(&cst, rows);
     for (k = 0; k < n; k++)
-        top = fmax(top, 100.0 * fmax(rows[k].pixel_share, fmax(rows[k].loss_share, rows[k].weight_share)));
+        top = fmax(
+            top, 100.0 * fmax(rows[k].pixel_share, fmax(rows[k].loss_share, rows[k].weight_share)));
     if (!(top > 0.0))
         top = 1.0;
     lmpviz_panel_set_title(pn, "share per class (%); ×k: mean n·w");
@@ -175,7 +180,8 @@ shares_panel(lmpviz_panel *pn, const lmpviz_heatmap *hm)
             lmpviz_panel_add_polygon(pn, bx, by, 4, &s, k == 0 ? names[j] : NULL);
         }
         snprintf(txt, sizeof txt, "%s ×%.2g", rows[k].name, rows[k].mean_nw);
-        lmpviz_panel_add_text(pn, 0.0, yc, -3.0, 0.0, LMPVIZ_ANCHOR_E, lmpviz_color_hex(0), 8.0, txt);
+        lmpviz_panel_add_text(pn, 0.0, yc, -3.0, 0.0, LMPVIZ_ANCHOR_E, lmpviz_color_hex(0), 8.0,
+                              txt);
     }
 }
 
@@ -185,10 +191,12 @@ static lmpviz_figure *
 overlay_figure(const lmpviz_heatmap *hm, const lmpviz_heatmap_fig_opts *opts)
 {
     const size_t w = hm->width, h = hm->height;
-    const size_t fw = opts->width_px ? opts->width_px : (w + 240 < 1000 ? 1000 : (w + 240 > 2400 ? 2400 : w + 240));
+    const size_t fw = opts->width_px ? opts->width_px
+                                     : (w + 240 < 1000 ? 1000 : (w + 240 > 2400 ? 2400 : w + 240));
     const double dpi = fmin(240.0, fmax(100.0, 100.0 * (double)fw / 1100.0));
     const double scale = dpi / 72.0;
-    const double img_w = (double)fw / scale - 16.0 - 100.0; /* cell pads, colour bar with its labels */
+    const double img_w =
+        (double)fw / scale - 16.0 - 100.0; /* cell pads, colour bar with its labels */
     const double hpt = img_w * (double)h / (double)w + 16.0 + 13.0 * 1.25 + 8.0;
 
     return lmpviz_figure_create(fw, (size_t)ceil(hpt * scale), dpi, 1, 1);
@@ -203,13 +211,17 @@ panels_figure(const lmpviz_heatmap *hm, const lmpviz_heatmap_fig_opts *opts)
     const double dpi = fmax(80.0, 100.0 * (double)fw / 1800.0);
     const double scale = dpi / 72.0;
     const double img_w = (double)fw / scale / 3.0 - 16.0 - 70.0;
-    const double hpt = 2.0 * (img_w * (double)h / (double)w + 16.0 + 12.0 * 1.25 + 7.0) + 13.0 * 1.25 + 8.0;
+    const double hpt =
+        2.0 * (img_w * (double)h / (double)w + 16.0 + 12.0 * 1.25 + 7.0) + 13.0 * 1.25 + 8.0;
 
     return lmpviz_figure_create(fw, (size_t)ceil(hpt * scale), dpi, 2, 3);
 }
 
 static void
-draw_panels(lmpviz_figure *fig, const lmpviz_heatmap *hm, const lmpviz_heatmap_fig_opts *opts, uint32_t *buf)
+draw_panels(lmpviz_figure *fig,
+            const lmpviz_heatmap *hm,
+            const lmpviz_heatmap_fig_opts *opts,
+            uint32_t *buf)
 {
     const size_t w = hm->width, h = hm->height;
 
@@ -222,7 +234,8 @@ draw_panels(lmpviz_figure *fig, const lmpviz_heatmap *hm, const lmpviz_heatmap_f
         image_panel(lmpviz_figure_panel(fig, 0, 2), buf, w, h, 0, "prediction (argmax)");
     } else {
         lmpviz_image_to_argb(&hm->frame, buf);
-        image_panel(lmpviz_figure_panel(fig, 0, 2), buf, w, h, 1, "prediction: not available from a loss map");
+        image_panel(lmpviz_figure_panel(fig, 0, 2), buf, w, h, 1,
+                    "prediction: not available from a loss map");
     }
     loss_panel(lmpviz_figure_panel(fig, 1, 0), hm, buf);
     weights_panel(lmpviz_figure_panel(fig, 1, 1), hm, &opts->overlay, buf, "LMP weights");
@@ -248,7 +261,8 @@ lmpviz_heatmap_figure(const lmpviz_heatmap *hm, const lmpviz_heatmap_fig_opts *o
     lmpviz_figure_set_title(fig, title);
     buf = lmpviz_big_alloc(hm->width * hm->height * sizeof *buf);
     if (buf == NULL) {
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for a %zux%zu raster", hm->width, hm->height);
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_NOMEM, "out of memory for a %zux%zu raster", hm->width,
+                            hm->height);
         return fig;
     }
     if (opts->panels)

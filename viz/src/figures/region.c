@@ -50,7 +50,8 @@ lmpviz_region_boundary(double p, double m, size_t n_arc, double *x, double *y, s
     double gamma, tau, m_px;
     size_t k = 0, j;
 
-    if (!(p >= 1.0) || !(m > 0.0 && m <= 1.0) || n_arc < 2 || x == NULL || y == NULL || count == NULL)
+    if (!(p >= 1.0) || !(m > 0.0 && m <= 1.0) || n_arc < 2 || x == NULL || y == NULL ||
+        count == NULL)
         return LMPVIZ_ERR_INVALID_ARG;
     region_params(p, m, &gamma, &tau, &m_px);
     x[k] = 0.0;
@@ -87,13 +88,15 @@ region_check(lmpviz_panel *panel, const lmpviz_region_opts *opts, double *extent
     size_t i;
 
     if (opts == NULL || opts->p == NULL || opts->n_p == 0 || !(opts->m > 0.0 && opts->m <= 1.0)) {
-        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected at least one p and m in (0, 1]");
+        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG,
+                           "expected at least one p and m in (0, 1]");
         return 0;
     }
     *extent = 0.5;
     for (i = 0; i < opts->n_p; i++) {
         if (!(opts->p[i] >= 1.0)) {
-            lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected p >= 1, got %g", opts->p[i]);
+            lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected p >= 1, got %g",
+                               opts->p[i]);
             return 0;
         }
         region_params(opts->p[i], opts->m, &gamma, &tau, &m_px);
@@ -102,7 +105,8 @@ region_check(lmpviz_panel *panel, const lmpviz_region_opts *opts, double *extent
     if (opts->have_losses &&
         (!(opts->losses[0] >= 0.0) || !(opts->losses[1] >= 0.0) || !isfinite(opts->losses[0]) ||
          !isfinite(opts->losses[1]) || opts->losses[0] + opts->losses[1] <= 0.0)) {
-        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG, "expected two finite losses >= 0, not both 0");
+        lmpvizi_panel_fail(panel, LMPVIZ_ERR_INVALID_ARG,
+                           "expected two finite losses >= 0, not both 0");
         return 0;
     }
     *extent *= 1.08;
@@ -143,8 +147,10 @@ region_sets(lmpviz_panel *panel, const lmpviz_region_opts *opts)
         if (isinf(p) || tau >= gamma * (1.0 - 1e-12))
             continue;
         for (j = 0; j < REGION_ARC; j++)
-            ball_point(p, gamma, 0.5 * REGION_PI * (double)j / (double)(REGION_ARC - 1), &bx[j], &by[j]);
-        lmpviz_panel_add_series(panel, bx, by, REGION_ARC, &rest, any_cap_drawn ? NULL : "‖w‖ₚ = γ beyond the cap");
+            ball_point(p, gamma, 0.5 * REGION_PI * (double)j / (double)(REGION_ARC - 1), &bx[j],
+                       &by[j]);
+        lmpviz_panel_add_series(panel, bx, by, REGION_ARC, &rest,
+                                any_cap_drawn ? NULL : "‖w‖ₚ = γ beyond the cap");
         any_cap_drawn = 1;
     }
 }
@@ -185,7 +191,8 @@ region_losses(lmpviz_panel *panel, const lmpviz_region_opts *opts, double extent
         sy[0] = (double)w[1] + ux * 2.0 * extent;
         sx[1] = (double)w[0] + uy * 2.0 * extent;
         sy[1] = (double)w[1] - ux * 2.0 * extent;
-        lmpviz_panel_add_series(panel, sx, sy, 2, &support, i == 0 ? "level line w·ℓ = L at w*" : NULL);
+        lmpviz_panel_add_series(panel, sx, sy, 2, &support,
+                                i == 0 ? "level line w·ℓ = L at w*" : NULL);
         wx = w[0];
         wy = w[1];
         lmpviz_format_p(ps, sizeof ps, opts->p[i]);
@@ -219,7 +226,8 @@ lmpviz_region_panel(lmpviz_panel *panel, const lmpviz_region_opts *opts)
         snprintf(title, sizeof title, "%s", opts->title);
     } else if (opts->n_p == 1) {
         lmpviz_format_p(ps, sizeof ps, opts->p[0]);
-        snprintf(title, sizeof title, "Feasible set W for n = 2: p = %s, m = %g (%g px)", ps, opts->m, m_px);
+        snprintf(title, sizeof title, "Feasible set W for n = 2: p = %s, m = %g (%g px)", ps,
+                 opts->m, m_px);
     } else {
         snprintf(title, sizeof title, "Feasible set W for n = 2: m = %g (%g px)", opts->m, m_px);
     }

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "viz_internal.h"
 #include "lmpviz.h"
 #include "lmpviz_private.h"
+#include "viz_internal.h"
 
 /* Float data is copied without byte swapping. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -351,7 +351,8 @@ npy_header_short(FILE *fp, lmpviz_err *err)
 /* The magic, the version and the header length; *pre_len gets the size of
  * that preamble (10 bytes in version 1.0, 12 after). */
 static lmpviz_status
-npy_read_preamble(FILE *fp, long long file_size, size_t *pre_len, uint32_t *header_len, lmpviz_err *err)
+npy_read_preamble(
+    FILE *fp, long long file_size, size_t *pre_len, uint32_t *header_len, lmpviz_err *err)
 {
     unsigned char pre[12];
     size_t got = fread(pre, 1, 8, fp);
@@ -418,7 +419,8 @@ npy_read_header_dict(FILE *fp, uint32_t header_len, npy_header *h, lmpviz_err *e
  * against what the file holds (data_avail bytes after the header; -1 when
  * unknown). */
 static lmpviz_status
-npy_check_layout(const npy_header *h, long long data_avail, size_t *item_size, size_t *count, lmpviz_err *err)
+npy_check_layout(
+    const npy_header *h, long long data_avail, size_t *item_size, size_t *count, lmpviz_err *err)
 {
     size_t i;
 
@@ -443,8 +445,10 @@ npy_check_layout(const npy_header *h, long long data_avail, size_t *item_size, s
         lmpviz_err_set(err, "shape product overflows size_t");
         return LMPVIZ_ERR_FORMAT;
     }
-    if (data_avail >= 0 && (unsigned long long)data_avail < (unsigned long long)(*count * *item_size)) {
-        lmpviz_err_set(err, "file ends after %lld of %zu data bytes", data_avail, *count * *item_size);
+    if (data_avail >= 0 &&
+        (unsigned long long)data_avail < (unsigned long long)(*count * *item_size)) {
+        lmpviz_err_set(err, "file ends after %lld of %zu data bytes", data_avail,
+                       *count * *item_size);
         return LMPVIZ_ERR_FORMAT;
     }
     return LMPVIZ_OK;
@@ -452,7 +456,12 @@ npy_check_layout(const npy_header *h, long long data_avail, size_t *item_size, s
 
 /* Reads count items of h's dtype and converts them to float in out->data. */
 static lmpviz_status
-npy_read_data(FILE *fp, const npy_header *h, size_t item_size, size_t count, lmpviz_array *out, lmpviz_err *err)
+npy_read_data(FILE *fp,
+              const npy_header *h,
+              size_t item_size,
+              size_t count,
+              lmpviz_array *out,
+              lmpviz_err *err)
 {
     const size_t data_bytes = count * item_size;
     const size_t alloc_bytes = item_size > sizeof(float) ? data_bytes : count * sizeof(float);
@@ -521,8 +530,9 @@ npy_read(const char *path, lmpviz_array *out, int header_only, lmpviz_err *err)
     if (status == LMPVIZ_OK)
         status = npy_read_header_dict(fp, header_len, &h, err);
     if (status == LMPVIZ_OK)
-        status = npy_check_layout(&h, file_size >= 0 ? file_size - (long long)pre_len - (long long)header_len : -1,
-                                  &item_size, &count, err);
+        status = npy_check_layout(
+            &h, file_size >= 0 ? file_size - (long long)pre_len - (long long)header_len : -1,
+            &item_size, &count, err);
     if (status == LMPVIZ_OK && !header_only)
         status = npy_read_data(fp, &h, item_size, count, out, err);
     if (status == LMPVIZ_OK) {

@@ -12,9 +12,9 @@
 
 #include <png.h>
 
-#include "viz_internal.h"
 #include "lmpviz.h"
 #include "lmpviz_private.h"
+#include "viz_internal.h"
 
 /* Frames and label maps larger than this (per side) are refused before any
  * allocation: Cityscapes is 2048x1024, and cairo draws at most 32767. */
@@ -340,7 +340,7 @@ lmpviz_labelmap_read(const char *path, lmpviz_labelmap *out, lmpviz_err *err)
         char what[64];
         snprintf(what, sizeof what, "a %ux%u label map", (unsigned)w, (unsigned)h);
         if (lmpviz_mem_check((unsigned long long)rowbytes * h + (size_t)w * h * sizeof *out->data,
-                              what, err) != LMPVIZ_OK) {
+                             what, err) != LMPVIZ_OK) {
             fail = LMPVIZ_ERR_NOMEM;
             snprintf(ctx.msg, sizeof ctx.msg, "%.190s", err != NULL ? err->msg : "out of memory");
             png_longjmp(png, 1);

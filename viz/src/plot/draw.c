@@ -20,7 +20,8 @@
 
 /* Draws s so that the anchor point of its box is (x, y).  angle 0 or -pi/2. */
 static void
-draw_text(cairo_t *cr, double size, const char *s, double x, double y, lmpviz_anchor anchor, double angle)
+draw_text(
+    cairo_t *cr, double size, const char *s, double x, double y, lmpviz_anchor anchor, double angle)
 {
     cairo_font_extents_t fe;
     cairo_text_extents_t te;
@@ -113,7 +114,8 @@ stroke_style(cairo_t *cr, const lmpviz_style *s)
     set_color(cr, s->color);
     cairo_set_line_width(cr, s->line_width);
     set_dash(cr, s->dash, s->line_width);
-    cairo_set_line_cap(cr, s->dash == LMPVIZ_DASH_DOTTED ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_cap(cr,
+                       s->dash == LMPVIZ_DASH_DOTTED ? CAIRO_LINE_CAP_ROUND : CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_stroke(cr);
     cairo_set_dash(cr, NULL, 0, 0.0);
@@ -267,7 +269,8 @@ draw_arrow(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
     double lw = it->style.line_width > 0.0 ? it->style.line_width : 1.5;
     double head = 4.0 + 3.0 * lw;
 
-    if (lmpvizi_to_pt(pn, it->x[0], it->y[0], &x0, &y0) != 0 || lmpvizi_to_pt(pn, it->x[1], it->y[1], &x1, &y1) != 0)
+    if (lmpvizi_to_pt(pn, it->x[0], it->y[0], &x0, &y0) != 0 ||
+        lmpvizi_to_pt(pn, it->x[1], it->y[1], &x1, &y1) != 0)
         return;
     dx = x1 - x0;
     dy = y1 - y0;
@@ -295,7 +298,8 @@ draw_image(cairo_t *cr, const lmpviz_panel *pn, const plot_item *it)
     cairo_pattern_t *pat;
 
     if (lmpvizi_to_pt(pn, it->x[0], it->y[1], &left, &top) != 0 ||
-        lmpvizi_to_pt(pn, it->x[1], it->y[0], &right, &bottom) != 0 || !(right > left) || !(bottom > top))
+        lmpvizi_to_pt(pn, it->x[1], it->y[0], &right, &bottom) != 0 || !(right > left) ||
+        !(bottom > top))
         return;
     /* cairo only reads the pixels; the item keeps them alive until the
      * surface is destroyed below. */
@@ -453,7 +457,8 @@ draw_legend(cairo_t *cr, const lmpviz_panel *pn)
                 draw_marker(cr, &it->style, x + 0.5 * LEGEND_SAMPLE, y);
         }
         cairo_set_source_rgb(cr, 0.0, 0.0, 0.0);
-        draw_text(cr, FONT_LEGEND, it->label, x + LEGEND_SAMPLE + LEGEND_GAP, y, LMPVIZ_ANCHOR_W, 0.0);
+        draw_text(cr, FONT_LEGEND, it->label, x + LEGEND_SAMPLE + LEGEND_GAP, y, LMPVIZ_ANCHOR_W,
+                  0.0);
     }
 }
 
@@ -557,16 +562,17 @@ draw_panel(cairo_t *cr, const lmpviz_panel *pn)
     if (pn->ya.tk.mult[0] != '\0')
         draw_text(cr, FONT_TICK, pn->ya.tk.mult, pn->ax, pn->ay - 2.0, LMPVIZ_ANCHOR_SW, 0.0);
     if (pn->xa.tk.mult[0] != '\0')
-        draw_text(cr, FONT_TICK, pn->xa.tk.mult, pn->ax + pn->aw, bottom + TICK_LEN + TICK_PAD + tick_h,
-                  LMPVIZ_ANCHOR_NE, 0.0);
+        draw_text(cr, FONT_TICK, pn->xa.tk.mult, pn->ax + pn->aw,
+                  bottom + TICK_LEN + TICK_PAD + tick_h, LMPVIZ_ANCHOR_NE, 0.0);
 
     /* axis labels and title */
     if (pn->xlabel != NULL)
         draw_text(cr, FONT_LABEL, pn->xlabel, pn->ax + 0.5 * pn->aw,
                   bottom + TICK_LEN + TICK_PAD + tick_h + LABEL_PAD, LMPVIZ_ANCHOR_N, 0.0);
     if (pn->ylabel != NULL)
-        draw_text(cr, FONT_LABEL, pn->ylabel, pn->ax - TICK_LEN - TICK_PAD - pn->ytick_w - LABEL_PAD,
-                  pn->ay + 0.5 * pn->ah, LMPVIZ_ANCHOR_S, -0.5 * PLOT_PI);
+        draw_text(cr, FONT_LABEL, pn->ylabel,
+                  pn->ax - TICK_LEN - TICK_PAD - pn->ytick_w - LABEL_PAD, pn->ay + 0.5 * pn->ah,
+                  LMPVIZ_ANCHOR_S, -0.5 * PLOT_PI);
     if (pn->title != NULL) {
         double top = pn->ay - TITLE_PAD;
         if (pn->ya.tk.mult[0] != '\0' || pn->xa.tk.mult[0] != '\0')

@@ -3,8 +3,8 @@
  * output as PNG, SVG or PDF.
  */
 #include <assert.h>
-#include <stdarg.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +15,9 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 
+#include "lmpviz_private.h"
 #include "plot_internal.h"
 #include "viz_internal.h"
-#include "viz_internal.h"
-#include "lmpviz_private.h"
 
 void
 lmpviz_format_p(char *buf, size_t size, double p)
@@ -162,11 +161,14 @@ panel_free(lmpviz_panel *pn)
 
 /* Returned when a figure cannot be made: calls on them, and on their panel,
  * do nothing, and lmpviz_figure_status reports why. */
-static lmpviz_figure nil_nomem = { .nil = 1, .status = LMPVIZ_ERR_NOMEM,
+static lmpviz_figure nil_nomem = { .nil = 1,
+                                   .status = LMPVIZ_ERR_NOMEM,
                                    .error = "out of memory for the figure" };
-static lmpviz_figure nil_invalid = { .nil = 1, .status = LMPVIZ_ERR_INVALID_ARG,
+static lmpviz_figure nil_invalid = { .nil = 1,
+                                     .status = LMPVIZ_ERR_INVALID_ARG,
                                      .error = "invalid figure size, dpi or grid" };
-static lmpviz_figure nil_no_input = { .nil = 1, .status = LMPVIZ_ERR_INVALID_ARG,
+static lmpviz_figure nil_no_input = { .nil = 1,
+                                      .status = LMPVIZ_ERR_INVALID_ARG,
                                       .error = "nothing to draw" };
 static lmpviz_panel nil_panel = { .fig = &nil_invalid };
 
@@ -312,8 +314,8 @@ lmpviz_figure_panel(lmpviz_figure *fig, size_t row, size_t col)
     if (fig == NULL || fig->status != LMPVIZ_OK)
         return &nil_panel;
     if (row >= fig->rows || col >= fig->cols) {
-        lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG, "panel (%zu, %zu) of a %zu x %zu grid", row,
-                            col, fig->rows, fig->cols);
+        lmpvizi_figure_fail(fig, LMPVIZ_ERR_INVALID_ARG, "panel (%zu, %zu) of a %zu x %zu grid",
+                            row, col, fig->rows, fig->cols);
         return &nil_panel;
     }
     return &fig->panels[row * fig->cols + col];
@@ -536,14 +538,14 @@ lmpviz_panel_add_vline(lmpviz_panel *panel, double x, const lmpviz_style *style,
 
 static lmpviz_status
 panel_add_text(lmpviz_panel *panel,
-                      double x,
-                      double y,
-                      double dx,
-                      double dy,
-                      lmpviz_anchor anchor,
-                      lmpviz_color color,
-                      double size,
-                      const char *text)
+               double x,
+               double y,
+               double dx,
+               double dy,
+               lmpviz_anchor anchor,
+               lmpviz_color color,
+               double size,
+               const char *text)
 {
     lmpviz_style style;
     lmpviz_status st;
@@ -580,15 +582,15 @@ lmpviz_panel_add_text(lmpviz_panel *panel,
 
 static lmpviz_status
 panel_add_image(lmpviz_panel *panel,
-                       const uint32_t *argb,
-                       size_t width,
-                       size_t height,
-                       size_t stride_px,
-                       double x0,
-                       double y0,
-                       double x1,
-                       double y1,
-                       int smooth)
+                const uint32_t *argb,
+                size_t width,
+                size_t height,
+                size_t stride_px,
+                double x0,
+                double y0,
+                double x1,
+                double y1,
+                int smooth)
 {
     double xs[2] = { x0, x1 }, ys[2] = { y0, y1 };
     lmpviz_style style;
@@ -632,7 +634,9 @@ lmpviz_panel_add_image(lmpviz_panel *panel,
                        int smooth)
 {
     if (!panel_dead(panel))
-        panel_check(panel, panel_add_image(panel, argb, width, height, stride_px, x0, y0, x1, y1, smooth), "image");
+        panel_check(panel,
+                    panel_add_image(panel, argb, width, height, stride_px, x0, y0, x1, y1, smooth),
+                    "image");
 }
 
 void
@@ -646,12 +650,12 @@ lmpviz_panel_set_axes_visible(lmpviz_panel *panel, int on)
 
 static lmpviz_status
 panel_set_colorbar(lmpviz_panel *panel,
-                          const lmpviz_color *colors,
-                          size_t n_colors,
-                          const double *pos,
-                          const char *const *tick_labels,
-                          size_t n_ticks,
-                          const char *label)
+                   const lmpviz_color *colors,
+                   size_t n_colors,
+                   const double *pos,
+                   const char *const *tick_labels,
+                   size_t n_ticks,
+                   const char *label)
 {
     colorbar cb;
     size_t k;
@@ -702,7 +706,9 @@ lmpviz_panel_set_colorbar(lmpviz_panel *panel,
                           const char *label)
 {
     if (!panel_dead(panel))
-        panel_check(panel, panel_set_colorbar(panel, colors, n_colors, pos, tick_labels, n_ticks, label), "colour bar");
+        panel_check(panel,
+                    panel_set_colorbar(panel, colors, n_colors, pos, tick_labels, n_ticks, label),
+                    "colour bar");
 }
 
 /* ------------------------------------------------------------------------
@@ -751,7 +757,8 @@ lmpviz_figure_write(lmpviz_figure *fig, lmpviz_format fmt, FILE *fp, lmpviz_err 
         return st;
     switch (fmt) {
     case LMPVIZ_FORMAT_PNG:
-        s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)fig->width_px, (int)fig->height_px);
+        s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)fig->width_px,
+                                       (int)fig->height_px);
         break;
     case LMPVIZ_FORMAT_SVG:
         s = cairo_svg_surface_create_for_stream(write_stream, fp, fig->width, fig->height);

@@ -38,7 +38,8 @@ int
 lmpvizi_to_pt(const lmpviz_panel *pn, double x, double y, double *px, double *py)
 {
     double tx, ty;
-    if (lmpvizi_axis_transform(&pn->xa, x, &tx) != 0 || lmpvizi_axis_transform(&pn->ya, y, &ty) != 0)
+    if (lmpvizi_axis_transform(&pn->xa, x, &tx) != 0 ||
+        lmpvizi_axis_transform(&pn->ya, y, &ty) != 0)
         return -1;
     *px = pn->ax + pn->aw * (tx - pn->xa.lo) / (pn->xa.hi - pn->xa.lo);
     *py = pn->ay + pn->ah * (1.0 - (ty - pn->ya.lo) / (pn->ya.hi - pn->ya.lo));
@@ -117,7 +118,6 @@ lmpvizi_text_height(cairo_t *cr, double size)
     cairo_font_extents(cr, &fe);
     return fe.ascent + fe.descent;
 }
-
 
 /* True when neighbouring x labels of a leave at least TICK_GAP_X free on an
  * axis of length len points. */
@@ -354,12 +354,14 @@ legend_overlap(const lmpviz_panel *pn, double rx, double ry, double rw, double r
 
         switch (it->kind) {
         case ITEM_HLINE:
-            if (lmpvizi_to_pt(pn, pn->xa.log ? pow(10.0, pn->xa.lo) : pn->xa.lo, it->v, &px0, &py0) == 0 &&
+            if (lmpvizi_to_pt(pn, pn->xa.log ? pow(10.0, pn->xa.lo) : pn->xa.lo, it->v, &px0,
+                              &py0) == 0 &&
                 py0 >= ry && py0 <= ry + rh)
                 hits += 100;
             break;
         case ITEM_VLINE:
-            if (lmpvizi_to_pt(pn, it->v, pn->ya.log ? pow(10.0, pn->ya.lo) : pn->ya.lo, &px0, &py0) == 0 &&
+            if (lmpvizi_to_pt(pn, it->v, pn->ya.log ? pow(10.0, pn->ya.lo) : pn->ya.lo, &px0,
+                              &py0) == 0 &&
                 px0 >= rx && px0 <= rx + rw)
                 hits += 100;
             break;
@@ -367,8 +369,8 @@ legend_overlap(const lmpviz_panel *pn, double rx, double ry, double rw, double r
             break;
         case ITEM_IMAGE:
             if (lmpvizi_to_pt(pn, it->x[0], it->y[1], &px0, &py0) == 0 &&
-                lmpvizi_to_pt(pn, it->x[1], it->y[0], &px1, &py1) == 0 && px0 < rx + rw && px1 > rx &&
-                py0 < ry + rh && py1 > ry)
+                lmpvizi_to_pt(pn, it->x[1], it->y[0], &px1, &py1) == 0 && px0 < rx + rw &&
+                px1 > rx && py0 < ry + rh && py1 > ry)
                 hits += 100;
             break;
         default:
@@ -401,7 +403,7 @@ static int
 legend_place_inside(lmpviz_panel *pn)
 {
     /* Fractions of the free space: upper right first, as matplotlib's "best". */
-    static const double spots[][2] = { { 1, 0 },   { 0, 0 },   { 0, 1 },   { 1, 1 },   { 1, 0.5 },
+    static const double spots[][2] = { { 1, 0 },   { 0, 0 },   { 0, 1 },   { 1, 1 },    { 1, 0.5 },
                                        { 0, 0.5 }, { 0.5, 1 }, { 0.5, 0 }, { 0.5, 0.5 } };
     double fw = pn->aw - pn->lw - 2.0 * LEGEND_INSET;
     double fh = pn->ah - pn->lh - 2.0 * LEGEND_INSET;
@@ -490,12 +492,14 @@ panel_layout(cairo_t *cr, lmpviz_panel *pn)
             if (pn->xa.tk.n_ticks > 0) {
                 size_t last = pn->xa.tk.n_ticks - 1;
                 x_over = lmpvizi_x_pt(pn, pn->xa.tk.ticks[last]) +
-                         0.5 * lmpvizi_text_width(cr, FONT_TICK, pn->xa.tk.labels[last]) - (pn->ax + pn->aw);
+                         0.5 * lmpvizi_text_width(cr, FONT_TICK, pn->xa.tk.labels[last]) -
+                         (pn->ax + pn->aw);
                 if (legend_w == 0.0 && x_over > 0.0)
                     right_extra = x_over;
             }
             if (pn->xa.tk.mult[0] != '\0' && legend_w == 0.0)
-                right_extra = fmax(right_extra, 0.5 * lmpvizi_text_width(cr, FONT_TICK, pn->xa.tk.mult));
+                right_extra =
+                    fmax(right_extra, 0.5 * lmpvizi_text_width(cr, FONT_TICK, pn->xa.tk.mult));
         }
         if (pn->equal) {
             double sx = (pn->xa.hi - pn->xa.lo) / pn->aw;

@@ -29,13 +29,13 @@
 #define FONT_LEGEND   9.5
 #define FONT_TEXT     9.5
 
-#define CELL_PAD   8.0  /* free space around each panel, pt */
-#define TICK_LEN   3.5  /* outward tick marks, pt */
-#define TICK_PAD   3.5  /* between a tick and its label */
-#define LABEL_PAD  5.0  /* between tick labels and the axis label */
-#define TITLE_PAD  7.0  /* between the axes box and the panel title */
-#define TICK_GAP_X 10.0 /* least free space between two x tick labels */
-#define AXIS_LW    0.8
+#define CELL_PAD    8.0  /* free space around each panel, pt */
+#define TICK_LEN    3.5  /* outward tick marks, pt */
+#define TICK_PAD    3.5  /* between a tick and its label */
+#define LABEL_PAD   5.0  /* between tick labels and the axis label */
+#define TITLE_PAD   7.0  /* between the axes box and the panel title */
+#define TICK_GAP_X  10.0 /* least free space between two x tick labels */
+#define AXIS_LW     0.8
 #define AUTO_MARGIN 0.05 /* matplotlib's default axes margin */
 
 #define LEGEND_PAD    5.0
@@ -94,7 +94,7 @@ typedef struct colorbar {
 
 typedef struct axis {
     int log;
-    int integer; /* ticks on whole numbers only */
+    int integer;   /* ticks on whole numbers only */
     double lo, hi; /* view limits; log10 units on a log axis */
     lmpvizi_ticks tk;
 } axis;
@@ -109,12 +109,12 @@ struct lmpviz_panel {
     lmpviz_legend_loc legend;
     plot_item *items;
     size_t n_items, cap_items;
-    int axes_off;     /* no spines, ticks or tick labels */
-    colorbar cbar;    /* n_colors == 0: none */
+    int axes_off;  /* no spines, ticks or tick labels */
+    colorbar cbar; /* n_colors == 0: none */
 
     /* layout, in points */
     int laid_out;
-    double scale; /* points -> PNG pixels */
+    double scale;          /* points -> PNG pixels */
     double cx, cy, cw, ch; /* cell */
     double ax, ay, aw, ah; /* plot area */
     double ytick_w;        /* widest y tick label */
@@ -132,7 +132,7 @@ struct lmpviz_figure {
     char *title;
     size_t rows, cols;
     lmpviz_panel *panels;
-    int png_level; /* -1: cairo's own PNG writer; 0..9: libpng at that zlib level */
+    int png_level;        /* -1: cairo's own PNG writer; 0..9: libpng at that zlib level */
     int nil;              /* one of the static figures returned on failure */
     lmpviz_status status; /* the first failure, sticky */
     char error[LMPVIZ_ERR_LEN];

@@ -10,8 +10,8 @@
 
 #include "lmpviz.h"
 
-#define LMPVIZI_MAX_TICKS 64
-#define LMPVIZI_MAX_MINOR 160
+#define LMPVIZI_MAX_TICKS  64
+#define LMPVIZI_MAX_MINOR  160
 #define LMPVIZI_TICK_LABEL 48
 
 /* The ticks of one axis: positions (log10 units on a log axis), labels,

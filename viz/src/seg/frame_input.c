@@ -78,10 +78,12 @@ size_ref(const lmpviz_heatmap_input *in, char *buf, size_t len)
 /* The size mismatches, as the header check and the full read report them
  * (w x h: the size everything must have). */
 static lmpviz_status
-labels_mismatch(const lmpviz_heatmap_input *in, size_t w, size_t h, size_t lw, size_t lh, lmpviz_err *err)
+labels_mismatch(
+    const lmpviz_heatmap_input *in, size_t w, size_t h, size_t lw, size_t lh, lmpviz_err *err)
 {
     char ref[LMPVIZ_ERR_LEN / 2];
-    lmpviz_err_set(err, "%s: expected %zux%zu labels to match %s, got %zux%zu (--resize scales them)",
+    lmpviz_err_set(err,
+                   "%s: expected %zux%zu labels to match %s, got %zux%zu (--resize scales them)",
                    in->labels, w, h, size_ref(in, ref, sizeof ref), lw, lh);
     return LMPVIZ_ERR_FORMAT;
 }
@@ -104,13 +106,15 @@ scores_mismatch(const lmpviz_heatmap_input *in,
 }
 
 static lmpviz_status
-map_mismatch(const lmpviz_heatmap_input *in, size_t w, size_t h, const lmpviz_array *arr, lmpviz_err *err)
+map_mismatch(
+    const lmpviz_heatmap_input *in, size_t w, size_t h, const lmpviz_array *arr, lmpviz_err *err)
 {
     char ref[LMPVIZ_ERR_LEN / 2], shape[96];
     lmpviz_err_set(err,
                    "%s: expected a %zux%zu loss map (shape (%zu, %zu)) to match %s, got %s "
                    "(--resize scales it)",
-                   in->pred, w, h, h, w, size_ref(in, ref, sizeof ref), shape_text(arr, shape, sizeof shape));
+                   in->pred, w, h, h, w, size_ref(in, ref, sizeof ref),
+                   shape_text(arr, shape, sizeof shape));
     return LMPVIZ_ERR_FORMAT;
 }
 
