@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lmp.h"
 #include "vpow.h"
@@ -235,5 +236,96 @@ lmpi_pool *lmpi_pool_create(unsigned threads);
 void lmpi_pool_destroy(lmpi_pool *pool);
 /* Runs the tasks over the pool's threads; see lmpi_pool_run. */
 void lmpi_pool_exec(lmpi_pool *pool, size_t n_tasks, lmpi_task_fn fn, void *ctx);
+
+/*
+ * Selection and sampling (select.c), with a fixed-seed generator state.
+ */
+/* Fewer positive draws than this and the sample says nothing useful. */
+#define LMPI_SAMPLE_MIN_DRAWS 256
+
+/* splitmix64 with a fixed seed: the same input always takes the same path. */
+static inline uint64_t
+lmpi_rng_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static inline size_t
+lmpi_rng_below(uint64_t *state, size_t n)
+{
+    return (size_t)(lmpi_rng_next(state) % (uint64_t)n);
+}
+
+static inline void
+lmpi_swap_f(float *a, float *b)
+{
+    float t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Median of three random elements of c[0..k). */
+static inline float
+lmpi_pick_pivot(const float *c, size_t k, uint64_t *rng)
+{
+    float x = c[lmpi_rng_below(rng, k)];
+    float y = c[lmpi_rng_below(rng, k)];
+    float z = c[lmpi_rng_below(rng, k)];
+    if (x > y) {
+        float t = x;
+        x = y;
+        y = t;
+    }
+    /* now x <= y */
+    return z < x ? x : (z > y ? y : z);
+}
+
+/* Keeps the elements of c[0..k) above v (keep_above) or below v, in order,
+ * at the front; returns how many.  Branch-free: which side a candidate falls
+ * on is a coin toss, and a mispredicted branch costs more than the copy. */
+static inline size_t
+lmpi_compact_keep(float *c, size_t k, float v, int keep_above)
+{
+    size_t j = 0;
+    size_t i;
+    if (keep_above) {
+        for (i = 0; i < k; i++) {
+            c[j] = c[i];
+            j += c[i] > v;
+        }
+    } else {
+        for (i = 0; i < k; i++) {
+            c[j] = c[i];
+            j += c[i] < v;
+        }
+    }
+    return j;
+}
+
+/* The j-th largest (1-based) of c[0..k), by quickselect; permutes c. */
+float lmpi_nth_largest(float *c, size_t k, size_t j, uint64_t *rng);
+
+/* What the sample saw. */
+typedef struct lmpi_sample_est {
+    size_t tries;
+    size_t n_valid; /* valid draws */
+    size_t n_pos;   /* positive valid draws, kept in buf[0..n_pos) */
+} lmpi_sample_est;
+
+/* Draws a sample of random positions (its size grows as n^(2/3)); keeps the
+ * positive valid losses in out. */
+void lmpi_draw_sample(const float *loss,
+                      const unsigned char *valid,
+                      size_t n,
+                      lmp_nonfinite nonfinite,
+                      float *out,
+                      lmpi_sample_est *est,
+                      uint64_t *rng);
+/* Pivots a < b around the rank r (from the top) of the sample s[0..k); 0
+ * and INFINITY when the bracket runs off the sample.  Permutes s. */
+void lmpi_bracket_rank(float *s, size_t k, double r, double *a, double *b, uint64_t *rng);
 
 #endif /* LMP_INTERNAL_H */

@@ -23,118 +23,10 @@
 #include <string.h>
 
 #include "lmp_internal.h"
+#include "sweep_block.h"
 
 /* Below this many losses the sample does not pay off. */
 #define SAMPLE_MIN_N 2048
-/* Half-width of the bracket around the estimated rank, in standard
- * deviations of a binomial rank count (sqrt(s) / 2 at most); 3 misses about
- * one time in 400 per side, which only costs a slower pass. */
-#define BRACKET_SIGMAS 3.0
-/* Fewer positive draws than this and the sample says nothing useful. */
-#define SAMPLE_MIN_DRAWS 256
-
-/* splitmix64 with a fixed seed: the same input always takes the same path. */
-static uint64_t
-rng_next(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static size_t
-rng_below(uint64_t *state, size_t n)
-{
-    return (size_t)(rng_next(state) % (uint64_t)n);
-}
-
-static void
-swap_f(float *a, float *b)
-{
-    float t = *a;
-    *a = *b;
-    *b = t;
-}
-
-/* Median of three random elements of c[0..k). */
-static float
-pick_pivot(const float *c, size_t k, uint64_t *rng)
-{
-    float x = c[rng_below(rng, k)];
-    float y = c[rng_below(rng, k)];
-    float z = c[rng_below(rng, k)];
-    if (x > y) {
-        float t = x;
-        x = y;
-        y = t;
-    }
-    /* now x <= y */
-    return z < x ? x : (z > y ? y : z);
-}
-
-/* Keeps the elements of c[0..k) above v (keep_above) or below v, in order,
- * at the front; returns how many.  Branch-free: which side a candidate falls
- * on is a coin toss, and a mispredicted branch costs more than the copy. */
-static size_t
-compact_keep(float *c, size_t k, float v, int keep_above)
-{
-    size_t j = 0;
-    size_t i;
-    if (keep_above) {
-        for (i = 0; i < k; i++) {
-            c[j] = c[i];
-            j += c[i] > v;
-        }
-    } else {
-        for (i = 0; i < k; i++) {
-            c[j] = c[i];
-            j += c[i] < v;
-        }
-    }
-    return j;
-}
-
-/* The j-th largest (1-based) of c[0..k), by quickselect with a three-way
- * partition (ties are common in real losses). Permutes c. */
-static float
-nth_largest(float *c, size_t k, size_t j, uint64_t *rng)
-{
-    size_t lo = 0;
-    size_t hi = k; /* the answer is the j-th largest of c[lo..hi) */
-
-    for (;;) {
-        const float v = pick_pivot(c + lo, hi - lo, rng);
-        size_t gt = lo; /* c[lo..gt) > v */
-        size_t i = lo;  /* c[gt..i) == v */
-        size_t lt = hi; /* c[lt..hi) < v */
-        while (i < lt) {
-            if (c[i] > v)
-                swap_f(&c[gt++], &c[i++]);
-            else if (c[i] < v)
-                swap_f(&c[i], &c[--lt]);
-            else
-                i++;
-        }
-        if (j <= gt - lo) {
-            hi = gt;
-        } else if (j <= lt - lo) {
-            return v;
-        } else {
-            j -= lt - lo;
-            lo = lt;
-        }
-    }
-}
-
-float
-lmp_select(float *v, size_t n, size_t k)
-{
-    uint64_t rng = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n;
-    if (v == NULL || k >= n)
-        return NAN;
-    return nth_largest(v, n, n - k, &rng);
-}
 
 /* State of the search for theta (1 < p < inf). */
 typedef struct search {
@@ -259,7 +151,7 @@ search_candidates(search *st, float *c, size_t k, double m_px, double q, uint64_
 {
     const int kq = lmpi_int_exponent(q);
     while (k > 0) {
-        const float v = pick_pivot(c, k, rng);
+        const float v = lmpi_pick_pivot(c, k, rng);
         pivot_stats ps;
         double s_v;
 
@@ -269,81 +161,14 @@ search_candidates(search *st, float *c, size_t k, double m_px, double q, uint64_
             /* theta > v: fold every candidate <= v (those equal to v add 1). */
             st->s_lo = s_v + ps.sum_lt + (double)ps.cnt_eq;
             st->lo = v;
-            k = compact_keep(c, k, v, 1);
+            k = lmpi_compact_keep(c, k, v, 1);
         } else {
             st->clamped += ps.cnt_ge;
             st->sum_clamped += ps.sum_ge;
             st->hi = v;
-            k = compact_keep(c, k, v, 0);
+            k = lmpi_compact_keep(c, k, v, 0);
         }
     }
-}
-
-/* What the sample saw. */
-typedef struct sample_est {
-    size_t tries;
-    size_t n_valid; /* valid draws */
-    size_t n_pos;   /* positive valid draws, kept in buf[0..n_pos) */
-} sample_est;
-
-/*
- * How many positions to draw for n losses.  The sample costs O(s) and leaves
- * about 2 * BRACKET_SIGMAS * n / sqrt(s) candidates, which cost a few times
- * more per loss than the sweep; the sum is least for s growing as n^(2/3).
- * 8192 at n = 2^21, between SAMPLE_MIN_DRAWS * 2 and LMPI_SAMPLE_SIZE.
- */
-static size_t
-sample_size(size_t n)
-{
-    const double s = 8192.0 * pow((double)n / 2097152.0, 2.0 / 3.0);
-    return (size_t)fmin(fmax(s, 2.0 * SAMPLE_MIN_DRAWS), (double)LMPI_SAMPLE_SIZE);
-}
-
-/* Draws sample_size(n) random positions; keeps the positive valid losses in out. */
-static void
-draw_sample(const float *loss,
-            const unsigned char *valid,
-            size_t n,
-            lmp_nonfinite nonfinite,
-            float *out,
-            sample_est *est,
-            uint64_t *rng)
-{
-    size_t t;
-    est->tries = sample_size(n);
-    est->n_valid = 0;
-    est->n_pos = 0;
-    for (t = 0; t < est->tries; t++) {
-        const size_t i = rng_below(rng, n);
-        const float x = loss[i];
-        if (!lmpi_is_valid(loss, valid, i, nonfinite) || !(x >= 0.0f && x - x == 0.0f))
-            continue;
-        est->n_valid++;
-        if (x > 0.0f)
-            out[est->n_pos++] = x;
-    }
-}
-
-/* Pivots a < b around the rank r (from the top) of the sample s[0..k):
- * b is the value delta ranks above, a the value delta ranks below; 0 and
- * INFINITY when the bracket runs off the sample.  The rank of a fixed value
- * in the sample is binomial with variance r (1 - r/k). */
-static void
-bracket_rank(float *s, size_t k, double r, double *a, double *b, uint64_t *rng)
-{
-    const double rc = fmin(fmax(r, 1.0), (double)k);
-    const double delta = BRACKET_SIGMAS * sqrt(rc * (1.0 - rc / (double)k) + 1.0) + 2.0;
-    const double rb = floor(rc - delta);
-    const double ra = ceil(rc + delta);
-    /* After nth_largest(s, k, j) the j largest values lead s, so the second
-     * selection only looks at those. */
-    size_t top = k;
-    *a = 0.0;
-    if (ra <= (double)k) {
-        top = (size_t)ra;
-        *a = nth_largest(s, k, top, rng);
-    }
-    *b = rb >= 1.0 ? (double)nth_largest(s, top, (size_t)rb, rng) : INFINITY;
 }
 
 /* Chooses the pivots from a sample (a = 0, b = INFINITY when the input is
@@ -359,7 +184,7 @@ choose_pivots(const float *loss,
               double *b,
               uint64_t *rng)
 {
-    sample_est est;
+    lmpi_sample_est est;
     double n_valid;
     double n_pos;
     double m_px;
@@ -368,8 +193,8 @@ choose_pivots(const float *loss,
     *b = INFINITY;
     if (n < SAMPLE_MIN_N)
         return;
-    draw_sample(loss, valid, n, params->nonfinite, buf, &est, rng);
-    if (est.n_pos < SAMPLE_MIN_DRAWS)
+    lmpi_draw_sample(loss, valid, n, params->nonfinite, buf, &est, rng);
+    if (est.n_pos < LMPI_SAMPLE_MIN_DRAWS)
         return;
     /* The sample stands for n_pos / est.n_pos positive losses each. */
     n_valid = (double)n * (double)est.n_valid / (double)est.tries;
@@ -377,7 +202,7 @@ choose_pivots(const float *loss,
     m_px = params->m_pixels > 0.0 ? params->m_pixels : params->m * n_valid;
     m_px = fmin(fmax(m_px, 1.0), n_valid);
     if (isinf(q)) {
-        bracket_rank(buf, est.n_pos, ceil(m_px) * (double)est.n_pos / n_pos, a, b, rng);
+        lmpi_bracket_rank(buf, est.n_pos, ceil(m_px) * (double)est.n_pos / n_pos, a, b, rng);
     } else {
         /* Solve on the sample, with m scaled to its size, for the rank at
          * which theta is expected. */
@@ -393,197 +218,9 @@ choose_pivots(const float *loss,
             theta_s = s_est.lo * pow(s_est.s_lo / (m_s - (double)s_est.clamped), 1.0 / q);
         for (i = 0; i < est.n_pos; i++)
             rank += buf[i] >= theta_s;
-        bracket_rank(buf, est.n_pos, (double)rank, a, b, rng);
+        lmpi_bracket_rank(buf, est.n_pos, (double)rank, a, b, rng);
     }
 }
-
-/*
- * The sweep is the solver's main cost next to the weight pass, so its loop is
- * written with GCC/Clang vector extensions: eight losses at a time, compared
- * in float (the pivots are float values, so this is exact), counted in int
- * lanes, and summed in double lanes after widening.  The lanes are added up
- * in a fixed order at the end, so the result does not depend on the
- * instruction set the clone below runs on.
- */
-typedef float v8f __attribute__((vector_size(32)));
-typedef int v8i __attribute__((vector_size(32)));
-typedef float v4f __attribute__((vector_size(16)));
-
-typedef union v8f_halves {
-    v8f v;
-    v4f h[2];
-} v8f_halves;
-
-/* float to double, lane by lane.  Written element-wise because GCC 12 turns
- * __builtin_convertvector(v4f -> v4d) into two half conversions and a
- * shuffle, but this into one vcvtps2pd. */
-#define CVT4(h) ((v4d){ (h)[0], (h)[1], (h)[2], (h)[3] })
-
-/* x where mask, else +0.0f */
-#define V8F_SELECT(mask, x) ((v8f)((v8i)(x) & (mask)))
-
-/* Per-lane accumulators of a sweep.  The int counts hold one block
- * (SWEEP_BLOCK losses at most) and are then added to the size_t totals. */
-typedef struct sweep_acc {
-    size_t n_ok;  /* finite and >= 0 (not counted by strict sweeps) */
-    int any_bad;  /* strict sweeps: a loss is negative, NaN or Inf */
-    size_t n_pos; /* finite and > 0 */
-    size_t cnt_hi;
-    v8f min; /* smallest used value, NaN aside: < 0 means a negative loss */
-    v4d sum[2];
-    v4d sum_hi[2];
-    v4d s_lo[2];
-} sweep_acc;
-
-#define SWEEP_BLOCK ((size_t)1 << 20)
-
-/* Pivots and options of one sweep. */
-typedef struct sweep_cfg {
-    float a;
-    float b;
-    double inv_a;
-    double q;
-    int p_one; /* candidates are [a, b) instead of (a, b) */
-} sweep_cfg;
-
-/* How the losses <= a are folded in the sweep: not at all, or as r^k for k =
- * 1..4.  A non-integer q is folded by a pass of its own (lmpi_fold_real),
- * which runs the vector power in eight lanes where AVX-512 is there. */
-enum { FOLD_NONE = 0, FOLD_REAL = LMPI_MAX_INT_POW + 1 };
-
-/* r^k lane by lane for the integer folds, k a constant. */
-#define FOLD_POWER(r, fold)                                                                        \
-    ((fold) == 1   ? (r)                                                                           \
-     : (fold) == 2 ? (r) * (r)                                                                     \
-     : (fold) == 3 ? (r) * (r) * (r)                                                               \
-                   : ((r) * (r)) * ((r) * (r)))
-
-/* Accumulates loss[0..len) (len a multiple of 8, at most SWEEP_BLOCK) into
- * acc and appends the candidates to cand.  strict (no mask, non-finite losses
- * are errors) and fold are constants in each instance below, so that the loop
- * carries no mask load, count, pow() call or exponent test it does not need. */
-static inline __attribute__((always_inline)) size_t
-sweep_block_body(const float *loss,
-                 const unsigned char *valid,
-                 size_t len,
-                 const sweep_cfg *cfg,
-                 sweep_acc *acc,
-                 float *cand,
-                 size_t n_cand,
-                 const int strict,
-                 const int fold)
-{
-    const v8f zero = { 0 };
-    const v8f inf = zero + INFINITY;
-    const v8f va = zero + cfg->a;
-    const v8f vb = zero + cfg->b;
-    const v4d vinv = (v4d){ 0 } + cfg->inv_a;
-    const v8i p_one = (v8i){ 0 } - (cfg->p_one != 0);
-    v8i n_ok = { 0 };
-    v8i any_bad = { 0 };
-    v8i n_pos = { 0 };
-    v8i cnt_hi = { 0 };
-    v8f min = acc->min;
-    v4d sum0 = acc->sum[0], sum1 = acc->sum[1];
-    v4d hi0 = acc->sum_hi[0], hi1 = acc->sum_hi[1];
-    v4d lo0 = acc->s_lo[0], lo1 = acc->s_lo[1];
-    size_t i;
-    int j;
-
-    for (i = 0; i < len; i += 8) {
-        v8f x;
-        v8i ok;
-        v8i pos;
-        v8i hi;
-        v8i c;
-        v8i lower;
-        v8f_halves h;
-        v4l any;
-        memcpy(&x, loss + i, sizeof x);
-        if (strict) {
-            /* No mask and every non-finite or negative loss is an error:
-             * only whether one occurs matters (lmpi_find_bad says where). */
-            ok = (x >= zero) & (x < inf); /* NaN fails both */
-            any_bad |= ~ok;
-            pos = x > zero;
-            h.v = x;
-        } else {
-            const v8i use = valid == NULL ? (v8i){ -1, -1, -1, -1, -1, -1, -1, -1 }
-                                          : (v8i){ valid[i],     valid[i + 1], valid[i + 2],
-                                                   valid[i + 3], valid[i + 4], valid[i + 5],
-                                                   valid[i + 6], valid[i + 7] } != 0;
-            const v8f xm = (v8f)(((v8i)x & use) | ((v8i)inf & ~use));
-            ok = use & (x >= zero) & (x < inf);
-            lower = xm < min;
-            min = (v8f)(((v8i)xm & lower) | ((v8i)min & ~lower));
-            n_ok -= ok;
-            pos = ok & (x > zero);
-            h.v = V8F_SELECT(ok, x);
-        }
-        sum0 += CVT4(h.h[0]);
-        sum1 += CVT4(h.h[1]);
-        hi = pos & (x >= vb);
-        c = pos & (x < vb) & ((x > va) | (p_one & (x == va)));
-        n_pos -= pos;
-        cnt_hi -= hi;
-        h.v = V8F_SELECT(hi, x);
-        hi0 += CVT4(h.h[0]);
-        hi1 += CVT4(h.h[1]);
-        if (fold != FOLD_NONE) {
-            h.v = V8F_SELECT(pos & (x <= va), x);
-            const v4d r0 = CVT4(h.h[0]) * vinv;
-            const v4d r1 = CVT4(h.h[1]) * vinv;
-            lo0 += FOLD_POWER(r0, fold);
-            lo1 += FOLD_POWER(r1, fold);
-        }
-        /* Few groups of eight hold a candidate; within one, which lanes do
-         * is a coin toss, so the append is branch-free (cand has room: it
-         * never runs ahead of the input). */
-        any = (v4l)c;
-        if (any[0] | any[1] | any[2] | any[3]) {
-            for (j = 0; j < 8; j++) {
-                cand[n_cand] = x[j];
-                n_cand += (size_t)(c[j] & 1);
-            }
-        }
-    }
-    for (j = 0; j < 8; j++) {
-        acc->any_bad |= any_bad[j] != 0;
-        acc->n_ok += (size_t)(unsigned)n_ok[j];
-        acc->n_pos += (size_t)(unsigned)n_pos[j];
-        acc->cnt_hi += (size_t)(unsigned)cnt_hi[j];
-    }
-    acc->min = min;
-    acc->sum[0] = sum0;
-    acc->sum[1] = sum1;
-    acc->sum_hi[0] = hi0;
-    acc->sum_hi[1] = hi1;
-    acc->s_lo[0] = lo0;
-    acc->s_lo[1] = lo1;
-    return n_cand;
-}
-
-typedef size_t (*sweep_block_fn)(
-    const float *, const unsigned char *, size_t, const sweep_cfg *, sweep_acc *, float *, size_t);
-
-#define SWEEP_BLOCK_INSTANCE(NAME, STRICT, FOLD)                                                   \
-    LMPI_CLONES static size_t NAME(const float *loss, const unsigned char *valid, size_t len,      \
-                                   const sweep_cfg *cfg, sweep_acc *acc, float *cand,              \
-                                   size_t n_cand)                                                  \
-    {                                                                                              \
-        return sweep_block_body(loss, valid, len, cfg, acc, cand, n_cand, STRICT, FOLD);           \
-    }
-SWEEP_BLOCK_INSTANCE(sweep_block_s0, 1, FOLD_NONE)
-SWEEP_BLOCK_INSTANCE(sweep_block_s1, 1, 1)
-SWEEP_BLOCK_INSTANCE(sweep_block_s2, 1, 2)
-SWEEP_BLOCK_INSTANCE(sweep_block_s3, 1, 3)
-SWEEP_BLOCK_INSTANCE(sweep_block_s4, 1, 4)
-SWEEP_BLOCK_INSTANCE(sweep_block_g0, 0, FOLD_NONE)
-SWEEP_BLOCK_INSTANCE(sweep_block_g1, 0, 1)
-SWEEP_BLOCK_INSTANCE(sweep_block_g2, 0, 2)
-SWEEP_BLOCK_INSTANCE(sweep_block_g3, 0, 3)
-SWEEP_BLOCK_INSTANCE(sweep_block_g4, 0, 4)
-#undef SWEEP_BLOCK_INSTANCE
 
 /* Result of one sweep over the input. */
 typedef struct sweep_out {
@@ -820,10 +457,6 @@ sweep(const float *loss,
       lmp_workspace *ws,
       sweep_out *o)
 {
-    static const sweep_block_fn blocks[2][LMPI_MAX_INT_POW + 1] = {
-        { sweep_block_g0, sweep_block_g1, sweep_block_g2, sweep_block_g3, sweep_block_g4 },
-        { sweep_block_s0, sweep_block_s1, sweep_block_s2, sweep_block_s3, sweep_block_s4 },
-    };
     const size_t n8 = n - n % 8;
     const int strict = valid == NULL && nonfinite == LMP_NONFINITE_ERROR;
     const int p_one = isinf(q);
@@ -849,7 +482,7 @@ sweep(const float *loss,
     job.n8 = n8;
     job.ch = chunks_of(n8);
     job.cfg = &cfg;
-    job.fn = blocks[strict][fold == FOLD_REAL ? FOLD_NONE : fold];
+    job.fn = lmpi_sweep_blocks[strict][fold == FOLD_REAL ? FOLD_NONE : fold];
     job.cand = cand;
     /* With b = 0 there are no candidates, and cand may hold a single float
      * (the append writes one behind the last candidate all the same). */
@@ -936,7 +569,7 @@ solve_p1(const float *loss,
 
     if (!(sw->cnt_hi < kk && kk <= sw->cnt_hi + sw->n_cand))
         sweep(loss, valid, n, params->nonfinite, 0.0, INFINITY, s->q, cand, NULL, ws, sw);
-    t = nth_largest(cand, sw->n_cand, kk - sw->cnt_hi, rng);
+    t = lmpi_nth_largest(cand, sw->n_cand, kk - sw->cnt_hi, rng);
     above = sw->cnt_hi;
     sum_above = sw->sum_hi;
     for (i = 0; i < sw->n_cand; i++) {
