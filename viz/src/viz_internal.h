@@ -37,5 +37,8 @@ lmpviz_figure *lmpvizi_figure_nil(lmpviz_status status);
 /* The same for the figure that holds panel. */
 void lmpvizi_panel_fail(lmpviz_panel *panel, lmpviz_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Opaque cairo ARGB32 pixels (native-endian uint32) to RGB bytes, in place
+ * in the same buffer (n pixels; the RGB rows are packed). */
+void lmpvizi_argb_to_rgb(unsigned char *data, size_t n);
 
 #endif /* LMPVIZ_VIZ_INTERNAL_H */

@@ -15,6 +15,7 @@
 #include "lmpviz.h"
 #include "lmpviz/draw.h"
 #include "lmpviz_private.h"
+#include "viz_internal.h"
 
 /* A heatmap over the caller's arrays, and what was allocated for it (the
  * frame and the weights may be the caller's, read only). */
@@ -329,7 +330,7 @@ lmpviz_arrays_overlay(const lmpviz_frame_arrays *in,
     arrays_view v;
     unsigned char *data;
     lmpviz_status st;
-    size_t i, n;
+    size_t n;
 
     if (out == NULL || opts == NULL) {
         lmpviz_err_set(err, "no options or output raster");
@@ -358,13 +359,7 @@ lmpviz_arrays_overlay(const lmpviz_frame_arrays *in,
                                 : "opts: expected alpha, dim and desaturate in [0, 1]");
         return st;
     }
-    for (i = 0; i < n; i++) {
-        uint32_t px;
-        memcpy(&px, data + 4 * i, sizeof px);
-        data[3 * i] = (unsigned char)(px >> 16);
-        data[3 * i + 1] = (unsigned char)(px >> 8);
-        data[3 * i + 2] = (unsigned char)px;
-    }
+    lmpvizi_argb_to_rgb(data, n);
     out->data = data;
     out->width = in->width;
     out->height = in->height;

@@ -809,6 +809,20 @@ lmpviz_pixels_free(lmpviz_pixels *px)
     memset(px, 0, sizeof *px);
 }
 
+void
+lmpvizi_argb_to_rgb(unsigned char *data, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        uint32_t px;
+        memcpy(&px, data + 4 * i, sizeof px);
+        data[3 * i] = (unsigned char)(px >> 16);
+        data[3 * i + 1] = (unsigned char)(px >> 8);
+        data[3 * i + 2] = (unsigned char)px;
+    }
+}
+
 lmpviz_status
 lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err)
 {
@@ -816,7 +830,7 @@ lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err
     cairo_status_t cs;
     lmpviz_status st;
     unsigned char *data;
-    size_t stride, n, i;
+    size_t stride, n;
 
     if (out == NULL) {
         lmpviz_err_set(err, "no output raster");
@@ -853,13 +867,7 @@ lmpviz_figure_render_rgb(lmpviz_figure *fig, lmpviz_pixels *out, lmpviz_err *err
      * The figure's background is opaque white, so every pixel is opaque and
      * its premultiplied channels are its colour, as in the PNG. */
     assert(stride == 4 * fig->width_px);
-    for (i = 0; i < n; i++) {
-        uint32_t px;
-        memcpy(&px, data + 4 * i, sizeof px);
-        data[3 * i] = (unsigned char)(px >> 16);
-        data[3 * i + 1] = (unsigned char)(px >> 8);
-        data[3 * i + 2] = (unsigned char)px;
-    }
+    lmpvizi_argb_to_rgb(data, n);
     out->data = data;
     out->width = fig->width_px;
     out->height = fig->height_px;
