@@ -118,8 +118,8 @@ def bench_train(a, report):
     dev = torch.device(a.device)
     cuda = dev.type == "cuda"
     if cuda and not torch.cuda.is_available():
-        print("\nno CUDA device (or a CPU-only torch): the training step on cuda is skipped")
-        return
+        print("\nSKIP: no CUDA device (or a CPU-only torch): the training step on cuda did not run")
+        return 77
 
     def timed(f):
         if cuda:
@@ -218,9 +218,11 @@ def main():
     if a.train != "none":
         a.train = [int(x) for x in a.train.split(",")]
         try:
-            bench_train(a, report)
+            if bench_train(a, report) == 77:
+                return 77
         except ImportError:
-            print("no torch: training step skipped (python3-torch)")
+            print("SKIP: no torch: the training step did not run (python3-torch)")
+            return 77
     print(json.dumps(report))
     return 0
 

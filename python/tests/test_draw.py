@@ -215,9 +215,11 @@ def test_layouts_dtypes_and_tensors_give_one_picture():
     assert raw.shape == img.shape
 
 
-@pytest.mark.skipif(not _cuda(), reason="no CUDA device")
+@pytest.mark.skipif(not _cuda() and os.environ.get("LMP_REQUIRE_CUDA") != "1",
+                    reason="no CUDA device")
 def test_cuda_tensors_are_copied_to_the_host():
     import torch
+    assert _cuda(), "LMP_REQUIRE_CUDA=1 but torch sees no CUDA device"
     img, ids, probs = _synthetic()
     valid = _train_ids(ids) != 255
     w = lmpviz.solve(_ce(probs, ids), valid=valid).weights

@@ -1,5 +1,6 @@
 """lmpviz.torch: lmp_loss, LMPLoss and LMPCrossEntropy on CPU (and on CUDA
 where there is a GPU)."""
+import os
 import threading
 
 import pytest
@@ -221,12 +222,17 @@ def test_concurrent_training_steps_from_threads():
 # -- CUDA -------------------------------------------------------------------
 
 def need_cuda():
+    """Skips without a GPU; with LMP_REQUIRE_CUDA=1 (scripts/gpu-check) a
+    missing GPU or liblmp_cuda is a failure instead."""
+    why = None
     if not torch.cuda.is_available():
-        pytest.skip("CUDA tests skipped: torch.cuda.is_available() is false (no GPU or a "
-                    "CPU-only torch)")
-    if not cuda_available():
-        pytest.skip("CUDA tests skipped: liblmp_cuda could not be loaded or sees no device "
-                    "(set LMP_CUDA_LIBRARY)")
+        why = "torch.cuda.is_available() is false (no GPU or a CPU-only torch)"
+    elif not cuda_available():
+        why = "liblmp_cuda could not be loaded or sees no device (set LMP_CUDA_LIBRARY)"
+    if why is not None:
+        if os.environ.get("LMP_REQUIRE_CUDA") == "1":
+            pytest.fail(f"LMP_REQUIRE_CUDA=1 but {why}")
+        pytest.skip(f"CUDA tests skipped: {why}")
 
 
 @pytest.mark.parametrize("pooling", ["image", "batch"])
