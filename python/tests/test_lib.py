@@ -120,6 +120,46 @@ def test_cmake_install_puts_a_package_that_finds_the_installed_library(tmp_path)
     assert os.path.realpath(r.stdout).startswith(os.path.realpath(prefix)), r.stdout
 
 
+def test_pip_install_in_a_venv_finds_the_installed_library(tmp_path):
+    # `pip install ./python` in a venv made with --system-site-packages
+    # (NumPy from the system), offline, against a liblmp installed by
+    # `cmake --install` and found by the loader.
+    build = os.environ.get("LMP_BUILD_DIR")
+    if not build:
+        pytest.skip("LMP_BUILD_DIR is not set (run through ctest)")
+    import shutil
+    prefix = tmp_path / "prefix"
+    subprocess.run(["cmake", "--install", build, "--prefix", str(prefix)], check=True,
+                   capture_output=True)
+    src = tmp_path / "src"
+    shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."), src,
+                    ignore=shutil.ignore_patterns("__pycache__", "build", "*.egg-info", "tests"))
+    venv = tmp_path / "venv"
+    r = subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip("cannot make a venv with pip (Debian: apt-get install python3-venv): "
+                    + r.stderr.strip().splitlines()[-1])
+    py = str(venv / "bin" / "python")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LMP_LIBRARY", "LD_LIBRARY_PATH", "PYTHONPATH")}
+    r = subprocess.run([py, "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation",
+                        "--no-deps", str(src)], capture_output=True, text=True, env=env)
+    if r.returncode != 0 and "setuptools" in r.stderr and "No module" in r.stderr:
+        pytest.skip("no setuptools for the build (Debian: apt-get install python3-setuptools)")
+    assert r.returncode == 0, r.stderr
+    env["LD_LIBRARY_PATH"] = str(prefix / "lib")
+    code = ("import lmpviz, numpy as np, sys; r = lmpviz.solve(np.arange(1, 101, dtype=np.float32),"
+            " p=1, m=0.05); sys.stdout.write(lmpviz.__file__ + ' ' + lmpviz.library_path + ' '"
+            " + repr(r.value))")
+    r = subprocess.run([py, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    where, lib, value = r.stdout.split(" ")
+    assert where.startswith(str(venv)), where
+    assert lib.startswith(str(prefix)), lib
+    assert float(value) == pytest.approx(98.0)  # p = 1: the mean of the top 5
+
+
 def test_foreign_calls_release_the_gil():
     # ctypes.CDLL functions drop the GIL around the call (PyDLL's keep it).
     assert isinstance(_lib.lib, ctypes.CDLL) and not isinstance(_lib.lib, ctypes.PyDLL)
