@@ -111,6 +111,7 @@ struct SegState {
     int mode;
     u64 n_valid;
     u64 n_pos;
+    u64 n_support; /* n_pos, or at p = 1 the losses >= t */
     u64 bad_index;
     float bad_value;
     float t;     /* p = 1: the ceil(m_px)-th largest loss */

@@ -69,7 +69,7 @@ to_result(const SegState &st, lmp_result *r)
     r->value = st.value;
     r->theta = st.theta;
     r->n_clamped = (size_t)st.n_clamped;
-    r->n_support = (size_t)st.n_pos;
+    r->n_support = (size_t)st.n_support;
 }
 
 /* One thread per segment: its lmp_result and status. */

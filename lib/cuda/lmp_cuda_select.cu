@@ -244,6 +244,7 @@ finish_p1(SegState &st, double t, u64 above, u64 equal, double sum_above)
     st.share = (float)share;
     st.theta = t;
     st.n_clamped = above + (share == st.tau ? equal : 0);
+    st.n_support = above + equal; /* the losses below t get 0 */
     st.value = st.tau * sum_above + share * (double)equal * t;
     st.mode = MODE_P1;
 }
@@ -391,6 +392,7 @@ __launch_bounds__(SEG_THREADS) k_select0(const float *loss,
         seg_range(si, s, b, e);
         memset(&st, 0, sizeof st);
         st.n_pos = n_pos;
+        st.n_support = n_pos;
         st.sum = acc[s].sum;
         st.n_valid = acc[s].n_valid;
         st.bad_index = bad[s];

@@ -69,7 +69,9 @@ typedef struct lmp_result {
     double m_px;      /* effective support in pixels, clamp(m * n_valid, 1, n_valid) */
     size_t n_valid;   /* pixels left after the mask and ignored non-finite values */
     size_t n_clamped; /* pixels whose weight is exactly tau */
-    size_t n_support; /* pixels with a non-zero weight (the positive losses) */
+    size_t n_support; /* pixels whose exact weight is not 0: the positive losses, or
+                         at p = 1 the losses >= theta (near p = 1 the float weights
+                         of losses far below theta can still round to 0) */
     size_t bad_index; /* with LMP_ERR_INVALID_LOSS: index of the first bad loss */
     float bad_value;  /* ... and its value */
 } lmp_result;

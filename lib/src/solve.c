@@ -580,6 +580,7 @@ solve_p1(const float *loss,
     share = (s->m_px - (double)above) / (s->m_px * (double)equal);
     r->theta = t;
     r->n_clamped = above + (share == s->tau ? equal : 0);
+    r->n_support = above + equal; /* the losses below t get 0 */
     r->value = s->tau * sum_above + share * (double)equal * (double)t;
     if (weight != NULL) {
         weights_job job = weights_job_of(loss, valid, params->nonfinite, n, weight);

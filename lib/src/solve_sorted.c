@@ -75,6 +75,7 @@ lmp_solve_sorted(const float *loss,
     double value = 0.0;
     size_t k = 0;
     size_t i;
+    size_t support;
 
     if (result == NULL || (loss == NULL && n > 0) || lmp_params_check(params) != LMP_OK)
         return LMP_ERR_INVALID_ARG;
@@ -101,6 +102,7 @@ lmp_solve_sorted(const float *loss,
             d[k++] = loss[i];
     }
     qsort(d, scan.n_pos, sizeof *d, cmp_desc);
+    support = scan.n_pos;
 
     if (isinf(s.q)) {
         /* p = 1: tau on losses above t = d[K-1], K = ceil(m_px); the rest of
@@ -124,6 +126,7 @@ lmp_solve_sorted(const float *loss,
         }
         r.theta = t;
         r.n_clamped = above + (share == s.tau ? equal : 0);
+        support = above + equal; /* the losses below t get 0 */
     } else {
         double theta;
         size_t kc = 0;
@@ -157,7 +160,7 @@ lmp_solve_sorted(const float *loss,
             weight[i] = (float)w[i];
     }
     r.value = value;
-    r.n_support = scan.n_pos;
+    r.n_support = support;
     *result = r;
     status = LMP_OK;
 cleanup:

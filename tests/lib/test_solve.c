@@ -101,6 +101,13 @@ check_against_reference(const float *loss,
                      rr.value, n, prm->p, prm->m, rr.m_px);
         assert_int_equal(r.n_valid, rr.n_valid);
         assert_int_equal(r.n_support, rr.n_support);
+        if (prm->p == 1.0) {
+            /* p = 1: the support is the pixels with a non-zero weight */
+            size_t nz = 0;
+            for (i = 0; i < n; i++)
+                nz += w[i] != 0.0f;
+            assert_int_equal(r.n_support, nz);
+        }
         check_clamped(loss, valid, n, prm, &r, &rr);
         assert_close(r.tau, rr.tau, 1e-15, 0, "tau");
         for (i = 0; i < n; i++) {
@@ -283,6 +290,7 @@ test_p1_top_k_with_remainder(void **state)
     assert_true(w[0] == 0.0f && w[3] == 0.0f && w[5] == 0.0f);
     assert_close(r.value, 0.4 * 9 + 0.4 * 7 + 0.2 * 3, 1e-14, 0, "value");
     assert_int_equal(r.n_clamped, 2);
+    assert_int_equal(r.n_support, 3);
     assert_close(r.theta, 3.0, 0, 0, "theta is the ceil(m_px)-th largest");
 }
 
@@ -303,6 +311,7 @@ test_p1_ties_share(void **state)
     assert_close(w[4], 0.5 / 3.0, 1e-7, 0, "tie");
     assert_true(w[3] == 0.0f);
     assert_close(r.value, 2.5 + 1.0, 1e-14, 0, "value");
+    assert_int_equal(r.n_support, 4);
 }
 
 static void
