@@ -152,6 +152,51 @@ test_scales_and_ticks(void **state)
     assert_int_equal(lmpviz_hscale_parse("sqrt", &s), LMPVIZ_ERR_INVALID_ARG);
 }
 
+/* Rank scale on random weights with ties and ignored pixels: each valid
+ * pixel gets the colour of its mid-rank among the valid weights, counted
+ * directly; ignored pixels show the (black) frame. */
+static void
+test_rank_scale_counts(void **state)
+{
+    enum { N = 2500 };
+    static unsigned char rgb[N * 3];
+    static float w[N];
+    static unsigned char valid[N];
+    static uint32_t out[N];
+    unsigned char lut[3 * LMPVIZ_CMAP_SIZE];
+    lmpviz_image im = { rgb, N, 1, 8, 3 };
+    lmpviz_overlay_opts o = LMPVIZ_OVERLAY_OPTS_INIT;
+    size_t i, j, nv = 0;
+
+    (void)state;
+    srand(5);
+    for (i = 0; i < N; i++) {
+        w[i] = rand() % 4 == 0 ? 0.0f : (float)(rand() % 50) * 1e-4f;
+        valid[i] = rand() % 5 != 0;
+        nv += valid[i];
+    }
+    o.alpha = 1.0;
+    o.scale = LMPVIZ_HSCALE_RANK;
+    lmpviz_cmap_lut8(o.cmap, lut);
+    assert_int_equal(lmpviz_overlay_render(&im, w, valid, nv, 1e-3, &o, out, NULL), LMPVIZ_OK);
+    for (i = 0; i < N; i++) {
+        size_t less = 0, equal = 0, c;
+        double t;
+        if (!valid[i]) {
+            assert_int_equal(out[i], 0xFF000000u);
+            continue;
+        }
+        for (j = 0; j < N; j++) {
+            less += valid[j] && w[j] < w[i];
+            equal += valid[j] && w[j] == w[i];
+        }
+        t = 0.5 * ((double)less + (double)(less + equal) - 1.0) / (double)(nv - 1);
+        c = (size_t)(t * (LMPVIZ_CMAP_SIZE - 1) + 0.5);
+        assert_int_equal(out[i], 0xFF000000u | ((uint32_t)lut[3 * c] << 16) |
+                                     ((uint32_t)lut[3 * c + 1] << 8) | lut[3 * c + 2]);
+    }
+}
+
 /* A 4x2 frame: labelIds road (7), car (26) and ignored (0); probabilities
  * with known p_y, so the losses are known and the weights must be
  * lmp_solve's. */
@@ -422,6 +467,7 @@ main(void)
         cmocka_unit_test(test_class_stats),
         cmocka_unit_test(test_overlay_pixels),
         cmocka_unit_test(test_scales_and_ticks),
+        cmocka_unit_test(test_rank_scale_counts),
         cmocka_unit_test_setup_teardown(test_compute_known, setup, teardown),
         cmocka_unit_test_setup_teardown(test_compute_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plot_image_colorbar, setup, teardown),

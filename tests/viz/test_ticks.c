@@ -156,6 +156,16 @@ test_bar_ticks(void **state)
     assert_int_equal(k, 5);
     assert_string_equal(lab[2], "4");
     assert_true(pos[2] == 0.5);
+    /* Ties: quartiles that print alike make one tick, mid-run. */
+    {
+        const double tied[9] = { 0, 0, 0, 0, 0, 0, 3.333, 3.333, 3.333 };
+        k = lmpvizi_bar_ticks(LMPVIZ_HSCALE_RANK, 0.0, 3.333, tied, 5, "%.3g", pos, lab, 16);
+        assert_int_equal(k, 2);
+        assert_string_equal(lab[0], "0");
+        assert_true(fabs(pos[0] - 0.25) < 1e-12);
+        assert_string_equal(lab[1], "3.33");
+        assert_true(fabs(pos[1] - 0.875) < 1e-12);
+    }
 
     /* The top tick always fits. */
     k = lmpvizi_bar_ticks(LMPVIZ_HSCALE_LINEAR, 0.0, 4.2, NULL, 5, "%.3g", pos, lab, 2);

@@ -1,7 +1,7 @@
 /*
  * lmpviz_private.h - helpers shared by liblmpviz, the notebook exporter and
  * the lmpviz program, not part of the public API: atomic output files,
- * huge-page buffers and memory checks.
+ * huge-page buffers, memory checks and pixel orders.
  */
 #ifndef LMPVIZ_PRIVATE_H
 #define LMPVIZ_PRIVATE_H
@@ -74,6 +74,13 @@ void lmpviz_big_free(void *ptr);
  * err: "needs <bytes> of memory for <what>, only <avail> available".  Large
  * inputs fail here, with a message, instead of being killed later. */
 lmpviz_status lmpviz_mem_check(unsigned long long bytes, const char *what, lmpviz_err *err);
+
+/* ------------------------------------------------------------------------
+ * Sorts idx[0..n) (indices into key) by decreasing key, equal keys in the
+ * order they had (stable; -0 equals +0; NaN keys must not occur).  0, or
+ * -1 when memory runs out (idx then unchanged).
+ */
+int lmpviz_order_desc(const float *key, size_t *idx, size_t n);
 
 #ifdef __cplusplus
 }

@@ -35,34 +35,6 @@ lmpviz_compare_free(lmpviz_compare_data *d)
     memset(d, 0, sizeof *d);
 }
 
-/* The valid pixels by decreasing loss, ties by index: a stable merge sort
- * (qsort takes no context in C11, and stability fixes the tie order). */
-static void
-merge_sort_idx(size_t *v, size_t *tmp, size_t n, const float *key)
-{
-    size_t width, i;
-    for (width = 1; width < n; width *= 2) {
-        for (i = 0; i < n; i += 2 * width) {
-            size_t lo = i, mid = i + width < n ? i + width : n;
-            size_t hi = i + 2 * width < n ? i + 2 * width : n;
-            size_t a = lo, b = mid, k = lo;
-            while (a < mid && b < hi) {
-                float x = key[v[a]], y = key[v[b]];
-                /* stable: equal losses keep index order */
-                if (x >= y)
-                    tmp[k++] = v[a++];
-                else
-                    tmp[k++] = v[b++];
-            }
-            while (a < mid)
-                tmp[k++] = v[a++];
-            while (b < hi)
-                tmp[k++] = v[b++];
-        }
-        memcpy(v, tmp, n * sizeof *v);
-    }
-}
-
 lmpviz_status
 lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
                        size_t n_specs,
@@ -72,7 +44,6 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
                        lmpviz_err *err)
 {
     size_t i, k, nv = 0;
-    size_t *tmp = NULL;
 
     assert(out != NULL);
     memset(out, 0, sizeof *out);
@@ -121,18 +92,17 @@ lmpviz_compare_compute(const lmpviz_scheme_spec *specs,
         nv += in->valid == NULL || in->valid[i];
     out->n_valid = nv;
     out->order = lmpviz_big_alloc((nv ? nv : 1) * sizeof *out->order);
-    tmp = lmpviz_big_alloc((nv ? nv : 1) * sizeof *tmp);
-    if (out->order == NULL || tmp == NULL)
+    if (out->order == NULL)
         goto oom;
     for (i = 0, k = 0; i < in->n; i++) {
         if (in->valid == NULL || in->valid[i])
             out->order[k++] = i;
     }
-    merge_sort_idx(out->order, tmp, nv, in->loss);
-    lmpviz_big_free(tmp);
+    /* by decreasing loss, ties by index */
+    if (lmpviz_order_desc(in->loss, out->order, nv) != 0)
+        goto oom;
     return LMPVIZ_OK;
 oom:
-    lmpviz_big_free(tmp);
     lmpviz_compare_free(out);
     lmpviz_err_set(err, "out of memory for %zu pixels", in->n);
     return LMPVIZ_ERR_NOMEM;

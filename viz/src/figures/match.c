@@ -36,44 +36,6 @@ lmpviz_match_input_free(lmpviz_match_input *mi)
     memset(mi, 0, sizeof *mi);
 }
 
-/* Decreasing loss, ties in pixel order: a stable LSD radix sort of the
- * indices on the complemented float bits (non-negative floats order as
- * their bit patterns), two passes of 16 bits. */
-static int
-sort_indices(const float *loss, uint32_t *idx, size_t nv)
-{
-    uint32_t *tmp = lmpviz_big_alloc(nv * sizeof *tmp);
-    size_t *count = calloc(65536 + 1, sizeof *count);
-    size_t i;
-    int pass;
-
-    if (tmp == NULL || count == NULL) {
-        lmpviz_big_free(tmp);
-        free(count);
-        return -1;
-    }
-    for (pass = 0; pass < 2; pass++) {
-        int shift = 16 * pass;
-        memset(count, 0, (65536 + 1) * sizeof *count);
-        for (i = 0; i < nv; i++) {
-            uint32_t b;
-            memcpy(&b, &loss[idx[i]], sizeof b);
-            count[((~b >> shift) & 0xFFFFu) + 1]++;
-        }
-        for (i = 1; i <= 65536; i++)
-            count[i] += count[i - 1];
-        for (i = 0; i < nv; i++) {
-            uint32_t b;
-            memcpy(&b, &loss[idx[i]], sizeof b);
-            tmp[count[(~b >> shift) & 0xFFFFu]++] = idx[i];
-        }
-        memcpy(idx, tmp, nv * sizeof *idx);
-    }
-    lmpviz_big_free(tmp);
-    free(count);
-    return 0;
-}
-
 /* The scheme's weights on in into w (in->n floats); an error names why
  * none can be compared. */
 static lmpviz_status
@@ -113,7 +75,7 @@ scheme_weights(const lmp_scheme *scheme, const lmp_scheme_input *in, float *w, l
 static int
 sort_valid(const lmp_scheme_input *in, const float *w, size_t nv, lmpviz_match_input *out)
 {
-    uint32_t *idx = lmpviz_big_alloc(nv * sizeof *idx);
+    size_t *idx = lmpviz_big_alloc(nv * sizeof *idx);
     size_t i, k;
     int rc = -1;
 
@@ -128,9 +90,10 @@ sort_valid(const lmp_scheme_input *in, const float *w, size_t nv, lmpviz_match_i
         goto done;
     for (i = 0, k = 0; i < in->n; i++) {
         if (in->valid == NULL || in->valid[i])
-            idx[k++] = (uint32_t)i;
+            idx[k++] = i;
     }
-    if (sort_indices(in->loss, idx, nv) != 0)
+    /* decreasing loss, ties in pixel order */
+    if (lmpviz_order_desc(in->loss, idx, nv) != 0)
         goto done;
     out->n_valid = nv;
     for (i = 0; i < nv; i++) {

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "lmpviz.h"
+#include "lmpviz_private.h"
 #include "ticks.h"
 
 static inline uint32_t
@@ -69,26 +70,64 @@ lmpviz_image_to_argb(const lmpviz_image *im, uint32_t *argb)
         argb[i] = argb_of(p[0], p[1], p[2]);
 }
 
-static int
-cmp_float(const void *a, const void *b)
+/* The rank scale: the colour index of every valid pixel from the mid-rank
+ * of its weight among the valid pixels (equal weights share one colour),
+ * and the colour bar's nine quantiles (times nn).  The indices go to
+ * *colour (n bytes, lmpviz_big_free), NULL when no pixel is valid. */
+static lmpviz_status
+rank_scale(const float *weight,
+           const unsigned char *valid,
+           size_t n,
+           double nn,
+           lmpviz_colorscale *cs,
+           unsigned char **colour)
 {
-    float x = *(const float *)a, y = *(const float *)b;
-    return (x > y) - (x < y);
-}
+    size_t *order;
+    unsigned char *ci;
+    size_t i, j0, j1, k = 0, q;
 
-/* Index of the first element >= v (lower) or > v (upper) in sorted s. */
-static size_t
-bound(const float *s, size_t n, float v, int upper)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (upper ? s[mid] <= v : s[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    *colour = NULL;
+    for (i = 0; i < n; i++)
+        k += valid[i] != 0;
+    if (k == 0)
+        return LMPVIZ_OK;
+    order = lmpviz_big_alloc(k * sizeof *order);
+    ci = lmpviz_big_alloc(n);
+    if (order == NULL || ci == NULL)
+        goto oom;
+    for (i = 0, k = 0; i < n; i++) {
+        if (valid[i])
+            order[k++] = i;
     }
-    return lo;
+    if (lmpviz_order_desc(weight, order, k) != 0)
+        goto oom;
+    /* increasing position a is order[k - 1 - a] */
+    for (q = 0; q < 9; q++)
+        cs->quantile[q] =
+            nn * weight[order[k - 1 - (size_t)((double)q / 8.0 * (double)(k - 1) + 0.5)]];
+    cs->vmin = cs->quantile[0];
+    cs->vmax = cs->quantile[8];
+    for (j0 = 0; j0 < k; j0 = j1) {
+        /* a run of equal weights: increasing positions [k - j1, k - j0) */
+        const float w = weight[order[j0]];
+        double t;
+        unsigned char c;
+        for (j1 = j0 + 1; j1 < k && weight[order[j1]] == w; j1++) {
+        }
+        t = k > 1 ? 0.5 * ((double)(k - j1) + (double)(k - j0) - 1.0) / (double)(k - 1) : 1.0;
+        if (!(t > 0.0))
+            t = 0.0;
+        c = (unsigned char)(t * (LMPVIZ_CMAP_SIZE - 1) + 0.5);
+        for (i = j0; i < j1; i++)
+            ci[order[i]] = c;
+    }
+    lmpviz_big_free(order);
+    *colour = ci;
+    return LMPVIZ_OK;
+oom:
+    lmpviz_big_free(order);
+    lmpviz_big_free(ci);
+    return LMPVIZ_ERR_NOMEM;
 }
 
 lmpviz_status
@@ -104,7 +143,7 @@ lmpviz_overlay_render(const lmpviz_image *frame,
     unsigned char lut[3 * LMPVIZ_CMAP_SIZE];
     lmpviz_colorscale cs;
     size_t i, n;
-    float *sorted = NULL;
+    unsigned char *rank = NULL;
     double nn = (double)n_valid;
     double a, keep, dim, desat;
 
@@ -123,20 +162,9 @@ lmpviz_overlay_render(const lmpviz_image *frame,
     if (cs.scale == LMPVIZ_HSCALE_LOG)
         cs.vmin = opts->vmin > 0.0 && opts->vmin < cs.vmax ? opts->vmin : cs.vmax / 1000.0;
     if (cs.scale == LMPVIZ_HSCALE_RANK && n_valid > 0) {
-        size_t k = 0, q;
-        sorted = malloc(n_valid * sizeof *sorted);
-        if (sorted == NULL)
-            return LMPVIZ_ERR_NOMEM;
-        for (i = 0; i < n && k < n_valid; i++) {
-            if (valid[i])
-                sorted[k++] = weight[i];
-        }
-        n_valid = k;
-        qsort(sorted, n_valid, sizeof *sorted, cmp_float);
-        for (q = 0; q < 9; q++)
-            cs.quantile[q] = nn * sorted[(size_t)((double)q / 8.0 * (double)(n_valid - 1) + 0.5)];
-        cs.vmin = cs.quantile[0];
-        cs.vmax = cs.quantile[8];
+        lmpviz_status st = rank_scale(weight, valid, n, nn, &cs, &rank);
+        if (st != LMPVIZ_OK)
+            return st;
     }
     lmpviz_cmap_lut8(opts->cmap, lut);
     a = opts->alpha;
@@ -150,36 +178,27 @@ lmpviz_overlay_render(const lmpviz_image *frame,
         double g = dim * (p[1] + desat * (grey - p[1]));
         double b = dim * (p[2] + desat * (grey - p[2]));
         if (valid[i]) {
-            double t, v = nn * weight[i];
             const unsigned char *c;
-            switch (cs.scale) {
-            case LMPVIZ_HSCALE_LOG:
-                t = v > cs.vmin ? log(v / cs.vmin) / log(cs.vmax / cs.vmin) : 0.0;
-                break;
-            case LMPVIZ_HSCALE_RANK: {
-                size_t lo = bound(sorted, n_valid, weight[i], 0);
-                size_t hi = bound(sorted, n_valid, weight[i], 1);
-                /* mid-rank of ties, so that equal weights get one colour */
-                t = n_valid > 1 ? 0.5 * ((double)lo + (double)hi - 1.0) / (double)(n_valid - 1)
-                                : 1.0;
-                break;
+            if (rank != NULL) {
+                c = lut + 3 * (size_t)rank[i];
+            } else {
+                double v = nn * weight[i];
+                double t = cs.scale == LMPVIZ_HSCALE_LOG
+                               ? (v > cs.vmin ? log(v / cs.vmin) / log(cs.vmax / cs.vmin) : 0.0)
+                               : v / cs.vmax;
+                if (!(t > 0.0))
+                    t = 0.0;
+                if (t > 1.0)
+                    t = 1.0;
+                c = lut + 3 * (size_t)(t * (LMPVIZ_CMAP_SIZE - 1) + 0.5);
             }
-            default:
-                t = v / cs.vmax;
-                break;
-            }
-            if (!(t > 0.0))
-                t = 0.0;
-            if (t > 1.0)
-                t = 1.0;
-            c = lut + 3 * (size_t)(t * (LMPVIZ_CMAP_SIZE - 1) + 0.5);
             r = keep * r + a * c[0];
             g = keep * g + a * c[1];
             b = keep * b + a * c[2];
         }
         argb[i] = argb_of(clamp255(r), clamp255(g), clamp255(b));
     }
-    free(sorted);
+    lmpviz_big_free(rank);
     if (cs_out != NULL)
         *cs_out = cs;
     return LMPVIZ_OK;

@@ -198,10 +198,21 @@ lmpvizi_bar_ticks(lmpviz_hscale scale,
     if (max == 0)
         return 0;
     if (scale == LMPVIZ_HSCALE_RANK) {
-        int q;
-        for (q = 0; q <= 8 && k < max; q += 2, k++) {
+        /* The quartiles; quartiles that print alike (ties: many pixels at
+         * 0 or at the cap) make one tick, in the middle of their run. */
+        int q, run = 1;
+        for (q = 0; q <= 8 && k < max; q += 2) {
+            char text[LMPVIZI_BAR_LABEL];
+            snprintf(text, sizeof text, "%.3g", quantile[q]);
+            if (k > 0 && strcmp(text, labels[k - 1]) == 0) {
+                run++;
+                pos[k - 1] += (q / 8.0 - pos[k - 1]) / run;
+                continue;
+            }
+            run = 1;
             pos[k] = q / 8.0;
-            snprintf(labels[k], LMPVIZI_BAR_LABEL, "%.3g", quantile[q]);
+            memcpy(labels[k], text, sizeof text);
+            k++;
         }
         return k;
     }
