@@ -18,6 +18,7 @@
 extern "C" {
 #include "lmp.h"
 #include "lmp_cuda.h"
+#include "lmp_cuda_internal.h"
 }
 
 #include "lmp_cuda_kernels.cuh"
@@ -120,8 +121,8 @@ struct Layout {
 int
 layout_of(size_t B, size_t n_total, Layout *l)
 {
-    const size_t max = (size_t)-1 / 4;
-    if (B > LMP_CUDA_MAX_BATCH || n_total > max / sizeof(float))
+    /* With B <= 65535 and n_total <= 2^40 no sum or product below wraps. */
+    if (B > LMP_CUDA_MAX_BATCH || n_total > ((size_t)1 << 40))
         return 0;
     size_t at = 0;
     l->acc = at;
@@ -141,6 +142,7 @@ layout_of(size_t B, size_t n_total, Layout *l)
     at = align_up(at + (B + 1) * sizeof(u64));
     l->cand = at;
     at = align_up(at + (n_total > 0 ? n_total : 1) * sizeof(float));
+    l->bcnt = at;
     at = align_up(at + B * (n_total / CHUNK + 1) * sizeof(unsigned));
     l->out = at;
     at = align_up(at + B * (sizeof(lmp_result) + sizeof(lmp_status)));
@@ -407,3 +409,16 @@ solve_sync(const lmp_cuda_batch *bt,
 }
 
 } /* namespace lmpi_cuda */
+
+extern "C" int
+lmpi_cuda_workspace_regions(size_t batch, size_t n_total, size_t out[LMPI_CUDA_REGIONS + 1])
+{
+    lmpi_cuda::Layout l;
+    memset(&l, 0, sizeof l);
+    if (!lmpi_cuda::layout_of(batch, n_total, &l))
+        return 0;
+    const size_t r[LMPI_CUDA_REGIONS + 1] = { l.acc, l.h0,   l.h1,   l.bad, l.r1,   l.state,
+                                              l.off, l.cand, l.bcnt, l.out, l.total };
+    memcpy(out, r, sizeof r);
+    return 1;
+}

@@ -212,7 +212,8 @@ __launch_bounds__(SCAN_THREADS) k_count0(const float *loss,
         if (!use)
             return;
         const bool finite = x - x == 0.0f;
-        if (x < 0.0f || (!finite && err_nonfinite))
+        /* as lmpi_find_bad: -Inf is non-finite, ignored when asked */
+        if (finite ? x < 0.0f : err_nonfinite)
             first_bad = i - b < first_bad ? i - b : first_bad;
         if (!(finite && x >= 0.0f))
             return;

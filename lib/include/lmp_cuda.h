@@ -74,7 +74,7 @@ int lmp_cuda_device_count(void);
  * `n_total` losses in all (for LMP_CUDA_POOL_BATCH as well).  The size grows
  * with both, so the value for the largest batch serves every smaller one.
  * Returns LMP_OK, LMP_ERR_INVALID_ARG (bytes NULL, batch 0 or above
- * LMP_CUDA_MAX_BATCH), LMP_ERR_NOMEM (size overflow) or, without CUDA,
+ * LMP_CUDA_MAX_BATCH), LMP_ERR_NOMEM (n_total above 2^40) or, without CUDA,
  * LMP_ERR_UNSUPPORTED.  Needs no device.
  */
 lmp_status lmp_cuda_workspace_size(size_t batch, size_t n_total, size_t *bytes);

@@ -128,6 +128,32 @@ test_workspace_and_args(void)
     CHECK(lmp_cuda_workspace_size(16, 1000, &bytes) == LMP_OK && bytes > b2, "grows with B");
     CHECK(bytes % 256 == 0, "multiple of the alignment");
 
+    /* The workspace's regions lie in order, aligned, inside the total, each
+     * with room for what it holds where the test can tell. */
+    {
+        static const size_t shapes[][2] = {
+            { 1, 0 }, { 1, 1000 }, { 16, 4194304 }, { 600, 123457 }, { LMP_CUDA_MAX_BATCH, 1 << 20 }
+        };
+        size_t r[LMPI_CUDA_REGIONS + 1];
+        size_t k, j;
+        for (k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+            const size_t B = shapes[k][0], n = shapes[k][1];
+            int ok = lmpi_cuda_workspace_regions(B, n, r) == 1 && r[0] == 0;
+            for (j = 1; ok && j <= LMPI_CUDA_REGIONS; j++)
+                ok = r[j] > r[j - 1] && r[j] % 256 == 0;
+            CHECK(ok, "workspace regions in order and aligned (B %zu, n %zu)", B, n);
+            CHECK(r[8] - r[7] >= n * sizeof(float), "room for the candidates (B %zu, n %zu)", B, n);
+            CHECK(r[10] - r[9] >= B * (sizeof(lmp_result) + sizeof(lmp_status)),
+                  "room for the results (B %zu, n %zu)", B, n);
+            CHECK(lmp_cuda_workspace_size(B, n, &bytes) == LMP_OK && bytes == r[10],
+                  "workspace size is the layout's total (B %zu, n %zu)", B, n);
+        }
+        CHECK(lmpi_cuda_workspace_regions(LMP_CUDA_MAX_BATCH, ((size_t)1 << 40) + 1, r) == 0,
+              "regions: size limit");
+        CHECK(lmp_cuda_workspace_size(LMP_CUDA_MAX_BATCH, (size_t)1 << 60, &bytes) == LMP_ERR_NOMEM,
+              "no wrap-around at B 65535, n 2^60");
+    }
+
     /* Argument checks, before any CUDA call. */
     CHECK(lmp_cuda_solve_batch(NULL, &prm, res, sts, fake_ws, bytes, NULL) == LMP_ERR_INVALID_ARG,
           "NULL batch");
@@ -555,6 +581,74 @@ test_known_answers(gpu_bufs *g, lmp_workspace *ws)
     }
 }
 
+/*
+ * 600 segments (some empty) whose offsets start at 7, straight through
+ * lmp_cuda_solve_batch: more offsets than one launch passes (496) and more
+ * results than one block writes (256).  The 7 losses before the first
+ * segment are negative: reading them would give LMP_ERR_INVALID_LOSS.
+ */
+static void
+test_many_segments(gpu_bufs *g, lmp_workspace *ws, uint64_t seed)
+{
+    enum { B = 600, START = 7 };
+    uint64_t rng = seed ^ 0x5EC5u;
+    size_t *off = malloc((B + 1) * sizeof *off);
+    lmp_result *res = calloc(B, sizeof *res);
+    lmp_status *sts = calloc(B, sizeof *sts);
+    float *loss = NULL;
+    float *w = NULL;
+    lmp_params prm = LMP_PARAMS_INIT;
+    lmp_cuda_batch bt;
+    lmp_status st;
+    size_t ws_bytes = 0;
+    size_t s;
+    size_t i;
+    char tag[96];
+
+    if (off == NULL || res == NULL || sts == NULL)
+        goto done;
+    off[0] = START;
+    for (s = 0; s < B; s++)
+        off[s + 1] = off[s] + (test_rand_unit(&rng) < 0.05 ? 0 : 1 + test_rand_u64(&rng) % 300);
+    loss = malloc(off[B] * sizeof *loss);
+    w = malloc(off[B] * sizeof *w);
+    if (loss == NULL || w == NULL || ensure_bufs(g, off[B], B) != 0 ||
+        lmp_cuda_workspace_size(B, off[B], &ws_bytes) != LMP_OK)
+        goto done;
+    for (i = 0; i < START; i++)
+        loss[i] = -1.0f;
+    fill_segment(loss + START, off[B] - START, 0, 0.1, &rng);
+    cudaMemcpy(g->d_loss, loss, off[B] * sizeof(float), cudaMemcpyHostToDevice);
+    cudaMemset(g->d_weight, 0xff, off[B] * sizeof(float));
+    memset(&bt, 0, sizeof bt);
+    bt.d_loss = g->d_loss;
+    bt.d_weight = g->d_weight;
+    bt.batch = B;
+    bt.h_offsets = off;
+    bt.pooling = LMP_CUDA_POOL_SEGMENT;
+    prm.p = 1.7;
+    st = lmp_cuda_solve_batch(&bt, &prm, res, sts, g->d_ws, ws_bytes, NULL);
+    CHECK(st == LMP_OK || st == LMP_ERR_EMPTY, "600 segments from offset 7: %s",
+          lmp_status_string(st));
+    if (st != LMP_OK && st != LMP_ERR_EMPTY)
+        goto done;
+    cudaMemcpy(w, g->d_weight, off[B] * sizeof(float), cudaMemcpyDeviceToHost);
+    for (s = 0; s < B; s++) {
+        snprintf(tag, sizeof tag, "600 segments from offset 7: seg %zu n %zu", s,
+                 off[s + 1] - off[s]);
+        compare_segment(tag, loss + off[s], NULL, off[s + 1] - off[s], &prm, sts[s], &res[s],
+                        w + off[s], ws);
+    }
+done:
+    CHECK(off != NULL && res != NULL && sts != NULL && loss != NULL && w != NULL,
+          "600 segments: out of memory");
+    free(off);
+    free(res);
+    free(sts);
+    free(loss);
+    free(w);
+}
+
 static void
 test_random(gpu_bufs *g, lmp_workspace *ws, uint64_t seed, int n_cases, size_t max_n)
 {
@@ -631,7 +725,7 @@ test_random(gpu_bufs *g, lmp_workspace *ws, uint64_t seed, int n_cases, size_t m
         if (prm.nonfinite == LMP_NONFINITE_IGNORE && total > off[0]) {
             for (i = 0; i < 1 + total / 100; i++) {
                 const size_t k = off[0] + (size_t)(test_rand_u64(&rng) % (total - off[0]));
-                loss[k] = i % 2 ? NAN : INFINITY;
+                loss[k] = i % 3 == 0 ? NAN : i % 3 == 1 ? INFINITY : -INFINITY;
             }
         } else if (u < 0.15 && total > off[0]) {
             /* An invalid loss in one segment. */
@@ -935,6 +1029,13 @@ async_case(int c, gpu_bufs *g, async_bufs *a, lmp_workspace *ws, uint64_t *rng, 
                 goto done;
             }
             compare_runs(tag, n_res, res[1], sts[1], res[0], sts[0], n_total, w[1], w[0]);
+            /* Without statuses (d_status NULL): the same results. */
+            poison_async(a, g, n_res, n_total);
+            st =
+                lmp_cuda_solve_batch_async(&bt, &prm, a->d_res, NULL, g->d_ws, ws_bytes, a->stream);
+            CHECK(st == LMP_OK, "%s: async solve without statuses: %s", tag, lmp_status_string(st));
+            if (st == LMP_OK && fetch_async(a, g, n_res, n_total, res[2], sts[2], w[2]) == 0)
+                compare_runs(tag, n_res, res[2], sts[1], res[1], sts[1], n_total, w[2], w[1]);
             for (s = 0; s < n_res; s++) {
                 const size_t b = pooled ? 0 : off[s];
                 const size_t e = pooled ? n_total : off[s + 1];
@@ -1058,6 +1159,7 @@ main(void)
             printf("# device: %s (sm_%d%d)\n", prop.name, prop.major, prop.minor);
         test_known_answers(&g, ws);
         test_solver_object(ws);
+        test_many_segments(&g, ws, seed);
         test_random(&g, ws, seed, n_cases, max_n > 0 ? max_n : 1);
         printf("# %d random cases, largest segment %zu\n", n_cases, max_n);
         test_async(&g, ws, seed, n_async, async_max_n > 0 ? async_max_n : 1);
