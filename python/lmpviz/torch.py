@@ -71,9 +71,12 @@ def _solve_device(c, loss, valid, prm, pooling, stream, keep=None):
     weights: raising would need a synchronisation."""
     dev = loss.device
     a = loss.detach().to(torch.float32).contiguous()
-    B = a.shape[0]
+    # The whole batch as one problem is one segment of every loss: the same
+    # answer as B pooled segments, without a limit on B or a workspace per
+    # image.
+    B = a.shape[0] if pooling == "image" else 1
     n = a.numel() // B
-    nres = B if pooling == "image" else 1
+    nres = B
     v = None
     if valid is not None:
         v = valid.detach().to(device=dev, dtype=torch.bool).contiguous().view(torch.uint8)
@@ -92,7 +95,7 @@ def _solve_device(c, loss, valid, prm, pooling, stream, keep=None):
     res = torch.empty((nres, rsize // 8), dtype=torch.float64, device=dev)
     sts = torch.empty(nres, dtype=torch.int32, device=dev)
     batch = _lib.LmpCudaBatch(a.data_ptr(), None if v is None else v.data_ptr(), w.data_ptr(),
-                              B, n, None, _lib.POOLING[pooling])
+                              B, n, None, _lib.POOLING["image"])
     st = c.lmp_cuda_solve_batch_async(ctypes.byref(batch), ctypes.byref(prm), res.data_ptr(),
                                       sts.data_ptr(), ws_ptr, nbytes.value, stream)
     if st != _lib.OK:
