@@ -34,9 +34,11 @@ bk_floor(
     float *y = w + (size_t)s * n;
     const double it = 1.0 / theta[s];
     const double ta = tau[s];
+    /* float4 loads need 16-byte alignment: segments start at s * n */
+    const bool vec = (s * n) % 4 == 0;
     for (size_t i = ((size_t)blockIdx.x * blockDim.x + threadIdx.x) * 4; i < n;
          i += (size_t)gridDim.x * blockDim.x * 4) {
-        if (i + 4 <= n) {
+        if (vec && i + 4 <= n) {
             const float4 v = *reinterpret_cast<const float4 *>(x + i);
             float r[4] = { v.x, v.y, v.z, v.w };
             float o[4];
@@ -46,7 +48,7 @@ bk_floor(
             }
             *reinterpret_cast<float4 *>(y + i) = make_float4(o[0], o[1], o[2], o[3]);
         } else {
-            for (size_t k = i; k < n; k++) {
+            for (size_t k = i; k < n && k < i + 4; k++) {
                 double q = fmin((double)x[k] * it, 1.0);
                 y[k] = (float)(ta * (e2 ? q * q : pow(q, e)));
             }
@@ -159,7 +161,7 @@ lmp_cuda_bench_run(const float *h_loss,
                    size_t err_len)
 {
     if (h_loss == nullptr || out == nullptr || B < 1 || B > 65535 || n < 1 || !(p > 1.0) ||
-        isinf(p) || !(m > 0 && m <= 1) || repeat < 1 || B * n > (size_t)0x7fffffff)
+        isinf(p) || !(m > 0 && m <= 1) || repeat < 1 || n > (size_t)0x7fffffff / B)
         return LMP_ERR_INVALID_ARG;
     memset(out, 0, sizeof *out);
     if (err != nullptr && err_len > 0)

@@ -87,10 +87,10 @@ main(int argc, char **argv)
             return 2;
         }
     }
-    if (batch < 1 || batch > 65535 || n < 1 || !(p > 1.0) || isinf(p) || !(m > 0.0 && m <= 1.0) ||
-        repeat < 1 || repeat > 100000) {
-        fprintf(stderr, "lmp_gpu_bench: need batch in [1, 65535], n >= 1, 1 < p < inf, m in "
-                        "(0, 1], repeat >= 1\n");
+    if (batch < 1 || batch > 65535 || n < 1 || n > 0x7fffffff / batch || !(p > 1.0) || isinf(p) ||
+        !(m > 0.0 && m <= 1.0) || repeat < 1 || repeat > 100000) {
+        fprintf(stderr, "lmp_gpu_bench: need batch in [1, 65535], n >= 1, batch x n < 2^31, "
+                        "1 < p < inf, m in (0, 1], repeat >= 1\n");
         return 2;
     }
     if (lmp_cuda_device_count() == 0) {

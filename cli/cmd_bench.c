@@ -82,7 +82,7 @@ bench_cuda(const char *cmd, size_t batch, size_t n, const lmp_params *prm, size_
     if (cli_cuda_check(cmd) != 0)
         return CLI_EXIT_FAILURE;
     if (!(prm->p > 1.0) || isinf(prm->p) || repeat < 1 || repeat > 100000 || batch > 65535 ||
-        n > ((size_t)1 << 31) / batch) {
+        n > (size_t)0x7fffffff / batch) {
         cli_error(cmd, "--device cuda: needs 1 < p < inf, 1 <= repeat, batch <= 65535 and "
                        "batch x n < 2^31 (the sort baseline's limits)");
         return CLI_EXIT_USAGE;
