@@ -70,6 +70,8 @@ lmpviz_image_to_argb(const lmpviz_image *im, uint32_t *argb)
         argb[i] = argb_of(p[0], p[1], p[2]);
 }
 
+_Static_assert(LMPVIZ_CMAP_SIZE <= 256, "rank colours are stored in bytes");
+
 /* The rank scale: the colour index of every valid pixel from the mid-rank
  * of its weight among the valid pixels (equal weights share one colour),
  * and the colour bar's nine quantiles (times nn).  The indices go to
