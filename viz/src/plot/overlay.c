@@ -84,22 +84,21 @@ rank_scale(const float *weight,
            lmpviz_colorscale *cs,
            unsigned char **colour)
 {
-    size_t *order;
-    unsigned char *ci;
+    size_t *order = lmpviz_big_alloc((n ? n : 1) * sizeof *order);
+    unsigned char *ci = lmpviz_big_alloc(n ? n : 1);
     size_t i, j0, j1, k = 0, q;
 
     *colour = NULL;
-    for (i = 0; i < n; i++)
-        k += valid[i] != 0;
-    if (k == 0)
-        return LMPVIZ_OK;
-    order = lmpviz_big_alloc(k * sizeof *order);
-    ci = lmpviz_big_alloc(n);
     if (order == NULL || ci == NULL)
         goto oom;
-    for (i = 0, k = 0; i < n; i++) {
+    for (i = 0; i < n; i++) {
         if (valid[i])
             order[k++] = i;
+    }
+    if (k == 0) {
+        lmpviz_big_free(order);
+        lmpviz_big_free(ci);
+        return LMPVIZ_OK;
     }
     if (lmpviz_order_desc(weight, order, k) != 0)
         goto oom;
